@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * hvisor_vhost control interface: ioctls on /dev/hvisor_vhost.
+ *
+ * All structures have a fixed size and explicit padding; padding and
+ * reserved fields must be zero (EINVAL otherwise) so that they can be given
+ * a meaning later. HVV_GET_VERSION reports HVV_API_VERSION; a caller built
+ * against a newer header must check it. Every ioctl needs CAP_SYS_ADMIN.
+ */
+#ifndef _UAPI_LINUX_HVISOR_VHOST_H
+#define _UAPI_LINUX_HVISOR_VHOST_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define HVV_API_VERSION		1
+
+#define HVV_MAX_REGIONS		64	/* memory regions per zone */
+#define HVV_MAX_ZONE_ID		31	/* hvisor-tool: MAX_ZONES 32 */
+#define HVV_NAME_LEN		32	/* device name, NUL included */
+#define HVV_SERIAL_LEN		20	/* virtio-blk GET_ID length */
+
+/* Device types: the virtio device IDs. */
+#define HVV_DEV_NET		1
+#define HVV_DEV_BLK		2
+#define HVV_DEV_CONSOLE		3
+
+/**
+ * struct hvv_version - HVV_GET_VERSION
+ * @api_version: HVV_API_VERSION of the module
+ * @max_regions: HVV_MAX_REGIONS
+ */
+struct hvv_version {
+	__u32 api_version;
+	__u32 max_regions;
+};
+
+/**
+ * struct hvv_mem_region - one range of zone RAM
+ * @gpa: guest-physical (zone) address
+ * @hpa: root-physical address
+ * @size: bytes; page aligned, like @gpa and @hpa
+ */
+struct hvv_mem_region {
+	__u64 gpa;
+	__u64 hpa;
+	__u64 size;
+};
+
+/**
+ * struct hvv_zone - HVV_ZONE_ADD
+ * @zone_id: hvisor zone id (1..HVV_MAX_ZONE_ID; zone 0 is the root)
+ * @nr_regions: used entries of @regions (1..HVV_MAX_REGIONS)
+ * @flags: zero
+ * @pad: zero
+ * @regions: the zone's RAM
+ */
+struct hvv_zone {
+	__u32 zone_id;
+	__u32 nr_regions;
+	__u32 flags;
+	__u32 pad;
+	struct hvv_mem_region regions[HVV_MAX_REGIONS];
+};
+
+/**
+ * struct hvv_zone_id - HVV_ZONE_DEL, HVV_ZONE_RESET
+ * @zone_id: the zone
+ * @pad: zero
+ */
+struct hvv_zone_id {
+	__u32 zone_id;
+	__u32 pad;
+};
+
+/* hvv_dev.flags */
+#define HVV_DEV_F_RO		(1U << 0)	/* blk: read-only device */
+#define HVV_DEV_F_MAC		(1U << 1)	/* net: @mac is valid */
+#define HVV_DEV_F_ALL		(HVV_DEV_F_RO | HVV_DEV_F_MAC)
+
+/**
+ * struct hvv_dev - HVV_DEV_ADD
+ * @type: HVV_DEV_*
+ * @zone_id: zone the device belongs to (must have been added)
+ * @addr: base guest-physical address of the virtio-mmio window, as the
+ *	hypervisor reports it (region physical_start + offset)
+ * @len: window length (0x200 .. 0x1000 typical; at least 0x100 + config)
+ * @irq: interrupt injected into the zone
+ * @flags: HVV_DEV_F_*
+ * @backend_fd: blk: open image file or block device; net: open tap fd;
+ *	console: -1
+ * @queues: blk: number of request queues (0 = 1)
+ * @mac: net: MAC address (with HVV_DEV_F_MAC)
+ * @pad: zero
+ * @serial: blk: GET_ID string, NUL padded (empty = derived)
+ * @name: out: the device's name (sysfs entry, hvisorctl del NAME)
+ * @index: out: per-type index (console N is /dev/ttyHV<N>)
+ * @reserved: zero
+ */
+struct hvv_dev {
+	__u32 type;
+	__u32 zone_id;
+	__u64 addr;
+	__u64 len;
+	__u32 irq;
+	__u32 flags;
+	__s32 backend_fd;
+	__u32 queues;
+	__u8 mac[6];
+	__u8 pad[2];
+	char serial[HVV_SERIAL_LEN];
+	char name[HVV_NAME_LEN];
+	__u32 index;
+	__u32 reserved[9];
+};
+
+/**
+ * struct hvv_dev_name - HVV_DEV_DEL
+ * @name: device name, NUL terminated
+ */
+struct hvv_dev_name {
+	char name[HVV_NAME_LEN];
+};
+
+/**
+ * struct hvv_dev_info - HVV_DEV_INFO
+ * @name: in: device name
+ * @type: HVV_DEV_*
+ * @zone_id: zone
+ * @addr: window base
+ * @len: window length
+ * @irq: interrupt
+ * @status: virtio device status register
+ * @device_features: features offered
+ * @driver_features: features the driver accepted (valid after FEATURES_OK)
+ * @index: per-type index
+ * @flags: HVV_DEV_F_*
+ * @reserved: zero on output
+ */
+struct hvv_dev_info {
+	char name[HVV_NAME_LEN];
+	__u32 type;
+	__u32 zone_id;
+	__u64 addr;
+	__u64 len;
+	__u32 irq;
+	__u32 status;
+	__u64 device_features;
+	__u64 driver_features;
+	__u32 index;
+	__u32 flags;
+	__u64 reserved[4];
+};
+
+#define HVV_IOC_MAGIC		0xB7
+
+#define HVV_GET_VERSION		_IOR(HVV_IOC_MAGIC, 0x00, struct hvv_version)
+#define HVV_ZONE_ADD		_IOW(HVV_IOC_MAGIC, 0x01, struct hvv_zone)
+#define HVV_ZONE_DEL		_IOW(HVV_IOC_MAGIC, 0x02, struct hvv_zone_id)
+#define HVV_ZONE_RESET		_IOW(HVV_IOC_MAGIC, 0x03, struct hvv_zone_id)
+#define HVV_DEV_ADD		_IOWR(HVV_IOC_MAGIC, 0x10, struct hvv_dev)
+#define HVV_DEV_DEL		_IOW(HVV_IOC_MAGIC, 0x11, struct hvv_dev_name)
+#define HVV_DEV_RESIZE		_IOW(HVV_IOC_MAGIC, 0x12, struct hvv_dev_name)
+#define HVV_DEV_INFO		_IOWR(HVV_IOC_MAGIC, 0x13, struct hvv_dev_info)
+
+#endif /* _UAPI_LINUX_HVISOR_VHOST_H */
