@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvisorctl - "hvisorctl load virtio_cfg.json": hvisor-tool's virtio
+ * configuration file. The whole file is checked first, then every backend
+ * is opened, then zones and devices are added; if an ioctl fails, what this
+ * run added is removed again.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hvisorctl.h"
+#include "json.h"
+#include "parse.h"
+
+#define CFG_MAX_DEVS	256
+
+struct cfg_dev {
+	struct dev_spec spec;
+	char where[64];		/* zones[I].devices[J] */
+	int created;
+};
+
+struct cfg {
+	const char *file;
+	struct hvv_zone zones[HVV_MAX_ZONE_ID];
+	char zone_where[HVV_MAX_ZONE_ID][32];
+	unsigned int nr_zones;
+	unsigned int zones_added;
+	struct cfg_dev devs[CFG_MAX_DEVS];
+	unsigned int nr_devs;
+	char skipped[CFG_MAX_DEVS][128];
+	unsigned int nr_skipped;
+};
+
+static void cfg_err(const struct cfg *cfg, const struct json_value *v,
+		    const char *where, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void cfg_err(const struct cfg *cfg, const struct json_value *v,
+		    const char *where, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	err_msg("load: %s:%u:%u: %s: %s", cfg->file, v->line, v->col, where,
+		msg);
+}
+
+/* Unknown keys are errors; @allowed is NULL terminated. */
+static int check_keys(const struct cfg *cfg, const struct json_value *obj,
+		      const char *where, const char *const *allowed)
+{
+	const struct json_value *m;
+	const char *const *a;
+	size_t i;
+
+	for (i = 0; i < obj->count; i++) {
+		m = &obj->items[i];
+		for (a = allowed; *a; a++)
+			if (!strcmp(*a, m->key))
+				break;
+		if (!*a) {
+			err_msg("load: %s:%u:%u: %s: unknown key \"%s\"",
+				cfg->file, m->key_line, m->key_col, where,
+				m->key);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int expect_type(const struct cfg *cfg, const struct json_value *v,
+		       const char *where, enum json_type type)
+{
+	if (v->type == type)
+		return 0;
+	cfg_err(cfg, v, where, "expected %s, got %s", json_type_name(type),
+		json_type_name(v->type));
+	return -1;
+}
+
+/* A number given as a JSON number or as a string (hex, decimal, octal). */
+static const char *num_text(const struct cfg *cfg, const struct json_value *v,
+			    const char *where)
+{
+	if (v->type == JSON_NUMBER || v->type == JSON_STRING)
+		return v->str;
+	cfg_err(cfg, v, where, "expected a number or a string, got %s",
+		json_type_name(v->type));
+	return NULL;
+}
+
+static int get_u64(const struct cfg *cfg, const struct json_value *obj,
+		   const char *where, const char *key, __u64 *out)
+{
+	const struct json_value *v = json_get(obj, key);
+	char w[128];
+	const char *s, *msg;
+
+	snprintf(w, sizeof(w), "%s.%s", where, key);
+	if (!v) {
+		cfg_err(cfg, obj, where, "missing \"%s\"", key);
+		return -1;
+	}
+	s = num_text(cfg, v, w);
+	if (!s)
+		return -1;
+	msg = parse_u64(s, out);
+	if (msg) {
+		cfg_err(cfg, v, w, "%s", msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_regions(struct cfg *cfg, const struct json_value *arr,
+			const char *zwhere, struct hvv_zone *zone)
+{
+	static const char *const keys[] = {
+		"zone0_ipa", "zonex_ipa", "size", "type", NULL
+	};
+	const struct json_value *r, *t;
+	struct hvv_mem_region *reg;
+	char where[64];
+	const char *msg;
+	unsigned int i;
+
+	snprintf(where, sizeof(where), "%s.memory_region", zwhere);
+	if (expect_type(cfg, arr, where, JSON_ARRAY))
+		return -1;
+	if (arr->count == 0 || arr->count > HVV_MAX_REGIONS) {
+		cfg_err(cfg, arr, where, "expected 1 to %d regions, got %zu",
+			HVV_MAX_REGIONS, arr->count);
+		return -1;
+	}
+	for (i = 0; i < arr->count; i++) {
+		r = &arr->items[i];
+		reg = &zone->regions[i];
+		snprintf(where, sizeof(where), "%s.memory_region[%u]", zwhere,
+			 i);
+		if (expect_type(cfg, r, where, JSON_OBJECT) ||
+		    check_keys(cfg, r, where, keys))
+			return -1;
+		t = json_get(r, "type");
+		if (t && expect_type(cfg, t, where, JSON_STRING))
+			return -1;
+		if (get_u64(cfg, r, where, "zonex_ipa", &reg->gpa) ||
+		    get_u64(cfg, r, where, "zone0_ipa", &reg->hpa) ||
+		    get_u64(cfg, r, where, "size", &reg->size))
+			return -1;
+		msg = check_region(reg);
+		if (msg) {
+			cfg_err(cfg, r, where, "%s", msg);
+			return -1;
+		}
+	}
+	zone->nr_regions = (__u32)arr->count;
+	msg = check_regions(zone->regions, zone->nr_regions);
+	if (msg) {
+		snprintf(where, sizeof(where), "%s.memory_region", zwhere);
+		cfg_err(cfg, arr, where, "%s", msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The mac array of hvisor-tool, one byte per entry, or "xx:xx:..". */
+static const char *mac_text(const struct cfg *cfg, const struct json_value *v,
+			    const char *where, char *buf, size_t len)
+{
+	const char *s, *msg;
+	char w[160];
+	__u32 b;
+	unsigned int i;
+
+	if (v->type == JSON_STRING)
+		return v->str;
+	if (v->type != JSON_ARRAY) {
+		cfg_err(cfg, v, where, "expected an array of 6 bytes or a string, got %s",
+			json_type_name(v->type));
+		return NULL;
+	}
+	if (v->count != 6) {
+		cfg_err(cfg, v, where, "expected 6 bytes, got %zu", v->count);
+		return NULL;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < 6; i++) {
+		snprintf(w, sizeof(w), "%s[%u]", where, i);
+		s = num_text(cfg, &v->items[i], w);
+		if (!s)
+			return NULL;
+		msg = parse_u32(s, 0, 255, &b);
+		if (msg) {
+			cfg_err(cfg, &v->items[i], w, "%s", msg);
+			return NULL;
+		}
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%02x",
+			 i ? ":" : "", b);
+	}
+	return buf;
+}
+
+static int key_value(const struct cfg *cfg, int k, const struct json_value *v,
+		     const char *where, const char **val, char *macbuf,
+		     size_t maclen)
+{
+	switch (k) {
+	case DK_MAC:
+		*val = mac_text(cfg, v, where, macbuf, maclen);
+		break;
+	case DK_IMG:
+	case DK_TAP:
+	case DK_SERIAL:
+		if (expect_type(cfg, v, where, JSON_STRING))
+			return -1;
+		*val = v->str;
+		break;
+	case DK_RO:
+		if (v->type == JSON_BOOL) {
+			*val = v->boolean ? "1" : "0";
+			break;
+		}
+		/* fall through */
+	default:
+		*val = num_text(cfg, v, where);
+		break;
+	}
+	return *val ? 0 : -1;
+}
+
+static int load_device(struct cfg *cfg, const struct json_value *d,
+		       const char *where, __u32 zone_id)
+{
+	const struct json_value *src[DK_NR] = { NULL };
+	const char *val[DK_NR] = { NULL };
+	const struct json_value *m, *st, *ty;
+	char zid[16], macbuf[24], w[128];
+	struct cfg_dev *cd;
+	const char *msg;
+	int type, k;
+	size_t i;
+
+	if (expect_type(cfg, d, where, JSON_OBJECT))
+		return -1;
+	ty = json_get(d, "type");
+	st = json_get(d, "status");
+	if (!ty || !st) {
+		cfg_err(cfg, d, where, "missing \"%s\"", ty ? "status" : "type");
+		return -1;
+	}
+	if (expect_type(cfg, ty, where, JSON_STRING) ||
+	    expect_type(cfg, st, where, JSON_STRING))
+		return -1;
+	if (strcmp(st->str, "enable") && strcmp(st->str, "disable")) {
+		snprintf(w, sizeof(w), "%s.status", where);
+		cfg_err(cfg, st, w, "expected \"enable\" or \"disable\", got \"%.40s\"",
+			st->str);
+		return -1;
+	}
+	if (!strcmp(st->str, "disable")) {
+		if (cfg->nr_skipped < CFG_MAX_DEVS)
+			snprintf(cfg->skipped[cfg->nr_skipped++], 128,
+				 "%s: %.16s disabled, skipped", where, ty->str);
+		return 0;
+	}
+	type = dev_type_lookup(ty->str);
+	if (type < 0) {
+		snprintf(w, sizeof(w), "%s.type", where);
+		if (!strcmp(ty->str, "gpu") || !strcmp(ty->str, "scmi"))
+			cfg_err(cfg, ty, w, "\"%s\" devices are not supported by hvisor_vhost (only console, blk and net; set \"status\": \"disable\" to skip it)",
+				ty->str);
+		else
+			cfg_err(cfg, ty, w, "unknown device type \"%.40s\" (expected console, blk or net)",
+				ty->str);
+		return -1;
+	}
+	for (i = 0; i < d->count; i++) {
+		m = &d->items[i];
+		if (!strcmp(m->key, "type") || !strcmp(m->key, "status"))
+			continue;
+		k = dev_key_lookup(m->key, strlen(m->key));
+		if (k < 0 || k == DK_ZONE) {
+			err_msg("load: %s:%u:%u: %s: unknown key \"%s\"",
+				cfg->file, m->key_line, m->key_col, where,
+				m->key);
+			return -1;
+		}
+		if (!dev_key_valid((unsigned int)type, k)) {
+			err_msg("load: %s:%u:%u: %s: \"%s\" is not a key of %s devices",
+				cfg->file, m->key_line, m->key_col, where,
+				m->key, ty->str);
+			return -1;
+		}
+		snprintf(w, sizeof(w), "%s.%s", where, m->key);
+		if (key_value(cfg, k, m, w, &val[k], macbuf, sizeof(macbuf)))
+			return -1;
+		src[k] = m;
+	}
+	if (cfg->nr_devs >= CFG_MAX_DEVS) {
+		cfg_err(cfg, d, where, "too many devices (max %d)",
+			CFG_MAX_DEVS);
+		return -1;
+	}
+	snprintf(zid, sizeof(zid), "%u", zone_id);
+	val[DK_ZONE] = zid;
+	cd = &cfg->devs[cfg->nr_devs];
+	msg = dev_spec_build(&cd->spec, (unsigned int)type, val, &k);
+	if (msg) {
+		if (!src[k]) {
+			cfg_err(cfg, d, where, "missing \"%s\"",
+				dev_key_name[k]);
+		} else {
+			snprintf(w, sizeof(w), "%s.%s", where, src[k]->key);
+			cfg_err(cfg, src[k], w, "%s", msg);
+		}
+		return -1;
+	}
+	snprintf(cd->where, sizeof(cd->where), "%s", where);
+	cfg->nr_devs++;
+	return 0;
+}
+
+/* The kernel refuses these too, but only after earlier ones were added. */
+static int check_conflicts(const struct cfg *cfg, const struct json_value *d,
+			   const struct cfg_dev *cd)
+{
+	const struct hvv_dev *a = &cd->spec.dev, *b;
+	unsigned int i;
+
+	for (i = 0; cfg->devs + i < cd; i++) {
+		b = &cfg->devs[i].spec.dev;
+		if (a->zone_id != b->zone_id)
+			continue;
+		if (a->addr < b->addr + b->len && b->addr < a->addr + a->len) {
+			cfg_err(cfg, d, cd->where,
+				"window 0x%llx+0x%llx overlaps %s",
+				(unsigned long long)a->addr,
+				(unsigned long long)a->len,
+				cfg->devs[i].where);
+			return -1;
+		}
+		if (a->irq == b->irq) {
+			cfg_err(cfg, d, cd->where, "irq %u already used by %s",
+				a->irq, cfg->devs[i].where);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int load_zone(struct cfg *cfg, const struct json_value *z,
+		     unsigned int zi)
+{
+	static const char *const keys[] = {
+		"id", "zone_id", "name", "memory_region", "devices", NULL
+	};
+	const struct json_value *id, *alt, *devs, *name, *mr;
+	struct hvv_zone *zone;
+	char where[32], w[64];
+	const char *s, *msg;
+	unsigned int i, j;
+
+	snprintf(where, sizeof(where), "zones[%u]", zi);
+	if (expect_type(cfg, z, where, JSON_OBJECT) ||
+	    check_keys(cfg, z, where, keys))
+		return -1;
+	id = json_get(z, "id");
+	alt = json_get(z, "zone_id");
+	if (id && alt) {
+		cfg_err(cfg, alt, where, "both \"id\" and \"zone_id\" given");
+		return -1;
+	}
+	if (!id)
+		id = alt;
+	if (!id) {
+		cfg_err(cfg, z, where, "missing \"id\"");
+		return -1;
+	}
+	name = json_get(z, "name");
+	if (name && expect_type(cfg, name, where, JSON_STRING))
+		return -1;
+	zone = &cfg->zones[cfg->nr_zones];
+	memset(zone, 0, sizeof(*zone));
+	snprintf(w, sizeof(w), "%s.%s", where, id->key);
+	s = num_text(cfg, id, w);
+	if (!s)
+		return -1;
+	msg = parse_zone_id(s, &zone->zone_id);
+	if (msg) {
+		cfg_err(cfg, id, w, "%s", msg);
+		return -1;
+	}
+	for (i = 0; i < cfg->nr_zones; i++) {
+		if (cfg->zones[i].zone_id == zone->zone_id) {
+			cfg_err(cfg, id, w, "zone %u already defined by %s",
+				zone->zone_id, cfg->zone_where[i]);
+			return -1;
+		}
+	}
+	mr = json_get(z, "memory_region");
+	if (!mr) {
+		cfg_err(cfg, z, where, "missing \"memory_region\"");
+		return -1;
+	}
+	if (load_regions(cfg, mr, where, zone))
+		return -1;
+	snprintf(cfg->zone_where[cfg->nr_zones], sizeof(cfg->zone_where[0]),
+		 "%s", where);
+	cfg->nr_zones++;
+
+	devs = json_get(z, "devices");
+	if (!devs)
+		return 0;
+	snprintf(w, sizeof(w), "%s.devices", where);
+	if (expect_type(cfg, devs, w, JSON_ARRAY))
+		return -1;
+	for (j = 0; j < devs->count; j++) {
+		i = cfg->nr_devs;
+		snprintf(w, sizeof(w), "%s.devices[%u]", where, j);
+		if (load_device(cfg, &devs->items[j], w, zone->zone_id))
+			return -1;
+		if (cfg->nr_devs > i &&
+		    check_conflicts(cfg, &devs->items[j], &cfg->devs[i]))
+			return -1;
+	}
+	return 0;
+}
+
+static int load_root(struct cfg *cfg, const struct json_value *root)
+{
+	static const char *const keys[] = { "zones", NULL };
+	const struct json_value *zones;
+	unsigned int i;
+
+	if (expect_type(cfg, root, "top level", JSON_OBJECT) ||
+	    check_keys(cfg, root, "top level", keys))
+		return -1;
+	zones = json_get(root, "zones");
+	if (!zones) {
+		cfg_err(cfg, root, "top level", "missing \"zones\"");
+		return -1;
+	}
+	if (expect_type(cfg, zones, "zones", JSON_ARRAY))
+		return -1;
+	if (zones->count == 0 || zones->count > HVV_MAX_ZONE_ID) {
+		cfg_err(cfg, zones, "zones", "expected 1 to %d zones, got %zu",
+			HVV_MAX_ZONE_ID, zones->count);
+		return -1;
+	}
+	for (i = 0; i < zones->count; i++)
+		if (load_zone(cfg, &zones->items[i], i))
+			return -1;
+	return 0;
+}
+
+/* Quote for a shell when needed. */
+static void print_word(const char *key, const char *s)
+{
+	const char *p;
+
+	for (p = s; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_./+-:,@%", *p))
+			break;
+	if (*s && !*p) {
+		printf(" %s=%s", key, s);
+		return;
+	}
+	printf(" %s='", key);
+	for (p = s; *p; p++) {
+		if (*p == '\'')
+			fputs("'\\''", stdout);
+		else
+			putchar(*p);
+	}
+	putchar('\'');
+}
+
+static void dry_run(const struct cfg *cfg)
+{
+	const struct hvv_dev *d;
+	const struct dev_spec *s;
+	unsigned int i, j;
+	char serial[HVV_SERIAL_LEN + 1];
+
+	for (i = 0; i < cfg->nr_zones; i++) {
+		printf("hvisorctl zone add %u mem=", cfg->zones[i].zone_id);
+		for (j = 0; j < cfg->zones[i].nr_regions; j++)
+			printf("%s0x%llx:0x%llx:0x%llx", j ? "," : "",
+			       (unsigned long long)cfg->zones[i].regions[j].gpa,
+			       (unsigned long long)cfg->zones[i].regions[j].hpa,
+			       (unsigned long long)cfg->zones[i].regions[j].size);
+		putchar('\n');
+	}
+	for (i = 0; i < cfg->nr_devs; i++) {
+		s = &cfg->devs[i].spec;
+		d = &s->dev;
+		printf("hvisorctl add %s zone=%u addr=0x%llx len=0x%llx irq=%u",
+		       dev_type_name(d->type), d->zone_id,
+		       (unsigned long long)d->addr,
+		       (unsigned long long)d->len, d->irq);
+		if (s->img)
+			print_word("img", s->img);
+		if (d->flags & HVV_DEV_F_RO)
+			printf(" ro=1");
+		if (d->queues)
+			printf(" queues=%u", d->queues);
+		if (d->serial[0]) {
+			memcpy(serial, d->serial, HVV_SERIAL_LEN);
+			serial[HVV_SERIAL_LEN] = '\0';
+			print_word("serial", serial);
+		}
+		if (s->tap)
+			print_word("tap", s->tap);
+		if (d->flags & HVV_DEV_F_MAC)
+			printf(" mac=%02x:%02x:%02x:%02x:%02x:%02x",
+			       d->mac[0], d->mac[1], d->mac[2], d->mac[3],
+			       d->mac[4], d->mac[5]);
+		putchar('\n');
+	}
+	for (i = 0; i < cfg->nr_skipped; i++)
+		printf("# %s\n", cfg->skipped[i]);
+}
+
+static void rollback(struct cfg *cfg, int fd)
+{
+	struct hvv_zone_id zid;
+	struct hvv_dev_name dn;
+	char ctx[96];
+	int failed = 0;
+	unsigned int i;
+
+	for (i = cfg->nr_devs; i-- > 0;) {
+		if (!cfg->devs[i].created)
+			continue;
+		memset(&dn, 0, sizeof(dn));
+		memcpy(dn.name, cfg->devs[i].spec.dev.name, HVV_NAME_LEN);
+		snprintf(ctx, sizeof(ctx), "load: rollback: del %s", dn.name);
+		if (ctl_ioctl(fd, HVV_DEV_DEL, &dn, OP_DEV_DEL, ctx))
+			failed = 1;
+	}
+	for (i = cfg->zones_added; i-- > 0;) {
+		memset(&zid, 0, sizeof(zid));
+		zid.zone_id = cfg->zones[i].zone_id;
+		snprintf(ctx, sizeof(ctx), "load: rollback: zone del %u",
+			 zid.zone_id);
+		if (ctl_ioctl(fd, HVV_ZONE_DEL, &zid, OP_ZONE_DEL, ctx))
+			failed = 1;
+	}
+	if (failed)
+		err_msg("load: rollback incomplete, see hvisorctl list");
+	else
+		err_msg("load: nothing was applied (what this run added was removed)");
+}
+
+static int apply(struct cfg *cfg)
+{
+	struct cfg_dev *cd;
+	unsigned int i;
+	char ctx[160];
+	int fd, ret = EXIT_FAIL;
+
+	for (i = 0; i < cfg->nr_devs; i++) {
+		cd = &cfg->devs[i];
+		snprintf(ctx, sizeof(ctx), "load: %s: %s", cfg->file,
+			 cd->where);
+		if (backend_open(&cd->spec, ctx))
+			goto close;
+	}
+	fd = ctl_open("load");
+	if (fd < 0)
+		goto close;
+	for (i = 0; i < cfg->nr_zones; i++) {
+		snprintf(ctx, sizeof(ctx), "load: %s: %s: zone add %u",
+			 cfg->file, cfg->zone_where[i], cfg->zones[i].zone_id);
+		if (ctl_ioctl(fd, HVV_ZONE_ADD, &cfg->zones[i], OP_ZONE_ADD,
+			      ctx))
+			goto undo;
+		cfg->zones_added++;
+	}
+	for (i = 0; i < cfg->nr_devs; i++) {
+		cd = &cfg->devs[i];
+		snprintf(ctx, sizeof(ctx), "load: %s: %s: add %s at 0x%llx",
+			 cfg->file, cd->where, dev_type_name(cd->spec.dev.type),
+			 (unsigned long long)cd->spec.dev.addr);
+		if (dev_add(fd, &cd->spec, ctx))
+			goto undo;
+		cd->created = 1;
+	}
+	for (i = 0; i < cfg->nr_devs; i++)
+		dev_print_created(&cfg->devs[i].spec.dev);
+	ret = 0;
+	goto out;
+undo:
+	rollback(cfg, fd);
+out:
+	close(fd);
+close:
+	for (i = 0; i < cfg->nr_devs; i++)
+		backend_close(&cfg->devs[i].spec);
+	return ret;
+}
+
+int cmd_load(int argc, char **argv)
+{
+	static struct cfg cfg;
+	struct json_value *root;
+	int i, dry = 0, ret;
+	const char *file = NULL;
+	char err[512];
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-n") || !strcmp(argv[i], "--dry-run")) {
+			dry = 1;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			err_msg("load: unknown option '%s'", argv[i]);
+			return EXIT_USAGE;
+		} else if (file) {
+			err_msg("load: too many arguments ('%s')", argv[i]);
+			return EXIT_USAGE;
+		} else {
+			file = argv[i];
+		}
+	}
+	if (!file) {
+		err_msg("load: missing FILE (usage: hvisorctl load [-n] virtio_cfg.json)");
+		return EXIT_USAGE;
+	}
+	root = json_parse_file(file, err, sizeof(err));
+	if (!root) {
+		err_msg("load: %s", err);
+		return EXIT_USAGE;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.file = file;
+	if (load_root(&cfg, root)) {
+		ret = EXIT_USAGE;
+	} else if (dry) {
+		dry_run(&cfg);
+		ret = 0;
+	} else {
+		ret = apply(&cfg);
+	}
+	json_free(root);
+	return ret;
+}
+
+/* Hidden, for tests: parse a JSON file and print it back compactly. */
+int cmd_json_check(int argc, char **argv)
+{
+	struct json_value *root;
+	char err[512];
+
+	if (argc != 2) {
+		err_msg("__json-check: expected FILE");
+		return EXIT_USAGE;
+	}
+	root = json_parse_file(argv[1], err, sizeof(err));
+	if (!root) {
+		err_msg("%s", err);
+		return EXIT_USAGE;
+	}
+	json_print(stdout, root);
+	putchar('\n');
+	json_free(root);
+	return 0;
+}

@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvisorctl - the control device, ioctl wrappers and backend files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/if_tun.h>
+
+#include "hvisorctl.h"
+
+static const char *ctl_path(void)
+{
+	const char *p = getenv("HVISORCTL_DEV");
+
+	return p && *p ? p : HVV_CTL_PATH;
+}
+
+int ctl_open(const char *ctx)
+{
+	const char *path = ctl_path();
+	struct hvv_version ver;
+	const char *hint = "";
+	int fd, e;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		if (e == ENOENT || e == ENODEV || e == ENXIO)
+			hint = " (is hvisor_vhost loaded?)";
+		else if (e == EACCES || e == EPERM)
+			hint = " (needs root: CAP_SYS_ADMIN)";
+		err_msg("%s: %s: %s%s", ctx, path, strerror(e), hint);
+		return -1;
+	}
+	memset(&ver, 0, sizeof(ver));
+	if (ioctl(fd, HVV_GET_VERSION, &ver)) {
+		e = errno;
+		if (e == EPERM || e == EACCES)
+			hint = " (needs root: CAP_SYS_ADMIN)";
+		else if (e == ENOTTY || e == EINVAL)
+			hint = " (not an hvisor_vhost control device?)";
+		err_msg("%s: %s: HVV_GET_VERSION: %s%s", ctx, path,
+			strerror(e), hint);
+		close(fd);
+		return -1;
+	}
+	if (ver.api_version != HVV_API_VERSION) {
+		err_msg("%s: %s: the module speaks API version %u, this hvisorctl %u (use the hvisorctl built with the module)",
+			ctx, path, ver.api_version, HVV_API_VERSION);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static const char *errno_hint(enum ctl_op op, int e)
+{
+	switch (e) {
+	case EPERM:
+	case EACCES:
+		return "needs root: CAP_SYS_ADMIN";
+	case ENOENT:
+	case ENODEV:
+		if (op == OP_DEV_ADD)
+			return "is the zone added? see hvisorctl zone add";
+		if (op == OP_ZONE_ADD)
+			return NULL;
+		if (op == OP_ZONE_DEL || op == OP_ZONE_RESET)
+			return "no such zone";
+		return "no such device, see hvisorctl list";
+	case EEXIST:
+		if (op == OP_ZONE_ADD)
+			return "the zone already exists";
+		if (op == OP_DEV_ADD)
+			return "its window or irq is already used in the zone, see hvisorctl list";
+		return NULL;
+	case EADDRINUSE:
+		return "the window overlaps another device of the zone";
+	case EBUSY:
+		if (op == OP_ZONE_DEL)
+			return "the zone still has devices: hvisorctl del them first";
+		if (op == OP_DEV_ADD)
+			return "the window, irq or backend is already in use";
+		return NULL;
+	case ENOSPC:
+		return "no room: too many devices or zones, or too many distinct irqs in one zone (see the module parameters)";
+	case EINVAL:
+		return "a value was refused, see dmesg";
+	case ENOTTY:
+		return "not supported by this hvisor_vhost";
+	case EBADF:
+		return op == OP_DEV_ADD ? "the backend was refused" : NULL;
+	}
+	return NULL;
+}
+
+int ctl_ioctl(int fd, unsigned long req, void *arg, enum ctl_op op,
+	      const char *ctx)
+{
+	const char *hint;
+	int e;
+
+	if (!ioctl(fd, req, arg))
+		return 0;
+	e = errno;
+	hint = errno_hint(op, e);
+	if (hint)
+		err_msg("%s: %s (%s)", ctx, strerror(e), hint);
+	else
+		err_msg("%s: %s", ctx, strerror(e));
+	return -1;
+}
+
+const char *dev_type_name(unsigned int type)
+{
+	switch (type) {
+	case HVV_DEV_NET:
+		return "net";
+	case HVV_DEV_BLK:
+		return "blk";
+	case HVV_DEV_CONSOLE:
+		return "console";
+	}
+	return "unknown";
+}
+
+static int open_img(struct dev_spec *spec, const char *ctx)
+{
+	int ro = !!(spec->dev.flags & HVV_DEV_F_RO);
+	const char *hint = "";
+	struct stat st;
+	int fd, e;
+
+	fd = open(spec->img, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		if (!ro && (e == EROFS || e == EACCES))
+			hint = " (ro=1 opens it read-only)";
+		err_msg("%s: img=%s: %s%s", ctx, spec->img, strerror(e),
+			hint);
+		return -1;
+	}
+	if (fstat(fd, &st) || (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))) {
+		err_msg("%s: img=%s: not a regular file or block device",
+			ctx, spec->img);
+		close(fd);
+		return -1;
+	}
+	spec->dev.backend_fd = fd;
+	return 0;
+}
+
+static int open_tap(struct dev_spec *spec, const char *ctx)
+{
+	const char *hint = "";
+	struct ifreq ifr;
+	int fd, e;
+
+	if (!if_nametoindex(spec->tap)) {
+		err_msg("%s: tap=%s: no such interface (create it with: ip tuntap add dev %s mode tap)",
+			ctx, spec->tap, spec->tap);
+		return -1;
+	}
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		err_msg("%s: tap=%s: /dev/net/tun: %s", ctx, spec->tap,
+			strerror(e));
+		return -1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	strncpy(ifr.ifr_name, spec->tap, IFNAMSIZ - 1);
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		e = errno;
+		if (e == EBUSY)
+			hint = " (already attached: is hvisor-tool's virtio daemon running?)";
+		else if (e == EINVAL)
+			hint = " (not a single-queue tap interface?)";
+		else if (e == EPERM)
+			hint = " (needs CAP_NET_ADMIN or ownership of the tap)";
+		err_msg("%s: tap=%s: TUNSETIFF: %s%s", ctx, spec->tap,
+			strerror(e), hint);
+		close(fd);
+		return -1;
+	}
+	spec->dev.backend_fd = fd;
+	return 0;
+}
+
+/* Open the backend in the caller's context (paths, permissions). */
+int backend_open(struct dev_spec *spec, const char *ctx)
+{
+	spec->dev.backend_fd = -1;
+	switch (spec->dev.type) {
+	case HVV_DEV_BLK:
+		return open_img(spec, ctx);
+	case HVV_DEV_NET:
+		return open_tap(spec, ctx);
+	}
+	return 0;
+}
+
+void backend_close(struct dev_spec *spec)
+{
+	if (spec->dev.backend_fd >= 0)
+		close(spec->dev.backend_fd);
+	spec->dev.backend_fd = -1;
+}
+
+int dev_add(int fd, struct dev_spec *spec, const char *ctx)
+{
+	struct hvv_dev *d = &spec->dev;
+
+	memset(d->pad, 0, sizeof(d->pad));
+	memset(d->name, 0, sizeof(d->name));
+	memset(d->reserved, 0, sizeof(d->reserved));
+	d->index = 0;
+	if (ctl_ioctl(fd, HVV_DEV_ADD, d, OP_DEV_ADD, ctx))
+		return -1;
+	d->name[HVV_NAME_LEN - 1] = '\0';
+	return 0;
+}
+
+void dev_print_created(const struct hvv_dev *dev)
+{
+	if (dev->type == HVV_DEV_CONSOLE)
+		printf("%s /dev/ttyHV%u\n", dev->name, dev->index);
+	else
+		printf("%s\n", dev->name);
+}

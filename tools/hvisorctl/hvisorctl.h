@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvisorctl - control tool for hvisor_vhost: shared declarations.
+ */
+#ifndef HVISORCTL_H
+#define HVISORCTL_H
+
+#include <linux/hvisor_vhost.h>
+
+#define HVISORCTL_VERSION	"0.1"
+
+/* Exit status: 1 for bad arguments or configuration, 2 when an operation
+ * (the control device, an ioctl, opening a backend) fails.
+ */
+#define EXIT_USAGE		1
+#define EXIT_FAIL		2
+
+/* Where the control device and the sysfs class live (overridable through
+ * the environment for tests: HVISORCTL_DEV, HVISORCTL_SYSFS).
+ */
+#define HVV_CTL_PATH		"/dev/hvisor_vhost"
+#define HVV_SYSFS_PATH		"/sys/class/hvisor"
+
+void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Operations, to pick an errno hint. */
+enum ctl_op {
+	OP_ZONE_ADD,
+	OP_ZONE_DEL,
+	OP_ZONE_RESET,
+	OP_DEV_ADD,
+	OP_DEV_DEL,
+	OP_DEV_RESIZE,
+	OP_DEV_INFO,
+};
+
+/* A device to add: what parse.c builds from key=value pairs. */
+struct dev_spec {
+	struct hvv_dev dev;	/* backend_fd is -1 until opened */
+	const char *img;	/* blk */
+	const char *tap;	/* net */
+};
+
+/* ctl.c */
+int ctl_open(const char *ctx);
+int ctl_ioctl(int fd, unsigned long req, void *arg, enum ctl_op op,
+	      const char *ctx);
+int backend_open(struct dev_spec *spec, const char *ctx);
+void backend_close(struct dev_spec *spec);
+int dev_add(int fd, struct dev_spec *spec, const char *ctx);
+void dev_print_created(const struct hvv_dev *dev);
+const char *dev_type_name(unsigned int type);
+
+/* cfg.c, list.c */
+int cmd_load(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_json_check(int argc, char **argv);
+
+#endif /* HVISORCTL_H */

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvisorctl - "hvisorctl list": one line per device from
+ * /sys/class/hvisor/<name>/. Missing attributes are shown as "-".
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hvisorctl.h"
+
+#define ATTR_MAX	128
+
+static const char *const attrs[] = {
+	"type", "zone", "addr", "len", "irq", "status", "backend",
+};
+
+#define NR_ATTRS	(sizeof(attrs) / sizeof(attrs[0]))
+
+/* First line of an attribute, printable characters only, or "-". */
+static void read_attr(const char *root, const char *name, const char *attr,
+		      char *buf, size_t len)
+{
+	char path[512];
+	ssize_t n;
+	size_t i;
+	int fd;
+
+	strcpy(buf, "-");
+	snprintf(path, sizeof(path), "%s/%s/%s", root, name, attr);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0) {
+		strcpy(buf, "-");
+		return;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	for (i = 0; buf[i]; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';
+	if (!buf[0])
+		strcpy(buf, "-");
+}
+
+static int skip_entry(const struct dirent *de)
+{
+	return de->d_name[0] != '.';
+}
+
+int cmd_list(int argc, char **argv)
+{
+	const char *root = getenv("HVISORCTL_SYSFS");
+	char val[NR_ATTRS][ATTR_MAX];
+	struct dirent **ents;
+	int n, i, e;
+	size_t a;
+
+	(void)argv;
+	if (argc > 1) {
+		err_msg("list: unexpected argument '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (!root || !*root)
+		root = HVV_SYSFS_PATH;
+	n = scandir(root, &ents, skip_entry, alphasort);
+	if (n < 0) {
+		e = errno;
+		err_msg("list: %s: %s%s", root, strerror(e),
+			e == ENOENT ? " (is hvisor_vhost loaded?)" : "");
+		return EXIT_FAIL;
+	}
+	printf("%-16s %-8s %-4s %-12s %-6s %-4s %-6s %s\n", "NAME", "TYPE",
+	       "ZONE", "ADDR", "LEN", "IRQ", "STATUS", "BACKEND");
+	for (i = 0; i < n; i++) {
+		for (a = 0; a < NR_ATTRS; a++)
+			read_attr(root, ents[i]->d_name, attrs[a], val[a],
+				  ATTR_MAX);
+		printf("%-16s %-8s %-4s %-12s %-6s %-4s %-6s %s\n",
+		       ents[i]->d_name, val[0], val[1], val[2], val[3],
+		       val[4], val[5], val[6]);
+		free(ents[i]);
+	}
+	free(ents);
+	return 0;
+}

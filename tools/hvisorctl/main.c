@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvisorctl - control tool for hvisor_vhost, the in-kernel virtio-mmio
+ * backend for the hvisor partitioning hypervisor: command dispatch, usage,
+ * and the zone and device commands.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hvisorctl.h"
+#include "parse.h"
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *synopsis;
+	const char *help;
+};
+
+void err_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("hvisorctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int is_help(const char *s)
+{
+	return !strcmp(s, "-h") || !strcmp(s, "--help");
+}
+
+/* zone add|del|reset */
+
+static int zone_id_arg(const char *ctx, const char *s, __u32 *id)
+{
+	const char *msg = parse_zone_id(s, id);
+
+	if (msg) {
+		err_msg("%s: ID '%s': %s", ctx, s, msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int zone_add(int argc, char **argv)
+{
+	static struct hvv_zone zone;
+	const char *msg;
+	char ctx[64];
+	int i, fd, ret;
+
+	if (argc < 2) {
+		err_msg("zone add: missing ID (usage: hvisorctl zone add ID mem=GPA:HPA:SIZE[,...])");
+		return EXIT_USAGE;
+	}
+	memset(&zone, 0, sizeof(zone));
+	if (zone_id_arg("zone add", argv[1], &zone.zone_id))
+		return EXIT_USAGE;
+	for (i = 2; i < argc; i++) {
+		if (strncmp(argv[i], "mem=", 4)) {
+			if (strchr(argv[i], '='))
+				err_msg("zone add: %s: unknown key (expected mem=GPA:HPA:SIZE[,...])",
+					argv[i]);
+			else
+				err_msg("zone add: '%s': expected mem=GPA:HPA:SIZE[,...]",
+					argv[i]);
+			return EXIT_USAGE;
+		}
+		msg = parse_mem_list(argv[i] + 4, zone.regions,
+				     &zone.nr_regions, HVV_MAX_REGIONS);
+		if (msg) {
+			err_msg("zone add: %s: %s", argv[i], msg);
+			return EXIT_USAGE;
+		}
+	}
+	if (!zone.nr_regions) {
+		err_msg("zone add: missing mem=GPA:HPA:SIZE[,...]");
+		return EXIT_USAGE;
+	}
+	msg = check_regions(zone.regions, zone.nr_regions);
+	if (msg) {
+		err_msg("zone add: mem: %s", msg);
+		return EXIT_USAGE;
+	}
+	snprintf(ctx, sizeof(ctx), "zone add %u", zone.zone_id);
+	fd = ctl_open(ctx);
+	if (fd < 0)
+		return EXIT_FAIL;
+	ret = ctl_ioctl(fd, HVV_ZONE_ADD, &zone, OP_ZONE_ADD, ctx);
+	close(fd);
+	return ret ? EXIT_FAIL : 0;
+}
+
+static int zone_simple(int argc, char **argv, const char *what,
+		       unsigned long req, enum ctl_op op)
+{
+	struct hvv_zone_id zid;
+	char ctx[64];
+	int fd, ret;
+
+	snprintf(ctx, sizeof(ctx), "zone %s", what);
+	if (argc != 2) {
+		err_msg("%s: %s (usage: hvisorctl zone %s ID)", ctx,
+			argc < 2 ? "missing ID" : "too many arguments", what);
+		return EXIT_USAGE;
+	}
+	memset(&zid, 0, sizeof(zid));
+	if (zone_id_arg(ctx, argv[1], &zid.zone_id))
+		return EXIT_USAGE;
+	snprintf(ctx, sizeof(ctx), "zone %s %u", what, zid.zone_id);
+	fd = ctl_open(ctx);
+	if (fd < 0)
+		return EXIT_FAIL;
+	ret = ctl_ioctl(fd, req, &zid, op, ctx);
+	close(fd);
+	return ret ? EXIT_FAIL : 0;
+}
+
+static int cmd_zone(int argc, char **argv)
+{
+	if (argc < 2) {
+		err_msg("zone: missing subcommand (add, del or reset)");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "add"))
+		return zone_add(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "del"))
+		return zone_simple(argc - 1, argv + 1, "del", HVV_ZONE_DEL,
+				   OP_ZONE_DEL);
+	if (!strcmp(argv[1], "reset"))
+		return zone_simple(argc - 1, argv + 1, "reset", HVV_ZONE_RESET,
+				   OP_ZONE_RESET);
+	err_msg("zone: unknown subcommand '%s' (expected add, del or reset)",
+		argv[1]);
+	return EXIT_USAGE;
+}
+
+/* add TYPE KEY=VALUE... */
+
+static int add_kv(const char *ctx, unsigned int type, char *arg,
+		  const char *val[DK_NR], const char *given[DK_NR])
+{
+	char *eq = strchr(arg, '=');
+	int k, j, first = 1;
+
+	if (!eq || eq == arg) {
+		err_msg("%s: '%s': expected KEY=VALUE", ctx, arg);
+		return -1;
+	}
+	k = dev_key_lookup(arg, (size_t)(eq - arg));
+	if (k < 0) {
+		err_msg("%s: %s: unknown key", ctx, arg);
+		return -1;
+	}
+	if (!dev_key_valid(type, k)) {
+		fprintf(stderr, "hvisorctl: %s: %s: not a key of %s devices (keys:",
+			ctx, arg, dev_type_name(type));
+		for (j = 0; j < DK_NR; j++) {
+			if (dev_key_valid(type, j)) {
+				fprintf(stderr, "%s%s", first ? " " : ", ",
+					dev_key_name[j]);
+				first = 0;
+			}
+		}
+		fputs(")\n", stderr);
+		return -1;
+	}
+	if (val[k]) {
+		err_msg("%s: %s: duplicate key (already given as %s)", ctx, arg,
+			given[k]);
+		return -1;
+	}
+	val[k] = eq + 1;
+	given[k] = arg;
+	return 0;
+}
+
+static int cmd_add(int argc, char **argv)
+{
+	const char *val[DK_NR] = { NULL }, *given[DK_NR] = { NULL };
+	char *tname, *rest, *item, ctx[64];
+	struct dev_spec spec;
+	const char *msg;
+	int type, i, k, fd, ret = EXIT_USAGE;
+
+	if (argc < 2) {
+		err_msg("add: missing device type (console, blk or net)");
+		return EXIT_USAGE;
+	}
+	/* hvisor-tool's old "--device blk,addr=...,irq=..." form */
+	tname = strdup(argv[1]);
+	if (!tname) {
+		err_msg("add: out of memory");
+		return EXIT_FAIL;
+	}
+	rest = strchr(tname, ',');
+	if (rest)
+		*rest++ = '\0';
+	type = dev_type_lookup(tname);
+	if (type < 0) {
+		if (!strcmp(tname, "gpu") || !strcmp(tname, "scmi"))
+			err_msg("add: %s: not supported by hvisor_vhost (console, blk or net)",
+				tname);
+		else
+			err_msg("add: '%s': unknown device type (expected console, blk or net)",
+				tname);
+		goto out;
+	}
+	snprintf(ctx, sizeof(ctx), "add %s", tname);
+	while (rest) {
+		item = rest;
+		rest = strchr(rest, ',');
+		if (rest)
+			*rest++ = '\0';
+		if (add_kv(ctx, (unsigned int)type, item, val, given))
+			goto out;
+	}
+	for (i = 2; i < argc; i++)
+		if (add_kv(ctx, (unsigned int)type, argv[i], val, given))
+			goto out;
+	msg = dev_spec_build(&spec, (unsigned int)type, val, &k);
+	if (msg) {
+		if (!val[k])
+			err_msg("%s: missing %s=", ctx, dev_key_name[k]);
+		else
+			err_msg("%s: %s: %s", ctx, given[k], msg);
+		goto out;
+	}
+	ret = EXIT_FAIL;
+	if (backend_open(&spec, ctx))
+		goto out;
+	fd = ctl_open(ctx);
+	if (fd >= 0) {
+		if (!dev_add(fd, &spec, ctx)) {
+			dev_print_created(&spec.dev);
+			ret = 0;
+		}
+		close(fd);
+	}
+	backend_close(&spec);
+out:
+	free(tname);
+	return ret;
+}
+
+/* del, info, resize NAME */
+
+static int name_arg(int argc, char **argv, struct hvv_dev_name *dn)
+{
+	const char *msg;
+
+	if (argc != 2) {
+		err_msg("%s: %s (usage: hvisorctl %s NAME)", argv[0],
+			argc < 2 ? "missing NAME" : "too many arguments",
+			argv[0]);
+		return -1;
+	}
+	msg = parse_dev_name(argv[1]);
+	if (msg) {
+		err_msg("%s: '%s': %s", argv[0], argv[1], msg);
+		return -1;
+	}
+	memset(dn, 0, sizeof(*dn));
+	strcpy(dn->name, argv[1]);
+	return 0;
+}
+
+static int name_cmd(int argc, char **argv, unsigned long req,
+		    enum ctl_op op)
+{
+	struct hvv_dev_name dn;
+	char ctx[64];
+	int fd, ret;
+
+	if (name_arg(argc, argv, &dn))
+		return EXIT_USAGE;
+	snprintf(ctx, sizeof(ctx), "%s %s", argv[0], dn.name);
+	fd = ctl_open(ctx);
+	if (fd < 0)
+		return EXIT_FAIL;
+	ret = ctl_ioctl(fd, req, &dn, op, ctx);
+	close(fd);
+	return ret ? EXIT_FAIL : 0;
+}
+
+static int cmd_del(int argc, char **argv)
+{
+	return name_cmd(argc, argv, HVV_DEV_DEL, OP_DEV_DEL);
+}
+
+static int cmd_resize(int argc, char **argv)
+{
+	return name_cmd(argc, argv, HVV_DEV_RESIZE, OP_DEV_RESIZE);
+}
+
+static void print_status(__u32 status)
+{
+	static const struct {
+		__u32 bit;
+		const char *name;
+	} bits[] = {
+		{ 1, "ACKNOWLEDGE" },
+		{ 2, "DRIVER" },
+		{ 8, "FEATURES_OK" },
+		{ 4, "DRIVER_OK" },
+		{ 64, "DEVICE_NEEDS_RESET" },
+		{ 128, "FAILED" },
+	};
+	size_t i;
+
+	printf("%-16s 0x%x", "status", status);
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (status & bits[i].bit)
+			printf(" %s", bits[i].name);
+	if (!status)
+		printf(" (reset)");
+	putchar('\n');
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	struct hvv_dev_name dn;
+	struct hvv_dev_info info;
+	char ctx[64];
+	int fd, ret;
+
+	if (name_arg(argc, argv, &dn))
+		return EXIT_USAGE;
+	snprintf(ctx, sizeof(ctx), "info %s", dn.name);
+	memset(&info, 0, sizeof(info));
+	memcpy(info.name, dn.name, sizeof(info.name));
+	fd = ctl_open(ctx);
+	if (fd < 0)
+		return EXIT_FAIL;
+	ret = ctl_ioctl(fd, HVV_DEV_INFO, &info, OP_DEV_INFO, ctx);
+	close(fd);
+	if (ret)
+		return EXIT_FAIL;
+	printf("%-16s %s\n", "name", dn.name);
+	printf("%-16s %s\n", "type", dev_type_name(info.type));
+	printf("%-16s %u\n", "zone", info.zone_id);
+	printf("%-16s 0x%llx\n", "addr", (unsigned long long)info.addr);
+	printf("%-16s 0x%llx\n", "len", (unsigned long long)info.len);
+	printf("%-16s %u\n", "irq", info.irq);
+	printf("%-16s %u\n", "index", info.index);
+	if (info.type == HVV_DEV_CONSOLE)
+		printf("%-16s /dev/ttyHV%u\n", "tty", info.index);
+	printf("%-16s%s%s%s\n", "flags",
+	       info.flags & HVV_DEV_F_RO ? " ro" : "",
+	       info.flags & HVV_DEV_F_MAC ? " mac" : "",
+	       info.flags & HVV_DEV_F_ALL ? "" : " -");
+	print_status(info.status);
+	printf("%-16s 0x%016llx\n", "device_features",
+	       (unsigned long long)info.device_features);
+	printf("%-16s 0x%016llx\n", "driver_features",
+	       (unsigned long long)info.driver_features);
+	return 0;
+}
+
+static int cmd_help(int argc, char **argv);
+
+static const struct cmd cmds[] = {
+	{ "zone", cmd_zone,
+	  "zone add ID mem=GPA:HPA:SIZE[,...] | zone del ID | zone reset ID",
+	  "  zone add ID mem=GPA:HPA:SIZE[,GPA:HPA:SIZE...] [mem=...]\n"
+	  "      Register zone ID (1..31) with its RAM: guest-physical address,\n"
+	  "      root-physical address and size of each region, page aligned,\n"
+	  "      at most 64 regions (mem= may be given several times).\n"
+	  "  zone del ID\n"
+	  "      Forget a zone; delete its devices first.\n"
+	  "  zone reset ID\n"
+	  "      Reset every device of the zone (before restarting it).\n" },
+	{ "add", cmd_add,
+	  "add console|blk|net KEY=VALUE...",
+	  "  add TYPE zone=ID addr=ADDR irq=IRQ [len=LEN] [KEY=VALUE...]\n"
+	  "      Add a device and print its name (and tty for a console).\n"
+	  "      addr: the virtio-mmio window as the hypervisor sees it;\n"
+	  "      len: window length (default 0x200); zone_id= means zone=.\n"
+	  "  console: no other key. Prints e.g. \"console0 /dev/ttyHV0\".\n"
+	  "  blk: img=PATH (required, opened here, read-write unless ro=1),\n"
+	  "       ro=0|1, queues=N, serial=STRING (up to 20 bytes).\n"
+	  "  net: tap=IFNAME (required, an existing tap interface),\n"
+	  "       mac=xx:xx:xx:xx:xx:xx.\n"
+	  "  hvisor-tool's form \"add blk,addr=...,irq=...\" is accepted too.\n" },
+	{ "del", cmd_del, "del NAME",
+	  "  del NAME\n"
+	  "      Remove a device (e.g. blk0).\n" },
+	{ "info", cmd_info, "info NAME",
+	  "  info NAME\n"
+	  "      Show a device: zone, window, irq, status, features.\n" },
+	{ "resize", cmd_resize, "resize NAME",
+	  "  resize NAME\n"
+	  "      Re-read the size of a blk device's image and tell the guest.\n" },
+	{ "list", cmd_list, "list",
+	  "  list\n"
+	  "      One line per device, from /sys/class/hvisor/.\n" },
+	{ "load", cmd_load, "load [-n] virtio_cfg.json",
+	  "  load [-n|--dry-run] FILE\n"
+	  "      Apply an hvisor-tool virtio_cfg.json: add its zones and\n"
+	  "      enabled devices. The whole file is checked first; if adding\n"
+	  "      fails, what was added is removed again. -n only checks the\n"
+	  "      file and prints the equivalent hvisorctl commands.\n" },
+	{ "help", cmd_help, "help [COMMAND]",
+	  "  help [COMMAND]\n"
+	  "      Show help for all commands or one.\n" },
+};
+
+#define NR_CMDS		(sizeof(cmds) / sizeof(cmds[0]))
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fputs("Usage: hvisorctl COMMAND [ARGS...]\n"
+	      "Control hvisor_vhost, the in-kernel virtio backend for hvisor zones.\n"
+	      "\nCommands:\n", f);
+	for (i = 0; i < NR_CMDS; i++)
+		fprintf(f, "  hvisorctl %s\n", cmds[i].synopsis);
+	fputs("\nOptions: -h, --help (also: hvisorctl help COMMAND); -V, --version\n"
+	      "Numbers: decimal, 0x hexadecimal or 0 octal.\n"
+	      "Exit status: 0 done, 1 bad arguments or configuration, 2 failed\n"
+	      "(the control device, an ioctl or a backend file).\n", f);
+}
+
+static const struct cmd *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_CMDS; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc < 2) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 2) {
+		err_msg("help: too many arguments");
+		return EXIT_USAGE;
+	}
+	c = find_cmd(argv[1]);
+	if (!c) {
+		err_msg("help: unknown command '%s'", argv[1]);
+		return EXIT_USAGE;
+	}
+	printf("Usage: hvisorctl %s\n\n%s", c->synopsis, c->help);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+	int i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (is_help(argv[1])) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("hvisorctl %s (hvisor_vhost API %d)\n",
+		       HVISORCTL_VERSION, HVV_API_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "__json-check"))
+		return cmd_json_check(argc - 1, argv + 1);
+	c = find_cmd(argv[1]);
+	if (!c) {
+		err_msg("unknown command '%s' (see hvisorctl --help)", argv[1]);
+		return EXIT_USAGE;
+	}
+	for (i = 2; i < argc; i++) {
+		if (is_help(argv[i])) {
+			char *hargv[] = { "help", argv[1], NULL };
+
+			return cmd_help(2, hargv);
+		}
+	}
+	return c->fn(argc - 1, argv + 1);
+}
