@@ -89,6 +89,10 @@ static int expect_type(const struct cfg *cfg, const struct json_value *v,
 static const char *num_text(const struct cfg *cfg, const struct json_value *v,
 			    const char *where)
 {
+	if (v->type == JSON_NUMBER && strpbrk(v->str, ".eE")) {
+		cfg_err(cfg, v, where, "not an integer");
+		return NULL;
+	}
 	if (v->type == JSON_NUMBER || v->type == JSON_STRING)
 		return v->str;
 	cfg_err(cfg, v, where, "expected a number or a string, got %s",

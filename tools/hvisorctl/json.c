@@ -382,6 +382,8 @@ static int parse_literal(struct parser *ps, struct json_value *v)
 			return 0;
 		}
 	}
+	if ((*ps->p >= 'a' && *ps->p <= 'z') || (*ps->p >= 'A' && *ps->p <= 'Z'))
+		return fail(ps, "invalid literal (expected true, false or null)");
 	return unexpected(ps, "a value");
 }
 

@@ -88,7 +88,7 @@ static int hexval(int c)
 /* hvisor-tool's list form, one number per byte: 0x00,0x16,0x3e,... */
 static const char *parse_mac_list(const char *s, __u8 mac[6])
 {
-	char buf[64], *p, *comma;
+	char buf[64], tmp[64], *p, *comma;
 	const char *msg;
 	__u32 v;
 	int i;
@@ -107,8 +107,9 @@ static const char *parse_mac_list(const char *s, __u8 mac[6])
 			*comma = '\0';
 		msg = parse_u32(p, 0, 255, &v);
 		if (msg) {
+			snprintf(tmp, sizeof(tmp), "%s", msg);
 			snprintf(msgbuf, sizeof(msgbuf), "byte %d: %s",
-				 i + 1, msg);
+				 i + 1, tmp);
 			return msgbuf;
 		}
 		mac[i] = (__u8)v;
@@ -221,7 +222,7 @@ static const char *parse_region(const char *s, size_t len,
 	int i;
 
 	if (len == 0)
-		return "empty entry";
+		return "empty entry in the list";
 	if (len >= sizeof(buf))
 		return "entry too long";
 	memcpy(buf, s, len);
@@ -267,7 +268,7 @@ const char *parse_mem_list(const char *s, struct hvv_mem_region *regs,
 		}
 		msg = parse_region(s, len, &regs[*nr]);
 		if (msg) {
-			if (!several)
+			if (!several || !len)
 				return msg;
 			n = strlen(msg);
 			if (n >= sizeof(tmp))
@@ -450,22 +451,25 @@ const char *dev_spec_build(struct dev_spec *spec, unsigned int type,
 	spec->dev.type = type;
 	spec->dev.backend_fd = -1;
 	spec->dev.len = DEV_LEN_DEFAULT;
+	/* wrong values first, then missing keys */
 	for (k = 0; k < DK_NR; k++) {
 		*bad_key = k;
-		if (!val[k]) {
-			if (required(type, k))
-				return "missing";
+		if (!val[k])
 			continue;
-		}
 		if (!dev_key_valid(type, k))
 			return "not valid for this device type";
 		msg = build_key(spec, k, val[k]);
 		if (msg)
 			return msg;
 	}
+	for (k = 0; k < DK_NR; k++) {
+		*bad_key = k;
+		if (!val[k] && required(type, k))
+			return "missing";
+	}
 	/* the default len was not checked against addr */
 	if (spec->dev.addr + spec->dev.len < spec->dev.addr) {
-		*bad_key = DK_LEN;
+		*bad_key = DK_ADDR;
 		return "addr+len wraps around";
 	}
 	return NULL;

@@ -1,0 +1,502 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side tests of hvisorctl that need no kernel module: argument and
+# configuration errors (exact messages and exit status), the JSON parser
+# (through the hidden "__json-check" command), "load -n" and "list" on a
+# fake sysfs tree.
+#
+# Usage: hvisorctl_args.sh PATH/TO/hvisorctl
+
+set -u
+
+BIN=${1:?usage: $0 PATH/TO/hvisorctl}
+[ -x "$BIN" ] || { echo "$0: $BIN: not executable" >&2; exit 2; }
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 2
+
+# Never touch a real module, whatever the host has loaded.
+export HVISORCTL_DEV=$T/no-such-dev
+export HVISORCTL_SYSFS=$T/no-such-sysfs
+
+pass=0
+fail=0
+
+report() {
+	local ok=$1 name=$2
+
+	if [ "$ok" = 1 ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $name" >&2
+		printf '  exit %s, stdout:\n%s\n  stderr:\n%s\n' "$rc" \
+			"$(cat out)" "$(cat err)" >&2
+	fi
+}
+
+# err RC MESSAGE ARGS...: exit status RC and stderr exactly
+# "hvisorctl: MESSAGE".
+err() {
+	local want_rc=$1 msg=$2 ok=0
+
+	shift 2
+	"$BIN" "$@" >out 2>err
+	rc=$?
+	[ "$rc" = "$want_rc" ] && [ "$(cat err)" = "hvisorctl: $msg" ] &&
+		[ ! -s out ] && ok=1
+	report $ok "hvisorctl $* -> $want_rc '$msg'"
+}
+
+# errsub RC SUBSTRING ARGS...: exit status RC, stderr contains SUBSTRING.
+errsub() {
+	local want_rc=$1 sub=$2 ok=0
+
+	shift 2
+	"$BIN" "$@" >out 2>err
+	rc=$?
+	[ "$rc" = "$want_rc" ] && grep -qF -- "$sub" err && ok=1
+	report $ok "hvisorctl $* -> $want_rc ~'$sub'"
+}
+
+# out EXPECTED ARGS...: exit status 0, stdout exactly EXPECTED, no stderr.
+out() {
+	local want=$1 ok=0
+
+	shift
+	"$BIN" "$@" >out 2>err
+	rc=$?
+	[ "$rc" = 0 ] && [ "$(cat out)" = "$want" ] && [ ! -s err ] && ok=1
+	report $ok "hvisorctl $* -> '$want'"
+}
+
+# json FILE-CONTENT MESSAGE: __json-check fails with "t.json:MESSAGE".
+json_err() {
+	printf '%b' "$1" >t.json
+	err 1 "t.json:$2" __json-check t.json
+}
+
+json_ok() {
+	printf '%b' "$1" >t.json
+	out "$2" __json-check t.json
+}
+
+# cfg CONTENT MESSAGE: "load -n" fails with "load: c.json:MESSAGE".
+cfg_err() {
+	printf '%s' "$1" >c.json
+	err 1 "load: c.json:$2" load -n c.json
+}
+
+############################################################ general
+
+out "hvisorctl 0.1 (hvisor_vhost API 1)" --version
+"$BIN" >out 2>err; rc=$?
+[ $rc = 1 ] && grep -q '^Usage:' err; report $(( $? == 0 )) "no arguments"
+"$BIN" --help >out 2>err; rc=$?
+[ $rc = 0 ] && grep -q 'hvisorctl load' out && ! grep -q json-check out
+report $(( $? == 0 )) "--help lists commands, not __json-check"
+"$BIN" help add >out 2>err; rc=$?
+[ $rc = 0 ] && grep -q 'img=PATH' out; report $(( $? == 0 )) "help add"
+"$BIN" zone add 1 --help >out 2>err; rc=$?
+[ $rc = 0 ] && grep -q 'zone reset ID' out; report $(( $? == 0 )) "zone --help"
+err 1 "unknown command 'frob' (see hvisorctl --help)" frob
+err 1 "help: unknown command 'frob'" help frob
+
+############################################################ zone
+
+err 1 "zone: missing subcommand (add, del or reset)" zone
+err 1 "zone: unknown subcommand 'start' (expected add, del or reset)" zone start 1
+err 1 "zone add: missing ID (usage: hvisorctl zone add ID mem=GPA:HPA:SIZE[,...])" zone add
+err 1 "zone add: ID 'abc': not a number" zone add abc mem=0:0:0x1000
+err 1 "zone add: ID '0': zone 0 is the root zone (expected 1..31)" zone add 0 mem=0:0:0x1000
+err 1 "zone add: ID '32': too large (max 31)" zone add 32 mem=0:0:0x1000
+err 1 "zone add: ID '-1': negative" zone add -1 mem=0:0:0x1000
+err 1 "zone add: missing mem=GPA:HPA:SIZE[,...]" zone add 1
+err 1 "zone add: 'foo': expected mem=GPA:HPA:SIZE[,...]" zone add 1 foo
+err 1 "zone add: size=1: unknown key (expected mem=GPA:HPA:SIZE[,...])" zone add 1 size=1
+err 1 "zone add: mem=0x1000:0x2000: expected GPA:HPA:SIZE" zone add 1 mem=0x1000:0x2000
+err 1 "zone add: mem=1:2:3:4: expected GPA:HPA:SIZE" zone add 1 mem=1:2:3:4
+err 1 "zone add: mem=: empty value" zone add 1 mem=
+err 1 "zone add: mem=0x1000:0x1000:0x1000,: empty entry in the list" \
+	zone add 1 mem=0x1000:0x1000:0x1000,
+err 1 "zone add: mem=zz:0:0x1000: GPA: not a number" zone add 1 mem=zz:0:0x1000
+err 1 "zone add: mem=0:0x10000000000000000:0x1000: HPA: out of range (more than 64 bits)" \
+	zone add 1 mem=0:0x10000000000000000:0x1000
+err 1 "zone add: mem=0:0:0: SIZE must not be 0" zone add 1 mem=0:0:0
+err 1 "zone add: mem=0:0:0x1000x: SIZE: not a number" zone add 1 mem=0:0:0x1000x
+err 1 "zone add: mem=0x1001:0:0x1000: GPA 0x1001 is not page aligned (0x$(printf %x "$(getconf PAGESIZE)"))" \
+	zone add 1 mem=0x1001:0:0x1000
+err 1 "zone add: mem=0xfffffffffffff000:0:0x2000: GPA+SIZE wraps around" \
+	zone add 1 mem=0xfffffffffffff000:0:0x2000
+err 1 "zone add: mem=0:0:0x1000,0x2000:-1:0x1000: 0x2000:-1:0x1000: HPA: negative" \
+	zone add 1 mem=0:0:0x1000,0x2000:-1:0x1000
+err 1 "zone add: mem: regions 1 and 3 overlap (GPA 0x100000 and 0x101000)" \
+	zone add 1 mem=0x100000:0:0x2000 mem=0x200000:0:0x1000,0x101000:0:0x1000
+# 64 regions are fine (then the missing module), 65 are not.
+pg=$(getconf PAGESIZE)
+list64=$(for i in $(seq 1 64); do printf '0x%x:0:0x%x,' $((i * 2 * pg)) "$pg"; done)
+errsub 2 "is hvisor_vhost loaded?" zone add 1 "mem=${list64%,}"
+errsub 1 "too many regions (max 64)" zone add 1 "mem=${list64%,}" mem=0:0:$pg
+err 1 "zone del: missing ID (usage: hvisorctl zone del ID)" zone del
+err 1 "zone del: too many arguments (usage: hvisorctl zone del ID)" zone del 1 2
+err 1 "zone reset: ID '1x': not a number" zone reset 1x
+err 1 "zone del: ID '09': not a number (a leading 0 means octal)" zone del 09
+err 2 "zone reset 1: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+	zone reset 1
+err 2 "zone del 31: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+	zone del 0x1f
+HVISORCTL_DEV=/dev/null err 2 \
+	"zone del 1: /dev/null: HVV_GET_VERSION: Inappropriate ioctl for device (not an hvisor_vhost control device?)" \
+	zone del 1
+
+############################################################ add
+
+err 1 "add: missing device type (console, blk or net)" add
+err 1 "add: 'disk': unknown device type (expected console, blk or net)" add disk
+err 1 "add: gpu: not supported by hvisor_vhost (console, blk or net)" add gpu
+err 1 "add: scmi: not supported by hvisor_vhost (console, blk or net)" add scmi
+err 1 "add blk: irq=abc: not a number" add blk irq=abc
+err 1 "add blk: irq=0: must not be 0" add blk irq=0
+err 1 "add blk: irq=4294967296: too large (max 4294967295)" add blk irq=4294967296
+err 1 "add blk: irq=: empty value" add blk irq=
+err 1 "add blk: irq=+5: not a number" add blk irq=+5
+err 1 "add blk: irq= 5: not a number" add blk "irq= 5"
+err 1 "add console: addr=0x: not a number" add console addr=0x
+err 1 "add console: addr=0: must not be 0" add console addr=0
+err 1 "add console: addr=-0x1000: negative" add console addr=-0x1000
+err 1 "add console: addr=18446744073709551616: out of range (more than 64 bits)" \
+	add console addr=18446744073709551616
+err 1 "add console: len=0x80: too small (min 0x100)" add console len=0x80
+err 1 "add console: len=0x200: addr+len wraps around" \
+	add console addr=0xffffffffffffff00 len=0x200
+err 1 "add console: addr=0xffffffffffffff00: addr+len wraps around" \
+	add console addr=0xffffffffffffff00 zone=1 irq=1
+err 1 "add console: zone=0: zone 0 is the root zone (expected 1..31)" add console zone=0
+err 1 "add console: zone_id=32: too large (max 31)" add console zone_id=32
+err 1 "add console: zone_id=2: duplicate key (already given as zone=1)" \
+	add console zone=1 zone_id=2
+err 1 "add console: irq=6: duplicate key (already given as irq=5)" \
+	add console irq=5 irq=6
+err 1 "add console: colour=red: unknown key" add console colour=red
+err 1 "add console: 'verbose': expected KEY=VALUE" add console verbose
+err 1 "add console: '=5': expected KEY=VALUE" add console =5
+err 1 "add console: img=x: not a key of console devices (keys: zone, addr, len, irq)" \
+	add console img=x
+err 1 "add net: img=x: not a key of net devices (keys: zone, addr, len, irq, tap, mac)" \
+	add net img=x
+err 1 "add blk: tap=tap0: not a key of blk devices (keys: zone, addr, len, irq, img, ro, queues, serial)" \
+	add blk tap=tap0
+err 1 "add console: missing zone=" add console addr=0x1000 irq=5
+err 1 "add console: missing addr=" add console zone=1 irq=5
+err 1 "add console: missing irq=" add console zone=1 addr=0x1000
+err 1 "add blk: missing img=" add blk zone=1 addr=0x1000 irq=5
+err 1 "add net: missing tap=" add net zone=1 addr=0x1000 irq=5
+err 1 "add blk: img=: empty value" add blk img=
+err 1 "add blk: ro=yes: expected 0 or 1" add blk ro=yes
+err 1 "add blk: queues=0: must not be 0" add blk queues=0
+err 1 "add blk: queues=65536: too large (max 65535)" add blk queues=65536
+err 1 "add blk: serial=123456789012345678901: too long (max 20 bytes)" \
+	add blk serial=123456789012345678901
+err 1 "add blk: serial=a	b: not printable ASCII" add blk "serial=a	b"
+err 1 "add net: tap=tap0123456789abcd: interface name too long (max 15 characters)" \
+	add net tap=tap0123456789abcd
+err 1 "add net: tap=a/b: not an interface name" add net tap=a/b
+err 1 "add net: mac=00:16:3e:10:10: expected xx:xx:xx:xx:xx:xx" add net mac=00:16:3e:10:10
+err 1 "add net: mac=00:16:3e:10:10:1g: expected xx:xx:xx:xx:xx:xx" add net mac=00:16:3e:10:10:1g
+err 1 "add net: mac=00-16-3e-10-10-10: expected xx:xx:xx:xx:xx:xx" add net mac=00-16-3e-10-10-10
+err 1 "add net: mac=01:16:3e:10:10:10: multicast address (the first byte must be even)" \
+	add net mac=01:16:3e:10:10:10
+err 1 "add net: mac=00:00:00:00:00:00: all-zero address" add net mac=00:00:00:00:00:00
+err 1 "add net: mac=0x00,0x16,0x3e: expected 6 bytes" add net mac=0x00,0x16,0x3e
+err 1 "add net: mac=0,1,2,3,4,256: byte 6: too large (max 255)" add net mac=0,1,2,3,4,256
+# hvisor-tool's historic "--device blk,addr=...,zone_id=..." form
+err 1 "add blk: irq=7x: not a number" add blk,addr=0xa003c00,irq=7x
+err 1 "add blk: missing img=" add blk,addr=0xa003c00,len=0x200,irq=78,zone_id=1
+# Backends are opened (in the caller's context) before the module is asked.
+err 2 "add blk: img=$T/none.img: No such file or directory" \
+	add blk zone=1 addr=0xa003c00 irq=78 img="$T/none.img"
+err 2 "add blk: img=$T: Is a directory" \
+	add blk zone=1 addr=0xa003c00 irq=78 img="$T"
+err 2 "add blk: img=/dev/null: not a regular file or block device" \
+	add blk zone=1 addr=0xa003c00 irq=78 img=/dev/null ro=1
+if [ "$(id -u)" != 0 ]; then
+	: >ro.img
+	chmod 0444 ro.img
+	err 2 "add blk: img=ro.img: Permission denied (ro=1 opens it read-only)" \
+		add blk zone=1 addr=0xa003c00 irq=78 img=ro.img
+fi
+err 2 "add net: tap=hvnotap0: no such interface (create it with: ip tuntap add dev hvnotap0 mode tap)" \
+	add net zone=1 addr=0xa003600 irq=75 tap=hvnotap0
+: >disk.img
+err 2 "add blk: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+	add blk zone=1 addr=0xa003c00 irq=78 img=disk.img ro=1 serial=SN-1 queues=2
+err 2 "add console: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+	add console,addr=0xa003800,len=0x200,irq=76,zone_id=1
+
+############################################################ del, info, resize, list
+
+for c in del info resize; do
+	err 1 "$c: missing NAME (usage: hvisorctl $c NAME)" $c
+	err 1 "$c: too many arguments (usage: hvisorctl $c NAME)" $c a b
+	err 1 "$c: '../x': not a device name" $c ../x
+	err 1 "$c: '': empty name" $c ""
+	err 1 "$c: 'abcdefghijklmnopqrstuvwxyz0123456': name too long (max 31 characters)" \
+		$c abcdefghijklmnopqrstuvwxyz0123456
+	err 2 "$c blk0: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+		$c blk0
+done
+
+err 2 "list: $HVISORCTL_SYSFS: No such file or directory (is hvisor_vhost loaded?)" list
+err 1 "list: unexpected argument 'all'" list all
+mkdir -p sys/blk0 sys/console0 sys/net0
+printf 'blk\n' >sys/blk0/type
+printf '1\n' >sys/blk0/zone
+printf '0xa003c00\n' >sys/blk0/addr
+printf '0x200\n' >sys/blk0/len
+printf '78\n' >sys/blk0/irq
+printf '0xf\n' >sys/blk0/status
+printf '/srv/disk 1.img\n' >sys/blk0/backend
+printf 'console\n' >sys/console0/type
+printf '2\n' >sys/console0/zone
+: >sys/console0/addr
+printf 'net\n' >sys/net0/type
+HVISORCTL_SYSFS=$T/sys out "$(printf '%s\n' \
+"NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND" \
+"blk0             blk      1    0xa003c00    0x200  78   0xf    /srv/disk 1.img" \
+"console0         console  2    -            -      -    -      -" \
+"net0             net      -    -            -      -    -      -")" list
+mkdir empty
+HVISORCTL_SYSFS=$T/empty out \
+"NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND" list
+
+############################################################ JSON parser
+
+json_ok '{"zones": [ {"id": 1, "x": [true, false, null, -0.5e+3, 0, 1E2]} ] }' \
+	'{"zones":[{"id":1,"x":[true,false,null,-0.5e+3,0,1E2]}]}'
+json_ok '\xef\xbb\xbf [ ]\r\n' '[]'
+json_ok '"a\\"b\\\\c\\/d\\b\\f\\n\\r\\t"' '"a\"b\\c/d\u0008\u000c\n\u000d\t"'
+json_ok '"\\u00e9\\u20ac\\ud83d\\ude00 \xc3\xa9"' '"é€😀 é"'
+json_ok '{"":{}}' '{"":{}}'
+json_err '' '1:1: unexpected end of input, expected a value'
+json_err '   \n  ' '2:3: unexpected end of input, expected a value'
+json_err '{' '1:2: unexpected end of input, expected a string key'
+json_err '{"a":1,}' '1:8: trailing comma in object'
+json_err '[1,\n 2,\n]' '3:1: trailing comma in array'
+json_err '{"a" 1}' "1:6: unexpected '1', expected ':'"
+json_err '{"a":1 "b":2}' "1:8: unexpected '\"', expected ',' or '}'"
+json_err '[1 2]' "1:4: unexpected '2', expected ',' or ']'"
+json_err '{a:1}' "1:2: unexpected 'a', expected a string key"
+json_err "{'a':1}" "1:2: unexpected ''', expected a string key"
+json_err '{"a":1,\n  "a":2}' '2:3: duplicate key "a" (first at 1:2)'
+json_err '{"a":tru}' '1:6: invalid literal (expected true, false or null)'
+json_err '{"a":True}' '1:6: invalid literal (expected true, false or null)'
+json_err '[01]' '1:3: leading zero in number (write hex or octal numbers as strings)'
+json_err '[0x10]' "1:3: unexpected 'x', expected ',' or ']'"
+json_err '[-]' "1:3: unexpected ']', expected a digit"
+json_err '[1.]' "1:4: unexpected ']', expected a digit after '.'"
+json_err '[1e]' "1:4: unexpected ']', expected a digit in the exponent"
+json_err '[+1]' "1:2: unexpected '+', expected a value"
+json_err '"abc' '1:1: unterminated string'
+json_err '"a\nb"' '1:3: control character 0x0a in string (use an escape)'
+json_err '"a\\x"' "1:3: invalid escape '\\x'"
+json_err '"\\u12g4"' "1:6: unexpected 'g', expected 4 hex digits after \\u"
+json_err '"\\ud800"' '1:2: high surrogate \ud800 not followed by a low one'
+json_err '"\\ud800\\u0041"' '1:2: high surrogate \ud800 not followed by a low one'
+json_err '"\\udc00"' '1:2: lone low surrogate \udc00'
+json_err '"\\u0000"' '1:2: \u0000 is not supported'
+json_err '"\xff"' '1:2: invalid UTF-8 in string'
+json_err '"\xc0\xaf"' '1:2: invalid UTF-8 in string'
+json_err '"\xed\xa0\x80"' '1:2: invalid UTF-8 in string'
+json_err '["\xc3\xa9\xc3\xa9", x]' "1:8: invalid literal (expected true, false or null)"
+json_err '{} {}' '1:4: trailing characters after the JSON value'
+json_err '[1]\x00' '1:4: trailing characters after the JSON value'
+json_err "$(printf '%.0s[' $(seq 33))" '1:33: nesting too deep (max 32)'
+printf '%.0s[' $(seq 32) >t.json
+printf '%.0s]' $(seq 32) >>t.json
+out "$(cat t.json)" __json-check t.json
+err 1 "$T/none.json: No such file or directory" __json-check "$T/none.json"
+err 1 "$T: not a regular file" __json-check "$T"
+head -c 1048577 /dev/zero | tr '\0' ' ' >big.json
+err 1 "big.json: file too large (max 1048576 bytes)" __json-check big.json
+
+############################################################ load
+
+err 1 "load: missing FILE (usage: hvisorctl load [-n] virtio_cfg.json)" load
+err 1 "load: unknown option '-f'" load -f x.json
+err 1 "load: too many arguments ('b.json')" load a.json b.json
+err 1 "load: $T/none.json: No such file or directory" load "$T/none.json"
+printf '{"zones": [}' >c.json
+err 1 "load: c.json:1:12: unexpected '}', expected a value" load c.json
+
+cat >ok.json <<'EOF'
+{
+    "zones": [
+        {
+            "id": 1,
+            "name": "linux",
+            "memory_region": [
+                {
+                    "zone0_ipa": "0x50000000",
+                    "zonex_ipa": "0x50000000",
+                    "size": "0x30000000"
+                },
+                {
+                    "type": "normal",
+                    "zone0_ipa": "0x100000000",
+                    "zonex_ipa": 2147483648,
+                    "size": "010000000"
+                }
+            ],
+            "devices": [
+                {
+                    "type": "blk", "addr": "0xa003c00", "len": "0x200",
+                    "irq": 78, "img": "rootfs2.ext4", "status": "enable"
+                },
+                {
+                    "type": "console", "addr": "0xa003800", "len": "0x200",
+                    "irq": 76, "status": "enable"
+                },
+                {
+                    "type": "gpu", "addr": "0xa003400", "len": "0x200",
+                    "irq": 74, "status": "disable", "width": 800
+                },
+                {
+                    "type": "net", "addr": "0xa003600", "len": "0x200",
+                    "irq": 75, "tap": "tap0",
+                    "mac": ["0x00", "0x16", "0x3e", "0x10", "0x10", "0x10"],
+                    "status": "enable"
+                }
+            ]
+        },
+        {
+            "zone_id": "2",
+            "memory_region": [
+                { "zone0_ipa": "0x90000000", "zonex_ipa": "0x0", "size": "0x10000000" }
+            ],
+            "devices": [
+                {
+                    "type": "blk", "addr": "0xa003c00", "irq": 78,
+                    "img": "my disk's.img", "ro": true, "queues": 2,
+                    "serial": "SN 2", "status": "enable"
+                },
+                {
+                    "type": "net", "addr": "0xa003600", "irq": 75,
+                    "tap": "tap1", "mac": "02:00:00:00:00:02", "status": "enable"
+                }
+            ]
+        }
+    ]
+}
+EOF
+out "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x30000000,0x80000000:0x100000000:0x200000
+hvisorctl zone add 2 mem=0x0:0x90000000:0x10000000
+hvisorctl add blk zone=1 addr=0xa003c00 len=0x200 irq=78 img=rootfs2.ext4
+hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76
+hvisorctl add net zone=1 addr=0xa003600 len=0x200 irq=75 tap=tap0 mac=00:16:3e:10:10:10
+hvisorctl add blk zone=2 addr=0xa003c00 len=0x200 irq=78 img='my disk'\\''s.img' ro=1 queues=2 serial='SN 2'
+hvisorctl add net zone=2 addr=0xa003600 len=0x200 irq=75 tap=tap1 mac=02:00:00:00:00:02
+# zones[0].devices[2]: gpu disabled, skipped" load -n ok.json
+# Without -n, the first backend that cannot be opened stops everything
+# before the module is asked for anything.
+err 2 "load: ok.json: zones[0].devices[0]: img=rootfs2.ext4: No such file or directory" \
+	load ok.json
+: >rootfs2.ext4
+err 2 "load: ok.json: zones[0].devices[3]: tap=tap0: no such interface (create it with: ip tuntap add dev tap0 mode tap)" \
+	load ok.json
+
+M='"memory_region": [{"zone0_ipa": "0x50000000", "zonex_ipa": "0x50000000", "size": "0x1000"}]'
+D='"addr": "0xa003800", "irq": 76, "status": "enable"'
+cfg_err '[]' '1:1: top level: expected an object, got an array'
+cfg_err '{"zone": []}' '1:2: top level: unknown key "zone"'
+cfg_err '{}' '1:1: top level: missing "zones"'
+cfg_err '{"zones": {}}' '1:11: zones: expected an array, got an object'
+cfg_err '{"zones": []}' '1:11: zones: expected 1 to 31 zones, got 0'
+cfg_err '{"zones": [1]}' '1:12: zones[0]: expected an object, got a number'
+cfg_err '{"zones": [{'"$M"'}]}' '1:12: zones[0]: missing "id"'
+cfg_err '{"zones": [{"id": 1}]}' '1:12: zones[0]: missing "memory_region"'
+cfg_err '{"zones": [{"id": 1, "zone_id": 1, '"$M"'}]}' \
+	'1:33: zones[0]: both "id" and "zone_id" given'
+cfg_err '{"zones": [{"id": 0, '"$M"'}]}' \
+	'1:19: zones[0].id: zone 0 is the root zone (expected 1..31)'
+cfg_err '{"zones": [{"id": "one", '"$M"'}]}' '1:19: zones[0].id: not a number'
+cfg_err '{"zones": [{"id": 1.0, '"$M"'}]}' '1:19: zones[0].id: not an integer'
+cfg_err '{"zones": [{"id": null, '"$M"'}]}' \
+	'1:19: zones[0].id: expected a number or a string, got null'
+cfg_err '{"zones": [{"id": 1, "cpus": [2], '"$M"'}]}' '1:22: zones[0]: unknown key "cpus"'
+cfg_err '{"zones": [{"id": 1, '"$M"'}, {"id": "0x1", '"$M"'}]}' \
+	'1:123: zones[1].id: zone 1 already defined by zones[0]'
+cfg_err '{"zones": [{"id": 1, "memory_region": []}]}' \
+	'1:39: zones[0].memory_region: expected 1 to 64 regions, got 0'
+cfg_err '{"zones": [{"id": 1, "memory_region": [{"zonex_ipa": "0", "size": "0x1000"}]}]}' \
+	'1:40: zones[0].memory_region[0]: missing "zone0_ipa"'
+cfg_err '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0", "zonex_ipa": "0", "size": "0x1000x"}]}]}' \
+	'1:85: zones[0].memory_region[0].size: not a number'
+cfg_err '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0", "zonex_ipa": "0", "size": "0"}]}]}' \
+	'1:40: zones[0].memory_region[0]: SIZE must not be 0'
+cfg_err '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0", "zonex_ipa": "0", "size": "0x1000", "flags": 1}]}]}' \
+	'1:95: zones[0].memory_region[0]: unknown key "flags"'
+cfg_err '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0", "zonex_ipa": "0", "size": "0x2000"}, {"zone0_ipa": "0x8000", "zonex_ipa": "0x1000", "size": "0x1000"}]}]}' \
+	'1:39: zones[0].memory_region: regions 1 and 2 overlap (GPA 0x0 and 0x1000)'
+regions=$(for i in $(seq 0 64); do printf '{"zone0_ipa": "%d", "zonex_ipa": "%d", "size": "%d"},' $((i * pg)) $((i * pg)) "$pg"; done)
+cfg_err '{"zones": [{"id": 1, "memory_region": ['"${regions%,}"']}]}' \
+	'1:39: zones[0].memory_region: expected 1 to 64 regions, got 65'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": {}}]}' \
+	'1:126: zones[0].devices: expected an array, got an object'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "gpu", '"$D"'}]}]}' \
+	'1:136: zones[0].devices[0].type: "gpu" devices are not supported by hvisor_vhost (only console, blk and net; set "status": "disable" to skip it)'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "scmi", '"$D"'}]}]}' \
+	'1:136: zones[0].devices[0].type: "scmi" devices are not supported by hvisor_vhost (only console, blk and net; set "status": "disable" to skip it)'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "tty", '"$D"'}]}]}' \
+	'1:136: zones[0].devices[0].type: unknown device type "tty" (expected console, blk or net)'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{'"$D"'}]}]}' \
+	'1:127: zones[0].devices[0]: missing "type"'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", "addr": "0xa003800", "irq": 76}]}]}' \
+	'1:127: zones[0].devices[0]: missing "status"'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", "addr": "0xa003800", "irq": 76, "status": "on"}]}]}' \
+	'1:189: zones[0].devices[0].status: expected "enable" or "disable", got "on"'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", "status": "enable", "irq": 76}]}]}' \
+	'1:127: zones[0].devices[0]: missing "addr"'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"', "irq2": 1}]}]}' \
+	'1:199: zones[0].devices[0]: unknown key "irq2"'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"', "zone": 1}]}]}' \
+	'1:199: zones[0].devices[0]: unknown key "zone"'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"', "img": "x"}]}]}' \
+	'1:199: zones[0].devices[0]: "img" is not a key of console devices'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", "addr": "0xa00380g", "irq": 76, "status": "enable"}]}]}' \
+	'1:155: zones[0].devices[0].addr: not a number'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", "addr": -1, "irq": 76, "status": "enable"}]}]}' \
+	'1:155: zones[0].devices[0].addr: negative'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", "addr": "0xa003800", "irq": [76], "status": "enable"}]}]}' \
+	'1:175: zones[0].devices[0].irq: expected a number or a string, got an array'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "blk", '"$D"', "img": 5}]}]}' \
+	'1:202: zones[0].devices[0].img: expected a string, got a number'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "blk", '"$D"'}]}]}' \
+	'1:127: zones[0].devices[0]: missing "img"'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "net", '"$D"'}]}]}' \
+	'1:127: zones[0].devices[0]: missing "tap"'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "net", '"$D"', "tap": "tap0", "mac": ["0x00", "0x16"]}]}]}' \
+	'1:217: zones[0].devices[0].mac: expected 6 bytes, got 2'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "net", '"$D"', "tap": "tap0", "mac": ["0x00", "0x16", "0x3e", "0x10", "0x10", "0x100"]}]}]}' \
+	'1:258: zones[0].devices[0].mac[5]: too large (max 255)'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "net", '"$D"', "tap": "tap0", "mac": ["0x01", "0x16", "0x3e", "0x10", "0x10", "0x10"]}]}]}' \
+	'1:217: zones[0].devices[0].mac: multicast address (the first byte must be even)'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "net", '"$D"', "tap": "tap0", "mac": 5}]}]}' \
+	'1:217: zones[0].devices[0].mac: expected an array of 6 bytes or a string, got a number'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"'}, {"type": "console", "addr": "0xa003900", "irq": 77, "status": "enable"}]}]}' \
+	'1:200: zones[0].devices[1]: window 0xa003900+0x200 overlaps zones[0].devices[0]'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"'}, {"type": "console", "addr": "0xa003a00", "irq": 76, "status": "enable"}]}]}' \
+	'1:200: zones[0].devices[1]: irq 76 already used by zones[0].devices[0]'
+# the same window and irq in two zones is fine (hvisor-tool's LoongArch
+# example does it)
+printf '%s' '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"'}]}, {"id": 2, '"$M"', "devices": [{"type": "console", '"$D"'}]}]}' >c.json
+out "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x1000
+hvisorctl zone add 2 mem=0x50000000:0x50000000:0x1000
+hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76
+hvisorctl add console zone=2 addr=0xa003800 len=0x200 irq=76" load -n c.json
+err 2 "load: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" load c.json
+
+echo "hvisorctl_args: $pass passed, $fail failed"
+[ "$fail" = 0 ]
