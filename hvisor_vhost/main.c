@@ -1,22 +1,59 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hvisor_vhost: in-kernel virtio-mmio backends for hvisor zones.
+ *
+ * Layers, each calling only downward: hypervisor (provider) -> bridge ->
+ * zone -> mmio/vq/worker (dev) -> backends -> registry -> ctl and sysfs.
  */
 #include <linux/module.h>
 
-#include "hvisor_abi.h"
+#include "backends.h"
+#include "ctl.h"
+#include "hypervisor.h"
+#include "registry.h"
+#include "sysfs.h"
+
+static const struct hv_hypervisor_client hv_registry_client = {
+	.attach = hv_registry_attach,
+	.detach = hv_registry_detach,
+};
 
 static int __init hvisor_vhost_init(void)
 {
-	hvisor_abi_check_layout();
+	int ret;
+
+	ret = hv_sysfs_init();
+	if (ret)
+		return ret;
+	ret = hv_backends_init();
+	if (ret)
+		goto err_sysfs;
+	ret = hv_ctl_init();
+	if (ret)
+		goto err_backends;
+	ret = hv_hypervisor_init(&hv_registry_client);
+	if (ret)
+		goto err_ctl;
 	return 0;
+
+err_ctl:
+	hv_ctl_exit();
+err_backends:
+	hv_backends_exit();
+err_sysfs:
+	hv_sysfs_exit();
+	return ret;
 }
 
 static void __exit hvisor_vhost_exit(void)
 {
+	hv_hypervisor_exit();
+	hv_ctl_exit();
+	hv_backends_exit();
+	hv_sysfs_exit();
 }
 
 module_init(hvisor_vhost_init);
 module_exit(hvisor_vhost_exit);
-MODULE_DESCRIPTION("In-kernel virtio backends for hvisor zones");
+MODULE_DESCRIPTION("In-kernel virtio-mmio backends for hvisor zones");
 MODULE_LICENSE("GPL");

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device types and their constructors.
+ */
+#include <linux/err.h>
+#include <linux/printk.h>
+#include <linux/hvisor_vhost.h>
+
+#include "backends.h"
+#include "dev.h"
+
+/**
+ * hv_backend_create - create a device of the requested type
+ * @ud: from userspace
+ *
+ * Return: the initialised (not yet started) device, or an ERR_PTR.
+ */
+struct hv_dev *hv_backend_create(const struct hvv_dev *ud)
+{
+	switch (ud->type) {
+	case HVV_DEV_CONSOLE:
+		return hv_console_create(ud);
+	default:
+		pr_err("device type %u is not supported\n", ud->type);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+}
+
+/**
+ * hv_backend_resize - follow a change of the backing size
+ * @dev: the device
+ *
+ * Return: 0 or -EOPNOTSUPP if the type has no size.
+ */
+int hv_backend_resize(struct hv_dev *dev)
+{
+	return -EOPNOTSUPP;
+}
+
+int hv_backends_init(void)
+{
+	return hv_console_init();
+}
+
+void hv_backends_exit(void)
+{
+	hv_console_exit();
+}

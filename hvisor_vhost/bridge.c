@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The bridge: hvisor's shared page between the hypervisor and the root.
+ *
+ * req_list has one consumer, the dispatcher thread, which answers every
+ * synchronous request (need_interrupt == 0) exactly once through
+ * cfg_values/cfg_flags and never answers asynchronous ones. res_list has
+ * many producers (the virtqueue workers), serialised by res_lock; one
+ * FINISH_REQ hypercall drains all entries.
+ *
+ * Sleeping follows hvisor-tool's handshake: set need_wakeup, full barrier,
+ * re-check req_rear, sleep. hvisor has no StoreLoad barrier between its
+ * req_rear store and its need_wakeup load, so a wake-up can be lost for a
+ * request pushed while we go to sleep: the first sleep is short and the
+ * ring is checked again before a long one.
+ */
+#include <linux/gfp.h>
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/kthread.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/ratelimit.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+
+#include "bridge.h"
+#include "hvisor_abi.h"
+#include "hvisor_provider.h"
+
+static unsigned int poll_us;
+module_param(poll_us, uint, 0644);
+MODULE_PARM_DESC(poll_us,
+		 "Max busy-poll window (us) after the request ring empties before sleeping; adapts to the traffic; 0 = off (default)");
+
+static unsigned int wakeup_recheck_ms = 10;
+module_param(wakeup_recheck_ms, uint, 0644);
+MODULE_PARM_DESC(wakeup_recheck_ms,
+		 "First sleep (ms) after announcing need_wakeup; covers a wake-up the hypervisor may lose (default 10)");
+
+static unsigned int idle_sleep_ms = 1000;
+module_param(idle_sleep_ms, uint, 0644);
+MODULE_PARM_DESC(idle_sleep_ms,
+		 "Longest sleep (ms) without a wake-up IRQ before the ring is polled again (default 1000)");
+
+/* Requests served between two cond_resched() calls. */
+#define HV_DISPATCH_BUDGET	64
+/* FINISH_REQ attempts to make room in a full res_list before giving up. */
+#define HV_RES_FULL_RETRIES	1000
+
+/**
+ * struct hv_bridge - the bridge and the dispatcher serving it
+ * @page: the shared page; fields per the ABI, see hvisor_abi.h
+ * @prov: the provider that registered @page with the hypervisor
+ * @handler: serves each request
+ * @dispatcher: the req_list consumer thread
+ * @req_front: consumer index; dispatcher only
+ * @wq: the dispatcher sleeps here
+ * @woken: set by the wake-up IRQ, cleared by the dispatcher
+ * @res_lock: serialises res_list producers; protects @res_rear
+ * @res_rear: producer index of res_list (the page holds the published copy)
+ * @stats: counters; each written by one context (dispatcher, IRQ, or under
+ *	@res_lock), read racily
+ */
+struct hv_bridge {
+	struct hvisor_bridge *page;
+	const struct hvisor_provider *prov;
+	hv_req_handler_t handler;
+	struct task_struct *dispatcher;
+	u32 req_front;
+	wait_queue_head_t wq;
+	bool woken;
+	spinlock_t res_lock;
+	u32 res_rear;
+	struct hv_bridge_stats stats;
+};
+
+/* Set while a provider is attached; changed only by start/stop, which the
+ * hypervisor layer serialises and which run with no device present.
+ */
+static struct hv_bridge *hv_bridge;
+
+static u64 hv_size_mask(u64 size)
+{
+	switch (size) {
+	case 1:
+	case 2:
+	case 4:
+		return (1ULL << (size * 8)) - 1;
+	case 8:
+		return ~0ULL;
+	default:
+		return 0;
+	}
+}
+
+static void hv_bridge_complete(struct hv_bridge *b, u64 cpu, u64 value)
+{
+	struct hvisor_bridge *page = b->page;
+
+	if (cpu >= HVISOR_MAX_CPUS) {
+		b->stats.bad_cpu++;
+		pr_err_ratelimited("bridge: request from cpu %llu cannot be answered (max %u)\n",
+				   cpu, HVISOR_MAX_CPUS);
+		return;
+	}
+	WRITE_ONCE(page->cfg_values[cpu], value);
+	/* The value must be visible before the flag the vCPU spins on. */
+	smp_wmb();
+	WRITE_ONCE(page->cfg_flags[cpu], READ_ONCE(page->cfg_flags[cpu]) + 1);
+	b->stats.completions++;
+}
+
+static void hv_bridge_serve(struct hv_bridge *b,
+			    const struct hvisor_device_req *slot)
+{
+	struct hvisor_device_req req;
+	u64 mask, value;
+
+	/* Copy once: the slot is hypervisor memory. */
+	req.src_cpu = READ_ONCE(slot->src_cpu);
+	req.address = READ_ONCE(slot->address);
+	req.size = READ_ONCE(slot->size);
+	req.value = READ_ONCE(slot->value);
+	req.src_zone = READ_ONCE(slot->src_zone);
+	req.is_write = READ_ONCE(slot->is_write);
+	req.need_interrupt = READ_ONCE(slot->need_interrupt);
+	req.padding = 0;
+
+	/* Free the slot before serving: the producer may be waiting for it. */
+	b->req_front = hvisor_ring_next(b->req_front);
+	smp_store_release(&b->page->req_front, b->req_front);
+	b->stats.requests++;
+
+	mask = hv_size_mask(req.size);
+	req.value &= mask;
+	value = b->handler(&req) & mask;
+	if (req.is_write)
+		value = 0;
+	if (!req.need_interrupt)
+		hv_bridge_complete(b, req.src_cpu, value);
+}
+
+/* Serve up to a budget of requests; returns how many were served. */
+static unsigned int hv_bridge_drain(struct hv_bridge *b)
+{
+	struct hvisor_bridge *page = b->page;
+	unsigned int n;
+
+	for (n = 0; n < HV_DISPATCH_BUDGET; n++) {
+		u32 rear = smp_load_acquire(&page->req_rear) &
+			   (HVISOR_MAX_REQ - 1);
+
+		if (rear == b->req_front)
+			break;
+		hv_bridge_serve(b, &page->req_list[b->req_front]);
+	}
+	return n;
+}
+
+static bool hv_bridge_ring_empty(struct hv_bridge *b)
+{
+	return (smp_load_acquire(&b->page->req_rear) &
+		(HVISOR_MAX_REQ - 1)) == b->req_front;
+}
+
+/* Busy-poll up to *window us for new requests; adapt the window. */
+static bool hv_bridge_poll(struct hv_bridge *b, unsigned int *window)
+{
+	u64 end = ktime_get_ns() + (u64)*window * NSEC_PER_USEC;
+	unsigned int max = READ_ONCE(poll_us);
+
+	while (ktime_get_ns() < end && !need_resched()) {
+		if (!hv_bridge_ring_empty(b)) {
+			*window = min(max, max(*window * 2, 1U));
+			return true;
+		}
+		cpu_relax();
+	}
+	*window /= 2;
+	return false;
+}
+
+/* Sleep until woken, with the handshake; returns when there may be work. */
+static void hv_bridge_sleep(struct hv_bridge *b)
+{
+	struct hvisor_bridge *page = b->page;
+	unsigned long timeout = msecs_to_jiffies(wakeup_recheck_ms);
+	bool first = true;
+
+	WRITE_ONCE(page->need_wakeup, 1);
+	/* Order the need_wakeup store before the req_rear load (Dekker). */
+	smp_mb();
+	while (hv_bridge_ring_empty(b) && !kthread_should_stop()) {
+		b->stats.sleeps++;
+		if (!wait_event_interruptible_timeout(b->wq,
+						      READ_ONCE(b->woken) ||
+						      kthread_should_stop(),
+						      timeout ?: 1) &&
+		    first) {
+			/* Nothing for a while: sleep longer from now on. */
+			first = false;
+			timeout = msecs_to_jiffies(idle_sleep_ms);
+		}
+		WRITE_ONCE(b->woken, false);
+	}
+	WRITE_ONCE(page->need_wakeup, 0);
+}
+
+static int hv_bridge_dispatcher(void *data)
+{
+	struct hv_bridge *b = data;
+	unsigned int window = 0;
+
+	while (!kthread_should_stop()) {
+		if (hv_bridge_drain(b)) {
+			cond_resched();
+			continue;
+		}
+		if (READ_ONCE(poll_us) && hv_bridge_poll(b, &window))
+			continue;
+		hv_bridge_sleep(b);
+	}
+	return 0;
+}
+
+static irqreturn_t hv_bridge_irq(int irq, void *data)
+{
+	struct hv_bridge *b = data;
+
+	b->stats.wakeups++;
+	if (b->prov->loongarch_deassert)
+		b->prov->hypercall(HVISOR_HC_CLEAR_INJECT_IRQ, 0,
+				   HVISOR_LOONGARCH_WAKEUP_HWI);
+	WRITE_ONCE(b->woken, true);
+	wake_up(&b->wq);
+	return IRQ_HANDLED;
+}
+
+/**
+ * hv_bridge_push_result - queue an interrupt for injection into a zone
+ * @zone: target zone
+ * @irq: interrupt
+ *
+ * The interrupt is delivered at the next hv_bridge_finish(). Any context.
+ */
+void hv_bridge_push_result(u32 zone, u32 irq)
+{
+	struct hv_bridge *b = hv_bridge;
+	struct hvisor_bridge *page = b->page;
+	struct hvisor_device_res *res;
+	unsigned long flags;
+	unsigned int tries = 0;
+	u32 next;
+
+	spin_lock_irqsave(&b->res_lock, flags);
+	next = hvisor_ring_next(b->res_rear);
+	while (next == (READ_ONCE(page->res_front) & (HVISOR_MAX_REQ - 1))) {
+		if (++tries > HV_RES_FULL_RETRIES) {
+			spin_unlock_irqrestore(&b->res_lock, flags);
+			pr_err_ratelimited("bridge: res_list stays full; interrupt %u for zone %u dropped\n",
+					   irq, zone);
+			return;
+		}
+		/* The hypervisor drains the whole list in the hypercall. */
+		b->prov->hypercall(HVISOR_HC_FINISH_REQ, 0, 0);
+		b->stats.finish_req++;
+		cpu_relax();
+	}
+	res = &page->res_list[b->res_rear];
+	WRITE_ONCE(res->target_zone, zone);
+	WRITE_ONCE(res->irq_id, irq);
+	/* The entry must be visible before the index that publishes it. */
+	smp_wmb();
+	WRITE_ONCE(page->res_rear, next);
+	b->res_rear = next;
+	b->stats.results++;
+	spin_unlock_irqrestore(&b->res_lock, flags);
+}
+
+/**
+ * hv_bridge_finish - have the hypervisor inject every queued interrupt
+ */
+void hv_bridge_finish(void)
+{
+	struct hv_bridge *b = hv_bridge;
+
+	b->prov->hypercall(HVISOR_HC_FINISH_REQ, 0, 0);
+	WRITE_ONCE(b->stats.finish_req, b->stats.finish_req + 1);
+}
+
+/**
+ * hv_bridge_deassert - lower a level-like interrupt line (LoongArch)
+ * @zone: zone
+ * @irq: interrupt
+ */
+void hv_bridge_deassert(u32 zone, u32 irq)
+{
+	struct hv_bridge *b = hv_bridge;
+
+	if (b->prov->loongarch_deassert)
+		b->prov->hypercall(HVISOR_HC_CLEAR_INJECT_IRQ, zone, irq);
+}
+
+/**
+ * hv_bridge_get_stats - snapshot the counters
+ * @stats: filled in (zeroes if no provider is attached)
+ */
+void hv_bridge_get_stats(struct hv_bridge_stats *stats)
+{
+	struct hv_bridge *b = hv_bridge;
+
+	memset(stats, 0, sizeof(*stats));
+	if (b)
+		*stats = b->stats;
+}
+
+/**
+ * hv_bridge_start - allocate the shared page, register it, start serving
+ * @prov: the provider
+ * @handler: serves each request
+ * @free_page: on failure after registration, the page may be freed
+ *
+ * Return: 0 or a negative errno.
+ */
+int hv_bridge_start(const struct hvisor_provider *prov,
+		    hv_req_handler_t handler, bool free_page)
+{
+	struct hv_bridge *b;
+	struct page *page;
+	long hret;
+	int ret;
+
+	hvisor_abi_check_layout();
+	b = kzalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
+		return -ENOMEM;
+	b->prov = prov;
+	b->handler = handler;
+	init_waitqueue_head(&b->wq);
+	spin_lock_init(&b->res_lock);
+
+	page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	SetPageReserved(page);
+	b->page = page_address(page);
+
+	/* Before any zone traps: hvisor panics on a trap without a bridge. */
+	hret = prov->hypercall(HVISOR_HC_INIT_VIRTIO, page_to_phys(page), 0);
+	if (hret) {
+		pr_err("bridge: %s refused the bridge page: %ld\n", prov->name,
+		       hret);
+		ret = hret < 0 ? (int)hret : -EIO;
+		goto err_page;
+	}
+	hv_bridge = b;
+
+	b->dispatcher = kthread_run(hv_bridge_dispatcher, b, "hvv-dispatch");
+	if (IS_ERR(b->dispatcher)) {
+		ret = PTR_ERR(b->dispatcher);
+		goto err_registered;
+	}
+	ret = request_irq(prov->wakeup_irq, hv_bridge_irq,
+			  IRQF_SHARED | prov->irq_flags, "hvisor_vhost", b);
+	if (ret) {
+		pr_err("bridge: cannot request wake-up IRQ %d: %d\n",
+		       prov->wakeup_irq, ret);
+		goto err_thread;
+	}
+	pr_info("bridge: serving requests from %s, wake-up IRQ %d\n",
+		prov->name, prov->wakeup_irq);
+	return 0;
+
+err_thread:
+	kthread_stop(b->dispatcher);
+err_registered:
+	hv_bridge = NULL;
+	/* The hypervisor knows the page now: only its provider may free it. */
+	if (!free_page) {
+		kfree(b);
+		return ret;
+	}
+err_page:
+	ClearPageReserved(page);
+	__free_page(page);
+err_free:
+	kfree(b);
+	return ret;
+}
+
+/**
+ * hv_bridge_stop - stop serving; no device may exist any more
+ * @prov: the provider going away
+ * @free_page: the provider will never touch the page again. A real
+ *	hypervisor has no way to forget a bridge: its page stays allocated.
+ */
+void hv_bridge_stop(const struct hvisor_provider *prov, bool free_page)
+{
+	struct hv_bridge *b = hv_bridge;
+
+	free_irq(prov->wakeup_irq, b);
+	kthread_stop(b->dispatcher);
+	hv_bridge = NULL;
+	if (free_page) {
+		struct page *page = virt_to_page(b->page);
+
+		ClearPageReserved(page);
+		__free_page(page);
+	}
+	kfree(b);
+}

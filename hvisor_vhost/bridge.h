@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HV_BRIDGE_H
+#define _HV_BRIDGE_H
+
+#include <linux/types.h>
+
+struct hvisor_device_req;
+struct hvisor_provider;
+
+/**
+ * typedef hv_req_handler_t - serves one trapped access
+ * @req: the request (copied out of the ring); for writes, value is masked
+ *	to the access size
+ *
+ * Runs in the dispatcher thread: must not block or do I/O.
+ * Return: the value read (ignored for writes); the bridge zero-extends it.
+ */
+typedef u64 (*hv_req_handler_t)(const struct hvisor_device_req *req);
+
+/**
+ * struct hv_bridge_stats - bridge counters (read racily for reporting)
+ * @requests: requests consumed
+ * @completions: synchronous requests answered
+ * @bad_cpu: synchronous requests with src_cpu out of range (unanswerable)
+ * @wakeups: wake-up IRQs taken
+ * @sleeps: times the dispatcher slept
+ * @results: interrupts pushed to res_list
+ * @finish_req: HVISOR_HC_FINISH_REQ hypercalls
+ * @refused_irqs: injections refused to keep hvisor's pending list bounded
+ */
+struct hv_bridge_stats {
+	u64 requests;
+	u64 completions;
+	u64 bad_cpu;
+	u64 wakeups;
+	u64 sleeps;
+	u64 results;
+	u64 finish_req;
+	u64 refused_irqs;
+};
+
+int hv_bridge_start(const struct hvisor_provider *prov,
+		    hv_req_handler_t handler, bool free_page);
+void hv_bridge_stop(const struct hvisor_provider *prov, bool free_page);
+void hv_bridge_push_result(u32 zone, u32 irq);
+void hv_bridge_finish(void);
+void hv_bridge_deassert(u32 zone, u32 irq);
+void hv_bridge_get_stats(struct hv_bridge_stats *stats);
+
+#endif /* _HV_BRIDGE_H */

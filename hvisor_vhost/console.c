@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-console backend: one tty per device, /dev/ttyHV<index>.
+ *
+ * Guest output (transmitq, queue 1) goes to the tty and into a 64 KiB
+ * history that is replayed to the first opener, so a user attaching late
+ * sees the zone's boot log. Without an opener the guest never waits; with
+ * one, a full tty buffer holds the guest back (no byte is dropped).
+ * What is written to the tty (receiveq, queue 0) waits in a FIFO until the
+ * guest posts buffers; when the FIFO is full the writer blocks. Window size
+ * changes (TIOCSWINSZ) reach the guest as a config change.
+ */
+#include <linux/idr.h>
+#include <linux/kfifo.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/tty.h>
+#include <linux/tty_flip.h>
+#include <linux/version.h>
+#include <linux/virtio_console.h>
+
+#include "backends.h"
+#include "dev.h"
+
+#define HV_CONSOLE_MAX		64
+#define HV_CONSOLE_QUEUE_SIZE	256
+#define HV_CONSOLE_HISTORY	(64 * 1024)
+#define HV_CONSOLE_FIFO		(16 * 1024)
+#define HV_CONSOLE_BUDGET	64
+#define HV_CONSOLE_RX		0
+#define HV_CONSOLE_TX		1
+/* Retry of a guest write held back by a full tty buffer. */
+#define HV_CONSOLE_RETRY	msecs_to_jiffies(10)
+
+/**
+ * struct hv_console - a console device and its tty
+ * @dev: the virtio device
+ * @port: the tty port; its refcount owns this structure (see destruct)
+ * @lock: protects @fifo, @history, @hist_head, @hist_len and @gone
+ * @fifo: bytes written to the tty, waiting for guest receive buffers
+ * @history: latest guest output, a ring of HV_CONSOLE_HISTORY bytes
+ * @hist_head: next write position in @history
+ * @hist_len: valid bytes in @history
+ * @gone: the device was removed: no worker may be kicked
+ * @retry: re-kicks the transmit worker when the tty buffer was full
+ * @bounce: transmit copy buffer (transmit worker only)
+ */
+struct hv_console {
+	struct hv_dev dev;
+	struct tty_port port;
+	spinlock_t lock;
+	DECLARE_KFIFO(fifo, u8, HV_CONSOLE_FIFO);
+	u8 *history;
+	size_t hist_head;
+	size_t hist_len;
+	bool gone;
+	struct timer_list retry;
+	u8 *bounce;
+};
+
+static struct tty_driver *hv_console_driver;
+static DEFINE_IDA(hv_console_ida);
+/* Index -> console for tty install; hv_console_table_lock. */
+static DEFINE_SPINLOCK(hv_console_table_lock);
+static struct hv_console *hv_console_table[HV_CONSOLE_MAX];
+
+static struct hv_console *to_console(struct hv_dev *dev)
+{
+	return container_of(dev, struct hv_console, dev);
+}
+
+static void hv_console_kick(struct hv_console *con, unsigned int queue)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&con->lock, flags);
+	if (!con->gone)
+		hv_worker_kick(&con->dev.vqs[queue].worker);
+	spin_unlock_irqrestore(&con->lock, flags);
+}
+
+static void hv_console_history_add(struct hv_console *con, const u8 *buf,
+				   size_t len)
+{
+	unsigned long flags;
+	size_t n;
+
+	spin_lock_irqsave(&con->lock, flags);
+	if (len > HV_CONSOLE_HISTORY) {
+		buf += len - HV_CONSOLE_HISTORY;
+		len = HV_CONSOLE_HISTORY;
+	}
+	con->hist_len = min_t(size_t, con->hist_len + len,
+			      HV_CONSOLE_HISTORY);
+	while (len) {
+		n = min(len, HV_CONSOLE_HISTORY - con->hist_head);
+		memcpy(con->history + con->hist_head, buf, n);
+		con->hist_head = (con->hist_head + n) % HV_CONSOLE_HISTORY;
+		buf += n;
+		len -= n;
+	}
+	spin_unlock_irqrestore(&con->lock, flags);
+}
+
+/*
+ * Deliver one guest write. Returns false if an opener's tty buffer has no
+ * room for it (the chain is retried later).
+ */
+static bool hv_console_output(struct hv_console *con,
+			      const struct hv_chain *chain)
+{
+	struct tty_struct *tty = tty_port_tty_get(&con->port);
+	size_t len = chain->out_len, done = 0, n;
+
+	if (tty && tty_buffer_space_avail(&con->port) < len) {
+		tty_kref_put(tty);
+		return false;
+	}
+	while (done < len) {
+		n = hv_chain_copy_from(chain, done, con->bounce,
+				       min_t(size_t, len - done, PAGE_SIZE));
+		if (!n)
+			break;
+		hv_console_history_add(con, con->bounce, n);
+		if (tty)
+			tty_insert_flip_string(&con->port, con->bounce, n);
+		done += n;
+	}
+	if (tty) {
+		tty_flip_buffer_push(&con->port);
+		tty_kref_put(tty);
+	}
+	return true;
+}
+
+static bool hv_console_transmit(struct hv_vq *vq)
+{
+	struct hv_console *con = to_console(vq->dev);
+	struct hv_chain chain;
+	unsigned int done = 0;
+	int ret;
+
+	do {
+		hv_vq_disable_notify(vq);
+		while ((ret = hv_vq_pop(vq, &chain)) > 0) {
+			if (!hv_console_output(con, &chain)) {
+				hv_vq_unpop(vq);
+				hv_vq_flush(vq);
+				mod_timer(&con->retry,
+					  jiffies + HV_CONSOLE_RETRY);
+				return false;
+			}
+			hv_vq_push(vq, chain.head, 0);
+			if (++done == HV_CONSOLE_BUDGET) {
+				hv_vq_flush(vq);
+				return true;
+			}
+		}
+	} while (!ret && hv_vq_enable_notify(vq));
+	hv_vq_flush(vq);
+	return false;
+}
+
+/* Fill one receive chain from the FIFO; returns bytes delivered. */
+static size_t hv_console_fill(struct hv_console *con,
+			      const struct hv_chain *chain)
+{
+	size_t done = 0;
+	unsigned int i;
+
+	for (i = chain->nr_out; i < chain->nr_out + chain->nr_in; i++) {
+		const struct hv_seg *seg = &chain->segs[i];
+		unsigned int n;
+
+		n = kfifo_out_spinlocked(&con->fifo, seg->va, seg->len,
+					 &con->lock);
+		done += n;
+		if (n < seg->len)
+			break;
+	}
+	return done;
+}
+
+static bool hv_console_receive(struct hv_vq *vq)
+{
+	struct hv_console *con = to_console(vq->dev);
+	struct hv_chain chain;
+	unsigned int done = 0;
+	bool more = false;
+	int ret;
+
+	for (;;) {
+		if (kfifo_is_empty(&con->fifo))
+			break;
+		ret = hv_vq_pop(vq, &chain);
+		if (ret < 0)
+			break;
+		if (!ret) {
+			/* No buffer: keep the data, wait for a notify. */
+			if (hv_vq_enable_notify(vq))
+				continue;
+			break;
+		}
+		hv_vq_push(vq, chain.head, hv_console_fill(con, &chain));
+		if (++done == HV_CONSOLE_BUDGET) {
+			more = true;
+			break;
+		}
+	}
+	hv_vq_flush(vq);
+	if (done)
+		tty_port_tty_wakeup(&con->port);
+	return more;
+}
+
+static bool hv_console_handle_queue(struct hv_vq *vq)
+{
+	if (vq->index == HV_CONSOLE_RX)
+		return hv_console_receive(vq);
+	return hv_console_transmit(vq);
+}
+
+static void hv_console_retry(struct timer_list *t)
+{
+	struct hv_console *con = from_timer(con, t, retry);
+
+	hv_console_kick(con, HV_CONSOLE_TX);
+}
+
+static void hv_console_config_write(struct hv_dev *dev, u32 off, u32 size,
+				    u64 val)
+{
+	struct hv_console *con = to_console(dev);
+	u8 c = val;
+	struct tty_struct *tty;
+
+	/* Only emerg_wr is writable: one character, no queue needed. */
+	if (off != offsetof(struct virtio_console_config, emerg_wr)) {
+		atomic64_inc(&dev->stats.errors);
+		return;
+	}
+	hv_console_history_add(con, &c, 1);
+	tty = tty_port_tty_get(&con->port);
+	if (tty) {
+		tty_insert_flip_char(&con->port, c, TTY_NORMAL);
+		tty_flip_buffer_push(&con->port);
+		tty_kref_put(tty);
+	}
+}
+
+static ssize_t hv_console_backend_show(struct hv_dev *dev, char *buf)
+{
+	return sysfs_emit(buf, "ttyHV%u\n", dev->index);
+}
+
+static void hv_console_shutdown(struct hv_dev *dev)
+{
+	struct hv_console *con = to_console(dev);
+	unsigned long flags;
+
+	spin_lock(&hv_console_table_lock);
+	hv_console_table[dev->index] = NULL;
+	spin_unlock(&hv_console_table_lock);
+	tty_unregister_device(hv_console_driver, dev->index);
+
+	spin_lock_irqsave(&con->lock, flags);
+	con->gone = true;
+	spin_unlock_irqrestore(&con->lock, flags);
+	del_timer_sync(&con->retry);
+	tty_port_tty_hangup(&con->port, false);
+}
+
+static void hv_console_release(struct hv_dev *dev)
+{
+	/* Freed by hv_console_port_destruct() once no tty uses the port. */
+	tty_port_put(&to_console(dev)->port);
+}
+
+static const struct hv_dev_ops hv_console_ops = {
+	.type = "console",
+	.device_id = VIRTIO_ID_CONSOLE,
+	.handle_queue = hv_console_handle_queue,
+	.config_write = hv_console_config_write,
+	.backend_show = hv_console_backend_show,
+	.shutdown = hv_console_shutdown,
+	.release = hv_console_release,
+};
+
+static void hv_console_port_destruct(struct tty_port *port)
+{
+	struct hv_console *con = container_of(port, struct hv_console, port);
+
+	/* Workers are stopped before the device drops its port reference. */
+	ida_free(&hv_console_ida, con->dev.index);
+	kfree(con->bounce);
+	kvfree(con->history);
+	kfree(con);
+}
+
+/* First open: replay the latest guest output. */
+static int hv_console_port_activate(struct tty_port *port,
+				    struct tty_struct *tty)
+{
+	struct hv_console *con = container_of(port, struct hv_console, port);
+	size_t start, len, n;
+	unsigned long flags;
+	u8 *copy;
+
+	copy = kvmalloc(HV_CONSOLE_HISTORY, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	spin_lock_irqsave(&con->lock, flags);
+	len = con->hist_len;
+	start = (con->hist_head + HV_CONSOLE_HISTORY - len) %
+		HV_CONSOLE_HISTORY;
+	n = min(len, HV_CONSOLE_HISTORY - start);
+	memcpy(copy, con->history + start, n);
+	memcpy(copy + n, con->history, len - n);
+	spin_unlock_irqrestore(&con->lock, flags);
+
+	tty_insert_flip_string(port, copy, len);
+	tty_flip_buffer_push(port);
+	kvfree(copy);
+	return 0;
+}
+
+static const struct tty_port_operations hv_console_port_ops = {
+	.activate = hv_console_port_activate,
+	.destruct = hv_console_port_destruct,
+};
+
+/**
+ * hv_console_create - create a console device and its tty
+ * @ud: from userspace (no backend fd)
+ *
+ * Return: the device or an ERR_PTR.
+ */
+struct hv_dev *hv_console_create(const struct hvv_dev *ud)
+{
+	struct virtio_console_config cfg = {
+		.cols = cpu_to_le16(80),
+		.rows = cpu_to_le16(25),
+		.max_nr_ports = cpu_to_le32(1),
+	};
+	struct hv_console *con;
+	struct device *tty_dev;
+	int index, ret;
+
+	if (ud->backend_fd != -1 || ud->queues || ud->flags ||
+	    ud->serial[0]) {
+		pr_err("console: takes no backend, queues, flags or serial\n");
+		return ERR_PTR(-EINVAL);
+	}
+	index = ida_alloc_max(&hv_console_ida, HV_CONSOLE_MAX - 1,
+			      GFP_KERNEL);
+	if (index < 0)
+		return ERR_PTR(index == -ENOSPC ? -ENOSPC : index);
+
+	con = kzalloc(sizeof(*con), GFP_KERNEL);
+	if (!con) {
+		ida_free(&hv_console_ida, index);
+		return ERR_PTR(-ENOMEM);
+	}
+	tty_port_init(&con->port);
+	con->port.ops = &hv_console_port_ops;
+	spin_lock_init(&con->lock);
+	INIT_KFIFO(con->fifo);
+	timer_setup(&con->retry, hv_console_retry, 0);
+	con->dev.index = index;
+	snprintf(con->dev.name, sizeof(con->dev.name), "console%d", index);
+	/* From here on, the port's destructor frees everything. */
+	con->history = kvzalloc(HV_CONSOLE_HISTORY, GFP_KERNEL);
+	con->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!con->history || !con->bounce) {
+		ret = -ENOMEM;
+		goto err_put;
+	}
+	ret = hv_dev_init(&con->dev, &hv_console_ops, ud, 2,
+			  HV_CONSOLE_QUEUE_SIZE,
+			  BIT_ULL(VIRTIO_CONSOLE_F_SIZE) |
+			  BIT_ULL(VIRTIO_CONSOLE_F_EMERG_WRITE));
+	if (ret)
+		goto err_put;
+	hv_dev_set_config(&con->dev, 0, &cfg, sizeof(cfg), false);
+
+	spin_lock(&hv_console_table_lock);
+	hv_console_table[index] = con;
+	spin_unlock(&hv_console_table_lock);
+	tty_dev = tty_port_register_device(&con->port, hv_console_driver,
+					   index, NULL);
+	if (IS_ERR(tty_dev)) {
+		ret = PTR_ERR(tty_dev);
+		spin_lock(&hv_console_table_lock);
+		hv_console_table[index] = NULL;
+		spin_unlock(&hv_console_table_lock);
+		hv_dev_stop(&con->dev);
+		goto err_put;
+	}
+	return &con->dev;
+
+err_put:
+	tty_port_put(&con->port);
+	return ERR_PTR(ret);
+}
+
+static int hv_console_tty_install(struct tty_driver *driver,
+				  struct tty_struct *tty)
+{
+	struct hv_console *con;
+	int ret;
+
+	spin_lock(&hv_console_table_lock);
+	con = hv_console_table[tty->index];
+	if (con && !tty_port_get(&con->port))
+		con = NULL;
+	spin_unlock(&hv_console_table_lock);
+	if (!con)
+		return -ENODEV;
+	ret = tty_port_install(&con->port, driver, tty);
+	if (ret) {
+		tty_port_put(&con->port);
+		return ret;
+	}
+	tty->driver_data = con;
+	return 0;
+}
+
+static void hv_console_tty_cleanup(struct tty_struct *tty)
+{
+	struct hv_console *con = tty->driver_data;
+
+	tty->driver_data = NULL;
+	if (con)
+		tty_port_put(&con->port);
+}
+
+static int hv_console_tty_open(struct tty_struct *tty, struct file *filp)
+{
+	struct hv_console *con = tty->driver_data;
+
+	return tty_port_open(&con->port, tty, filp);
+}
+
+static void hv_console_tty_close(struct tty_struct *tty, struct file *filp)
+{
+	struct hv_console *con = tty->driver_data;
+
+	tty_port_close(&con->port, tty, filp);
+}
+
+static void hv_console_tty_hangup(struct tty_struct *tty)
+{
+	struct hv_console *con = tty->driver_data;
+
+	tty_port_hangup(&con->port);
+}
+
+static size_t hv_console_write_bytes(struct tty_struct *tty, const u8 *buf,
+				     size_t count)
+{
+	struct hv_console *con = tty->driver_data;
+	size_t n;
+
+	n = kfifo_in_spinlocked(&con->fifo, buf, count, &con->lock);
+	if (n)
+		hv_console_kick(con, HV_CONSOLE_RX);
+	return n;
+}
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+static ssize_t hv_console_tty_write(struct tty_struct *tty, const u8 *buf,
+				    size_t count)
+{
+	return hv_console_write_bytes(tty, buf, count);
+}
+#else
+static int hv_console_tty_write(struct tty_struct *tty,
+				const unsigned char *buf, int count)
+{
+	return hv_console_write_bytes(tty, buf, count);
+}
+#endif
+
+static unsigned int hv_console_tty_write_room(struct tty_struct *tty)
+{
+	struct hv_console *con = tty->driver_data;
+
+	return kfifo_avail(&con->fifo);
+}
+
+static unsigned int hv_console_tty_chars_in_buffer(struct tty_struct *tty)
+{
+	struct hv_console *con = tty->driver_data;
+
+	return kfifo_len(&con->fifo);
+}
+
+/* Called with tty->winsize_mutex held. */
+static int hv_console_tty_resize(struct tty_struct *tty, struct winsize *ws)
+{
+	struct hv_console *con = tty->driver_data;
+	struct {
+		__le16 cols;
+		__le16 rows;
+	} size = {
+		.cols = cpu_to_le16(ws->ws_col),
+		.rows = cpu_to_le16(ws->ws_row),
+	};
+
+	tty->winsize = *ws;
+	hv_dev_set_config(&con->dev, 0, &size, sizeof(size), true);
+	return 0;
+}
+
+static const struct tty_operations hv_console_tty_ops = {
+	.install = hv_console_tty_install,
+	.cleanup = hv_console_tty_cleanup,
+	.open = hv_console_tty_open,
+	.close = hv_console_tty_close,
+	.hangup = hv_console_tty_hangup,
+	.write = hv_console_tty_write,
+	.write_room = hv_console_tty_write_room,
+	.chars_in_buffer = hv_console_tty_chars_in_buffer,
+	.resize = hv_console_tty_resize,
+};
+
+int hv_console_init(void)
+{
+	struct tty_driver *driver;
+	int ret;
+
+	driver = tty_alloc_driver(HV_CONSOLE_MAX, TTY_DRIVER_REAL_RAW |
+				  TTY_DRIVER_DYNAMIC_DEV);
+	if (IS_ERR(driver))
+		return PTR_ERR(driver);
+	driver->driver_name = "hvisor_console";
+	driver->name = "ttyHV";
+	driver->type = TTY_DRIVER_TYPE_SYSTEM;
+	driver->subtype = SYSTEM_TYPE_CONSOLE;
+	driver->init_termios = tty_std_termios;
+	tty_set_operations(driver, &hv_console_tty_ops);
+	ret = tty_register_driver(driver);
+	if (ret) {
+		tty_driver_kref_put(driver);
+		return ret;
+	}
+	hv_console_driver = driver;
+	return 0;
+}
+
+void hv_console_exit(void)
+{
+	tty_unregister_driver(hv_console_driver);
+	tty_driver_kref_put(hv_console_driver);
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control plane: ioctls on /dev/hvisor_vhost (uapi/linux/hvisor_vhost.h).
+ *
+ * Every structure is copied in once and checked here for what the uapi
+ * promises (zeroed padding and reserved fields, known flags, terminated
+ * strings); semantic checks are the registry's and the backends'.
+ */
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/hvisor_vhost.h>
+
+#include "ctl.h"
+#include "registry.h"
+
+static bool hv_all_zero(const void *p, size_t len)
+{
+	return !memchr_inv(p, 0, len);
+}
+
+static bool hv_name_ok(const char *name, size_t size)
+{
+	size_t len = strnlen(name, size);
+
+	return len && len < size;
+}
+
+static long hv_ctl_zone_add(void __user *arg)
+{
+	struct hvv_zone *uz;
+	long ret;
+
+	uz = memdup_user(arg, sizeof(*uz));
+	if (IS_ERR(uz))
+		return PTR_ERR(uz);
+	if (uz->flags || uz->pad ||
+	    (uz->nr_regions <= HVV_MAX_REGIONS &&
+	     !hv_all_zero(&uz->regions[uz->nr_regions],
+			  sizeof(uz->regions[0]) *
+			  (HVV_MAX_REGIONS - uz->nr_regions))))
+		ret = -EINVAL;
+	else
+		ret = hv_registry_add_zone(uz);
+	kfree(uz);
+	return ret;
+}
+
+static long hv_ctl_zone_id(unsigned int cmd, void __user *arg)
+{
+	struct hvv_zone_id uz;
+
+	if (copy_from_user(&uz, arg, sizeof(uz)))
+		return -EFAULT;
+	if (uz.pad)
+		return -EINVAL;
+	if (cmd == HVV_ZONE_DEL)
+		return hv_registry_del_zone(uz.zone_id);
+	return hv_registry_reset_zone(uz.zone_id);
+}
+
+static long hv_ctl_dev_add(void __user *arg)
+{
+	struct hvv_dev ud;
+	long ret;
+
+	if (copy_from_user(&ud, arg, sizeof(ud)))
+		return -EFAULT;
+	if (!hv_all_zero(ud.pad, sizeof(ud.pad)) ||
+	    !hv_all_zero(ud.reserved, sizeof(ud.reserved)) ||
+	    !hv_all_zero(ud.name, sizeof(ud.name)) || ud.index ||
+	    ud.flags & ~HVV_DEV_F_ALL)
+		return -EINVAL;
+	ret = hv_registry_add_dev(&ud);
+	if (ret)
+		return ret;
+	if (copy_to_user(arg, &ud, sizeof(ud)))
+		return -EFAULT;	/* the device exists; its name is in sysfs */
+	return 0;
+}
+
+static long hv_ctl_dev_name(unsigned int cmd, void __user *arg)
+{
+	struct hvv_dev_name un;
+
+	if (copy_from_user(&un, arg, sizeof(un)))
+		return -EFAULT;
+	if (!hv_name_ok(un.name, sizeof(un.name)))
+		return -EINVAL;
+	if (cmd == HVV_DEV_DEL)
+		return hv_registry_del_dev(un.name);
+	return hv_registry_resize_dev(un.name);
+}
+
+static long hv_ctl_dev_info(void __user *arg)
+{
+	struct hvv_dev_info info = {};
+	long ret;
+
+	if (copy_from_user(info.name, arg, sizeof(info.name)))
+		return -EFAULT;
+	if (!hv_name_ok(info.name, sizeof(info.name)))
+		return -EINVAL;
+	ret = hv_registry_dev_info(&info);
+	if (ret)
+		return ret;
+	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
+}
+
+static long hv_ctl_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+	struct hvv_version ver = {
+		.api_version = HVV_API_VERSION,
+		.max_regions = HVV_MAX_REGIONS,
+	};
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	switch (cmd) {
+	case HVV_GET_VERSION:
+		return copy_to_user(uarg, &ver, sizeof(ver)) ? -EFAULT : 0;
+	case HVV_ZONE_ADD:
+		return hv_ctl_zone_add(uarg);
+	case HVV_ZONE_DEL:
+	case HVV_ZONE_RESET:
+		return hv_ctl_zone_id(cmd, uarg);
+	case HVV_DEV_ADD:
+		return hv_ctl_dev_add(uarg);
+	case HVV_DEV_DEL:
+	case HVV_DEV_RESIZE:
+		return hv_ctl_dev_name(cmd, uarg);
+	case HVV_DEV_INFO:
+		return hv_ctl_dev_info(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations hv_ctl_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = hv_ctl_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice hv_ctl_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "hvisor_vhost",
+	.fops = &hv_ctl_fops,
+	.mode = 0600,
+};
+
+int hv_ctl_init(void)
+{
+	return misc_register(&hv_ctl_misc);
+}
+
+void hv_ctl_exit(void)
+{
+	misc_deregister(&hv_ctl_misc);
+}

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Device core: lifecycle of a virtio-mmio device, its queue workers, and
+ * the device-side events (interrupts, config changes, reset, NEEDS_RESET).
+ */
+#include <linux/device.h>
+#include <linux/slab.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
+
+#include "bridge.h"
+#include "dev.h"
+#include "zone.h"
+
+static bool hv_vq_work(void *data)
+{
+	struct hv_vq *vq = data;
+
+	if (!hv_vq_sync(vq))
+		return false;
+	return vq->dev->ops->handle_queue(vq);
+}
+
+/**
+ * hv_dev_init - initialise the generic part of a device
+ * @dev: the device (embedded in the backend's structure, zeroed)
+ * @ops: backend ops
+ * @ud: the configuration from userspace (addr, len, irq, flags)
+ * @nr_queues: number of virtqueues (1..HV_MAX_QUEUES)
+ * @num_max: QueueNumMax of every queue (power of two)
+ * @features: backend features; the core adds VERSION_1, INDIRECT_DESC and
+ *	EVENT_IDX
+ *
+ * Return: 0 or -ENOMEM. Undo with hv_dev_stop().
+ */
+int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
+		const struct hvv_dev *ud, unsigned int nr_queues, u16 num_max,
+		u64 features)
+{
+	unsigned int i;
+
+	dev->ops = ops;
+	dev->addr = ud->addr;
+	dev->len = ud->len;
+	dev->irq = ud->irq;
+	dev->flags = ud->flags;
+	dev->device_features = features | BIT_ULL(VIRTIO_F_VERSION_1) |
+			       BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |
+			       BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
+	spin_lock_init(&dev->lock);
+	INIT_LIST_HEAD(&dev->node);
+	dev->vqs = kcalloc(nr_queues, sizeof(*dev->vqs), GFP_KERNEL);
+	if (!dev->vqs)
+		return -ENOMEM;
+	dev->nr_queues = nr_queues;
+	for (i = 0; i < nr_queues; i++) {
+		struct hv_vq *vq = &dev->vqs[i];
+
+		vq->dev = dev;
+		vq->index = i;
+		vq->num_max = num_max;
+		if (hv_vq_alloc(vq)) {
+			hv_dev_stop(dev);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/**
+ * hv_dev_start - start the queue workers ("hv-<name>-q<N>")
+ * @dev: the device, named
+ *
+ * Return: 0 or a negative errno (workers started so far keep running;
+ * hv_dev_stop() stops them).
+ */
+int hv_dev_start(struct hv_dev *dev)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < dev->nr_queues; i++) {
+		ret = hv_worker_start(&dev->vqs[i].worker, hv_vq_work,
+				      &dev->vqs[i], dev->name, i);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * hv_dev_stop - stop the workers and free the queues
+ * @dev: the device, no longer reachable from the dispatcher
+ */
+void hv_dev_stop(struct hv_dev *dev)
+{
+	unsigned int i;
+
+	if (!dev->vqs)
+		return;
+	for (i = 0; i < dev->nr_queues; i++) {
+		hv_worker_stop(&dev->vqs[i].worker);
+		hv_vq_free(&dev->vqs[i]);
+	}
+	kfree(dev->vqs);
+	dev->vqs = NULL;
+}
+
+/* Set ISR bits; returns true if an injection must be sent. */
+static bool hv_dev_set_isr_locked(struct hv_dev *dev, u32 bits)
+{
+	lockdep_assert_held(&dev->lock);
+	dev->isr |= bits;
+	if (dev->irq_asserted)
+		return false;
+	dev->irq_asserted = true;
+	return true;
+}
+
+static void hv_dev_inject(struct hv_dev *dev)
+{
+	atomic64_inc(&dev->stats.interrupts);
+	hv_bridge_push_result(dev->zone->id, dev->irq);
+	hv_bridge_finish();
+}
+
+/**
+ * hv_dev_raise - interrupt the driver
+ * @dev: the device
+ * @isr_bits: VIRTIO_MMIO_INT_VRING and/or VIRTIO_MMIO_INT_CONFIG
+ *
+ * At most one injection is outstanding per device: further events only set
+ * InterruptStatus bits until the driver ACKs them all. Any context.
+ */
+void hv_dev_raise(struct hv_dev *dev, u32 isr_bits)
+{
+	unsigned long flags;
+	bool inject;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	inject = hv_dev_set_isr_locked(dev, isr_bits);
+	spin_unlock_irqrestore(&dev->lock, flags);
+	if (inject)
+		hv_dev_inject(dev);
+}
+
+/**
+ * hv_dev_deassert - the driver ACKed every interrupt cause
+ * @dev: the device
+ */
+void hv_dev_deassert(struct hv_dev *dev)
+{
+	hv_bridge_deassert(dev->zone->id, dev->irq);
+}
+
+/**
+ * hv_dev_driver_ok - has the driver finished initialising the device?
+ * @dev: the device
+ *
+ * Return: true if DRIVER_OK is set and the device is not broken.
+ */
+bool hv_dev_driver_ok(struct hv_dev *dev)
+{
+	unsigned long flags;
+	bool ok;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	ok = dev->status & VIRTIO_CONFIG_S_DRIVER_OK && !dev->broken;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return ok;
+}
+
+/**
+ * hv_dev_set_config - change device config space
+ * @dev: the device
+ * @off: offset in config space
+ * @buf: new bytes
+ * @len: their number
+ * @notify: a change the driver must be told about (config interrupt)
+ */
+void hv_dev_set_config(struct hv_dev *dev, unsigned int off, const void *buf,
+		       unsigned int len, bool notify)
+{
+	unsigned long flags;
+	bool inject = false;
+
+	if (WARN_ON_ONCE(off > HV_CONFIG_SIZE || len > HV_CONFIG_SIZE - off))
+		return;
+	spin_lock_irqsave(&dev->lock, flags);
+	memcpy(dev->config + off, buf, len);
+	if (notify) {
+		dev->config_gen++;
+		if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
+			inject = hv_dev_set_isr_locked(dev,
+						       VIRTIO_MMIO_INT_CONFIG);
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	if (inject)
+		hv_dev_inject(dev);
+}
+
+/**
+ * hv_dev_broken - give up on a driver that broke the rules
+ * @dev: the device
+ * @reason: logged (ratelimited)
+ *
+ * Sets NEEDS_RESET, stops serving the queues until the driver resets the
+ * device, and sends a config interrupt if the driver is running.
+ */
+void hv_dev_broken(struct hv_dev *dev, const char *reason)
+{
+	unsigned long flags;
+	bool inject = false;
+
+	atomic64_inc(&dev->stats.errors);
+	spin_lock_irqsave(&dev->lock, flags);
+	if (!dev->broken) {
+		dev->broken = true;
+		dev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+		if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
+			inject = hv_dev_set_isr_locked(dev,
+						       VIRTIO_MMIO_INT_CONFIG);
+		dev_warn_ratelimited(dev->sysdev,
+				     "zone %u: %s; device needs reset\n",
+				     dev->zone->id, reason);
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	if (inject)
+		hv_dev_inject(dev);
+}
+
+/**
+ * hv_dev_reset - reset the device as a Status write of 0 does
+ * @dev: the device
+ *
+ * Clears every register, disables the queues (their workers drop the old
+ * rings: late completions of in-flight requests are discarded) and tells
+ * the backend. Does not sleep.
+ */
+void hv_dev_reset(struct hv_dev *dev)
+{
+	unsigned long flags;
+	bool deassert;
+	unsigned int i;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	deassert = dev->irq_asserted;
+	dev->status = 0;
+	dev->driver_features = 0;
+	dev->dev_features_sel = 0;
+	dev->drv_features_sel = 0;
+	dev->queue_sel = 0;
+	dev->shm_sel = 0;
+	dev->isr = 0;
+	dev->irq_asserted = false;
+	dev->broken = false;
+	for (i = 0; i < dev->nr_queues; i++) {
+		struct hv_vq *vq = &dev->vqs[i];
+
+		vq->ready = false;
+		vq->num = 0;
+		vq->desc_gpa = 0;
+		vq->avail_gpa = 0;
+		vq->used_gpa = 0;
+		vq->ring.gen++;
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+
+	if (deassert)
+		hv_dev_deassert(dev);
+	if (dev->ops->reset)
+		dev->ops->reset(dev);
+	for (i = 0; i < dev->nr_queues; i++)
+		hv_worker_kick(&dev->vqs[i].worker);
+}

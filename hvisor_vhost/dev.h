@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A virtio-mmio device served in the root kernel: its register file (mmio.c),
+ * its virtqueues (vq.c) and the ops a backend (console, blk, net) provides.
+ */
+#ifndef _HV_DEV_H
+#define _HV_DEV_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/hvisor_vhost.h>
+#include <uapi/linux/virtio_ring.h>
+
+#include "worker.h"
+
+struct device;
+struct hv_dev;
+struct hv_zone;
+
+#define HV_MAX_QUEUES		16
+#define HV_CONFIG_SIZE		256	/* device config space bytes */
+#define HV_MMIO_CONFIG		0x100	/* config space offset */
+
+/**
+ * struct hv_ring - a split ring as the worker uses it
+ * @num: entries (power of two)
+ * @desc: descriptor table (zone memory)
+ * @avail: driver area
+ * @used: device area
+ * @event_idx: VIRTIO_RING_F_EVENT_IDX negotiated
+ * @indirect: VIRTIO_RING_F_INDIRECT_DESC negotiated
+ * @gen: generation; changes whenever the driver (re)configures the queue
+ *	or resets the device
+ */
+struct hv_ring {
+	u32 num;
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	bool event_idx;
+	bool indirect;
+	u32 gen;
+};
+
+/**
+ * struct hv_seg - one buffer segment of a descriptor chain
+ * @va: kernel address of the buffer in zone memory
+ * @len: bytes
+ */
+struct hv_seg {
+	void *va;
+	u32 len;
+};
+
+/**
+ * struct hv_chain - a descriptor chain, validated and copied out of the ring
+ * @head: head descriptor index, to return in the used ring
+ * @nr_out: device-readable segments (first in @segs)
+ * @nr_in: device-writable segments (after the readable ones)
+ * @out_len: bytes readable
+ * @in_len: bytes writable
+ * @segs: the segments; owned by the queue, valid until the next pop
+ */
+struct hv_chain {
+	u16 head;
+	unsigned int nr_out;
+	unsigned int nr_in;
+	u32 out_len;
+	u32 in_len;
+	struct hv_seg *segs;
+};
+
+/**
+ * struct hv_vq - one virtqueue
+ * @dev: owning device
+ * @index: queue index
+ * @num_max: QueueNumMax
+ * @worker: the thread serving the queue
+ * @num: QueueNum register (dev->lock)
+ * @desc_gpa: QueueDesc register (dev->lock)
+ * @avail_gpa: QueueDriver register (dev->lock)
+ * @used_gpa: QueueDevice register (dev->lock)
+ * @ready: QueueReady register (dev->lock)
+ * @ring: the ring as the driver last enabled it (dev->lock)
+ * @wr: the worker's copy of @ring (worker only)
+ * @last_avail_idx: next avail entry to pop (worker only)
+ * @used_idx: next used entry to fill (worker only)
+ * @published_idx: used->idx last published (worker only)
+ * @signalled_used: used index at the last interrupt (worker only)
+ * @signalled_valid: @signalled_used is meaningful (worker only)
+ * @segs: segment array for chains, 2 * HV_VQ_MAX_CHAIN entries (worker only)
+ * @indirect_buf: private copy of an indirect table (worker only)
+ * @priv: backend per-queue data
+ */
+struct hv_vq {
+	struct hv_dev *dev;
+	unsigned int index;
+	u16 num_max;
+	struct hv_worker worker;
+
+	u32 num;
+	u64 desc_gpa;
+	u64 avail_gpa;
+	u64 used_gpa;
+	bool ready;
+	struct hv_ring ring;
+
+	struct hv_ring wr;
+	u16 last_avail_idx;
+	u16 used_idx;
+	u16 published_idx;
+	u16 signalled_used;
+	bool signalled_valid;
+	struct hv_seg *segs;
+	struct vring_desc *indirect_buf;
+	void *priv;
+};
+
+/**
+ * struct hv_dev_ops - what a backend provides
+ * @type: "console", "blk", "net"
+ * @device_id: virtio device ID
+ * @handle_queue: serve a queue; worker context, may sleep; return true to
+ *	be run again (budget exhausted or retry wanted)
+ * @reset: the driver reset the device (or the zone was reset); dispatcher
+ *	context with no lock held: must not sleep. Register state is already
+ *	reset; queue workers are kicked afterwards.
+ * @status_changed: the driver set status bits; dispatcher context, no lock
+ * @config_write: the driver wrote config space; dispatcher context, no lock
+ * @features_ok: may the driver's feature set be accepted? (optional)
+ * @backend_show: sysfs "backend" text
+ * @shutdown: removal, step 1: the device is no longer reachable from the
+ *	dispatcher; stop external event sources and wait for in-flight I/O
+ *	(workers still run). Process context.
+ * @release: removal, step 2: workers are stopped and the sysfs entry is
+ *	gone; free the device. Process context.
+ */
+struct hv_dev_ops {
+	const char *type;
+	u32 device_id;
+	bool (*handle_queue)(struct hv_vq *vq);
+	void (*reset)(struct hv_dev *dev);
+	void (*status_changed)(struct hv_dev *dev, u32 old, u32 status);
+	void (*config_write)(struct hv_dev *dev, u32 off, u32 size, u64 val);
+	bool (*features_ok)(struct hv_dev *dev, u64 features);
+	ssize_t (*backend_show)(struct hv_dev *dev, char *buf);
+	void (*shutdown)(struct hv_dev *dev);
+	void (*release)(struct hv_dev *dev);
+};
+
+/**
+ * struct hv_dev_stats - counters, shown in sysfs
+ * @reg_reads: register reads
+ * @reg_writes: register writes
+ * @notifies: QueueNotify writes
+ * @interrupts: interrupts injected
+ * @requests: descriptor chains served
+ * @bytes_out: bytes the device read from the guest
+ * @bytes_in: bytes the device wrote to the guest
+ * @errors: rejected accesses and malformed requests
+ */
+struct hv_dev_stats {
+	atomic64_t reg_reads;
+	atomic64_t reg_writes;
+	atomic64_t notifies;
+	atomic64_t interrupts;
+	atomic64_t requests;
+	atomic64_t bytes_out;
+	atomic64_t bytes_in;
+	atomic64_t errors;
+};
+
+/**
+ * struct hv_dev - one virtio-mmio device of one zone
+ * @ops: backend
+ * @zone: zone (pinned by zone->nr_devices)
+ * @addr: window base (guest-physical)
+ * @len: window length
+ * @irq: interrupt injected into the zone
+ * @index: per-type index
+ * @flags: HVV_DEV_F_*
+ * @name: e.g. "console0"
+ * @device_features: offered features; set before the device is visible
+ * @nr_queues: number of virtqueues
+ * @vqs: the virtqueues
+ * @node: entry in the device list (RCU readers; hv_ctl_lock writers)
+ * @sysdev: the /sys/class/hvisor entry
+ * @stats: counters
+ * @lock: protects the register state below and every field marked
+ *	dev->lock in struct hv_vq; taken by the dispatcher, the workers and
+ *	sysfs; never held across sleeping or bridge calls
+ * @status: Status register
+ * @driver_features: DriverFeatures (both words)
+ * @dev_features_sel: DeviceFeaturesSel
+ * @drv_features_sel: DriverFeaturesSel
+ * @queue_sel: QueueSel
+ * @shm_sel: SHMSel
+ * @isr: InterruptStatus
+ * @irq_asserted: an injection is outstanding; no new one until the driver
+ *	ACKs (hvisor-tool's model, which also bounds hvisor's pending list)
+ * @config_gen: ConfigGeneration
+ * @broken: the device gave up on the driver (NEEDS_RESET)
+ * @config: device config space
+ */
+struct hv_dev {
+	const struct hv_dev_ops *ops;
+	struct hv_zone *zone;
+	u64 addr;
+	u64 len;
+	u32 irq;
+	u32 index;
+	u32 flags;
+	char name[HVV_NAME_LEN];
+	u64 device_features;
+	unsigned int nr_queues;
+	struct hv_vq *vqs;
+	struct list_head node;
+	struct device *sysdev;
+	struct hv_dev_stats stats;
+
+	spinlock_t lock;
+	u32 status;
+	u64 driver_features;
+	u32 dev_features_sel;
+	u32 drv_features_sel;
+	u32 queue_sel;
+	u32 shm_sel;
+	u32 isr;
+	bool irq_asserted;
+	u32 config_gen;
+	bool broken;
+	u8 config[HV_CONFIG_SIZE];
+};
+
+/* dev.c: lifecycle and the glue to the bridge */
+int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
+		const struct hvv_dev *ud, unsigned int nr_queues, u16 num_max,
+		u64 features);
+int hv_dev_start(struct hv_dev *dev);
+void hv_dev_stop(struct hv_dev *dev);
+void hv_dev_raise(struct hv_dev *dev, u32 isr_bits);
+void hv_dev_deassert(struct hv_dev *dev);
+void hv_dev_set_config(struct hv_dev *dev, unsigned int off, const void *buf,
+		       unsigned int len, bool notify);
+void hv_dev_broken(struct hv_dev *dev, const char *reason);
+void hv_dev_reset(struct hv_dev *dev);
+bool hv_dev_driver_ok(struct hv_dev *dev);
+
+/* mmio.c: the register file; dispatcher context */
+u64 hv_mmio_read(struct hv_dev *dev, u64 off, u64 size);
+void hv_mmio_write(struct hv_dev *dev, u64 off, u64 size, u64 value);
+
+/* vq.c: split rings; worker context unless noted */
+int hv_vq_alloc(struct hv_vq *vq);
+void hv_vq_free(struct hv_vq *vq);
+int hv_vq_enable(struct hv_vq *vq);			/* dev->lock held */
+bool hv_vq_sync(struct hv_vq *vq);
+int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain);
+void hv_vq_unpop(struct hv_vq *vq);
+void hv_vq_push(struct hv_vq *vq, u16 head, u32 len);
+void hv_vq_flush(struct hv_vq *vq);
+void hv_vq_disable_notify(struct hv_vq *vq);
+bool hv_vq_enable_notify(struct hv_vq *vq);
+size_t hv_chain_copy_from(const struct hv_chain *chain, size_t skip,
+			  void *buf, size_t len);
+size_t hv_chain_copy_to(const struct hv_chain *chain, size_t skip,
+			const void *buf, size_t len);
+
+#endif /* _HV_DEV_H */

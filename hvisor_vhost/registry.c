@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The registry of zones and devices, and the dispatcher's request handler.
+ *
+ * Writers (the control plane, provider attach/detach) hold hv_ctl_lock.
+ * The dispatcher finds the device of a request under RCU only; a removed
+ * device is unlinked, an RCU grace period passes, and only then are its
+ * workers stopped and its memory freed.
+ */
+#include <linux/device.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <linux/hvisor_vhost.h>
+
+#include "backends.h"
+#include "bridge.h"
+#include "dev.h"
+#include "hvisor_abi.h"
+#include "hvisor_provider.h"
+#include "registry.h"
+#include "sysfs.h"
+#include "zone.h"
+
+static unsigned int max_zone_irqs = HVISOR_MAX_PENDING_IRQS;
+module_param(max_zone_irqs, uint, 0644);
+MODULE_PARM_DESC(max_zone_irqs,
+		 "Distinct device IRQs allowed per zone (default 7: hvisor panics with more pending on one CPU)");
+
+/* Smallest and largest virtio-mmio window we accept. */
+#define HV_DEV_MIN_LEN		0x100
+#define HV_DEV_MAX_LEN		0x10000
+
+static DEFINE_MUTEX(hv_ctl_lock);
+/* The attached provider; hv_ctl_lock. */
+static const struct hvisor_provider *hv_prov;
+/* All zones; hv_ctl_lock. */
+static LIST_HEAD(hv_zones);
+/* All devices; RCU readers (dispatcher), hv_ctl_lock writers. */
+static LIST_HEAD(hv_devices);
+
+static u64 hv_unknown_accesses;	/* dispatcher only */
+
+static struct hv_dev *hv_dev_lookup_rcu(u32 zone_id, u64 addr)
+{
+	struct hv_dev *dev;
+
+	list_for_each_entry_rcu(dev, &hv_devices, node)
+		if (dev->zone->id == zone_id && addr >= dev->addr &&
+		    addr - dev->addr < dev->len)
+			return dev;
+	return NULL;
+}
+
+/* The bridge's request handler: dispatcher context, no blocking. */
+static u64 hv_dispatch(const struct hvisor_device_req *req)
+{
+	struct hv_dev *dev;
+	u64 value = 0;
+
+	rcu_read_lock();
+	dev = hv_dev_lookup_rcu(req->src_zone, req->address);
+	if (!dev) {
+		/* No device (or no zone): reads 0, writes ignored. */
+		hv_unknown_accesses++;
+		pr_debug_ratelimited("zone %u: %s %#llx: no device\n",
+				     req->src_zone,
+				     req->is_write ? "write" : "read",
+				     req->address);
+	} else if (req->is_write) {
+		hv_mmio_write(dev, req->address - dev->addr, req->size,
+			      req->value);
+	} else {
+		value = hv_mmio_read(dev, req->address - dev->addr,
+				     req->size);
+	}
+	rcu_read_unlock();
+	return value;
+}
+
+static struct hv_zone *hv_zone_find(u32 zone_id)
+{
+	struct hv_zone *zone;
+
+	lockdep_assert_held(&hv_ctl_lock);
+	list_for_each_entry(zone, &hv_zones, node)
+		if (zone->id == zone_id)
+			return zone;
+	return NULL;
+}
+
+static struct hv_dev *hv_dev_find(const char *name)
+{
+	struct hv_dev *dev;
+
+	lockdep_assert_held(&hv_ctl_lock);
+	list_for_each_entry(dev, &hv_devices, node)
+		if (!strcmp(dev->name, name))
+			return dev;
+	return NULL;
+}
+
+/**
+ * hv_registry_attach - a provider arrived: start the bridge
+ * @prov: the provider
+ *
+ * Return: 0, -EBUSY if a provider is attached, or the bridge's error.
+ */
+int hv_registry_attach(const struct hvisor_provider *prov)
+{
+	int ret;
+
+	mutex_lock(&hv_ctl_lock);
+	if (hv_prov) {
+		pr_err("provider %s refused: %s is attached\n", prov->name,
+		       hv_prov->name);
+		ret = -EBUSY;
+		goto out;
+	}
+	ret = hv_bridge_start(prov, hv_dispatch, prov->owner != THIS_MODULE);
+	if (!ret)
+		hv_prov = prov;
+out:
+	mutex_unlock(&hv_ctl_lock);
+	return ret;
+}
+
+/* Tear down a device the dispatcher cannot reach (any more). */
+static void hv_dev_destroy(struct hv_dev *dev)
+{
+	if (dev->ops->shutdown)
+		dev->ops->shutdown(dev);
+	hv_dev_stop(dev);
+	hv_sysfs_remove(dev);
+	dev->ops->release(dev);
+}
+
+static void hv_dev_remove(struct hv_dev *dev)
+{
+	lockdep_assert_held(&hv_ctl_lock);
+	list_del_rcu(&dev->node);
+	synchronize_rcu();
+	dev->zone->nr_devices--;
+	hv_dev_destroy(dev);
+}
+
+/**
+ * hv_registry_detach - the provider leaves: remove everything
+ * @prov: the provider
+ * @free_bridge: the provider will not touch the bridge page again
+ */
+void hv_registry_detach(const struct hvisor_provider *prov, bool free_bridge)
+{
+	struct hv_zone *zone, *tmp;
+
+	mutex_lock(&hv_ctl_lock);
+	if (hv_prov != prov)
+		goto out;
+	while (!list_empty(&hv_devices))
+		hv_dev_remove(list_first_entry(&hv_devices, struct hv_dev,
+					       node));
+	list_for_each_entry_safe(zone, tmp, &hv_zones, node) {
+		list_del(&zone->node);
+		hv_zone_destroy(zone);
+	}
+	hv_bridge_stop(prov, free_bridge);
+	hv_prov = NULL;
+out:
+	mutex_unlock(&hv_ctl_lock);
+}
+
+/**
+ * hv_registry_add_zone - add a zone and map its RAM
+ * @uz: from userspace
+ *
+ * Return: 0, -ENODEV without a provider, -EEXIST for a known zone id, or
+ * the validation error of hv_zone_create().
+ */
+int hv_registry_add_zone(const struct hvv_zone *uz)
+{
+	struct hv_zone *zone;
+	int ret = 0;
+
+	mutex_lock(&hv_ctl_lock);
+	if (!hv_prov) {
+		ret = -ENODEV;
+		goto out;
+	}
+	if (hv_zone_find(uz->zone_id)) {
+		pr_err("zone %u exists\n", uz->zone_id);
+		ret = -EEXIST;
+		goto out;
+	}
+	zone = hv_zone_create(uz, hv_prov->allow_system_ram);
+	if (IS_ERR(zone)) {
+		ret = PTR_ERR(zone);
+		goto out;
+	}
+	list_add_tail(&zone->node, &hv_zones);
+out:
+	mutex_unlock(&hv_ctl_lock);
+	return ret;
+}
+
+/**
+ * hv_registry_del_zone - remove a zone without devices
+ * @zone_id: the zone
+ *
+ * Return: 0, -ENOENT, or -EBUSY while devices remain.
+ */
+int hv_registry_del_zone(u32 zone_id)
+{
+	struct hv_zone *zone;
+	int ret = 0;
+
+	mutex_lock(&hv_ctl_lock);
+	zone = hv_zone_find(zone_id);
+	if (!zone) {
+		ret = -ENOENT;
+	} else if (zone->nr_devices) {
+		pr_err("zone %u still has %u devices\n", zone_id,
+		       zone->nr_devices);
+		ret = -EBUSY;
+	} else {
+		list_del(&zone->node);
+		hv_zone_destroy(zone);
+	}
+	mutex_unlock(&hv_ctl_lock);
+	return ret;
+}
+
+/**
+ * hv_registry_reset_zone - reset every device of a zone (zone restart)
+ * @zone_id: the zone
+ *
+ * Return: 0 or -ENOENT.
+ */
+int hv_registry_reset_zone(u32 zone_id)
+{
+	struct hv_dev *dev;
+	int ret = -ENOENT;
+
+	mutex_lock(&hv_ctl_lock);
+	if (hv_zone_find(zone_id)) {
+		list_for_each_entry(dev, &hv_devices, node)
+			if (dev->zone->id == zone_id)
+				hv_dev_reset(dev);
+		ret = 0;
+	}
+	mutex_unlock(&hv_ctl_lock);
+	return ret;
+}
+
+/* Window, IRQ and per-zone IRQ budget checks of a new device. */
+static int hv_dev_check_placement(const struct hvv_dev *ud,
+				  const struct hv_zone *zone)
+{
+	unsigned int distinct = 0;
+	struct hv_dev *dev;
+	bool irq_known = false;
+
+	if (ud->len < HV_DEV_MIN_LEN || ud->len > HV_DEV_MAX_LEN ||
+	    ud->addr & 3 || ud->addr + ud->len < ud->addr) {
+		pr_err("zone %u: window %#llx+%#llx invalid (length %#x..%#x, 4-byte aligned)\n",
+		       zone->id, ud->addr, ud->len, HV_DEV_MIN_LEN,
+		       HV_DEV_MAX_LEN);
+		return -EINVAL;
+	}
+	if (!ud->irq) {
+		pr_err("zone %u: irq 0 is not valid\n", zone->id);
+		return -EINVAL;
+	}
+	list_for_each_entry(dev, &hv_devices, node) {
+		if (dev->zone != zone)
+			continue;
+		if (ud->addr < dev->addr + dev->len &&
+		    dev->addr < ud->addr + ud->len) {
+			pr_err("zone %u: window %#llx+%#llx overlaps %s\n",
+			       zone->id, ud->addr, ud->len, dev->name);
+			return -EADDRINUSE;
+		}
+		if (dev->irq == ud->irq)
+			irq_known = true;
+		distinct++;
+	}
+	if (irq_known) {
+		pr_err("zone %u: irq %u is used by another device\n",
+		       zone->id, ud->irq);
+		return -EBUSY;
+	}
+	if (distinct + 1 > max_zone_irqs) {
+		pr_err("zone %u: an IRQ beyond %u per zone could make hvisor panic (max_zone_irqs)\n",
+		       zone->id, max_zone_irqs);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/**
+ * hv_registry_add_dev - create a device and make it reachable
+ * @ud: from userspace; name and index are filled in
+ *
+ * Return: 0 or a negative errno; nothing is left behind on failure.
+ */
+int hv_registry_add_dev(struct hvv_dev *ud)
+{
+	struct hv_zone *zone;
+	struct hv_dev *dev;
+	int ret;
+
+	mutex_lock(&hv_ctl_lock);
+	if (!hv_prov) {
+		ret = -ENODEV;
+		goto out;
+	}
+	zone = hv_zone_find(ud->zone_id);
+	if (!zone) {
+		pr_err("zone %u does not exist\n", ud->zone_id);
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = hv_dev_check_placement(ud, zone);
+	if (ret)
+		goto out;
+
+	dev = hv_backend_create(ud);
+	if (IS_ERR(dev)) {
+		ret = PTR_ERR(dev);
+		goto out;
+	}
+	dev->zone = zone;
+	snprintf(ud->name, sizeof(ud->name), "%s", dev->name);
+	ud->index = dev->index;
+
+	ret = hv_sysfs_add(dev);
+	if (!ret)
+		ret = hv_dev_start(dev);
+	if (ret) {
+		hv_dev_destroy(dev);
+		goto out;
+	}
+	zone->nr_devices++;
+	list_add_tail_rcu(&dev->node, &hv_devices);
+	dev_info(dev->sysdev, "zone %u addr %#llx len %#llx irq %u\n",
+		 zone->id, dev->addr, dev->len, dev->irq);
+out:
+	mutex_unlock(&hv_ctl_lock);
+	return ret;
+}
+
+/**
+ * hv_registry_del_dev - remove a device, waiting for its in-flight work
+ * @name: device name
+ *
+ * Return: 0 or -ENOENT.
+ */
+int hv_registry_del_dev(const char *name)
+{
+	struct hv_dev *dev;
+	int ret = 0;
+
+	mutex_lock(&hv_ctl_lock);
+	dev = hv_dev_find(name);
+	if (dev)
+		hv_dev_remove(dev);
+	else
+		ret = -ENOENT;
+	mutex_unlock(&hv_ctl_lock);
+	return ret;
+}
+
+/**
+ * hv_registry_dev_info - describe a device
+ * @info: name in, the rest out
+ *
+ * Return: 0 or -ENOENT.
+ */
+int hv_registry_dev_info(struct hvv_dev_info *info)
+{
+	unsigned long flags;
+	struct hv_dev *dev;
+	int ret = 0;
+
+	mutex_lock(&hv_ctl_lock);
+	dev = hv_dev_find(info->name);
+	if (!dev) {
+		ret = -ENOENT;
+		goto out;
+	}
+	info->type = dev->ops->device_id;
+	info->zone_id = dev->zone->id;
+	info->addr = dev->addr;
+	info->len = dev->len;
+	info->irq = dev->irq;
+	info->index = dev->index;
+	info->flags = dev->flags;
+	info->device_features = dev->device_features;
+	spin_lock_irqsave(&dev->lock, flags);
+	info->status = dev->status;
+	info->driver_features = dev->driver_features;
+	spin_unlock_irqrestore(&dev->lock, flags);
+out:
+	mutex_unlock(&hv_ctl_lock);
+	return ret;
+}
+
+/**
+ * hv_registry_resize_dev - re-read a device's backing size
+ * @name: device name
+ *
+ * Return: 0, -ENOENT, or -EOPNOTSUPP for a device that has no size.
+ */
+int hv_registry_resize_dev(const char *name)
+{
+	struct hv_dev *dev;
+	int ret;
+
+	mutex_lock(&hv_ctl_lock);
+	dev = hv_dev_find(name);
+	ret = dev ? hv_backend_resize(dev) : -ENOENT;
+	mutex_unlock(&hv_ctl_lock);
+	return ret;
+}

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/class/hvisor: one entry per device with its configuration, state
+ * and counters (Documentation/ABI/testing/sysfs-class-hvisor), and the
+ * bridge counters as class attributes.
+ */
+#include <linux/device.h>
+#include <linux/kdev_t.h>
+#include <linux/version.h>
+#include <linux/sysfs.h>
+
+#include "bridge.h"
+#include "dev.h"
+#include "sysfs.h"
+#include "zone.h"
+
+static struct hv_dev *to_hv_dev(struct device *d)
+{
+	return dev_get_drvdata(d);
+}
+
+#define HV_DEV_ATTR(_name, _fmt, _expr)					\
+static ssize_t _name##_show(struct device *d,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct hv_dev *dev = to_hv_dev(d);				\
+									\
+	return sysfs_emit(buf, _fmt "\n", _expr);			\
+}									\
+static DEVICE_ATTR_RO(_name)
+
+HV_DEV_ATTR(type, "%s", dev->ops->type);
+HV_DEV_ATTR(zone, "%u", dev->zone->id);
+HV_DEV_ATTR(addr, "%#llx", dev->addr);
+HV_DEV_ATTR(len, "%#llx", dev->len);
+HV_DEV_ATTR(irq, "%u", dev->irq);
+HV_DEV_ATTR(device_features, "%#018llx", dev->device_features);
+
+static ssize_t backend_show(struct device *d, struct device_attribute *attr,
+			    char *buf)
+{
+	struct hv_dev *dev = to_hv_dev(d);
+
+	if (!dev->ops->backend_show)
+		return sysfs_emit(buf, "\n");
+	return dev->ops->backend_show(dev, buf);
+}
+static DEVICE_ATTR_RO(backend);
+
+static ssize_t status_show(struct device *d, struct device_attribute *attr,
+			   char *buf)
+{
+	struct hv_dev *dev = to_hv_dev(d);
+	unsigned long flags;
+	u32 status;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	status = dev->status;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return sysfs_emit(buf, "%#04x\n", status);
+}
+static DEVICE_ATTR_RO(status);
+
+static ssize_t driver_features_show(struct device *d,
+				    struct device_attribute *attr, char *buf)
+{
+	struct hv_dev *dev = to_hv_dev(d);
+	unsigned long flags;
+	u64 features;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	features = dev->driver_features;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return sysfs_emit(buf, "%#018llx\n", features);
+}
+static DEVICE_ATTR_RO(driver_features);
+
+static struct attribute *hv_dev_attrs[] = {
+	&dev_attr_type.attr,
+	&dev_attr_zone.attr,
+	&dev_attr_addr.attr,
+	&dev_attr_len.attr,
+	&dev_attr_irq.attr,
+	&dev_attr_backend.attr,
+	&dev_attr_status.attr,
+	&dev_attr_device_features.attr,
+	&dev_attr_driver_features.attr,
+	NULL,
+};
+
+static const struct attribute_group hv_dev_group = {
+	.attrs = hv_dev_attrs,
+};
+
+#define HV_STAT_ATTR(_name)						\
+static ssize_t _name##_show(struct device *d,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	return sysfs_emit(buf, "%lld\n",				\
+			  atomic64_read(&to_hv_dev(d)->stats._name));	\
+}									\
+static DEVICE_ATTR_RO(_name)
+
+HV_STAT_ATTR(reg_reads);
+HV_STAT_ATTR(reg_writes);
+HV_STAT_ATTR(notifies);
+HV_STAT_ATTR(interrupts);
+HV_STAT_ATTR(requests);
+HV_STAT_ATTR(bytes_out);
+HV_STAT_ATTR(bytes_in);
+HV_STAT_ATTR(errors);
+
+static struct attribute *hv_stat_attrs[] = {
+	&dev_attr_reg_reads.attr,
+	&dev_attr_reg_writes.attr,
+	&dev_attr_notifies.attr,
+	&dev_attr_interrupts.attr,
+	&dev_attr_requests.attr,
+	&dev_attr_bytes_out.attr,
+	&dev_attr_bytes_in.attr,
+	&dev_attr_errors.attr,
+	NULL,
+};
+
+static const struct attribute_group hv_stat_group = {
+	.name = "stats",
+	.attrs = hv_stat_attrs,
+};
+
+static const struct attribute_group *hv_dev_groups[] = {
+	&hv_dev_group,
+	&hv_stat_group,
+	NULL,
+};
+
+/* Class attribute callbacks take const pointers since 6.4. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+#define HV_CLASS_CONST const
+#else
+#define HV_CLASS_CONST
+#endif
+
+#define HV_BRIDGE_ATTR(_name)						\
+static ssize_t bridge_##_name##_show(HV_CLASS_CONST struct class *c,	\
+				     HV_CLASS_CONST struct class_attribute *a, \
+				     char *buf)				\
+{									\
+	struct hv_bridge_stats stats;					\
+									\
+	hv_bridge_get_stats(&stats);					\
+	return sysfs_emit(buf, "%llu\n", stats._name);			\
+}									\
+static CLASS_ATTR_RO(bridge_##_name)
+
+HV_BRIDGE_ATTR(requests);
+HV_BRIDGE_ATTR(completions);
+HV_BRIDGE_ATTR(bad_cpu);
+HV_BRIDGE_ATTR(wakeups);
+HV_BRIDGE_ATTR(sleeps);
+HV_BRIDGE_ATTR(results);
+HV_BRIDGE_ATTR(finish_req);
+
+static struct attribute *hv_class_attrs[] = {
+	&class_attr_bridge_requests.attr,
+	&class_attr_bridge_completions.attr,
+	&class_attr_bridge_bad_cpu.attr,
+	&class_attr_bridge_wakeups.attr,
+	&class_attr_bridge_sleeps.attr,
+	&class_attr_bridge_results.attr,
+	&class_attr_bridge_finish_req.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(hv_class);
+
+static struct class hv_class = {
+	.name = "hvisor",
+	.class_groups = hv_class_groups,
+};
+
+/**
+ * hv_sysfs_add - create /sys/class/hvisor/<name>
+ * @dev: the device, named
+ *
+ * Return: 0 or a negative errno.
+ */
+int hv_sysfs_add(struct hv_dev *dev)
+{
+	struct device *d;
+
+	d = device_create_with_groups(&hv_class, NULL, MKDEV(0, 0), dev,
+				      hv_dev_groups, "%s", dev->name);
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	dev->sysdev = d;
+	return 0;
+}
+
+/**
+ * hv_sysfs_remove - remove the entry; no attribute runs afterwards
+ * @dev: the device (the entry may not exist)
+ */
+void hv_sysfs_remove(struct hv_dev *dev)
+{
+	if (!dev->sysdev)
+		return;
+	device_unregister(dev->sysdev);
+	dev->sysdev = NULL;
+}
+
+int hv_sysfs_init(void)
+{
+	return class_register(&hv_class);
+}
+
+void hv_sysfs_exit(void)
+{
+	class_unregister(&hv_class);
+}

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Split virtqueues: the device side of the ring, in zone memory.
+ *
+ * Guest memory is hostile. Every descriptor is copied out once and the copy
+ * is validated: head and next indices below the table size, chains no longer
+ * than the queue (direct) or the indirect table, no nested indirect tables,
+ * indirect lengths a multiple of 16, readable segments before writable ones,
+ * every buffer wholly inside zone RAM. A violation marks the device broken
+ * (NEEDS_RESET) instead of trusting the guest any further.
+ *
+ * The ring pointers a worker uses are its private copy (hv_vq.wr) of what
+ * the driver enabled; used entries are published under dev->lock only if
+ * the ring is still the same generation, so a reset never sees a late
+ * update.
+ */
+#include <linux/device.h>
+#include <linux/log2.h>
+#include <linux/slab.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_mmio.h>
+#include <linux/virtio_ring.h>
+
+#include "dev.h"
+#include "zone.h"
+
+/* Segments a chain may have: one descriptor may span adjacent regions. */
+#define HV_VQ_MAX_SEGS(num_max)	(2 * (num_max))
+
+/**
+ * hv_vq_alloc - allocate a queue's worker-side buffers
+ * @vq: the queue, with @num_max set
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int hv_vq_alloc(struct hv_vq *vq)
+{
+	vq->segs = kcalloc(HV_VQ_MAX_SEGS(vq->num_max), sizeof(*vq->segs),
+			   GFP_KERNEL);
+	vq->indirect_buf = kcalloc(vq->num_max, sizeof(*vq->indirect_buf),
+				   GFP_KERNEL);
+	if (!vq->segs || !vq->indirect_buf) {
+		hv_vq_free(vq);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * hv_vq_free - free what hv_vq_alloc() allocated
+ * @vq: the queue
+ */
+void hv_vq_free(struct hv_vq *vq)
+{
+	kfree(vq->segs);
+	kfree(vq->indirect_buf);
+	vq->segs = NULL;
+	vq->indirect_buf = NULL;
+}
+
+static void *hv_vq_map(struct hv_vq *vq, u64 gpa, u64 len, u64 align,
+		       const char *what)
+{
+	void *va;
+
+	if (gpa & (align - 1)) {
+		dev_warn_ratelimited(vq->dev->sysdev,
+				     "queue %u: %s at %#llx misaligned\n",
+				     vq->index, what, gpa);
+		return NULL;
+	}
+	va = hv_zone_translate(vq->dev->zone, gpa, len, NULL);
+	if (!va)
+		dev_warn_ratelimited(vq->dev->sysdev,
+				     "queue %u: %s [%#llx, +%#llx) is not zone RAM\n",
+				     vq->index, what, gpa, len);
+	return va;
+}
+
+/**
+ * hv_vq_enable - validate the ring the driver configured and map it
+ * @vq: the queue; dev->lock held
+ *
+ * Return: 0, or -EINVAL if the queue size or a ring address is invalid.
+ */
+int hv_vq_enable(struct hv_vq *vq)
+{
+	struct hv_dev *dev = vq->dev;
+	struct hv_ring *ring = &vq->ring;
+	u32 num = vq->num;
+
+	lockdep_assert_held(&dev->lock);
+	if (!num || num > vq->num_max || !is_power_of_2(num)) {
+		dev_warn_ratelimited(dev->sysdev,
+				     "queue %u: size %u invalid (max %u, power of two)\n",
+				     vq->index, num, vq->num_max);
+		return -EINVAL;
+	}
+	ring->desc = hv_vq_map(vq, vq->desc_gpa, sizeof(struct vring_desc) * (u64)num, 16,
+			       "descriptor table");
+	ring->avail = hv_vq_map(vq, vq->avail_gpa, 6 + 2 * (u64)num, 2,
+				"driver area");
+	ring->used = hv_vq_map(vq, vq->used_gpa,
+			       6 + sizeof(struct vring_used_elem) * (u64)num,
+			       4, "device area");
+	if (!ring->desc || !ring->avail || !ring->used)
+		return -EINVAL;
+	ring->num = num;
+	ring->event_idx = dev->driver_features &
+			  BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
+	ring->indirect = dev->driver_features &
+			 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC);
+	return 0;
+}
+
+/**
+ * hv_vq_sync - take the worker's copy of the ring; start of every run
+ * @vq: the queue
+ *
+ * Return: true if the queue is enabled and the device usable.
+ */
+bool hv_vq_sync(struct hv_vq *vq)
+{
+	struct hv_dev *dev = vq->dev;
+	unsigned long flags;
+	bool usable;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	usable = vq->ready && !dev->broken;
+	if (usable && (vq->wr.gen != vq->ring.gen || !vq->wr.num)) {
+		vq->wr = vq->ring;
+		vq->last_avail_idx = 0;
+		vq->used_idx = 0;
+		vq->published_idx = 0;
+		vq->signalled_valid = false;
+	} else if (!usable) {
+		vq->wr.num = 0;
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return usable;
+}
+
+static int hv_vq_fail(struct hv_vq *vq, const char *reason)
+{
+	hv_dev_broken(vq->dev, reason);
+	return -EIO;
+}
+
+/* Add the buffer of @desc to @chain, split at region boundaries. */
+static int hv_vq_add_buffer(struct hv_vq *vq, struct hv_chain *chain,
+			    const struct vring_desc *desc)
+{
+	bool writable = desc->flags & VRING_DESC_F_WRITE;
+	u64 gpa = desc->addr, left = desc->len, avail;
+	unsigned int max = HV_VQ_MAX_SEGS(vq->num_max);
+	u64 end;
+
+	if (!writable && chain->nr_in)
+		return hv_vq_fail(vq, "readable descriptor after a writable one");
+	if (check_add_overflow(gpa, left, &end))
+		return hv_vq_fail(vq, "buffer wraps around");
+	if (writable) {
+		if (check_add_overflow(chain->in_len, desc->len,
+				       &chain->in_len))
+			return hv_vq_fail(vq, "chain longer than 4 GiB");
+	} else if (check_add_overflow(chain->out_len, desc->len,
+				      &chain->out_len)) {
+		return hv_vq_fail(vq, "chain longer than 4 GiB");
+	}
+	do {
+		struct hv_seg *seg;
+		void *va = hv_zone_translate(vq->dev->zone, gpa, left, &avail);
+
+		if (!va)
+			return hv_vq_fail(vq, "buffer outside zone RAM");
+		if (chain->nr_out + chain->nr_in >= max)
+			return hv_vq_fail(vq, "too many buffer segments");
+		seg = &chain->segs[chain->nr_out + chain->nr_in];
+		seg->va = va;
+		seg->len = avail;
+		if (writable)
+			chain->nr_in++;
+		else
+			chain->nr_out++;
+		gpa += avail;
+		left -= avail;
+	} while (left);
+	return 0;
+}
+
+/* Copy an indirect table out of zone memory; returns its entry count. */
+static int hv_vq_copy_indirect(struct hv_vq *vq, const struct vring_desc *d)
+{
+	const void *table;
+	u32 entries;
+
+	if (!vq->wr.indirect)
+		return hv_vq_fail(vq, "indirect descriptor not negotiated");
+	if (d->flags & VRING_DESC_F_NEXT)
+		return hv_vq_fail(vq, "indirect descriptor with NEXT");
+	if (!d->len || d->len % sizeof(struct vring_desc))
+		return hv_vq_fail(vq, "indirect table length not a multiple of 16");
+	entries = d->len / sizeof(struct vring_desc);
+	if (entries > vq->num_max)
+		return hv_vq_fail(vq, "indirect table larger than the queue");
+	table = hv_zone_translate(vq->dev->zone, d->addr, d->len, NULL);
+	if (!table)
+		return hv_vq_fail(vq, "indirect table outside zone RAM");
+	memcpy(vq->indirect_buf, table, d->len);
+	return entries;
+}
+
+static void hv_vq_read_desc(struct vring_desc *dst,
+			    const struct vring_desc *src)
+{
+	dst->addr = le64_to_cpu((__force __le64)READ_ONCE(src->addr));
+	dst->len = le32_to_cpu((__force __le32)READ_ONCE(src->len));
+	dst->flags = le16_to_cpu((__force __le16)READ_ONCE(src->flags));
+	dst->next = le16_to_cpu((__force __le16)READ_ONCE(src->next));
+}
+
+/**
+ * hv_vq_pop - take the next available chain
+ * @vq: the queue (after hv_vq_sync() returned true)
+ * @chain: filled in
+ *
+ * Return: 1 with a chain, 0 if none is available, -EIO if the driver broke
+ * a rule (the device is then marked broken).
+ */
+int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain)
+{
+	const struct hv_ring *r = &vq->wr;
+	const struct vring_desc *table = r->desc;
+	u32 table_size = r->num, count = 0;
+	bool indirect = false;
+	u16 avail_idx, head, i;
+	struct vring_desc d;
+	int ret;
+
+	avail_idx = le16_to_cpu((__force __le16)READ_ONCE(r->avail->idx));
+	if (avail_idx == vq->last_avail_idx)
+		return 0;
+	if ((u16)(avail_idx - vq->last_avail_idx) > r->num)
+		return hv_vq_fail(vq, "available index moved past the queue size");
+	/* Read the ring entry only after the index that published it. */
+	smp_rmb();
+	head = le16_to_cpu((__force __le16)
+			   READ_ONCE(r->avail->ring[vq->last_avail_idx &
+						    (r->num - 1)]));
+	if (head >= r->num)
+		return hv_vq_fail(vq, "head index out of range");
+
+	memset(chain, 0, sizeof(*chain));
+	chain->head = head;
+	chain->segs = vq->segs;
+	i = head;
+	for (;;) {
+		if (++count > table_size)
+			return hv_vq_fail(vq, "descriptor chain too long or looping");
+		if (indirect)
+			d = table[i];
+		else
+			hv_vq_read_desc(&d, &table[i]);
+		if (d.flags & VRING_DESC_F_INDIRECT) {
+			if (indirect)
+				return hv_vq_fail(vq, "nested indirect table");
+			ret = hv_vq_copy_indirect(vq, &d);
+			if (ret < 0)
+				return ret;
+			/* Convert the private copy once, then walk it. */
+			for (i = 0; i < ret; i++)
+				hv_vq_read_desc(&vq->indirect_buf[i],
+						&vq->indirect_buf[i]);
+			table = vq->indirect_buf;
+			table_size = ret;
+			indirect = true;
+			count = 0;
+			i = 0;
+			continue;
+		}
+		ret = hv_vq_add_buffer(vq, chain, &d);
+		if (ret)
+			return ret;
+		if (!(d.flags & VRING_DESC_F_NEXT))
+			break;
+		i = d.next;
+		if (i >= table_size)
+			return hv_vq_fail(vq, "next index out of range");
+	}
+	vq->last_avail_idx++;
+	atomic64_inc(&vq->dev->stats.requests);
+	atomic64_add(chain->out_len, &vq->dev->stats.bytes_out);
+	return 1;
+}
+
+/**
+ * hv_vq_unpop - give the last popped chain back (it will be popped again)
+ * @vq: the queue
+ */
+void hv_vq_unpop(struct hv_vq *vq)
+{
+	vq->last_avail_idx--;
+	atomic64_dec(&vq->dev->stats.requests);
+}
+
+/**
+ * hv_vq_push - return a chain to the driver (published by hv_vq_flush())
+ * @vq: the queue
+ * @head: the chain's head index
+ * @len: bytes written into the chain's writable buffers
+ */
+void hv_vq_push(struct hv_vq *vq, u16 head, u32 len)
+{
+	struct vring_used_elem *elem;
+
+	elem = &vq->wr.used->ring[vq->used_idx & (vq->wr.num - 1)];
+	WRITE_ONCE(elem->id, (__force u32)cpu_to_le32(head));
+	WRITE_ONCE(elem->len, (__force u32)cpu_to_le32(len));
+	vq->used_idx++;
+	atomic64_add(len, &vq->dev->stats.bytes_in);
+}
+
+static bool hv_vq_need_signal(struct hv_vq *vq)
+{
+	const struct hv_ring *r = &vq->wr;
+	u16 old, event;
+
+	if (!r->event_idx)
+		return !(le16_to_cpu((__force __le16)READ_ONCE(r->avail->flags)) &
+			 VRING_AVAIL_F_NO_INTERRUPT);
+	old = vq->signalled_used;
+	vq->signalled_used = vq->published_idx;
+	if (!vq->signalled_valid) {
+		vq->signalled_valid = true;
+		return true;
+	}
+	event = le16_to_cpu((__force __le16)
+			    READ_ONCE(r->avail->ring[r->num]));
+	return vring_need_event(event, vq->published_idx, old);
+}
+
+/**
+ * hv_vq_flush - publish the pushed entries and interrupt the driver if it
+ * asked for it
+ * @vq: the queue
+ */
+void hv_vq_flush(struct hv_vq *vq)
+{
+	struct hv_dev *dev = vq->dev;
+	unsigned long flags;
+	bool current_ring;
+
+	if (vq->used_idx == vq->published_idx)
+		return;
+	spin_lock_irqsave(&dev->lock, flags);
+	current_ring = vq->ready && vq->ring.gen == vq->wr.gen && !dev->broken;
+	if (current_ring) {
+		/* Entries before the index that publishes them. */
+		smp_wmb();
+		WRITE_ONCE(vq->wr.used->idx,
+			   (__force u16)cpu_to_le16(vq->used_idx));
+		vq->published_idx = vq->used_idx;
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	if (!current_ring)
+		return;
+	/* The index store before reading the driver's suppression state. */
+	smp_mb();
+	if (hv_vq_need_signal(vq))
+		hv_dev_raise(dev, VIRTIO_MMIO_INT_VRING);
+}
+
+/**
+ * hv_vq_disable_notify - ask the driver not to notify (while we poll)
+ * @vq: the queue
+ */
+void hv_vq_disable_notify(struct hv_vq *vq)
+{
+	struct vring_used *used = vq->wr.used;
+
+	if (vq->wr.event_idx)
+		return;	/* avail_event is only moved forward when enabling */
+	WRITE_ONCE(used->flags, READ_ONCE(used->flags) |
+		   (__force u16)cpu_to_le16(VRING_USED_F_NO_NOTIFY));
+}
+
+/**
+ * hv_vq_enable_notify - ask the driver to notify again
+ * @vq: the queue
+ *
+ * Return: true if buffers became available meanwhile (poll again).
+ */
+bool hv_vq_enable_notify(struct hv_vq *vq)
+{
+	const struct hv_ring *r = &vq->wr;
+	struct vring_used *used = r->used;
+	u16 avail_idx;
+
+	if (r->event_idx)
+		WRITE_ONCE(*(__virtio16 *)&used->ring[r->num],
+			   (__force __virtio16)cpu_to_le16(vq->last_avail_idx));
+	else
+		WRITE_ONCE(used->flags, READ_ONCE(used->flags) &
+			   ~(__force u16)cpu_to_le16(VRING_USED_F_NO_NOTIFY));
+	/* Publish the request before checking for a missed buffer. */
+	smp_mb();
+	avail_idx = le16_to_cpu((__force __le16)READ_ONCE(r->avail->idx));
+	return avail_idx != vq->last_avail_idx;
+}
+
+/**
+ * hv_chain_copy_from - copy device-readable bytes out of a chain
+ * @chain: the chain
+ * @skip: bytes to skip first
+ * @buf: destination
+ * @len: bytes wanted
+ *
+ * Return: bytes copied.
+ */
+size_t hv_chain_copy_from(const struct hv_chain *chain, size_t skip,
+			  void *buf, size_t len)
+{
+	size_t done = 0;
+	unsigned int i;
+
+	for (i = 0; i < chain->nr_out && done < len; i++) {
+		const struct hv_seg *seg = &chain->segs[i];
+		size_t n;
+
+		if (skip >= seg->len) {
+			skip -= seg->len;
+			continue;
+		}
+		n = min_t(size_t, seg->len - skip, len - done);
+		memcpy(buf + done, seg->va + skip, n);
+		done += n;
+		skip = 0;
+	}
+	return done;
+}
+
+/**
+ * hv_chain_copy_to - copy bytes into a chain's device-writable buffers
+ * @chain: the chain
+ * @skip: writable bytes to skip first
+ * @buf: source
+ * @len: bytes to copy
+ *
+ * Return: bytes copied.
+ */
+size_t hv_chain_copy_to(const struct hv_chain *chain, size_t skip,
+			const void *buf, size_t len)
+{
+	size_t done = 0;
+	unsigned int i;
+
+	for (i = chain->nr_out; i < chain->nr_out + chain->nr_in &&
+	     done < len; i++) {
+		const struct hv_seg *seg = &chain->segs[i];
+		size_t n;
+
+		if (skip >= seg->len) {
+			skip -= seg->len;
+			continue;
+		}
+		n = min_t(size_t, seg->len - skip, len - done);
+		memcpy(seg->va + skip, buf + done, n);
+		done += n;
+		skip = 0;
+	}
+	return done;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HV_WORKER_H
+#define _HV_WORKER_H
+
+#include <linux/bitops.h>
+#include <linux/sched.h>
+
+struct task_struct;
+
+/**
+ * struct hv_worker - a kernel thread that runs one function when kicked
+ * @task: the thread
+ * @fn: work function; runs in the thread, may sleep; returns true when it
+ *	stopped early because its budget ran out (it is then run again)
+ * @data: argument of @fn
+ * @kicked: bit 0 set by hv_worker_kick(), cleared by the thread before it
+ *	calls @fn, so a kick that arrives while @fn runs is never lost
+ */
+struct hv_worker {
+	struct task_struct *task;
+	bool (*fn)(void *data);
+	void *data;
+	unsigned long kicked;
+};
+
+int hv_worker_start(struct hv_worker *w, bool (*fn)(void *), void *data,
+		    const char *dev_name, unsigned int queue);
+void hv_worker_stop(struct hv_worker *w);
+void hv_worker_kick(struct hv_worker *w);
+
+#endif /* _HV_WORKER_H */
