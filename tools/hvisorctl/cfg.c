@@ -5,6 +5,7 @@
  * is opened, then zones and devices are added; if an ioctl fails, what this
  * run added is removed again.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,11 +36,7 @@ struct cfg {
 	unsigned int nr_skipped;
 };
 
-static void cfg_err(const struct cfg *cfg, const struct json_value *v,
-		    const char *where, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void cfg_err(const struct cfg *cfg, const struct json_value *v,
+static __printf(4, 5) void cfg_err(const struct cfg *cfg, const struct json_value *v,
 		    const char *where, const char *fmt, ...)
 {
 	char msg[256];
@@ -227,11 +224,11 @@ static int key_value(const struct cfg *cfg, int k, const struct json_value *v,
 		*val = v->str;
 		break;
 	case DK_RO:
-		if (v->type == JSON_BOOL) {
+		if (v->type == JSON_BOOL)
 			*val = v->boolean ? "1" : "0";
-			break;
-		}
-		/* fall through */
+		else
+			*val = num_text(cfg, v, where);
+		break;
 	default:
 		*val = num_text(cfg, v, where);
 		break;
@@ -470,8 +467,7 @@ static void print_word(const char *key, const char *s)
 	const char *p;
 
 	for (p = s; *p; p++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			    "0123456789_./+-:,@%", *p))
+		if (!isalnum((unsigned char)*p) && !strchr("_./+-:,@%", *p))
 			break;
 	if (*s && !*p) {
 		printf(" %s=%s", key, s);
@@ -533,7 +529,7 @@ static void dry_run(const struct cfg *cfg)
 		printf("# %s\n", cfg->skipped[i]);
 }
 
-static void rollback(struct cfg *cfg, int fd)
+static void undo_added(struct cfg *cfg, int fd)
 {
 	struct hvv_zone_id zid;
 	struct hvv_dev_name dn;
@@ -603,7 +599,7 @@ static int apply(struct cfg *cfg)
 	ret = 0;
 	goto out;
 undo:
-	rollback(cfg, fd);
+	undo_added(cfg, fd);
 out:
 	close(fd);
 close:
@@ -626,11 +622,11 @@ int cmd_load(int argc, char **argv)
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			err_msg("load: unknown option '%s'", argv[i]);
 			return EXIT_USAGE;
-		} else if (file) {
+		} else if (!file) {
+			file = argv[i];
+		} else {
 			err_msg("load: too many arguments ('%s')", argv[i]);
 			return EXIT_USAGE;
-		} else {
-			file = argv[i];
 		}
 	}
 	if (!file) {

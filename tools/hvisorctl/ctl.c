@@ -52,8 +52,9 @@ int ctl_open(const char *ctx)
 		return -1;
 	}
 	if (ver.api_version != HVV_API_VERSION) {
-		err_msg("%s: %s: the module speaks API version %u, this hvisorctl %u (use the hvisorctl built with the module)",
-			ctx, path, ver.api_version, HVV_API_VERSION);
+		err_msg("%s: %s: module API version %u, hvisorctl speaks %u (%s)",
+			ctx, path, ver.api_version, HVV_API_VERSION,
+			"use the hvisorctl built with the module");
 		close(fd);
 		return -1;
 	}
@@ -79,7 +80,7 @@ static const char *errno_hint(enum ctl_op op, int e)
 		if (op == OP_ZONE_ADD)
 			return "the zone already exists";
 		if (op == OP_DEV_ADD)
-			return "its window or irq is already used in the zone, see hvisorctl list";
+			return "window or irq already used in the zone, see hvisorctl list";
 		return NULL;
 	case EADDRINUSE:
 		return "the window overlaps another device of the zone";
@@ -90,7 +91,7 @@ static const char *errno_hint(enum ctl_op op, int e)
 			return "the window, irq or backend is already in use";
 		return NULL;
 	case ENOSPC:
-		return "no room: too many devices or zones, or too many distinct irqs in one zone (see the module parameters)";
+		return "too many devices or zones, or too many distinct irqs in the zone";
 	case EINVAL:
 		return "a value was refused, see dmesg";
 	case ENOTTY:
@@ -164,8 +165,9 @@ static int open_tap(struct dev_spec *spec, const char *ctx)
 	int fd, e;
 
 	if (!if_nametoindex(spec->tap)) {
-		err_msg("%s: tap=%s: no such interface (create it with: ip tuntap add dev %s mode tap)",
-			ctx, spec->tap, spec->tap);
+		err_msg("%s: tap=%s: no such interface (%s %s mode tap)", ctx,
+			spec->tap, "create it with: ip tuntap add dev",
+			spec->tap);
 		return -1;
 	}
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -181,7 +183,7 @@ static int open_tap(struct dev_spec *spec, const char *ctx)
 	if (ioctl(fd, TUNSETIFF, &ifr)) {
 		e = errno;
 		if (e == EBUSY)
-			hint = " (already attached: is hvisor-tool's virtio daemon running?)";
+			hint = " (in use: is hvisor-tool's virtio daemon running?)";
 		else if (e == EINVAL)
 			hint = " (not a single-queue tap interface?)";
 		else if (e == EPERM)

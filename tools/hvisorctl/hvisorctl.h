@@ -21,7 +21,14 @@
 #define HVV_CTL_PATH		"/dev/hvisor_vhost"
 #define HVV_SYSFS_PATH		"/sys/class/hvisor"
 
-void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#ifndef __printf
+/* printf format checking (the kernel's name for it) */
+#define __printf(a, b)		__attribute__((format(printf, \
+						      a, b)))
+#endif
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+__printf(1, 2) void err_msg(const char *fmt, ...);
 
 /* Operations, to pick an errno hint. */
 enum ctl_op {

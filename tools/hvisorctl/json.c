@@ -13,6 +13,8 @@
 
 #include "json.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 struct parser {
 	const unsigned char *p;
 	const unsigned char *end;
@@ -32,23 +34,38 @@ struct sbuf {
 
 static int parse_value(struct parser *ps, struct json_value *v);
 
-static int fail_at(struct parser *ps, unsigned int line, unsigned int col,
-		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int fail_at(struct parser *ps, unsigned int line, unsigned int col,
-		   const char *fmt, ...)
+static int vfail_at(struct parser *ps, unsigned int line, unsigned int col,
+		    const char *fmt, va_list ap)
 {
 	char msg[160];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	snprintf(ps->err, ps->errlen, "%u:%u: %s", line, col, msg);
 	return -1;
 }
 
-#define fail(ps, ...)	fail_at(ps, (ps)->line, (ps)->col, __VA_ARGS__)
+/* Record an error at line:col; returns -1. */
+static __printf(4, 5) int fail_at(struct parser *ps, unsigned int line,
+				  unsigned int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail_at(ps, line, col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Record an error at the current position; returns -1. */
+static __printf(2, 3) int fail(struct parser *ps, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfail_at(ps, ps->line, ps->col, fmt, ap);
+	va_end(ap);
+	return -1;
+}
 
 static int at_end(const struct parser *ps)
 {
@@ -75,7 +92,7 @@ static void skip_ws(struct parser *ps)
 		advance(ps);
 }
 
-static int unexpected(struct parser *ps, const char *what)
+static int fail_unexpected(struct parser *ps, const char *what)
 {
 	unsigned char c;
 
@@ -172,7 +189,7 @@ static int hex4(struct parser *ps, unsigned long *out)
 
 	for (i = 0; i < 4; i++) {
 		if (at_end(ps))
-			return unexpected(ps, "4 hex digits after \\u");
+			return fail_unexpected(ps, "4 hex digits after \\u");
 		c = *ps->p;
 		if (c >= '0' && c <= '9')
 			c -= '0';
@@ -181,7 +198,7 @@ static int hex4(struct parser *ps, unsigned long *out)
 		else if (c >= 'A' && c <= 'F')
 			c -= 'A' - 10;
 		else
-			return unexpected(ps, "4 hex digits after \\u");
+			return fail_unexpected(ps, "4 hex digits after \\u");
 		v = v << 4 | (unsigned long)c;
 		advance(ps);
 	}
@@ -230,7 +247,7 @@ static int parse_escape(struct parser *ps, struct sbuf *sb)
 
 	advance(ps);	/* the backslash */
 	if (at_end(ps))
-		return unexpected(ps, "an escape character");
+		return fail_unexpected(ps, "an escape character");
 	switch (*ps->p) {
 	case '"':
 	case '\\':
@@ -326,11 +343,12 @@ static int parse_number(struct parser *ps, struct json_value *v)
 	if (*ps->p == '-')
 		advance(ps);
 	if (!is_digit(ps))
-		return unexpected(ps, "a digit");
+		return fail_unexpected(ps, "a digit");
 	if (*ps->p == '0') {
 		advance(ps);
 		if (is_digit(ps))
-			return fail(ps, "leading zero in number (write hex or octal numbers as strings)");
+			return fail(ps,
+				    "leading zero in number (write hex or octal numbers as strings)");
 	} else {
 		while (is_digit(ps))
 			advance(ps);
@@ -338,7 +356,7 @@ static int parse_number(struct parser *ps, struct json_value *v)
 	if (!at_end(ps) && *ps->p == '.') {
 		advance(ps);
 		if (!is_digit(ps))
-			return unexpected(ps, "a digit after '.'");
+			return fail_unexpected(ps, "a digit after '.'");
 		while (is_digit(ps))
 			advance(ps);
 	}
@@ -347,7 +365,7 @@ static int parse_number(struct parser *ps, struct json_value *v)
 		if (!at_end(ps) && (*ps->p == '+' || *ps->p == '-'))
 			advance(ps);
 		if (!is_digit(ps))
-			return unexpected(ps, "a digit in the exponent");
+			return fail_unexpected(ps, "a digit in the exponent");
 		while (is_digit(ps))
 			advance(ps);
 	}
@@ -371,7 +389,7 @@ static int parse_literal(struct parser *ps, struct json_value *v)
 	};
 	size_t i, n;
 
-	for (i = 0; i < sizeof(lit) / sizeof(lit[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(lit); i++) {
 		n = strlen(lit[i].word);
 		if ((size_t)(ps->end - ps->p) >= n &&
 		    !memcmp(ps->p, lit[i].word, n)) {
@@ -384,7 +402,7 @@ static int parse_literal(struct parser *ps, struct json_value *v)
 	}
 	if ((*ps->p >= 'a' && *ps->p <= 'z') || (*ps->p >= 'A' && *ps->p <= 'Z'))
 		return fail(ps, "invalid literal (expected true, false or null)");
-	return unexpected(ps, "a value");
+	return fail_unexpected(ps, "a value");
 }
 
 static int add_item(struct parser *ps, struct json_value *v,
@@ -418,7 +436,7 @@ static int parse_array(struct parser *ps, struct json_value *v)
 			return -1;
 		skip_ws(ps);
 		if (at_end(ps) || (*ps->p != ',' && *ps->p != ']'))
-			return unexpected(ps, "',' or ']'");
+			return fail_unexpected(ps, "',' or ']'");
 		if (*ps->p == ']')
 			break;
 		advance(ps);
@@ -447,7 +465,7 @@ static int parse_object(struct parser *ps, struct json_value *v)
 	for (;;) {
 		skip_ws(ps);
 		if (at_end(ps) || *ps->p != '"')
-			return unexpected(ps, "a string key");
+			return fail_unexpected(ps, "a string key");
 		line = ps->line;
 		col = ps->col;
 		if (parse_string(ps, &key))
@@ -471,14 +489,14 @@ static int parse_object(struct parser *ps, struct json_value *v)
 		item->key_col = col;
 		skip_ws(ps);
 		if (at_end(ps) || *ps->p != ':')
-			return unexpected(ps, "':'");
+			return fail_unexpected(ps, "':'");
 		advance(ps);
 		skip_ws(ps);
 		if (parse_value(ps, item))
 			return -1;
 		skip_ws(ps);
 		if (at_end(ps) || (*ps->p != ',' && *ps->p != '}'))
-			return unexpected(ps, "',' or '}'");
+			return fail_unexpected(ps, "',' or '}'");
 		if (*ps->p == '}')
 			break;
 		advance(ps);
@@ -497,7 +515,7 @@ static int parse_value(struct parser *ps, struct json_value *v)
 	v->line = ps->line;
 	v->col = ps->col;
 	if (at_end(ps))
-		return unexpected(ps, "a value");
+		return fail_unexpected(ps, "a value");
 	switch (*ps->p) {
 	case '{':
 	case '[':

@@ -13,6 +13,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#ifndef __printf
+/* printf format checking (the kernel's name for it) */
+#define __printf(a, b)		__attribute__((format(printf, \
+						      a, b)))
+#endif
+
 #define JSON_MAX_DEPTH		32
 #define JSON_MAX_SIZE		(1024 * 1024)
 

@@ -19,7 +19,7 @@ static const char *const attrs[] = {
 	"type", "zone", "addr", "len", "irq", "status", "backend",
 };
 
-#define NR_ATTRS	(sizeof(attrs) / sizeof(attrs[0]))
+#define NR_ATTRS	ARRAY_SIZE(attrs)
 
 /* First line of an attribute, printable characters only, or "-". */
 static void read_attr(const char *root, const char *name, const char *attr,

@@ -13,6 +13,8 @@
 #include "hvisorctl.h"
 #include "parse.h"
 
+#define MEM_SYNTAX	"mem=GPA:HPA:SIZE[,...]"
+
 struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -58,7 +60,8 @@ static int zone_add(int argc, char **argv)
 	int i, fd, ret;
 
 	if (argc < 2) {
-		err_msg("zone add: missing ID (usage: hvisorctl zone add ID mem=GPA:HPA:SIZE[,...])");
+		err_msg("zone add: missing ID (usage: %s)",
+			"hvisorctl zone add ID mem=GPA:HPA:SIZE[,...]");
 		return EXIT_USAGE;
 	}
 	memset(&zone, 0, sizeof(zone));
@@ -67,11 +70,11 @@ static int zone_add(int argc, char **argv)
 	for (i = 2; i < argc; i++) {
 		if (strncmp(argv[i], "mem=", 4)) {
 			if (strchr(argv[i], '='))
-				err_msg("zone add: %s: unknown key (expected mem=GPA:HPA:SIZE[,...])",
-					argv[i]);
+				err_msg("zone add: %s: unknown key (expected %s)",
+					argv[i], MEM_SYNTAX);
 			else
-				err_msg("zone add: '%s': expected mem=GPA:HPA:SIZE[,...]",
-					argv[i]);
+				err_msg("zone add: '%s': expected %s", argv[i],
+					MEM_SYNTAX);
 			return EXIT_USAGE;
 		}
 		msg = parse_mem_list(argv[i] + 4, zone.regions,
@@ -82,7 +85,7 @@ static int zone_add(int argc, char **argv)
 		}
 	}
 	if (!zone.nr_regions) {
-		err_msg("zone add: missing mem=GPA:HPA:SIZE[,...]");
+		err_msg("zone add: missing %s", MEM_SYNTAX);
 		return EXIT_USAGE;
 	}
 	msg = check_regions(zone.regions, zone.nr_regions);
@@ -317,7 +320,7 @@ static void print_status(__u32 status)
 	size_t i;
 
 	printf("%-16s 0x%x", "status", status);
-	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bits); i++)
 		if (status & bits[i].bit)
 			printf(" %s", bits[i].name);
 	if (!status)
@@ -413,7 +416,7 @@ static const struct cmd cmds[] = {
 	  "      Show help for all commands or one.\n" },
 };
 
-#define NR_CMDS		(sizeof(cmds) / sizeof(cmds[0]))
+#define NR_CMDS		ARRAY_SIZE(cmds)
 
 static void usage(FILE *f)
 {
@@ -440,10 +443,20 @@ static const struct cmd *find_cmd(const char *name)
 	return NULL;
 }
 
+static int show_help(const char *name)
+{
+	const struct cmd *c = find_cmd(name);
+
+	if (!c) {
+		err_msg("help: unknown command '%s'", name);
+		return EXIT_USAGE;
+	}
+	printf("Usage: hvisorctl %s\n\n%s", c->synopsis, c->help);
+	return 0;
+}
+
 static int cmd_help(int argc, char **argv)
 {
-	const struct cmd *c;
-
 	if (argc < 2) {
 		usage(stdout);
 		return 0;
@@ -452,13 +465,7 @@ static int cmd_help(int argc, char **argv)
 		err_msg("help: too many arguments");
 		return EXIT_USAGE;
 	}
-	c = find_cmd(argv[1]);
-	if (!c) {
-		err_msg("help: unknown command '%s'", argv[1]);
-		return EXIT_USAGE;
-	}
-	printf("Usage: hvisorctl %s\n\n%s", c->synopsis, c->help);
-	return 0;
+	return show_help(argv[1]);
 }
 
 int main(int argc, char **argv)
@@ -487,11 +494,8 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	for (i = 2; i < argc; i++) {
-		if (is_help(argv[i])) {
-			char *hargv[] = { "help", argv[1], NULL };
-
-			return cmd_help(2, hargv);
-		}
+		if (is_help(argv[i]))
+			return show_help(argv[1]);
 	}
 	return c->fn(argc - 1, argv + 1);
 }

@@ -251,7 +251,7 @@ static const char *parse_region(const char *s, size_t len,
 const char *parse_mem_list(const char *s, struct hvv_mem_region *regs,
 			   __u32 *nr, __u32 max)
 {
-	int several = strchr(s, ',') != NULL;
+	int several = !!strchr(s, ',');
 	const char *msg, *end;
 	char tmp[128];
 	size_t len, n;
