@@ -14,7 +14,10 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define HVSIM_MAX_REGIONS	16
+#define HVSIM_MAX_REGIONS	16	/* RAM regions per zone */
+#define HVSIM_MAX_MMIO		16	/* virtio trap regions per zone */
+#define HVSIM_MAX_ZONE_ID	31	/* zone ids are 1..31; 0 is the root */
+#define HVSIM_MAX_CPUS		32	/* simulated physical CPUs 0..31 */
 
 /**
  * struct hvsim_region - a zone RAM region
@@ -28,10 +31,21 @@ struct hvsim_region {
 	__u64 hpa;
 };
 
+/**
+ * struct hvsim_range - a virtio trap region as reported by HVSIM_ZONE_INFO
+ * @base: region physical_start (guest-physical)
+ * @size: bytes
+ */
+struct hvsim_range {
+	__u64 base;
+	__u64 size;
+};
+
 /* hvsim_zone.flags */
-#define HVSIM_ZONE_F_IDENTITY	(1U << 0) /* RAM = root System RAM, gpa == hpa;
-					   * regions are filled in (out) */
-#define HVSIM_ZONE_F_FD_OWNED	(1U << 1) /* destroyed when the fd is closed */
+/* RAM = root System RAM, gpa == hpa; the regions are filled in (out) */
+#define HVSIM_ZONE_F_IDENTITY	(1U << 0)
+/* destroyed when the creating fd is closed; that fd is bound to the zone */
+#define HVSIM_ZONE_F_FD_OWNED	(1U << 1)
 
 /**
  * struct hvsim_zone - HVSIM_ZONE_CREATE (in/out), HVSIM_ZONE_INFO (out)
@@ -39,11 +53,17 @@ struct hvsim_region {
  * @flags: HVSIM_ZONE_F_*
  * @first_cpu: first simulated physical CPU of the zone (0..31); the zone's
  *	first CPU receives its interrupts, as on hvisor
- * @nr_cpus: number of simulated CPUs (1..32 - first_cpu)
+ * @nr_cpus: number of simulated CPUs (1..32 - first_cpu). 0 on
+ *	HVSIM_ZONE_CREATE: one CPU, the lowest free one from 1 up (first_cpu
+ *	is then ignored and written back). The CPUs of two zones never overlap.
  * @nr_regions: RAM regions (without IDENTITY: 1..HVSIM_MAX_REGIONS, the
- *	simulator allocates zeroed backing pages; with IDENTITY: out)
+ *	simulator allocates zeroed, physically contiguous backing memory of
+ *	at most HVSIM_MAX_REGION_SIZE per region; with IDENTITY: out)
  * @pad: zero
  * @regions: RAM regions
+ * @nr_mmio: out: virtio trap regions (ignored on create, must be 0)
+ * @pad2: zero
+ * @mmio: out: virtio trap regions
  */
 struct hvsim_zone {
 	__u32 zone_id;
@@ -53,7 +73,13 @@ struct hvsim_zone {
 	__u32 nr_regions;
 	__u32 pad;
 	struct hvsim_region regions[HVSIM_MAX_REGIONS];
+	__u32 nr_mmio;
+	__u32 pad2;
+	struct hvsim_range mmio[HVSIM_MAX_MMIO];
 };
+
+/* Largest raw-zone RAM region: one physically contiguous allocation. */
+#define HVSIM_MAX_REGION_SIZE	(4U << 20)
 
 /**
  * struct hvsim_mmio_region - HVSIM_ZONE_ADD_MMIO: a virtio trap region
@@ -74,13 +100,21 @@ struct hvsim_mmio_region {
  * @zone_id: zone of the vCPU
  * @cpu: simulated physical CPU (must belong to the zone)
  * @addr: guest-physical address (inside one of the zone's virtio regions)
- * @size: 1, 2, 4 or 8 (other values are passed through as hvisor would)
+ * @size: 1..8 (1, 2, 4 and 8 are what hvisor produces; the others are
+ *	passed through as they are, for robustness tests). 0 or > 8: -EINVAL
  * @is_write: 1 = write
  * @pad: zero
  * @value: in: value to write; out: value read (as the hypervisor would
- *	place it in the guest register: verbatim from cfg_values)
+ *	place it in the guest register: verbatim from cfg_values). An
+ *	asynchronous access (region offset 0x50) returns at once and reads 0.
  * @timeout_ms: give up waiting for a synchronous completion after this
- *	(0 = the simulator's default); -ETIMEDOUT then
+ *	(0 = the simulator's default, module parameter stall_timeout_ms);
+ *	-ETIMEDOUT then. Only a timeout with the default logs the loud
+ *	"hvisor_sim: STALL:" line (a test failure for the runner) and counts
+ *	in hvsim_stats.stalls; an explicit timeout counts in .timeouts and
+ *	logs quietly. The request stays in the ring: until the backend
+ *	completes it, further synchronous accesses on that CPU get -EBUSY
+ *	(a vCPU never has two synchronous requests outstanding).
  */
 struct hvsim_mmio {
 	__u32 zone_id;
@@ -100,6 +134,11 @@ struct hvsim_mmio {
  * @addr: window base; a virtio region [addr, addr + len) is added to the
  *	zone if none covers it, so the device sits at its region's start
  * @len: window length (0 = 0x200)
+ *
+ * ADD fails with -ENODEV if MagicValue/Version/DeviceID read through the
+ * trap path do not show a virtio-mmio v2 device (nobody serves it), and
+ * with -EINVAL if @addr lies inside an existing region but not at its
+ * start (QueueNotify would then be synchronous, see the ABI file 2.4).
  */
 struct hvsim_guest {
 	__u32 zone_id;
@@ -129,7 +168,16 @@ struct hvsim_irq_event {
  *	per CPU) would have fired, i.e. a real hypervisor panic
  * @stalls: synchronous accesses that timed out
  * @bridge_registered: 1 once HVISOR_HC_INIT_VIRTIO was called
- * @pad: zero
+ * @bridge_owner: HVSIM_OWNER_*: who registered the current bridge
+ * @lost_wakeups: wake-ups dropped on purpose (lose_wakeup_every)
+ * @timeouts: synchronous accesses that gave up after an explicit timeout
+ * @deferred_notifies: atomic-context notifies deferred to a work item
+ *	because the request ring stayed full
+ * @ring_full_waits: pushes that found the request ring full
+ * @unknown_hypercalls: hypercalls with an unknown code (hvisor returns 0)
+ * @events_dropped: interrupt events lost because a reader's queue was full
+ * @hypervisor_panics: other conditions that would panic or hang hvisor
+ *	(bad INIT_VIRTIO address, FINISH_REQ without bridge, res_rear garbage)
  */
 struct hvsim_stats {
 	__u64 requests;
@@ -140,8 +188,19 @@ struct hvsim_stats {
 	__u64 pending_irq_overflow;
 	__u64 stalls;
 	__u32 bridge_registered;
-	__u32 pad;
+	__u32 bridge_owner;
+	__u64 lost_wakeups;
+	__u64 timeouts;
+	__u64 deferred_notifies;
+	__u64 ring_full_waits;
+	__u64 unknown_hypercalls;
+	__u64 events_dropped;
+	__u64 hypervisor_panics;
 };
+
+#define HVSIM_OWNER_NONE	0
+#define HVSIM_OWNER_PROVIDER	1	/* hvisor_vhost, via the provider */
+#define HVSIM_OWNER_COMPAT	2	/* /dev/hvisor HVISOR_INIT_VIRTIO */
 
 #define HVSIM_IOC_MAGIC		0xB8
 
@@ -160,6 +219,12 @@ struct hvsim_stats {
 #define HVSIM_STATS		_IOR(HVSIM_IOC_MAGIC, 0x30, struct hvsim_stats)
 
 /*
+ * Errors: unknown zone -ENOENT; zone id, CPU, size or flag out of range, or
+ * non-zero padding -EINVAL; zone id taken -EEXIST; CPUs or regions that
+ * overlap -EBUSY; an address outside every virtio region of the zone
+ * -EFAULT; no bridge registered yet -ENXIO (hvisor would panic); unbound fd
+ * where one is needed -EBADFD; every ioctl needs CAP_SYS_ADMIN (at open).
+ *
  * mmap() on a bound fd: the file offset is a guest-physical address; the
  * mapping must lie inside one RAM region of the zone (not IDENTITY zones).
  * read() on a bound fd returns struct hvsim_irq_event records of interrupts
