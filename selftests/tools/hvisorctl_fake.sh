@@ -1,0 +1,502 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host-side tests of hvisorctl's success paths and of "load" rollback,
+# against a fake of the hvisor_vhost ioctls: hvisorctl is rebuilt from the
+# sources with ioctl() wrapped (ld --wrap) by a small fake kernel whose
+# state lives in a file and is mirrored into a fake /sys/class/hvisor. The
+# fake also checks that hvisorctl zeroes padding and reserved fields and
+# passes backend fds opened with the right mode.
+#
+# Usage: hvisorctl_fake.sh [CC]   (needs a C compiler; default cc)
+
+set -u
+
+CC=${1:-${CC:-cc}}
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+command -v "$CC" >/dev/null || { echo "$0: no C compiler ($CC)" >&2; exit 2; }
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cd "$T" || exit 2
+
+cat >fake.c <<'EOF'
+// SPDX-License-Identifier: GPL-2.0
+/* A fake hvisor_vhost behind ioctl(), for hvisorctl tests. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/hvisor_vhost.h>
+
+#define MAXD 64
+
+struct fdev {
+	char name[HVV_NAME_LEN];
+	unsigned int type, zone, irq, index, flags, status;
+	unsigned long long addr, len;
+	char backend[256];
+};
+
+static int zones[HVV_MAX_ZONE_ID + 1];
+static struct fdev devs[MAXD];
+static int nr, nadds;
+
+int __real_ioctl(int fd, unsigned long req, ...);
+
+static const char *tname(unsigned int t)
+{
+	return t == HVV_DEV_NET ? "net" : t == HVV_DEV_BLK ? "blk" : "console";
+}
+
+static void flog(const char *fmt, ...)
+{
+	const char *p = getenv("FAKE_LOG");
+	va_list ap;
+	FILE *f;
+
+	if (!p || !(f = fopen(p, "a")))
+		return;
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fputc('\n', f);
+	fclose(f);
+}
+
+static void load(void)
+{
+	FILE *f = fopen(getenv("FAKE_STATE"), "r");
+	char line[512];
+	struct fdev *d;
+	int z;
+
+	memset(zones, 0, sizeof(zones));
+	nr = 0;
+	nadds = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		d = &devs[nr];
+		if (sscanf(line, "zone %d", &z) == 1)
+			zones[z] = 1;
+		else if (sscanf(line, "adds %d", &nadds) == 1)
+			;
+		else if (sscanf(line, "dev %31s %u %u %llx %llx %u %u %u %255s",
+				d->name, &d->type, &d->zone, &d->addr, &d->len,
+				&d->irq, &d->index, &d->flags, d->backend) == 9)
+			nr++;
+	}
+	fclose(f);
+}
+
+static void attr(const char *dir, const char *a, const char *fmt, ...)
+{
+	char p[512];
+	va_list ap;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, a);
+	f = fopen(p, "w");
+	va_start(ap, fmt);
+	vfprintf(f, fmt, ap);
+	va_end(ap);
+	fclose(f);
+}
+
+static void save(void)
+{
+	FILE *f = fopen(getenv("FAKE_STATE"), "w");
+	const char *sys = getenv("HVISORCTL_SYSFS");
+	char cmd[600], dir[512];
+	int i;
+
+	fprintf(f, "adds %d\n", nadds);
+	for (i = 1; i <= HVV_MAX_ZONE_ID; i++)
+		if (zones[i])
+			fprintf(f, "zone %d\n", i);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'; mkdir -p '%s'", sys, sys);
+	if (system(cmd))
+		abort();
+	for (i = 0; i < nr; i++) {
+		struct fdev *d = &devs[i];
+
+		fprintf(f, "dev %s %u %u %llx %llx %u %u %u %s\n", d->name,
+			d->type, d->zone, d->addr, d->len, d->irq, d->index,
+			d->flags, d->backend);
+		snprintf(dir, sizeof(dir), "%s/%s", sys, d->name);
+		mkdir(dir, 0755);
+		attr(dir, "type", "%s\n", tname(d->type));
+		attr(dir, "zone", "%u\n", d->zone);
+		attr(dir, "addr", "0x%llx\n", d->addr);
+		attr(dir, "len", "0x%llx\n", d->len);
+		attr(dir, "irq", "%u\n", d->irq);
+		attr(dir, "backend", "%s\n", d->backend);
+		attr(dir, "status", "0x0\n");
+	}
+	fclose(f);
+}
+
+static int nonzero(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n--)
+		if (*c++)
+			return 1;
+	return 0;
+}
+
+static struct fdev *find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (!strncmp(devs[i].name, name, HVV_NAME_LEN))
+			return &devs[i];
+	return NULL;
+}
+
+static int zone_add(struct hvv_zone *z)
+{
+	unsigned int i;
+
+	if (z->zone_id < 1 || z->zone_id > HVV_MAX_ZONE_ID || z->flags ||
+	    z->pad || !z->nr_regions || z->nr_regions > HVV_MAX_REGIONS ||
+	    nonzero(&z->regions[z->nr_regions],
+		    (HVV_MAX_REGIONS - z->nr_regions) * sizeof(z->regions[0])))
+		return EINVAL;
+	if (zones[z->zone_id])
+		return EEXIST;
+	zones[z->zone_id] = 1;
+	for (i = 0; i < z->nr_regions; i++)
+		flog("ZONE_ADD %u 0x%llx:0x%llx:0x%llx", z->zone_id,
+		     z->regions[i].gpa, z->regions[i].hpa, z->regions[i].size);
+	return 0;
+}
+
+static int zone_del(struct hvv_zone_id *z, int reset)
+{
+	int i;
+
+	if (z->pad || z->zone_id > HVV_MAX_ZONE_ID)
+		return EINVAL;
+	if (!zones[z->zone_id])
+		return ENOENT;
+	flog("ZONE_%s %u", reset ? "RESET" : "DEL", z->zone_id);
+	if (reset)
+		return 0;
+	for (i = 0; i < nr; i++)
+		if (devs[i].zone == z->zone_id)
+			return EBUSY;
+	zones[z->zone_id] = 0;
+	return 0;
+}
+
+static int dev_add(struct hvv_dev *d)
+{
+	const char *fail = getenv("FAKE_FAIL_ADD");
+	struct fdev *n = &devs[nr];
+	char link[64], serial[HVV_SERIAL_LEN + 1];
+	unsigned int idx = 0;
+	int i, mode;
+
+	if (nonzero(d->pad, sizeof(d->pad)) || nonzero(d->name, sizeof(d->name)) ||
+	    d->index || nonzero(d->reserved, sizeof(d->reserved)) ||
+	    d->type < 1 || d->type > 3 || (d->flags & ~HVV_DEV_F_ALL))
+		return EINVAL;
+	if (!zones[d->zone_id])
+		return ENOENT;
+	if (fail && ++nadds == atoi(fail))
+		return getenv("FAKE_ERRNO") ? atoi(getenv("FAKE_ERRNO")) : ENOSPC;
+	for (i = 0; i < nr; i++) {
+		if (devs[i].zone == d->zone_id &&
+		    (devs[i].irq == d->irq ||
+		     (d->addr < devs[i].addr + devs[i].len &&
+		      devs[i].addr < d->addr + d->len)))
+			return EEXIST;
+		if (devs[i].type == d->type && devs[i].index >= idx)
+			idx = devs[i].index + 1;
+	}
+	memset(n, 0, sizeof(*n));
+	strcpy(n->backend, "-");
+	if (d->type == HVV_DEV_CONSOLE) {
+		if (d->backend_fd != -1)
+			return EBADF;
+	} else {
+		mode = fcntl(d->backend_fd, F_GETFL);
+		if (mode < 0)
+			return EBADF;
+		if (d->type == HVV_DEV_BLK &&
+		    ((mode & O_ACCMODE) == O_RDONLY) != !!(d->flags & HVV_DEV_F_RO))
+			return EBADF;
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", d->backend_fd);
+		if (readlink(link, n->backend, sizeof(n->backend) - 1) < 0)
+			return EBADF;
+	}
+	memcpy(serial, d->serial, HVV_SERIAL_LEN);
+	serial[HVV_SERIAL_LEN] = '\0';
+	flog("DEV_ADD %s zone=%u addr=0x%llx len=0x%llx irq=%u flags=%u queues=%u serial=%s mac=%02x:%02x:%02x:%02x:%02x:%02x",
+	     tname(d->type), d->zone_id, (unsigned long long)d->addr,
+	     (unsigned long long)d->len, d->irq, d->flags, d->queues, serial,
+	     d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5]);
+	snprintf(n->name, sizeof(n->name), "%s%u", tname(d->type), idx);
+	n->type = d->type;
+	n->zone = d->zone_id;
+	n->addr = d->addr;
+	n->len = d->len;
+	n->irq = d->irq;
+	n->index = idx;
+	n->flags = d->flags;
+	nr++;
+	memcpy(d->name, n->name, HVV_NAME_LEN);
+	d->index = idx;
+	return 0;
+}
+
+static int dev_del(struct hvv_dev_name *dn)
+{
+	struct fdev *d = find(dn->name);
+
+	if (!d)
+		return ENOENT;
+	flog("DEV_DEL %s", d->name);
+	*d = devs[--nr];
+	return 0;
+}
+
+int __wrap_ioctl(int fd, unsigned long req, void *arg)
+{
+	struct hvv_version *v = arg;
+	struct hvv_dev_info *in = arg;
+	struct fdev *d;
+	int ret = 0;
+
+	load();
+	switch (req) {
+	case HVV_GET_VERSION:
+		v->api_version = getenv("FAKE_API") ? atoi(getenv("FAKE_API")) :
+			HVV_API_VERSION;
+		v->max_regions = HVV_MAX_REGIONS;
+		return 0;
+	case HVV_ZONE_ADD:
+		ret = zone_add(arg);
+		break;
+	case HVV_ZONE_DEL:
+		ret = zone_del(arg, 0);
+		break;
+	case HVV_ZONE_RESET:
+		ret = zone_del(arg, 1);
+		break;
+	case HVV_DEV_ADD:
+		ret = dev_add(arg);
+		break;
+	case HVV_DEV_DEL:
+		ret = dev_del(arg);
+		break;
+	case HVV_DEV_RESIZE:
+		d = find(((struct hvv_dev_name *)arg)->name);
+		ret = !d ? ENOENT : d->type != HVV_DEV_BLK ? EINVAL : 0;
+		break;
+	case HVV_DEV_INFO:
+		d = find(in->name);
+		if (!d) {
+			ret = ENOENT;
+			break;
+		}
+		in->type = d->type;
+		in->zone_id = d->zone;
+		in->addr = d->addr;
+		in->len = d->len;
+		in->irq = d->irq;
+		in->status = 0xf;
+		in->device_features = 0x100000000ULL;
+		in->driver_features = 0x100000000ULL;
+		in->index = d->index;
+		in->flags = d->flags;
+		break;
+	default:
+		return __real_ioctl(fd, req, arg);
+	}
+	save();
+	if (ret) {
+		errno = ret;
+		return -1;
+	}
+	return 0;
+}
+EOF
+
+if ! "$CC" -O2 -Wall -Werror -Wno-format-truncation -std=gnu99 -I "$SRC/include/uapi" \
+	-Wl,--wrap=ioctl -o hvisorctl "$SRC"/tools/hvisorctl/*.c fake.c; then
+	echo "$0: cannot build hvisorctl with the fake" >&2
+	exit 2
+fi
+BIN=$T/hvisorctl
+
+export HVISORCTL_DEV=$T/ctl HVISORCTL_SYSFS=$T/sys
+export FAKE_STATE=$T/state FAKE_LOG=$T/log
+: >"$HVISORCTL_DEV"
+
+pass=0
+fail=0
+
+check() {
+	local name=$1
+
+	shift
+	if "$@"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $name" >&2
+		printf '  exit %s\n  stdout: %s\n  stderr: %s\n' "$rc" \
+			"$(cat out)" "$(cat err)" >&2
+	fi
+}
+
+run() {
+	"$BIN" "$@" >out 2>err
+	rc=$?
+}
+
+# ok EXPECTED-STDOUT ARGS...
+ok() {
+	local want=$1
+
+	shift
+	run "$@"
+	check "hvisorctl $* -> '$want'" \
+		eval '[ $rc = 0 ] && [ "$(cat out)" = "$want" ] && [ ! -s err ]'
+}
+
+# err RC MESSAGE ARGS...: stderr exactly "hvisorctl: MESSAGE"
+err() {
+	local want_rc=$1 msg=$2
+
+	shift 2
+	run "$@"
+	check "hvisorctl $* -> $want_rc '$msg'" \
+		eval '[ $rc = $want_rc ] && [ "$(cat err)" = "hvisorctl: $msg" ]'
+}
+
+# has FILE LINE: FILE holds exactly this line
+has() {
+	check "$1 has '$2'" grep -qxF -- "$2" "$1"
+}
+
+state() {
+	grep -v '^adds' "$FAKE_STATE" | tr '\n' ';'
+}
+
+reset() {
+	rm -rf "$FAKE_STATE" "$FAKE_LOG" "$HVISORCTL_SYSFS"
+	mkdir -p "$HVISORCTL_SYSFS"
+}
+
+pg=$(getconf PAGESIZE)
+: >disk.img
+reset
+
+############################################################ zones, devices
+
+ok "" zone add 1 mem=0x50000000:0x50000000:0x30000000,0x0:0x90000000:$pg
+has log "ZONE_ADD 1 0x50000000:0x50000000:0x30000000"
+has log "ZONE_ADD 1 0x0:0x90000000:0x$(printf %x "$pg")"
+err 2 "zone add 1: File exists (the zone already exists)" \
+	zone add 1 mem=0x50000000:0x50000000:0x1000
+ok "console0 /dev/ttyHV0" add console zone=1 addr=0xa003800 irq=76
+ok "console1 /dev/ttyHV1" add console,addr=0xa003a00,len=0x100,irq=77,zone_id=1
+ok "blk0" add blk zone=1 addr=0xa003c00 irq=78 img=disk.img ro=1 serial=SN-1 queues=2
+has log "DEV_ADD blk zone=1 addr=0xa003c00 len=0x200 irq=78 flags=1 queues=2 serial=SN-1 mac=00:00:00:00:00:00"
+ok "blk1" add blk zone=1 addr=0xa004000 irq=79 img=disk.img
+has log "DEV_ADD blk zone=1 addr=0xa004000 len=0x200 irq=79 flags=0 queues=0 serial= mac=00:00:00:00:00:00"
+err 2 "add console: File exists (window or irq already used in the zone, see hvisorctl list)" \
+	add console zone=1 addr=0xa003900 irq=90
+err 2 "add console: No such file or directory (is the zone added? see hvisorctl zone add)" \
+	add console zone=2 addr=0xa003800 irq=76
+ok "NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND
+blk0             blk      1    0xa003c00    0x200  78   0x0    $T/disk.img
+blk1             blk      1    0xa004000    0x200  79   0x0    $T/disk.img
+console0         console  1    0xa003800    0x200  76   0x0    -
+console1         console  1    0xa003a00    0x100  77   0x0    -" list
+ok "name             blk0
+type             blk
+zone             1
+addr             0xa003c00
+len              0x200
+irq              78
+index            0
+flags            ro
+status           0xf ACKNOWLEDGE DRIVER FEATURES_OK DRIVER_OK
+device_features  0x0000000100000000
+driver_features  0x0000000100000000" info blk0
+run info console1
+check "info console1 shows its tty" grep -qx 'tty              /dev/ttyHV1' out
+err 2 "info blk9: No such file or directory (no such device, see hvisorctl list)" info blk9
+ok "" resize blk0
+err 2 "resize console0: Invalid argument (a value was refused, see dmesg)" resize console0
+ok "" zone reset 1
+has log "ZONE_RESET 1"
+err 2 "zone reset 2: No such file or directory (no such zone)" zone reset 2
+err 2 "zone del 1: Device or resource busy (the zone still has devices: hvisorctl del them first)" \
+	zone del 1
+for d in console0 console1 blk0 blk1; do
+	ok "" del $d
+done
+err 2 "del console0: No such file or directory (no such device, see hvisorctl list)" del console0
+ok "" zone del 1
+check "all gone" eval '[ -z "$(state)" ]'
+FAKE_API=2 err 2 "zone del 1: $HVISORCTL_DEV: module API version 2, hvisorctl speaks 1 (use the hvisorctl built with the module)" \
+	zone del 1
+
+############################################################ load
+
+cat >cfg.json <<'EOF'
+{ "zones": [
+  { "id": 2,
+    "memory_region": [ { "zone0_ipa": "0x50000000", "zonex_ipa": "0x50000000", "size": "0x30000000" } ],
+    "devices": [
+      { "type": "blk", "addr": "0xa003c00", "len": "0x200", "irq": 78, "img": "disk.img", "status": "enable" },
+      { "type": "console", "addr": "0xa003800", "len": "0x200", "irq": 76, "status": "enable" },
+      { "type": "gpu", "addr": "0xa003400", "len": "0x200", "irq": 74, "status": "disable" } ] },
+  { "id": 3,
+    "memory_region": [ { "zone0_ipa": "0x80000000", "zonex_ipa": "0x0", "size": "0x10000000" } ],
+    "devices": [
+      { "type": "console", "addr": "0xa003800", "len": "0x200", "irq": 76, "status": "enable" } ] } ] }
+EOF
+reset
+ok "blk0
+console0 /dev/ttyHV0
+console1 /dev/ttyHV1" load cfg.json
+check "load applied" eval '[ "$(state)" = "zone 2;zone 3;dev blk0 2 2 a003c00 200 78 0 0 $T/disk.img;dev console0 3 2 a003800 200 76 0 0 -;dev console1 3 3 a003800 200 76 1 0 -;" ]'
+
+# The second device add fails: everything this run added is removed.
+reset
+FAKE_FAIL_ADD=2 err 2 "load: cfg.json: zones[0].devices[1]: add console at 0xa003800: No space left on device (too many devices or zones, or too many distinct irqs in the zone)
+hvisorctl: load: nothing was applied (what this run added was removed)" load cfg.json
+check "rolled back" eval '[ -z "$(state)" ]'
+has log "DEV_DEL blk0"
+check "no device printed" eval '[ ! -s out ]'
+
+# A zone that already exists: zones added before it are removed, it stays.
+reset
+ok "" zone add 3 mem=0:0:$pg
+err 2 "load: cfg.json: zones[1]: zone add 3: File exists (the zone already exists)
+hvisorctl: load: nothing was applied (what this run added was removed)" load cfg.json
+check "pre-existing zone kept" eval '[ "$(state)" = "zone 3;" ]'
+has log "ZONE_DEL 2"
+
+# The last device fails; a zone that was there before stays.
+reset
+ok "" zone add 1 mem=0:0:$pg
+FAKE_FAIL_ADD=3 FAKE_ERRNO=22 err 2 "load: cfg.json: zones[1].devices[0]: add console at 0xa003800: Invalid argument (a value was refused, see dmesg)
+hvisorctl: load: nothing was applied (what this run added was removed)" load cfg.json
+check "rolled back 2" eval '[ "$(state)" = "zone 1;" ]'
+
+echo "hvisorctl_fake: $pass passed, $fail failed"
+[ "$fail" = 0 ]
