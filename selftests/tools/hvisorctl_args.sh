@@ -166,6 +166,7 @@ err 1 "add blk: irq=+5: not a number" add blk irq=+5
 err 1 "add blk: irq= 5: not a number" add blk "irq= 5"
 err 1 "add console: addr=0x: not a number" add console addr=0x
 err 1 "add console: addr=0: must not be 0" add console addr=0
+err 1 "add console: addr=0xa003802: not 4-byte aligned" add console addr=0xa003802
 err 1 "add console: addr=-0x1000: negative" add console addr=-0x1000
 err 1 "add console: addr=18446744073709551616: out of range (more than 64 bits)" \
 	add console addr=18446744073709551616
@@ -263,11 +264,14 @@ printf 'console\n' >sys/console0/type
 printf '2\n' >sys/console0/zone
 : >sys/console0/addr
 printf 'net\n' >sys/net0/type
+printf '12\n' >sys/bridge_requests
+ln -s net0 sys/net1
 HVISORCTL_SYSFS=$T/sys out "$(printf '%s\n' \
 "NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND" \
 "blk0             blk      1    0xa003c00    0x200  78   0xf    /srv/disk 1.img" \
 "console0         console  2    -            -      -    -      -" \
-"net0             net      -    -            -      -    -      -")" list
+"net0             net      -    -            -      -    -      -" \
+"net1             net      -    -            -      -    -      -")" list
 mkdir empty
 HVISORCTL_SYSFS=$T/empty out \
 "NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND" list

@@ -214,11 +214,13 @@ static int dev_add(struct hvv_dev *d)
 	if (fail && ++nadds == atoi(fail))
 		return getenv("FAKE_ERRNO") ? atoi(getenv("FAKE_ERRNO")) : ENOSPC;
 	for (i = 0; i < nr; i++) {
+		/* the errnos of hvisor_vhost/registry.c */
 		if (devs[i].zone == d->zone_id &&
-		    (devs[i].irq == d->irq ||
-		     (d->addr < devs[i].addr + devs[i].len &&
-		      devs[i].addr < d->addr + d->len)))
-			return EEXIST;
+		    d->addr < devs[i].addr + devs[i].len &&
+		    devs[i].addr < d->addr + d->len)
+			return EADDRINUSE;
+		if (devs[i].zone == d->zone_id && devs[i].irq == d->irq)
+			return EBUSY;
 		if (devs[i].type == d->type && devs[i].index >= idx)
 			idx = devs[i].index + 1;
 	}
@@ -300,7 +302,7 @@ int __wrap_ioctl(int fd, unsigned long req, void *arg)
 		break;
 	case HVV_DEV_RESIZE:
 		d = find(((struct hvv_dev_name *)arg)->name);
-		ret = !d ? ENOENT : d->type != HVV_DEV_BLK ? EINVAL : 0;
+		ret = !d ? ENOENT : d->type != HVV_DEV_BLK ? EOPNOTSUPP : 0;
 		break;
 	case HVV_DEV_INFO:
 		d = find(in->name);
@@ -415,8 +417,10 @@ ok "blk0" add blk zone=1 addr=0xa003c00 irq=78 img=disk.img ro=1 serial=SN-1 que
 has log "DEV_ADD blk zone=1 addr=0xa003c00 len=0x200 irq=78 flags=1 queues=2 serial=SN-1 mac=00:00:00:00:00:00"
 ok "blk1" add blk zone=1 addr=0xa004000 irq=79 img=disk.img
 has log "DEV_ADD blk zone=1 addr=0xa004000 len=0x200 irq=79 flags=0 queues=0 serial= mac=00:00:00:00:00:00"
-err 2 "add console: File exists (window or irq already used in the zone, see hvisorctl list)" \
+err 2 "add console: Address already in use (the window overlaps another device of the zone, see hvisorctl list)" \
 	add console zone=1 addr=0xa003900 irq=90
+err 2 "add console: Device or resource busy (irq used by another device of the zone, or backend busy)" \
+	add console zone=1 addr=0xa005000 irq=76
 err 2 "add console: No such file or directory (is the zone added? see hvisorctl zone add)" \
 	add console zone=2 addr=0xa003800 irq=76
 ok "NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND
@@ -439,7 +443,7 @@ run info console1
 check "info console1 shows its tty" grep -qx 'tty              /dev/ttyHV1' out
 err 2 "info blk9: No such file or directory (no such device, see hvisorctl list)" info blk9
 ok "" resize blk0
-err 2 "resize console0: Invalid argument (a value was refused, see dmesg)" resize console0
+err 2 "resize console0: Operation not supported (only blk devices have a size)" resize console0
 ok "" zone reset 1
 has log "ZONE_RESET 1"
 err 2 "zone reset 2: No such file or directory (no such zone)" zone reset 2
@@ -477,7 +481,7 @@ check "load applied" eval '[ "$(state)" = "zone 2;zone 3;dev blk0 2 2 a003c00 20
 
 # The second device add fails: everything this run added is removed.
 reset
-FAKE_FAIL_ADD=2 err 2 "load: cfg.json: zones[0].devices[1]: add console at 0xa003800: No space left on device (too many devices or zones, or too many distinct irqs in the zone)
+FAKE_FAIL_ADD=2 err 2 "load: cfg.json: zones[0].devices[1]: add console at 0xa003800: No space left on device (too many distinct irqs in the zone (max_zone_irqs))
 hvisorctl: load: nothing was applied (what this run added was removed)" load cfg.json
 check "rolled back" eval '[ -z "$(state)" ]'
 has log "DEV_DEL blk0"

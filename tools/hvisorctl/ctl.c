@@ -65,10 +65,14 @@ static const char *errno_hint(enum ctl_op op, int e)
 {
 	switch (e) {
 	case EPERM:
+		if (op == OP_ZONE_ADD)
+			return "needs CAP_SYS_ADMIN; or a region is root System RAM, see dmesg";
+		return "needs root: CAP_SYS_ADMIN";
 	case EACCES:
 		return "needs root: CAP_SYS_ADMIN";
-	case ENOENT:
 	case ENODEV:
+		return "no hypervisor: not under hvisor, and hvisor_sim not loaded?";
+	case ENOENT:
 		if (op == OP_DEV_ADD)
 			return "is the zone added? see hvisorctl zone add";
 		if (op == OP_ZONE_ADD)
@@ -83,15 +87,19 @@ static const char *errno_hint(enum ctl_op op, int e)
 			return "window or irq already used in the zone, see hvisorctl list";
 		return NULL;
 	case EADDRINUSE:
-		return "the window overlaps another device of the zone";
+		return "the window overlaps another device of the zone, see hvisorctl list";
 	case EBUSY:
 		if (op == OP_ZONE_DEL)
 			return "the zone still has devices: hvisorctl del them first";
 		if (op == OP_DEV_ADD)
-			return "the window, irq or backend is already in use";
+			return "irq used by another device of the zone, or backend busy";
 		return NULL;
 	case ENOSPC:
-		return "too many devices or zones, or too many distinct irqs in the zone";
+		if (op == OP_DEV_ADD)
+			return "too many distinct irqs in the zone (max_zone_irqs)";
+		return NULL;
+	case EOPNOTSUPP:
+		return op == OP_DEV_RESIZE ? "only blk devices have a size" : NULL;
 	case EINVAL:
 		return "a value was refused, see dmesg";
 	case ENOTTY:

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "hvisorctl.h"
 
@@ -60,6 +61,8 @@ int cmd_list(int argc, char **argv)
 	const char *root = getenv("HVISORCTL_SYSFS");
 	char val[NR_ATTRS][ATTR_MAX];
 	struct dirent **ents;
+	char path[512];
+	struct stat st;
 	int n, i, e;
 	size_t a;
 
@@ -80,6 +83,12 @@ int cmd_list(int argc, char **argv)
 	printf("%-16s %-8s %-4s %-12s %-6s %-4s %-6s %s\n", "NAME", "TYPE",
 	       "ZONE", "ADDR", "LEN", "IRQ", "STATUS", "BACKEND");
 	for (i = 0; i < n; i++) {
+		/* devices are directories; bridge_* counters are files */
+		snprintf(path, sizeof(path), "%s/%s", root, ents[i]->d_name);
+		if (stat(path, &st) || !S_ISDIR(st.st_mode)) {
+			free(ents[i]);
+			continue;
+		}
 		for (a = 0; a < NR_ATTRS; a++)
 			read_attr(root, ents[i]->d_name, attrs[a], val[a],
 				  ATTR_MAX);

@@ -403,6 +403,8 @@ static const char *build_key(struct dev_spec *spec, int key, const char *v)
 		msg = parse_u64(v, &d->addr);
 		if (!msg && d->addr == 0)
 			msg = "must not be 0";
+		if (!msg && d->addr & 3)
+			msg = "not 4-byte aligned";
 		return msg;
 	case DK_LEN:
 		msg = parse_u64(v, &d->len);
