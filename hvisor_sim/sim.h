@@ -18,6 +18,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/version.h>
@@ -174,7 +175,9 @@ struct hvsim_stat_counters {
  * @domain: irq_domain of the wake-up line
  * @fwnode: its fwnode
  * @wakeup_irq: Linux IRQ number of the wake-up line
- * @wakeup_work: raises @wakeup_irq from hard interrupt context
+ * @wakeup_work: raises @wakeup_irq on this CPU (single-CPU fallback)
+ * @wakeup_csd: raises @wakeup_irq on another CPU, from its IPI handler
+ * @wakeup_inflight: @wakeup_csd is queued (atomic; raises merge meanwhile)
  * @wakeup_seq: wake-ups asked for, for lose_wakeup_every
  * @provider_registered: hvisor_vhost accepted our provider
  * @parent: parent device of the in-kernel guests' virtio devices
@@ -204,6 +207,8 @@ struct hvsim {
 	struct fwnode_handle *fwnode;
 	unsigned int wakeup_irq;
 	struct irq_work wakeup_work;
+	call_single_data_t wakeup_csd;
+	atomic_t wakeup_inflight;
 	atomic_t wakeup_seq;
 	bool provider_registered;
 	struct device *parent;

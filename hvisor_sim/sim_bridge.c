@@ -64,21 +64,41 @@ static void hvsim_wakeup_fire(struct irq_work *work)
 	generic_handle_irq(hvsim.wakeup_irq);
 }
 
+/* IPI handler on the target CPU: hard interrupt context. */
+static void hvsim_wakeup_ipi(void *info)
+{
+	generic_handle_irq(hvsim.wakeup_irq);
+	atomic_set(&hvsim.wakeup_inflight, 0);
+}
+
 /*
  * hvisor's send_event(root CPU0, SGI 7, IPI_EVENT_WAKEUP_VIRTIO_DEVICE).
- * Several wake-ups before the first is handled merge, as an edge pending
- * in the interrupt controller does.
+ * The upcall goes to CPU0, or to another CPU when the trapping "vCPU" is
+ * CPU0 itself: a simulated vCPU is a root CPU that may be spinning with
+ * interrupts off (virtio_console's put_chars), and on hvisor the upcall
+ * never lands on the trapping CPU. Wake-ups raised while one is still
+ * queued merge, as an edge pending in the interrupt controller does.
  */
 static void hvsim_raise_wakeup(void)
 {
 	unsigned int n = hvsim_lose_wakeup_every;
+	unsigned int this, target;
 
 	if (n && (u32)atomic_inc_return(&hvsim.wakeup_seq) % n == 0) {
 		hvsim_count(lost_wakeups);
 		return;
 	}
 	hvsim_count(wakeups);
-	irq_work_queue(&hvsim.wakeup_work);
+	this = get_cpu();
+	target = this && cpu_online(0) ? 0 :
+		 cpumask_any_but(cpu_online_mask, this);
+	if (target >= nr_cpu_ids) {
+		irq_work_queue(&hvsim.wakeup_work);
+	} else if (!atomic_cmpxchg(&hvsim.wakeup_inflight, 0, 1)) {
+		if (smp_call_function_single_async(target, &hvsim.wakeup_csd))
+			atomic_set(&hvsim.wakeup_inflight, 0);
+	}
+	put_cpu();
 }
 
 /* ------------------------------------------------------------------ */
@@ -548,6 +568,7 @@ int hvsim_bridge_init(void)
 	INIT_WORK(&hvsim.deliver_work, hvsim_deliver);
 	/* Hard interrupt context even on PREEMPT_RT. */
 	hvsim.wakeup_work = IRQ_WORK_INIT_HARD(hvsim_wakeup_fire);
+	INIT_CSD(&hvsim.wakeup_csd, hvsim_wakeup_ipi, NULL);
 
 	hvsim.fwnode = irq_domain_alloc_named_fwnode(HVSIM_NAME);
 	if (!hvsim.fwnode)
@@ -572,6 +593,9 @@ err_free_fwnode:
 void hvsim_bridge_exit(void)
 {
 	irq_work_sync(&hvsim.wakeup_work);
+	while (atomic_read(&hvsim.wakeup_inflight))
+		usleep_range(100, 200);
+	synchronize_irq(hvsim.wakeup_irq);
 	irq_dispose_mapping(hvsim.wakeup_irq);
 	irq_domain_remove(hvsim.domain);
 	irq_domain_free_fwnode(hvsim.fwnode);
