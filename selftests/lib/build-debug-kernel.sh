@@ -6,6 +6,7 @@
 # UBSAN, with everything the tests need built in. Prints "KVER OBJDIR".
 set -euo pipefail
 here=$(dirname "$0")
+# shellcheck source=selftests/lib/common.sh
 . "$here/common.sh"
 
 src=$("$here/fetch-source.sh")

@@ -5,6 +5,7 @@
 # into the cache (apt-get download + dpkg -x; nothing is installed) and print
 # "KVER KROOT" on stdout. FLAVOUR is one of debian, debian-6.12, arm64.
 set -euo pipefail
+# shellcheck source=selftests/lib/common.sh
 . "$(dirname "$0")/common.sh"
 
 flavour=${1:-debian}
@@ -41,13 +42,16 @@ if [ ! -e "$kroot/.done" ]; then
 				sub(":.*", "", $2); print $2; exit }')
 		kbuild=$(apt-cache depends "linux-headers-$kver:$arch" |
 			 awk '/Depends: linux-kbuild-/ { sub(":.*", "", $2); print $2; exit }')
-		[ -n "$common" ] && [ -n "$kbuild" ] || hv_die "cannot resolve headers of $kver"
+		if [ -z "$common" ] || [ -z "$kbuild" ]; then
+			hv_die "cannot resolve headers of $kver"
+		fi
 		pkgs="linux-image-$kver:$arch linux-headers-$kver:$arch $common $kbuild:amd64"
 		[ "$arch" = arm64 ] && pkgs="$pkgs busybox-static:arm64"
 		# shellcheck disable=SC2086
 		(cd "$kroot.debs" && apt-get download -q $pkgs >/dev/null 2>&1) ||
 			hv_die "apt-get download $pkgs failed"
 		for d in "$kroot.debs"/*.deb; do dpkg -x "$d" "$kroot"; done
+		# shellcheck disable=SC2016 # $(...) is make syntax here
 		sed -i 's|^include /usr/src/|include $(dir $(lastword $(MAKEFILE_LIST)))../|' \
 			"$kroot/usr/src/linux-headers-$kver/Makefile"
 		# 6.12 ships xz-compressed modules: decompress so busybox and

@@ -5,6 +5,7 @@
 # absolute path, as out-of-tree builds against an O= tree require) and print
 # the source directory.
 set -euo pipefail
+# shellcheck source=selftests/lib/common.sh
 . "$(dirname "$0")/common.sh"
 
 src=$HV_CACHE/src/linux-source-6.1
