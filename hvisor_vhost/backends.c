@@ -2,6 +2,8 @@
 /*
  * The device types and their constructors.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/err.h>
 #include <linux/printk.h>
 #include <linux/hvisor_vhost.h>

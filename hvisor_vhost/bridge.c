@@ -14,6 +14,8 @@
  * request pushed while we go to sleep: the first sleep is short and the
  * ring is checked again before a long one.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/gfp.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>

@@ -10,6 +10,8 @@
  * guest posts buffers; when the FIFO is full the writer blocks. Window size
  * changes (TIOCSWINSZ) reach the guest as a config change.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/idr.h>
 #include <linux/kfifo.h>
 #include <linux/module.h>
@@ -537,7 +539,11 @@ int hv_console_init(void)
 	driver->name = "ttyHV";
 	driver->type = TTY_DRIVER_TYPE_SYSTEM;
 	driver->subtype = SYSTEM_TYPE_CONSOLE;
+	/* Byte-transparent by default, like a pty after cfmakeraw(). */
 	driver->init_termios = tty_std_termios;
+	driver->init_termios.c_iflag = 0;
+	driver->init_termios.c_oflag = 0;
+	driver->init_termios.c_lflag = 0;
 	tty_set_operations(driver, &hv_console_tty_ops);
 	ret = tty_register_driver(driver);
 	if (ret) {

@@ -6,6 +6,8 @@
  * promises (zeroed padding and reserved fields, known flags, terminated
  * strings); semantic checks are the registry's and the backends'.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>

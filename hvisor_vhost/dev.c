@@ -3,6 +3,8 @@
  * Device core: lifecycle of a virtio-mmio device, its queue workers, and
  * the device-side events (interrupts, config changes, reset, NEEDS_RESET).
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/device.h>
 #include <linux/slab.h>
 #include <linux/virtio_config.h>

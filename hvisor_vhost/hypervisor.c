@@ -7,6 +7,8 @@
  * /hvisor_virtio_device device-tree node (x86: hypercall 86). For tests,
  * hvisor_sim.ko registers itself as the provider instead.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/module.h>
 #include <linux/of.h>
 #include <linux/of_irq.h>

@@ -5,6 +5,8 @@
  * Layers, each calling only downward: hypervisor (provider) -> bridge ->
  * zone -> mmio/vq/worker (dev) -> backends -> registry -> ctl and sysfs.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/module.h>
 
 #include "backends.h"

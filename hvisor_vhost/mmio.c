@@ -10,6 +10,8 @@
  * replaced, FEATURES_OK is refused for features not offered, a reset clears
  * everything, and ring addresses are validated when a queue is enabled.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/device.h>
 #include <linux/log2.h>
 #include <linux/virtio_config.h>

@@ -7,6 +7,8 @@
  * device is unlinked, an RCU grace period passes, and only then are its
  * workers stopped and its memory freed.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/mutex.h>

@@ -4,6 +4,8 @@
  * and counters (Documentation/ABI/testing/sysfs-class-hvisor), and the
  * bridge counters as class attributes.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/device.h>
 #include <linux/kdev_t.h>
 #include <linux/version.h>

@@ -14,6 +14,8 @@
  * the ring is still the same generation, so a reset never sees a late
  * update.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/device.h>
 #include <linux/log2.h>
 #include <linux/slab.h>

@@ -7,6 +7,8 @@
  * causes one more run. The work function bounds its own run (a budget) and
  * the loop yields between runs.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/kthread.h>
 #include <linux/sched.h>
 

@@ -6,6 +6,8 @@
  * On hvisor, zone RAM is memory the root reserves with no-map; it is mapped
  * write-back with memremap(). Every translation checks the whole range.
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/kernel.h>

@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# hv-timeout: 600
+#
+# virtio-console end to end: upstream virtio_console in the (simulated) zone
+# talks through hvisor_vhost to /dev/ttyHV<n> in the root.
+. "$(dirname "$0")/lib.sh"
+
+modprobe virtio_console
+guest_zone_up
+addr=$(dev_addr 0)
+out=$(hvisorctl add console zone=$GUEST_ZONE addr="$addr" len=0x200 \
+	irq=$GUEST_IRQ_BASE)
+read -r name tty <<<"$out"
+check "hvisorctl prints the device and its tty" \
+	test "$name" = console0 -a "$tty" = /dev/ttyHV0
+hvisor-sim guest add zone=$GUEST_ZONE addr="$addr" irq=$GUEST_IRQ_BASE
+check "the guest's virtio_console created /dev/hvc0" wait_for 10 test -c /dev/hvc0
+check "sysfs shows DRIVER_OK" wait_for 5 \
+	sh -c "[ \$(( \$(cat /sys/class/hvisor/$name/status) & 4 )) -ne 0 ]"
+check "sysfs backend is the tty" \
+	test "$(cat /sys/class/hvisor/$name/backend)" = ttyHV0
+
+# Hold both ttys open: termios would revert to cooked mode (echo!) on
+# the last close.
+exec 5<>"$tty" 6<>/dev/hvc0
+stty raw -echo <&5
+stty raw -echo <&6
+work=$(mktemp -d)
+head -c 1048576 /dev/urandom > "$work/out"
+head -c 1048576 /dev/urandom > "$work/in"
+
+# Guest -> root, 1 MiB.
+timeout 120 head -c 1048576 <&5 > "$work/got_out" &
+reader=$!
+start=$(date +%s%N)
+timeout 120 cat "$work/out" >&6
+wait $reader || true
+end=$(date +%s%N)
+check "1 MiB guest -> root arrives intact" \
+	test "$(sum "$work/out")" = "$(sum "$work/got_out")"
+e2e_log "guest -> root: $(( 1048576 * 1000 / ((end - start) / 1000000 + 1) / 1024 )) KiB/s"
+
+# Root -> guest, 1 MiB.
+timeout 120 head -c 1048576 <&6 > "$work/got_in" &
+reader=$!
+start=$(date +%s%N)
+timeout 120 cat "$work/in" >&5
+wait $reader || true
+end=$(date +%s%N)
+check "1 MiB root -> guest arrives intact" \
+	test "$(sum "$work/in")" = "$(sum "$work/got_in")"
+e2e_log "root -> guest: $(( 1048576 * 1000 / ((end - start) / 1000000 + 1) / 1024 )) KiB/s"
+
+# The guest does not read for a while: nothing may be lost.
+timeout 60 cat "$work/in" >&5 &
+writer=$!
+sleep 3
+timeout 60 head -c 1048576 <&6 > "$work/late_in"
+wait $writer || true
+check "root -> guest with a late reader loses nothing" \
+	test "$(sum "$work/in")" = "$(sum "$work/late_in")"
+
+# Window size follows TIOCSWINSZ.
+stty rows 50 cols 132 <&5
+check "the guest sees the new window size" \
+	wait_for 5 sh -c 'stty size <&6 | grep -qx "50 132"'
+
+# Guest reset (driver unbind/bind) with the root side kept open.
+exec 6>&-
+vdev=$(ls /sys/bus/virtio/drivers/virtio_console | grep -m1 "^virtio")
+echo "$vdev" > /sys/bus/virtio/drivers/virtio_console/unbind
+check "reset: status 0 after unbind" \
+	wait_for 5 sh -c "[ \$(cat /sys/class/hvisor/$name/status) = 0x00 ]"
+echo "$vdev" > /sys/bus/virtio/drivers/virtio_console/bind
+check "rebind recreates /dev/hvc0" wait_for 10 test -c /dev/hvc0
+exec 6<>/dev/hvc0
+stty raw -echo <&6
+printf 'after-reset\n' >&6
+check "the open root tty still receives after the guest reset" \
+	sh -c 'timeout 10 head -c 12 <&5 | grep -q after-reset'
+exec 5>&-
+
+# Remove and re-add the device while the guest holds /dev/hvc0 open.
+hvisorctl del "$name"
+check "the device is gone from sysfs" test ! -e "/sys/class/hvisor/$name"
+check "its tty is gone" test ! -e "$tty"
+out=$(hvisorctl add console zone=$GUEST_ZONE addr="$addr" len=0x200 \
+	irq=$GUEST_IRQ_BASE)
+read -r name tty <<<"$out"
+exec 6>&-
+hvisor-sim guest del zone=$GUEST_ZONE addr="$addr"
+hvisor-sim guest add zone=$GUEST_ZONE addr="$addr" irq=$GUEST_IRQ_BASE
+check "after re-adding, the guest binds again" wait_for 10 test -c /dev/hvc0
+exec 6<>/dev/hvc0
+stty raw -echo <&6
+timeout 10 head -c 6 "$tty" > "$work/readd" &
+reader=$!
+sleep 0.5
+printf 'again\n' >&6
+wait $reader || true
+check "data flows after re-adding" grep -q again "$work/readd"
+
+# History: a first opener sees earlier output.
+printf 'history-marker\n' >&6
+sleep 0.5
+check "the first opener gets the latest output replayed" \
+	sh -c "timeout 5 cat $tty | grep -q -m1 history-marker"
+
+check "counters moved" test "$(cat /sys/class/hvisor/$name/stats/requests)" -gt 0
+exec 6>&-
+hvisor-sim guest del zone=$GUEST_ZONE addr="$addr"
+hvisorctl del "$name"
+hvisorctl zone del $GUEST_ZONE
+hvisor-sim zone del $GUEST_ZONE
+e2e_done
