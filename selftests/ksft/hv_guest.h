@@ -4,10 +4,18 @@
  * (its RAM mmapped here, its vCPU accesses issued by ioctl), served by
  * hvisor_vhost, plus a minimal split-ring virtio driver that tests can
  * also use to break every rule on purpose.
+ *
+ * Layout of the zone: RAM [HVG_RAM_GPA, HVG_RAM_END), one virtio trap
+ * region [HVG_MMIO_BASE, +HVG_MMIO_SIZE). A device at the region's start
+ * gets an asynchronous QueueNotify, anywhere else a synchronous one.
+ *
+ * Everything is little-endian on the architectures we test (x86_64,
+ * arm64), so rings are written natively.
  */
 #ifndef _HV_GUEST_H
 #define _HV_GUEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -17,56 +25,127 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/hvisor_sim.h>
 #include <linux/hvisor_vhost.h>
 #include <linux/virtio_config.h>
+#include <linux/virtio_console.h>
 #include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
 #define HVG_RAM_GPA	0x40000000ULL
 #define HVG_RAM_SIZE	(4ULL << 20)
+#define HVG_RAM_END	(HVG_RAM_GPA + HVG_RAM_SIZE)
 #define HVG_MMIO_BASE	0x0a000000ULL
 #define HVG_MMIO_SIZE	0x4000ULL
 #define HVG_DEV_LEN	0x200ULL
 #define HVG_FIRST_CPU	2
 #define HVG_NR_CPUS	2
 
+#define HVG_MAX_DEVS	8	/* devices a test adds to its zone */
+#define HVG_MAX_IRQ	256	/* interrupt numbers tests may use */
+#define HVG_WAIT_MS	3000	/* "should happen": generous, TCG is slow */
+#define HVG_QUIET_MS	300	/* "should not happen" observation window */
+
+#define HVG_SYSFS	"/sys/class/hvisor"
+
+#ifndef BIT_ULL
+#define BIT_ULL(nr)	(1ULL << (nr))
+#endif
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
+/* virtio-mmio registers newer than some uapi headers */
+#ifndef VIRTIO_MMIO_SHM_SEL
+#define VIRTIO_MMIO_SHM_SEL		0x0ac
+#define VIRTIO_MMIO_SHM_LEN_LOW		0x0b0
+#define VIRTIO_MMIO_SHM_LEN_HIGH	0x0b4
+#define VIRTIO_MMIO_SHM_BASE_LOW	0x0b8
+#define VIRTIO_MMIO_SHM_BASE_HIGH	0x0bc
+#endif
+#define HVG_MMIO_QUEUE_RESET		0x0c0	/* virtio 1.2; not offered */
+
+/* Status bits as a driver writes them in order. */
+#define HVG_S_ACK	VIRTIO_CONFIG_S_ACKNOWLEDGE
+#define HVG_S_DRV	(HVG_S_ACK | VIRTIO_CONFIG_S_DRIVER)
+#define HVG_S_FEAT	(HVG_S_DRV | VIRTIO_CONFIG_S_FEATURES_OK)
+#define HVG_S_OK	(HVG_S_FEAT | VIRTIO_CONFIG_S_DRIVER_OK)
+
+/* What hvisor_vhost's console offers. */
+#define HVG_F_VERSION_1	BIT_ULL(VIRTIO_F_VERSION_1)
+#define HVG_F_INDIRECT	BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC)
+#define HVG_F_EVENT_IDX	BIT_ULL(VIRTIO_RING_F_EVENT_IDX)
+#define HVG_CONSOLE_FEATURES \
+	(HVG_F_VERSION_1 | HVG_F_INDIRECT | HVG_F_EVENT_IDX | \
+	 BIT_ULL(VIRTIO_CONSOLE_F_SIZE) | BIT_ULL(VIRTIO_CONSOLE_F_EMERG_WRITE))
+#define HVG_CONSOLE_RX	0
+#define HVG_CONSOLE_TX	1
+
 struct hvg {
 	int sim_fd;
 	int ctl_fd;
-	uint32_t zone;
-	uint32_t cpu;
+	__u32 zone;
+	__u32 cpu;
 	void *ram;
-	uint64_t ram_hpa;
-	uint64_t alloc;		/* bump allocator in zone RAM (gpa) */
+	__u64 ram_hpa;
+	__u64 alloc;		/* bump allocator in zone RAM (gpa) */
+	int zone_added;		/* registered with hvisor_vhost */
+	unsigned int nr_devs;
+	char devs[HVG_MAX_DEVS][HVV_NAME_LEN];	/* removed by hvg_teardown */
+	unsigned int irqs[HVG_MAX_IRQ];	/* injections read, not yet taken */
+	unsigned int irq_other;		/* injections of larger numbers */
+};
+
+/* A device the test added. */
+struct hvg_dev {
+	char name[HVV_NAME_LEN];
+	__u32 index;		/* console N is /dev/ttyHV<N> */
+	__u64 base;
+	__u32 irq;
 };
 
 struct hvg_vq {
-	uint16_t index;
-	uint16_t num;
-	uint64_t desc_gpa;
-	uint64_t avail_gpa;
-	uint64_t used_gpa;
+	__u16 index;
+	__u16 num;
+	__u64 desc_gpa;
+	__u64 avail_gpa;
+	__u64 used_gpa;
 	struct vring_desc *desc;
 	struct vring_avail *avail;
 	struct vring_used *used;
-	uint16_t avail_idx;
-	uint16_t last_used;
+	__u16 avail_idx;
+	__u16 last_used;
 };
 
-static inline void *hvg_ptr(struct hvg *g, uint64_t gpa)
+static inline __u64 hvg_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+static inline void hvg_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static inline void *hvg_ptr(struct hvg *g, __u64 gpa)
 {
 	return (char *)g->ram + (gpa - HVG_RAM_GPA);
 }
 
 /* Allocate zeroed zone RAM; returns its guest-physical address. */
-static inline uint64_t hvg_alloc(struct hvg *g, uint64_t size, uint64_t align)
+static inline __u64 hvg_alloc(struct hvg *g, __u64 size, __u64 align)
 {
-	uint64_t gpa = (g->alloc + align - 1) & ~(align - 1);
+	__u64 gpa = (g->alloc + align - 1) & ~(align - 1);
 
-	if (gpa + size > HVG_RAM_GPA + HVG_RAM_SIZE) {
+	if (gpa + size > HVG_RAM_END) {
 		fprintf(stderr, "hvg: zone RAM exhausted\n");
 		abort();
 	}
@@ -75,11 +154,132 @@ static inline uint64_t hvg_alloc(struct hvg *g, uint64_t size, uint64_t align)
 	return gpa;
 }
 
+/* Copy @len bytes into fresh zone RAM; returns their address. */
+static inline __u64 hvg_put(struct hvg *g, const void *data, size_t len)
+{
+	__u64 gpa = hvg_alloc(g, len ? len : 1, 16);
+
+	memcpy(hvg_ptr(g, gpa), data, len);
+	return gpa;
+}
+
+/* ------------------------------------------------------------------ */
+/* sysfs                                                               */
+
+/* Read a sysfs file, without the trailing newline. Returns 0 or -errno. */
+static inline int hvg_read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = 0;
+	return 0;
+}
+
+/* /sys/class/hvisor/<dev>/<attr> as text. Returns 0 or -errno. */
+static inline int hvg_sysfs_str(const char *dev, const char *attr, char *buf,
+				size_t size)
+{
+	char path[640];
+
+	snprintf(path, sizeof(path), HVG_SYSFS "/%s/%s", dev, attr);
+	return hvg_read_file(path, buf, size);
+}
+
+/* /sys/class/hvisor/<dev>/<attr> as a number (any base); ~0 on error. */
+static inline __u64 hvg_sysfs_u64(const char *dev, const char *attr)
+{
+	char buf[64], *end;
+	__u64 v;
+
+	if (hvg_sysfs_str(dev, attr, buf, sizeof(buf)) || !buf[0])
+		return ~0ULL;
+	v = strtoull(buf, &end, 0);
+	return *end ? ~0ULL : v;
+}
+
+/* A device counter: /sys/class/hvisor/<dev>/stats/<name>. */
+static inline __u64 hvg_stat(const struct hvg_dev *d, const char *name)
+{
+	char attr[64];
+
+	snprintf(attr, sizeof(attr), "stats/%s", name);
+	return hvg_sysfs_u64(d->name, attr);
+}
+
+/* A bridge counter: /sys/class/hvisor/bridge_<name>. */
+static inline __u64 hvg_bridge_stat(const char *name)
+{
+	char attr[64];
+
+	snprintf(attr, sizeof(attr), "bridge_%s", name);
+	return hvg_sysfs_u64(".", attr);
+}
+
+/* ------------------------------------------------------------------ */
+/* Zone and devices                                                    */
+
+static inline int hvg_del_dev(struct hvg *g, const char *name)
+{
+	struct hvv_dev_name dn = { { 0 } };
+	unsigned int i;
+
+	snprintf(dn.name, sizeof(dn.name), "%s", name);
+	if (ioctl(g->ctl_fd, HVV_DEV_DEL, &dn))
+		return -errno;
+	for (i = 0; i < g->nr_devs; i++) {
+		if (strcmp(g->devs[i], dn.name))
+			continue;
+		memmove(g->devs[i], g->devs[i + 1],
+			(g->nr_devs - i - 1) * sizeof(g->devs[0]));
+		g->nr_devs--;
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Remove what an earlier, aborted test may have left in hvisor_vhost for
+ * zone @zone: its devices (found through sysfs), then the zone.
+ */
+static inline void hvg_purge_zone(int ctl_fd, __u32 zone)
+{
+	struct hvv_zone_id zid = { .zone_id = zone };
+	struct dirent *de;
+	DIR *dir;
+
+	dir = opendir(HVG_SYSFS);
+	if (dir) {
+		while ((de = readdir(dir))) {
+			struct hvv_dev_name dn = { { 0 } };
+
+			if (de->d_name[0] == '.' ||
+			    strlen(de->d_name) >= sizeof(dn.name) ||
+			    hvg_sysfs_u64(de->d_name, "zone") != zone)
+				continue;
+			memcpy(dn.name, de->d_name, strlen(de->d_name));
+			ioctl(ctl_fd, HVV_DEV_DEL, &dn);
+		}
+		closedir(dir);
+	}
+	ioctl(ctl_fd, HVV_ZONE_DEL, &zid);
+}
+
 /*
  * Create zone @zone in the simulator with one RAM region and one virtio
- * region, and register it with hvisor_vhost. Returns 0 or -errno.
+ * region, and register it with hvisor_vhost. Returns 0 or -errno; call
+ * hvg_teardown() in any case.
  */
-static inline int hvg_setup(struct hvg *g, uint32_t zone)
+static inline int hvg_setup(struct hvg *g, __u32 zone)
 {
 	struct hvsim_zone sz = {
 		.zone_id = zone,
@@ -95,9 +295,12 @@ static inline int hvg_setup(struct hvg *g, uint32_t zone)
 		.size = HVG_MMIO_SIZE,
 	};
 	struct hvv_zone *vz;
+	void *ram;
 	int ret;
 
 	memset(g, 0, sizeof(*g));
+	g->sim_fd = -1;
+	g->ctl_fd = -1;
 	g->zone = zone;
 	g->cpu = HVG_FIRST_CPU;
 	g->alloc = HVG_RAM_GPA;
@@ -107,14 +310,16 @@ static inline int hvg_setup(struct hvg *g, uint32_t zone)
 	g->ctl_fd = open("/dev/hvisor_vhost", O_RDWR | O_CLOEXEC);
 	if (g->ctl_fd < 0)
 		return -errno;
+	hvg_purge_zone(g->ctl_fd, zone);
 	if (ioctl(g->sim_fd, HVSIM_ZONE_CREATE, &sz) ||
 	    ioctl(g->sim_fd, HVSIM_ZONE_ADD_MMIO, &mr))
 		return -errno;
 	g->ram_hpa = sz.regions[0].hpa;
-	g->ram = mmap(NULL, HVG_RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      g->sim_fd, HVG_RAM_GPA);
-	if (g->ram == MAP_FAILED)
+	ram = mmap(NULL, HVG_RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   g->sim_fd, HVG_RAM_GPA);
+	if (ram == MAP_FAILED)
 		return -errno;
+	g->ram = ram;
 	vz = calloc(1, sizeof(*vz));
 	if (!vz)
 		return -ENOMEM;
@@ -125,50 +330,124 @@ static inline int hvg_setup(struct hvg *g, uint32_t zone)
 	vz->regions[0].size = HVG_RAM_SIZE;
 	ret = ioctl(g->ctl_fd, HVV_ZONE_ADD, vz) ? -errno : 0;
 	free(vz);
+	if (!ret)
+		g->zone_added = 1;
 	return ret;
 }
 
-/* Remove every device of the zone named in @names, then the zone. */
-static inline void hvg_teardown(struct hvg *g)
+/*
+ * Remove every device the test added (and did not remove itself), then
+ * the hvisor_vhost zone, then the simulated zone (it dies with its fd).
+ * Returns 0 or the first -errno.
+ */
+static inline int hvg_teardown(struct hvg *g)
 {
 	struct hvv_zone_id zid = { .zone_id = g->zone };
+	int ret = 0, r;
 
-	ioctl(g->ctl_fd, HVV_ZONE_DEL, &zid);
-	close(g->ctl_fd);
-	close(g->sim_fd);
+	while (g->nr_devs) {
+		r = hvg_del_dev(g, g->devs[g->nr_devs - 1]);
+		if (r) {
+			fprintf(stderr, "hvg: cannot remove %s: %s\n",
+				g->devs[g->nr_devs - 1], strerror(-r));
+			ret = ret ? ret : r;
+			g->nr_devs--;
+		}
+	}
+	if (g->zone_added) {
+		if (ioctl(g->ctl_fd, HVV_ZONE_DEL, &zid)) {
+			r = -errno;
+			fprintf(stderr, "hvg: cannot remove zone %u: %s\n",
+				g->zone, strerror(errno));
+			ret = ret ? ret : r;
+		}
+		g->zone_added = 0;
+	}
+	if (g->ram) {
+		munmap(g->ram, HVG_RAM_SIZE);
+		g->ram = NULL;
+	}
+	if (g->ctl_fd >= 0)
+		close(g->ctl_fd);
+	if (g->sim_fd >= 0)
+		close(g->sim_fd);
+	g->ctl_fd = -1;
+	g->sim_fd = -1;
+	return ret;
 }
 
-static inline int hvg_del_dev(struct hvg *g, const char *name)
+/* Add a device described by @d (zone_id filled in); records its name. */
+static inline int hvg_add_dev_full(struct hvg *g, struct hvv_dev *d)
 {
-	struct hvv_dev_name dn = { { 0 } };
-
-	snprintf(dn.name, sizeof(dn.name), "%s", name);
-	return ioctl(g->ctl_fd, HVV_DEV_DEL, &dn) ? -errno : 0;
+	d->zone_id = g->zone;
+	if (ioctl(g->ctl_fd, HVV_DEV_ADD, d))
+		return -errno;
+	if (g->nr_devs < HVG_MAX_DEVS)
+		memcpy(g->devs[g->nr_devs++], d->name, HVV_NAME_LEN);
+	return 0;
 }
 
 /* Add a device of @type at @addr; its name goes to @name (32 bytes). */
-static inline int hvg_add_dev(struct hvg *g, uint32_t type, uint64_t addr,
-			      uint32_t irq, int fd, char *name)
+static inline int hvg_add_dev(struct hvg *g, __u32 type, __u64 addr,
+			      __u32 irq, int fd, char *name)
 {
 	struct hvv_dev d = {
 		.type = type,
-		.zone_id = g->zone,
 		.addr = addr,
 		.len = HVG_DEV_LEN,
 		.irq = irq,
 		.backend_fd = fd,
 	};
+	int ret;
 
-	if (ioctl(g->ctl_fd, HVV_DEV_ADD, &d))
-		return -errno;
-	if (name)
+	ret = hvg_add_dev_full(g, &d);
+	if (!ret && name)
 		memcpy(name, d.name, sizeof(d.name));
+	return ret;
+}
+
+/* Add a console with a window of @len bytes at @addr. */
+static inline int hvg_add_console(struct hvg *g, __u64 addr, __u64 len,
+				  __u32 irq, struct hvg_dev *out)
+{
+	struct hvv_dev d = {
+		.type = HVV_DEV_CONSOLE,
+		.addr = addr,
+		.len = len,
+		.irq = irq,
+		.backend_fd = -1,
+	};
+	int ret;
+
+	ret = hvg_add_dev_full(g, &d);
+	if (ret)
+		return ret;
+	memcpy(out->name, d.name, sizeof(out->name));
+	out->index = d.index;
+	out->base = addr;
+	out->irq = irq;
 	return 0;
 }
 
-/* One trapped access; returns 0 or -errno, the value read in *val. */
-static inline int hvg_access(struct hvg *g, uint64_t addr, uint32_t size,
-			     int write, uint64_t *val)
+static inline int hvg_dev_info(struct hvg *g, const char *name,
+			       struct hvv_dev_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "%s", name);
+	return ioctl(g->ctl_fd, HVV_DEV_INFO, info) ? -errno : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Trapped accesses                                                    */
+
+/*
+ * One trapped access with an explicit timeout (0: the simulator's default,
+ * whose expiry is a loud stall). Returns 0 or -errno, the value read in
+ * *val.
+ */
+static inline int hvg_access_tmo(struct hvg *g, __u64 addr, __u32 size,
+				 int write, __u64 *val,
+				 unsigned int timeout_ms)
 {
 	struct hvsim_mmio m = {
 		.zone_id = g->zone,
@@ -177,6 +456,7 @@ static inline int hvg_access(struct hvg *g, uint64_t addr, uint32_t size,
 		.size = size,
 		.is_write = write,
 		.value = *val,
+		.timeout_ms = timeout_ms,
 	};
 
 	if (ioctl(g->sim_fd, HVSIM_MMIO, &m))
@@ -185,45 +465,96 @@ static inline int hvg_access(struct hvg *g, uint64_t addr, uint32_t size,
 	return 0;
 }
 
-static inline uint64_t hvg_rd(struct hvg *g, uint64_t addr, uint32_t size)
+/* One trapped access; returns 0 or -errno, the value read in *val. */
+static inline int hvg_access(struct hvg *g, __u64 addr, __u32 size,
+			     int write, __u64 *val)
 {
-	uint64_t v = 0;
+	return hvg_access_tmo(g, addr, size, write, val, 0);
+}
 
-	if (hvg_access(g, addr, size, 0, &v)) {
-		fprintf(stderr, "hvg: read %#llx failed: %s\n",
-			(unsigned long long)addr, strerror(errno));
+static inline __u64 hvg_rd(struct hvg *g, __u64 addr, __u32 size)
+{
+	__u64 v = 0;
+	int ret;
+
+	ret = hvg_access(g, addr, size, 0, &v);
+	if (ret) {
+		fprintf(stderr, "hvg: read %#llx size %u failed: %s\n",
+			(unsigned long long)addr, size, strerror(-ret));
 		return ~0ULL;
 	}
 	return v;
 }
 
-static inline int hvg_wr(struct hvg *g, uint64_t addr, uint32_t size,
-			 uint64_t value)
+static inline int hvg_wr(struct hvg *g, __u64 addr, __u32 size,
+			 __u64 value)
 {
-	return hvg_access(g, addr, size, 1, &value);
+	int ret = hvg_access(g, addr, size, 1, &value);
+
+	if (ret)
+		fprintf(stderr, "hvg: write %#llx size %u failed: %s\n",
+			(unsigned long long)addr, size, strerror(-ret));
+	return ret;
 }
 
-static inline uint32_t hvg_rd32(struct hvg *g, uint64_t base, uint32_t off)
+static inline __u32 hvg_rd32(struct hvg *g, __u64 base, __u32 off)
 {
 	return hvg_rd(g, base + off, 4);
 }
 
-static inline int hvg_wr32(struct hvg *g, uint64_t base, uint32_t off,
-			   uint32_t value)
+static inline int hvg_wr32(struct hvg *g, __u64 base, __u32 off,
+			   __u32 value)
 {
 	return hvg_wr(g, base + off, 4, value);
 }
 
+/* Status register, for NEEDS_RESET checks. */
+static inline __u32 hvg_status(struct hvg *g, __u64 base)
+{
+	return hvg_rd32(g, base, VIRTIO_MMIO_STATUS);
+}
+
+/*
+ * Wait up to @ms until the status has one of the bits of @mask; returns
+ * the last status read.
+ */
+static inline __u32 hvg_wait_status(struct hvg *g, __u64 base, __u32 mask,
+				    int ms)
+{
+	__u64 end = hvg_ms() + ms;
+	__u32 s;
+
+	for (;;) {
+		s = hvg_status(g, base);
+		if ((s & mask) || hvg_ms() >= end)
+			return s;
+		hvg_sleep_ms(1);
+	}
+}
+
+static inline __u32 hvg_isr(struct hvg *g, __u64 base)
+{
+	return hvg_rd32(g, base, VIRTIO_MMIO_INTERRUPT_STATUS);
+}
+
+static inline int hvg_ack(struct hvg *g, __u64 base, __u32 bits)
+{
+	return hvg_wr32(g, base, VIRTIO_MMIO_INTERRUPT_ACK, bits);
+}
+
+/* ------------------------------------------------------------------ */
+/* Interrupts                                                          */
+
 /*
  * Wait up to @ms for an interrupt injected into the zone; returns the irq
- * number, or -1 on timeout.
+ * number, or -1 on timeout. Bypasses the per-IRQ accounting below.
  */
 static inline int hvg_wait_irq(struct hvg *g, int ms)
 {
 	struct pollfd pfd = { .fd = g->sim_fd, .events = POLLIN };
 	struct hvsim_irq_event ev;
 
-	if (poll(&pfd, 1, ms) != 1)
+	if (poll(&pfd, 1, ms) != 1 || !(pfd.revents & POLLIN))
 		return -1;
 	if (read(g->sim_fd, &ev, sizeof(ev)) != sizeof(ev))
 		return -1;
@@ -235,21 +566,80 @@ static inline void hvg_drain_irqs(struct hvg *g)
 {
 	while (hvg_wait_irq(g, 0) >= 0)
 		;
+	memset(g->irqs, 0, sizeof(g->irqs));
+	g->irq_other = 0;
 }
+
+/* Read the injections available within @ms into the per-IRQ counts. */
+static inline int hvg_irq_pump(struct hvg *g, int ms)
+{
+	struct pollfd pfd = { .fd = g->sim_fd, .events = POLLIN };
+	struct hvsim_irq_event ev[16];
+	ssize_t n;
+	int i;
+
+	if (poll(&pfd, 1, ms) != 1 || !(pfd.revents & POLLIN))
+		return 0;
+	n = read(g->sim_fd, ev, sizeof(ev));
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < n / (ssize_t)sizeof(ev[0]); i++) {
+		if (ev[i].zone_id != g->zone || ev[i].irq >= HVG_MAX_IRQ)
+			g->irq_other++;
+		else
+			g->irqs[ev[i].irq]++;
+	}
+	return i;
+}
+
+/* Wait up to @ms for one injection of @irq and take it; 0 or -1. */
+static inline int hvg_irq_wait(struct hvg *g, __u32 irq, int ms)
+{
+	__u64 end = hvg_ms() + ms, now;
+
+	for (;;) {
+		if (g->irqs[irq]) {
+			g->irqs[irq]--;
+			return 0;
+		}
+		now = hvg_ms();
+		if (now >= end)
+			return -1;
+		hvg_irq_pump(g, end - now);
+	}
+}
+
+/* Injections of @irq seen within @ms, all taken. */
+static inline unsigned int hvg_irq_count(struct hvg *g, __u32 irq, int ms)
+{
+	__u64 end = hvg_ms() + ms, now;
+	unsigned int n;
+
+	while ((now = hvg_ms()) < end)
+		hvg_irq_pump(g, end - now);
+	hvg_irq_pump(g, 0);
+	n = g->irqs[irq];
+	g->irqs[irq] = 0;
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Driver                                                              */
 
 /*
  * Negotiate @features (must be offered) on the device at @base up to
- * FEATURES_OK. Returns 0 or -1 if the device refused.
+ * FEATURES_OK, starting with a reset. Returns 0 or -1 if the device
+ * refused.
  */
-static inline int hvg_negotiate(struct hvg *g, uint64_t base,
-				uint64_t features)
+static inline int hvg_negotiate(struct hvg *g, __u64 base,
+				__u64 features)
 {
 	hvg_wr32(g, base, VIRTIO_MMIO_STATUS, 0);
 	hvg_wr32(g, base, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	hvg_wr32(g, base, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
 		 VIRTIO_CONFIG_S_DRIVER);
 	hvg_wr32(g, base, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	hvg_wr32(g, base, VIRTIO_MMIO_DRIVER_FEATURES, (uint32_t)features);
+	hvg_wr32(g, base, VIRTIO_MMIO_DRIVER_FEATURES, (__u32)features);
 	hvg_wr32(g, base, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	hvg_wr32(g, base, VIRTIO_MMIO_DRIVER_FEATURES, features >> 32);
 	hvg_wr32(g, base, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
@@ -262,7 +652,7 @@ static inline int hvg_negotiate(struct hvg *g, uint64_t base,
 
 /* Allocate a ring of @num entries in zone RAM (not yet given to the device). */
 static inline void hvg_vq_alloc(struct hvg *g, struct hvg_vq *vq,
-				uint16_t index, uint16_t num)
+				__u16 index, __u16 num)
 {
 	memset(vq, 0, sizeof(*vq));
 	vq->index = index;
@@ -276,30 +666,60 @@ static inline void hvg_vq_alloc(struct hvg *g, struct hvg_vq *vq,
 }
 
 /* Program the queue registers and set QueueReady. */
-static inline void hvg_vq_enable(struct hvg *g, uint64_t base,
+static inline void hvg_vq_enable(struct hvg *g, __u64 base,
 				 struct hvg_vq *vq)
 {
 	hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_SEL, vq->index);
 	hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_NUM, vq->num);
-	hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)vq->desc_gpa);
+	hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_DESC_LOW, (__u32)vq->desc_gpa);
 	hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_DESC_HIGH, vq->desc_gpa >> 32);
-	hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (uint32_t)vq->avail_gpa);
+	hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_AVAIL_LOW, (__u32)vq->avail_gpa);
 	hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, vq->avail_gpa >> 32);
-	hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_USED_LOW, (uint32_t)vq->used_gpa);
+	hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_USED_LOW, (__u32)vq->used_gpa);
 	hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_USED_HIGH, vq->used_gpa >> 32);
 	hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_READY, 1);
 }
 
-static inline void hvg_driver_ok(struct hvg *g, uint64_t base)
+/* QueueReady of queue @index (selects it). */
+static inline __u32 hvg_queue_ready(struct hvg *g, __u64 base, __u32 index)
+{
+	hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_SEL, index);
+	return hvg_rd32(g, base, VIRTIO_MMIO_QUEUE_READY);
+}
+
+static inline void hvg_driver_ok(struct hvg *g, __u64 base)
 {
 	hvg_wr32(g, base, VIRTIO_MMIO_STATUS,
 		 hvg_rd32(g, base, VIRTIO_MMIO_STATUS) |
 		 VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
+/*
+ * Full driver initialisation: reset, negotiate @features, allocate and
+ * enable @nr queues of @num entries (queue i is @vqs[i]), DRIVER_OK.
+ * Returns 0, or -1 if any step was refused.
+ */
+static inline int hvg_virtio_init(struct hvg *g, __u64 base,
+				  __u64 features, struct hvg_vq *vqs,
+				  unsigned int nr, __u16 num)
+{
+	unsigned int i;
+
+	if (hvg_negotiate(g, base, features))
+		return -1;
+	for (i = 0; i < nr; i++) {
+		hvg_vq_alloc(g, &vqs[i], i, num);
+		hvg_vq_enable(g, base, &vqs[i]);
+		if (hvg_rd32(g, base, VIRTIO_MMIO_QUEUE_READY) != 1)
+			return -1;
+	}
+	hvg_driver_ok(g, base);
+	return hvg_status(g, base) == HVG_S_OK ? 0 : -1;
+}
+
 /* Write descriptor @i. */
-static inline void hvg_desc(struct hvg_vq *vq, uint16_t i, uint64_t addr,
-			    uint32_t len, uint16_t flags, uint16_t next)
+static inline void hvg_desc(struct hvg_vq *vq, __u16 i, __u64 addr,
+			    __u32 len, __u16 flags, __u16 next)
 {
 	vq->desc[i].addr = addr;
 	vq->desc[i].len = len;
@@ -307,26 +727,77 @@ static inline void hvg_desc(struct hvg_vq *vq, uint16_t i, uint64_t addr,
 	vq->desc[i].next = next;
 }
 
-/* Publish chain @head and notify queue @vq->index. */
-static inline void hvg_vq_kick(struct hvg *g, uint64_t base,
-			       struct hvg_vq *vq, uint16_t head)
+/* Make chain @head available without notifying. */
+static inline void hvg_vq_publish(struct hvg_vq *vq, __u16 head)
 {
 	vq->avail->ring[vq->avail_idx % vq->num] = head;
 	__atomic_store_n(&vq->avail->idx, ++vq->avail_idx, __ATOMIC_RELEASE);
-	hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_NOTIFY, vq->index);
+}
+
+static inline int hvg_notify(struct hvg *g, __u64 base, __u16 index)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return hvg_wr32(g, base, VIRTIO_MMIO_QUEUE_NOTIFY, index);
+}
+
+/* Publish chain @head and notify queue @vq->index. */
+static inline void hvg_vq_kick(struct hvg *g, __u64 base,
+			       struct hvg_vq *vq, __u16 head)
+{
+	hvg_vq_publish(vq, head);
+	hvg_notify(g, base, vq->index);
+}
+
+/*
+ * Post a one-descriptor chain (descriptor index = its avail slot) for
+ * the buffer [@gpa, +@len) with @flags, and notify. Returns the head.
+ */
+static inline __u16 hvg_vq_post(struct hvg *g, __u64 base, struct hvg_vq *vq,
+				__u64 gpa, __u32 len, __u16 flags)
+{
+	__u16 head = vq->avail_idx % vq->num;
+
+	hvg_desc(vq, head, gpa, len, flags, 0);
+	hvg_vq_kick(g, base, vq, head);
+	return head;
+}
+
+/* Send @len bytes of @data as one readable descriptor; returns the head. */
+static inline __u16 hvg_vq_send(struct hvg *g, __u64 base, struct hvg_vq *vq,
+				const void *data, size_t len)
+{
+	return hvg_vq_post(g, base, vq, hvg_put(g, data, len), len, 0);
+}
+
+/* used->idx as the device published it. */
+static inline __u16 hvg_vq_used_idx(struct hvg_vq *vq)
+{
+	return __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+}
+
+/* used_event (avail->ring[num]) and avail_event (used->ring[num]). */
+static inline void hvg_vq_set_used_event(struct hvg_vq *vq, __u16 v)
+{
+	__atomic_store_n(&vq->avail->ring[vq->num], v, __ATOMIC_RELEASE);
+}
+
+static inline __u16 hvg_vq_avail_event(struct hvg_vq *vq)
+{
+	__u16 *p = (__u16 *)&vq->used->ring[vq->num];
+
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
 }
 
 /*
  * Wait up to @ms for the next used entry; returns its len (and head in
  * *id), or -1 on timeout.
  */
-static inline long hvg_vq_wait_used(struct hvg_vq *vq, int ms, uint32_t *id)
+static inline long hvg_vq_wait_used(struct hvg_vq *vq, int ms, __u32 *id)
 {
-	struct timespec ts = { 0, 1000000 };
-	int i;
+	__u64 end = hvg_ms() + ms;
 
-	for (i = 0; i < ms; i++) {
-		uint16_t idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	for (;;) {
+		__u16 idx = hvg_vq_used_idx(vq);
 
 		if (idx != vq->last_used) {
 			struct vring_used_elem *e =
@@ -337,15 +808,100 @@ static inline long hvg_vq_wait_used(struct hvg_vq *vq, int ms, uint32_t *id)
 				*id = e->id;
 			return e->len;
 		}
-		nanosleep(&ts, NULL);
+		if (hvg_ms() >= end)
+			return -1;
+		hvg_sleep_ms(1);
 	}
-	return -1;
 }
 
-/* Status register, for NEEDS_RESET checks. */
-static inline uint32_t hvg_status(struct hvg *g, uint64_t base)
+/* ------------------------------------------------------------------ */
+/* A console driver                                                    */
+
+struct hvg_con {
+	struct hvg_dev d;
+	struct hvg_vq vq[2];	/* HVG_CONSOLE_RX, HVG_CONSOLE_TX */
+	int tty;		/* -1 until the test opens it */
+};
+
+/* Reset and initialise console @c with @features and rings of @num. */
+static inline int hvg_con_init(struct hvg *g, struct hvg_con *c,
+			       __u64 features, __u16 num)
 {
-	return hvg_rd32(g, base, VIRTIO_MMIO_STATUS);
+	return hvg_virtio_init(g, c->d.base, features, c->vq, 2, num);
+}
+
+/*
+ * Transmit the string @s as one readable descriptor and wait up to @ms
+ * for the device to use it. Returns the used length, or -1 if no used
+ * entry (or one for another head) came.
+ */
+static inline long hvg_con_tx(struct hvg *g, struct hvg_con *c, const char *s,
+			      int ms)
+{
+	struct hvg_vq *vq = &c->vq[HVG_CONSOLE_TX];
+	__u16 head;
+	__u32 id;
+	long len;
+
+	head = hvg_vq_send(g, c->d.base, vq, s, strlen(s));
+	len = hvg_vq_wait_used(vq, ms, &id);
+	if (len < 0 || id != head)
+		return -1;
+	return len;
+}
+
+/* ------------------------------------------------------------------ */
+/* The console's tty                                                   */
+
+/* Open /dev/ttyHV<index> raw. Returns the fd or -errno. */
+static inline int hvg_tty_open(__u32 index)
+{
+	struct termios t;
+	char path[32];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/ttyHV%u", index);
+	fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (tcgetattr(fd, &t)) {
+		close(fd);
+		return -errno;
+	}
+	cfmakeraw(&t);
+	t.c_cc[VMIN] = 0;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(fd, TCSANOW, &t)) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/*
+ * Read from @fd until @len bytes arrived or @ms passed without them.
+ * Returns the bytes read.
+ */
+static inline size_t hvg_tty_read(int fd, void *buf, size_t len, int ms)
+{
+	__u64 end = hvg_ms() + ms, now;
+	size_t done = 0;
+
+	while (done < len && (now = hvg_ms()) < end) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&pfd, 1, end - now) != 1)
+			continue;
+		n = read(fd, (char *)buf + done, len - done);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			break;
+		if (n == 0)
+			hvg_sleep_ms(1);	/* VMIN 0: nothing yet */
+		if (n > 0)
+			done += n;
+	}
+	return done;
 }
 
 #endif /* _HV_GUEST_H */
