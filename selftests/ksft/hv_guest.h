@@ -717,14 +717,21 @@ static inline int hvg_virtio_init(struct hvg *g, __u64 base,
 	return hvg_status(g, base) == HVG_S_OK ? 0 : -1;
 }
 
+/* Fill in a descriptor (of a ring or of an indirect table). */
+static inline void hvg_set_desc(struct vring_desc *d, __u64 addr, __u32 len,
+				__u16 flags, __u16 next)
+{
+	d->addr = addr;
+	d->len = len;
+	d->flags = flags;
+	d->next = next;
+}
+
 /* Write descriptor @i. */
 static inline void hvg_desc(struct hvg_vq *vq, __u16 i, __u64 addr,
 			    __u32 len, __u16 flags, __u16 next)
 {
-	vq->desc[i].addr = addr;
-	vq->desc[i].len = len;
-	vq->desc[i].flags = flags;
-	vq->desc[i].next = next;
+	hvg_set_desc(&vq->desc[i], addr, len, flags, next);
 }
 
 /* Make chain @head available without notifying. */

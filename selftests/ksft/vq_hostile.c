@@ -197,15 +197,6 @@ static struct vring_desc *table(struct hvg *g, unsigned int n, __u64 *gpa)
 	return hvg_ptr(g, *gpa);
 }
 
-static void set_desc(struct vring_desc *d, __u64 addr, __u32 len,
-		     __u16 flags, __u16 next)
-{
-	d->addr = addr;
-	d->len = len;
-	d->flags = flags;
-	d->next = next;
-}
-
 /* Make chain @head available on the victim's transmit queue and notify. */
 static void breach(struct hctx *h, __u16 head)
 {
@@ -348,8 +339,8 @@ TEST_F(hostile, indirect_not_negotiated)
 	/* Same driver, without VIRTIO_RING_F_INDIRECT_DESC. */
 	ASSERT_EQ(0, hvg_con_init(G, H->v, HVG_F_VERSION_1, NUM));
 	t = table(G, 2, &tg);
-	set_desc(&t[0], good_buf(G), 2, VRING_DESC_F_NEXT, 1);
-	set_desc(&t[1], good_buf(G), 2, 0, 0);
+	hvg_set_desc(&t[0], good_buf(G), 2, VRING_DESC_F_NEXT, 1);
+	hvg_set_desc(&t[1], good_buf(G), 2, 0, 0);
 	hvg_desc(TX, 0, tg, 32, VRING_DESC_F_INDIRECT, 0);
 	breach(H, 0);
 	broken_then_recovers(_metadata, H, HVG_S_OK);
@@ -361,7 +352,7 @@ TEST_F(hostile, indirect_with_next)
 	__u64 tg;
 
 	t = table(G, 1, &tg);
-	set_desc(&t[0], good_buf(G), 2, 0, 0);
+	hvg_set_desc(&t[0], good_buf(G), 2, 0, 0);
 	hvg_desc(TX, 0, tg, 16, VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 1);
 	hvg_desc(TX, 1, good_buf(G), 2, 0, 0);
 	breach(H, 0);
@@ -384,7 +375,7 @@ TEST_F(hostile, indirect_len_not_multiple_of_16)
 	__u64 tg;
 
 	t = table(G, 2, &tg);
-	set_desc(&t[0], good_buf(G), 2, 0, 0);
+	hvg_set_desc(&t[0], good_buf(G), 2, 0, 0);
 	hvg_desc(TX, 0, tg, 24, VRING_DESC_F_INDIRECT, 0);
 	breach(H, 0);
 	broken_then_recovers(_metadata, H, HVG_S_OK);
@@ -399,8 +390,8 @@ TEST_F(hostile, indirect_too_many_entries)
 
 	t = table(G, 257, &tg);
 	for (i = 0; i < 257; i++)
-		set_desc(&t[i], buf, 2, i < 256 ? VRING_DESC_F_NEXT : 0,
-			 i + 1);
+		hvg_set_desc(&t[i], buf, 2,
+			     i < 256 ? VRING_DESC_F_NEXT : 0, i + 1);
 	hvg_desc(TX, 0, tg, 257 * 16, VRING_DESC_F_INDIRECT, 0);
 	breach(H, 0);
 	broken_then_recovers(_metadata, H, HVG_S_OK);
@@ -412,10 +403,10 @@ TEST_F(hostile, indirect_nested)
 	__u64 tg, tg2;
 
 	t2 = table(G, 1, &tg2);
-	set_desc(&t2[0], good_buf(G), 2, 0, 0);
+	hvg_set_desc(&t2[0], good_buf(G), 2, 0, 0);
 	t = table(G, 2, &tg);
-	set_desc(&t[0], good_buf(G), 2, VRING_DESC_F_NEXT, 1);
-	set_desc(&t[1], tg2, 16, VRING_DESC_F_INDIRECT, 0);
+	hvg_set_desc(&t[0], good_buf(G), 2, VRING_DESC_F_NEXT, 1);
+	hvg_set_desc(&t[1], tg2, 16, VRING_DESC_F_INDIRECT, 0);
 	hvg_desc(TX, 0, tg, 32, VRING_DESC_F_INDIRECT, 0);
 	breach(H, 0);
 	broken_then_recovers(_metadata, H, HVG_S_OK);
@@ -441,8 +432,8 @@ TEST_F(hostile, indirect_next_out_of_range)
 	__u64 tg;
 
 	t = table(G, 2, &tg);
-	set_desc(&t[0], good_buf(G), 2, VRING_DESC_F_NEXT, 1);
-	set_desc(&t[1], good_buf(G), 2, VRING_DESC_F_NEXT, 2);
+	hvg_set_desc(&t[0], good_buf(G), 2, VRING_DESC_F_NEXT, 1);
+	hvg_set_desc(&t[1], good_buf(G), 2, VRING_DESC_F_NEXT, 2);
 	hvg_desc(TX, 0, tg, 32, VRING_DESC_F_INDIRECT, 0);
 	breach(H, 0);
 	broken_then_recovers(_metadata, H, HVG_S_OK);
@@ -454,8 +445,8 @@ TEST_F(hostile, indirect_loop)
 	__u64 tg;
 
 	t = table(G, 2, &tg);
-	set_desc(&t[0], good_buf(G), 2, VRING_DESC_F_NEXT, 1);
-	set_desc(&t[1], good_buf(G), 2, VRING_DESC_F_NEXT, 0);
+	hvg_set_desc(&t[0], good_buf(G), 2, VRING_DESC_F_NEXT, 1);
+	hvg_set_desc(&t[1], good_buf(G), 2, VRING_DESC_F_NEXT, 0);
 	hvg_desc(TX, 0, tg, 32, VRING_DESC_F_INDIRECT, 0);
 	breach(H, 0);
 	broken_then_recovers(_metadata, H, HVG_S_OK);
@@ -467,8 +458,8 @@ TEST_F(hostile, indirect_buffer_outside_ram)
 	__u64 tg;
 
 	t = table(G, 2, &tg);
-	set_desc(&t[0], good_buf(G), 2, VRING_DESC_F_NEXT, 1);
-	set_desc(&t[1], HVG_RAM_END - 1, 2, 0, 0);
+	hvg_set_desc(&t[0], good_buf(G), 2, VRING_DESC_F_NEXT, 1);
+	hvg_set_desc(&t[1], HVG_RAM_END - 1, 2, 0, 0);
 	hvg_desc(TX, 0, tg, 32, VRING_DESC_F_INDIRECT, 0);
 	breach(H, 0);
 	broken_then_recovers(_metadata, H, HVG_S_OK);
@@ -480,9 +471,9 @@ TEST_F(hostile, indirect_readable_after_writable)
 	__u64 tg;
 
 	t = table(G, 2, &tg);
-	set_desc(&t[0], hvg_alloc(G, 16, 16), 16,
-		 VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
-	set_desc(&t[1], good_buf(G), 2, 0, 0);
+	hvg_set_desc(&t[0], hvg_alloc(G, 16, 16), 16,
+		     VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
+	hvg_set_desc(&t[1], good_buf(G), 2, 0, 0);
 	hvg_desc(TX, 0, tg, 32, VRING_DESC_F_INDIRECT, 0);
 	breach(H, 0);
 	broken_then_recovers(_metadata, H, HVG_S_OK);
@@ -714,8 +705,8 @@ TEST_F(hostile, indirect_max_entries_accepted)
 
 	before_breach(H);
 	for (i = 0; i < 256; i++)
-		set_desc(&t[i], one, 1, i < 255 ? VRING_DESC_F_NEXT : 0,
-			 i + 1);
+		hvg_set_desc(&t[i], one, 1,
+			     i < 255 ? VRING_DESC_F_NEXT : 0, i + 1);
 	memset(want, 'i', 256);
 	want[256] = 0;
 	hvg_desc(TX, 0, tg, 256 * 16, VRING_DESC_F_INDIRECT, 0);

@@ -1,0 +1,563 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * console_raw: the virtio-console data path of hvisor_vhost, driven by a
+ * raw guest (hvisor_sim zone owned by this process) on one side and
+ * /dev/ttyHV<N> on the other.
+ *
+ * Transmit to the tty, receive from it (also what was written before the
+ * guest posted buffers, and beyond the FIFO: the writer waits), indirect
+ * descriptors, EVENT_IDX and NO_INTERRUPT, emerg_wr, the history replayed
+ * to the first opener, and TIOCSWINSZ as a config change.
+ */
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <kselftest_harness.h>
+#include "hv_guest.h"
+
+#define ZONE		13
+#define IRQ		50
+#define BASE		HVG_MMIO_BASE
+#define NUM		8
+#define FEAT		(HVG_F_VERSION_1 | HVG_F_INDIRECT | \
+			 BIT_ULL(VIRTIO_CONSOLE_F_SIZE) | \
+			 BIT_ULL(VIRTIO_CONSOLE_F_EMERG_WRITE))
+#define FIFO_SIZE	16384
+#define HISTORY_SIZE	65536
+
+FIXTURE(con) {
+	struct hvg g;
+	struct hvg_con c;
+};
+
+FIXTURE_SETUP(con)
+{
+	int ret;
+
+	self->c.tty = -1;
+	ret = hvg_setup(&self->g, ZONE);
+	ASSERT_EQ(0, ret) TH_LOG("zone setup: %s", strerror(-ret));
+	ret = hvg_add_console(&self->g, BASE, HVG_DEV_LEN, IRQ, &self->c.d);
+	ASSERT_EQ(0, ret) TH_LOG("console add: %s", strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(con)
+{
+	if (self->c.tty >= 0)
+		close(self->c.tty);
+	EXPECT_EQ(0, hvg_teardown(&self->g));
+}
+
+#define G	(&self->g)
+#define C	(&self->c)
+#define RXQ	(&self->c.vq[HVG_CONSOLE_RX])
+#define TXQ	(&self->c.vq[HVG_CONSOLE_TX])
+
+static void open_tty(struct __test_metadata *_metadata, struct hvg_con *c)
+{
+	c->tty = hvg_tty_open(c->d.index);
+	ASSERT_LE(0, c->tty) TH_LOG("open ttyHV%u: %s", c->d.index,
+				    strerror(-c->tty));
+}
+
+/* Exactly @len bytes equal to @want arrive on the tty, then nothing. */
+static void tty_gets(struct __test_metadata *_metadata, int tty,
+		     const void *want, size_t len)
+{
+	static char buf[HISTORY_SIZE + 64];
+	size_t n;
+
+	n = hvg_tty_read(tty, buf, len, HVG_WAIT_MS);
+	EXPECT_EQ(len, n);
+	EXPECT_EQ(0, memcmp(buf, want, n < len ? n : len));
+	EXPECT_EQ(0U, hvg_tty_read(tty, buf, 1, 100));
+}
+
+/* The interrupt of a used buffer: injected, bit 0, ACKed. */
+static void vring_irq(struct __test_metadata *_metadata, struct hvg *g)
+{
+	EXPECT_EQ(0, hvg_irq_wait(g, IRQ, HVG_WAIT_MS));
+	EXPECT_EQ((__u32)VIRTIO_MMIO_INT_VRING, hvg_isr(g, BASE));
+	hvg_ack(g, BASE, VIRTIO_MMIO_INT_VRING);
+}
+
+TEST_F(con, tx_reaches_tty)
+{
+	unsigned char all[256];
+	__u64 out0;
+	__u32 id;
+	int i;
+
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	out0 = hvg_stat(&C->d, "bytes_out");
+
+	EXPECT_EQ(0, hvg_con_tx(G, C, "hello, world\r\n", HVG_WAIT_MS));
+	tty_gets(_metadata, C->tty, "hello, world\r\n", 14);
+	vring_irq(_metadata, G);
+
+	/* Three readable descriptors. */
+	hvg_desc(TXQ, 5, hvg_put(G, "abc", 3), 3, VRING_DESC_F_NEXT, 2);
+	hvg_desc(TXQ, 2, hvg_put(G, "def", 3), 3, VRING_DESC_F_NEXT, 7);
+	hvg_desc(TXQ, 7, hvg_put(G, "ghi", 3), 3, 0, 0);
+	hvg_vq_kick(G, BASE, TXQ, 5);
+	EXPECT_EQ(0, hvg_vq_wait_used(TXQ, HVG_WAIT_MS, &id));
+	EXPECT_EQ(5U, id);
+	tty_gets(_metadata, C->tty, "abcdefghi", 9);
+	vring_irq(_metadata, G);
+
+	/* A writable part is not output; used len stays 0. */
+	hvg_desc(TXQ, 0, hvg_put(G, "rw", 2), 2, VRING_DESC_F_NEXT, 1);
+	hvg_desc(TXQ, 1, hvg_put(G, "XXXX", 4), 4, VRING_DESC_F_WRITE, 0);
+	hvg_vq_kick(G, BASE, TXQ, 0);
+	EXPECT_EQ(0, hvg_vq_wait_used(TXQ, HVG_WAIT_MS, &id));
+	EXPECT_EQ(0U, id);
+	tty_gets(_metadata, C->tty, "rw", 2);
+	EXPECT_EQ(0, memcmp(hvg_ptr(G, TXQ->desc[1].addr), "XXXX", 4));
+	vring_irq(_metadata, G);
+
+	/* Every byte value, untranslated. */
+	for (i = 0; i < 256; i++)
+		all[i] = i;
+	hvg_vq_send(G, BASE, TXQ, all, sizeof(all));
+	EXPECT_EQ(0, hvg_vq_wait_used(TXQ, HVG_WAIT_MS, NULL));
+	tty_gets(_metadata, C->tty, all, sizeof(all));
+
+	EXPECT_EQ(out0 + 14 + 9 + 2 + 256, hvg_stat(&C->d, "bytes_out"));
+	EXPECT_EQ(4ULL, hvg_stat(&C->d, "requests"));
+}
+
+TEST_F(con, rx_from_tty)
+{
+	__u64 b0, b1, gpa[4];
+	unsigned char all[256], got[256];
+	unsigned int i, n = 0;
+	__u32 id;
+	long len;
+
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	b0 = hvg_alloc(G, 16, 16);
+	b1 = hvg_alloc(G, 16, 16);
+	hvg_vq_post(G, BASE, RXQ, b0, 16, VRING_DESC_F_WRITE);
+	hvg_vq_post(G, BASE, RXQ, b1, 16, VRING_DESC_F_WRITE);
+	EXPECT_EQ(0U, hvg_irq_count(G, IRQ, 100));
+
+	ASSERT_EQ(4, write(C->tty, "ping", 4));
+	EXPECT_EQ(4, hvg_vq_wait_used(RXQ, HVG_WAIT_MS, &id));
+	EXPECT_EQ(0U, id);
+	EXPECT_EQ(0, memcmp(hvg_ptr(G, b0), "ping", 4));
+	vring_irq(_metadata, G);
+
+	ASSERT_EQ(5, write(C->tty, "pong\n", 5));
+	EXPECT_EQ(5, hvg_vq_wait_used(RXQ, HVG_WAIT_MS, &id));
+	EXPECT_EQ(1U, id);
+	EXPECT_EQ(0, memcmp(hvg_ptr(G, b1), "pong\n", 5));
+	vring_irq(_metadata, G);
+	EXPECT_EQ(9ULL, hvg_stat(&C->d, "bytes_in"));
+
+	/* Every byte value, across four buffers, in order. */
+	for (i = 0; i < 256; i++)
+		all[i] = 255 - i;
+	for (i = 0; i < 4; i++) {
+		gpa[i] = hvg_alloc(G, 64, 16);
+		hvg_desc(RXQ, i + 2, gpa[i], 64, VRING_DESC_F_WRITE, 0);
+		hvg_vq_publish(RXQ, i + 2);
+	}
+	hvg_notify(G, BASE, HVG_CONSOLE_RX);
+	ASSERT_EQ(256, write(C->tty, all, sizeof(all)));
+	while (n < 256) {
+		len = hvg_vq_wait_used(RXQ, HVG_WAIT_MS, &id);
+		ASSERT_LT(0, len);
+		ASSERT_LE(2U, id);
+		ASSERT_GT(6U, id);
+		memcpy(got + n, hvg_ptr(G, gpa[id - 2]), len);
+		n += len;
+	}
+	EXPECT_EQ(256U, n);
+	EXPECT_EQ(0, memcmp(all, got, 256));
+	EXPECT_EQ(9ULL + 256, hvg_stat(&C->d, "bytes_in"));
+}
+
+/* Receive into buffers posted one by one; returns the bytes received. */
+static size_t rx_collect(struct __test_metadata *_metadata, struct hvg *g,
+			 struct hvg_vq *rx, void *out, size_t want)
+{
+	size_t n = 0;
+	__u64 gpa = hvg_alloc(g, 512, 16);
+	long len;
+
+	while (n < want) {
+		hvg_vq_post(g, BASE, rx, gpa, 512, VRING_DESC_F_WRITE);
+		len = hvg_vq_wait_used(rx, HVG_WAIT_MS, NULL);
+		if (len <= 0) {
+			TH_LOG("no input after %zu of %zu bytes", n, want);
+			break;
+		}
+		memcpy((char *)out + n, hvg_ptr(g, gpa), len);
+		n += len;
+	}
+	return n;
+}
+
+/* Input that arrives while the guest has no buffers waits for them. */
+TEST_F(con, rx_written_before_buffers)
+{
+	char buf[32] = "";
+
+	open_tty(_metadata, C);
+	/* Before the driver even started. */
+	ASSERT_EQ(5, write(C->tty, "early", 5));
+	hvg_sleep_ms(100);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	hvg_sleep_ms(100);
+	/* After, with no buffers posted. */
+	ASSERT_EQ(5, write(C->tty, "later", 5));
+	hvg_sleep_ms(HVG_QUIET_MS);
+	EXPECT_EQ(0, hvg_vq_used_idx(RXQ));
+	EXPECT_EQ(10U, rx_collect(_metadata, G, RXQ, buf, 10));
+	EXPECT_STREQ("earlylater", buf);
+	EXPECT_EQ(0, hvg_irq_wait(G, IRQ, HVG_WAIT_MS));
+}
+
+/* Beyond the FIFO the writer is held back: nothing is dropped. */
+TEST_F(con, rx_fifo_full_writer_waits)
+{
+	static unsigned char pat[20000], got[20000 + 200];
+	char path[32];
+	size_t i, n;
+	pid_t pid;
+	int st, fl;
+
+	for (i = 0; i < sizeof(pat); i++)
+		pat[i] = (i * 7 + i / 251) & 0xff;
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, 64));
+
+	fl = fcntl(C->tty, F_GETFL);
+	ASSERT_EQ(0, fcntl(C->tty, F_SETFL, fl | O_NONBLOCK));
+	EXPECT_EQ(FIFO_SIZE, write(C->tty, pat, sizeof(pat)));
+	EXPECT_EQ(-1, write(C->tty, pat, 1));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, fcntl(C->tty, F_SETFL, fl));
+
+	/* A blocking writer of 100 more bytes, on its own open file. */
+	snprintf(path, sizeof(path), "/dev/ttyHV%u", C->d.index);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char z[100];
+		int fd = open(path, O_WRONLY | O_NOCTTY);
+
+		memset(z, 'Z', sizeof(z));
+		_exit(fd >= 0 && write(fd, z, sizeof(z)) == sizeof(z) ? 0 : 1);
+	}
+	hvg_sleep_ms(HVG_QUIET_MS);
+	EXPECT_EQ(0, waitpid(pid, &st, WNOHANG))
+		TH_LOG("the writer did not wait");
+
+	n = rx_collect(_metadata, G, RXQ, got, FIFO_SIZE + 100);
+	EXPECT_EQ((size_t)FIFO_SIZE + 100, n);
+	EXPECT_EQ(0, memcmp(got, pat, FIFO_SIZE));
+	for (i = 0; i < 100; i++)
+		if (got[FIFO_SIZE + i] != 'Z')
+			break;
+	EXPECT_EQ(100U, i);
+	if (waitpid(pid, &st, 0) != pid) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	/* The rest of the pattern, now that there is room. */
+	ASSERT_EQ((ssize_t)(sizeof(pat) - FIFO_SIZE),
+		  write(C->tty, pat + FIFO_SIZE, sizeof(pat) - FIFO_SIZE));
+	n = rx_collect(_metadata, G, RXQ, got, sizeof(pat) - FIFO_SIZE);
+	EXPECT_EQ(sizeof(pat) - FIFO_SIZE, n);
+	EXPECT_EQ(0, memcmp(got, pat + FIFO_SIZE, n));
+	EXPECT_EQ((__u64)sizeof(pat) + 100, hvg_stat(&C->d, "bytes_in"));
+}
+
+TEST_F(con, indirect_descriptors)
+{
+	struct vring_desc *t;
+	__u64 tg, r0, r1;
+	__u32 id;
+
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+
+	/* Transmit: one indirect descriptor with three buffers. */
+	tg = hvg_alloc(G, 3 * 16, 16);
+	t = hvg_ptr(G, tg);
+	hvg_set_desc(&t[0], hvg_put(G, "ab", 2), 2, VRING_DESC_F_NEXT, 1);
+	hvg_set_desc(&t[1], hvg_put(G, "cd", 2), 2, VRING_DESC_F_NEXT, 2);
+	hvg_set_desc(&t[2], hvg_put(G, "ef", 2), 2, 0, 0);
+	hvg_desc(TXQ, 0, tg, 48, VRING_DESC_F_INDIRECT, 0);
+	hvg_vq_kick(G, BASE, TXQ, 0);
+	EXPECT_EQ(0, hvg_vq_wait_used(TXQ, HVG_WAIT_MS, &id));
+	EXPECT_EQ(0U, id);
+	tty_gets(_metadata, C->tty, "abcdef", 6);
+	vring_irq(_metadata, G);
+
+	/* A direct descriptor chained to an indirect one. */
+	tg = hvg_alloc(G, 2 * 16, 16);
+	t = hvg_ptr(G, tg);
+	hvg_set_desc(&t[0], hvg_put(G, "12", 2), 2, VRING_DESC_F_NEXT, 1);
+	hvg_set_desc(&t[1], hvg_put(G, "34", 2), 2, 0, 0);
+	hvg_desc(TXQ, 1, hvg_put(G, "xy", 2), 2, VRING_DESC_F_NEXT, 4);
+	hvg_desc(TXQ, 4, tg, 32, VRING_DESC_F_INDIRECT, 0);
+	hvg_vq_kick(G, BASE, TXQ, 1);
+	EXPECT_EQ(0, hvg_vq_wait_used(TXQ, HVG_WAIT_MS, &id));
+	EXPECT_EQ(1U, id);
+	tty_gets(_metadata, C->tty, "xy1234", 6);
+	vring_irq(_metadata, G);
+
+	/* Receive into an indirect table of two writable buffers. */
+	r0 = hvg_alloc(G, 4, 16);
+	r1 = hvg_alloc(G, 4, 16);
+	tg = hvg_alloc(G, 2 * 16, 16);
+	t = hvg_ptr(G, tg);
+	hvg_set_desc(&t[0], r0, 4, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT, 1);
+	hvg_set_desc(&t[1], r1, 4, VRING_DESC_F_WRITE, 0);
+	hvg_desc(RXQ, 3, tg, 32, VRING_DESC_F_INDIRECT, 0);
+	hvg_vq_kick(G, BASE, RXQ, 3);
+	ASSERT_EQ(6, write(C->tty, "123456", 6));
+	EXPECT_EQ(6, hvg_vq_wait_used(RXQ, HVG_WAIT_MS, &id));
+	EXPECT_EQ(3U, id);
+	EXPECT_EQ(0, memcmp(hvg_ptr(G, r0), "1234", 4));
+	EXPECT_EQ(0, memcmp(hvg_ptr(G, r1), "56", 2));
+	vring_irq(_metadata, G);
+	EXPECT_EQ((__u32)HVG_S_OK, hvg_status(G, BASE));
+}
+
+/* EVENT_IDX: used_event decides the interrupts, avail_event is kept. */
+TEST_F(con, event_idx)
+{
+	__u64 irqs;
+
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT | HVG_F_EVENT_IDX, NUM));
+	irqs = hvg_stat(&C->d, "interrupts");
+
+	/* used_event 0: interrupt when used idx goes past 0. */
+	EXPECT_EQ(0, hvg_con_tx(G, C, "1", HVG_WAIT_MS));
+	tty_gets(_metadata, C->tty, "1", 1);
+	vring_irq(_metadata, G);
+	EXPECT_EQ(1, hvg_vq_avail_event(TXQ));
+	EXPECT_EQ(0, TXQ->used->flags);
+
+	/* used_event 2: not for used idx 2, but for 3. */
+	hvg_vq_set_used_event(TXQ, 2);
+	EXPECT_EQ(0, hvg_con_tx(G, C, "2", HVG_WAIT_MS));
+	tty_gets(_metadata, C->tty, "2", 1);
+	EXPECT_EQ(0U, hvg_irq_count(G, IRQ, HVG_QUIET_MS));
+	EXPECT_EQ(0U, hvg_isr(G, BASE));
+	EXPECT_EQ(2, hvg_vq_avail_event(TXQ));
+	EXPECT_EQ(0, hvg_con_tx(G, C, "3", HVG_WAIT_MS));
+	tty_gets(_metadata, C->tty, "3", 1);
+	vring_irq(_metadata, G);
+	EXPECT_EQ(3, hvg_vq_avail_event(TXQ));
+
+	/* With EVENT_IDX, NO_INTERRUPT is ignored. */
+	TXQ->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+	hvg_vq_set_used_event(TXQ, 3);
+	EXPECT_EQ(0, hvg_con_tx(G, C, "4", HVG_WAIT_MS));
+	tty_gets(_metadata, C->tty, "4", 1);
+	vring_irq(_metadata, G);
+	EXPECT_EQ(4, hvg_vq_avail_event(TXQ));
+
+	/* used_event far behind (already passed): no interrupt. */
+	hvg_vq_set_used_event(TXQ, 1);
+	EXPECT_EQ(0, hvg_con_tx(G, C, "5", HVG_WAIT_MS));
+	EXPECT_EQ(0U, hvg_irq_count(G, IRQ, HVG_QUIET_MS));
+	EXPECT_EQ(irqs + 3, hvg_stat(&C->d, "interrupts"));
+
+	/* Receive side: interrupt only once used idx passes used_event. */
+	{
+		__u64 b = hvg_alloc(G, 16, 16);
+
+		hvg_vq_set_used_event(RXQ, 1);
+		hvg_vq_post(G, BASE, RXQ, b, 16, VRING_DESC_F_WRITE);
+		ASSERT_EQ(1, write(C->tty, "a", 1));
+		EXPECT_EQ(1, hvg_vq_wait_used(RXQ, HVG_WAIT_MS, NULL));
+		/* The first used entry of a queue always interrupts. */
+		vring_irq(_metadata, G);
+		hvg_vq_post(G, BASE, RXQ, b, 16, VRING_DESC_F_WRITE);
+		ASSERT_EQ(1, write(C->tty, "b", 1));
+		EXPECT_EQ(1, hvg_vq_wait_used(RXQ, HVG_WAIT_MS, NULL));
+		vring_irq(_metadata, G);
+		hvg_vq_post(G, BASE, RXQ, b, 16, VRING_DESC_F_WRITE);
+		ASSERT_EQ(1, write(C->tty, "c", 1));
+		EXPECT_EQ(1, hvg_vq_wait_used(RXQ, HVG_WAIT_MS, NULL));
+		EXPECT_EQ(0U, hvg_irq_count(G, IRQ, HVG_QUIET_MS));
+		EXPECT_EQ(0U, hvg_isr(G, BASE));
+	}
+}
+
+/* Without EVENT_IDX, VRING_AVAIL_F_NO_INTERRUPT suppresses interrupts. */
+TEST_F(con, no_interrupt_flag)
+{
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, HVG_F_VERSION_1, NUM));
+	TXQ->avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+	EXPECT_EQ(0, hvg_con_tx(G, C, "quiet", HVG_WAIT_MS));
+	tty_gets(_metadata, C->tty, "quiet", 5);
+	EXPECT_EQ(0U, hvg_irq_count(G, IRQ, HVG_QUIET_MS));
+	EXPECT_EQ(0U, hvg_isr(G, BASE));
+	/* The device asks for notifications again once idle. */
+	EXPECT_EQ(0, TXQ->used->flags);
+
+	TXQ->avail->flags = 0;
+	EXPECT_EQ(0, hvg_con_tx(G, C, "loud", HVG_WAIT_MS));
+	tty_gets(_metadata, C->tty, "loud", 4);
+	vring_irq(_metadata, G);
+	EXPECT_EQ(1ULL, hvg_stat(&C->d, "interrupts"));
+}
+
+TEST_F(con, emerg_wr)
+{
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_negotiate(G, BASE, FEAT));
+	EXPECT_EQ(0, hvg_wr(G, BASE + 0x108, 4, 'E'));
+	EXPECT_EQ(0, hvg_wr(G, BASE + 0x108, 1, 'M'));
+	EXPECT_EQ(0, hvg_wr(G, BASE + 0x108, 2, 0x4152));	/* 'R' */
+	EXPECT_EQ(0, hvg_wr(G, BASE + 0x108, 4, 0x12345647));	/* 'G' */
+	EXPECT_EQ(0, hvg_wr(G, BASE + 0x108, 8, 0xffULL << 56 | 0xff));
+	tty_gets(_metadata, C->tty, "EMRG\xff", 5);
+	/* Not a queue: nothing used, no interrupt, no error. */
+	EXPECT_EQ(0U, hvg_irq_count(G, IRQ, 100));
+	EXPECT_EQ(0ULL, hvg_stat(&C->d, "errors"));
+	EXPECT_EQ(0U, hvg_rd(G, BASE + 0x108, 4));
+}
+
+/* The first opener sees what the guest wrote before, once. */
+TEST_F(con, history_replay)
+{
+	static const char want[] = "boot: line 1\nboot: line 2\n!";
+	char buf[64];
+	int second;
+
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	EXPECT_EQ(0, hvg_con_tx(G, C, "boot: line 1\n", HVG_WAIT_MS));
+	EXPECT_EQ(0, hvg_con_tx(G, C, "boot: line 2\n", HVG_WAIT_MS));
+	EXPECT_EQ(0, hvg_wr(G, BASE + 0x108, 1, '!'));
+	/* With nobody reading, the guest is not held back. */
+	EXPECT_EQ(2, hvg_vq_used_idx(TXQ));
+
+	open_tty(_metadata, C);
+	tty_gets(_metadata, C->tty, want, sizeof(want) - 1);
+
+	/* A second opener while the first is open: no second replay. */
+	second = hvg_tty_open(C->d.index);
+	ASSERT_LE(0, second);
+	EXPECT_EQ(0U, hvg_tty_read(second, buf, sizeof(buf), HVG_QUIET_MS));
+	EXPECT_EQ(0U, hvg_tty_read(C->tty, buf, sizeof(buf), 50));
+
+	/* Live output arrives once. */
+	EXPECT_EQ(0, hvg_con_tx(G, C, "live", HVG_WAIT_MS));
+	EXPECT_EQ(4U, hvg_tty_read(second, buf, 4, HVG_WAIT_MS));
+	EXPECT_EQ(0, memcmp(buf, "live", 4));
+	EXPECT_EQ(0U, hvg_tty_read(C->tty, buf, sizeof(buf), 100));
+	close(second);
+
+	/* The replay was not echoed back into the guest's input. */
+	{
+		__u64 b = hvg_alloc(G, 64, 16);
+
+		hvg_vq_post(G, BASE, RXQ, b, 64, VRING_DESC_F_WRITE);
+		EXPECT_EQ(-1, hvg_vq_wait_used(RXQ, HVG_QUIET_MS, NULL));
+	}
+}
+
+/* The history keeps the latest 64 KiB. */
+TEST_F(con, history_is_bounded)
+{
+	static unsigned char pat[70000];
+	size_t i, off;
+
+	for (i = 0; i < sizeof(pat); i++)
+		pat[i] = (i * 13 + i / 256) & 0xff;
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	for (off = 0; off < sizeof(pat); off += 4096) {
+		size_t len = sizeof(pat) - off < 4096 ? sizeof(pat) - off :
+							4096;
+
+		hvg_vq_send(G, BASE, TXQ, pat + off, len);
+		ASSERT_EQ(0, hvg_vq_wait_used(TXQ, HVG_WAIT_MS, NULL));
+	}
+	open_tty(_metadata, C);
+	tty_gets(_metadata, C->tty, pat + sizeof(pat) - HISTORY_SIZE,
+		 HISTORY_SIZE);
+}
+
+/* TIOCSWINSZ becomes cols/rows in config space and a config change. */
+TEST_F(con, window_size)
+{
+	struct winsize ws = { .ws_row = 50, .ws_col = 132 }, got;
+	__u32 gen, gen2;
+
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	gen = hvg_rd32(G, BASE, VIRTIO_MMIO_CONFIG_GENERATION);
+	EXPECT_EQ(80U, hvg_rd(G, BASE + 0x100, 2));
+	EXPECT_EQ(25U, hvg_rd(G, BASE + 0x102, 2));
+
+	ASSERT_EQ(0, ioctl(C->tty, TIOCSWINSZ, &ws));
+	EXPECT_EQ(132U, hvg_rd(G, BASE + 0x100, 2));
+	EXPECT_EQ(50U, hvg_rd(G, BASE + 0x102, 2));
+	EXPECT_EQ(50U << 16 | 132, hvg_rd(G, BASE + 0x100, 4));
+	EXPECT_EQ(1U, hvg_rd(G, BASE + 0x104, 4));
+	gen2 = hvg_rd32(G, BASE, VIRTIO_MMIO_CONFIG_GENERATION);
+	EXPECT_NE(gen, gen2);
+	EXPECT_EQ(0, hvg_irq_wait(G, IRQ, HVG_WAIT_MS));
+	EXPECT_EQ((__u32)VIRTIO_MMIO_INT_CONFIG, hvg_isr(G, BASE));
+	hvg_ack(G, BASE, VIRTIO_MMIO_INT_CONFIG);
+	EXPECT_EQ(0U, hvg_isr(G, BASE));
+	ASSERT_EQ(0, ioctl(C->tty, TIOCGWINSZ, &got));
+	EXPECT_EQ(132, got.ws_col);
+	EXPECT_EQ(50, got.ws_row);
+
+	/* Once more: another generation, another interrupt. */
+	ws.ws_col = 100;
+	ws.ws_row = 40;
+	ASSERT_EQ(0, ioctl(C->tty, TIOCSWINSZ, &ws));
+	EXPECT_EQ(40U << 16 | 100, hvg_rd(G, BASE + 0x100, 4));
+	EXPECT_NE(gen2, hvg_rd32(G, BASE, VIRTIO_MMIO_CONFIG_GENERATION));
+	EXPECT_EQ(0, hvg_irq_wait(G, IRQ, HVG_WAIT_MS));
+	EXPECT_EQ((__u32)VIRTIO_MMIO_INT_CONFIG, hvg_isr(G, BASE));
+	hvg_ack(G, BASE, VIRTIO_MMIO_INT_CONFIG);
+
+	/* Before DRIVER_OK: the config changes, without an interrupt. */
+	ASSERT_EQ(0, hvg_negotiate(G, BASE, FEAT));
+	gen = hvg_rd32(G, BASE, VIRTIO_MMIO_CONFIG_GENERATION);
+	ws.ws_col = 90;
+	ws.ws_row = 30;
+	ASSERT_EQ(0, ioctl(C->tty, TIOCSWINSZ, &ws));
+	EXPECT_EQ(30U << 16 | 90, hvg_rd(G, BASE + 0x100, 4));
+	EXPECT_NE(gen, hvg_rd32(G, BASE, VIRTIO_MMIO_CONFIG_GENERATION));
+	EXPECT_EQ(0U, hvg_irq_count(G, IRQ, HVG_QUIET_MS));
+	EXPECT_EQ(0U, hvg_isr(G, BASE));
+}
+
+/* Removing the device hangs its tty up. */
+TEST_F(con, tty_hangup_on_remove)
+{
+	char buf[8];
+	ssize_t n;
+
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	ASSERT_EQ(0, hvg_del_dev(G, C->d.name));
+	n = read(C->tty, buf, sizeof(buf));
+	EXPECT_EQ(0, n);
+	EXPECT_EQ(-1, write(C->tty, "x", 1));
+	EXPECT_EQ(EIO, errno);
+	/* The window is gone: no device answers there any more. */
+	EXPECT_EQ(0U, hvg_rd32(G, BASE, VIRTIO_MMIO_MAGIC_VALUE));
+}
+
+TEST_HARNESS_MAIN
