@@ -130,6 +130,219 @@ TEST_F(con, tx_reaches_tty)
 	EXPECT_EQ(4ULL, hvg_stat(&C->d, "requests"));
 }
 
+/* A full ring of chains made available at once, one notify. */
+TEST_F(con, tx_full_ring)
+{
+	char want[NUM + 1] = "", s[2] = "";
+	unsigned int i;
+
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	for (i = 0; i < NUM; i++) {
+		s[0] = 'a' + i;
+		want[i] = s[0];
+		hvg_desc(TXQ, i, hvg_put(G, s, 1), 1, 0, 0);
+		hvg_vq_publish(TXQ, i);
+	}
+	hvg_notify(G, BASE, HVG_CONSOLE_TX);
+	for (i = 0; i < NUM; i++) {
+		__u32 id = ~0U;
+
+		EXPECT_EQ(0, hvg_vq_wait_used(TXQ, HVG_WAIT_MS, &id));
+		EXPECT_EQ(i, id);
+	}
+	tty_gets(_metadata, C->tty, want, NUM);
+	vring_irq(_metadata, G);
+}
+
+/*
+ * A transmit chain larger than what the tty layer buffers (640 KiB)
+ * still reaches a reader, and does not hold the queue forever.
+ */
+TEST_F(con, tx_large_chain_with_reader)
+{
+	static unsigned char pat[1 << 20], got[1 << 20];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(pat); i++)
+		pat[i] = (i * 5 + i / 4093) & 0xff;
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	hvg_vq_send(G, BASE, TXQ, pat, sizeof(pat));
+	n = hvg_tty_read(C->tty, got, sizeof(got), HVG_WAIT_MS);
+	ASSERT_EQ(sizeof(pat), n) TH_LOG("the reader got %zu bytes", n);
+	EXPECT_EQ(0, memcmp(got, pat, n));
+	EXPECT_EQ(0, hvg_vq_wait_used(TXQ, HVG_WAIT_MS, NULL));
+	/* The queue goes on. */
+	EXPECT_EQ(0, hvg_con_tx(G, C, "next", HVG_WAIT_MS));
+	tty_gets(_metadata, C->tty, "next", 4);
+}
+
+/* A pseudo-random number for timing variations. */
+static unsigned int rnd(unsigned int *seed)
+{
+	*seed = *seed * 1103515245 + 12345;
+	return *seed >> 16;
+}
+
+/* Does the device want a notification for avail entries [@old, @new)? */
+static int want_notify(struct hvg_vq *vq, int event_idx, __u16 new,
+		       __u16 old)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (event_idx)
+		return vring_need_event(hvg_vq_avail_event(vq), new, old);
+	return !(__atomic_load_n(&vq->used->flags, __ATOMIC_ACQUIRE) &
+		 VRING_USED_F_NO_NOTIFY);
+}
+
+#define SUPP_CHAINS	200
+
+/*
+ * Transmit in random bursts, notifying only when the device asks for it
+ * (as Linux does); every chain must be consumed.
+ */
+static void tx_suppressed(struct __test_metadata *_metadata, struct hvg *g,
+			  struct hvg_con *c, int event_idx)
+{
+	struct hvg_vq *tx = &c->vq[HVG_CONSOLE_TX];
+	unsigned int i = 0, notifies = 0, seed = 7;
+	char want[SUPP_CHAINS];
+	__u64 end;
+
+	while (i < SUPP_CHAINS) {
+		unsigned int burst = 1 + rnd(&seed) % 4;
+		__u16 old = tx->avail_idx;
+
+		for (; burst && i < SUPP_CHAINS; burst--, i++) {
+			want[i] = 'A' + i % 26;
+			hvg_desc(tx, i, hvg_put(g, &want[i], 1), 1, 0, 0);
+			hvg_vq_publish(tx, i);
+		}
+		if (want_notify(tx, event_idx, tx->avail_idx, old)) {
+			hvg_notify(g, c->d.base, HVG_CONSOLE_TX);
+			notifies++;
+		}
+		if (rnd(&seed) % 3 == 0)
+			usleep(rnd(&seed) % 1500);
+	}
+	end = hvg_ms() + HVG_WAIT_MS;
+	while (hvg_vq_used_idx(tx) != SUPP_CHAINS && hvg_ms() < end)
+		hvg_sleep_ms(1);
+	EXPECT_EQ(SUPP_CHAINS, hvg_vq_used_idx(tx))
+		TH_LOG("%u notifies", notifies);
+	tty_gets(_metadata, c->tty, want, SUPP_CHAINS);
+	TH_LOG("%u chains, %u notifies", SUPP_CHAINS, notifies);
+}
+
+TEST_F(con, tx_notify_suppression_event_idx)
+{
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT | HVG_F_EVENT_IDX, 256));
+	tx_suppressed(_metadata, G, C, 1);
+}
+
+TEST_F(con, tx_notify_suppression_flags)
+{
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, 256));
+	tx_suppressed(_metadata, G, C, 0);
+}
+
+#define SUPP_BYTES	3000
+#define SUPP_BUFS	8
+
+/*
+ * A writer types in random chunks while the guest keeps a few receive
+ * buffers posted, notifying only when the device asks for it.
+ */
+static void rx_suppressed(struct __test_metadata *_metadata, struct hvg *g,
+			  struct hvg_con *c, int event_idx)
+{
+	static unsigned char pat[SUPP_BYTES], got[SUPP_BYTES];
+	struct hvg_vq *rx = &c->vq[HVG_CONSOLE_RX];
+	unsigned int out = 0, notifies = 0, seed = 3, i;
+	__u64 gpa[256], end;
+	size_t n = 0;
+	char path[32];
+	pid_t pid;
+	int st;
+
+	for (i = 0; i < SUPP_BYTES; i++)
+		pat[i] = (i * 11 + i / 255) & 0xff;
+	for (i = 0; i < rx->num; i++)
+		gpa[i] = hvg_alloc(g, 16, 16);
+	snprintf(path, sizeof(path), "/dev/ttyHV%u", c->d.index);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int fd = open(path, O_WRONLY | O_NOCTTY);
+		size_t done = 0, k;
+
+		if (fd < 0)
+			_exit(1);
+		while (done < SUPP_BYTES) {
+			k = 1 + rnd(&seed) % 50;
+			if (k > SUPP_BYTES - done)
+				k = SUPP_BYTES - done;
+			if (write(fd, pat + done, k) != (ssize_t)k)
+				_exit(2);
+			done += k;
+			if (rnd(&seed) % 2)
+				usleep(rnd(&seed) % 1000);
+		}
+		_exit(0);
+	}
+	end = hvg_ms() + 2 * HVG_WAIT_MS;
+	while (n < SUPP_BYTES && hvg_ms() < end) {
+		long len;
+		__u32 id;
+
+		while (out < SUPP_BUFS) {
+			__u16 old = rx->avail_idx, slot = old % rx->num;
+
+			hvg_desc(rx, slot, gpa[slot], 16, VRING_DESC_F_WRITE,
+				 0);
+			hvg_vq_publish(rx, slot);
+			out++;
+			if (want_notify(rx, event_idx, rx->avail_idx, old)) {
+				hvg_notify(g, c->d.base, HVG_CONSOLE_RX);
+				notifies++;
+			}
+		}
+		len = hvg_vq_wait_used(rx, 2, &id);
+		if (len < 0)
+			continue;
+		out--;
+		ASSERT_GE(16, len);
+		ASSERT_GE(SUPP_BYTES, n + len);
+		memcpy(got + n, hvg_ptr(g, gpa[id]), len);
+		n += len;
+	}
+	EXPECT_EQ((size_t)SUPP_BYTES, n) TH_LOG("%u notifies", notifies);
+	EXPECT_EQ(0, memcmp(got, pat, n));
+	if (waitpid(pid, &st, WNOHANG) != pid) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	TH_LOG("%u bytes, %u notifies", SUPP_BYTES, notifies);
+}
+
+TEST_F(con, rx_notify_suppression_event_idx)
+{
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT | HVG_F_EVENT_IDX, 256));
+	rx_suppressed(_metadata, G, C, 1);
+}
+
+TEST_F(con, rx_notify_suppression_flags)
+{
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, 256));
+	rx_suppressed(_metadata, G, C, 0);
+}
+
 TEST_F(con, rx_from_tty)
 {
 	__u64 b0, b1, gpa[4];
