@@ -152,13 +152,21 @@ if [ $load = ok ]; then
 	script=$(cat /etc/hv/cmd)
 	inroot "$@" >&8 2>&8 5>&- 6>&- 7>&- 8>&- &
 	cmdpid=$!
+	# The watchdog: at the time limit, log the blocked tasks (sysrq w:
+	# it goes to the kernel log the host gets), kill everything but init;
+	# if CMD cannot die (stuck in the kernel), interrupt init's wait so
+	# that it still reports, with the kernel log.
+	trap : USR1
 	(
 		sleep "$HV_TIMEOUT"
 		: >/etc/hv/timedout
 		echo "hv-init: timeout after $HV_TIMEOUT s, killing the command" >&8
 		echo w >/proc/sysrq-trigger
 		kill -KILL -1
-	) 5>&- 6>&- 7>&- 8>&- &
+		sleep 10
+		echo "hv-init: the command does not die, giving up on it" >&8
+		kill -USR1 1
+	) 5>&- 6>&- 7>&- &
 	wdpid=$!
 	wait $cmdpid
 	rc=$?

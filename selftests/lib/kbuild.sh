@@ -9,12 +9,13 @@
 #
 # Warnings are errors: W=1, KCFLAGS=-Werror for the compiler, and any other
 # line of the build's output that mentions a warning (modpost, objtool,
-# sparse with C=2) fails the build unless it matches ALLOW_RE.
+# sparse with C=2) fails the build unless it matches ALLOW_RE (default:
+# $HV_KBUILD_ALLOW, else nothing).
 set -euo pipefail
 # shellcheck source=selftests/lib/common.sh
 . "$(dirname "$0")/common.sh"
 
-allow='^$'
+allow=${HV_KBUILD_ALLOW:-'^$'}
 if [ "${1:-}" = -a ]; then allow=$2; shift 2; fi
 dest=${1:?usage: kbuild.sh [-a ALLOW_RE] DEST SOURCE... [-- MAKE_ARGS...]}
 shift
