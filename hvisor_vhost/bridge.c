@@ -30,6 +30,7 @@
 #include "bridge.h"
 #include "hvisor_abi.h"
 #include "hvisor_provider.h"
+#include "worker.h"
 
 static unsigned int poll_us;
 module_param(poll_us, uint, 0644);
@@ -361,7 +362,7 @@ int hv_bridge_start(const struct hvisor_provider *prov,
 	}
 	hv_bridge = b;
 
-	b->dispatcher = kthread_run(hv_bridge_dispatcher, b, "hvv-dispatch");
+	b->dispatcher = hv_thread_run(hv_bridge_dispatcher, b, "hv-dispatch");
 	if (IS_ERR(b->dispatcher)) {
 		ret = PTR_ERR(b->dispatcher);
 		goto err_registered;
@@ -373,6 +374,10 @@ int hv_bridge_start(const struct hvisor_provider *prov,
 		       prov->wakeup_irq, ret);
 		goto err_thread;
 	}
+	ret = hv_threads_irq_affinity(prov->wakeup_irq);
+	if (ret)
+		pr_info("bridge: wake-up IRQ %d keeps its affinity (%d)\n",
+			prov->wakeup_irq, ret);
 	pr_info("bridge: serving requests from %s, wake-up IRQ %d\n",
 		prov->name, prov->wakeup_irq);
 	return 0;

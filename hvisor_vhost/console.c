@@ -46,6 +46,10 @@
  * @gone: the device was removed: no worker may be kicked
  * @retry: re-kicks the transmit worker when the tty buffer was full
  * @bounce: transmit copy buffer (transmit worker only)
+ * @tx_done: bytes of the chain at the transmit queue's head already
+ *	delivered, when the tty buffer could take only part of it
+ *	(transmit worker only)
+ * @tx_gen: ring generation @tx_done belongs to (transmit worker only)
  */
 struct hv_console {
 	struct hv_dev dev;
@@ -58,6 +62,8 @@ struct hv_console {
 	bool gone;
 	struct timer_list retry;
 	u8 *bounce;
+	size_t tx_done;
+	u32 tx_gen;
 };
 
 static struct tty_driver *hv_console_driver;
@@ -105,34 +111,39 @@ static void hv_console_history_add(struct hv_console *con, const u8 *buf,
 }
 
 /*
- * Deliver one guest write. Returns false if an opener's tty buffer has no
- * room for it (the chain is retried later).
+ * Deliver one guest write, resuming at con->tx_done. Returns false if an
+ * opener's tty buffer could not take all of it: the chain is given back
+ * and retried later from where delivery stopped.
  */
 static bool hv_console_output(struct hv_console *con,
 			      const struct hv_chain *chain)
 {
 	struct tty_struct *tty = tty_port_tty_get(&con->port);
-	size_t len = chain->out_len, done = 0, n;
+	size_t len = chain->out_len, done = con->tx_done, n;
+	bool complete;
 
-	if (tty && tty_buffer_space_avail(&con->port) < len) {
-		tty_kref_put(tty);
-		return false;
-	}
 	while (done < len) {
-		n = hv_chain_copy_from(chain, done, con->bounce,
-				       min_t(size_t, len - done, PAGE_SIZE));
+		n = min_t(size_t, len - done, PAGE_SIZE);
+		if (tty)
+			n = min_t(size_t, n,
+				  tty_buffer_space_avail(&con->port));
+		if (!n)
+			break;
+		n = hv_chain_copy_from(chain, done, con->bounce, n);
+		if (tty)
+			n = tty_insert_flip_string(&con->port, con->bounce, n);
 		if (!n)
 			break;
 		hv_console_history_add(con, con->bounce, n);
-		if (tty)
-			tty_insert_flip_string(&con->port, con->bounce, n);
 		done += n;
 	}
 	if (tty) {
 		tty_flip_buffer_push(&con->port);
 		tty_kref_put(tty);
 	}
-	return true;
+	complete = done >= len;
+	con->tx_done = complete ? 0 : done;
+	return complete;
 }
 
 static bool hv_console_transmit(struct hv_vq *vq)
@@ -142,6 +153,11 @@ static bool hv_console_transmit(struct hv_vq *vq)
 	unsigned int done = 0;
 	int ret;
 
+	if (con->tx_gen != vq->wr.gen) {
+		/* The driver reset the queue: forget a partial delivery. */
+		con->tx_gen = vq->wr.gen;
+		con->tx_done = 0;
+	}
 	do {
 		hv_vq_disable_notify(vq);
 		while ((ret = hv_vq_pop(vq, &chain)) > 0) {

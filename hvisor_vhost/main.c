@@ -14,6 +14,7 @@
 #include "hypervisor.h"
 #include "registry.h"
 #include "sysfs.h"
+#include "worker.h"
 
 static const struct hv_hypervisor_client hv_registry_client = {
 	.attach = hv_registry_attach,
@@ -24,9 +25,12 @@ static int __init hvisor_vhost_init(void)
 {
 	int ret;
 
-	ret = hv_sysfs_init();
+	ret = hv_threads_init();
 	if (ret)
 		return ret;
+	ret = hv_sysfs_init();
+	if (ret)
+		goto err_threads;
 	ret = hv_backends_init();
 	if (ret)
 		goto err_sysfs;
@@ -44,6 +48,8 @@ err_backends:
 	hv_backends_exit();
 err_sysfs:
 	hv_sysfs_exit();
+err_threads:
+	hv_threads_exit();
 	return ret;
 }
 
@@ -53,6 +59,7 @@ static void __exit hvisor_vhost_exit(void)
 	hv_ctl_exit();
 	hv_backends_exit();
 	hv_sysfs_exit();
+	hv_threads_exit();
 }
 
 module_init(hvisor_vhost_init);

@@ -39,6 +39,11 @@ static struct hv_vq *hv_mmio_sel_vq(struct hv_dev *dev)
 	return &dev->vqs[dev->queue_sel];
 }
 
+static bool hv_mmio_config_size_ok(u64 size)
+{
+	return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
 static u64 hv_mmio_config_read(struct hv_dev *dev, u64 off, u64 size)
 {
 	u64 value = 0;
@@ -58,7 +63,7 @@ static u64 hv_mmio_read_locked(struct hv_dev *dev, u64 off, u64 size)
 	struct hv_vq *vq;
 
 	if (off >= HV_MMIO_CONFIG) {
-		if (size != 1 && size != 2 && size != 4 && size != 8) {
+		if (!hv_mmio_config_size_ok(size)) {
 			hv_mmio_reject(dev, "config read of odd size", off,
 				       size);
 			return 0;
@@ -212,13 +217,13 @@ static bool hv_mmio_status(struct hv_dev *dev, u32 value)
 			       VIRTIO_MMIO_STATUS, 4);
 		value &= ~VIRTIO_CONFIG_S_FEATURES_OK;
 	}
+	value &= ~VIRTIO_CONFIG_S_NEEDS_RESET;	/* the device's to set */
 	if ((old & ~value) & ~VIRTIO_CONFIG_S_NEEDS_RESET) {
 		/* Clearing bits other than by a reset is not allowed. */
 		hv_mmio_reject(dev, "status bits cleared without reset",
 			       VIRTIO_MMIO_STATUS, 4);
 		return false;
 	}
-	/* NEEDS_RESET is the device's to set. */
 	dev->status = value | (old & VIRTIO_CONFIG_S_NEEDS_RESET);
 	return dev->status != old;
 }
@@ -241,7 +246,8 @@ static enum hv_mmio_after hv_mmio_write_locked(struct hv_dev *dev, u64 off,
 	u32 val = value;
 
 	if (off >= HV_MMIO_CONFIG) {
-		if (off - HV_MMIO_CONFIG >= HV_CONFIG_SIZE ||
+		if (!hv_mmio_config_size_ok(size) ||
+		    off - HV_MMIO_CONFIG >= HV_CONFIG_SIZE ||
 		    size > HV_CONFIG_SIZE - (off - HV_MMIO_CONFIG) ||
 		    !dev->ops->config_write) {
 			hv_mmio_reject(dev, "config write", off, size);

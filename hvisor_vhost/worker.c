@@ -9,10 +9,88 @@
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#include <linux/cpumask.h>
+#include <linux/interrupt.h>
 #include <linux/kthread.h>
+#include <linux/module.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 
 #include "worker.h"
+
+static char *cpus;
+module_param(cpus, charp, 0444);
+MODULE_PARM_DESC(cpus,
+		 "CPUs (cpulist) for the dispatcher, the queue workers and the wake-up IRQ; default all. Keep them off CPUs that zones or RT work use");
+
+/* The CPUs of our threads; set at module load, read-only afterwards. */
+static cpumask_var_t hv_thread_cpus;
+
+/**
+ * hv_threads_init - parse the cpus= parameter
+ *
+ * Return: 0, -EINVAL for a bad or offline-only list, or -ENOMEM.
+ */
+int hv_threads_init(void)
+{
+	if (!zalloc_cpumask_var(&hv_thread_cpus, GFP_KERNEL))
+		return -ENOMEM;
+	if (!cpus || !*cpus) {
+		cpumask_copy(hv_thread_cpus, cpu_possible_mask);
+		return 0;
+	}
+	if (cpulist_parse(cpus, hv_thread_cpus) ||
+	    !cpumask_intersects(hv_thread_cpus, cpu_online_mask)) {
+		pr_err("cpus=%s: not a list of online CPUs\n", cpus);
+		free_cpumask_var(hv_thread_cpus);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void hv_threads_exit(void)
+{
+	free_cpumask_var(hv_thread_cpus);
+}
+
+/**
+ * hv_thread_run - start a kernel thread on the CPUs given by cpus=
+ * @fn: thread function
+ * @data: its argument
+ * @namefmt: printf-style name
+ *
+ * Return: the task or an ERR_PTR.
+ */
+struct task_struct *hv_thread_run(int (*fn)(void *), void *data,
+				  const char *namefmt, ...)
+{
+	struct task_struct *task;
+	char name[TASK_COMM_LEN];
+	va_list args;
+
+	va_start(args, namefmt);
+	vsnprintf(name, sizeof(name), namefmt, args);
+	va_end(args);
+	task = kthread_create(fn, data, "%s", name);
+	if (IS_ERR(task))
+		return task;
+	set_cpus_allowed_ptr(task, hv_thread_cpus);
+	wake_up_process(task);
+	return task;
+}
+
+/**
+ * hv_threads_irq_affinity - steer an IRQ to the CPUs given by cpus=
+ * @irq: the interrupt
+ *
+ * Return: 0 or the error of irq_set_affinity() (not every chip can).
+ */
+int hv_threads_irq_affinity(unsigned int irq)
+{
+	if (cpumask_equal(hv_thread_cpus, cpu_possible_mask))
+		return 0;
+	return irq_set_affinity(irq, hv_thread_cpus);
+}
 
 #define HV_WORKER_KICK	0
 
@@ -57,7 +135,7 @@ int hv_worker_start(struct hv_worker *w, bool (*fn)(void *), void *data,
 	w->fn = fn;
 	w->data = data;
 	w->kicked = 0;
-	task = kthread_run(hv_worker_thread, w, "hv-%s-q%u", dev_name, queue);
+	task = hv_thread_run(hv_worker_thread, w, "hv-%s-q%u", dev_name, queue);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 	w->task = task;

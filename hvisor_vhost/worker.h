@@ -23,6 +23,12 @@ struct hv_worker {
 	unsigned long kicked;
 };
 
+int hv_threads_init(void);
+void hv_threads_exit(void);
+struct task_struct *hv_thread_run(int (*fn)(void *), void *data,
+				  const char *namefmt, ...) __printf(3, 4);
+int hv_threads_irq_affinity(unsigned int irq);
+
 int hv_worker_start(struct hv_worker *w, bool (*fn)(void *), void *data,
 		    const char *dev_name, unsigned int queue);
 void hv_worker_stop(struct hv_worker *w);
