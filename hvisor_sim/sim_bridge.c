@@ -40,10 +40,19 @@ static void hvsim_irq_noop(struct irq_data *d)
 {
 }
 
+/* The affinity chooses where hvsim_raise_wakeup() sends the upcall. */
+static int hvsim_irq_set_affinity(struct irq_data *d,
+				  const struct cpumask *mask, bool force)
+{
+	irq_data_update_effective_affinity(d, mask);
+	return IRQ_SET_MASK_OK;
+}
+
 static struct irq_chip hvsim_irq_chip = {
-	.name		= HVSIM_NAME,
-	.irq_mask	= hvsim_irq_noop,
-	.irq_unmask	= hvsim_irq_noop,
+	.name			= HVSIM_NAME,
+	.irq_mask		= hvsim_irq_noop,
+	.irq_unmask		= hvsim_irq_noop,
+	.irq_set_affinity	= hvsim_irq_set_affinity,
 };
 
 static int hvsim_irq_map(struct irq_domain *d, unsigned int virq,
@@ -73,12 +82,26 @@ static void hvsim_wakeup_ipi(void *info)
 
 /*
  * hvisor's send_event(root CPU0, SGI 7, IPI_EVENT_WAKEUP_VIRTIO_DEVICE).
- * The upcall goes to CPU0, or to another CPU when the trapping "vCPU" is
- * CPU0 itself: a simulated vCPU is a root CPU that may be spinning with
- * interrupts off (virtio_console's put_chars), and on hvisor the upcall
- * never lands on the trapping CPU. Wake-ups raised while one is still
- * queued merge, as an edge pending in the interrupt controller does.
+ * The upcall goes to the first CPU of the IRQ's affinity (CPU0 by
+ * default), never to the trapping CPU itself: a simulated vCPU is a root
+ * CPU that may be spinning with interrupts off (virtio_console's
+ * put_chars), and on hvisor the upcall never lands on the trapping CPU.
+ * Wake-ups raised while one is still queued merge, as an edge pending in
+ * the interrupt controller does.
  */
+static unsigned int hvsim_wakeup_target(unsigned int this)
+{
+	const struct cpumask *aff = irq_get_affinity_mask(hvsim.wakeup_irq);
+	unsigned int cpu;
+
+	if (aff)
+		for_each_cpu_and(cpu, aff, cpu_online_mask)
+			if (cpu != this)
+				return cpu;
+	return this && cpu_online(0) ? 0 :
+	       cpumask_any_but(cpu_online_mask, this);
+}
+
 static void hvsim_raise_wakeup(void)
 {
 	unsigned int n = hvsim_lose_wakeup_every;
@@ -90,8 +113,7 @@ static void hvsim_raise_wakeup(void)
 	}
 	hvsim_count(wakeups);
 	this = get_cpu();
-	target = this && cpu_online(0) ? 0 :
-		 cpumask_any_but(cpu_online_mask, this);
+	target = hvsim_wakeup_target(this);
 	if (target >= nr_cpu_ids) {
 		irq_work_queue(&hvsim.wakeup_work);
 	} else if (!atomic_cmpxchg(&hvsim.wakeup_inflight, 0, 1)) {
