@@ -70,8 +70,10 @@ check "the guest sees the new window size" \
 exec 6>&-
 vdev=$(ls /sys/bus/virtio/drivers/virtio_console | grep -m1 "^virtio")
 echo "$vdev" > /sys/bus/virtio/drivers/virtio_console/unbind
-check "reset: status 0 after unbind" \
-	wait_for 5 sh -c "[ \$(cat /sys/class/hvisor/$name/status) = 0x00 ]"
+# virtio_dev_remove() resets the device, then sets ACKNOWLEDGE again.
+check "reset: features cleared, status ACKNOWLEDGE after unbind" \
+	wait_for 5 sh -c "[ \$(cat /sys/class/hvisor/$name/status) = 0x01 ] &&
+			  [ \$(cat /sys/class/hvisor/$name/driver_features) = 0x0000000000000000 ]"
 echo "$vdev" > /sys/bus/virtio/drivers/virtio_console/bind
 check "rebind recreates /dev/hvc0" wait_for 10 test -c /dev/hvc0
 exec 6<>/dev/hvc0
