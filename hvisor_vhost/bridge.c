@@ -168,20 +168,26 @@ static bool hv_bridge_ring_empty(struct hv_bridge *b)
 		(HVISOR_MAX_REQ - 1)) == b->req_front;
 }
 
-/* Busy-poll up to *window us for new requests; adapt the window. */
+/*
+ * Busy-poll up to *window us for new requests. The window adapts between
+ * poll_us / 8 and poll_us: it doubles when polling caught a request and
+ * halves when it did not.
+ */
 static bool hv_bridge_poll(struct hv_bridge *b, unsigned int *window)
 {
-	u64 end = ktime_get_ns() + (u64)*window * NSEC_PER_USEC;
-	unsigned int max = READ_ONCE(poll_us);
+	unsigned int max = READ_ONCE(poll_us), min = max(max / 8, 1U);
+	u64 end;
 
+	*window = clamp(*window, min, max);
+	end = ktime_get_ns() + (u64)*window * NSEC_PER_USEC;
 	while (ktime_get_ns() < end && !need_resched()) {
 		if (!hv_bridge_ring_empty(b)) {
-			*window = min(max, max(*window * 2, 1U));
+			*window = min(max, *window * 2);
 			return true;
 		}
 		cpu_relax();
 	}
-	*window /= 2;
+	*window = max(min, *window / 2);
 	return false;
 }
 
@@ -214,7 +220,7 @@ static void hv_bridge_sleep(struct hv_bridge *b)
 static int hv_bridge_dispatcher(void *data)
 {
 	struct hv_bridge *b = data;
-	unsigned int window = 0;
+	unsigned int window = UINT_MAX;
 
 	while (!kthread_should_stop()) {
 		if (hv_bridge_drain(b)) {

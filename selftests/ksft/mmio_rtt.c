@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Register-read round trip: a vCPU reads MagicValue, the trap goes through
+ * the bridge and back. Measured in one run for
+ *   - hvisor_vhost in the kernel (dispatcher sleeping when idle, and with
+ *     adaptive polling, poll_us=50 and 1000);
+ *   - hvisor-tool's architecture: a userspace daemon on /dev/hvisor (the
+ *     simulator's hvisor.ko face) woken by an eventfd, with hvisor-tool's
+ *     busy-poll after every request and without it.
+ * Every value read is checked; the figures are printed with ratios.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <sys/eventfd.h>
+
+#include "kselftest_harness.h"
+#include "hv_guest.h"
+
+#define RTT_READS	1000
+#define RTT_MAGIC	0x74726976
+
+/* hvisor-tool include/hvisor.h */
+#define HVISOR_INIT_VIRTIO	_IO(1, 0)
+#define HVISOR_SET_EVENTFD	_IOW(1, 7, int)
+#define DAEMON_POLL_COUNT	10000000	/* hvisor-tool MAX_POLL_COUNT */
+
+struct rtt {
+	double avg, p50, p99;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Time RTT_READS MagicValue reads by @cpu of @zone at @addr. */
+static int measure(int sim_fd, __u32 zone, __u32 cpu, __u64 addr,
+		   struct rtt *out)
+{
+	static __u64 t[RTT_READS];
+	__u64 sum = 0;
+	int i;
+
+	for (i = 0; i < RTT_READS; i++) {
+		struct hvsim_mmio m = {
+			.zone_id = zone, .cpu = cpu, .addr = addr, .size = 4,
+		};
+		__u64 t0 = now_ns();
+
+		if (ioctl(sim_fd, HVSIM_MMIO, &m) || m.value != RTT_MAGIC)
+			return -1;
+		t[i] = now_ns() - t0;
+		sum += t[i];
+	}
+	qsort(t, RTT_READS, sizeof(t[0]), cmp_u64);
+	out->avg = sum / 1000.0 / RTT_READS;
+	out->p50 = t[RTT_READS / 2] / 1000.0;
+	out->p99 = t[RTT_READS * 99 / 100] / 1000.0;
+	return 0;
+}
+
+static void print_rtt(const char *what, const struct rtt *r,
+		      const struct rtt *base)
+{
+	printf("# %-40s avg %8.1f us  p50 %8.1f us  p99 %8.1f us  (p50 x%.2f of in-kernel)\n",
+	       what, r->avg, r->p50, r->p99, r->p50 / base->p50);
+}
+
+static void set_poll_us(const char *v)
+{
+	FILE *f = fopen("/sys/module/hvisor_vhost/parameters/poll_us", "w");
+
+	if (f) {
+		fputs(v, f);
+		fclose(f);
+	}
+}
+
+/* A responder shaped like hvisor-tool's daemon (tools/virtio/virtio.c). */
+struct daemon {
+	volatile __u32 *req_front, *req_rear;
+	volatile __u8 *need_wakeup;
+	volatile __u64 *cfg_flags, *cfg_values;
+	char *base;
+	int evfd;
+	long poll_count;
+	atomic_int stop;
+};
+
+static void daemon_serve(struct daemon *d, __u32 front)
+{
+	char *req = d->base + 0x10 + 40 * front;
+	__u64 cpu = *(volatile __u64 *)req;
+	__u8 need_interrupt = *(volatile __u8 *)(req + 0x25);
+
+	if (need_interrupt)
+		return;
+	d->cfg_values[cpu] = RTT_MAGIC;	/* only MagicValue is read */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	d->cfg_flags[cpu]++;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static void *daemon_thread(void *arg)
+{
+	struct daemon *d = arg;
+	__u32 front = __atomic_load_n(d->req_front, __ATOMIC_RELAXED);
+	cpu_set_t set;
+	__u64 v;
+	long idle = 0;
+
+	/* hvisor-tool pins its threads to a root CPU. */
+	CPU_ZERO(&set);
+	CPU_SET(sysconf(_SC_NPROCESSORS_ONLN) - 1, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	while (!atomic_load(&d->stop)) {
+		__u32 rear = __atomic_load_n(d->req_rear, __ATOMIC_ACQUIRE);
+
+		if (front != rear) {
+			daemon_serve(d, front);
+			front = (front + 1) & 31;
+			__atomic_store_n(d->req_front, front, __ATOMIC_RELEASE);
+			idle = 0;
+			continue;
+		}
+		if (++idle < d->poll_count)
+			continue;
+		__atomic_store_n(d->need_wakeup, 1, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (__atomic_load_n(d->req_rear, __ATOMIC_ACQUIRE) == front) {
+			struct pollfd p = { .fd = d->evfd, .events = POLLIN };
+
+			if (poll(&p, 1, 100) == 1 &&
+			    read(d->evfd, &v, sizeof(v)) < 0)
+				break;
+		}
+		__atomic_store_n(d->need_wakeup, 0, __ATOMIC_RELAXED);
+		idle = 0;
+	}
+	return NULL;
+}
+
+/* Time the userspace daemon path; returns 0 or -1. */
+static int measure_daemon(long poll_count, struct rtt *out)
+{
+	struct hvsim_zone sz = {
+		.zone_id = 7, .flags = HVSIM_ZONE_F_FD_OWNED,
+		.first_cpu = HVG_FIRST_CPU, .nr_cpus = 1, .nr_regions = 1,
+		.regions = { { .gpa = HVG_RAM_GPA, .size = HVG_RAM_SIZE } },
+	};
+	struct hvsim_mmio_region mr = {
+		.zone_id = 7, .base = HVG_MMIO_BASE, .size = HVG_MMIO_SIZE,
+	};
+	struct daemon d = {
+		.poll_count = poll_count, .base = MAP_FAILED, .evfd = -1,
+	};
+	int hv_fd, sim_fd, ret = -1;
+	pthread_t thread;
+
+	hv_fd = open("/dev/hvisor", O_RDWR);
+	sim_fd = open("/dev/hvisor_sim", O_RDWR);
+	if (hv_fd < 0 || sim_fd < 0 || ioctl(hv_fd, HVISOR_INIT_VIRTIO))
+		goto out;
+	d.base = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, hv_fd, 0);
+	d.evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (d.base == MAP_FAILED || d.evfd < 0 ||
+	    ioctl(hv_fd, HVISOR_SET_EVENTFD, d.evfd))
+		goto out;
+	d.req_front = (__u32 *)d.base;
+	d.req_rear = (__u32 *)(d.base + 4);
+	d.cfg_flags = (__u64 *)(d.base + 0x610);
+	d.cfg_values = (__u64 *)(d.base + 0x710);
+	d.need_wakeup = (__u8 *)(d.base + 0x851);
+	if (ioctl(sim_fd, HVSIM_ZONE_CREATE, &sz) ||
+	    ioctl(sim_fd, HVSIM_ZONE_ADD_MMIO, &mr))
+		goto out;
+	if (pthread_create(&thread, NULL, daemon_thread, &d))
+		goto out;
+	ret = measure(sim_fd, 7, HVG_FIRST_CPU, HVG_MMIO_BASE, out);
+	atomic_store(&d.stop, 1);
+	pthread_join(thread, NULL);
+out:
+	if (d.base != MAP_FAILED)
+		munmap(d.base, 4096);
+	if (d.evfd >= 0)
+		close(d.evfd);
+	if (sim_fd >= 0)
+		close(sim_fd);
+	if (hv_fd >= 0)
+		close(hv_fd);
+	return ret;
+}
+
+TEST(register_read_round_trip)
+{
+	struct rtt kern, kern_poll, kern_poll1k, daemon_poll, daemon_sleep;
+	struct hvg_dev con;
+	struct hvg g;
+
+	ASSERT_EQ(0, hvg_setup(&g, 7));
+	ASSERT_EQ(0, hvg_add_console(&g, HVG_MMIO_BASE, HVG_DEV_LEN, 40, &con));
+	set_poll_us("0");
+	ASSERT_EQ(0, measure(g.sim_fd, 7, g.cpu, HVG_MMIO_BASE, &kern));
+	set_poll_us("50");
+	ASSERT_EQ(0, measure(g.sim_fd, 7, g.cpu, HVG_MMIO_BASE, &kern_poll));
+	set_poll_us("1000");
+	ASSERT_EQ(0, measure(g.sim_fd, 7, g.cpu, HVG_MMIO_BASE, &kern_poll1k));
+	set_poll_us("0");
+	hvg_teardown(&g);
+
+	/* The daemon's bridge: hvisor_vhost must not own it. */
+	ASSERT_EQ(0, system("rmmod hvisor_sim && modprobe hvisor_sim register_provider=0"));
+	EXPECT_EQ(0, measure_daemon(DAEMON_POLL_COUNT, &daemon_poll));
+	EXPECT_EQ(0, measure_daemon(0, &daemon_sleep));
+	ASSERT_EQ(0, system("rmmod hvisor_sim && modprobe hvisor_sim"));
+
+	print_rtt("hvisor_vhost (dispatcher sleeps)", &kern, &kern);
+	print_rtt("hvisor_vhost, poll_us=50", &kern_poll, &kern);
+	print_rtt("hvisor_vhost, poll_us=1000", &kern_poll1k, &kern);
+	print_rtt("userspace daemon, hvisor-tool busy-poll", &daemon_poll, &kern);
+	print_rtt("userspace daemon, sleeping", &daemon_sleep, &kern);
+	fflush(stdout);	/* the harness child ends with _exit() */
+}
+
+TEST_HARNESS_MAIN
