@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control plane of hvisor_vhost at the ioctl level: every malformed or
+ * conflicting request gets its errno and changes nothing; CAP_SYS_ADMIN is
+ * required; sysfs shows what was configured.
+ */
+#define _GNU_SOURCE
+#include <linux/capability.h>
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+#include "hv_guest.h"
+
+#define ZONE	9
+
+FIXTURE(ctl) {
+	struct hvg g;
+};
+
+FIXTURE_SETUP(ctl)
+{
+	ASSERT_EQ(0, hvg_setup(&self->g, ZONE));
+}
+
+FIXTURE_TEARDOWN(ctl)
+{
+	hvg_teardown(&self->g);
+}
+
+static int zone_add(int fd, struct hvv_zone *z)
+{
+	return ioctl(fd, HVV_ZONE_ADD, z) ? errno : 0;
+}
+
+static int dev_add(int fd, struct hvv_dev *d)
+{
+	return ioctl(fd, HVV_DEV_ADD, d) ? errno : 0;
+}
+
+static struct hvv_dev console(__u64 addr, __u32 irq)
+{
+	struct hvv_dev d = {
+		.type = HVV_DEV_CONSOLE, .zone_id = ZONE, .addr = addr,
+		.len = HVG_DEV_LEN, .irq = irq, .backend_fd = -1,
+	};
+
+	return d;
+}
+
+TEST_F(ctl, version)
+{
+	struct hvv_version v;
+
+	ASSERT_EQ(0, ioctl(self->g.ctl_fd, HVV_GET_VERSION, &v));
+	EXPECT_EQ(HVV_API_VERSION, v.api_version);
+	EXPECT_EQ(HVV_MAX_REGIONS, v.max_regions);
+	EXPECT_EQ(-1, ioctl(self->g.ctl_fd, _IO(HVV_IOC_MAGIC, 0x7f)));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+TEST_F(ctl, zone_add_rejects)
+{
+	struct hvv_zone *z = calloc(1, sizeof(*z));
+	int fd = self->g.ctl_fd;
+
+	ASSERT_NE(NULL, z);
+#define RESET_ZONE() do {						\
+	memset(z, 0, sizeof(*z));					\
+	z->zone_id = 11;						\
+	z->nr_regions = 1;						\
+	z->regions[0].gpa = 0x80000000;					\
+	z->regions[0].hpa = self->g.ram_hpa;				\
+	z->regions[0].size = 0x1000;					\
+} while (0)
+	RESET_ZONE(); z->zone_id = 0;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	RESET_ZONE(); z->zone_id = HVV_MAX_ZONE_ID + 1;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	RESET_ZONE(); z->zone_id = ZONE;
+	EXPECT_EQ(EEXIST, zone_add(fd, z));
+	RESET_ZONE(); z->nr_regions = 0;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	RESET_ZONE(); z->nr_regions = HVV_MAX_REGIONS + 1;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	RESET_ZONE(); z->flags = 1;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	RESET_ZONE(); z->pad = 1;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	RESET_ZONE(); z->regions[1].size = 0x1000;	/* beyond nr_regions */
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	RESET_ZONE(); z->regions[0].size = 0;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	RESET_ZONE(); z->regions[0].size = 1ULL << 41;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	RESET_ZONE(); z->regions[0].gpa = 0x80000800;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	RESET_ZONE(); z->regions[0].hpa += 0x10;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	RESET_ZONE(); z->regions[0].gpa = ~0ULL & ~0xfffULL;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	RESET_ZONE(); z->nr_regions = 2;		/* overlapping gpa */
+	z->regions[1] = z->regions[0];
+	z->regions[1].hpa += 0x1000;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	RESET_ZONE(); z->nr_regions = 2;		/* overlapping hpa */
+	z->regions[1] = z->regions[0];
+	z->regions[1].gpa += 0x1000;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	/* Nothing was half-created: zone 11 does not exist. */
+	struct hvv_zone_id zid = { .zone_id = 11 };
+
+	EXPECT_EQ(-1, ioctl(fd, HVV_ZONE_DEL, &zid));
+	EXPECT_EQ(ENOENT, errno);
+	/* A valid one works and can be removed. */
+	RESET_ZONE();
+	EXPECT_EQ(0, zone_add(fd, z));
+	EXPECT_EQ(0, ioctl(fd, HVV_ZONE_DEL, &zid));
+	zid.pad = 1;
+	EXPECT_EQ(-1, ioctl(fd, HVV_ZONE_DEL, &zid));
+	EXPECT_EQ(EINVAL, errno);
+	free(z);
+}
+
+TEST_F(ctl, dev_add_rejects)
+{
+	int fd = self->g.ctl_fd;
+	struct hvv_dev d;
+
+	d = console(HVG_MMIO_BASE, 40); d.zone_id = 12;
+	EXPECT_EQ(ENOENT, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE, 40); d.type = 99;
+	EXPECT_EQ(EOPNOTSUPP, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE, 0);
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE, 40); d.len = 0xff;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE, 40); d.len = 0x20000;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE + 2, 40);
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d = console(~0ULL - 0xff, 40);
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE, 40); d.flags = 1U << 31;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE, 40); d.reserved[3] = 1;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE, 40); d.name[0] = 'x';
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE, 40); d.backend_fd = 0;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));	/* a console has no backend */
+	d = console(HVG_MMIO_BASE, 40); d.flags = HVV_DEV_F_RO;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	EXPECT_EQ(0, access(HVG_SYSFS "/console0", F_OK) == 0 ? 1 : 0);
+
+	/* A good one, then conflicts with it. */
+	d = console(HVG_MMIO_BASE, 40);
+	ASSERT_EQ(0, dev_add(fd, &d));
+	memcpy(self->g.devs[self->g.nr_devs++], d.name, HVV_NAME_LEN);
+	d = console(HVG_MMIO_BASE + 0x100, 41);
+	EXPECT_EQ(EADDRINUSE, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE + 0x200, 40);
+	EXPECT_EQ(EBUSY, dev_add(fd, &d));
+
+	struct hvv_dev_name dn = { "nosuchdev" };
+
+	EXPECT_EQ(-1, ioctl(fd, HVV_DEV_DEL, &dn));
+	EXPECT_EQ(ENOENT, errno);
+	memset(&dn, 'a', sizeof(dn));			/* not terminated */
+	EXPECT_EQ(-1, ioctl(fd, HVV_DEV_DEL, &dn));
+	EXPECT_EQ(EINVAL, errno);
+	struct hvv_zone_id zid = { .zone_id = ZONE };
+
+	EXPECT_EQ(-1, ioctl(fd, HVV_ZONE_DEL, &zid));	/* has a device */
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(-1, ioctl(fd, HVV_DEV_RESIZE, self->g.devs[0]));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+}
+
+TEST_F(ctl, sysfs_matches)
+{
+	struct hvv_dev d = console(HVG_MMIO_BASE + 0x400, 45);
+	struct hvv_dev_info info;
+	char buf[64];
+
+	memset(&info, 0, sizeof(info));
+	ASSERT_EQ(0, dev_add(self->g.ctl_fd, &d));
+	memcpy(self->g.devs[self->g.nr_devs++], d.name, HVV_NAME_LEN);
+	ASSERT_EQ(0, hvg_sysfs_str(d.name, "type", buf, sizeof(buf)));
+	EXPECT_STREQ("console", buf);
+	EXPECT_EQ(ZONE, hvg_sysfs_u64(d.name, "zone"));
+	EXPECT_EQ(HVG_MMIO_BASE + 0x400, hvg_sysfs_u64(d.name, "addr"));
+	EXPECT_EQ(HVG_DEV_LEN, hvg_sysfs_u64(d.name, "len"));
+	EXPECT_EQ(45, hvg_sysfs_u64(d.name, "irq"));
+	memcpy(info.name, d.name, sizeof(info.name));
+	ASSERT_EQ(0, ioctl(self->g.ctl_fd, HVV_DEV_INFO, &info));
+	EXPECT_EQ(HVV_DEV_CONSOLE, info.type);
+	EXPECT_EQ(ZONE, info.zone_id);
+	EXPECT_EQ(45, info.irq);
+	EXPECT_EQ(d.index, info.index);
+	EXPECT_EQ(hvg_sysfs_u64(d.name, "device_features"),
+		  info.device_features);
+}
+
+/* hvisor panics with an 8th distinct pending IRQ on a CPU. */
+TEST_F(ctl, eighth_irq_refused)
+{
+	FILE *f;
+	int i;
+
+	for (i = 0; i < 7; i++) {
+		struct hvv_dev d = console(HVG_MMIO_BASE + i * 0x200, 50 + i);
+
+		ASSERT_EQ(0, dev_add(self->g.ctl_fd, &d));
+		memcpy(self->g.devs[self->g.nr_devs++], d.name, HVV_NAME_LEN);
+	}
+	struct hvv_dev d = console(HVG_MMIO_BASE + 7 * 0x200, 57);
+
+	EXPECT_EQ(ENOSPC, dev_add(self->g.ctl_fd, &d));
+	f = fopen("/sys/module/hvisor_vhost/parameters/max_zone_irqs", "w");
+	ASSERT_NE(NULL, f);
+	fputs("8", f);
+	fclose(f);
+	EXPECT_EQ(0, dev_add(self->g.ctl_fd, &d));
+	memcpy(self->g.devs[self->g.nr_devs++], d.name, HVV_NAME_LEN);
+	f = fopen("/sys/module/hvisor_vhost/parameters/max_zone_irqs", "w");
+	ASSERT_NE(NULL, f);
+	fputs("7", f);
+	fclose(f);
+}
+
+TEST_F(ctl, needs_cap_sys_admin)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	struct hvv_version v;
+	pid_t pid = fork();
+	int status;
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		syscall(SYS_capget, &hdr, data);
+		data[0].effective &= ~(1U << CAP_SYS_ADMIN);
+		if (syscall(SYS_capset, &hdr, data))
+			_exit(2);
+		_exit(ioctl(self->g.ctl_fd, HVV_GET_VERSION, &v) == -1 &&
+		      errno == EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/* Requests of a zone hvisor_vhost does not know are answered (0). */
+TEST(unknown_zone_answered)
+{
+	struct hvsim_zone sz = {
+		.zone_id = 13, .flags = HVSIM_ZONE_F_FD_OWNED,
+		.first_cpu = 6, .nr_cpus = 1, .nr_regions = 1,
+		.regions = { { .gpa = HVG_RAM_GPA, .size = 0x10000 } },
+	};
+	struct hvsim_mmio_region mr = {
+		.zone_id = 13, .base = HVG_MMIO_BASE, .size = 0x1000,
+	};
+	struct hvsim_mmio m = {
+		.zone_id = 13, .cpu = 6, .addr = HVG_MMIO_BASE, .size = 4,
+		.value = 0x1234, .timeout_ms = 2000,
+	};
+	int fd = open("/dev/hvisor_sim", O_RDWR);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, HVSIM_ZONE_CREATE, &sz));
+	ASSERT_EQ(0, ioctl(fd, HVSIM_ZONE_ADD_MMIO, &mr));
+	ASSERT_EQ(0, ioctl(fd, HVSIM_MMIO, &m));
+	EXPECT_EQ(0, m.value);
+	m.is_write = 1;
+	EXPECT_EQ(0, ioctl(fd, HVSIM_MMIO, &m));
+	close(fd);
+}
+
+/* Zone reset returns every device of the zone to its initial state. */
+TEST_F(ctl, zone_reset)
+{
+	struct hvv_dev d = console(HVG_MMIO_BASE, 40);
+	struct hvv_zone_id zid = { .zone_id = ZONE };
+
+	ASSERT_EQ(0, dev_add(self->g.ctl_fd, &d));
+	memcpy(self->g.devs[self->g.nr_devs++], d.name, HVV_NAME_LEN);
+	ASSERT_EQ(0, hvg_negotiate(&self->g, HVG_MMIO_BASE,
+				   HVG_CONSOLE_FEATURES));
+	EXPECT_NE(0, hvg_status(&self->g, HVG_MMIO_BASE));
+	ASSERT_EQ(0, ioctl(self->g.ctl_fd, HVV_ZONE_RESET, &zid));
+	EXPECT_EQ(0, hvg_status(&self->g, HVG_MMIO_BASE));
+	EXPECT_EQ(0, hvg_sysfs_u64(d.name, "driver_features"));
+	zid.zone_id = 30;
+	EXPECT_EQ(-1, ioctl(self->g.ctl_fd, HVV_ZONE_RESET, &zid));
+	EXPECT_EQ(ENOENT, errno);
+}
+
+TEST_HARNESS_MAIN
