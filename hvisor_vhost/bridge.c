@@ -74,7 +74,7 @@ struct hv_bridge {
 	u32 req_front;
 	wait_queue_head_t wq;
 	bool woken;
-	spinlock_t res_lock;
+	spinlock_t res_lock;	/* res_list producers; @res_rear */
 	u32 res_rear;
 	struct hv_bridge_stats stats;
 };
@@ -131,8 +131,11 @@ static void hv_bridge_serve(struct hv_bridge *b,
 	req.need_interrupt = READ_ONCE(slot->need_interrupt);
 	req.padding = 0;
 
-	/* Free the slot before serving: the producer may be waiting for it. */
 	b->req_front = hvisor_ring_next(b->req_front);
+	/*
+	 * Free the slot before serving: the producer may be waiting for it.
+	 * Release: our reads of the slot happen before the producer reuses it.
+	 */
 	smp_store_release(&b->page->req_front, b->req_front);
 	b->stats.requests++;
 
@@ -152,6 +155,7 @@ static unsigned int hv_bridge_drain(struct hv_bridge *b)
 	unsigned int n;
 
 	for (n = 0; n < HV_DISPATCH_BUDGET; n++) {
+		/* Acquire: pairs with hvisor's fence(Release) before req_rear. */
 		u32 rear = smp_load_acquire(&page->req_rear) &
 			   (HVISOR_MAX_REQ - 1);
 
@@ -164,6 +168,7 @@ static unsigned int hv_bridge_drain(struct hv_bridge *b)
 
 static bool hv_bridge_ring_empty(struct hv_bridge *b)
 {
+	/* Acquire: pairs with hvisor's fence(Release) before req_rear. */
 	return (smp_load_acquire(&b->page->req_rear) &
 		(HVISOR_MAX_REQ - 1)) == b->req_front;
 }

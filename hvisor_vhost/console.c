@@ -54,7 +54,7 @@
 struct hv_console {
 	struct hv_dev dev;
 	struct tty_port port;
-	spinlock_t lock;
+	spinlock_t lock;	/* fifo, history, gone */
 	DECLARE_KFIFO(fifo, u8, HV_CONSOLE_FIFO);
 	u8 *history;
 	size_t hist_head;

@@ -220,7 +220,7 @@ struct hv_dev {
 	struct device *sysdev;
 	struct hv_dev_stats stats;
 
-	spinlock_t lock;
+	spinlock_t lock;	/* register state, hv_vq dev->lock fields */
 	u32 status;
 	u64 driver_features;
 	u32 dev_features_sel;

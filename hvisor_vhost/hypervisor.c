@@ -75,7 +75,7 @@ static long hv_real_hypercall(u64 code, u64 arg0, u64 arg1)
 #else
 static long hv_real_hypercall(u64 code, u64 arg0, u64 arg1)
 {
-	return -ENOSYS;
+	return -EOPNOTSUPP;
 }
 #endif
 
@@ -87,6 +87,7 @@ static struct hvisor_provider hv_real = {
 	.loongarch_deassert = true,
 #endif
 };
+
 static bool hv_real_attached;
 
 /* Find the wake-up IRQ; returns it, or a negative errno. */

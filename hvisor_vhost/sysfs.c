@@ -94,33 +94,45 @@ static const struct attribute_group hv_dev_group = {
 	.attrs = hv_dev_attrs,
 };
 
-#define HV_STAT_ATTR(_name)						\
-static ssize_t _name##_show(struct device *d,				\
-			    struct device_attribute *attr, char *buf)	\
-{									\
-	return sysfs_emit(buf, "%lld\n",				\
-			  atomic64_read(&to_hv_dev(d)->stats._name));	\
-}									\
-static DEVICE_ATTR_RO(_name)
+/* One show() for every counter: the attribute carries its offset. */
+static ssize_t hv_stat_show(struct device *d, struct device_attribute *attr,
+			    char *buf)
+{
+	struct dev_ext_attribute *ea = container_of(attr, typeof(*ea), attr);
+	atomic64_t *counter = (void *)&to_hv_dev(d)->stats +
+			      (uintptr_t)ea->var;
 
-HV_STAT_ATTR(reg_reads);
-HV_STAT_ATTR(reg_writes);
-HV_STAT_ATTR(notifies);
-HV_STAT_ATTR(interrupts);
-HV_STAT_ATTR(requests);
-HV_STAT_ATTR(bytes_out);
-HV_STAT_ATTR(bytes_in);
-HV_STAT_ATTR(errors);
+	return sysfs_emit(buf, "%lld\n", atomic64_read(counter));
+}
+
+static struct dev_ext_attribute hv_stats[] = {
+	{ __ATTR(reg_reads, 0444, hv_stat_show, NULL),
+	  (void *)offsetof(struct hv_dev_stats, reg_reads) },
+	{ __ATTR(reg_writes, 0444, hv_stat_show, NULL),
+	  (void *)offsetof(struct hv_dev_stats, reg_writes) },
+	{ __ATTR(notifies, 0444, hv_stat_show, NULL),
+	  (void *)offsetof(struct hv_dev_stats, notifies) },
+	{ __ATTR(interrupts, 0444, hv_stat_show, NULL),
+	  (void *)offsetof(struct hv_dev_stats, interrupts) },
+	{ __ATTR(requests, 0444, hv_stat_show, NULL),
+	  (void *)offsetof(struct hv_dev_stats, requests) },
+	{ __ATTR(bytes_out, 0444, hv_stat_show, NULL),
+	  (void *)offsetof(struct hv_dev_stats, bytes_out) },
+	{ __ATTR(bytes_in, 0444, hv_stat_show, NULL),
+	  (void *)offsetof(struct hv_dev_stats, bytes_in) },
+	{ __ATTR(errors, 0444, hv_stat_show, NULL),
+	  (void *)offsetof(struct hv_dev_stats, errors) },
+};
 
 static struct attribute *hv_stat_attrs[] = {
-	&dev_attr_reg_reads.attr,
-	&dev_attr_reg_writes.attr,
-	&dev_attr_notifies.attr,
-	&dev_attr_interrupts.attr,
-	&dev_attr_requests.attr,
-	&dev_attr_bytes_out.attr,
-	&dev_attr_bytes_in.attr,
-	&dev_attr_errors.attr,
+	&hv_stats[0].attr.attr,
+	&hv_stats[1].attr.attr,
+	&hv_stats[2].attr.attr,
+	&hv_stats[3].attr.attr,
+	&hv_stats[4].attr.attr,
+	&hv_stats[5].attr.attr,
+	&hv_stats[6].attr.attr,
+	&hv_stats[7].attr.attr,
 	NULL,
 };
 

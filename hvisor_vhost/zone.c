@@ -21,7 +21,7 @@
 #include "zone.h"
 
 /* Larger than any machine hvisor runs on: catches garbage sizes. */
-#define HV_ZONE_MAX_REGION_SIZE	(1ULL << 40)
+#define HV_ZONE_MAX_REGION_SIZE	BIT_ULL(40)
 
 static int hv_region_cmp(const void *a, const void *b)
 {

@@ -33,7 +33,7 @@ for _ in $(seq 40); do
 done
 end=$(date +%s%N)
 lost=$(hvisor-sim stats | awk '$1 == "lost_wakeups" { print $2 }')
-e2e_log "40 reads with every 2nd wake-up lost: $(( (end - start) / 40000000 )) ms each, $lost wake-ups lost"
+e2e_log "40 reads, every 2nd wake-up lost: $(( (end - start) / 40000000 )) ms each; $lost lost"
 check "every read answered correctly despite lost wake-ups" test "$bad" -eq 0
 check "the simulator did lose wake-ups" test "$lost" -gt 0
 check "no stall" test "$(hvisor-sim stats | awk '$1 == "stalls" { print $2 }')" -eq 0

@@ -90,9 +90,9 @@ static void set_poll_us(const char *v)
 
 /* A responder shaped like hvisor-tool's daemon (tools/virtio/virtio.c). */
 struct daemon {
-	volatile __u32 *req_front, *req_rear;
-	volatile __u8 *need_wakeup;
-	volatile __u64 *cfg_flags, *cfg_values;
+	__u32 *req_front, *req_rear;
+	__u8 *need_wakeup;
+	__u64 *cfg_flags, *cfg_values;
 	char *base;
 	int evfd;
 	long poll_count;
@@ -102,15 +102,14 @@ struct daemon {
 static void daemon_serve(struct daemon *d, __u32 front)
 {
 	char *req = d->base + 0x10 + 40 * front;
-	__u64 cpu = *(volatile __u64 *)req;
-	__u8 need_interrupt = *(volatile __u8 *)(req + 0x25);
+	__u64 cpu = __atomic_load_n((__u64 *)req, __ATOMIC_RELAXED);
 
-	if (need_interrupt)
-		return;
-	d->cfg_values[cpu] = RTT_MAGIC;	/* only MagicValue is read */
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	d->cfg_flags[cpu]++;
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	if (__atomic_load_n((__u8 *)(req + 0x25), __ATOMIC_RELAXED))
+		return;		/* need_interrupt: asynchronous */
+	/* Only MagicValue is read. The value before the flag. */
+	__atomic_store_n(&d->cfg_values[cpu], RTT_MAGIC, __ATOMIC_RELAXED);
+	__atomic_store_n(&d->cfg_flags[cpu], d->cfg_flags[cpu] + 1,
+			 __ATOMIC_RELEASE);
 }
 
 static void *daemon_thread(void *arg)
