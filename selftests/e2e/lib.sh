@@ -67,3 +67,69 @@ virtio_dev_of() {
 
 # sum FILE: checksum.
 sum() { sha256sum "$1" | cut -d' ' -f1; }
+
+# ---------------------------------------------------------------------
+# virtio-blk helpers (blk_*.sh)
+
+# vdisks: the guest's virtio disks, one per line.
+vdisks() {
+	local d
+	for d in /sys/block/vd*; do
+		[ -e "$d" ] && basename "$d"
+	done
+	return 0
+}
+
+# guest_disk_add N: plug device window N (dev_addr N, irq GUEST_IRQ_BASE+N)
+# into the guest and print the disk virtio_blk created for it (vda, ...).
+guest_disk_add() {
+	local before d
+	before=" $(vdisks | tr '\n' ' ') "
+	hvisor-sim guest add zone="$GUEST_ZONE" addr="$(dev_addr "$1")" \
+		irq=$((GUEST_IRQ_BASE + $1)) >&2 || return 1
+	for _ in $(seq 200); do
+		for d in $(vdisks); do
+			if [[ $before != *" $d "* ]] &&
+			   [ "$(cat "/sys/block/$d/size" 2>/dev/null)" != "" ]; then
+				udev_settle_disk "$d"
+				echo "$d"
+				return 0
+			fi
+		done
+		sleep 0.1
+	done
+	echo "guest_disk_add: no new virtio disk for window $1" >&2
+	return 1
+}
+
+# guest_disk_del N: unplug device window N from the guest.
+guest_disk_del() {
+	hvisor-sim guest del zone="$GUEST_ZONE" addr="$(dev_addr "$1")"
+}
+
+# udev_settle_disk NAME: no udev in the test VM: make sure /dev/NAME exists.
+udev_settle_disk() {
+	local dev
+	[ -b "/dev/$1" ] && return 0
+	dev=$(cat "/sys/block/$1/dev")
+	mknod "/dev/$1" b "${dev%:*}" "${dev#*:}"
+}
+
+# blk_add N IMG [KEY=VALUE...]: hvisorctl add blk on window N; prints the name.
+blk_add() {
+	local n=$1 img=$2
+	shift 2
+	hvisorctl add blk zone="$GUEST_ZONE" addr="$(dev_addr "$n")" len=0x200 \
+		irq=$((GUEST_IRQ_BASE + n)) img="$img" "$@"
+}
+
+# same_data A B [BYTES]: A and B hold the same first BYTES (default: all of A).
+same_data() {
+	local n=${3:-$(blockdev --getsize64 "$1" 2>/dev/null || stat -c %s "$1")}
+	cmp -n "$n" "$1" "$2"
+}
+
+# tree_sums DIR: checksums of every file under DIR, sorted, relative paths.
+tree_sums() {
+	(cd "$1" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
+}

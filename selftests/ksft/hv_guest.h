@@ -911,4 +911,171 @@ static inline size_t hvg_tty_read(int fd, void *buf, size_t len, int ms)
 	return done;
 }
 
+/* ------------------------------------------------------------------ */
+/* A virtio-blk driver (for blk_*.c tests)                             */
+
+#include <linux/virtio_blk.h>
+
+/* virtio-blk config space offsets (struct virtio_blk_config) */
+#define HVG_BLK_CAPACITY		0x00
+#define HVG_BLK_SIZE_MAX		0x08
+#define HVG_BLK_SEG_MAX			0x0c
+#define HVG_BLK_BLK_SIZE		0x14
+#define HVG_BLK_NUM_QUEUES		0x22
+#define HVG_BLK_MAX_DISCARD_SECTORS	0x24
+#define HVG_BLK_MAX_DISCARD_SEG		0x28
+#define HVG_BLK_DISCARD_ALIGN		0x2c
+#define HVG_BLK_MAX_WZ_SECTORS		0x30
+#define HVG_BLK_MAX_WZ_SEG		0x34
+
+/* One buffer of a chain: [gpa, +len), device-writable if @write. */
+struct hvg_buf {
+	__u64 gpa;
+	__u32 len;
+	int write;
+};
+
+#define HVG_BLK_MAX_BUFS	16
+
+struct hvg_blk {
+	struct hvg_dev d;
+	struct hvg_vq vq;	/* request queue 0 */
+};
+
+/*
+ * Add a blk device at @addr backed by the open file @fd, with @flags
+ * (HVV_DEV_F_RO) and @serial (NULL: derived). Returns 0 or -errno.
+ */
+static inline int hvg_add_blk(struct hvg *g, __u64 addr, __u32 irq, int fd,
+			      __u32 flags, const char *serial,
+			      struct hvg_blk *out)
+{
+	struct hvv_dev d = {
+		.type = HVV_DEV_BLK,
+		.addr = addr,
+		.len = HVG_DEV_LEN,
+		.irq = irq,
+		.flags = flags,
+		.backend_fd = fd,
+	};
+	int ret;
+
+	if (serial)
+		strncpy(d.serial, serial, sizeof(d.serial));
+	ret = hvg_add_dev_full(g, &d);
+	if (ret)
+		return ret;
+	memset(out, 0, sizeof(*out));
+	memcpy(out->d.name, d.name, sizeof(out->d.name));
+	out->d.index = d.index;
+	out->d.base = addr;
+	out->d.irq = irq;
+	return 0;
+}
+
+/* A 32-bit read of config space at @off. */
+static inline __u32 hvg_cfg32(struct hvg *g, __u64 base, __u32 off)
+{
+	return hvg_rd32(g, base, VIRTIO_MMIO_CONFIG + off);
+}
+
+/* The capacity in sectors (two 32-bit reads, generation checked). */
+static inline __u64 hvg_blk_capacity(struct hvg *g, __u64 base)
+{
+	__u32 gen, lo, hi;
+
+	do {
+		gen = hvg_rd32(g, base, VIRTIO_MMIO_CONFIG_GENERATION);
+		lo = hvg_cfg32(g, base, HVG_BLK_CAPACITY);
+		hi = hvg_cfg32(g, base, HVG_BLK_CAPACITY + 4);
+	} while (gen != hvg_rd32(g, base, VIRTIO_MMIO_CONFIG_GENERATION));
+	return (__u64)hi << 32 | lo;
+}
+
+/* The features the device offers (both words). */
+static inline __u64 hvg_device_features(struct hvg *g, __u64 base)
+{
+	__u64 f;
+
+	hvg_wr32(g, base, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 1);
+	f = (__u64)hvg_rd32(g, base, VIRTIO_MMIO_DEVICE_FEATURES) << 32;
+	hvg_wr32(g, base, VIRTIO_MMIO_DEVICE_FEATURES_SEL, 0);
+	return f | hvg_rd32(g, base, VIRTIO_MMIO_DEVICE_FEATURES);
+}
+
+/* Reset and initialise @b with @features and one queue of @num entries. */
+static inline int hvg_blk_init(struct hvg *g, struct hvg_blk *b,
+			       __u64 features, __u16 num)
+{
+	return hvg_virtio_init(g, b->d.base, features, &b->vq, 1, num);
+}
+
+/* A request header in fresh zone RAM; returns its address. */
+static inline __u64 hvg_blk_hdr(struct hvg *g, __u32 type, __u64 sector)
+{
+	struct virtio_blk_outhdr h = {
+		.type = type,
+		.ioprio = 0,
+		.sector = sector,
+	};
+
+	return hvg_put(g, &h, sizeof(h));
+}
+
+/*
+ * Post the chain @bufs[0..n) as descriptors 0..n-1 of queue @vq (the
+ * previous request must have completed) and wait up to @ms for the
+ * device to use it. Returns the used length, or -1 if no used entry (or
+ * one for another head) came. Pending interrupts are taken and ACKed.
+ */
+static inline long hvg_chain(struct hvg *g, __u64 base, struct hvg_vq *vq,
+			     const struct hvg_buf *bufs, unsigned int n, int ms)
+{
+	unsigned int i;
+	__u32 id = ~0U;
+	long len;
+
+	for (i = 0; i < n; i++)
+		hvg_desc(vq, i, bufs[i].gpa, bufs[i].len,
+			 (bufs[i].write ? VRING_DESC_F_WRITE : 0) |
+			 (i + 1 < n ? VRING_DESC_F_NEXT : 0), i + 1);
+	hvg_vq_kick(g, base, vq, 0);
+	len = hvg_vq_wait_used(vq, ms, &id);
+	hvg_drain_irqs(g);
+	hvg_ack(g, base, hvg_isr(g, base));
+	if (len < 0 || id != 0)
+		return -1;
+	return len;
+}
+
+/* The byte at @gpa. */
+static inline __u8 hvg_byte(struct hvg *g, __u64 gpa)
+{
+	return __atomic_load_n((__u8 *)hvg_ptr(g, gpa), __ATOMIC_ACQUIRE);
+}
+
+/*
+ * A well-formed request: header, @len bytes of data at @data (readable
+ * for OUT and the commands that send data, writable for IN and GET_ID;
+ * none if @len is 0), a status byte. Returns the status, or -1 if the
+ * request was not completed within HVG_WAIT_MS.
+ */
+static inline int hvg_blk_req(struct hvg *g, struct hvg_blk *b, __u32 type,
+			      __u64 sector, __u64 data, __u32 len)
+{
+	struct hvg_buf bufs[3];
+	unsigned int n = 0;
+	__u64 st = hvg_alloc(g, 1, 1);
+
+	*(__u8 *)hvg_ptr(g, st) = 0xee;
+	bufs[n++] = (struct hvg_buf){ hvg_blk_hdr(g, type, sector), 16, 0 };
+	if (len)
+		bufs[n++] = (struct hvg_buf){ data, len,
+			type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID };
+	bufs[n++] = (struct hvg_buf){ st, 1, 1 };
+	if (hvg_chain(g, b->d.base, &b->vq, bufs, n, HVG_WAIT_MS) < 0)
+		return -1;
+	return hvg_byte(g, st);
+}
+
 #endif /* _HV_GUEST_H */

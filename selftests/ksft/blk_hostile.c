@@ -1,0 +1,719 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * blk_hostile: a raw guest sends malformed virtio-blk requests to a blk
+ * device backed by an image file, and checks for each one: the status
+ * byte (IOERR or UNSUPP) when the chain has a writable byte (used length
+ * 0 and nothing written when it has none), the image unchanged (content
+ * and size: the device never grows it), no NEEDS_RESET, and the next
+ * valid request served. The runner checks that the kernel log stays
+ * clean.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <kselftest_harness.h>
+#include "hv_guest.h"
+
+#define ZONE		14
+#define IRQ		60
+#define BASE		HVG_MMIO_BASE
+#define NUM		16
+#define SECTORS		2048ULL
+#define IMG_SIZE	(SECTORS * 512)
+#define SERIAL		"hostile-serial-01"
+
+/* What the test negotiates, when offered. */
+#define WANT (HVG_F_VERSION_1 | HVG_F_INDIRECT | \
+	      BIT_ULL(VIRTIO_BLK_F_SIZE_MAX) | BIT_ULL(VIRTIO_BLK_F_SEG_MAX) | \
+	      BIT_ULL(VIRTIO_BLK_F_BLK_SIZE) | BIT_ULL(VIRTIO_BLK_F_RO) | \
+	      BIT_ULL(VIRTIO_BLK_F_FLUSH) | BIT_ULL(VIRTIO_BLK_F_TOPOLOGY) | \
+	      BIT_ULL(VIRTIO_BLK_F_DISCARD) | \
+	      BIT_ULL(VIRTIO_BLK_F_WRITE_ZEROES))
+
+struct seg {
+	__u64 sector;
+	__u32 num;
+	__u32 flags;
+};
+
+FIXTURE(blk) {
+	struct hvg g;
+	struct hvg_blk b;
+	int fd;
+	char path[64];
+	unsigned char *img;	/* what the image must contain */
+	__u64 offered;
+	__u64 cap;
+	unsigned int seq;
+};
+
+static unsigned char pattern(__u64 off)
+{
+	return (unsigned char)(off * 7 + (off >> 9) * 13 + 1);
+}
+
+FIXTURE_SETUP(blk)
+{
+	__u64 i;
+	int ret;
+
+	self->fd = -1;
+	self->img = malloc(IMG_SIZE);
+	ASSERT_NE(NULL, self->img);
+	for (i = 0; i < IMG_SIZE; i++)
+		self->img[i] = pattern(i);
+	strcpy(self->path, "/tmp/blk_hostile.XXXXXX");
+	self->fd = mkstemp(self->path);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ((ssize_t)IMG_SIZE, pwrite(self->fd, self->img, IMG_SIZE, 0));
+
+	ret = hvg_setup(&self->g, ZONE);
+	ASSERT_EQ(0, ret) TH_LOG("zone setup: %s", strerror(-ret));
+	ret = hvg_add_blk(&self->g, BASE, IRQ, self->fd, 0, SERIAL, &self->b);
+	ASSERT_EQ(0, ret) TH_LOG("blk add: %s", strerror(-ret));
+	ASSERT_EQ((__u32)VIRTIO_ID_BLOCK,
+		  hvg_rd32(&self->g, BASE, VIRTIO_MMIO_DEVICE_ID));
+	self->offered = hvg_device_features(&self->g, BASE);
+	ASSERT_TRUE(self->offered & HVG_F_VERSION_1);
+	ASSERT_TRUE(self->offered & BIT_ULL(VIRTIO_BLK_F_FLUSH));
+	ASSERT_TRUE(self->offered & BIT_ULL(VIRTIO_BLK_F_DISCARD));
+	ASSERT_TRUE(self->offered & BIT_ULL(VIRTIO_BLK_F_WRITE_ZEROES));
+	ASSERT_FALSE(self->offered & BIT_ULL(VIRTIO_BLK_F_RO));
+	ASSERT_EQ(0, hvg_blk_init(&self->g, &self->b, self->offered & WANT,
+				  NUM));
+	self->cap = hvg_blk_capacity(&self->g, BASE);
+	ASSERT_EQ(SECTORS, self->cap);
+}
+
+FIXTURE_TEARDOWN(blk)
+{
+	EXPECT_EQ(0, hvg_teardown(&self->g));
+	if (self->fd >= 0) {
+		close(self->fd);
+		unlink(self->path);
+	}
+	free(self->img);
+}
+
+#define G	(&self->g)
+#define B	(&self->b)
+#define VQ	(&self->b.vq)
+
+/* A buffer of @len bytes of zone RAM filled with @c. */
+static __u64 fill(struct hvg *g, __u32 len, int c)
+{
+	__u64 gpa = hvg_alloc(g, len ? len : 1, 16);
+
+	memset(hvg_ptr(g, gpa), c, len);
+	return gpa;
+}
+
+/* The image holds what it must, and has its size. */
+static void image_unchanged(struct __test_metadata *_metadata,
+			    struct _test_data_blk *self)
+{
+	unsigned char *now = malloc(IMG_SIZE);
+	struct stat st;
+	size_t i;
+
+	ASSERT_NE(NULL, now);
+	ASSERT_EQ(0, fstat(self->fd, &st));
+	EXPECT_EQ((off_t)IMG_SIZE, st.st_size)
+		TH_LOG("the image file changed size");
+	ASSERT_EQ((ssize_t)IMG_SIZE, pread(self->fd, now, IMG_SIZE, 0));
+	for (i = 0; i < IMG_SIZE && now[i] == self->img[i]; i++)
+		;
+	EXPECT_EQ(IMG_SIZE, i)
+		TH_LOG("the image differs at byte %zu (sector %zu)", i, i / 512);
+	free(now);
+}
+
+/* Read @n sectors at @sector and compare with the expected image. */
+static void read_ok(struct __test_metadata *_metadata,
+		    struct _test_data_blk *self, __u64 sector, __u32 n)
+{
+	__u64 buf = fill(G, n * 512, 0xa5);
+
+	ASSERT_EQ(VIRTIO_BLK_S_OK,
+		  hvg_blk_req(G, B, VIRTIO_BLK_T_IN, sector, buf, n * 512));
+	EXPECT_EQ(0, memcmp(hvg_ptr(G, buf), self->img + sector * 512,
+			    n * 512)) TH_LOG("read of sector %llu: wrong data",
+					     (unsigned long long)sector);
+}
+
+/* Write one sector of fresh data at @sector, as the image must then hold. */
+static void write_ok(struct __test_metadata *_metadata,
+		     struct _test_data_blk *self, __u64 sector)
+{
+	__u64 buf = fill(G, 512, 0x30 + (self->seq++ % 64));
+
+	ASSERT_EQ(VIRTIO_BLK_S_OK,
+		  hvg_blk_req(G, B, VIRTIO_BLK_T_OUT, sector, buf, 512));
+	memcpy(self->img + sector * 512, hvg_ptr(G, buf), 512);
+}
+
+/*
+ * After a malformed request: no NEEDS_RESET, the image untouched, and
+ * valid requests (read, write, read back, flush) work.
+ */
+static void still_works(struct __test_metadata *_metadata,
+			struct _test_data_blk *self)
+{
+	EXPECT_EQ((__u32)HVG_S_OK, hvg_status(G, BASE))
+		TH_LOG("the device gave up on a malformed request");
+	image_unchanged(_metadata, self);
+	read_ok(_metadata, self, 3, 2);
+	write_ok(_metadata, self, 100);
+	read_ok(_metadata, self, 100, 1);
+	EXPECT_EQ(VIRTIO_BLK_S_OK, hvg_blk_req(G, B, VIRTIO_BLK_T_FLUSH, 0,
+					       0, 0));
+	image_unchanged(_metadata, self);
+}
+
+/*
+ * Send the chain @bufs[0..n); its status byte is the last byte of the
+ * last buffer, which must be writable. Checks the used length and
+ * returns the status byte.
+ */
+static int chain_status(struct __test_metadata *_metadata,
+			struct _test_data_blk *self, struct hvg_buf *bufs,
+			unsigned int n)
+{
+	__u64 st = bufs[n - 1].gpa + bufs[n - 1].len - 1;
+	__u32 in_len = 0;
+	unsigned int i;
+	long len;
+
+	for (i = 0; i < n; i++)
+		if (bufs[i].write)
+			in_len += bufs[i].len;
+	*(__u8 *)hvg_ptr(G, st) = 0xee;
+	len = hvg_chain(G, BASE, VQ, bufs, n, HVG_WAIT_MS);
+	EXPECT_LE(1, len) TH_LOG("no used entry, or no byte written");
+	EXPECT_GE((long)in_len, len);
+	return hvg_byte(G, st);
+}
+
+/* A chain without any writable byte: used with length 0, nothing written. */
+static void no_status(struct __test_metadata *_metadata,
+		      struct _test_data_blk *self, struct hvg_buf *bufs,
+		      unsigned int n)
+{
+	__u64 last = bufs[n - 1].gpa + bufs[n - 1].len - 1;
+	__u8 before = hvg_byte(G, last);
+
+	EXPECT_EQ(0, hvg_chain(G, BASE, VQ, bufs, n, HVG_WAIT_MS))
+		TH_LOG("a chain without a status byte was not returned");
+	EXPECT_EQ(before, hvg_byte(G, last));
+}
+
+#define HDR(type, sector) \
+	((struct hvg_buf){ hvg_blk_hdr(G, (type), (sector)), 16, 0 })
+#define RD(gpa, len)	((struct hvg_buf){ (gpa), (len), 0 })
+#define WR(gpa, len)	((struct hvg_buf){ (gpa), (len), 1 })
+#define STATUS()	WR(fill(G, 1, 0xee), 1)
+
+TEST_F(blk, baseline)
+{
+	char id[VIRTIO_BLK_ID_BYTES + 1] = "";
+	__u64 buf;
+
+	read_ok(_metadata, self, 0, 1);
+	read_ok(_metadata, self, SECTORS - 8, 8);
+	write_ok(_metadata, self, SECTORS - 1);
+	read_ok(_metadata, self, SECTORS - 1, 1);
+	buf = fill(G, VIRTIO_BLK_ID_BYTES, 0x55);
+	ASSERT_EQ(VIRTIO_BLK_S_OK, hvg_blk_req(G, B, VIRTIO_BLK_T_GET_ID, 0,
+					       buf, VIRTIO_BLK_ID_BYTES));
+	memcpy(id, hvg_ptr(G, buf), VIRTIO_BLK_ID_BYTES);
+	EXPECT_STREQ(SERIAL, id);
+	EXPECT_EQ(0, ((char *)hvg_ptr(G, buf))[VIRTIO_BLK_ID_BYTES - 1])
+		TH_LOG("GET_ID is NUL padded");
+	EXPECT_NE(0U, hvg_cfg32(G, BASE, HVG_BLK_MAX_DISCARD_SECTORS));
+	EXPECT_NE(0U, hvg_cfg32(G, BASE, HVG_BLK_MAX_DISCARD_SEG));
+	EXPECT_NE(0U, hvg_cfg32(G, BASE, HVG_BLK_MAX_WZ_SECTORS));
+	EXPECT_NE(0U, hvg_cfg32(G, BASE, HVG_BLK_MAX_WZ_SEG));
+	if (self->offered & BIT_ULL(VIRTIO_BLK_F_SEG_MAX))
+		EXPECT_NE(0U, hvg_cfg32(G, BASE, HVG_BLK_SEG_MAX));
+	if (self->offered & BIT_ULL(VIRTIO_BLK_F_SIZE_MAX))
+		EXPECT_LE(4096U, hvg_cfg32(G, BASE, HVG_BLK_SIZE_MAX));
+	if (self->offered & BIT_ULL(VIRTIO_BLK_F_BLK_SIZE))
+		EXPECT_EQ(0U, hvg_cfg32(G, BASE, HVG_BLK_BLK_SIZE) % 512);
+	still_works(_metadata, self);
+}
+
+/* Any layout (VERSION_1): a split header, data and status in one buffer. */
+TEST_F(blk, any_layout)
+{
+	__u64 hdr = hvg_blk_hdr(G, VIRTIO_BLK_T_IN, 7);
+	__u64 io = fill(G, 1024 + 1, 0xa5);
+	struct hvg_buf bufs[] = {
+		RD(hdr, 8), RD(hdr + 8, 8), WR(io, 1000), WR(io + 1000, 25),
+	};
+
+	EXPECT_EQ(VIRTIO_BLK_S_OK, chain_status(_metadata, self, bufs, 4));
+	EXPECT_EQ(0, memcmp(hvg_ptr(G, io), self->img + 7 * 512, 1024));
+
+	/* A write whose data is split at odd offsets. */
+	hdr = hvg_blk_hdr(G, VIRTIO_BLK_T_OUT, 9);
+	io = fill(G, 512, 0x77);
+	{
+		struct hvg_buf w[] = {
+			RD(hdr, 16), RD(io, 3), RD(io + 3, 509), STATUS(),
+		};
+
+		EXPECT_EQ(VIRTIO_BLK_S_OK, chain_status(_metadata, self, w, 4));
+	}
+	memset(self->img + 9 * 512, 0x77, 512);
+	still_works(_metadata, self);
+}
+
+TEST_F(blk, header_too_short)
+{
+	__u64 hdr = hvg_blk_hdr(G, VIRTIO_BLK_T_IN, 0);
+	struct hvg_buf b1[] = { RD(hdr, 8), STATUS() };
+	struct hvg_buf b2[] = { RD(hdr, 15), WR(fill(G, 513, 0), 513) };
+	struct hvg_buf b3[] = { STATUS() };
+	struct hvg_buf b4[] = {
+		RD(hvg_blk_hdr(G, VIRTIO_BLK_T_OUT, 0), 12),
+		RD(fill(G, 512, 0x11), 512), STATUS(),
+	};
+
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, chain_status(_metadata, self, b1, 2));
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, chain_status(_metadata, self, b2, 2));
+	/* No header at all: only a writable status byte. */
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, chain_status(_metadata, self, b3, 1));
+	/* A write whose header is 12 bytes: nothing is written. */
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, chain_status(_metadata, self, b4, 3));
+	still_works(_metadata, self);
+}
+
+TEST_F(blk, status_not_writable)
+{
+	__u64 st = fill(G, 1, 0xee);
+	struct hvg_buf w[] = {
+		HDR(VIRTIO_BLK_T_OUT, 0), RD(fill(G, 512, 0x11), 512), RD(st, 1),
+	};
+	struct hvg_buf r[] = {
+		HDR(VIRTIO_BLK_T_IN, 0), RD(fill(G, 513, 0x22), 513),
+	};
+	struct hvg_buf f[] = { HDR(VIRTIO_BLK_T_FLUSH, 0), RD(st, 1) };
+
+	/* A write with a readable status: not performed, not answered. */
+	no_status(_metadata, self, w, 3);
+	no_status(_metadata, self, r, 2);
+	no_status(_metadata, self, f, 2);
+	still_works(_metadata, self);
+}
+
+TEST_F(blk, no_status_byte)
+{
+	struct hvg_buf h[] = { HDR(VIRTIO_BLK_T_IN, 0) };
+	struct hvg_buf w[] = {
+		HDR(VIRTIO_BLK_T_OUT, 0), RD(fill(G, 512, 0x11), 512),
+	};
+	struct hvg_buf z[] = {
+		HDR(VIRTIO_BLK_T_WRITE_ZEROES, 0),
+		RD(hvg_put(G, &(struct seg){ 0, 8, 0 }, 16), 16),
+	};
+	__u64 io = fill(G, 512, 0xa5);
+	struct hvg_buf r[] = { HDR(VIRTIO_BLK_T_IN, 1), WR(io, 512) };
+
+	no_status(_metadata, self, h, 1);
+	no_status(_metadata, self, w, 2);
+	no_status(_metadata, self, z, 2);
+	/*
+	 * A read with one writable sector: its last byte is the status, so
+	 * the data is 511 bytes, not a multiple of 512.
+	 */
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, chain_status(_metadata, self, r, 2));
+	still_works(_metadata, self);
+}
+
+TEST_F(blk, sector_past_capacity)
+{
+	static const __u64 bad[] = {
+		SECTORS, SECTORS + 1, 1ULL << 32, 1ULL << 54, 1ULL << 55,
+		~0ULL >> 9, (~0ULL >> 9) + 1, ~0ULL - 1, ~0ULL,
+	};
+	unsigned int i;
+	__u64 io;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		io = fill(G, 512, 0x5a);
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  hvg_blk_req(G, B, VIRTIO_BLK_T_IN, bad[i], io, 512))
+			TH_LOG("read at sector %#llx", (unsigned long long)bad[i]);
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  hvg_blk_req(G, B, VIRTIO_BLK_T_OUT, bad[i], io, 512))
+			TH_LOG("write at sector %#llx",
+			       (unsigned long long)bad[i]);
+	}
+	/* Straddling the end: nothing of it is written. */
+	io = fill(G, 4096, 0x5b);
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+		  hvg_blk_req(G, B, VIRTIO_BLK_T_OUT, SECTORS - 4, io, 4096));
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+		  hvg_blk_req(G, B, VIRTIO_BLK_T_IN, SECTORS - 4, io, 4096));
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+		  hvg_blk_req(G, B, VIRTIO_BLK_T_OUT, SECTORS - 1, io, 1024));
+	image_unchanged(_metadata, self);
+	/* Up to the last sector is fine. */
+	read_ok(_metadata, self, SECTORS - 8, 8);
+	still_works(_metadata, self);
+}
+
+TEST_F(blk, length_not_multiple_of_512)
+{
+	static const __u32 lens[] = { 1, 100, 511, 513, 1000, 4095 };
+	unsigned int i;
+	__u64 io;
+
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		io = fill(G, lens[i], 0x5a);
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  hvg_blk_req(G, B, VIRTIO_BLK_T_OUT, 16, io, lens[i]))
+			TH_LOG("write of %u bytes", lens[i]);
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  hvg_blk_req(G, B, VIRTIO_BLK_T_IN, 16, io, lens[i]))
+			TH_LOG("read of %u bytes", lens[i]);
+	}
+	still_works(_metadata, self);
+}
+
+TEST_F(blk, huge_lengths)
+{
+	__u32 big = 3U << 20;	/* 3 MiB: more than the 1 MiB disk */
+	__u64 io = fill(G, big, 0x5c);
+	struct hvg_buf many[HVG_BLK_MAX_BUFS];
+	unsigned int i;
+
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+		  hvg_blk_req(G, B, VIRTIO_BLK_T_OUT, 0, io, big));
+	image_unchanged(_metadata, self);
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+		  hvg_blk_req(G, B, VIRTIO_BLK_T_IN, 0, io, big));
+
+	/* The same 3 MiB buffer 14 times: 42 MiB of data in one chain. */
+	many[0] = HDR(VIRTIO_BLK_T_OUT, 0);
+	for (i = 1; i < HVG_BLK_MAX_BUFS - 1; i++)
+		many[i] = RD(io, big);
+	many[i] = STATUS();
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+		  chain_status(_metadata, self, many, HVG_BLK_MAX_BUFS));
+	image_unchanged(_metadata, self);
+	many[0] = HDR(VIRTIO_BLK_T_IN, 0);
+	for (i = 1; i < HVG_BLK_MAX_BUFS; i++)
+		many[i] = WR(io, big);
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+		  chain_status(_metadata, self, many, HVG_BLK_MAX_BUFS));
+	still_works(_metadata, self);
+}
+
+TEST_F(blk, wrong_direction)
+{
+	__u64 ro = fill(G, 512, 0x66);
+	struct hvg_buf out_w[] = {
+		HDR(VIRTIO_BLK_T_OUT, 20), WR(fill(G, 512, 0x11), 512),
+		STATUS(),
+	};
+	struct hvg_buf in_r[] = {
+		HDR(VIRTIO_BLK_T_IN, 20), RD(ro, 512), STATUS(),
+	};
+	struct hvg_buf id_r[] = {
+		HDR(VIRTIO_BLK_T_GET_ID, 0), RD(ro, 20), STATUS(),
+	};
+	unsigned char want[512];
+
+	memset(want, 0x66, sizeof(want));
+	/* A write whose data the device could only write into. */
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, chain_status(_metadata, self, out_w, 3));
+	image_unchanged(_metadata, self);
+	/* A read into readable buffers: those are never written. */
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, chain_status(_metadata, self, in_r, 3));
+	EXPECT_EQ(0, memcmp(hvg_ptr(G, ro), want, 512))
+		TH_LOG("the device wrote into a readable buffer");
+	/* GET_ID with a readable buffer: not written either. */
+	EXPECT_NE(VIRTIO_BLK_S_OK, chain_status(_metadata, self, id_r, 3));
+	EXPECT_EQ(0, memcmp(hvg_ptr(G, ro), want, 512))
+		TH_LOG("the device wrote into a readable buffer");
+	still_works(_metadata, self);
+}
+
+/* A DISCARD or WRITE_ZEROES with the segment list @segs of @len bytes. */
+static int dwz(struct __test_metadata *_metadata, struct _test_data_blk *self,
+	       __u32 type, const void *segs, __u32 len)
+{
+	struct hvg_buf b[] = {
+		HDR(type, 0), RD(hvg_put(G, segs, len), len), STATUS(),
+	};
+
+	return chain_status(_metadata, self, b, 3);
+}
+
+#define DWZ(type, ...) ({ \
+	struct seg s_[] = { __VA_ARGS__ }; \
+	dwz(_metadata, self, (type), s_, sizeof(s_)); })
+
+static void segment_lists_that_lie(struct __test_metadata *_metadata,
+				   struct _test_data_blk *self, __u32 type)
+{
+	__u32 max_sec, max_seg, n, i;
+	struct seg *many;
+
+	if (type == VIRTIO_BLK_T_DISCARD) {
+		max_sec = hvg_cfg32(G, BASE, HVG_BLK_MAX_DISCARD_SECTORS);
+		max_seg = hvg_cfg32(G, BASE, HVG_BLK_MAX_DISCARD_SEG);
+	} else {
+		max_sec = hvg_cfg32(G, BASE, HVG_BLK_MAX_WZ_SECTORS);
+		max_seg = hvg_cfg32(G, BASE, HVG_BLK_MAX_WZ_SEG);
+	}
+	TH_LOG("type %u: max sectors %u, max segments %u", type, max_sec,
+	       max_seg);
+
+	/* Past the capacity, straddling it, wrapping around. */
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, DWZ(type, { SECTORS, 1, 0 }));
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, DWZ(type, { SECTORS - 8, 16, 0 }));
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, DWZ(type, { 0, SECTORS + 1, 0 }));
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, DWZ(type, { ~0ULL - 7, 16, 0 }));
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, DWZ(type, { ~0ULL >> 9, 8, 0 }));
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR, DWZ(type, { 64, 0xffffffff, 0 }));
+	image_unchanged(_metadata, self);
+	/* More sectors than the limit in one segment. */
+	if (max_sec < SECTORS - 64) {
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  DWZ(type, { 64, max_sec + 1, 0 }));
+		image_unchanged(_metadata, self);
+	}
+	/* A list that is not a whole number of segments. */
+	{
+		struct seg s[2] = { { 64, 8, 0 }, { 128, 8, 0 } };
+
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR, dwz(_metadata, self, type, s, 24));
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR, dwz(_metadata, self, type, s, 8));
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR, dwz(_metadata, self, type, s, 17));
+		image_unchanged(_metadata, self);
+	}
+	/* More segments than the limit. */
+	n = max_seg + 1;
+	if (n > 1 && n <= 4096) {
+		many = calloc(n, sizeof(*many));
+		ASSERT_NE(NULL, many);
+		for (i = 0; i < n; i++)
+			many[i] = (struct seg){ 256 + (i % 256) * 4, 1, 0 };
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  dwz(_metadata, self, type, many, n * sizeof(*many)));
+		free(many);
+		image_unchanged(_metadata, self);
+	}
+	/* Unknown flags: UNSUPP. */
+	EXPECT_EQ(VIRTIO_BLK_S_UNSUPP, DWZ(type, { 64, 8, 2 }));
+	EXPECT_EQ(VIRTIO_BLK_S_UNSUPP, DWZ(type, { 64, 8, 0x80000000 }));
+	EXPECT_EQ(VIRTIO_BLK_S_UNSUPP, DWZ(type, { 64, 8, 0xffffffff }));
+	image_unchanged(_metadata, self);
+}
+
+TEST_F(blk, discard_segments_that_lie)
+{
+	segment_lists_that_lie(_metadata, self, VIRTIO_BLK_T_DISCARD);
+	/* unmap is only for WRITE_ZEROES: UNSUPP on a DISCARD. */
+	EXPECT_EQ(VIRTIO_BLK_S_UNSUPP,
+		  DWZ(VIRTIO_BLK_T_DISCARD,
+		      { 64, 8, VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP }));
+	image_unchanged(_metadata, self);
+	/* A valid two-segment discard. */
+	EXPECT_EQ(VIRTIO_BLK_S_OK, DWZ(VIRTIO_BLK_T_DISCARD,
+				       { 512, 8, 0 }, { 1024, 8, 0 }));
+	/* The contents of discarded sectors are undefined from now on. */
+	ASSERT_EQ((ssize_t)4096, pread(self->fd, self->img + 512 * 512, 4096,
+				       512 * 512));
+	ASSERT_EQ((ssize_t)4096, pread(self->fd, self->img + 1024 * 512, 4096,
+				       1024 * 512));
+	still_works(_metadata, self);
+}
+
+TEST_F(blk, write_zeroes_segments_that_lie)
+{
+	segment_lists_that_lie(_metadata, self, VIRTIO_BLK_T_WRITE_ZEROES);
+	/* Valid ones, with and without unmap: zeros read back. */
+	EXPECT_EQ(VIRTIO_BLK_S_OK,
+		  DWZ(VIRTIO_BLK_T_WRITE_ZEROES, { 512, 8, 0 },
+		      { 1000, 3, VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP }));
+	memset(self->img + 512 * 512, 0, 8 * 512);
+	memset(self->img + 1000 * 512, 0, 3 * 512);
+	image_unchanged(_metadata, self);
+	read_ok(_metadata, self, 510, 12);
+	read_ok(_metadata, self, 999, 5);
+	still_works(_metadata, self);
+}
+
+TEST_F(blk, unknown_type)
+{
+	static const __u32 types[] = {
+		2, 3, 6, 7, 9, 10, 12, 14, 15, 16, 18, 20, 22, 24, 26,
+		0x55, 0xffff, 0x80000000, 0x80000001, 0xffffffff,
+	};
+	unsigned int i;
+	__u64 io;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		io = fill(G, 512, 0x5d);
+		/* Data direction of a read, then of a write. */
+		EXPECT_EQ(VIRTIO_BLK_S_UNSUPP,
+			  hvg_blk_req(G, B, types[i], 0, io, 0))
+			TH_LOG("type %#x", types[i]);
+		{
+			struct hvg_buf b[] = {
+				HDR(types[i], 0), RD(io, 512), STATUS(),
+			};
+
+			EXPECT_EQ(VIRTIO_BLK_S_UNSUPP,
+				  chain_status(_metadata, self, b, 3))
+				TH_LOG("type %#x with data", types[i]);
+		}
+	}
+	image_unchanged(_metadata, self);
+	still_works(_metadata, self);
+}
+
+/* A read-only device refuses every write, whatever the image allows. */
+TEST_F(blk, read_only)
+{
+	__u64 io;
+	int st;
+
+	ASSERT_EQ(0, hvg_del_dev(G, B->d.name));
+	ASSERT_EQ(0, hvg_add_blk(G, BASE, IRQ, self->fd, HVV_DEV_F_RO, NULL,
+				 B));
+	self->offered = hvg_device_features(G, BASE);
+	EXPECT_TRUE(self->offered & BIT_ULL(VIRTIO_BLK_F_RO));
+	ASSERT_EQ(0, hvg_blk_init(G, B, self->offered & WANT, NUM));
+	read_ok(_metadata, self, 0, 8);
+	io = fill(G, 4096, 0x42);
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+		  hvg_blk_req(G, B, VIRTIO_BLK_T_OUT, 0, io, 4096));
+	st = DWZ(VIRTIO_BLK_T_WRITE_ZEROES, { 0, 8, 0 });
+	EXPECT_TRUE(st == VIRTIO_BLK_S_IOERR || st == VIRTIO_BLK_S_UNSUPP)
+		TH_LOG("WRITE_ZEROES on a read-only device: status %d", st);
+	st = DWZ(VIRTIO_BLK_T_DISCARD, { 0, 8, 0 });
+	EXPECT_TRUE(st == VIRTIO_BLK_S_IOERR || st == VIRTIO_BLK_S_UNSUPP)
+		TH_LOG("DISCARD on a read-only device: status %d", st);
+	image_unchanged(_metadata, self);
+	/* Without RO negotiated too: the device still refuses. */
+	ASSERT_EQ(0, hvg_blk_init(G, B, self->offered & WANT &
+				  ~BIT_ULL(VIRTIO_BLK_F_RO), NUM));
+	EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+		  hvg_blk_req(G, B, VIRTIO_BLK_T_OUT, 0, io, 4096));
+	image_unchanged(_metadata, self);
+	read_ok(_metadata, self, 0, 8);
+	/* A derived serial is not empty. */
+	io = fill(G, VIRTIO_BLK_ID_BYTES, 0);
+	EXPECT_EQ(VIRTIO_BLK_S_OK, hvg_blk_req(G, B, VIRTIO_BLK_T_GET_ID, 0, io,
+					       VIRTIO_BLK_ID_BYTES));
+	EXPECT_NE(0, hvg_byte(G, io));
+}
+
+/* ---- reset and removal with requests in flight ----------------------- */
+
+#define FLIGHT		5		/* chains of 3 descriptors in NUM */
+#define FLIGHT_LEN	(256 << 10)
+
+/*
+ * Make FLIGHT requests of FLIGHT_LEN available at once (writes at even
+ * slots, reads at odd ones) and notify; the read buffers go to @rd.
+ */
+static void post_flight(struct _test_data_blk *self, __u64 *rd)
+{
+	unsigned int i;
+
+	for (i = 0; i < FLIGHT; i++) {
+		int write = !(i & 1);
+		__u32 type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
+		__u64 data = fill(G, FLIGHT_LEN, write ? 0x99 : 0xa5);
+		__u16 d = i * 3;
+
+		rd[i] = write ? 0 : data;
+		hvg_desc(VQ, d, hvg_blk_hdr(G, type, i * (FLIGHT_LEN / 512)),
+			 16, VRING_DESC_F_NEXT, d + 1);
+		hvg_desc(VQ, d + 1, data, FLIGHT_LEN,
+			 VRING_DESC_F_NEXT | (write ? 0 : VRING_DESC_F_WRITE),
+			 d + 2);
+		hvg_desc(VQ, d + 2, fill(G, 1, 0xee), 1, VRING_DESC_F_WRITE, 0);
+		hvg_vq_publish(VQ, d);
+	}
+	hvg_notify(G, BASE, 0);
+}
+
+/*
+ * The device let go of the rings: from now on nothing is written into
+ * the read buffers and no used entry appears.
+ */
+static void quiet_after(struct __test_metadata *_metadata,
+			struct _test_data_blk *self, const __u64 *rd)
+{
+	__u16 used = hvg_vq_used_idx(VQ);
+	unsigned int i, j;
+
+	for (i = 0; i < FLIGHT; i++)
+		if (rd[i])
+			memset(hvg_ptr(G, rd[i]), 0x3c, FLIGHT_LEN);
+	hvg_sleep_ms(2 * HVG_QUIET_MS);
+	EXPECT_EQ(used, hvg_vq_used_idx(VQ))
+		TH_LOG("a used entry was published after the device let go");
+	for (i = 0; i < FLIGHT; i++) {
+		const __u8 *p = hvg_ptr(G, rd[i]);
+
+		if (!rd[i])
+			continue;
+		for (j = 0; j < FLIGHT_LEN && p[j] == 0x3c; j++)
+			;
+		EXPECT_EQ(FLIGHT_LEN, j)
+			TH_LOG("read %u wrote guest memory after the device let go",
+			       i);
+	}
+	/* The writes may or may not have happened: take the image as is. */
+	ASSERT_EQ((ssize_t)IMG_SIZE, pread(self->fd, self->img, IMG_SIZE, 0));
+}
+
+TEST_F(blk, reset_with_io_in_flight)
+{
+	__u64 rd[FLIGHT], end;
+	__u32 s;
+	int round;
+
+	for (round = 0; round < 5; round++) {
+		post_flight(self, rd);
+		hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, 0);
+		/* The driver waits for the reset to complete. */
+		end = hvg_ms() + HVG_WAIT_MS;
+		while ((s = hvg_status(G, BASE)) && hvg_ms() < end)
+			hvg_sleep_ms(1);
+		ASSERT_EQ(0U, s) TH_LOG("the reset does not complete");
+		quiet_after(_metadata, self, rd);
+		ASSERT_EQ(0, hvg_blk_init(G, B, self->offered & WANT, NUM));
+		still_works(_metadata, self);
+		hvg_drain_irqs(G);
+		self->g.alloc = B->vq.used_gpa + 4096;
+	}
+}
+
+TEST_F(blk, removal_with_io_in_flight)
+{
+	__u64 rd[FLIGHT];
+	int round;
+
+	for (round = 0; round < 5; round++) {
+		post_flight(self, rd);
+		ASSERT_EQ(0, hvg_del_dev(G, B->d.name));
+		quiet_after(_metadata, self, rd);
+		ASSERT_EQ(0, hvg_add_blk(G, BASE, IRQ, self->fd, 0, SERIAL, B));
+		ASSERT_EQ(0, hvg_blk_init(G, B, self->offered & WANT, NUM));
+		still_works(_metadata, self);
+		hvg_drain_irqs(G);
+		self->g.alloc = B->vq.used_gpa + 4096;
+	}
+}
+
+TEST_HARNESS_MAIN
