@@ -14,5 +14,9 @@ int hv_backend_resize(struct hv_dev *dev);
 int hv_console_init(void);
 void hv_console_exit(void);
 struct hv_dev *hv_console_create(const struct hvv_dev *ud);
+int hv_blk_init(void);
+void hv_blk_exit(void);
+struct hv_dev *hv_blk_create(const struct hvv_dev *ud);
+int hv_blk_resize(struct hv_dev *dev);
 
 #endif /* _HV_BACKENDS_H */
