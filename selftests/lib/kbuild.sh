@@ -25,6 +25,9 @@ while [ $# -gt 0 ] && [ "$1" != -- ]; do srcs+=("$1"); shift; done
 : "${KDIR:?KDIR is not set}" "${KARCH:?KARCH is not set}"
 
 mkdir -p "$dest"
+# One build at a time in DEST (make check, lint and vm-run may overlap).
+exec 8>"$dest/.kbuild.lock"
+flock 8
 # Only sources are copied; objects in DEST are left alone (excluded files
 # are protected from --delete), so rebuilds stay incremental.
 rsync -aR --delete --exclude='*.mod.c' --include='*/' --include='*.[chS]' \
