@@ -295,6 +295,7 @@ static bool hv_blk_handle_queue(struct hv_vq *vq)
 	struct hv_blk_req *req = NULL;
 	unsigned int served = 0;
 	struct hv_chain chain;
+	struct blk_plug plug;
 	unsigned int noio;
 	bool more = false;
 	int ret = 0;
@@ -302,6 +303,8 @@ static bool hv_blk_handle_queue(struct hv_vq *vq)
 	/* See hv_blk_io_work(): the simulated zone may be this kernel. */
 	noio = memalloc_noio_save();
 	hv_blk_reap(q);
+	/* One batch of bios for the backing device per run. */
+	blk_start_plug(&plug);
 	do {
 		hv_vq_disable_notify(vq);
 		while ((req = hv_blk_req_get(q))) {
@@ -321,6 +324,7 @@ static bool hv_blk_handle_queue(struct hv_vq *vq)
 			goto out;
 	} while (!ret && hv_vq_enable_notify(vq));
 out:
+	blk_finish_plug(&plug);
 	hv_blk_reap(q);
 	hv_vq_flush(vq);
 	memalloc_noio_restore(noio);

@@ -22,9 +22,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/blkdev.h>
 #include <linux/falloc.h>
+#include <linux/device.h>
 #include <linux/file.h>
 #include <linux/mm.h>
-#include <linux/namei.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
@@ -60,9 +60,31 @@ static void hv_blk_end_write(struct hv_blk_req *req)
 	}
 }
 
+/* The guest only sees IOERR: say what the backing said. */
+static void hv_blk_io_error(struct hv_blk_req *req, long err)
+{
+	static const char * const ops[] = {
+		[HV_BLK_OP_READ] = "read",
+		[HV_BLK_OP_WRITE] = "write",
+		[HV_BLK_OP_FLUSH] = "flush",
+		[HV_BLK_OP_DISCARD] = "discard",
+		[HV_BLK_OP_WRITE_ZEROES] = "write zeroes",
+	};
+
+	if (req->op == HV_BLK_OP_READ || req->op == HV_BLK_OP_WRITE)
+		dev_warn_ratelimited(req->q->blk->dev.sysdev,
+				     "%s of %zu bytes at %lld: %ld\n",
+				     ops[req->op], req->len, req->pos, err);
+	else
+		dev_warn_ratelimited(req->q->blk->dev.sysdev, "%s: %ld\n",
+				     ops[req->op], err);
+}
+
 static void hv_blk_rw_end(struct hv_blk_req *req, long ret)
 {
 	hv_blk_end_write(req);
+	if (ret != req->len)
+		hv_blk_io_error(req, ret);
 	hv_blk_io_end(req, ret == req->len ? VIRTIO_BLK_S_OK :
 					     VIRTIO_BLK_S_IOERR);
 }
@@ -199,7 +221,7 @@ static int hv_blk_discard(struct hv_blk_backing *io, loff_t pos, loff_t len)
 }
 
 /* DISCARD and WRITE_ZEROES: the ranges were validated when parsed. */
-static u8 hv_blk_dwz(struct hv_blk_req *req)
+static int hv_blk_dwz(struct hv_blk_req *req)
 {
 	struct hv_blk_backing *io = hv_blk_req_io(req);
 	unsigned int i;
@@ -221,7 +243,7 @@ static u8 hv_blk_dwz(struct hv_blk_req *req)
 						  le32_to_cpu(r->flags) &
 						  VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP);
 	}
-	return ret ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
+	return ret;
 }
 
 /* Workqueue: what blocks. */
@@ -229,7 +251,7 @@ static void hv_blk_io_work(struct work_struct *work)
 {
 	struct hv_blk_req *req = container_of(work, struct hv_blk_req, work);
 	unsigned int noio;
-	u8 status;
+	int ret;
 
 	/*
 	 * With the simulator, the zone is this very kernel: its reclaim may
@@ -241,13 +263,14 @@ static void hv_blk_io_work(struct work_struct *work)
 	case HV_BLK_OP_WRITE:
 		hv_blk_rw_end(req, hv_blk_rw(req));
 		break;
-	case HV_BLK_OP_FLUSH:
-		status = vfs_fsync(hv_blk_req_io(req)->file, 1) ?
-			 VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK;
-		hv_blk_io_end(req, status);
-		break;
 	default:
-		hv_blk_io_end(req, hv_blk_dwz(req));
+		if (req->op == HV_BLK_OP_FLUSH)
+			ret = vfs_fsync(hv_blk_req_io(req)->file, 1);
+		else
+			ret = hv_blk_dwz(req);
+		if (ret)
+			hv_blk_io_error(req, ret);
+		hv_blk_io_end(req, ret ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK);
 		break;
 	}
 	memalloc_noio_restore(noio);
