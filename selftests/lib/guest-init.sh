@@ -26,6 +26,16 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+# What udev would add: /dev/fd (bash's process substitution), stdin...
+ln -s /proc/self/fd /dev/fd
+ln -s /proc/self/fd/0 /dev/stdin
+ln -s /proc/self/fd/1 /dev/stdout
+ln -s /proc/self/fd/2 /dev/stderr
+# The kernel runs /sbin/modprobe from init's root, this initramfs, to load
+# modules on demand (file systems, crypto): busybox's, on the same
+# /lib/modules tree as CMD's.
+mkdir -p /sbin
+ln -s /bin/busybox /sbin/modprobe
 exec </dev/null >/dev/console 2>&1
 set -f
 
@@ -118,6 +128,19 @@ mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 # initramfs; CMD sees the same tree at its /lib/modules.
 mount -t 9p -o "$p9,ro" hvmod /lib/modules || die "cannot mount the modules share"
 [ -z "$R" ] || mount -o bind /lib/modules $R/lib/modules
+# Static device nodes of modular drivers (loop-control, net/tun, fuse,
+# mapper/control...), as systemd creates them: opening one loads the module.
+kver=$(uname -r)
+if [ -e "/lib/modules/$kver/modules.devname" ]; then
+	while read -r _ node dev; do
+		case $dev in [bc][0-9]*:[0-9]*) ;; *) continue ;; esac
+		[ -e "/dev/$node" ] && continue
+		case $node in */*) mkdir -p "/dev/${node%/*}" ;; esac
+		maj=${dev#?}
+		mknod -m 0600 "/dev/$node" "${dev%"${dev#?}"}" "${maj%:*}" "${maj#*:}"
+	done <"/lib/modules/$kver/modules.devname"
+	[ ! -e /dev/net/tun ] || chmod 0666 /dev/net/tun
+fi
 sed 's/hv\.nonce=[^ ]*/hv.nonce=-/' /proc/cmdline >/etc/hv/cmdline
 mount -o bind /etc/hv/cmdline $R/proc/cmdline
 
