@@ -43,6 +43,8 @@ if [ ! -e "$out" ]; then
 			cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$tmp/initrd"
 		mkdir -p "${out%/*}"
 		mv "$tmp/initrd" "$out"
+		# Older archives of this kernel (another init) are garbage.
+		find "${out%/*}" -name "$kver-*.cpio.gz" ! -path "$out" -mmin +60 -delete
 	fi
 fi
 echo "$out"
