@@ -11,11 +11,16 @@
 # file on a file system without O_DIRECT is served).
 #
 # Prints IOPS, MB/s, p50/p99 completion latency and the ratio to native.
+# The "vpoll" rows repeat the 1-queue virtio runs with the dispatcher's
+# adaptive busy-polling on (hvisor_vhost.poll_us=BENCH_POLL_US).
 # Environment: BENCH_RUNTIME (seconds per job, default 5), BENCH_RAMP
-# (default 1).
+# (default 1), BENCH_POLL_US (default 200).
 . "$(dirname "$0")/../e2e/lib.sh"
 
 runtime=${BENCH_RUNTIME:-5}
+BENCH_POLL_US=${BENCH_POLL_US:-200}
+poll=/sys/module/hvisor_vhost/parameters/poll_us
+poll0=$(cat "$poll")
 ramp=${BENCH_RAMP:-1}
 work=$(mktemp -d)
 
@@ -67,7 +72,7 @@ row() {
 # bench BACKING KIND TARGET: native runs, then virtio with 1 and 2 queues.
 bench() {
 	local backing=$1 kind=$2 target=$3 q j label args qd r name disk
-	local iops mbps p50 p99 ratio n=0
+	local iops mbps p50 p99 ratio v path n=0
 	for q in 1 2; do
 		for j in "${jobs[@]}"; do
 			IFS='|' read -r label args qd <<<"$j"
@@ -78,8 +83,14 @@ bench() {
 				"$p99" -
 		done
 	done
-	for q in 1 2; do
-		name=$(blk_add $n "$target" queues=$q)
+	for v in 1 2 1p; do
+		q=${v%p}
+		path=virtio
+		if [ "$v" = 1p ]; then
+			path=vpoll
+			echo "$BENCH_POLL_US" > "$poll"
+		fi
+		name=$(blk_add $n "$target" queues="$q")
 		disk=$(guest_disk_add $n)
 		for j in "${jobs[@]}"; do
 			IFS='|' read -r label args qd <<<"$j"
@@ -87,10 +98,11 @@ bench() {
 			read -r iops mbps p50 p99 <<<"$r"
 			ratio=$(awk -v a="$iops" -v b="${native["$backing/$q/$label"]%% *}" \
 				'BEGIN { if (b > 0) printf "%.0f%%", 100 * a / b; else print "-" }')
-			row "$backing" virtio "$q" "$label" "$iops" "$mbps" "$p50" \
+			row "$backing" "$path" "$q" "$label" "$iops" "$mbps" "$p50" \
 				"$p99" "$ratio"
 		done
-		e2e_log "$name queues=$q: $(cat "/sys/class/hvisor/$name/stats/requests") requests, $(cat "/sys/class/hvisor/$name/stats/interrupts") interrupts, $(cat "/sys/class/hvisor/$name/stats/notifies") notifies"
+		echo "$poll0" > "$poll"
+		e2e_log "$name $path queues=$q: $(cat "/sys/class/hvisor/$name/stats/requests") requests, $(cat "/sys/class/hvisor/$name/stats/interrupts") interrupts, $(cat "/sys/class/hvisor/$name/stats/notifies") notifies"
 		guest_disk_del $n
 		hvisorctl del "$name"
 		n=$((n + 1))

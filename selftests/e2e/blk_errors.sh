@@ -18,6 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 
 modprobe virtio_blk
+modprobe ext4
 modprobe loop
 modprobe dm_mod
 modprobe dm_delay
@@ -99,7 +100,7 @@ check "after recovery: the data reads back" cmp <(rd "$disk" 0 8) "$work/data"
 check "after recovery: fio randwrite + verify" \
 	fio --name=v --filename="/dev/$disk" --direct=1 --ioengine=libaio \
 	--rw=randwrite --bs=4k --iodepth=32 --size=8M --offset=16M \
-	--verify=crc32c --verify_fatal=1 --output=/dev/null
+	--verify=crc32c --verify_fatal=1 --verify_state_save=0 --output=/dev/null
 
 # ---- intermittent failures (dm-flakey: 1 s up, 1 s down) -------------
 check "swap in dm-flakey" dm_swap hvbad "0 $SECT flakey $lo 0 1 1"
@@ -113,7 +114,7 @@ check "after flakiness: the data reads back" cmp <(rd "$disk" 0 8) "$work/data"
 check "after flakiness: fio randwrite + verify" \
 	fio --name=v --filename="/dev/$disk" --direct=1 --ioengine=libaio \
 	--rw=randwrite --bs=64k --iodepth=16 --size=8M --offset=16M \
-	--verify=crc32c --verify_fatal=1 --output=/dev/null
+	--verify=crc32c --verify_fatal=1 --verify_state_save=0 --output=/dev/null
 check "no NEEDS_RESET" no_needs_reset "$name"
 
 # ---- guest reset (unbind/bind) with I/O in flight ---------------------
@@ -143,7 +144,7 @@ check "after the reset: the data reads back" cmp <(rd "$disk" 0 8) "$work/data"
 check "after the reset: fio randwrite + verify" \
 	fio --name=v --filename="/dev/$disk" --direct=1 --ioengine=libaio \
 	--rw=randwrite --bs=4k --iodepth=32 --size=8M --offset=16M \
-	--verify=crc32c --verify_fatal=1 --output=/dev/null
+	--verify=crc32c --verify_fatal=1 --verify_state_save=0 --output=/dev/null
 
 # Reset again, this time with the guest idle, several times in a row.
 for i in 1 2 3; do

@@ -71,6 +71,9 @@ sum() { sha256sum "$1" | cut -d' ' -f1; }
 # ---------------------------------------------------------------------
 # virtio-blk helpers (blk_*.sh)
 
+# No udev in the test VM: without /dev/fd, bash's <(...) does not work.
+[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd 2>/dev/null || true
+
 # vdisks: the guest's virtio disks, one per line.
 vdisks() {
 	local d
