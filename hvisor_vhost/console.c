@@ -355,10 +355,11 @@ static const struct tty_port_operations hv_console_port_ops = {
  */
 struct hv_dev *hv_console_create(const struct hvv_dev *ud)
 {
+	/* Modern (VERSION_1) devices: config space is little-endian. */
 	struct virtio_console_config cfg = {
-		.cols = cpu_to_le16(80),
-		.rows = cpu_to_le16(25),
-		.max_nr_ports = cpu_to_le32(1),
+		.cols = (__force __virtio16)cpu_to_le16(80),
+		.rows = (__force __virtio16)cpu_to_le16(25),
+		.max_nr_ports = (__force __virtio32)cpu_to_le32(1),
 	};
 	struct hv_console *con;
 	struct device *tty_dev;

@@ -29,6 +29,38 @@
 /* Segments a chain may have: one descriptor may span adjacent regions. */
 #define HV_VQ_MAX_SEGS(num_max)	(2 * (num_max))
 
+/* A descriptor in host byte order, after it was copied out of the ring. */
+struct hv_desc {
+	u64 addr;
+	u32 len;
+	u16 flags;
+	u16 next;
+};
+
+/* Ring fields are little-endian (VERSION_1), read and written once. */
+static u16 hv_ring_get16(const __virtio16 *p)
+{
+	return le16_to_cpu((__force __le16)READ_ONCE(*p));
+}
+
+static void hv_ring_put16(__virtio16 *p, u16 val)
+{
+	WRITE_ONCE(*p, (__force __virtio16)cpu_to_le16(val));
+}
+
+static void hv_ring_put32(__virtio32 *p, u32 val)
+{
+	WRITE_ONCE(*p, (__force __virtio32)cpu_to_le32(val));
+}
+
+static void hv_vq_read_desc(struct hv_desc *dst, const struct vring_desc *src)
+{
+	dst->addr = le64_to_cpu((__force __le64)READ_ONCE(src->addr));
+	dst->len = le32_to_cpu((__force __le32)READ_ONCE(src->len));
+	dst->flags = hv_ring_get16(&src->flags);
+	dst->next = hv_ring_get16(&src->next);
+}
+
 /**
  * hv_vq_alloc - allocate a queue's worker-side buffers
  * @vq: the queue, with @num_max set
@@ -150,7 +182,7 @@ static int hv_vq_fail(struct hv_vq *vq, const char *reason)
 
 /* Add the buffer of @desc to @chain, split at region boundaries. */
 static int hv_vq_add_buffer(struct hv_vq *vq, struct hv_chain *chain,
-			    const struct vring_desc *desc)
+			    const struct hv_desc *desc)
 {
 	bool writable = desc->flags & VRING_DESC_F_WRITE;
 	u64 gpa = desc->addr, left = desc->len, avail;
@@ -191,7 +223,7 @@ static int hv_vq_add_buffer(struct hv_vq *vq, struct hv_chain *chain,
 }
 
 /* Copy an indirect table out of zone memory; returns its entry count. */
-static int hv_vq_copy_indirect(struct hv_vq *vq, const struct vring_desc *d)
+static int hv_vq_copy_indirect(struct hv_vq *vq, const struct hv_desc *d)
 {
 	const void *table;
 	u32 entries;
@@ -212,15 +244,6 @@ static int hv_vq_copy_indirect(struct hv_vq *vq, const struct vring_desc *d)
 	return entries;
 }
 
-static void hv_vq_read_desc(struct vring_desc *dst,
-			    const struct vring_desc *src)
-{
-	dst->addr = le64_to_cpu((__force __le64)READ_ONCE(src->addr));
-	dst->len = le32_to_cpu((__force __le32)READ_ONCE(src->len));
-	dst->flags = le16_to_cpu((__force __le16)READ_ONCE(src->flags));
-	dst->next = le16_to_cpu((__force __le16)READ_ONCE(src->next));
-}
-
 /**
  * hv_vq_pop - take the next available chain
  * @vq: the queue (after hv_vq_sync() returned true)
@@ -236,19 +259,18 @@ int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain)
 	u32 table_size = r->num, count = 0;
 	bool indirect = false;
 	u16 avail_idx, head, i;
-	struct vring_desc d;
+	struct hv_desc d;
 	int ret;
 
-	avail_idx = le16_to_cpu((__force __le16)READ_ONCE(r->avail->idx));
+	avail_idx = hv_ring_get16(&r->avail->idx);
 	if (avail_idx == vq->last_avail_idx)
 		return 0;
 	if ((u16)(avail_idx - vq->last_avail_idx) > r->num)
 		return hv_vq_fail(vq, "available index moved past the queue size");
 	/* Read the ring entry only after the index that published it. */
 	smp_rmb();
-	head = le16_to_cpu((__force __le16)
-			   READ_ONCE(r->avail->ring[vq->last_avail_idx &
-						    (r->num - 1)]));
+	head = hv_ring_get16(&r->avail->ring[vq->last_avail_idx &
+					     (r->num - 1)]);
 	if (head >= r->num)
 		return hv_vq_fail(vq, "head index out of range");
 
@@ -259,20 +281,14 @@ int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain)
 	for (;;) {
 		if (++count > table_size)
 			return hv_vq_fail(vq, "descriptor chain too long or looping");
-		if (indirect)
-			d = table[i];
-		else
-			hv_vq_read_desc(&d, &table[i]);
+		/* An indirect table is read from our private copy. */
+		hv_vq_read_desc(&d, &table[i]);
 		if (d.flags & VRING_DESC_F_INDIRECT) {
 			if (indirect)
 				return hv_vq_fail(vq, "nested indirect table");
 			ret = hv_vq_copy_indirect(vq, &d);
 			if (ret < 0)
 				return ret;
-			/* Convert the private copy once, then walk it. */
-			for (i = 0; i < ret; i++)
-				hv_vq_read_desc(&vq->indirect_buf[i],
-						&vq->indirect_buf[i]);
 			table = vq->indirect_buf;
 			table_size = ret;
 			indirect = true;
@@ -316,8 +332,8 @@ void hv_vq_push(struct hv_vq *vq, u16 head, u32 len)
 	struct vring_used_elem *elem;
 
 	elem = &vq->wr.used->ring[vq->used_idx & (vq->wr.num - 1)];
-	WRITE_ONCE(elem->id, (__force u32)cpu_to_le32(head));
-	WRITE_ONCE(elem->len, (__force u32)cpu_to_le32(len));
+	hv_ring_put32(&elem->id, head);
+	hv_ring_put32(&elem->len, len);
 	vq->used_idx++;
 	atomic64_add(len, &vq->dev->stats.bytes_in);
 }
@@ -328,7 +344,7 @@ static bool hv_vq_need_signal(struct hv_vq *vq)
 	u16 old, event;
 
 	if (!r->event_idx)
-		return !(le16_to_cpu((__force __le16)READ_ONCE(r->avail->flags)) &
+		return !(hv_ring_get16(&r->avail->flags) &
 			 VRING_AVAIL_F_NO_INTERRUPT);
 	old = vq->signalled_used;
 	vq->signalled_used = vq->published_idx;
@@ -336,8 +352,7 @@ static bool hv_vq_need_signal(struct hv_vq *vq)
 		vq->signalled_valid = true;
 		return true;
 	}
-	event = le16_to_cpu((__force __le16)
-			    READ_ONCE(r->avail->ring[r->num]));
+	event = hv_ring_get16(&r->avail->ring[r->num]);
 	return vring_need_event(event, vq->published_idx, old);
 }
 
@@ -359,8 +374,7 @@ void hv_vq_flush(struct hv_vq *vq)
 	if (current_ring) {
 		/* Entries before the index that publishes them. */
 		smp_wmb();
-		WRITE_ONCE(vq->wr.used->idx,
-			   (__force u16)cpu_to_le16(vq->used_idx));
+		hv_ring_put16(&vq->wr.used->idx, vq->used_idx);
 		vq->published_idx = vq->used_idx;
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
@@ -382,8 +396,8 @@ void hv_vq_disable_notify(struct hv_vq *vq)
 
 	if (vq->wr.event_idx)
 		return;	/* avail_event is only moved forward when enabling */
-	WRITE_ONCE(used->flags, READ_ONCE(used->flags) |
-		   (__force u16)cpu_to_le16(VRING_USED_F_NO_NOTIFY));
+	hv_ring_put16(&used->flags,
+		      hv_ring_get16(&used->flags) | VRING_USED_F_NO_NOTIFY);
 }
 
 /**
@@ -399,14 +413,14 @@ bool hv_vq_enable_notify(struct hv_vq *vq)
 	u16 avail_idx;
 
 	if (r->event_idx)
-		WRITE_ONCE(*(__virtio16 *)&used->ring[r->num],
-			   (__force __virtio16)cpu_to_le16(vq->last_avail_idx));
+		hv_ring_put16((__virtio16 *)&used->ring[r->num],
+			      vq->last_avail_idx);
 	else
-		WRITE_ONCE(used->flags, READ_ONCE(used->flags) &
-			   ~(__force u16)cpu_to_le16(VRING_USED_F_NO_NOTIFY));
+		hv_ring_put16(&used->flags, hv_ring_get16(&used->flags) &
+			      ~VRING_USED_F_NO_NOTIFY);
 	/* Publish the request before checking for a missed buffer. */
 	smp_mb();
-	avail_idx = le16_to_cpu((__force __le16)READ_ONCE(r->avail->idx));
+	avail_idx = hv_ring_get16(&r->avail->idx);
 	return avail_idx != vq->last_avail_idx;
 }
 
