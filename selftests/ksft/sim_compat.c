@@ -13,6 +13,7 @@
  * runner treats as a failure.
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -43,50 +44,50 @@
 #define MAX_CPUS	32
 
 struct device_req {
-	uint64_t src_cpu;
-	uint64_t address;
-	uint64_t size;
-	uint64_t value;
-	uint32_t src_zone;
-	uint8_t is_write;
-	uint8_t need_interrupt;
-	uint16_t padding;
+	__u64 src_cpu;
+	__u64 address;
+	__u64 size;
+	__u64 value;
+	__u32 src_zone;
+	__u8 is_write;
+	__u8 need_interrupt;
+	__u16 padding;
 };
 
 struct device_res {
-	uint32_t target_zone;
-	uint32_t irq_id;
+	__u32 target_zone;
+	__u32 irq_id;
 };
 
 struct bridge {
-	uint32_t req_front;
-	uint32_t req_rear;
-	uint32_t res_front;
-	uint32_t res_rear;
+	__u32 req_front;
+	__u32 req_rear;
+	__u32 res_front;
+	__u32 res_rear;
 	struct device_req req_list[MAX_REQ];
 	struct device_res res_list[MAX_REQ];
-	uint64_t cfg_flags[MAX_CPUS];
-	uint64_t cfg_values[MAX_CPUS];
-	uint64_t mmio_addrs[8];
-	uint8_t mmio_avail;
-	uint8_t need_wakeup;
+	__u64 cfg_flags[MAX_CPUS];
+	__u64 cfg_values[MAX_CPUS];
+	__u64 mmio_addrs[8];
+	__u8 mmio_avail;
+	__u8 need_wakeup;
 };
 
-_Static_assert(offsetof(struct bridge, cfg_flags) == 0x610, "layout");
-_Static_assert(offsetof(struct bridge, need_wakeup) == 0x851, "layout");
+static_assert(offsetof(struct bridge, cfg_flags) == 0x610, "layout");
+static_assert(offsetof(struct bridge, need_wakeup) == 0x851, "layout");
 
 #define ZONE		5
 #define FIRST_CPU	4
-#define NR_CPUS		2
+#define ZONE_CPUS		2
 #define RAM_GPA		0x40000000ULL
-#define RAM_SIZE	(1ULL << 20)
+#define RAM_SIZE	0x100000ULL
 #define MMIO_BASE	0x0a000000ULL
 #define MMIO_SIZE	0x4000ULL
 #define DEV2		(MMIO_BASE + 0x200)	/* not at region start */
 #define ID_ZONE		6
 #define ID_CPU		8
 /* set by add_identity_zone(): above all RAM of the identity zone */
-static uint64_t guest_addr;
+static __u64 guest_addr;
 #define GUEST_ADDR	guest_addr
 #define GUEST_IRQ	77
 #define TEST_DEV_ID	0x7ff	/* no driver binds to it */
@@ -108,17 +109,17 @@ struct responder {
 	struct device_req log[LOG_MAX];
 	atomic_uint wakeups;
 	/* the toy device at GUEST_ADDR */
-	uint32_t magic;
-	uint32_t status;
+	__u32 magic;
+	__u32 status;
 	atomic_uint int_status;
-	uint32_t feat_sel;
+	__u32 feat_sel;
 	atomic_uint isr_reads;
 	atomic_uint isr_acks;
 };
 
-static uint64_t dev_read(struct responder *r, uint64_t addr)
+static __u64 dev_read(struct responder *r, __u64 addr)
 {
-	uint64_t off;
+	__u64 off;
 
 	if (addr == MMIO_BASE || addr == DEV2)
 		return MAGIC;
@@ -126,38 +127,50 @@ static uint64_t dev_read(struct responder *r, uint64_t addr)
 		return 0;
 	off = addr - GUEST_ADDR;
 	switch (off) {
-	case 0x00: return r->magic;
-	case 0x04: return 2;
-	case 0x08: return TEST_DEV_ID;
-	case 0x0c: return VENDOR;
-	case 0x10: return r->feat_sel == 1 ? 1 : 0;	/* VERSION_1 */
-	case 0x34: return 0;				/* no queues */
+	case 0x00:
+		return r->magic;
+	case 0x04:
+		return 2;
+	case 0x08:
+		return TEST_DEV_ID;
+	case 0x0c:
+		return VENDOR;
+	case 0x10:
+		return r->feat_sel == 1 ? 1 : 0; /* VERSION_1 */
+	case 0x34:
+		return 0; /* no queues */
 	case 0x60:
 		atomic_fetch_add(&r->isr_reads, 1);
 		return atomic_load(&r->int_status);
-	case 0x70: return r->status;
-	default: return 0;
+	case 0x70:
+		return r->status;
+	default:
+		return 0;
 	}
 }
 
-static void dev_write(struct responder *r, uint64_t addr, uint64_t v)
+static void dev_write(struct responder *r, __u64 addr, __u64 v)
 {
 	if (addr < GUEST_ADDR || addr >= GUEST_ADDR + 0x200)
 		return;
 	switch (addr - GUEST_ADDR) {
-	case 0x14: r->feat_sel = (uint32_t)v; break;
+	case 0x14:
+		r->feat_sel = (__u32)v;
+		break;
 	case 0x64:
-		atomic_fetch_and(&r->int_status, ~(uint32_t)v);
+		atomic_fetch_and(&r->int_status, ~(__u32)v);
 		atomic_fetch_add(&r->isr_acks, 1);
 		break;
-	case 0x70: r->status = (uint32_t)v; break;
+	case 0x70:
+		r->status = (__u32)v;
+		break;
 	}
 }
 
 static void handle(struct responder *r, const struct device_req *q)
 {
 	int n = atomic_load(&r->nlog);
-	uint64_t v = 0;
+	__u64 v = 0;
 
 	if (n < LOG_MAX) {
 		r->log[n] = *q;
@@ -182,7 +195,7 @@ static void *responder_main(void *arg)
 	unsigned int idle = 0;
 
 	while (!atomic_load(&r->stop)) {
-		uint32_t front, rear;
+		__u32 front, rear;
 
 		if (atomic_load(&r->paused)) {
 			usleep(1000);
@@ -208,7 +221,7 @@ static void *responder_main(void *arg)
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&b->req_rear, __ATOMIC_RELAXED) == front) {
 			struct pollfd p = { .fd = r->efd, .events = POLLIN };
-			uint64_t cnt;
+			__u64 cnt;
 
 			if (poll(&p, 1, 20) == 1 &&
 			    read(r->efd, &cnt, sizeof(cnt)) == sizeof(cnt))
@@ -268,10 +281,10 @@ static void responder_close(struct responder *r)
 }
 
 /* Push one result to res_list. */
-static int responder_push(struct responder *r, uint32_t zone, uint32_t irq)
+static int responder_push(struct responder *r, __u32 zone, __u32 irq)
 {
 	struct bridge *b = r->b;
-	uint32_t rear = b->res_rear;
+	__u32 rear = b->res_rear;
 
 	if (((rear + 1) & (MAX_REQ - 1)) ==
 	    __atomic_load_n(&b->res_front, __ATOMIC_ACQUIRE))
@@ -284,7 +297,7 @@ static int responder_push(struct responder *r, uint32_t zone, uint32_t irq)
 }
 
 /* virtio_inject_irq(): push a result and FINISH_REQ. */
-static int responder_inject(struct responder *r, uint32_t zone, uint32_t irq)
+static int responder_inject(struct responder *r, __u32 zone, __u32 irq)
 {
 	int ret = responder_push(r, zone, irq);
 
@@ -307,8 +320,8 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int sim_access(int fd, uint32_t zone, uint32_t cpu, uint64_t addr,
-		      uint32_t size, int write, uint64_t *val, uint32_t tmo)
+static int sim_access(int fd, __u32 zone, __u32 cpu, __u64 addr,
+		      __u32 size, int write, __u64 *val, __u32 tmo)
 {
 	struct hvsim_mmio m = {
 		.zone_id = zone, .cpu = cpu, .addr = addr, .size = size,
@@ -363,7 +376,7 @@ FIXTURE_SETUP(sim)
 		.zone_id = ZONE,
 		.flags = HVSIM_ZONE_F_FD_OWNED,
 		.first_cpu = FIRST_CPU,
-		.nr_cpus = NR_CPUS,
+		.nr_cpus = ZONE_CPUS,
 		.nr_regions = 1,
 		.regions = { { .gpa = RAM_GPA, .size = RAM_SIZE } },
 	};
@@ -406,7 +419,7 @@ FIXTURE_TEARDOWN(sim)
 TEST_F(sim, magic_read)
 {
 	struct device_req *q;
-	uint64_t v = 0;
+	__u64 v = 0;
 
 	ASSERT_EQ(0, responder_open(&self->r, 1));
 	ASSERT_EQ(0, sim_access(self->fd, ZONE, FIRST_CPU, MMIO_BASE, 4, 0, &v, 0));
@@ -439,7 +452,7 @@ TEST_F(sim, magic_read)
 TEST_F(sim, wakeup_irq_reaches_eventfd)
 {
 	struct hvsim_stats st0, st1;
-	uint64_t v = 0;
+	__u64 v = 0;
 	int i;
 
 	ASSERT_EQ(0, responder_open(&self->r, 1));
@@ -492,7 +505,7 @@ TEST_F(sim, irq_round_trip)
 
 TEST_F(sim, notify_at_region_offset_0x50_is_async)
 {
-	uint64_t v = 1, flags;
+	__u64 v = 1, flags;
 	struct device_req *q;
 	long t0;
 
@@ -542,7 +555,7 @@ struct pusher {
 static void *push_32nd(void *arg)
 {
 	struct pusher *p = arg;
-	uint64_t v = 0;
+	__u64 v = 0;
 
 	p->ret = sim_access(p->fd, ZONE, FIRST_CPU + 1, MMIO_BASE + 0x50, 4, 1,
 			    &v, 10000);
@@ -555,7 +568,7 @@ TEST_F(sim, ring_full_backpressure)
 	struct pusher p = { .fd = self->fd };
 	struct hvsim_stats st;
 	pthread_t th;
-	uint64_t v = 0;
+	__u64 v = 0;
 	long t0;
 	int i;
 
@@ -589,7 +602,7 @@ TEST_F(sim, ring_full_backpressure)
 TEST_F(sim, stall_times_out)
 {
 	struct hvsim_stats st0, st1;
-	uint64_t v = 0;
+	__u64 v = 0;
 	long t0;
 
 	ASSERT_EQ(0, responder_open(&self->r, 0));
@@ -606,7 +619,7 @@ TEST_F(sim, stall_times_out)
 
 TEST_F(sim, no_bridge_yet)
 {
-	uint64_t v = 0;
+	__u64 v = 0;
 
 	EXPECT_EQ(-ENXIO, sim_access(self->fd, ZONE, FIRST_CPU, MMIO_BASE, 4, 0,
 				     &v, 100));
@@ -621,13 +634,13 @@ TEST_F(sim, bad_inputs)
 	struct hvsim_mmio_region mr = { .zone_id = ZONE };
 	struct hvsim_guest g = { .zone_id = ZONE, .irq = 5, .addr = 0xc000000 };
 	char buf[16];
-	uint64_t v = 0;
+	__u64 v = 0;
 	int fd;
 
 	ASSERT_EQ(0, responder_open(&self->r, 1));
 	/* HVSIM_MMIO */
 	EXPECT_EQ(-ENOENT, sim_access(self->fd, 9, FIRST_CPU, MMIO_BASE, 4, 0, &v, 100));
-	EXPECT_EQ(-EINVAL, sim_access(self->fd, ZONE, FIRST_CPU + NR_CPUS, MMIO_BASE,
+	EXPECT_EQ(-EINVAL, sim_access(self->fd, ZONE, FIRST_CPU + ZONE_CPUS, MMIO_BASE,
 				      4, 0, &v, 100));
 	EXPECT_EQ(-EINVAL, sim_access(self->fd, ZONE, FIRST_CPU - 1, MMIO_BASE, 4, 0,
 				      &v, 100));
@@ -735,7 +748,7 @@ TEST_F(sim, bad_inputs)
 TEST_F(sim, zone_ram_shared_with_compat_mmap)
 {
 	struct hvsim_zone info = { .zone_id = ZONE };
-	volatile uint32_t *a, *b;
+	__u32 *a, *b;
 
 	ASSERT_EQ(0, responder_open(&self->r, 0));
 	ASSERT_EQ(0, ioctl(self->fd, HVSIM_ZONE_INFO, &info));
@@ -751,9 +764,10 @@ TEST_F(sim, zone_ram_shared_with_compat_mmap)
 	b = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, self->r.fd,
 		 info.regions[0].hpa);
 	ASSERT_NE(MAP_FAILED, b);
-	EXPECT_EQ(0, a[100]);
-	a[100] = 0x5a5aa5a5;
-	EXPECT_EQ(0x5a5aa5a5, b[100]);
+	/* Two mappings of the same page: atomics keep the compiler honest. */
+	EXPECT_EQ(0, __atomic_load_n(&a[100], __ATOMIC_SEQ_CST));
+	__atomic_store_n(&a[100], 0x5a5aa5a5, __ATOMIC_SEQ_CST);
+	EXPECT_EQ(0x5a5aa5a5, __atomic_load_n(&b[100], __ATOMIC_SEQ_CST));
 	/* /dev/hvisor maps no other memory */
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->r.fd,
 				   info.regions[0].hpa + RAM_SIZE));
@@ -768,7 +782,7 @@ static int add_identity_zone(int fd)
 		.zone_id = ID_ZONE, .flags = HVSIM_ZONE_F_IDENTITY,
 		.first_cpu = ID_CPU, .nr_cpus = 1,
 	};
-	uint32_t i;
+	__u32 i;
 
 	if (ioctl(fd, HVSIM_ZONE_CREATE, &z))
 		return -errno;

@@ -32,7 +32,7 @@
 
 static const char *prog = "hvisor-sim";
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: %s zone add ID [identity] [cpus=FIRST:COUNT] [mem=GPA:SIZE,...] [mmio=BASE:SIZE,...]\n"
@@ -203,8 +203,9 @@ static int zone_add(int argc, char **argv)
 		};
 
 		if (ioctl(fd, HVSIM_ZONE_ADD_MMIO, &r)) {
-			fail("zone add %u: mmio=%#" PRIx64 ":%#" PRIx64 ": %s",
-			     z.zone_id, mmio[i][0], mmio[i][1], strerror(errno));
+			fail("zone add %u: mmio=%#llx:%#llx: %s", z.zone_id,
+			     (unsigned long long)mmio[i][0],
+			     (unsigned long long)mmio[i][1], strerror(errno));
 			/* nothing half-created */
 			ioctl(fd, HVSIM_ZONE_DESTROY, (unsigned long)z.zone_id);
 			close(fd);
@@ -259,13 +260,15 @@ static int zone_info(int argc, char **argv)
 	printf("cpus=%u:%u\n", z.first_cpu, z.nr_cpus);
 	printf("mem=");
 	for (i = 0; i < z.nr_regions; i++)
-		printf("%s%#" PRIx64 ":%#" PRIx64 ":%#" PRIx64, i ? "," : "",
-		       (uint64_t)z.regions[i].gpa, (uint64_t)z.regions[i].hpa,
-		       (uint64_t)z.regions[i].size);
+		printf("%s%#llx:%#llx:%#llx", i ? "," : "",
+		       (unsigned long long)z.regions[i].gpa,
+		       (unsigned long long)z.regions[i].hpa,
+		       (unsigned long long)z.regions[i].size);
 	printf("\nmmio=");
 	for (i = 0; i < z.nr_mmio; i++)
-		printf("%s%#" PRIx64 ":%#" PRIx64, i ? "," : "",
-		       (uint64_t)z.mmio[i].base, (uint64_t)z.mmio[i].size);
+		printf("%s%#llx:%#llx", i ? "," : "",
+		       (unsigned long long)z.mmio[i].base,
+		       (unsigned long long)z.mmio[i].size);
 	printf("\n");
 	return 0;
 }
@@ -403,12 +406,12 @@ static int stats_cmd(int argc)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		usage(stderr);
+		print_usage(stderr);
 		return 2;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
-		usage(stdout);
+		print_usage(stdout);
 		return 0;
 	}
 	if (!strcmp(argv[1], "zone") || !strcmp(argv[1], "guest")) {
@@ -433,6 +436,6 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "stats"))
 		return stats_cmd(argc - 2);
 	fail("unknown command '%s'", argv[1]);
-	usage(stderr);
+	print_usage(stderr);
 	return 2;
 }
