@@ -7,6 +7,7 @@
 # fake sysfs tree.
 #
 # Usage: hvisorctl_args.sh PATH/TO/hvisorctl
+# hv-args: "$HV_BIN/hvisorctl"
 
 set -u
 
