@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# hv-timeout: 900
+# hv-timeout: 1800
 #
 # virtio-blk end to end, failures: a backing device that fails I/O (a
 # device-mapper table swapped to "error" targets, then dm-flakey), the
 # guest's driver reset (unbind/bind) with I/O in flight on a slow backing
-# (dm-delay), and the device removed (hvisorctl del) under a mounted file
-# system. The guest must see I/O errors (never a hang), the device must
+# (dm-delay, when the kernel has it), and the device removed (hvisorctl
+# del) under a mounted file system. The guest must see I/O errors (never a hang), the device must
 # recover when the backing does, and the kernel log must stay clean (the
 # runner checks it).
 #
@@ -21,8 +21,11 @@ modprobe virtio_blk
 modprobe ext4
 modprobe loop
 modprobe dm_mod
-modprobe dm_delay
 modprobe dm_flakey
+# dm-delay makes sure that requests are in flight at the reset; the debug
+# kernel has none: then the reset happens during fio on the plain backing.
+delay=0
+modprobe dm_delay 2>/dev/null && delay=1
 guest_zone_up
 work=$(mktemp -d)
 SECT=131072	# 64 MiB
@@ -118,7 +121,11 @@ check "after flakiness: fio randwrite + verify" \
 check "no NEEDS_RESET" no_needs_reset "$name"
 
 # ---- guest reset (unbind/bind) with I/O in flight ---------------------
-check "swap in dm-delay (200 ms)" dm_swap hvbad "0 $SECT delay $lo 0 200"
+if [ $delay = 1 ]; then
+	check "swap in dm-delay (200 ms)" dm_swap hvbad "0 $SECT delay $lo 0 200"
+else
+	e2e_log "no dm_delay module: the reset runs on the plain backing"
+fi
 vdev=$(basename "$(readlink -f "/sys/block/$disk/device")")
 fio --name=r --filename="/dev/$disk" --direct=1 --ioengine=libaio \
 	--rw=randrw --bs=4k --iodepth=32 --size=16M --offset=16M \

@@ -110,12 +110,13 @@ guest_disk_del() {
 	hvisor-sim guest del zone="$GUEST_ZONE" addr="$(dev_addr "$1")"
 }
 
-# udev_settle_disk NAME: no udev in the test VM: make sure /dev/NAME exists.
+# udev_settle_disk NAME: no udev in the test VM: wait for devtmpfs to
+# create /dev/NAME (make it if it does not).
 udev_settle_disk() {
 	local dev
-	[ -b "/dev/$1" ] && return 0
+	wait_for 5 test -b "/dev/$1" && return 0
 	dev=$(cat "/sys/block/$1/dev")
-	mknod "/dev/$1" b "${dev%:*}" "${dev#*:}"
+	mknod "/dev/$1" b "${dev%:*}" "${dev#*:}" 2>/dev/null || test -b "/dev/$1"
 }
 
 # blk_add N IMG [KEY=VALUE...]: hvisorctl add blk on window N; prints the name.
