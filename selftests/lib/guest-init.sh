@@ -157,6 +157,9 @@ inroot() {
 cmd_shell=/bin/sh
 
 j_load=$(sed -n 's/^jiffies: *//p' /proc/timer_list 2>/dev/null | head -n 1)
+# Up to here nothing of the project ran: vm-run retries a boot that died
+# before this line (a platform flake, not the test's doing).
+say "loading modules"
 load=ok
 loaded=
 for m in $HV_LOAD; do
