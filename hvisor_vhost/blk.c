@@ -61,6 +61,7 @@ static void hv_blk_req_put(struct hv_blk_queue *q, struct hv_blk_req *req)
 /* Write the status, return the chain, recycle the request. */
 static void hv_blk_publish(struct hv_blk_queue *q, struct hv_blk_req *req)
 {
+	hv_blk_io_finish(req);
 	if (req->result != VIRTIO_BLK_S_OK)
 		atomic64_inc(&q->blk->dev.stats.errors);
 	WRITE_ONCE(*req->status, req->result);

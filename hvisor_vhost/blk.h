@@ -34,6 +34,7 @@ enum hv_blk_op {
 #define HV_BLK_REQ_DIRECT	BIT(1)	/* try direct I/O */
 #define HV_BLK_REQ_FUA		BIT(2)	/* write through (no FLUSH feature) */
 #define HV_BLK_REQ_STARTED	BIT(3)	/* kiocb_start_write() done */
+#define HV_BLK_REQ_BOUNCE	BIT(4)	/* I/O on @bounce, @kvec is the guest's */
 
 /**
  * struct hv_blk_backing - the file behind a device and what it allows
@@ -86,6 +87,8 @@ struct hv_blk_queue;
  * @kvec: data buffers as kernel addresses (any zone memory)
  * @ranges: DISCARD and WRITE_ZEROES segments, copied and validated
  * @inline_vecs: storage for small @bvec / @kvec arrays
+ * @bounce: pages the I/O uses instead of zone memory without struct pages
+ * @nr_bounce: entries of @bounce
  * @iocb: the I/O
  * @work: punted I/O (buffered, flush, discard, write zeroes)
  */
@@ -112,6 +115,8 @@ struct hv_blk_req {
 		struct bio_vec bvec[HV_BLK_INLINE_VECS];
 		struct kvec kvec[HV_BLK_INLINE_VECS];
 	} inline_vecs;
+	struct bio_vec *bounce;
+	unsigned int nr_bounce;
 	struct kiocb iocb;
 	struct work_struct work;
 };
@@ -171,6 +176,7 @@ loff_t hv_blk_io_size(const struct hv_blk_backing *io);
 int hv_blk_io_map(struct hv_blk_req *req, const struct hv_chain *chain,
 		  bool writable, size_t skip);
 void hv_blk_io_unmap(struct hv_blk_req *req);
+void hv_blk_io_finish(struct hv_blk_req *req);
 void hv_blk_io_init_req(struct hv_blk_req *req);
 void hv_blk_io_submit(struct hv_blk_req *req);
 

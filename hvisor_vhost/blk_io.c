@@ -3,16 +3,18 @@
  * virtio-blk I/O engine: asynchronous kiocb I/O on the backing file, the
  * way drivers/block/loop.c does it, for image files and block devices alike.
  *
- * Reads and writes go straight from and into zone memory. When every buffer
- * of a request is in the linear map (zone RAM with struct pages) and the
- * request meets the file's direct I/O alignment, it is submitted from the
- * queue worker as direct, asynchronous I/O (ITER_BVEC, IOCB_DIRECT): the
- * worker moves on and ki_complete hands the request back. Anything else is
- * buffered I/O through the page cache (ITER_KVEC works on any kernel
- * address), which blocks, so it runs from an unbound workqueue, as do
- * FLUSH (fdatasync), DISCARD and WRITE_ZEROES (fallocate). A direct request
- * the file refuses (-EINVAL: alignment the probe did not predict) is
- * retried buffered.
+ * Reads and writes go straight from and into zone memory when it has
+ * struct pages (it is in the linear map) and the request meets the file's
+ * direct I/O alignment: they are submitted from the queue worker as direct,
+ * asynchronous I/O (ITER_BVEC, IOCB_DIRECT, zero copy); the worker moves on
+ * and ki_complete hands the request back. Zone memory without struct pages
+ * (hvisor's usual no-map reservation) cannot be the target of a bio: an
+ * aligned request then does the same direct I/O on bounce pages, copied
+ * from the guest before a write and to the guest, by the worker, after a
+ * read. Anything else is buffered I/O through the page cache, which
+ * blocks, so it runs from an unbound workqueue, as do FLUSH (fdatasync),
+ * DISCARD and WRITE_ZEROES (fallocate). A direct request the file refuses
+ * (-EINVAL: alignment the probe did not predict) is retried buffered.
  *
  * Every request handed to the engine holds a reference on the device's
  * in-flight count until its completion is queued for the worker; removal
@@ -25,6 +27,7 @@
 #include <linux/device.h>
 #include <linux/file.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
@@ -33,6 +36,11 @@
 
 /* Zero pages per write when WRITE_ZEROES falls back to writing. */
 #define HV_BLK_ZERO_PAGES	16
+
+static bool blk_zero_copy = true;
+module_param(blk_zero_copy, bool, 0644);
+MODULE_PARM_DESC(blk_zero_copy,
+		 "blk: direct I/O into zone memory that has struct pages (default); N: through bounce pages or the page cache, as zone memory without struct pages is");
 
 static struct workqueue_struct *hv_blk_wq;
 
@@ -123,7 +131,10 @@ static ssize_t hv_blk_rw(struct hv_blk_req *req)
 	struct kiocb *iocb = &req->iocb;
 	struct iov_iter iter;
 
-	if (req->flags & HV_BLK_REQ_PAGES)
+	if (req->flags & HV_BLK_REQ_BOUNCE)
+		iov_iter_bvec(&iter, dir, req->bounce, req->nr_bounce,
+			      req->len);
+	else if (req->flags & HV_BLK_REQ_PAGES)
 		iov_iter_bvec(&iter, dir, req->bvec, req->nr_vecs, req->len);
 	else
 		iov_iter_kvec(&iter, dir, req->kvec, req->nr_vecs, req->len);
@@ -305,18 +316,74 @@ void hv_blk_io_init_req(struct hv_blk_req *req)
 	INIT_WORK(&req->work, hv_blk_io_work);
 }
 
+/* Copy between the bounce pages and the guest's buffers (@kvec). */
+static void hv_blk_bounce_copy(struct hv_blk_req *req, bool to_guest)
+{
+	struct iov_iter guest;
+	unsigned int i;
+
+	iov_iter_kvec(&guest, to_guest ? ITER_DEST : ITER_SOURCE, req->kvec,
+		      req->nr_vecs, req->len);
+	for (i = 0; i < req->nr_bounce; i++) {
+		const struct bio_vec *bv = &req->bounce[i];
+
+		if (to_guest)
+			copy_page_to_iter(bv->bv_page, 0, bv->bv_len, &guest);
+		else
+			copy_page_from_iter(bv->bv_page, 0, bv->bv_len,
+					    &guest);
+	}
+}
+
+/* Pages for the I/O of a request whose zone memory has none. */
+static int hv_blk_bounce_alloc(struct hv_blk_req *req, bool write)
+{
+	unsigned int i, n = DIV_ROUND_UP(req->len, PAGE_SIZE);
+
+	req->bounce = kcalloc(n, sizeof(*req->bounce), GFP_KERNEL);
+	if (!req->bounce)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct page *page = alloc_page(GFP_KERNEL);
+
+		if (!page)
+			return -ENOMEM;
+		req->bounce[i].bv_page = page;
+		req->bounce[i].bv_len = min_t(size_t, PAGE_SIZE,
+					      req->len - i * PAGE_SIZE);
+		req->nr_bounce = i + 1;
+	}
+	req->flags |= HV_BLK_REQ_BOUNCE;
+	if (write)
+		hv_blk_bounce_copy(req, false);
+	return 0;
+}
+
+/**
+ * hv_blk_io_finish - last step of a completed request, before its status
+ *	is published: a read through bounce pages reaches the guest
+ * @req: the request; worker context, the ring generation still current
+ */
+void hv_blk_io_finish(struct hv_blk_req *req)
+{
+	if (req->flags & HV_BLK_REQ_BOUNCE && req->op == HV_BLK_OP_READ &&
+	    req->result == VIRTIO_BLK_S_OK)
+		hv_blk_bounce_copy(req, true);
+}
+
 /**
  * hv_blk_io_map - describe a request's data buffers for the I/O
- * @req: the request, with @pos and @len set
+ * @req: the request, with @op, @pos and @len set
  * @chain: its chain
  * @writable: the data is in the writable segments (a read)
  * @skip: bytes of those segments before the data
  *
- * Chooses pages (zone memory in the linear map) or kernel addresses, and
- * direct I/O when pages, offset, length and every buffer meet the file's
- * alignment. Worker context.
+ * Chooses how the request is served: direct I/O into zone memory that has
+ * struct pages, direct I/O through bounce pages for zone memory without,
+ * or buffered I/O when the file cannot take this request directly (see
+ * the top of this file). Worker context.
  *
- * Return: 0, or -ENOMEM (the array is freed by hv_blk_io_unmap()).
+ * Return: 0, or -ENOMEM (hv_blk_io_unmap() frees what was allocated).
  */
 int hv_blk_io_map(struct hv_blk_req *req, const struct hv_chain *chain,
 		  bool writable, size_t skip)
@@ -325,11 +392,13 @@ int hv_blk_io_map(struct hv_blk_req *req, const struct hv_chain *chain,
 	unsigned int first = writable ? chain->nr_out : 0;
 	unsigned int end = writable ? chain->nr_out + chain->nr_in :
 				      chain->nr_out;
-	bool pages = true, aligned;
+	bool pages = READ_ONCE(blk_zero_copy), aligned, dio;
 	unsigned int i, n = 0;
 	size_t left, s;
 
-	aligned = io->dio && !((req->pos | req->len) & io->dio_off_mask);
+	/* Direct I/O on bounce pages needs only the file range aligned. */
+	dio = io->dio && !((req->pos | req->len) & io->dio_off_mask);
+	aligned = dio;
 	for (i = first, left = req->len, s = skip; i < end && left; i++) {
 		const struct hv_seg *seg = &chain->segs[i];
 		size_t len;
@@ -364,8 +433,6 @@ int hv_blk_io_map(struct hv_blk_req *req, const struct hv_chain *chain,
 	req->nr_vecs = n;
 	if (pages)
 		req->flags |= HV_BLK_REQ_PAGES;
-	if (pages && aligned)
-		req->flags |= HV_BLK_REQ_DIRECT;
 
 	for (i = first, n = 0, left = req->len, s = skip; i < end && left;
 	     i++) {
@@ -391,6 +458,14 @@ int hv_blk_io_map(struct hv_blk_req *req, const struct hv_chain *chain,
 		left -= len;
 		n++;
 	}
+
+	if (pages && aligned) {
+		req->flags |= HV_BLK_REQ_DIRECT;
+	} else if (!pages && dio) {
+		if (hv_blk_bounce_alloc(req, req->op == HV_BLK_OP_WRITE))
+			return -ENOMEM;
+		req->flags |= HV_BLK_REQ_DIRECT;
+	}
 	return 0;
 }
 
@@ -400,9 +475,16 @@ int hv_blk_io_map(struct hv_blk_req *req, const struct hv_chain *chain,
  */
 void hv_blk_io_unmap(struct hv_blk_req *req)
 {
+	unsigned int i;
+
 	if (req->vecs != (void *)&req->inline_vecs)
 		kfree(req->vecs);
 	req->vecs = NULL;
+	for (i = 0; i < req->nr_bounce; i++)
+		__free_page(req->bounce[i].bv_page);
+	kfree(req->bounce);
+	req->bounce = NULL;
+	req->nr_bounce = 0;
 }
 
 /* Regular file: 512-byte blocks; direct I/O as statx reports it. */

@@ -8,7 +8,8 @@
 # mkfs.ext4, mount, write a tree of files, sync, unmount, fsck -f clean,
 # and the backing read natively in the root holds the same files; then
 # fio with verification on the raw disk. Also GET_ID (the guest finds its
-# disks by serial), MQ, DISCARD and WRITE_ZEROES, ro=1 and resize.
+# disks by serial), MQ, DISCARD and WRITE_ZEROES, ro=1, resize, and the
+# bounce path for zone memory without struct pages.
 . "$(dirname "$0")/lib.sh"
 
 modprobe -a virtio_blk ext4 loop
@@ -168,6 +169,17 @@ check "bdev: write zeroes" sh -c "
 	blkdiscard -z -o 8M -l 1M '$disk' &&
 	cmp -n 1048576 -i 8388608 '$disk' /dev/zero"
 check "bdev: discard" blkdiscard -o 1M -l 4M "$disk"
+# Zone memory without struct pages (hvisor's no-map RAM): bounce pages.
+zc=/sys/module/hvisor_vhost/parameters/blk_zero_copy
+echo N > $zc
+sync; echo 3 > /proc/sys/vm/drop_caches
+fio_verify "bounce: fio randwrite 4k QD32 verify" --rw=randwrite --bs=4k \
+	--iodepth=32 --size=16M
+fio_verify "bounce: fio write 256k QD4 verify" --rw=write --bs=256k \
+	--iodepth=4 --size=32M --offset=64M
+check "bounce: direct I/O, not the page cache" \
+	test "$(fincore -n -b -o RES "$loop" | tr -d " ")" = 0
+echo Y > $zc
 check "bdev: no request errors" test "$(errors "$name")" = 0
 del_disk "$addr" "$name"
 losetup -d "$loop"
