@@ -4,7 +4,10 @@
  *
  * req_list has one consumer, the dispatcher thread, which answers every
  * synchronous request (need_interrupt == 0) exactly once through
- * cfg_values/cfg_flags and never answers asynchronous ones. res_list has
+ * cfg_values/cfg_flags and never answers asynchronous ones. A device may
+ * take over the answer of a request it cannot finish at once (a reset that
+ * waits for in-flight I/O): hvisor allows one synchronous request per CPU,
+ * so that CPU's slot is the device's until it answers. res_list has
  * many producers (the virtqueue workers), serialised by res_lock; one
  * FINISH_REQ hypercall drains all entries.
  *
@@ -98,21 +101,31 @@ static u64 hv_size_mask(u64 size)
 	}
 }
 
+/* Only the answerer of @cpu's one outstanding request writes its slot. */
 static void hv_bridge_complete(struct hv_bridge *b, u64 cpu, u64 value)
 {
 	struct hvisor_bridge *page = b->page;
 
-	if (cpu >= HVISOR_MAX_CPUS) {
-		b->stats.bad_cpu++;
-		pr_err_ratelimited("bridge: request from cpu %llu cannot be answered (max %u)\n",
-				   cpu, HVISOR_MAX_CPUS);
-		return;
-	}
 	WRITE_ONCE(page->cfg_values[cpu], value);
 	/* The value must be visible before the flag the vCPU spins on. */
 	smp_wmb();
 	WRITE_ONCE(page->cfg_flags[cpu], READ_ONCE(page->cfg_flags[cpu]) + 1);
-	b->stats.completions++;
+}
+
+/**
+ * hv_bridge_answer - answer a synchronous request a handler deferred
+ * @cpu: the request's src_cpu
+ * @value: the value read (0 for a write), already zero-extended
+ *
+ * Any context. Devices call it before they go away, so the bridge is there.
+ */
+void hv_bridge_answer(u32 cpu, u64 value)
+{
+	struct hv_bridge *b = hv_bridge;
+
+	if (WARN_ON_ONCE(!b || cpu >= HVISOR_MAX_CPUS))
+		return;
+	hv_bridge_complete(b, cpu, value);
 }
 
 static void hv_bridge_serve(struct hv_bridge *b,
@@ -139,13 +152,26 @@ static void hv_bridge_serve(struct hv_bridge *b,
 	smp_store_release(&b->page->req_front, b->req_front);
 	b->stats.requests++;
 
+	if (!req.need_interrupt && req.src_cpu >= HVISOR_MAX_CPUS) {
+		/* Nobody to answer: do not serve what would stay pending. */
+		b->stats.bad_cpu++;
+		pr_err_ratelimited("bridge: request from cpu %llu cannot be answered (max %u)\n",
+				   req.src_cpu, HVISOR_MAX_CPUS);
+		return;
+	}
 	mask = hv_size_mask(req.size);
 	req.value &= mask;
-	value = b->handler(&req) & mask;
-	if (req.is_write)
-		value = 0;
-	if (!req.need_interrupt)
+	value = 0;
+	if (b->handler(&req, &value) == HV_REQ_DEFERRED &&
+	    !req.need_interrupt) {
+		b->stats.deferred++;
+		return;
+	}
+	value = req.is_write ? 0 : value & mask;
+	if (!req.need_interrupt) {
 		hv_bridge_complete(b, req.src_cpu, value);
+		b->stats.completions++;
+	}
 }
 
 /* Serve up to a budget of requests; returns how many were served. */

@@ -7,20 +7,27 @@
 struct hvisor_device_req;
 struct hvisor_provider;
 
+/* A handler's return: the access is answered later, by hv_bridge_answer(). */
+#define HV_REQ_DEFERRED		1
+
 /**
  * typedef hv_req_handler_t - serves one trapped access
  * @req: the request (copied out of the ring); for writes, value is masked
  *	to the access size
+ * @value: the value read (ignored for writes); the bridge zero-extends it
  *
  * Runs in the dispatcher thread: must not block or do I/O.
- * Return: the value read (ignored for writes); the bridge zero-extends it.
+ * Return: 0, or HV_REQ_DEFERRED for a synchronous request the handler
+ * will answer itself, exactly once, with hv_bridge_answer().
  */
-typedef u64 (*hv_req_handler_t)(const struct hvisor_device_req *req);
+typedef int (*hv_req_handler_t)(const struct hvisor_device_req *req,
+				u64 *value);
 
 /**
  * struct hv_bridge_stats - bridge counters (read racily for reporting)
  * @requests: requests consumed
- * @completions: synchronous requests answered
+ * @completions: synchronous requests answered by the dispatcher
+ * @deferred: synchronous requests left to their device to answer later
  * @bad_cpu: synchronous requests with src_cpu out of range (unanswerable)
  * @wakeups: wake-up IRQs taken
  * @sleeps: times the dispatcher slept
@@ -31,6 +38,7 @@ typedef u64 (*hv_req_handler_t)(const struct hvisor_device_req *req);
 struct hv_bridge_stats {
 	u64 requests;
 	u64 completions;
+	u64 deferred;
 	u64 bad_cpu;
 	u64 wakeups;
 	u64 sleeps;
@@ -44,6 +52,7 @@ int hv_bridge_start(const struct hvisor_provider *prov,
 void hv_bridge_stop(const struct hvisor_provider *prov, bool free_page);
 void hv_bridge_push_result(u32 zone, u32 irq);
 void hv_bridge_finish(void);
+void hv_bridge_answer(u32 cpu, u64 value);
 void hv_bridge_deassert(u32 zone, u32 irq);
 void hv_bridge_get_stats(struct hv_bridge_stats *stats);
 

@@ -168,6 +168,7 @@ static CLASS_ATTR_RO(bridge_##_name)
 
 HV_BRIDGE_ATTR(requests);
 HV_BRIDGE_ATTR(completions);
+HV_BRIDGE_ATTR(deferred);
 HV_BRIDGE_ATTR(bad_cpu);
 HV_BRIDGE_ATTR(wakeups);
 HV_BRIDGE_ATTR(sleeps);
@@ -177,6 +178,7 @@ HV_BRIDGE_ATTR(finish_req);
 static struct attribute *hv_class_attrs[] = {
 	&class_attr_bridge_requests.attr,
 	&class_attr_bridge_completions.attr,
+	&class_attr_bridge_deferred.attr,
 	&class_attr_bridge_bad_cpu.attr,
 	&class_attr_bridge_wakeups.attr,
 	&class_attr_bridge_sleeps.attr,
