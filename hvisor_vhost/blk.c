@@ -16,8 +16,10 @@
  * worker, which writes the status bytes, pushes the used entries and
  * interrupts the driver once per batch. Each completion carries the ring
  * generation it was submitted under; after a reset of the queue it is
- * dropped. Requests come from a per-queue pool as large as the ring, which
- * bounds what a guest can have in flight.
+ * dropped. A reset waits for every request in the I/O engine to come back
+ * (quiesce), so none writes into zone memory after the reset is answered.
+ * Requests come from a per-queue pool as large as the ring, which bounds
+ * what a guest can have in flight.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -42,6 +44,8 @@
 #define HV_BLK_SIZE_MAX		SZ_1M
 #define HV_BLK_DWZ_SEG		32
 #define HV_BLK_DWZ_SECTORS	(SZ_1G >> SECTOR_SHIFT)
+/* A reset still waiting for the backing after this long says so. */
+#define HV_BLK_QUIESCE_WARN	(30 * HZ)
 /* The request went to the I/O engine; its status comes later. */
 #define HV_BLK_SUBMITTED	(-1)
 
@@ -77,7 +81,7 @@ static void hv_blk_reap(struct hv_blk_queue *q)
 
 	list = llist_reverse_order(list);
 	llist_for_each_entry_safe(req, tmp, list, node) {
-		if (req->gen == q->vq->wr.gen)
+		if (hv_vq_current(q->vq, req->gen))
 			hv_blk_publish(q, req);
 		else	/* the driver reset the queue meanwhile */
 			hv_blk_req_put(q, req);
@@ -130,6 +134,7 @@ static int hv_blk_submit(struct hv_blk *blk, struct hv_blk_req *req)
 	/* Removal started: no new I/O. */
 	if (!percpu_ref_tryget_live(&blk->inflight))
 		return VIRTIO_BLK_S_IOERR;
+	atomic_inc(&blk->busy);
 	hv_blk_io_submit(req);
 	return HV_BLK_SUBMITTED;
 }
@@ -366,6 +371,30 @@ static ssize_t hv_blk_backend_show(struct hv_dev *dev, char *buf)
 	return ret;
 }
 
+/**
+ * hv_blk_idle_put - a request came back from the I/O engine
+ * @blk: its device, kept alive by the request's in-flight reference
+ *
+ * Any context.
+ */
+void hv_blk_idle_put(struct hv_blk *blk)
+{
+	if (atomic_dec_and_test(&blk->busy))
+		wake_up_all(&blk->idle);
+}
+
+/* After a reset: wait until no read still writes into zone memory. */
+static void hv_blk_quiesce(struct hv_dev *dev)
+{
+	struct hv_blk *blk = to_blk(dev);
+
+	while (!wait_event_timeout(blk->idle, !atomic_read(&blk->busy),
+				   HV_BLK_QUIESCE_WARN))
+		dev_warn(dev->sysdev,
+			 "reset waits for %d requests the backing has not completed\n",
+			 atomic_read(&blk->busy));
+}
+
 static void hv_blk_drained(struct percpu_ref *ref)
 {
 	struct hv_blk *blk = container_of(ref, struct hv_blk, inflight);
@@ -420,6 +449,7 @@ static const struct hv_dev_ops hv_blk_ops = {
 	.type = "blk",
 	.device_id = VIRTIO_ID_BLOCK,
 	.handle_queue = hv_blk_handle_queue,
+	.quiesce = hv_blk_quiesce,
 	.status_changed = hv_blk_status_changed,
 	.backend_show = hv_blk_backend_show,
 	.shutdown = hv_blk_shutdown,
@@ -557,6 +587,7 @@ struct hv_dev *hv_blk_create(const struct hvv_dev *ud)
 	snprintf(blk->dev.name, sizeof(blk->dev.name), "blk%d", index);
 	blk->ro = ud->flags & HVV_DEV_F_RO;
 	init_completion(&blk->drained);
+	init_waitqueue_head(&blk->idle);
 	/* From here on, hv_blk_free() undoes everything. */
 	ret = percpu_ref_init(&blk->inflight, hv_blk_drained, 0, GFP_KERNEL);
 	if (ret) {

@@ -147,6 +147,10 @@ struct hv_blk_queue {
  * @inflight: one reference per request handed to the I/O engine; killed
  *	on removal, which waits for @drained
  * @drained: @inflight reached zero after the kill
+ * @busy: requests handed to the I/O engine and not yet handed back: I/O
+ *	that may still write into zone memory; a reset waits on @idle for it
+ *	to reach zero (@inflight, put after it, keeps the device alive)
+ * @idle: woken when @busy reaches zero
  * @capacity: 512-byte sectors the guest may address
  * @ro: read-only device
  * @writethrough: the driver did not negotiate FLUSH: writes are FUA
@@ -158,6 +162,8 @@ struct hv_blk {
 	struct hv_blk_queue *queues;
 	struct percpu_ref inflight;
 	struct completion drained;
+	atomic_t busy;
+	wait_queue_head_t idle;
 	u64 capacity;
 	bool ro;
 	bool writethrough;
@@ -166,6 +172,7 @@ struct hv_blk {
 
 /* blk.c */
 void hv_blk_req_done(struct hv_blk_req *req);
+void hv_blk_idle_put(struct hv_blk *blk);
 
 /* blk_io.c */
 int hv_blk_io_init(void);

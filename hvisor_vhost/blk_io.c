@@ -18,7 +18,9 @@
  *
  * Every request handed to the engine holds a reference on the device's
  * in-flight count until its completion is queued for the worker; removal
- * kills the count and waits for it to drain.
+ * kills the count and waits for it to drain. It is also counted as busy
+ * until then: a reset waits for that count to reach zero, so that no read
+ * writes into zone memory after the driver was told the reset is done.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -57,6 +59,7 @@ static void hv_blk_io_end(struct hv_blk_req *req, u8 status)
 	req->result = status;
 	hv_blk_req_done(req);
 	/* The request is the worker's again: do not touch it. */
+	hv_blk_idle_put(blk);
 	percpu_ref_put(&blk->inflight);
 }
 

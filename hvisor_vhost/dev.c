@@ -2,16 +2,25 @@
 /*
  * Device core: lifecycle of a virtio-mmio device, its queue workers, and
  * the device-side events (interrupts, config changes, reset, NEEDS_RESET).
+ *
+ * A reset takes effect on the registers at once; the write that asked for
+ * it is answered only once the device has let go of the zone's memory: no
+ * worker run that started before it is still going, and no I/O the backend
+ * started still writes into guest buffers. Until then the vCPU waits, as
+ * it would on a device that resets synchronously; Linux's virtio_mmio does
+ * not read Status back after writing 0, so the write is where it waits.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/device.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
 
 #include "bridge.h"
 #include "dev.h"
+#include "hvisor_abi.h"
 #include "zone.h"
 
 static bool hv_vq_work(void *data)
@@ -21,6 +30,33 @@ static bool hv_vq_work(void *data)
 	if (!hv_vq_sync(vq))
 		return false;
 	return vq->dev->ops->handle_queue(vq);
+}
+
+/*
+ * Wait until the device has let go of the zone's memory: the backend's
+ * in-flight I/O is done and every worker run that may have used the old
+ * rings has ended (later runs see the new generation).
+ */
+static void hv_dev_quiesce(struct hv_dev *dev)
+{
+	unsigned int i;
+
+	if (dev->ops->quiesce)
+		dev->ops->quiesce(dev);
+	for (i = 0; i < dev->nr_queues; i++)
+		hv_worker_sync(&dev->vqs[i].worker);
+}
+
+static void hv_dev_reset_work(struct work_struct *work)
+{
+	struct hv_dev *dev = container_of(work, struct hv_dev, reset_work);
+	unsigned long waiters = xchg(&dev->reset_waiters, 0);
+	unsigned int cpu;
+
+	/* Resets before the xchg are covered; later ones requeue us. */
+	hv_dev_quiesce(dev);
+	for_each_set_bit(cpu, &waiters, BITS_PER_LONG)
+		hv_bridge_answer(cpu, 0);
 }
 
 /**
@@ -51,6 +87,7 @@ int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 			       BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
 	spin_lock_init(&dev->lock);
 	INIT_LIST_HEAD(&dev->node);
+	INIT_WORK(&dev->reset_work, hv_dev_reset_work);
 	dev->vqs = kcalloc(nr_queues, sizeof(*dev->vqs), GFP_KERNEL);
 	if (!dev->vqs)
 		return -ENOMEM;
@@ -234,12 +271,17 @@ void hv_dev_broken(struct hv_dev *dev, const char *reason)
 /**
  * hv_dev_reset - reset the device as a Status write of 0 does
  * @dev: the device
+ * @waiter: the CPU waiting for the answer to the write (below
+ *	HVISOR_MAX_CPUS), or HV_NO_WAITER
  *
- * Clears every register, disables the queues (their workers drop the old
- * rings: late completions of in-flight requests are discarded) and tells
- * the backend. Does not sleep.
+ * Clears every register and disables the queues (their workers drop the
+ * old rings: late completions of in-flight requests are discarded), tells
+ * the backend, and starts the wait for the device to let go of the zone's
+ * memory, after which @waiter is answered. Does not sleep.
+ *
+ * Return: true if the answer to @waiter was taken over.
  */
-void hv_dev_reset(struct hv_dev *dev)
+bool hv_dev_reset(struct hv_dev *dev, int waiter)
 {
 	unsigned long flags;
 	bool deassert;
@@ -274,4 +316,29 @@ void hv_dev_reset(struct hv_dev *dev)
 		dev->ops->reset(dev);
 	for (i = 0; i < dev->nr_queues; i++)
 		hv_worker_kick(&dev->vqs[i].worker);
+	BUILD_BUG_ON(HVISOR_MAX_CPUS > BITS_PER_LONG);
+	if (waiter != HV_NO_WAITER)
+		set_bit(waiter, &dev->reset_waiters);
+	queue_work(system_unbound_wq, &dev->reset_work);
+	return waiter != HV_NO_WAITER;
+}
+
+/**
+ * hv_dev_reset_sync - reset from process context and wait until the
+ * device has let go of the zone's memory
+ * @dev: the device
+ */
+void hv_dev_reset_sync(struct hv_dev *dev)
+{
+	hv_dev_reset(dev, HV_NO_WAITER);
+	flush_work(&dev->reset_work);
+}
+
+/**
+ * hv_dev_flush_reset - answer a pending reset before the device goes away
+ * @dev: the device, no longer reachable from the dispatcher
+ */
+void hv_dev_flush_reset(struct hv_dev *dev)
+{
+	flush_work(&dev->reset_work);
 }

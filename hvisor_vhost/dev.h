@@ -10,6 +10,7 @@
 #include <linux/list.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <linux/hvisor_vhost.h>
 #include <uapi/linux/virtio_ring.h>
 
@@ -22,6 +23,8 @@ struct hv_zone;
 #define HV_MAX_QUEUES		16
 #define HV_CONFIG_SIZE		256	/* device config space bytes */
 #define HV_MMIO_CONFIG		0x100	/* config space offset */
+/* No vCPU waits for the access (an asynchronous one, or from the root). */
+#define HV_NO_WAITER		(-1)
 
 /**
  * struct hv_ring - a split ring as the worker uses it
@@ -127,6 +130,8 @@ struct hv_vq {
  * @reset: the driver reset the device (or the zone was reset); dispatcher
  *	context with no lock held: must not sleep. Register state is already
  *	reset; queue workers are kicked afterwards.
+ * @quiesce: after a reset, wait until I/O the backend started no longer
+ *	writes into zone memory (optional; workqueue context, may sleep)
  * @status_changed: the driver set status bits; dispatcher context, no lock
  * @config_write: the driver wrote config space; dispatcher context, no lock
  * @features_ok: may the driver's feature set be accepted? (optional)
@@ -142,6 +147,7 @@ struct hv_dev_ops {
 	u32 device_id;
 	bool (*handle_queue)(struct hv_vq *vq);
 	void (*reset)(struct hv_dev *dev);
+	void (*quiesce)(struct hv_dev *dev);
 	void (*status_changed)(struct hv_dev *dev, u32 old, u32 status);
 	void (*config_write)(struct hv_dev *dev, u32 off, u32 size, u64 val);
 	bool (*features_ok)(struct hv_dev *dev, u64 features);
@@ -188,6 +194,10 @@ struct hv_dev_stats {
  * @node: entry in the device list (RCU readers; hv_ctl_lock writers)
  * @sysdev: the /sys/class/hvisor entry
  * @stats: counters
+ * @reset_work: waits for the device to let go of zone memory after a reset
+ *	and answers the waiting vCPUs
+ * @reset_waiters: bitmap of CPUs whose Status write of 0 is still to be
+ *	answered; set by the dispatcher, taken (xchg) by @reset_work
  * @lock: protects the register state below and every field marked
  *	dev->lock in struct hv_vq; taken by the dispatcher, the workers and
  *	sysfs; never held across sleeping or bridge calls
@@ -219,6 +229,8 @@ struct hv_dev {
 	struct list_head node;
 	struct device *sysdev;
 	struct hv_dev_stats stats;
+	struct work_struct reset_work;
+	unsigned long reset_waiters;
 
 	spinlock_t lock;	/* register state, hv_vq dev->lock fields */
 	u32 status;
@@ -245,12 +257,15 @@ void hv_dev_deassert(struct hv_dev *dev);
 void hv_dev_set_config(struct hv_dev *dev, unsigned int off, const void *buf,
 		       unsigned int len, bool notify);
 void hv_dev_broken(struct hv_dev *dev, const char *reason);
-void hv_dev_reset(struct hv_dev *dev);
+bool hv_dev_reset(struct hv_dev *dev, int waiter);
+void hv_dev_reset_sync(struct hv_dev *dev);
+void hv_dev_flush_reset(struct hv_dev *dev);
 bool hv_dev_driver_ok(struct hv_dev *dev);
 
 /* mmio.c: the register file; dispatcher context */
 u64 hv_mmio_read(struct hv_dev *dev, u64 off, u64 size);
-void hv_mmio_write(struct hv_dev *dev, u64 off, u64 size, u64 value);
+bool hv_mmio_write(struct hv_dev *dev, u64 off, u64 size, u64 value,
+		   int waiter);
 
 /* vq.c: split rings; worker context unless noted */
 int hv_vq_alloc(struct hv_vq *vq);
@@ -261,6 +276,7 @@ int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain);
 void hv_vq_unpop(struct hv_vq *vq);
 void hv_vq_push(struct hv_vq *vq, u16 head, u32 len);
 void hv_vq_flush(struct hv_vq *vq);
+bool hv_vq_current(const struct hv_vq *vq, u32 gen);
 void hv_vq_disable_notify(struct hv_vq *vq);
 bool hv_vq_enable_notify(struct hv_vq *vq);
 size_t hv_chain_copy_from(const struct hv_chain *chain, size_t skip,

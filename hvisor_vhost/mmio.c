@@ -351,8 +351,12 @@ static void hv_mmio_notify(struct hv_dev *dev, u32 index)
  * @off: offset in the window
  * @size: access size in bytes
  * @value: value, masked to @size
+ * @waiter: the CPU waiting for the answer, or HV_NO_WAITER
+ *
+ * Return: true if the device answers @waiter later (a reset).
  */
-void hv_mmio_write(struct hv_dev *dev, u64 off, u64 size, u64 value)
+bool hv_mmio_write(struct hv_dev *dev, u64 off, u64 size, u64 value,
+		   int waiter)
 {
 	enum hv_mmio_after after;
 	unsigned long flags;
@@ -368,8 +372,7 @@ void hv_mmio_write(struct hv_dev *dev, u64 off, u64 size, u64 value)
 	case HV_AFTER_NONE:
 		break;
 	case HV_AFTER_RESET:
-		hv_dev_reset(dev);
-		break;
+		return hv_dev_reset(dev, waiter);
 	case HV_AFTER_DEASSERT:
 		hv_dev_deassert(dev);
 		break;
@@ -387,4 +390,5 @@ void hv_mmio_write(struct hv_dev *dev, u64 off, u64 size, u64 value)
 		dev->ops->config_write(dev, off - HV_MMIO_CONFIG, size, value);
 		break;
 	}
+	return false;
 }

@@ -56,10 +56,10 @@ static struct hv_dev *hv_dev_lookup_rcu(u32 zone_id, u64 addr)
 }
 
 /* The bridge's request handler: dispatcher context, no blocking. */
-static u64 hv_dispatch(const struct hvisor_device_req *req)
+static int hv_dispatch(const struct hvisor_device_req *req, u64 *value)
 {
 	struct hv_dev *dev;
-	u64 value = 0;
+	int ret = 0;
 
 	rcu_read_lock();
 	dev = hv_dev_lookup_rcu(req->src_zone, req->address);
@@ -71,14 +71,16 @@ static u64 hv_dispatch(const struct hvisor_device_req *req)
 				     req->is_write ? "write" : "read",
 				     req->address);
 	} else if (req->is_write) {
-		hv_mmio_write(dev, req->address - dev->addr, req->size,
-			      req->value);
+		if (hv_mmio_write(dev, req->address - dev->addr, req->size,
+				  req->value, req->need_interrupt ?
+				  HV_NO_WAITER : (int)req->src_cpu))
+			ret = HV_REQ_DEFERRED;
 	} else {
-		value = hv_mmio_read(dev, req->address - dev->addr,
-				     req->size);
+		*value = hv_mmio_read(dev, req->address - dev->addr,
+				      req->size);
 	}
 	rcu_read_unlock();
-	return value;
+	return ret;
 }
 
 static struct hv_zone *hv_zone_find(u32 zone_id)
@@ -131,6 +133,7 @@ out:
 /* Tear down a device the dispatcher cannot reach (any more). */
 static void hv_dev_destroy(struct hv_dev *dev)
 {
+	hv_dev_flush_reset(dev);
 	if (dev->ops->shutdown)
 		dev->ops->shutdown(dev);
 	hv_dev_stop(dev);
@@ -247,7 +250,7 @@ int hv_registry_reset_zone(u32 zone_id)
 	if (hv_zone_find(zone_id)) {
 		list_for_each_entry(dev, &hv_devices, node)
 			if (dev->zone->id == zone_id)
-				hv_dev_reset(dev);
+				hv_dev_reset_sync(dev);
 		ret = 0;
 	}
 	mutex_unlock(&hv_ctl_lock);

@@ -357,6 +357,20 @@ static bool hv_vq_need_signal(struct hv_vq *vq)
 }
 
 /**
+ * hv_vq_current - is a generation still the ring the driver enabled?
+ * @vq: the queue
+ * @gen: a generation the worker saw (hv_vq.wr.gen when it popped a chain)
+ *
+ * Worker only. A reset changes the generation before it waits for the
+ * worker's run to end, so a run that finds it current may still use the
+ * ring it has.
+ */
+bool hv_vq_current(const struct hv_vq *vq, u32 gen)
+{
+	return READ_ONCE(vq->ring.gen) == gen;
+}
+
+/**
  * hv_vq_flush - publish the pushed entries and interrupt the driver if it
  * asked for it
  * @vq: the queue

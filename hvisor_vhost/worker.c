@@ -5,7 +5,8 @@
  * A kick sets a bit and wakes the thread; the thread clears the bit before
  * it runs the work function, so a kick that lands while the function runs
  * causes one more run. The work function bounds its own run (a budget) and
- * the loop yields between runs.
+ * the loop yields between runs. hv_worker_sync() waits for the end of the
+ * current run, so that state changed before it is seen by every later run.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -97,6 +98,7 @@ int hv_threads_irq_affinity(unsigned int irq)
 static int hv_worker_thread(void *arg)
 {
 	struct hv_worker *w = arg;
+	bool again;
 
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
@@ -109,7 +111,10 @@ static int hv_worker_thread(void *arg)
 			continue;
 		}
 		__set_current_state(TASK_RUNNING);
-		if (w->fn(w->data))
+		mutex_lock(&w->run_lock);
+		again = w->fn(w->data);
+		mutex_unlock(&w->run_lock);
+		if (again)
 			set_bit(HV_WORKER_KICK, &w->kicked);
 		cond_resched();
 	}
@@ -135,6 +140,7 @@ int hv_worker_start(struct hv_worker *w, bool (*fn)(void *), void *data,
 	w->fn = fn;
 	w->data = data;
 	w->kicked = 0;
+	mutex_init(&w->run_lock);
 	task = hv_thread_run(hv_worker_thread, w, "hv-%s-q%u", dev_name, queue);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
@@ -152,6 +158,21 @@ void hv_worker_kick(struct hv_worker *w)
 {
 	if (!test_and_set_bit(HV_WORKER_KICK, &w->kicked))
 		wake_up_process(w->task);
+}
+
+/**
+ * hv_worker_sync - wait until a run of the function in progress has ended
+ * @w: the worker (may never have been started)
+ *
+ * Whatever the caller changed before is seen by every run that follows.
+ * Process context; the caller must not hold what the function takes.
+ */
+void hv_worker_sync(struct hv_worker *w)
+{
+	if (!w->task)
+		return;
+	mutex_lock(&w->run_lock);
+	mutex_unlock(&w->run_lock);
 }
 
 /**

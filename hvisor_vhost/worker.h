@@ -3,6 +3,7 @@
 #define _HV_WORKER_H
 
 #include <linux/bitops.h>
+#include <linux/mutex.h>
 #include <linux/sched.h>
 
 struct task_struct;
@@ -15,12 +16,15 @@ struct task_struct;
  * @data: argument of @fn
  * @kicked: bit 0 set by hv_worker_kick(), cleared by the thread before it
  *	calls @fn, so a kick that arrives while @fn runs is never lost
+ * @run_lock: held by the thread while @fn runs; hv_worker_sync() takes it
+ *	to wait for the end of a run
  */
 struct hv_worker {
 	struct task_struct *task;
 	bool (*fn)(void *data);
 	void *data;
 	unsigned long kicked;
+	struct mutex run_lock;	/* one run of @fn */
 };
 
 int hv_threads_init(void);
@@ -33,5 +37,6 @@ int hv_worker_start(struct hv_worker *w, bool (*fn)(void *), void *data,
 		    const char *dev_name, unsigned int queue);
 void hv_worker_stop(struct hv_worker *w);
 void hv_worker_kick(struct hv_worker *w);
+void hv_worker_sync(struct hv_worker *w);
 
 #endif /* _HV_WORKER_H */

@@ -8,10 +8,17 @@
  * valid request served. The runner checks that the kernel log stays
  * clean.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <linux/fs.h>
 
 #include <kselftest_harness.h>
 #include "hv_guest.h"
@@ -47,11 +54,73 @@ FIXTURE(blk) {
 	__u64 offered;
 	__u64 cap;
 	unsigned int seq;
+	int bfd;		/* what the device serves: @fd or the slow dm */
+	int slow;		/* the slow backing (dm-delay on loop) is set up */
+	char loopdev[32];
 };
 
 static unsigned char pattern(__u64 off)
 {
 	return (unsigned char)(off * 7 + (off >> 9) * 13 + 1);
+}
+
+/*
+ * The slow backing: the image through a loop device and a dm-delay target
+ * that holds every request for SLOW_MS before the loop device does it.
+ */
+#define SLOW_DM		"hvslow"
+#define SLOW_MS		100
+
+/* Run a shell command; its first output line (newline cut) into @out. */
+static int sh(char *out, size_t len, const char *fmt, ...)
+{
+	char cmd[256];
+	va_list ap;
+	FILE *p;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (out && fgets(out, len, p))
+		out[strcspn(out, "\n")] = 0;
+	ret = pclose(p);
+	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
+}
+
+/*
+ * Put the device on a backing where every request waits SLOW_MS before
+ * the data moves, so that reads are surely in flight when the test resets
+ * or removes the device. Where the kernel has no dm-delay (the debug
+ * kernel), the test runs on the image file, where the window is narrow.
+ */
+static void use_slow_backing(struct __test_metadata *_metadata,
+			     struct _test_data_blk *self)
+{
+	char dmdev[64] = "/dev/mapper/" SLOW_DM;
+
+	if (sh(NULL, 0, "modprobe dm_delay 2>&1")) {
+		TH_LOG("no dm-delay in this kernel: the in-flight window is narrow");
+		return;
+	}
+	ASSERT_EQ(0, sh(self->loopdev, sizeof(self->loopdev),
+			"losetup -f --show %s", self->path));
+	ASSERT_EQ(0, sh(NULL, 0,
+			"dmsetup create %s --table '0 %llu delay %s 0 %d' && dmsetup mknodes %s",
+			SLOW_DM, SECTORS, self->loopdev, SLOW_MS, SLOW_DM));
+	self->slow = 1;
+	ASSERT_EQ(0, hvg_del_dev(&self->g, self->b.d.name));
+	self->bfd = open(dmdev, O_RDWR);
+	ASSERT_LE(0, self->bfd) TH_LOG("%s: %s", dmdev, strerror(errno));
+	ASSERT_EQ(0, hvg_add_blk(&self->g, BASE, IRQ, self->bfd, 0, SERIAL,
+				 &self->b));
+	/* A block device may offer less (DISCARD, WRITE_ZEROES). */
+	self->offered = hvg_device_features(&self->g, BASE);
+	ASSERT_EQ(0, hvg_blk_init(&self->g, &self->b, self->offered & WANT,
+				  NUM));
 }
 
 FIXTURE_SETUP(blk)
@@ -66,6 +135,7 @@ FIXTURE_SETUP(blk)
 		self->img[i] = pattern(i);
 	strcpy(self->path, "/tmp/blk_hostile.XXXXXX");
 	self->fd = mkstemp(self->path);
+	self->bfd = self->fd;
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ((ssize_t)IMG_SIZE, pwrite(self->fd, self->img, IMG_SIZE, 0));
 
@@ -90,6 +160,12 @@ FIXTURE_SETUP(blk)
 FIXTURE_TEARDOWN(blk)
 {
 	EXPECT_EQ(0, hvg_teardown(&self->g));
+	if (self->bfd != self->fd && self->bfd >= 0)
+		close(self->bfd);
+	if (self->slow) {
+		EXPECT_EQ(0, sh(NULL, 0, "dmsetup remove %s", SLOW_DM));
+		EXPECT_EQ(0, sh(NULL, 0, "losetup -d %s", self->loopdev));
+	}
 	if (self->fd >= 0) {
 		close(self->fd);
 		unlink(self->path);
@@ -119,10 +195,11 @@ static void image_unchanged(struct __test_metadata *_metadata,
 	size_t i;
 
 	ASSERT_NE(NULL, now);
-	ASSERT_EQ(0, fstat(self->fd, &st));
-	EXPECT_EQ((off_t)IMG_SIZE, st.st_size)
-		TH_LOG("the image file changed size");
-	ASSERT_EQ((ssize_t)IMG_SIZE, pread(self->fd, now, IMG_SIZE, 0));
+	ASSERT_EQ(0, fstat(self->bfd, &st));
+	if (S_ISREG(st.st_mode))
+		EXPECT_EQ((off_t)IMG_SIZE, st.st_size)
+			TH_LOG("the image file changed size");
+	ASSERT_EQ((ssize_t)IMG_SIZE, pread(self->bfd, now, IMG_SIZE, 0));
 	for (i = 0; i < IMG_SIZE && now[i] == self->img[i]; i++)
 		;
 	EXPECT_EQ(IMG_SIZE, i)
@@ -527,9 +604,9 @@ TEST_F(blk, discard_segments_that_lie)
 	EXPECT_EQ(VIRTIO_BLK_S_OK, DWZ(VIRTIO_BLK_T_DISCARD,
 				       { 512, 8, 0 }, { 1024, 8, 0 }));
 	/* The contents of discarded sectors are undefined from now on. */
-	ASSERT_EQ((ssize_t)4096, pread(self->fd, self->img + 512 * 512, 4096,
+	ASSERT_EQ((ssize_t)4096, pread(self->bfd, self->img + 512 * 512, 4096,
 				       512 * 512));
-	ASSERT_EQ((ssize_t)4096, pread(self->fd, self->img + 1024 * 512, 4096,
+	ASSERT_EQ((ssize_t)4096, pread(self->bfd, self->img + 1024 * 512, 4096,
 				       1024 * 512));
 	still_works(_metadata, self);
 }
@@ -622,18 +699,24 @@ TEST_F(blk, read_only)
 
 /*
  * Make FLIGHT requests of FLIGHT_LEN available at once (writes at even
- * slots, reads at odd ones) and notify; the read buffers go to @rd.
+ * slots, reads at odd ones) and notify; the read buffers go to @rd. In
+ * @direct rounds the buffers are page aligned: the device does direct I/O
+ * into them; otherwise they are not, and it reads through the page cache,
+ * emptied first so that the reads wait for the slow backing too.
  */
-static void post_flight(struct _test_data_blk *self, __u64 *rd)
+static void post_flight(struct _test_data_blk *self, __u64 *rd, int direct)
 {
 	unsigned int i;
 
+	if (!direct && self->slow)
+		ioctl(self->bfd, BLKFLSBUF, 0);
 	for (i = 0; i < FLIGHT; i++) {
 		int write = !(i & 1);
 		__u32 type = write ? VIRTIO_BLK_T_OUT : VIRTIO_BLK_T_IN;
-		__u64 data = fill(G, FLIGHT_LEN, write ? 0x99 : 0xa5);
+		__u64 data = hvg_alloc(G, FLIGHT_LEN, direct ? 4096 : 16);
 		__u16 d = i * 3;
 
+		memset(hvg_ptr(G, data), write ? 0x99 : 0xa5, FLIGHT_LEN);
 		rd[i] = write ? 0 : data;
 		hvg_desc(VQ, d, hvg_blk_hdr(G, type, i * (FLIGHT_LEN / 512)),
 			 16, VRING_DESC_F_NEXT, d + 1);
@@ -675,19 +758,22 @@ static void quiet_after(struct __test_metadata *_metadata,
 			       self->img[i * FLIGHT_LEN + j]);
 	}
 	/* The writes may or may not have happened: take the image as is. */
-	ASSERT_EQ((ssize_t)IMG_SIZE, pread(self->fd, self->img, IMG_SIZE, 0));
+	ASSERT_EQ((ssize_t)IMG_SIZE, pread(self->bfd, self->img, IMG_SIZE, 0));
 }
 
 TEST_F(blk, reset_with_io_in_flight)
 {
-	__u64 rd[FLIGHT], end, mark = self->g.alloc;
+	__u64 rd[FLIGHT], end, mark, deferred;
 	__u32 s;
 	int round;
 
+	use_slow_backing(_metadata, self);
+	deferred = hvg_bridge_stat("deferred");
+	mark = self->g.alloc;
 	for (round = 0; round < 10; round++) {
 		/* Each round allocates the same: its rings land after this. */
 		self->g.alloc = mark;
-		post_flight(self, rd);
+		post_flight(self, rd, round & 1);
 		hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, 0);
 		/* The driver waits for the reset to complete. */
 		end = hvg_ms() + HVG_WAIT_MS;
@@ -699,19 +785,23 @@ TEST_F(blk, reset_with_io_in_flight)
 		still_works(_metadata, self);
 		hvg_drain_irqs(G);
 	}
+	/* Each reset write waited for the device (hvg_blk_init resets too). */
+	EXPECT_LE(deferred + 10, hvg_bridge_stat("deferred"));
 }
 
 TEST_F(blk, removal_with_io_in_flight)
 {
-	__u64 rd[FLIGHT], mark = self->g.alloc;
+	__u64 rd[FLIGHT], mark;
 	int round;
 
+	use_slow_backing(_metadata, self);
+	mark = self->g.alloc;
 	for (round = 0; round < 5; round++) {
 		self->g.alloc = mark;
-		post_flight(self, rd);
+		post_flight(self, rd, round & 1);
 		ASSERT_EQ(0, hvg_del_dev(G, B->d.name));
 		quiet_after(_metadata, self, rd);
-		ASSERT_EQ(0, hvg_add_blk(G, BASE, IRQ, self->fd, 0, SERIAL, B));
+		ASSERT_EQ(0, hvg_add_blk(G, BASE, IRQ, self->bfd, 0, SERIAL, B));
 		ASSERT_EQ(0, hvg_blk_init(G, B, self->offered & WANT, NUM));
 		still_works(_metadata, self);
 		hvg_drain_irqs(G);
