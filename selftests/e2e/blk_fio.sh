@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# hv-timeout: 1200
+# hv-timeout: 1800
 #
 # virtio-blk end to end, data path and features, through the upstream
 # virtio_blk of the (simulated) zone:

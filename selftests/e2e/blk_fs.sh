@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# hv-timeout: 900
+# hv-timeout: 1800
 #
 # virtio-blk end to end, file system: the (simulated) zone's upstream
 # virtio_blk gets a disk, mkfs.ext4, mounts it, writes a tree of files,
@@ -8,13 +8,15 @@
 # reads back after a remount, and the backing store read natively in the
 # root (after the device is removed) is a clean file system with the same
 # files. Three backings: an image file on tmpfs (no direct I/O), an image
-# file on ext4 on a loop device (direct I/O), and a block device (brd).
+# file on ext4 on a loop device (direct I/O), and a block device (a
+# memory-backed null_blk made through configfs: that works whether
+# null_blk is a module or built in, as in the debug kernel).
 . "$(dirname "$0")/lib.sh"
 
 modprobe virtio_blk
 modprobe ext4
 modprobe loop
-modprobe brd rd_nr=1 rd_size=131072
+modprobe null_blk nr_devices=0
 guest_zone_up
 work=$(mktemp -d)
 mkdir -p "$work/mnt" "$work/native" "$work/lower"
@@ -126,7 +128,22 @@ check "ext4 supports O_DIRECT on the image" \
 run_fs 1 ext4-file "$work/lower/ext4.img"
 
 # 3. A block device.
-run_fs 2 brd /dev/ram0
+if [ ! -d /sys/kernel/config/nullb ]; then
+	mount -t configfs configfs /sys/kernel/config
+fi
+nb=/sys/kernel/config/nullb/hvfs
+mkdir "$nb"
+echo 128 > "$nb/size"
+echo 1 > "$nb/memory_backed"
+echo 1 > "$nb/power"
+# Named after the configfs directory (6.1), or nullb<index> (older).
+nullb=hvfs
+[ -e /sys/block/$nullb ] || nullb=nullb$(cat "$nb/index")
+udev_settle_disk "$nullb"
+check "null_blk is 128 MiB" test "$(blockdev --getsize64 "/dev/$nullb")" = $((128 << 20))
+run_fs 2 null_blk "/dev/$nullb"
+echo 0 > "$nb/power"
+rmdir "$nb"
 
 umount "$work/lower"
 losetup -d "$lowerdev"
