@@ -12,7 +12,9 @@
 #
 # Prints IOPS, MB/s, p50/p99 completion latency and the ratio to native.
 # The "vpoll" rows repeat the 1-queue virtio runs with the dispatcher's
-# adaptive busy-polling on (hvisor_vhost.poll_us=BENCH_POLL_US).
+# adaptive busy-polling on (hvisor_vhost.poll_us=BENCH_POLL_US); the
+# "bounce" rows with hvisor_vhost.blk_zero_copy=N: direct I/O on bounce
+# pages, as zone RAM without struct pages (hvisor's no-map) is served.
 # Environment: BENCH_RUNTIME (seconds per job, default 5), BENCH_RAMP
 # (default 1), BENCH_POLL_US (default 200).
 . "$(dirname "$0")/../e2e/lib.sh"
@@ -21,6 +23,7 @@ runtime=${BENCH_RUNTIME:-5}
 BENCH_POLL_US=${BENCH_POLL_US:-200}
 poll=/sys/module/hvisor_vhost/parameters/poll_us
 poll0=$(cat "$poll")
+zcopy=/sys/module/hvisor_vhost/parameters/blk_zero_copy
 ramp=${BENCH_RAMP:-1}
 work=$(mktemp -d)
 
@@ -83,13 +86,15 @@ bench() {
 				"$p99" -
 		done
 	done
-	for v in 1 2 1p; do
-		q=${v%p}
+	for v in 1 2 1p 1b; do
+		q=${v%[pb]}
 		path=virtio
-		if [ "$v" = 1p ]; then
-			path=vpoll
-			echo "$BENCH_POLL_US" > "$poll"
-		fi
+		case $v in
+		1p)	path=vpoll
+			echo "$BENCH_POLL_US" > "$poll" ;;
+		1b)	path=bounce
+			echo N > "$zcopy" ;;
+		esac
 		name=$(blk_add $n "$target" queues="$q")
 		disk=$(guest_disk_add $n)
 		for j in "${jobs[@]}"; do
@@ -102,6 +107,7 @@ bench() {
 				"$p99" "$ratio"
 		done
 		echo "$poll0" > "$poll"
+		echo Y > "$zcopy"
 		e2e_log "$name $path queues=$q: $(cat "/sys/class/hvisor/$name/stats/requests") requests, $(cat "/sys/class/hvisor/$name/stats/interrupts") interrupts, $(cat "/sys/class/hvisor/$name/stats/notifies") notifies"
 		guest_disk_del $n
 		hvisorctl del "$name"
