@@ -374,6 +374,44 @@ void hv_blk_io_finish(struct hv_blk_req *req)
 		hv_blk_bounce_copy(req, true);
 }
 
+/* The data bytes of a request, piece by piece: one per segment. */
+struct hv_blk_walk {
+	const struct hv_chain *chain;
+	unsigned int seg;	/* next segment */
+	unsigned int end;	/* past the last segment */
+	size_t skip;		/* bytes still to skip */
+	size_t left;		/* bytes still to walk */
+};
+
+static void hv_blk_walk_init(struct hv_blk_walk *w,
+			     const struct hv_chain *chain, bool writable,
+			     size_t skip, size_t len)
+{
+	w->chain = chain;
+	w->seg = writable ? chain->nr_out : 0;
+	w->end = writable ? chain->nr_out + chain->nr_in : chain->nr_out;
+	w->skip = skip;
+	w->left = len;
+}
+
+static bool hv_blk_walk_next(struct hv_blk_walk *w, void **va, size_t *len)
+{
+	while (w->seg < w->end && w->left) {
+		const struct hv_seg *seg = &w->chain->segs[w->seg++];
+
+		if (w->skip >= seg->len) {
+			w->skip -= seg->len;
+			continue;
+		}
+		*va = seg->va + w->skip;
+		*len = min(seg->len - w->skip, w->left);
+		w->skip = 0;
+		w->left -= *len;
+		return true;
+	}
+	return false;
+}
+
 /**
  * hv_blk_io_map - describe a request's data buffers for the I/O
  * @req: the request, with @op, @pos and @len set
@@ -392,36 +430,24 @@ int hv_blk_io_map(struct hv_blk_req *req, const struct hv_chain *chain,
 		  bool writable, size_t skip)
 {
 	const struct hv_blk_backing *io = hv_blk_req_io(req);
-	unsigned int first = writable ? chain->nr_out : 0;
-	unsigned int end = writable ? chain->nr_out + chain->nr_in :
-				      chain->nr_out;
 	bool pages = READ_ONCE(blk_zero_copy), aligned, dio;
-	unsigned int i, n = 0;
-	size_t left, s;
+	struct hv_blk_walk walk;
+	unsigned int n = 0;
+	size_t len;
+	void *va;
 
 	/* Direct I/O on bounce pages needs only the file range aligned. */
 	dio = io->dio && !((req->pos | req->len) & io->dio_off_mask);
 	aligned = dio;
-	for (i = first, left = req->len, s = skip; i < end && left; i++) {
-		const struct hv_seg *seg = &chain->segs[i];
-		size_t len;
-		void *va;
-
-		if (s >= seg->len) {
-			s -= seg->len;
-			continue;
-		}
-		va = seg->va + s;
-		len = min(seg->len - s, left);
-		s = 0;
+	hv_blk_walk_init(&walk, chain, writable, skip, req->len);
+	while (hv_blk_walk_next(&walk, &va, &len)) {
 		if (!virt_addr_valid(va) || !virt_addr_valid(va + len - 1))
 			pages = false;
 		if ((uintptr_t)va & io->dio_mem_mask || len & io->dio_off_mask)
 			aligned = false;
-		left -= len;
 		n++;
 	}
-	if (WARN_ON_ONCE(left))
+	if (WARN_ON_ONCE(walk.left))
 		return -EINVAL;
 
 	/* struct bio_vec and struct kvec are both two words. */
@@ -437,19 +463,8 @@ int hv_blk_io_map(struct hv_blk_req *req, const struct hv_chain *chain,
 	if (pages)
 		req->flags |= HV_BLK_REQ_PAGES;
 
-	for (i = first, n = 0, left = req->len, s = skip; i < end && left;
-	     i++) {
-		const struct hv_seg *seg = &chain->segs[i];
-		size_t len;
-		void *va;
-
-		if (s >= seg->len) {
-			s -= seg->len;
-			continue;
-		}
-		va = seg->va + s;
-		len = min(seg->len - s, left);
-		s = 0;
+	hv_blk_walk_init(&walk, chain, writable, skip, req->len);
+	for (n = 0; hv_blk_walk_next(&walk, &va, &len); n++) {
 		if (pages) {
 			req->bvec[n].bv_page = virt_to_page(va);
 			req->bvec[n].bv_offset = offset_in_page(va);
@@ -458,8 +473,6 @@ int hv_blk_io_map(struct hv_blk_req *req, const struct hv_chain *chain,
 			req->kvec[n].iov_base = va;
 			req->kvec[n].iov_len = len;
 		}
-		left -= len;
-		n++;
 	}
 
 	if (pages && aligned) {
