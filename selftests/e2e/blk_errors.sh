@@ -165,36 +165,45 @@ guest_disk_del 0
 check "hvisorctl del" hvisorctl del "$name"
 
 # ---- removal while mounted --------------------------------------------
-# barrier=0: the file system sends no FLUSH of its own when the guest's
-# driver goes away (a request to a removed device would never complete).
-name=$(blk_add 1 /dev/mapper/hvbad)
-disk=$(guest_disk_add 1)
-check "mkfs.ext4" mkfs.ext4 -q -F -E nodiscard "/dev/$disk"
-mkdir -p "$work/mnt"
-check "mount" mount -o noatime,barrier=0 "/dev/$disk" "$work/mnt"
-mkdir -p "$work/mnt/dir"
-for i in $(seq 1 20); do
-	head -c $((i * 10000)) /dev/urandom > "$work/mnt/dir/f$i"
-done
-tree_sums "$work/mnt" > "$work/sums"
-sync -f "$work/mnt"
-check "hvisorctl del under a mounted file system" hvisorctl del "$name"
-check "the device is gone" test ! -e "/sys/class/hvisor/$name"
-check "the guest's driver lets go of the vanished device" \
-	timeout 60 hvisor-sim guest del zone="$GUEST_ZONE" addr="$(dev_addr 1)"
-check "the guest sees errors: a new file cannot be synced" \
-	sh -c "! (head -c 1M /dev/urandom > $work/mnt/new && sync -f $work/mnt/new) 2>/dev/null"
-check "the guest sees errors: uncached data cannot be read" \
-	sh -c "echo 3 > /proc/sys/vm/drop_caches; ! cat $work/mnt/dir/f20 > /dev/null 2>&1"
-check "umount of the dead file system" timeout 60 umount "$work/mnt"
-# The data synced before the removal is on the backing store.
-check "e2fsck repairs (journal replay) the backing store" \
-	sh -c "e2fsck -f -y /dev/mapper/hvbad > /dev/null; [ \$? -le 1 ]"
-check "then it is clean" e2fsck -f -n /dev/mapper/hvbad
-mkdir -p "$work/native"
-check "native mount" mount -o ro /dev/mapper/hvbad "$work/native"
-check "the synced files are intact" cmp -s "$work/sums" <(tree_sums "$work/native")
-umount "$work/native"
+# A request to a device that vanished never completes (virtio_blk has no
+# request timeout). Since 6.6, del_gendisk syncs a mounted file system
+# before it lets go of the disk, so the guest's driver removal itself
+# writes to the vanished device and hangs: only older guests can do it.
+if [ "$(printf '%s\n' 6.6 "$(uname -r)" | sort -V | head -n 1)" = 6.6 ]; then
+	e2e_log "removal while mounted: skipped on $(uname -r) (the guest's del_gendisk would sync to the vanished disk and hang)"
+	mkfs.ext4 -q -F /dev/mapper/hvbad
+else
+	# barrier=0: the file system sends no FLUSH of its own when the guest's
+	# driver goes away (a request to a removed device would never complete).
+	name=$(blk_add 1 /dev/mapper/hvbad)
+	disk=$(guest_disk_add 1)
+	check "mkfs.ext4" mkfs.ext4 -q -F -E nodiscard "/dev/$disk"
+	mkdir -p "$work/mnt"
+	check "mount" mount -o noatime,barrier=0 "/dev/$disk" "$work/mnt"
+	mkdir -p "$work/mnt/dir"
+	for i in $(seq 1 20); do
+		head -c $((i * 10000)) /dev/urandom > "$work/mnt/dir/f$i"
+	done
+	tree_sums "$work/mnt" > "$work/sums"
+	sync -f "$work/mnt"
+	check "hvisorctl del under a mounted file system" hvisorctl del "$name"
+	check "the device is gone" test ! -e "/sys/class/hvisor/$name"
+	check "the guest's driver lets go of the vanished device" \
+		timeout 60 hvisor-sim guest del zone="$GUEST_ZONE" addr="$(dev_addr 1)"
+	check "the guest sees errors: a new file cannot be synced" \
+		sh -c "! (head -c 1M /dev/urandom > $work/mnt/new && sync -f $work/mnt/new) 2>/dev/null"
+	check "the guest sees errors: uncached data cannot be read" \
+		sh -c "echo 3 > /proc/sys/vm/drop_caches; ! cat $work/mnt/dir/f20 > /dev/null 2>&1"
+	check "umount of the dead file system" timeout 60 umount "$work/mnt"
+	# The data synced before the removal is on the backing store.
+	check "e2fsck repairs (journal replay) the backing store" \
+		sh -c "e2fsck -f -y /dev/mapper/hvbad > /dev/null; [ \$? -le 1 ]"
+	check "then it is clean" e2fsck -f -n /dev/mapper/hvbad
+	mkdir -p "$work/native"
+	check "native mount" mount -o ro /dev/mapper/hvbad "$work/native"
+	check "the synced files are intact" cmp -s "$work/sums" <(tree_sums "$work/native")
+	umount "$work/native"
+fi
 
 # ---- the same device again, after all that -----------------------------
 name=$(blk_add 1 /dev/mapper/hvbad)
