@@ -14,9 +14,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/device.h>
 #include <linux/slab.h>
-#include <linux/workqueue.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_mmio.h>
+#include <linux/workqueue.h>
 
 #include "bridge.h"
 #include "dev.h"
