@@ -7,6 +7,8 @@ set -euo pipefail
 
 E2E_NAME=${0##*/}
 E2E_FAILED=0
+# A command that fails outside check() ends the script (set -e): say which.
+trap 'printf "not ok - %s line %s: \"%s\" failed\n" "$E2E_NAME" "$LINENO" "$BASH_COMMAND"' ERR
 
 e2e_log() { printf '# %s\n' "$*"; }
 e2e_fail() { printf 'not ok - %s\n' "$*"; E2E_FAILED=1; }
@@ -111,12 +113,18 @@ guest_disk_del() {
 }
 
 # udev_settle_disk NAME: no udev in the test VM: wait for devtmpfs to
-# create /dev/NAME (make it if it does not).
+# create /dev/NAME (make it if it does not; the debug kernel on a loaded
+# host can take seconds).
 udev_settle_disk() {
 	local dev
-	wait_for 5 test -b "/dev/$1" && return 0
-	dev=$(cat "/sys/block/$1/dev")
-	mknod "/dev/$1" b "${dev%:*}" "${dev#*:}" 2>/dev/null || test -b "/dev/$1"
+	wait_for 30 test -b "/dev/$1" && return 0
+	if dev=$(cat "/sys/block/$1/dev") &&
+	   { mknod "/dev/$1" b "${dev%:*}" "${dev#*:}" 2>/dev/null ||
+	     test -b "/dev/$1"; }; then
+		return 0
+	fi
+	e2e_fail "/dev/$1 appears (sysfs dev: ${dev:-none})"
+	return 1
 }
 
 # blk_add N IMG [KEY=VALUE...]: hvisorctl add blk on window N; prints the name.
