@@ -130,7 +130,7 @@ vdev=$(basename "$(readlink -f "/sys/block/$disk/device")")
 fio --name=r --filename="/dev/$disk" --direct=1 --ioengine=libaio \
 	--rw=randrw --bs=4k --iodepth=32 --size=16M --offset=16M \
 	--time_based --runtime=60 --continue_on_error=all \
-	--output=/dev/null 2>/dev/null &
+	--allow_file_create=0 --output=/dev/null 2>/dev/null &
 fiopid=$!
 sleep 3
 req0=$(cat "/sys/class/hvisor/$name/stats/requests")

@@ -117,13 +117,18 @@ guest_disk_del() {
 # host can take seconds).
 udev_settle_disk() {
 	local dev
+	# A program that wrote to the disk while it was gone made a file.
+	if [ -e "/dev/$1" ] && [ ! -b "/dev/$1" ]; then
+		e2e_log "/dev/$1 was a plain file; removed"
+		rm -f "/dev/$1"
+	fi
 	wait_for 30 test -b "/dev/$1" && return 0
 	if dev=$(cat "/sys/block/$1/dev") &&
 	   { mknod "/dev/$1" b "${dev%:*}" "${dev#*:}" 2>/dev/null ||
 	     test -b "/dev/$1"; }; then
 		return 0
 	fi
-	e2e_fail "/dev/$1 appears (sysfs dev: ${dev:-none})"
+	e2e_fail "/dev/$1 appears (sysfs dev: ${dev:-none}; $(ls -l "/dev/$1" 2>&1))"
 	return 1
 }
 
