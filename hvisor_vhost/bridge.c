@@ -133,6 +133,7 @@ static void hv_bridge_serve(struct hv_bridge *b,
 {
 	struct hvisor_device_req req;
 	u64 mask, value;
+	bool deferred;
 
 	/* Copy once: the slot is hypervisor memory. */
 	req.src_cpu = READ_ONCE(slot->src_cpu);
@@ -162,16 +163,15 @@ static void hv_bridge_serve(struct hv_bridge *b,
 	mask = hv_size_mask(req.size);
 	req.value &= mask;
 	value = 0;
-	if (b->handler(&req, &value) == HV_REQ_DEFERRED &&
-	    !req.need_interrupt) {
+	deferred = b->handler(&req, &value) == HV_REQ_DEFERRED;
+	if (req.need_interrupt)
+		return;
+	if (deferred) {
 		b->stats.deferred++;
 		return;
 	}
-	value = req.is_write ? 0 : value & mask;
-	if (!req.need_interrupt) {
-		hv_bridge_complete(b, req.src_cpu, value);
-		b->stats.completions++;
-	}
+	hv_bridge_complete(b, req.src_cpu, req.is_write ? 0 : value & mask);
+	b->stats.completions++;
 }
 
 /* Serve up to a budget of requests; returns how many were served. */

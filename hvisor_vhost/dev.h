@@ -86,7 +86,9 @@ struct hv_chain {
  * @avail_gpa: QueueDriver register (dev->lock)
  * @used_gpa: QueueDevice register (dev->lock)
  * @ready: QueueReady register (dev->lock)
- * @ring: the ring as the driver last enabled it (dev->lock)
+ * @ring: the ring as the driver last enabled it (dev->lock); its @gen is
+ *	also read lock-free by the worker (hv_vq_current()), ordered by
+ *	hv_worker_sync() after a reset
  * @wr: the worker's copy of @ring (worker only)
  * @last_avail_idx: next avail entry to pop (worker only)
  * @used_idx: next used entry to fill (worker only)
