@@ -247,7 +247,9 @@ static int hv_blk_start(struct hv_blk *blk, struct hv_blk_req *req,
 	u64 sector;
 	u32 type;
 
-	if (chain->out_len < sizeof(hdr))
+	/* Removed (detached): the backing may be gone already. */
+	if (chain->out_len < sizeof(hdr) ||
+	    percpu_ref_is_dying(&blk->inflight))
 		return VIRTIO_BLK_S_IOERR;
 	hv_chain_copy_from(chain, 0, &hdr, sizeof(hdr));
 	type = le32_to_cpu((__force __le32)hdr.type);
@@ -411,6 +413,35 @@ static void hv_blk_shutdown(struct hv_dev *dev)
 	wait_for_completion(&blk->drained);
 }
 
+/*
+ * Removal while the driver runs: let go of the backing. Requests in
+ * flight complete (the workers publish them); later ones fail.
+ */
+static void hv_blk_publish_done(void *data)
+{
+	struct hv_blk_queue *q = data;
+
+	hv_blk_reap(q);
+	hv_vq_flush(q->vq);
+}
+
+static void hv_blk_detach(struct hv_dev *dev)
+{
+	struct hv_blk *blk = to_blk(dev);
+	unsigned int i;
+
+	hv_blk_shutdown(dev);
+	/*
+	 * Publish what completed now, not at the next kick; this also waits
+	 * for runs that started before the kill and may still look at the
+	 * backing's size.
+	 */
+	for (i = 0; i < dev->nr_queues; i++)
+		hv_worker_call(&dev->vqs[i].worker, hv_blk_publish_done,
+			       &blk->queues[i]);
+	hv_blk_io_close(&blk->io);
+}
+
 static void hv_blk_queues_free(struct hv_blk *blk, unsigned int nr)
 {
 	unsigned int i, j;
@@ -453,6 +484,7 @@ static const struct hv_dev_ops hv_blk_ops = {
 	.status_changed = hv_blk_status_changed,
 	.backend_show = hv_blk_backend_show,
 	.shutdown = hv_blk_shutdown,
+	.detach = hv_blk_detach,
 	.release = hv_blk_release,
 };
 

@@ -610,6 +610,7 @@ void hv_blk_io_close(struct hv_blk_backing *io)
 	if (io->file)
 		fput(io->file);
 	io->file = NULL;
+	io->bdev = NULL;
 }
 
 /**

@@ -51,12 +51,19 @@ static void hv_dev_reset_work(struct work_struct *work)
 {
 	struct hv_dev *dev = container_of(work, struct hv_dev, reset_work);
 	unsigned long waiters = xchg(&dev->reset_waiters, 0);
+	struct work_struct *reap_work;
+	unsigned long flags;
 	unsigned int cpu;
 
 	/* Resets before the xchg are covered; later ones requeue us. */
 	hv_dev_quiesce(dev);
 	for_each_set_bit(cpu, &waiters, BITS_PER_LONG)
 		hv_bridge_answer(cpu, 0);
+	spin_lock_irqsave(&dev->lock, flags);
+	reap_work = dev->reap_work;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	if (reap_work)
+		queue_work(system_unbound_wq, reap_work);
 }
 
 /**
@@ -341,4 +348,47 @@ void hv_dev_reset_sync(struct hv_dev *dev)
 void hv_dev_flush_reset(struct hv_dev *dev)
 {
 	flush_work(&dev->reset_work);
+}
+
+/**
+ * hv_dev_detach - mark a device removed while its driver uses it
+ * @dev: the device, its backend able to detach
+ * @reap_work: queued once the driver has reset the device
+ *
+ * A device the driver never started, or has reset, is not marked: it can
+ * go at once.
+ *
+ * Return: true if the device was marked: it must stay reachable from the
+ * dispatcher until hv_dev_reapable() says otherwise.
+ */
+bool hv_dev_detach(struct hv_dev *dev, struct work_struct *reap_work)
+{
+	unsigned long flags;
+	bool detached;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	detached = dev->status;
+	if (detached) {
+		dev->detached = true;
+		dev->reap_work = reap_work;
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return detached;
+}
+
+/**
+ * hv_dev_reapable - may a detached device be freed?
+ * @dev: the device
+ *
+ * Return: true if @dev was detached and its driver has since reset it.
+ */
+bool hv_dev_reapable(struct hv_dev *dev)
+{
+	unsigned long flags;
+	bool reapable;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	reapable = dev->detached && !dev->status;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return reapable;
 }

@@ -141,6 +141,11 @@ struct hv_vq {
  * @shutdown: removal, step 1: the device is no longer reachable from the
  *	dispatcher; stop external event sources and wait for in-flight I/O
  *	(workers still run). Process context.
+ * @detach: removal while the driver uses the device (optional): let go of
+ *	the backend now (wait for in-flight I/O, whose results the workers
+ *	still publish, then close it) and fail every later request, so that
+ *	the driver sees errors instead of requests that never end. Replaces
+ *	@shutdown. Process context.
  * @release: removal, step 2: workers are stopped and the sysfs entry is
  *	gone; free the device. Process context.
  */
@@ -155,6 +160,7 @@ struct hv_dev_ops {
 	bool (*features_ok)(struct hv_dev *dev, u64 features);
 	ssize_t (*backend_show)(struct hv_dev *dev, char *buf);
 	void (*shutdown)(struct hv_dev *dev);
+	void (*detach)(struct hv_dev *dev);
 	void (*release)(struct hv_dev *dev);
 };
 
@@ -200,6 +206,9 @@ struct hv_dev_stats {
  *	and answers the waiting vCPUs
  * @reset_waiters: bitmap of CPUs whose Status write of 0 is still to be
  *	answered; set by the dispatcher, taken (xchg) by @reset_work
+ * @reap_work: set (dev->lock) when the device was detached (removed while
+ *	its driver ran); @reset_work queues it once the driver has reset the
+ *	device, to free what is left
  * @lock: protects the register state below and every field marked
  *	dev->lock in struct hv_vq; taken by the dispatcher, the workers and
  *	sysfs; never held across sleeping or bridge calls
@@ -214,6 +223,9 @@ struct hv_dev_stats {
  *	ACKs (hvisor-tool's model, which also bounds hvisor's pending list)
  * @config_gen: ConfigGeneration
  * @broken: the device gave up on the driver (NEEDS_RESET)
+ * @detached: removed while its driver ran: no name, no backend; serves
+ *	the zone's accesses until the driver resets it. Written under both
+ *	hv_ctl_lock (registry.c) and @lock; read under either
  * @config: device config space
  */
 struct hv_dev {
@@ -233,6 +245,7 @@ struct hv_dev {
 	struct hv_dev_stats stats;
 	struct work_struct reset_work;
 	unsigned long reset_waiters;
+	struct work_struct *reap_work;
 
 	spinlock_t lock;	/* register state, hv_vq dev->lock fields */
 	u32 status;
@@ -245,6 +258,7 @@ struct hv_dev {
 	bool irq_asserted;
 	u32 config_gen;
 	bool broken;
+	bool detached;
 	u8 config[HV_CONFIG_SIZE];
 };
 
@@ -262,6 +276,8 @@ void hv_dev_broken(struct hv_dev *dev, const char *reason);
 bool hv_dev_reset(struct hv_dev *dev, int waiter);
 void hv_dev_reset_sync(struct hv_dev *dev);
 void hv_dev_flush_reset(struct hv_dev *dev);
+bool hv_dev_detach(struct hv_dev *dev, struct work_struct *reap_work);
+bool hv_dev_reapable(struct hv_dev *dev);
 bool hv_dev_driver_ok(struct hv_dev *dev);
 
 /* mmio.c: the register file; dispatcher context */

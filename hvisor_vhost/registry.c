@@ -6,6 +6,12 @@
  * The dispatcher finds the device of a request under RCU only; a removed
  * device is unlinked, an RCU grace period passes, and only then are its
  * workers stopped and its memory freed.
+ *
+ * A device removed while its driver uses it would strand the driver: its
+ * requests would never complete. If the backend can detach, such a device
+ * loses its name, sysfs entry and backend at once but stays in the list,
+ * failing every request, until the driver resets it (or its zone is reset
+ * or deleted); then it is reaped. Its window is not free before that.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -43,6 +49,10 @@ static LIST_HEAD(hv_zones);
 static LIST_HEAD(hv_devices);
 
 static u64 hv_unknown_accesses;	/* dispatcher only */
+
+static void hv_reap_fn(struct work_struct *work);
+/* Queued by a detached device's reset; reaps under hv_ctl_lock. */
+static DECLARE_WORK(hv_reap_work, hv_reap_fn);
 
 static struct hv_dev *hv_dev_lookup_rcu(u32 zone_id, u64 addr)
 {
@@ -100,7 +110,7 @@ static struct hv_dev *hv_dev_find(const char *name)
 
 	lockdep_assert_held(&hv_ctl_lock);
 	list_for_each_entry(dev, &hv_devices, node)
-		if (!strcmp(dev->name, name))
+		if (!dev->detached && !strcmp(dev->name, name))
 			return dev;
 	return NULL;
 }
@@ -134,7 +144,7 @@ out:
 static void hv_dev_destroy(struct hv_dev *dev)
 {
 	hv_dev_flush_reset(dev);
-	if (dev->ops->shutdown)
+	if (!dev->detached && dev->ops->shutdown)
 		dev->ops->shutdown(dev);
 	hv_dev_stop(dev);
 	hv_sysfs_remove(dev);
@@ -148,6 +158,28 @@ static void hv_dev_remove(struct hv_dev *dev)
 	synchronize_rcu();
 	dev->zone->nr_devices--;
 	hv_dev_destroy(dev);
+}
+
+/*
+ * Free detached devices: with @zone, all of that zone's (it is going
+ * away); without, those whose driver has reset them.
+ */
+static void hv_reap(const struct hv_zone *zone)
+{
+	struct hv_dev *dev, *tmp;
+
+	lockdep_assert_held(&hv_ctl_lock);
+	list_for_each_entry_safe(dev, tmp, &hv_devices, node)
+		if (zone ? dev->zone == zone && dev->detached :
+		    hv_dev_reapable(dev))
+			hv_dev_remove(dev);
+}
+
+static void hv_reap_fn(struct work_struct *work)
+{
+	mutex_lock(&hv_ctl_lock);
+	hv_reap(NULL);
+	mutex_unlock(&hv_ctl_lock);
 }
 
 /**
@@ -173,6 +205,8 @@ void hv_registry_detach(const struct hvisor_provider *prov, bool free_bridge)
 	hv_prov = NULL;
 out:
 	mutex_unlock(&hv_ctl_lock);
+	/* Queued by a reset of a device freed above: nothing left to reap. */
+	cancel_work_sync(&hv_reap_work);
 }
 
 /**
@@ -212,6 +246,8 @@ out:
  * hv_registry_del_zone - remove a zone without devices
  * @zone_id: the zone
  *
+ * Devices removed while the zone's drivers used them go with it.
+ *
  * Return: 0, -ENOENT, or -EBUSY while devices remain.
  */
 int hv_registry_del_zone(u32 zone_id)
@@ -221,6 +257,8 @@ int hv_registry_del_zone(u32 zone_id)
 
 	mutex_lock(&hv_ctl_lock);
 	zone = hv_zone_find(zone_id);
+	if (zone)
+		hv_reap(zone);
 	if (!zone) {
 		ret = -ENOENT;
 	} else if (zone->nr_devices) {
@@ -239,6 +277,8 @@ int hv_registry_del_zone(u32 zone_id)
  * hv_registry_reset_zone - reset every device of a zone (zone restart)
  * @zone_id: the zone
  *
+ * Devices removed while the zone's drivers used them are freed.
+ *
  * Return: 0 or -ENOENT.
  */
 int hv_registry_reset_zone(u32 zone_id)
@@ -251,6 +291,7 @@ int hv_registry_reset_zone(u32 zone_id)
 		list_for_each_entry(dev, &hv_devices, node)
 			if (dev->zone->id == zone_id)
 				hv_dev_reset_sync(dev);
+		hv_reap(NULL);
 		ret = 0;
 	}
 	mutex_unlock(&hv_ctl_lock);
@@ -281,8 +322,14 @@ static int hv_dev_check_placement(const struct hvv_dev *ud,
 			continue;
 		if (ud->addr < dev->addr + dev->len &&
 		    dev->addr < ud->addr + ud->len) {
-			pr_err("zone %u: window %#llx+%#llx overlaps %s\n",
-			       zone->id, ud->addr, ud->len, dev->name);
+			if (dev->detached)
+				pr_err("zone %u: window %#llx+%#llx overlaps removed %s, still in use by the zone's driver until it resets the device (or the zone is reset)\n",
+				       zone->id, ud->addr, ud->len,
+				       dev->name);
+			else
+				pr_err("zone %u: window %#llx+%#llx overlaps %s\n",
+				       zone->id, ud->addr, ud->len,
+				       dev->name);
 			return -EADDRINUSE;
 		}
 		if (dev->irq == ud->irq)
@@ -325,6 +372,8 @@ int hv_registry_add_dev(struct hvv_dev *ud)
 		ret = -ENOENT;
 		goto out;
 	}
+	/* A window whose driver has just let go is free now, not later. */
+	hv_reap(NULL);
 	ret = hv_dev_check_placement(ud, zone);
 	if (ret)
 		goto out;
@@ -354,9 +403,29 @@ out:
 	return ret;
 }
 
+/*
+ * Detach a device its driver uses: it stays reachable, fails requests
+ * and is reaped after the driver's reset. False if it can go at once.
+ */
+static bool hv_dev_detach_live(struct hv_dev *dev)
+{
+	lockdep_assert_held(&hv_ctl_lock);
+	if (!dev->ops->detach || !hv_dev_detach(dev, &hv_reap_work))
+		return false;
+	dev_info(dev->sysdev,
+		 "removed while zone %u's driver uses it: its requests fail until it resets the device\n",
+		 dev->zone->id);
+	hv_sysfs_hide(dev);
+	dev->ops->detach(dev);
+	return true;
+}
+
 /**
  * hv_registry_del_dev - remove a device, waiting for its in-flight work
  * @name: device name
+ *
+ * The backend is released before this returns; a device its driver still
+ * uses keeps failing the driver's requests until the driver resets it.
  *
  * Return: 0 or -ENOENT.
  */
@@ -367,10 +436,10 @@ int hv_registry_del_dev(const char *name)
 
 	mutex_lock(&hv_ctl_lock);
 	dev = hv_dev_find(name);
-	if (dev)
-		hv_dev_remove(dev);
-	else
+	if (!dev)
 		ret = -ENOENT;
+	else if (!hv_dev_detach_live(dev))
+		hv_dev_remove(dev);
 	mutex_unlock(&hv_ctl_lock);
 	return ret;
 }

@@ -219,8 +219,21 @@ void hv_sysfs_remove(struct hv_dev *dev)
 {
 	if (!dev->sysdev)
 		return;
-	device_unregister(dev->sysdev);
+	if (device_is_registered(dev->sysdev))
+		device_unregister(dev->sysdev);
+	else	/* hidden: only the reference is left */
+		put_device(dev->sysdev);
 	dev->sysdev = NULL;
+}
+
+/**
+ * hv_sysfs_hide - remove the entry but keep the struct device, which the
+ *	device's log messages still name, until hv_sysfs_remove()
+ * @dev: the device, its entry added
+ */
+void hv_sysfs_hide(struct hv_dev *dev)
+{
+	device_del(dev->sysdev);
 }
 
 int hv_sysfs_init(void)

@@ -8,5 +8,6 @@ int hv_sysfs_init(void);
 void hv_sysfs_exit(void);
 int hv_sysfs_add(struct hv_dev *dev);
 void hv_sysfs_remove(struct hv_dev *dev);
+void hv_sysfs_hide(struct hv_dev *dev);
 
 #endif /* _HV_SYSFS_H */

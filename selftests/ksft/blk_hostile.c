@@ -95,6 +95,25 @@ static int sh(char *out, size_t len, const char *fmt, ...)
 }
 
 /*
+ * Put the device on another backing (@fd, @flags) as an operator would:
+ * the driver lets go of it (reset) first, for a removed device stays in
+ * use until then. Returns 0 or -errno.
+ */
+static int replug(struct _test_data_blk *self, int fd, __u32 flags,
+		  const char *serial)
+{
+	int ret;
+
+	ret = hvg_wr32(&self->g, BASE, VIRTIO_MMIO_STATUS, 0);
+	if (!ret)
+		ret = hvg_del_dev(&self->g, self->b.d.name);
+	if (!ret)
+		ret = hvg_add_blk(&self->g, BASE, IRQ, fd, flags, serial,
+				  &self->b);
+	return ret;
+}
+
+/*
  * Put the device on a backing where every request waits SLOW_MS before
  * the data moves, so that reads are surely in flight when the test resets
  * or removes the device. Where the kernel has no dm-delay (the debug
@@ -118,11 +137,9 @@ static void use_slow_backing(struct __test_metadata *_metadata,
 			"dmsetup create %s --table '0 %llu delay %s 0 %d' && dmsetup mknodes %s",
 			SLOW_DM, SECTORS, self->loopdev, SLOW_MS, SLOW_DM));
 	self->slow = 1;
-	ASSERT_EQ(0, hvg_del_dev(&self->g, self->b.d.name));
 	self->bfd = open(dmdev, O_RDWR);
 	ASSERT_LE(0, self->bfd) TH_LOG("%s: %s", dmdev, strerror(errno));
-	ASSERT_EQ(0, hvg_add_blk(&self->g, BASE, IRQ, self->bfd, 0, SERIAL,
-				 &self->b));
+	ASSERT_EQ(0, replug(self, self->bfd, 0, SERIAL));
 	/* A block device may offer less (DISCARD, WRITE_ZEROES). */
 	self->offered = hvg_device_features(&self->g, BASE);
 	ASSERT_EQ(0, hvg_blk_init(&self->g, &self->b, self->offered & WANT,
@@ -667,9 +684,7 @@ TEST_F(blk, read_only)
 	__u64 io;
 	int st;
 
-	ASSERT_EQ(0, hvg_del_dev(G, B->d.name));
-	ASSERT_EQ(0, hvg_add_blk(G, BASE, IRQ, self->fd, HVV_DEV_F_RO, NULL,
-				 B));
+	ASSERT_EQ(0, replug(self, self->fd, HVV_DEV_F_RO, NULL));
 	self->offered = hvg_device_features(G, BASE);
 	EXPECT_TRUE(self->offered & BIT_ULL(VIRTIO_BLK_F_RO));
 	ASSERT_EQ(0, hvg_blk_init(G, B, self->offered & WANT, NUM));
@@ -702,18 +717,24 @@ TEST_F(blk, read_only)
 
 #define FLIGHT		5		/* chains of 3 descriptors in NUM */
 #define FLIGHT_LEN	(256 << 10)
+/* Zone RAM the requests in flight take, whatever their alignment. */
+#define FLIGHT_AREA	(FLIGHT * (FLIGHT_LEN + 3 * 4096))
 
 /*
  * Make FLIGHT requests of FLIGHT_LEN available at once (writes at even
  * slots, reads at odd ones) and notify; the read buffers go to @rd. In
  * @direct rounds the buffers are page aligned: the device does direct I/O
  * into them; otherwise they are not, and it reads through the page cache,
- * emptied first so that the reads wait for the slow backing too.
+ * emptied first so that the reads wait for the slow backing too. The
+ * buffers are in FLIGHT_AREA at @area; what is allocated next (rings of a
+ * reinitialised queue) comes after it, at the same place every round.
  */
-static void post_flight(struct _test_data_blk *self, __u64 *rd, int direct)
+static void post_flight(struct _test_data_blk *self, __u64 *rd, int direct,
+			__u64 area)
 {
 	unsigned int i;
 
+	self->g.alloc = area;
 	if (!direct && self->slow)
 		ioctl(self->bfd, BLKFLSBUF, 0);
 	for (i = 0; i < FLIGHT; i++) {
@@ -733,6 +754,7 @@ static void post_flight(struct _test_data_blk *self, __u64 *rd, int direct)
 		hvg_vq_publish(VQ, d);
 	}
 	hvg_notify(G, BASE, 0);
+	self->g.alloc = area + FLIGHT_AREA;
 }
 
 /*
@@ -777,9 +799,7 @@ TEST_F(blk, reset_with_io_in_flight)
 	deferred = hvg_bridge_stat("deferred");
 	mark = self->g.alloc;
 	for (round = 0; round < 10; round++) {
-		/* Each round allocates the same: its rings land after this. */
-		self->g.alloc = mark;
-		post_flight(self, rd, round & 1);
+		post_flight(self, rd, round & 1, mark);
 		hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, 0);
 		/* The driver waits for the reset to complete. */
 		end = hvg_ms() + HVG_WAIT_MS;
@@ -795,18 +815,49 @@ TEST_F(blk, reset_with_io_in_flight)
 	EXPECT_LE(deferred + 10, hvg_bridge_stat("deferred"));
 }
 
+/*
+ * The device is removed while the driver uses it: every request comes
+ * back (what the backing had completes, the rest fails; none waits
+ * forever), nothing is written into the read buffers once they did, and
+ * the window stays taken until the driver resets the device.
+ */
 TEST_F(blk, removal_with_io_in_flight)
 {
-	__u64 rd[FLIGHT], mark;
+	__u64 rd[FLIGHT], mark, end;
+	struct hvg_blk again;
 	int round;
 
 	use_slow_backing(_metadata, self);
 	mark = self->g.alloc;
 	for (round = 0; round < 5; round++) {
-		self->g.alloc = mark;
-		post_flight(self, rd, round & 1);
+		post_flight(self, rd, round & 1, mark);
 		ASSERT_EQ(0, hvg_del_dev(G, B->d.name));
+		/* Each request comes back: served, or failed once removed. */
+		end = hvg_ms() + HVG_WAIT_MS;
+		while ((__u16)(hvg_vq_used_idx(VQ) - VQ->last_used) < FLIGHT &&
+		       hvg_ms() < end)
+			hvg_sleep_ms(1);
+		ASSERT_EQ(FLIGHT, (__u16)(hvg_vq_used_idx(VQ) - VQ->last_used))
+			TH_LOG("round %d: requests never complete (used %u, last %u)",
+			       round, hvg_vq_used_idx(VQ), VQ->last_used);
+		VQ->last_used += FLIGHT;
+		hvg_drain_irqs(G);
+		hvg_ack(G, BASE, hvg_isr(G, BASE));
 		quiet_after(_metadata, self, rd);
+		EXPECT_EQ(-ENOENT, hvg_del_dev(G, B->d.name));
+		EXPECT_EQ(~0ULL, hvg_sysfs_u64(B->d.name, "zone"))
+			TH_LOG("the removed device is still in sysfs");
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  hvg_blk_req(G, B, VIRTIO_BLK_T_IN, 0,
+				      fill(G, 4096, 0x11), 4096));
+		EXPECT_EQ(VIRTIO_BLK_S_IOERR,
+			  hvg_blk_req(G, B, VIRTIO_BLK_T_FLUSH, 0, 0, 0));
+		EXPECT_EQ(-EADDRINUSE, hvg_add_blk(G, BASE, IRQ, self->bfd, 0,
+						   SERIAL, &again));
+		EXPECT_EQ(0U, hvg_status(G, BASE) &
+			  VIRTIO_CONFIG_S_NEEDS_RESET);
+		/* The driver lets go: a reset frees the window. */
+		hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, 0);
 		ASSERT_EQ(0, hvg_add_blk(G, BASE, IRQ, self->bfd, 0, SERIAL, B));
 		ASSERT_EQ(0, hvg_blk_init(G, B, self->offered & WANT, NUM));
 		still_works(_metadata, self);

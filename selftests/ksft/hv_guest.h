@@ -961,7 +961,7 @@ static inline int hvg_add_blk(struct hvg *g, __u64 addr, __u32 irq, int fd,
 	int ret;
 
 	if (serial)
-		strncpy(d.serial, serial, sizeof(d.serial));
+		memcpy(d.serial, serial, strnlen(serial, sizeof(d.serial)));
 	ret = hvg_add_dev_full(g, &d);
 	if (ret)
 		return ret;
