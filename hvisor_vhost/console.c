@@ -290,8 +290,12 @@ static void hv_console_shutdown(struct hv_dev *dev)
 
 static void hv_console_release(struct hv_dev *dev)
 {
+	struct hv_console *con = to_console(dev);
+
+	/* A worker of a detached device may have armed it since shutdown. */
+	del_timer_sync(&con->retry);
 	/* Freed by hv_console_port_destruct() once no tty uses the port. */
-	tty_port_put(&to_console(dev)->port);
+	tty_port_put(&con->port);
 }
 
 static const struct hv_dev_ops hv_console_ops = {
@@ -301,6 +305,8 @@ static const struct hv_dev_ops hv_console_ops = {
 	.config_write = hv_console_config_write,
 	.backend_show = hv_console_backend_show,
 	.shutdown = hv_console_shutdown,
+	/* Without a tty, guest output still goes into the history. */
+	.detach = hv_console_shutdown,
 	.release = hv_console_release,
 };
 

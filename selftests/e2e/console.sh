@@ -83,15 +83,21 @@ check "the open root tty still receives after the guest reset" \
 	sh -c 'timeout 10 head -c 12 <&5 | grep -q after-reset'
 exec 5>&-
 
-# Remove and re-add the device while the guest holds /dev/hvc0 open.
+# Remove the device while the guest holds /dev/hvc0 open: the guest's
+# output is still consumed (virtio_console spins until the device takes
+# it), and the window is free once the guest's driver lets go.
 hvisorctl del "$name"
 check "the device is gone from sysfs" test ! -e "/sys/class/hvisor/$name"
 check "its tty is gone" test ! -e "$tty"
+check "the guest's output to the removed device completes" \
+	timeout 20 sh -c 'printf "into the void\n" >&6'
+check "the window stays taken while the guest's driver uses it" \
+	sh -c "! hvisorctl add console zone=$GUEST_ZONE addr=$addr len=0x200 irq=$GUEST_IRQ_BASE 2>/dev/null"
+exec 6>&-
+hvisor-sim guest del zone=$GUEST_ZONE addr="$addr"
 out=$(hvisorctl add console zone=$GUEST_ZONE addr="$addr" len=0x200 \
 	irq=$GUEST_IRQ_BASE)
 read -r name tty <<<"$out"
-exec 6>&-
-hvisor-sim guest del zone=$GUEST_ZONE addr="$addr"
 hvisor-sim guest add zone=$GUEST_ZONE addr="$addr" irq=$GUEST_IRQ_BASE
 check "after re-adding, the guest binds again" wait_for 10 test -c /dev/hvc0
 exec 6<>/dev/hvc0

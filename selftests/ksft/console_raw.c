@@ -756,9 +756,14 @@ TEST_F(con, window_size)
 	EXPECT_EQ(0U, hvg_isr(G, BASE));
 }
 
-/* Removing the device hangs its tty up. */
+/*
+ * Removing the device hangs its tty up. The driver, still running, is
+ * not left waiting: its output is consumed until it resets the device,
+ * which frees the window.
+ */
 TEST_F(con, tty_hangup_on_remove)
 {
+	struct hvg_dev again;
 	char buf[8];
 	ssize_t n;
 
@@ -769,7 +774,15 @@ TEST_F(con, tty_hangup_on_remove)
 	EXPECT_EQ(0, n);
 	EXPECT_EQ(-1, write(C->tty, "x", 1));
 	EXPECT_EQ(EIO, errno);
-	/* The window is gone: no device answers there any more. */
+	EXPECT_EQ(-ENOENT, hvg_del_dev(G, C->d.name));
+	EXPECT_EQ(~0ULL, hvg_sysfs_u64(C->d.name, "zone"));
+	EXPECT_EQ(0x74726976U, hvg_rd32(G, BASE, VIRTIO_MMIO_MAGIC_VALUE));
+	EXPECT_EQ(0, hvg_con_tx(G, C, "late output", HVG_WAIT_MS))
+		TH_LOG("guest output to a removed console never completes");
+	EXPECT_EQ(-EADDRINUSE, hvg_add_console(G, BASE, HVG_DEV_LEN, IRQ,
+					       &again));
+	/* The driver lets go: the window is free. */
+	hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, 0);
 	EXPECT_EQ(0U, hvg_rd32(G, BASE, VIRTIO_MMIO_MAGIC_VALUE));
 }
 
