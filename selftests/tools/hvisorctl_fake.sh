@@ -417,7 +417,7 @@ ok "blk0" add blk zone=1 addr=0xa003c00 irq=78 img=disk.img ro=1 serial=SN-1 que
 has log "DEV_ADD blk zone=1 addr=0xa003c00 len=0x200 irq=78 flags=1 queues=2 serial=SN-1 mac=00:00:00:00:00:00"
 ok "blk1" add blk zone=1 addr=0xa004000 irq=79 img=disk.img
 has log "DEV_ADD blk zone=1 addr=0xa004000 len=0x200 irq=79 flags=0 queues=0 serial= mac=00:00:00:00:00:00"
-err 2 "add console: Address already in use (the window overlaps another device of the zone (hvisorctl list) or a removed one its driver still uses (dmesg))" \
+err 2 "add console: Address already in use (window in use: see hvisorctl list, and dmesg for a removed device)" \
 	add console zone=1 addr=0xa003900 irq=90
 err 2 "add console: Device or resource busy (irq used by another device of the zone, or backend busy)" \
 	add console zone=1 addr=0xa005000 irq=76

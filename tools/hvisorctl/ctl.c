@@ -87,7 +87,7 @@ static const char *errno_hint(enum ctl_op op, int e)
 			return "window or irq already used in the zone, see hvisorctl list";
 		return NULL;
 	case EADDRINUSE:
-		return "the window overlaps another device of the zone (hvisorctl list) or a removed one its driver still uses (dmesg)";
+		return "window in use: see hvisorctl list, and dmesg for a removed device";
 	case EBUSY:
 		if (op == OP_ZONE_DEL)
 			return "the zone still has devices: hvisorctl del them first";
