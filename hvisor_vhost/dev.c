@@ -350,13 +350,25 @@ void hv_dev_flush_reset(struct hv_dev *dev)
 	flush_work(&dev->reset_work);
 }
 
+/*
+ * Does a driver own the device? DRIVER is set from probe on; a failed
+ * probe sets FAILED; a driver that let go resets the device, and Linux
+ * then sets ACKNOWLEDGE alone again.
+ */
+static bool hv_dev_in_use_locked(const struct hv_dev *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	return dev->status & VIRTIO_CONFIG_S_DRIVER &&
+	       !(dev->status & VIRTIO_CONFIG_S_FAILED);
+}
+
 /**
  * hv_dev_detach - mark a device removed while its driver uses it
  * @dev: the device, its backend able to detach
  * @reap_work: queued once the driver has reset the device
  *
- * A device the driver never started, or has reset, is not marked: it can
- * go at once.
+ * A device no driver owns (never probed, or let go) is not marked: it
+ * can go at once.
  *
  * Return: true if the device was marked: it must stay reachable from the
  * dispatcher until hv_dev_reapable() says otherwise.
@@ -367,7 +379,7 @@ bool hv_dev_detach(struct hv_dev *dev, struct work_struct *reap_work)
 	bool detached;
 
 	spin_lock_irqsave(&dev->lock, flags);
-	detached = dev->status;
+	detached = hv_dev_in_use_locked(dev);
 	if (detached) {
 		dev->detached = true;
 		dev->reap_work = reap_work;
@@ -380,7 +392,7 @@ bool hv_dev_detach(struct hv_dev *dev, struct work_struct *reap_work)
  * hv_dev_reapable - may a detached device be freed?
  * @dev: the device
  *
- * Return: true if @dev was detached and its driver has since reset it.
+ * Return: true if @dev was detached and no driver owns it any more.
  */
 bool hv_dev_reapable(struct hv_dev *dev)
 {
@@ -388,7 +400,7 @@ bool hv_dev_reapable(struct hv_dev *dev)
 	bool reapable;
 
 	spin_lock_irqsave(&dev->lock, flags);
-	reapable = dev->detached && !dev->status;
+	reapable = dev->detached && !hv_dev_in_use_locked(dev);
 	spin_unlock_irqrestore(&dev->lock, flags);
 	return reapable;
 }

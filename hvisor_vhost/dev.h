@@ -207,8 +207,8 @@ struct hv_dev_stats {
  * @reset_waiters: bitmap of CPUs whose Status write of 0 is still to be
  *	answered; set by the dispatcher, taken (xchg) by @reset_work
  * @reap_work: set (dev->lock) when the device was detached (removed while
- *	its driver ran); @reset_work queues it once the driver has reset the
- *	device, to free what is left
+ *	its driver ran); @reset_work queues it after the driver's reset, to
+ *	free what is left
  * @lock: protects the register state below and every field marked
  *	dev->lock in struct hv_vq; taken by the dispatcher, the workers and
  *	sysfs; never held across sleeping or bridge calls

@@ -162,7 +162,7 @@ static void hv_dev_remove(struct hv_dev *dev)
 
 /*
  * Free detached devices: with @zone, all of that zone's (it is going
- * away); without, those whose driver has reset them.
+ * away); without, those no driver owns any more.
  */
 static void hv_reap(const struct hv_zone *zone)
 {

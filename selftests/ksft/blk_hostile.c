@@ -865,4 +865,29 @@ TEST_F(blk, removal_with_io_in_flight)
 	}
 }
 
+/*
+ * A device no driver owns goes at once: after Linux's virtio_dev_remove()
+ * (reset, then ACKNOWLEDGE again), and after a failed probe.
+ */
+TEST_F(blk, removal_after_the_driver_let_go)
+{
+	static const __u32 left[] = {
+		VIRTIO_CONFIG_S_ACKNOWLEDGE,
+		HVG_S_DRV | VIRTIO_CONFIG_S_FAILED,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(left); i++) {
+		hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, 0);
+		ASSERT_EQ(0U, hvg_status(G, BASE));
+		hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, left[i]);
+		ASSERT_EQ(left[i], hvg_status(G, BASE));
+		ASSERT_EQ(0, hvg_del_dev(G, B->d.name));
+		EXPECT_EQ(0U, hvg_rd32(G, BASE, VIRTIO_MMIO_MAGIC_VALUE))
+			TH_LOG("status %#x: the window is still served", left[i]);
+		ASSERT_EQ(0, hvg_add_blk(G, BASE, IRQ, self->fd, 0, SERIAL,
+					 B));
+	}
+}
+
 TEST_HARNESS_MAIN
