@@ -274,6 +274,7 @@ static ssize_t hv_console_backend_show(struct hv_dev *dev, char *buf)
 static void hv_console_shutdown(struct hv_dev *dev)
 {
 	struct hv_console *con = to_console(dev);
+	struct tty_struct *tty;
 	unsigned long flags;
 
 	spin_lock(&hv_console_table_lock);
@@ -285,7 +286,12 @@ static void hv_console_shutdown(struct hv_dev *dev)
 	con->gone = true;
 	spin_unlock_irqrestore(&con->lock, flags);
 	del_timer_sync(&con->retry);
-	tty_port_tty_hangup(&con->port, false);
+	/* Not tty_hangup(), a work item: the tty is dead once del returns. */
+	tty = tty_port_tty_get(&con->port);
+	if (tty) {
+		tty_vhangup(tty);
+		tty_kref_put(tty);
+	}
 }
 
 static void hv_console_release(struct hv_dev *dev)
