@@ -765,6 +765,7 @@ TEST_F(con, tty_hangup_on_remove)
 {
 	struct hvg_dev again;
 	char buf[8];
+	__u64 end;
 	ssize_t n;
 
 	open_tty(_metadata, C);
@@ -781,8 +782,11 @@ TEST_F(con, tty_hangup_on_remove)
 		TH_LOG("guest output to a removed console never completes");
 	EXPECT_EQ(-EADDRINUSE, hvg_add_console(G, BASE, HVG_DEV_LEN, IRQ,
 					       &again));
-	/* The driver lets go: the window is free. */
+	/* The driver lets go: the window is freed, soon (a work item). */
 	hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, 0);
+	end = hvg_ms() + HVG_WAIT_MS;
+	while (hvg_rd32(G, BASE, VIRTIO_MMIO_MAGIC_VALUE) && hvg_ms() < end)
+		hvg_sleep_ms(1);
 	EXPECT_EQ(0U, hvg_rd32(G, BASE, VIRTIO_MMIO_MAGIC_VALUE));
 }
 
