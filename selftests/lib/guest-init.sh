@@ -53,6 +53,7 @@ uptime_s() { cut -d. -f1 /proc/uptime; }
 # loop and TCG makes forks slow.
 user_procs() {
 	n=0
+	set +f
 	for s in /proc/[0-9]*/stat; do
 		p=${s#/proc/}
 		p=${p%/stat}
@@ -63,7 +64,32 @@ user_procs() {
 		[ "$1" = Z ] || [ "$2" = 2 ] && continue
 		n=$((n + 1))
 	done
+	set -f
 	echo $n
+}
+# dump_tasks: where every process but init is, user and kernel side: a
+# hung test is then diagnosed from its report. The kernel log gets the
+# blocked tasks and every CPU's stack (a CPU spinning with interrupts
+# off), on the serial console too, which the host keeps even if the guest
+# never finishes.
+dump_tasks() {
+	set +f
+	for d in /proc/[0-9]*; do
+		p=${d#/proc/}
+		[ "$p" = 1 ] && continue
+		read -r line 2>/dev/null <"$d/stat" || continue
+		# shellcheck disable=SC2086 # split the fields after "(comm)"
+		set -- ${line##*) }
+		[ "$2" = 2 ] || [ "$p" = 2 ] && continue
+		w=$(cat "$d/wchan" 2>/dev/null)
+		echo "hv-init: task $p ($(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)) state $1 wchan $w"
+		# A parent waiting for its children says it all in one line.
+		[ "$w" = do_wait ] || sed 's/^/hv-init:     /' "$d/stack" 2>/dev/null
+	done
+	set -f
+	echo 7 >/proc/sys/kernel/printk
+	echo w >/proc/sysrq-trigger
+	echo l >/proc/sysrq-trigger
 }
 
 nonce=
@@ -178,8 +204,8 @@ if [ $load = ok ]; then
 	script=$(cat /etc/hv/cmd)
 	inroot "$@" >&8 2>&8 5>&- 6>&- 7>&- 8>&- &
 	cmdpid=$!
-	# The watchdog: at the time limit, log the blocked tasks (sysrq w:
-	# it goes to the kernel log the host gets), kill everything but init;
+	# The watchdog: at the time limit, show where every task is (see
+	# dump_tasks), kill everything but init;
 	# if CMD cannot die (stuck in the kernel), interrupt init's wait so
 	# that it still reports, with the kernel log.
 	trap : USR1
@@ -187,7 +213,7 @@ if [ $load = ok ]; then
 		sleep "$HV_TIMEOUT"
 		: >/etc/hv/timedout
 		echo "hv-init: timeout after $HV_TIMEOUT s, killing the command" >&8
-		echo w >/proc/sysrq-trigger
+		dump_tasks >&8 2>&1
 		kill -KILL -1
 		sleep 10
 		echo "hv-init: the command does not die, giving up on it" >&8

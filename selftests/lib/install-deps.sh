@@ -11,12 +11,12 @@ set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 pkgs=(make gcc libc6-dev bc flex bison libelf-dev libssl-dev dwarves cpio kmod
-      xz-utils rsync perl git busybox-static util-linux)
+      xz-utils rsync perl git busybox-static util-linux procps python3)
 foreign=
 for a in "$@"; do
 	case $a in
-	x86_64) pkgs+=(qemu-system-x86 sparse shellcheck python3 fio iperf3 e2fsprogs
-		       iproute2 iputils-ping procps) ;;
+	x86_64) pkgs+=(qemu-system-x86 sparse shellcheck fio iperf3 e2fsprogs
+		       iproute2 iputils-ping) ;;
 	arm64) pkgs+=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 	       foreign=arm64 ;;
 	riscv64) pkgs+=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross) ;;
