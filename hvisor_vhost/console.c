@@ -5,7 +5,12 @@
  * Guest output (transmitq, queue 1) goes to the tty and into a 64 KiB
  * history that is replayed to the first opener, so a user attaching late
  * sees the zone's boot log. Without an opener the guest never waits; with
- * one, a full tty buffer holds the guest back (no byte is dropped).
+ * one, a full tty buffer holds the guest back while the reader keeps
+ * taking bytes. virtio_console waits for every write with interrupts off,
+ * so a reader that stops (a suspended `cat`) must not hold the zone's CPU
+ * forever: after HV_CONSOLE_STALL without room in the tty buffer, guest
+ * output goes to the history only, counted as dropped, until the reader
+ * takes bytes again.
  * What is written to the tty (receiveq, queue 0) waits in a FIFO until the
  * guest posts buffers; when the FIFO is full the writer blocks. Window size
  * changes (TIOCSWINSZ) reach the guest as a config change.
@@ -33,6 +38,10 @@
 #define HV_CONSOLE_TX		1
 /* Retry of a guest write held back by a full tty buffer. */
 #define HV_CONSOLE_RETRY	msecs_to_jiffies(10)
+/* Guest output the tty buffers for a reader (the default is 640 KiB). */
+#define HV_CONSOLE_TTY_BUFFER	(64 * 1024)
+/* How long a full tty buffer may hold the guest back. */
+#define HV_CONSOLE_STALL	msecs_to_jiffies(1000)
 
 /**
  * struct hv_console - a console device and its tty
@@ -50,6 +59,9 @@
  *	delivered, when the tty buffer could take only part of it
  *	(transmit worker only)
  * @tx_gen: ring generation @tx_done belongs to (transmit worker only)
+ * @tx_room_seen: jiffies when the tty buffer last had room for guest
+ *	output; written by the transmit worker and on open (READ_ONCE and
+ *	WRITE_ONCE: a racing update only moves the deadline)
  */
 struct hv_console {
 	struct hv_dev dev;
@@ -64,6 +76,7 @@ struct hv_console {
 	u8 *bounce;
 	size_t tx_done;
 	u32 tx_gen;
+	unsigned long tx_room_seen;
 };
 
 static struct tty_driver *hv_console_driver;
@@ -111,6 +124,26 @@ static void hv_console_history_add(struct hv_console *con, const u8 *buf,
 }
 
 /*
+ * How much of the next @want bytes of guest output the opener's tty
+ * buffer takes. Returns -EAGAIN to hold the guest back while the buffer
+ * is full, and 0 once it has been full for HV_CONSOLE_STALL: the reader
+ * stopped taking bytes.
+ */
+static ssize_t hv_console_tty_room(struct hv_console *con, size_t want)
+{
+	unsigned int room = tty_buffer_space_avail(&con->port);
+
+	if (room) {
+		WRITE_ONCE(con->tx_room_seen, jiffies);
+		return min_t(size_t, want, room);
+	}
+	if (time_before(jiffies, READ_ONCE(con->tx_room_seen) +
+			HV_CONSOLE_STALL))
+		return -EAGAIN;
+	return 0;
+}
+
+/*
  * Deliver one guest write, resuming at con->tx_done. Returns false if an
  * opener's tty buffer could not take all of it: the chain is given back
  * and retried later from where delivery stopped.
@@ -120,20 +153,22 @@ static bool hv_console_output(struct hv_console *con,
 {
 	struct tty_struct *tty = tty_port_tty_get(&con->port);
 	size_t len = chain->out_len, done = con->tx_done, n;
+	ssize_t room;
 	bool complete;
 
 	while (done < len) {
 		n = min_t(size_t, len - done, PAGE_SIZE);
-		if (tty)
-			n = min_t(size_t, n,
-				  tty_buffer_space_avail(&con->port));
-		if (!n)
+		room = tty ? hv_console_tty_room(con, n) : n;
+		if (room < 0)
 			break;
-		n = hv_chain_copy_from(chain, done, con->bounce, n);
-		if (tty)
+		n = hv_chain_copy_from(chain, done, con->bounce, room ?: n);
+		if (tty && room)
 			n = tty_insert_flip_string(&con->port, con->bounce, n);
+		else if (tty)
+			atomic64_add(n, &con->dev.stats.dropped);
 		if (!n)
 			break;
+		/* Dropped bytes too: the next opener sees them. */
 		hv_console_history_add(con, con->bounce, n);
 		done += n;
 	}
@@ -339,6 +374,8 @@ static int hv_console_port_activate(struct tty_port *port,
 	copy = kvmalloc(HV_CONSOLE_HISTORY, GFP_KERNEL);
 	if (!copy)
 		return -ENOMEM;
+	/* A new reader gets the full grace before output is dropped. */
+	WRITE_ONCE(con->tx_room_seen, jiffies);
 	spin_lock_irqsave(&con->lock, flags);
 	len = con->hist_len;
 	start = (con->hist_head + HV_CONSOLE_HISTORY - len) %
@@ -394,6 +431,7 @@ struct hv_dev *hv_console_create(const struct hvv_dev *ud)
 	}
 	tty_port_init(&con->port);
 	con->port.ops = &hv_console_port_ops;
+	tty_buffer_set_limit(&con->port, HV_CONSOLE_TTY_BUFFER);
 	spin_lock_init(&con->lock);
 	INIT_KFIFO(con->fifo);
 	timer_setup(&con->retry, hv_console_retry, 0);

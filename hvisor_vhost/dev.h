@@ -174,6 +174,8 @@ struct hv_dev_ops {
  * @bytes_out: bytes the device read from the guest
  * @bytes_in: bytes the device wrote to the guest
  * @errors: rejected accesses and malformed requests
+ * @dropped: bytes the backend could not deliver and discarded (console:
+ *	guest output a stalled tty reader did not take)
  */
 struct hv_dev_stats {
 	atomic64_t reg_reads;
@@ -184,6 +186,7 @@ struct hv_dev_stats {
 	atomic64_t bytes_out;
 	atomic64_t bytes_in;
 	atomic64_t errors;
+	atomic64_t dropped;
 };
 
 /**

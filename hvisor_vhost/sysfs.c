@@ -122,6 +122,8 @@ static struct dev_ext_attribute hv_stats[] = {
 	  (void *)offsetof(struct hv_dev_stats, bytes_in) },
 	{ __ATTR(errors, 0444, hv_stat_show, NULL),
 	  (void *)offsetof(struct hv_dev_stats, errors) },
+	{ __ATTR(dropped, 0444, hv_stat_show, NULL),
+	  (void *)offsetof(struct hv_dev_stats, dropped) },
 };
 
 static struct attribute *hv_stat_attrs[] = {
@@ -133,6 +135,7 @@ static struct attribute *hv_stat_attrs[] = {
 	&hv_stats[5].attr.attr,
 	&hv_stats[6].attr.attr,
 	&hv_stats[7].attr.attr,
+	&hv_stats[8].attr.attr,
 	NULL,
 };
 

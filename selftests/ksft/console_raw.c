@@ -7,7 +7,8 @@
  * Transmit to the tty, receive from it (also what was written before the
  * guest posted buffers, and beyond the FIFO: the writer waits), indirect
  * descriptors, EVENT_IDX and NO_INTERRUPT, emerg_wr, the history replayed
- * to the first opener, and TIOCSWINSZ as a config change.
+ * to the first opener, a reader that stops reading, and TIOCSWINSZ as a
+ * config change.
  */
 #include <signal.h>
 #include <string.h>
@@ -156,7 +157,7 @@ TEST_F(con, tx_full_ring)
 }
 
 /*
- * A transmit chain larger than what the tty layer buffers (640 KiB)
+ * A transmit chain larger than what the tty buffers (64 KiB)
  * still reaches a reader, and does not hold the queue forever.
  */
 TEST_F(con, tx_large_chain_with_reader)
@@ -176,6 +177,52 @@ TEST_F(con, tx_large_chain_with_reader)
 	/* The queue goes on. */
 	EXPECT_EQ(0, hvg_con_tx(G, C, "next", HVG_WAIT_MS));
 	tty_gets(_metadata, C->tty, "next", 4);
+}
+
+/*
+ * A reader that stops taking bytes holds the guest back for about a
+ * second, no more: virtio_console waits for every write with interrupts
+ * off. What the tty's buffers (64 KiB and the line discipline's) cannot
+ * take is dropped and counted. Once the reader reads again, output
+ * reaches it again.
+ */
+TEST_F(con, tx_stalled_reader_does_not_hold_the_guest)
+{
+	static unsigned char pat[1 << 20], got[3 << 20];
+	__u64 gpa, start, took = 0, dropped = 0;
+	size_t i, n, sent = 0;
+
+	for (i = 0; i < sizeof(pat); i++)
+		pat[i] = (i * 7 + i / 4091) & 0xff;
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	gpa = hvg_put(G, pat, sizeof(pat));
+	while (!dropped && sent < sizeof(got)) {
+		start = hvg_ms();
+		hvg_vq_post(G, BASE, TXQ, gpa, sizeof(pat), 0);
+		ASSERT_LE(0, hvg_vq_wait_used(TXQ, 3 * HVG_WAIT_MS, NULL))
+			TH_LOG("the guest is still held back");
+		took = hvg_ms() - start;
+		sent += sizeof(pat);
+		dropped = hvg_stat(&C->d, "dropped");
+	}
+	ASSERT_LT(0ULL, dropped) TH_LOG("%zu bytes and no drop", sent);
+	TH_LOG("%zu bytes sent, %llu dropped after %llu ms", sent,
+	       (unsigned long long)dropped, (unsigned long long)took);
+	EXPECT_LE(900ULL, took) TH_LOG("dropped without holding back");
+	ASSERT_GT(sent, dropped);
+
+	/* What was not dropped is the start of the output, intact. */
+	n = hvg_tty_read(C->tty, got, sent - dropped, HVG_WAIT_MS);
+	EXPECT_EQ(sent - dropped, n);
+	for (i = 0; i < n && got[i] == pat[i % sizeof(pat)]; i++)
+		;
+	EXPECT_EQ(n, i) TH_LOG("byte %zu differs", i);
+	EXPECT_EQ(0U, hvg_tty_read(C->tty, got, 1, 100));
+
+	EXPECT_EQ(0, hvg_con_tx(G, C, "next", HVG_WAIT_MS));
+	tty_gets(_metadata, C->tty, "next", 4);
+	EXPECT_EQ(dropped, hvg_stat(&C->d, "dropped"));
 }
 
 /* A pseudo-random number for timing variations. */
