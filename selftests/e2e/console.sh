@@ -73,7 +73,7 @@ check "a root reader that stops does not hold the guest's output" \
 check "what it did not take is counted as dropped" \
 	test "$(cat $stats/dropped)" -gt 0
 # The reader comes back: it gets what was buffered, then new output.
-stty min 0 time 5 <&5
+stty min 0 time 20 <&5
 timeout 30 cat <&5 > "$work/buffered"
 stty min 1 time 0 <&5
 check "the stopped reader gets what the tty buffered" \
