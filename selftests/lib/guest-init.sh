@@ -48,10 +48,11 @@ die() {
 	while :; do sleep 1; done
 }
 uptime_s() { cut -d. -f1 /proc/uptime; }
-# user_procs: how many processes other than init are alive (kernel threads,
-# children of kthreadd, and zombies do not count). No forks: this runs in a
-# loop and TCG makes forks slow.
-user_procs() {
+# count_user_procs: set $procs to how many processes other than init are
+# alive (kernel threads, children of kthreadd, and zombies do not count).
+# No forks (no $(...) either: its subshell would count itself): this runs
+# in a loop and TCG makes forks slow.
+count_user_procs() {
 	n=0
 	set +f
 	for s in /proc/[0-9]*/stat; do
@@ -65,7 +66,7 @@ user_procs() {
 		n=$((n + 1))
 	done
 	set -f
-	echo $n
+	procs=$n
 }
 # dump_tasks: where every process but init is, user and kernel side: a
 # hung test is then diagnosed from its report. The kernel log gets the
@@ -230,7 +231,7 @@ fi
 # time to exit, then unload: modules still in use fail the run.
 kill -KILL -1 2>/dev/null
 i=0
-while [ "$(user_procs)" != 0 ] && [ $i -lt 50 ]; do
+while count_user_procs && [ $procs != 0 ] && [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
