@@ -188,11 +188,19 @@ static void handle(struct responder *r, const struct device_req *q)
 			 r->b->cfg_flags[q->src_cpu] + 1, __ATOMIC_RELEASE);
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static void *responder_main(void *arg)
 {
 	struct responder *r = arg;
 	struct bridge *b = r->b;
-	unsigned int idle = 0;
+	long idle_since = 0;
 
 	while (!atomic_load(&r->stop)) {
 		__u32 front, rear;
@@ -209,10 +217,17 @@ static void *responder_main(void *arg)
 			handle(r, &q);
 			__atomic_store_n(&b->req_front, (front + 1) & (MAX_REQ - 1),
 					 __ATOMIC_RELEASE);
-			idle = 0;
+			idle_since = 0;
 			continue;
 		}
-		if (++idle < 200) {
+		/*
+		 * Spin for a millisecond, by the clock: a count of yields
+		 * lasts anything from microseconds to most of the gap
+		 * between a test's accesses under TCG.
+		 */
+		if (!idle_since)
+			idle_since = now_ms();
+		if (now_ms() - idle_since < 2) {
 			sched_yield();
 			continue;
 		}
@@ -223,12 +238,12 @@ static void *responder_main(void *arg)
 			struct pollfd p = { .fd = r->efd, .events = POLLIN };
 			__u64 cnt;
 
-			if (poll(&p, 1, 20) == 1 &&
+			if (poll(&p, 1, 200) == 1 &&
 			    read(r->efd, &cnt, sizeof(cnt)) == sizeof(cnt))
 				atomic_fetch_add(&r->wakeups, 1);
 		}
 		__atomic_store_n(&b->need_wakeup, 0, __ATOMIC_RELAXED);
-		idle = 0;
+		idle_since = 0;
 	}
 	return NULL;
 }
@@ -310,14 +325,6 @@ static int ring_count(struct bridge *b)
 {
 	return (__atomic_load_n(&b->req_rear, __ATOMIC_ACQUIRE) - b->req_front) &
 	       (MAX_REQ - 1);
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int sim_access(int fd, __u32 zone, __u32 cpu, __u64 addr,
