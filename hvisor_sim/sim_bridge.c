@@ -22,6 +22,7 @@
 #include <linux/io.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/version.h>
 
 #include "sim.h"
 
@@ -60,6 +61,14 @@ static int hvsim_irq_map(struct irq_domain *d, unsigned int virq,
 {
 	irq_set_chip_and_handler(virq, &hvsim_irq_chip, handle_simple_irq);
 	irq_set_noprobe(virq);
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+	/*
+	 * Apply an affinity at once: otherwise x86 defers the move to the
+	 * next interrupt's ack, which this chip never does, and the upcall
+	 * keeps going to any CPU, spinning zone CPUs included.
+	 */
+	irq_set_status_flags(virq, IRQ_MOVE_PCNTXT);
+#endif
 	return 0;
 }
 

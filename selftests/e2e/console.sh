@@ -33,10 +33,10 @@ head -c 1048576 /dev/urandom > "$work/in"
 # Guest -> root, 1 MiB. The writer spins in virtio_console with
 # interrupts off until each piece is taken: keep the reader off its CPU
 # (the in-kernel guest runs on the root's CPUs; on hvisor it does not).
-taskset -c 1 timeout 120 head -c 1048576 <&5 > "$work/got_out" &
+taskset -c 1 timeout 300 head -c 1048576 <&5 > "$work/got_out" &
 reader=$!
 start=$(date +%s%N)
-taskset -c 0 timeout 120 cat "$work/out" >&6
+taskset -c 0 timeout 300 cat "$work/out" >&6
 wait $reader || true
 end=$(date +%s%N)
 check "1 MiB guest -> root arrives intact" \
