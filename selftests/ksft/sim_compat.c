@@ -221,7 +221,7 @@ static void *responder_main(void *arg)
 			continue;
 		}
 		/*
-		 * Spin for a millisecond, by the clock: a count of yields
+		 * Spin for 1-2 ms, by the clock: a count of yields
 		 * lasts anything from microseconds to most of the gap
 		 * between a test's accesses under TCG.
 		 */
