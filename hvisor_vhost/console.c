@@ -123,24 +123,34 @@ static void hv_console_history_add(struct hv_console *con, const u8 *buf,
 	spin_unlock_irqrestore(&con->lock, flags);
 }
 
+/* Where a piece of guest output goes; the history gets it in any case. */
+enum hv_console_sink {
+	HV_SINK_HISTORY,	/* no opener: the history only */
+	HV_SINK_TTY,		/* the opener's tty buffer */
+	HV_SINK_HOLD,		/* nowhere yet: the guest waits for the reader */
+	HV_SINK_DROP,		/* the reader stopped: history only, counted */
+};
+
 /*
- * How much of the next @want bytes of guest output the opener's tty
- * buffer takes. Returns -EAGAIN to hold the guest back while the buffer
- * is full, and 0 once it has been full for HV_CONSOLE_STALL: the reader
- * stopped taking bytes.
+ * Where the next *@len bytes of guest output go while the device has an
+ * opener. For HV_SINK_TTY, *@len is cut to the room in its tty buffer.
+ * A full buffer holds the guest back for HV_CONSOLE_STALL at most: after
+ * that the reader is taken to have stopped taking bytes.
  */
-static ssize_t hv_console_tty_room(struct hv_console *con, size_t want)
+static enum hv_console_sink hv_console_tty_sink(struct hv_console *con,
+						size_t *len)
 {
 	unsigned int room = tty_buffer_space_avail(&con->port);
 
 	if (room) {
 		WRITE_ONCE(con->tx_room_seen, jiffies);
-		return min_t(size_t, want, room);
+		*len = min_t(size_t, *len, room);
+		return HV_SINK_TTY;
 	}
 	if (time_before(jiffies, READ_ONCE(con->tx_room_seen) +
 			HV_CONSOLE_STALL))
-		return -EAGAIN;
-	return 0;
+		return HV_SINK_HOLD;
+	return HV_SINK_DROP;
 }
 
 /*
@@ -153,18 +163,18 @@ static bool hv_console_output(struct hv_console *con,
 {
 	struct tty_struct *tty = tty_port_tty_get(&con->port);
 	size_t len = chain->out_len, done = con->tx_done, n;
-	ssize_t room;
+	enum hv_console_sink sink;
 	bool complete;
 
 	while (done < len) {
 		n = min_t(size_t, len - done, PAGE_SIZE);
-		room = tty ? hv_console_tty_room(con, n) : n;
-		if (room < 0)
+		sink = tty ? hv_console_tty_sink(con, &n) : HV_SINK_HISTORY;
+		if (sink == HV_SINK_HOLD)
 			break;
-		n = hv_chain_copy_from(chain, done, con->bounce, room ?: n);
-		if (tty && room)
+		n = hv_chain_copy_from(chain, done, con->bounce, n);
+		if (sink == HV_SINK_TTY)
 			n = tty_insert_flip_string(&con->port, con->bounce, n);
-		else if (tty)
+		else if (sink == HV_SINK_DROP)
 			atomic64_add(n, &con->dev.stats.dropped);
 		if (!n)
 			break;
