@@ -48,12 +48,12 @@ die() {
 	while :; do sleep 1; done
 }
 uptime_s() { cut -d. -f1 /proc/uptime; }
-# count_user_procs: set $procs to how many processes other than init are
-# alive (kernel threads, children of kthreadd, and zombies do not count).
-# No forks (no $(...) either: its subshell would count itself): this runs
-# in a loop and TCG makes forks slow.
-count_user_procs() {
-	n=0
+# for_each_user_proc FN: run FN PID STATE for every process but init,
+# kthreadd and kernel threads. No forks (no $(...) either: its subshell
+# would be one of the processes): this runs in a loop and TCG makes
+# forks slow.
+for_each_user_proc() {
+	fn=$1
 	set +f
 	for s in /proc/[0-9]*/stat; do
 		p=${s#/proc/}
@@ -62,32 +62,32 @@ count_user_procs() {
 		read -r line 2>/dev/null <"$s" || continue
 		# shellcheck disable=SC2086 # split the fields after "(comm)"
 		set -- ${line##*) }
-		[ "$1" = Z ] || [ "$2" = 2 ] && continue
-		n=$((n + 1))
+		[ "$2" = 2 ] || "$fn" "$p" "$1"
 	done
 	set -f
-	procs=$n
 }
-# dump_tasks: where every process but init is, user and kernel side: a
-# hung test is then diagnosed from its report. The kernel log gets the
+
+# count_user_procs: set $procs to how many user processes are alive
+# (zombies do not count).
+count_one() { [ "$2" = Z ] || procs=$((procs + 1)); }
+count_user_procs() {
+	procs=0
+	for_each_user_proc count_one
+}
+
+# dump_tasks: where every user process is, user and kernel side: a hung
+# test is then diagnosed from its report. The kernel log gets the
 # blocked tasks and every CPU's stack (a CPU spinning with interrupts
 # off), on the serial console too, which the host keeps even if the guest
 # never finishes.
+dump_one() {
+	w=$(cat "/proc/$1/wchan" 2>/dev/null)
+	echo "hv-init: task $1 ($(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)) state $2 wchan $w"
+	# A parent waiting for its children says it all in one line.
+	[ "$w" = do_wait ] || sed 's/^/hv-init:     /' "/proc/$1/stack" 2>/dev/null
+}
 dump_tasks() {
-	set +f
-	for d in /proc/[0-9]*; do
-		p=${d#/proc/}
-		[ "$p" = 1 ] && continue
-		read -r line 2>/dev/null <"$d/stat" || continue
-		# shellcheck disable=SC2086 # split the fields after "(comm)"
-		set -- ${line##*) }
-		[ "$2" = 2 ] || [ "$p" = 2 ] && continue
-		w=$(cat "$d/wchan" 2>/dev/null)
-		echo "hv-init: task $p ($(tr '\0' ' ' <"$d/cmdline" 2>/dev/null)) state $1 wchan $w"
-		# A parent waiting for its children says it all in one line.
-		[ "$w" = do_wait ] || sed 's/^/hv-init:     /' "$d/stack" 2>/dev/null
-	done
-	set -f
+	for_each_user_proc dump_one
 	echo 7 >/proc/sys/kernel/printk
 	echo w >/proc/sysrq-trigger
 	echo l >/proc/sysrq-trigger
