@@ -27,6 +27,7 @@ exec 5<>"$tty" 6<>/dev/hvc0
 stty raw -echo <&5
 stty raw -echo <&6
 work=$(mktemp -d)
+stats=/sys/class/hvisor/$name/stats
 head -c 1048576 /dev/urandom > "$work/out"
 head -c 1048576 /dev/urandom > "$work/in"
 
@@ -37,8 +38,10 @@ head -c 1048576 /dev/urandom > "$work/in"
 # root's side on the root's CPUs: the reader, and the tty layer's flush
 # work (unbound workqueues), as the backend's threads are.
 root_cpus=$(cat /sys/module/hvisor_vhost/parameters/cpus)
-[[ $root_cpus =~ ^([0-9]+)-([0-9]+)$ ]] ||
+if ! [[ $root_cpus =~ ^([0-9]+)-([0-9]+)$ ]]; then
 	e2e_fail "vm-run gives the root CPUs as a range, not '$root_cpus'"
+	e2e_done
+fi
 wq_cpumask=/sys/devices/virtual/workqueue/cpumask
 wq_saved=$(cat $wq_cpumask)
 printf '%x' $(( (2 << BASH_REMATCH[2]) - (1 << BASH_REMATCH[1]) )) > $wq_cpumask
@@ -53,7 +56,7 @@ check "1 MiB guest -> root arrives intact" \
 	test "$(sum "$work/out")" = "$(sum "$work/got_out")"
 e2e_log "guest -> root: $(( 1048576 * 1000 / ((end - start) / 1000000 + 1) / 1024 )) KiB/s," \
 	"$(stat -c %s "$work/got_out") bytes read," \
-	"$(cat /sys/class/hvisor/$name/stats/dropped) dropped"
+	"$(cat $stats/dropped) dropped"
 
 # Root -> guest, 1 MiB.
 timeout 120 head -c 1048576 <&6 > "$work/got_in" &
@@ -78,7 +81,6 @@ check "root -> guest with a late reader loses nothing" \
 # A root opener that stops reading holds the guest back for a second at
 # most (virtio_console spins with interrupts off meanwhile): what the tty
 # cannot take then goes to the history only, counted as dropped.
-stats=/sys/class/hvisor/$name/stats
 check "nothing dropped while the reader kept up" test "$(cat $stats/dropped)" = 0
 check "a root reader that stops does not hold the guest's output" \
 	timeout 120 sh -c 'head -c 196608 /dev/zero >&6'
