@@ -22,6 +22,8 @@ cd "$T" || exit 2
 # Never touch a real module, whatever the host has loaded.
 export HVISORCTL_DEV=$T/no-such-dev
 export HVISORCTL_SYSFS=$T/no-such-sysfs
+# The module's parameters (max_zone_irqs): not loaded, the defaults apply.
+export HVISORCTL_PARAMS=$T/no-such-params
 
 pass=0
 fail=0
@@ -135,10 +137,17 @@ err 1 "zone add: mem=0xfffffffffffff000:0:0x2000: GPA+SIZE wraps around" \
 err 1 "zone add: mem=0:0:0x1000,0x2000:-1:0x1000: 0x2000:-1:0x1000: HPA: negative" \
 	zone add 1 mem=0:0:0x1000,0x2000:-1:0x1000
 err 1 "zone add: mem: regions 1 and 3 overlap (GPA 0x100000 and 0x101000)" \
-	zone add 1 mem=0x100000:0:0x2000 mem=0x200000:0:0x1000,0x101000:0:0x1000
+	zone add 1 mem=0x100000:0x100000:0x2000 mem=0x200000:0x200000:0x1000,0x101000:0x300000:0x1000
+# the module refuses regions of a zone that share root-physical memory
+err 1 "zone add: mem: regions 1 and 2 overlap (HPA 0x100000 and 0x101000)" \
+	zone add 1 mem=0x100000:0x100000:0x2000,0x200000:0x101000:0x1000
+# and a region above 1 TiB (zone.c: HV_ZONE_MAX_REGION_SIZE)
+err 1 "zone add: mem=0:0:0x10000001000: SIZE 0x10000001000 too large (max 0x10000000000, 1 TiB)" \
+	zone add 1 mem=0:0:0x10000001000
+errsub 2 "is hvisor_vhost loaded?" zone add 1 mem=0:0:0x10000000000
 # 64 regions are fine (then the missing module), 65 are not.
 pg=$(getconf PAGESIZE)
-list64=$(for i in $(seq 1 64); do printf '0x%x:0:0x%x,' $((i * 2 * pg)) "$pg"; done)
+list64=$(for i in $(seq 1 64); do printf '0x%x:0x%x:0x%x,' $((i * 2 * pg)) $((i * 2 * pg)) "$pg"; done)
 errsub 2 "is hvisor_vhost loaded?" zone add 1 "mem=${list64%,}"
 errsub 1 "too many regions (max 64)" zone add 1 "mem=${list64%,}" mem=0:0:$pg
 err 1 "zone del: missing ID (usage: hvisorctl zone del ID)" zone del
@@ -172,6 +181,8 @@ err 1 "add console: addr=-0x1000: negative" add console addr=-0x1000
 err 1 "add console: addr=18446744073709551616: out of range (more than 64 bits)" \
 	add console addr=18446744073709551616
 err 1 "add console: len=0x80: too small (min 0x100)" add console len=0x80
+# registry.c: HV_DEV_MAX_LEN
+err 1 "add console: len=0x10001: too large (max 0x10000)" add console len=0x10001
 err 1 "add console: len=0x200: addr+len wraps around" \
 	add console addr=0xffffffffffffff00 len=0x200
 err 1 "add console: addr=0xffffffffffffff00: addr+len wraps around" \
@@ -199,7 +210,9 @@ err 1 "add net: missing tap=" add net zone=1 addr=0x1000 irq=5
 err 1 "add blk: img=: empty value" add blk img=
 err 1 "add blk: ro=yes: expected 0 or 1" add blk ro=yes
 err 1 "add blk: queues=0: must not be 0" add blk queues=0
-err 1 "add blk: queues=65536: too large (max 65535)" add blk queues=65536
+err 1 "add blk: queues=65536: too large (max 8)" add blk queues=65536
+# blk.c: HV_BLK_MAX_QUEUES
+err 1 "add blk: queues=9: too large (max 8)" add blk queues=9
 err 1 "add blk: serial=123456789012345678901: too long (max 20 bytes)" \
 	add blk serial=123456789012345678901
 err 1 "add blk: serial=a	b: not printable ASCII" add blk "serial=a	b"

@@ -386,10 +386,11 @@ static const struct cmd cmds[] = {
 	  "  add TYPE zone=ID addr=ADDR irq=IRQ [len=LEN] [KEY=VALUE...]\n"
 	  "      Add a device and print its name (and tty for a console).\n"
 	  "      addr: the virtio-mmio window as the hypervisor sees it;\n"
-	  "      len: window length (default 0x200); zone_id= means zone=.\n"
+	  "      len: window length (0x100..0x10000, default 0x200);\n"
+	  "      zone_id= means zone=.\n"
 	  "  console: no other key. Prints e.g. \"console0 /dev/ttyHV0\".\n"
 	  "  blk: img=PATH (required, opened here, read-write unless ro=1),\n"
-	  "       ro=0|1, queues=N, serial=STRING (up to 20 bytes).\n"
+	  "       ro=0|1, queues=N (1..8), serial=STRING (up to 20 bytes).\n"
 	  "  net: tap=IFNAME (required, an existing tap interface),\n"
 	  "       mac=xx:xx:xx:xx:xx:xx.\n"
 	  "  hvisor-tool's form \"add blk,addr=...,irq=...\" is accepted too.\n" },

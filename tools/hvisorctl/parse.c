@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "module_limits.h"
 #include "parse.h"
 
 /* Messages that carry a value are formatted here (one at a time). */
@@ -172,6 +173,13 @@ const char *check_region(const struct hvv_mem_region *r)
 
 	if (r->size == 0)
 		return "SIZE must not be 0";
+	if (r->size > LIMIT_REGION_SIZE) {
+		snprintf(msgbuf, sizeof(msgbuf),
+			 "SIZE 0x%llx too large (max 0x%llx, %s)",
+			 (unsigned long long)r->size, LIMIT_REGION_SIZE,
+			 LIMIT_REGION_SIZE_TEXT);
+		return msgbuf;
+	}
 	if (r->gpa % ps || r->hpa % ps || r->size % ps) {
 		snprintf(msgbuf, sizeof(msgbuf),
 			 "%s 0x%llx is not page aligned (0x%lx)",
@@ -188,6 +196,12 @@ const char *check_region(const struct hvv_mem_region *r)
 	return NULL;
 }
 
+int ranges_overlap(__u64 a, __u64 alen, __u64 b, __u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* Within one zone; hv_zone_create() refuses both overlaps. */
 const char *check_regions(const struct hvv_mem_region *regs, __u32 nr)
 {
 	const struct hvv_mem_region *a, *b;
@@ -197,13 +211,20 @@ const char *check_regions(const struct hvv_mem_region *regs, __u32 nr)
 		for (j = i + 1; j < nr; j++) {
 			a = &regs[i];
 			b = &regs[j];
-			if (a->gpa < b->gpa + b->size &&
-			    b->gpa < a->gpa + a->size) {
+			if (ranges_overlap(a->gpa, a->size, b->gpa, b->size)) {
 				snprintf(msgbuf, sizeof(msgbuf),
 					 "regions %u and %u overlap (GPA 0x%llx and 0x%llx)",
 					 i + 1, j + 1,
 					 (unsigned long long)a->gpa,
 					 (unsigned long long)b->gpa);
+				return msgbuf;
+			}
+			if (ranges_overlap(a->hpa, a->size, b->hpa, b->size)) {
+				snprintf(msgbuf, sizeof(msgbuf),
+					 "regions %u and %u overlap (HPA 0x%llx and 0x%llx)",
+					 i + 1, j + 1,
+					 (unsigned long long)a->hpa,
+					 (unsigned long long)b->hpa);
 				return msgbuf;
 			}
 		}
@@ -403,15 +424,26 @@ static const char *build_key(struct dev_spec *spec, int key, const char *v)
 		msg = parse_u64(v, &d->addr);
 		if (!msg && d->addr == 0)
 			msg = "must not be 0";
-		if (!msg && d->addr & 3)
-			msg = "not 4-byte aligned";
+		if (!msg && d->addr % LIMIT_DEV_ADDR_ALIGN) {
+			snprintf(msgbuf, sizeof(msgbuf),
+				 "not %u-byte aligned", LIMIT_DEV_ADDR_ALIGN);
+			msg = msgbuf;
+		}
 		return msg;
 	case DK_LEN:
 		msg = parse_u64(v, &d->len);
 		if (msg)
 			return msg;
-		if (d->len < 0x100)
-			return "too small (min 0x100)";
+		if (d->len < LIMIT_DEV_MIN_LEN) {
+			snprintf(msgbuf, sizeof(msgbuf), "too small (min 0x%x)",
+				 LIMIT_DEV_MIN_LEN);
+			return msgbuf;
+		}
+		if (d->len > LIMIT_DEV_MAX_LEN) {
+			snprintf(msgbuf, sizeof(msgbuf), "too large (max 0x%x)",
+				 LIMIT_DEV_MAX_LEN);
+			return msgbuf;
+		}
 		if (d->addr + d->len < d->addr)
 			return "addr+len wraps around";
 		return NULL;
@@ -427,7 +459,7 @@ static const char *build_key(struct dev_spec *spec, int key, const char *v)
 			d->flags |= HVV_DEV_F_RO;
 		return NULL;
 	case DK_QUEUES:
-		return parse_u32(v, 1, 0xffff, &d->queues);
+		return parse_u32(v, 1, LIMIT_BLK_QUEUES, &d->queues);
 	case DK_SERIAL:
 		msg = check_serial(v);
 		if (!msg)

@@ -22,6 +22,7 @@ const char *parse_zone_id(const char *s, __u32 *out);
 const char *parse_mem_list(const char *s, struct hvv_mem_region *regs,
 			   __u32 *nr, __u32 max);
 const char *check_region(const struct hvv_mem_region *r);
+int ranges_overlap(__u64 a, __u64 alen, __u64 b, __u64 blen);
 const char *check_regions(const struct hvv_mem_region *regs, __u32 nr);
 
 /* Device keys, as in "hvisorctl add blk irq=78 img=disk.img". */

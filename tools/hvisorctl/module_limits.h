@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvisorctl - the limits hvisor_vhost enforces that are not in its uapi
+ * header, so that hvisorctl, and "load -n" above all, refuses what the
+ * module would refuse. Each one is defined here and nowhere else in
+ * hvisorctl, with where the module enforces it: keep them in step.
+ */
+#ifndef HVISORCTL_MODULE_LIMITS_H
+#define HVISORCTL_MODULE_LIMITS_H
+
+/*
+ * Virtio-mmio window of a device: hv_dev_check_placement() in
+ * hvisor_vhost/registry.c (HV_DEV_MIN_LEN, HV_DEV_MAX_LEN; EINVAL). The
+ * base is 4-byte aligned and the window does not wrap around.
+ */
+#define LIMIT_DEV_MIN_LEN	0x100
+#define LIMIT_DEV_MAX_LEN	0x10000
+#define LIMIT_DEV_ADDR_ALIGN	4
+
+/*
+ * Distinct device irqs per zone: hv_dev_check_placement(), module
+ * parameter max_zone_irqs (ENOSPC). Its default is HVISOR_MAX_PENDING_IRQS
+ * of hvisor_vhost/hvisor_abi.h. The same irq twice in a zone is refused
+ * (EBUSY), so this bounds the devices of a zone too. limit_zone_irqs()
+ * reads the live value.
+ */
+#define LIMIT_ZONE_IRQS_DEFAULT	7
+#define LIMIT_PARAMS_PATH	"/sys/module/hvisor_vhost/parameters"
+
+/* Consoles in all zones: HV_CONSOLE_MAX, hvisor_vhost/console.c (ENOSPC). */
+#define LIMIT_CONSOLES		64
+
+/* blk devices in all zones: HV_BLK_MAX, hvisor_vhost/blk.c (ENOSPC). */
+#define LIMIT_BLKS		256
+
+/* queues= of a blk device: HV_BLK_MAX_QUEUES, hvisor_vhost/blk.c (EINVAL). */
+#define LIMIT_BLK_QUEUES	8
+
+/*
+ * A blk device's capacity is its backing's size in 512-byte sectors,
+ * rounded down (hv_blk_create() and hv_blk_resize(), hvisor_vhost/blk.c):
+ * the guest does not see the end of an image that is not a multiple.
+ */
+#define LIMIT_BLK_SECTOR	512
+
+/*
+ * Size of one memory region: HV_ZONE_MAX_REGION_SIZE, hv_region_check()
+ * in hvisor_vhost/zone.c (EINVAL). Regions of one zone overlap neither in
+ * GPA nor in HPA (hv_zone_create(); check_regions() here).
+ */
+#define LIMIT_REGION_SIZE	0x10000000000ULL	/* 1 << 40 */
+#define LIMIT_REGION_SIZE_TEXT	"1 TiB"
+
+/*
+ * The module's max_zone_irqs: LIMIT_PARAMS_PATH/max_zone_irqs (or
+ * $HVISORCTL_PARAMS/max_zone_irqs) when it exists, else the default.
+ */
+unsigned int limit_zone_irqs(void);
+
+#endif /* HVISORCTL_MODULE_LIMITS_H */
