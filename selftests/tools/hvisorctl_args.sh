@@ -342,7 +342,7 @@ err 1 "big.json: file too large (max 1048576 bytes)" __json-check big.json
 
 ############################################################ load
 
-err 1 "load: missing FILE (usage: hvisorctl load [-n] virtio_cfg.json)" load
+err 1 "load: missing FILE (usage: hvisorctl load [-n] [--allow-shared-ram] virtio_cfg.json)" load
 err 1 "load: unknown option '-f'" load -f x.json
 err 1 "load: too many arguments ('b.json')" load a.json b.json
 err 1 "load: $T/none.json: No such file or directory" load "$T/none.json"
@@ -509,12 +509,98 @@ cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"'}, {
 	'1:200: zones[0].devices[1]: irq 76 already used by zones[0].devices[0]'
 # the same window and irq in two zones is fine (hvisor-tool's LoongArch
 # example does it)
-printf '%s' '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"'}]}, {"id": 2, '"$M"', "devices": [{"type": "console", '"$D"'}]}]}' >c.json
+M2='"memory_region": [{"zone0_ipa": "0x60000000", "zonex_ipa": "0x50000000", "size": "0x1000"}]'
+printf '%s' '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"'}]}, {"id": 2, '"$M2"', "devices": [{"type": "console", '"$D"'}]}]}' >c.json
 out "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x1000
-hvisorctl zone add 2 mem=0x50000000:0x50000000:0x1000
+hvisorctl zone add 2 mem=0x50000000:0x60000000:0x1000
 hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76
 hvisorctl add console zone=2 addr=0xa003800 len=0x200 irq=76" load -n c.json
 err 2 "load: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" load c.json
+
+############################################################ load: the module's limits
+
+# Each is refused by "load -n" as the module would refuse it.
+# blk.c: HV_BLK_MAX_QUEUES
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "blk", '"$D"', "img": "x", "queues": 9}]}]}' \
+	'1:217: zones[0].devices[0].queues: too large (max 8)'
+# registry.c: HV_DEV_MAX_LEN
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"', "len": "0x20000"}]}]}' \
+	'1:206: zones[0].devices[0].len: too large (max 0x10000)'
+# zone.c: regions of a zone overlap in neither GPA nor HPA, at most 1 TiB
+cfg_err '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0x8000", "zonex_ipa": "0", "size": "0x2000"}, {"zone0_ipa": "0x9000", "zonex_ipa": "0x10000", "size": "0x1000"}]}]}' \
+	'1:39: zones[0].memory_region: regions 1 and 2 overlap (HPA 0x8000 and 0x9000)'
+cfg_err '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0", "zonex_ipa": "0", "size": "0x20000000000"}]}]}' \
+	'1:40: zones[0].memory_region[0]: SIZE 0x20000000000 too large (max 0x10000000000, 1 TiB)'
+
+# cfg_zones NZONES NDEVS TYPE: NZONES zones of NDEVS devices, one a line.
+cfg_zones() {
+	local z d sep
+
+	printf '{"zones": [\n'
+	for z in $(seq 1 "$1"); do
+		printf '{"id": %d, "memory_region": [{"zone0_ipa": "0x%x", "zonex_ipa": "0", "size": "0x1000"}], "devices": [\n' \
+			"$z" $((z * 0x100000))
+		for d in $(seq 1 "$2"); do
+			sep=,
+			[ "$d" = "$2" ] && sep=
+			printf '{"type": "%s", "addr": "0x%x", "irq": %d, "status": "enable"}%s\n' \
+				"$3" $((0xa000000 + d * 0x200)) $((70 + d)) "$sep"
+		done
+		sep=,
+		[ "$z" = "$1" ] && sep=
+		printf ']}%s\n' "$sep"
+	done
+	printf ']}\n'
+}
+
+# registry.c: max_zone_irqs, default 7 distinct irqs (devices) per zone
+cfg_zones 1 7 console >z.json
+"$BIN" load -n z.json >out 2>err; rc=$?
+[ $rc = 0 ] && [ "$(grep -c '^hvisorctl add console zone=1 ' out)" = 7 ] && [ ! -s err ]
+report $(( $? == 0 )) "load -n: 7 devices in a zone"
+cfg_zones 1 8 console >z.json
+err 1 "load: z.json:10:1: zones[0].devices[7]: irq 78: more than 7 distinct irqs in zone 1 (max_zone_irqs)" \
+	load -n z.json
+err 1 "load: z.json:10:1: zones[0].devices[7]: irq 78: more than 7 distinct irqs in zone 1 (max_zone_irqs)" \
+	load z.json
+# the module's live value, when it is loaded
+mkdir params
+printf '3\n' >params/max_zone_irqs
+HVISORCTL_PARAMS=$T/params err 1 \
+	"load: z.json:6:1: zones[0].devices[3]: irq 74: more than 3 distinct irqs in zone 1 (max_zone_irqs)" \
+	load -n z.json
+printf '8\n' >params/max_zone_irqs
+HVISORCTL_PARAMS=$T/params "$BIN" load -n z.json >out 2>err; rc=$?
+[ $rc = 0 ] && [ "$(grep -c '^hvisorctl add console zone=1 ' out)" = 8 ] && [ ! -s err ]
+report $(( $? == 0 )) "load -n: 8 devices in a zone with max_zone_irqs=8"
+printf 'x\n' >params/max_zone_irqs
+HVISORCTL_PARAMS=$T/params err 1 \
+	"$T/params/max_zone_irqs: not a number, assuming max_zone_irqs 7
+hvisorctl: load: z.json:10:1: zones[0].devices[7]: irq 78: more than 7 distinct irqs in zone 1 (max_zone_irqs)" \
+	load -n z.json
+# console.c: HV_CONSOLE_MAX, 64 consoles in all zones together
+cfg_zones 10 7 console >z.json
+err 1 "load: z.json:85:1: zones[9].devices[1]: more than 64 consoles (hvisor_vhost's limit, all zones together)" \
+	load -n z.json
+cfg_zones 10 7 blk | sed 's/"status"/"img": "x", "status"/' >z.json
+"$BIN" load -n z.json >out 2>err; rc=$?
+[ $rc = 0 ] && [ "$(grep -c '^hvisorctl add blk ' out)" = 70 ] && [ ! -s err ]
+report $(( $? == 0 )) "load -n: 70 blk devices in 10 zones"
+
+# Two zones whose RAM overlaps in root-physical memory: refused by load
+# and load -n, unless --allow-shared-ram.
+M3='"memory_region": [{"zone0_ipa": "0x80000000", "zonex_ipa": "0x0", "size": "0x10000"}, {"zone0_ipa": "0x50000000", "zonex_ipa": "0x40000000", "size": "0x2000"}]'
+printf '%s' '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"'}]}, {"id": 2, '"$M3"', "devices": [{"type": "console", '"$D"'}]}]}' >c.json
+err 1 "load: c.json:1:298: zones[1].memory_region[1]: HPA 0x50000000+0x2000 overlaps zones[0].memory_region[0] of zone 1 (load --allow-shared-ram accepts it)" \
+	load -n c.json
+err 1 "load: c.json:1:298: zones[1].memory_region[1]: HPA 0x50000000+0x2000 overlaps zones[0].memory_region[0] of zone 1 (load --allow-shared-ram accepts it)" \
+	load c.json
+out "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x1000
+hvisorctl zone add 2 mem=0x0:0x80000000:0x10000,0x40000000:0x50000000:0x2000
+hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76
+hvisorctl add console zone=2 addr=0xa003800 len=0x200 irq=76" load -n --allow-shared-ram c.json
+err 2 "load: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+	load --allow-shared-ram c.json
 
 echo "hvisorctl_args: $pass passed, $fail failed"
 [ "$fail" = 0 ]

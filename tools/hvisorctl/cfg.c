@@ -14,6 +14,7 @@
 
 #include "hvisorctl.h"
 #include "json.h"
+#include "module_limits.h"
 #include "parse.h"
 
 #define CFG_MAX_DEVS	256
@@ -26,6 +27,7 @@ struct cfg_dev {
 
 struct cfg {
 	const char *file;
+	int shared_ram;		/* --allow-shared-ram */
 	struct hvv_zone zones[HVV_MAX_ZONE_ID];
 	char zone_where[HVV_MAX_ZONE_ID][32];
 	unsigned int nr_zones;
@@ -328,17 +330,24 @@ static int load_device(struct cfg *cfg, const struct json_value *d,
 	return 0;
 }
 
-/* The kernel refuses these too, but only after earlier ones were added. */
+/*
+ * The module refuses these too, but only after earlier ones were added.
+ * The zones of the file are new (adding one that exists fails), so the
+ * devices of the file are all the devices of their zones.
+ */
 static int check_conflicts(const struct cfg *cfg, const struct json_value *d,
 			   const struct cfg_dev *cd)
 {
 	const struct hvv_dev *a = &cd->spec.dev, *b;
-	unsigned int i;
+	unsigned int i, in_zone = 0, consoles = 0;
 
 	for (i = 0; cfg->devs + i < cd; i++) {
 		b = &cfg->devs[i].spec.dev;
+		if (b->type == HVV_DEV_CONSOLE)
+			consoles++;
 		if (a->zone_id != b->zone_id)
 			continue;
+		in_zone++;
 		if (a->addr < b->addr + b->len && b->addr < a->addr + a->len) {
 			cfg_err(cfg, d, cd->where,
 				"window 0x%llx+0x%llx overlaps %s",
@@ -351,6 +360,56 @@ static int check_conflicts(const struct cfg *cfg, const struct json_value *d,
 			cfg_err(cfg, d, cd->where, "irq %u already used by %s",
 				a->irq, cfg->devs[i].where);
 			return -1;
+		}
+	}
+	/* every device of a zone has an irq of its own (checked above) */
+	if (in_zone + 1 > limit_zone_irqs()) {
+		cfg_err(cfg, d, cd->where,
+			"irq %u: more than %u distinct irqs in zone %u (max_zone_irqs)",
+			a->irq, limit_zone_irqs(), a->zone_id);
+		return -1;
+	}
+	if (a->type == HVV_DEV_CONSOLE && consoles + 1 > LIMIT_CONSOLES) {
+		cfg_err(cfg, d, cd->where,
+			"more than %u consoles (hvisor_vhost's limit, all zones together)",
+			LIMIT_CONSOLES);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Zone RAM is the root-physical memory a zone's drivers point the devices
+ * at: two zones sharing some would let one reach the other's memory
+ * through its devices. The module cannot tell (it sees one zone at a time).
+ */
+static int check_shared_ram(const struct cfg *cfg, const struct json_value *mr,
+			    const char *zwhere, const struct hvv_zone *zone)
+{
+	const struct hvv_mem_region *a, *b;
+	unsigned int i, k, j;
+	char w[64];
+
+	if (cfg->shared_ram)
+		return 0;
+	for (i = 0; i < zone->nr_regions; i++) {
+		a = &zone->regions[i];
+		for (k = 0; k < cfg->nr_zones; k++) {
+			for (j = 0; j < cfg->zones[k].nr_regions; j++) {
+				b = &cfg->zones[k].regions[j];
+				if (!ranges_overlap(a->hpa, a->size, b->hpa,
+						    b->size))
+					continue;
+				snprintf(w, sizeof(w), "%s.memory_region[%u]",
+					 zwhere, i);
+				cfg_err(cfg, &mr->items[i], w,
+					"HPA 0x%llx+0x%llx overlaps %s.memory_region[%u] of zone %u (load --allow-shared-ram accepts it)",
+					(unsigned long long)a->hpa,
+					(unsigned long long)a->size,
+					cfg->zone_where[k], j,
+					cfg->zones[k].zone_id);
+				return -1;
+			}
 		}
 	}
 	return 0;
@@ -410,7 +469,8 @@ static int load_zone(struct cfg *cfg, const struct json_value *z,
 		cfg_err(cfg, z, where, "missing \"memory_region\"");
 		return -1;
 	}
-	if (load_regions(cfg, mr, where, zone))
+	if (load_regions(cfg, mr, where, zone) ||
+	    check_shared_ram(cfg, mr, where, zone))
 		return -1;
 	snprintf(cfg->zone_where[cfg->nr_zones], sizeof(cfg->zone_where[0]),
 		 "%s", where);
@@ -612,13 +672,15 @@ int cmd_load(int argc, char **argv)
 {
 	static struct cfg cfg;
 	struct json_value *root;
-	int i, dry = 0, ret;
+	int i, dry = 0, shared_ram = 0, ret;
 	const char *file = NULL;
 	char err[512];
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-n") || !strcmp(argv[i], "--dry-run")) {
 			dry = 1;
+		} else if (!strcmp(argv[i], "--allow-shared-ram")) {
+			shared_ram = 1;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			err_msg("load: unknown option '%s'", argv[i]);
 			return EXIT_USAGE;
@@ -630,7 +692,8 @@ int cmd_load(int argc, char **argv)
 		}
 	}
 	if (!file) {
-		err_msg("load: missing FILE (usage: hvisorctl load [-n] virtio_cfg.json)");
+		err_msg("load: missing FILE (usage: %s)",
+			"hvisorctl load [-n] [--allow-shared-ram] virtio_cfg.json");
 		return EXIT_USAGE;
 	}
 	root = json_parse_file(file, err, sizeof(err));
@@ -640,6 +703,7 @@ int cmd_load(int argc, char **argv)
 	}
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.file = file;
+	cfg.shared_ram = shared_ram;
 	if (load_root(&cfg, root)) {
 		ret = EXIT_USAGE;
 	} else if (dry) {

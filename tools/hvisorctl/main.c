@@ -406,12 +406,14 @@ static const struct cmd cmds[] = {
 	{ "list", cmd_list, "list",
 	  "  list\n"
 	  "      One line per device, from /sys/class/hvisor/.\n" },
-	{ "load", cmd_load, "load [-n] virtio_cfg.json",
-	  "  load [-n|--dry-run] FILE\n"
+	{ "load", cmd_load, "load [-n] [--allow-shared-ram] virtio_cfg.json",
+	  "  load [-n|--dry-run] [--allow-shared-ram] FILE\n"
 	  "      Apply an hvisor-tool virtio_cfg.json: add its zones and\n"
-	  "      enabled devices. The whole file is checked first; if adding\n"
-	  "      fails, what was added is removed again. -n only checks the\n"
-	  "      file and prints the equivalent hvisorctl commands.\n" },
+	  "      enabled devices. The whole file is checked first, against\n"
+	  "      the module's limits too; if adding fails, what was added is\n"
+	  "      removed again. -n only checks the file and prints the\n"
+	  "      equivalent hvisorctl commands. Zones whose RAM (HPA) overlaps\n"
+	  "      are refused unless --allow-shared-ram is given.\n" },
 	{ "help", cmd_help, "help [COMMAND]",
 	  "  help [COMMAND]\n"
 	  "      Show help for all commands or one.\n" },
