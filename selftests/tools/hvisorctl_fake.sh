@@ -33,7 +33,8 @@ cat >fake.c <<'EOF'
 #include <unistd.h>
 #include <linux/hvisor_vhost.h>
 
-#define MAXD 64
+#define MAXD 300
+#define MAX_CONSOLES 64		/* console.c: HV_CONSOLE_MAX */
 
 struct fdev {
 	char name[HVV_NAME_LEN];
@@ -197,12 +198,30 @@ static int zone_del(struct hvv_zone_id *z, int reset)
 	return 0;
 }
 
+/* registry.c's max_zone_irqs, where hvisorctl reads it */
+static unsigned int max_zone_irqs(void)
+{
+	const char *dir = getenv("HVISORCTL_PARAMS");
+	unsigned int v = 7;
+	char p[512];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/max_zone_irqs", dir ? dir : "");
+	f = dir ? fopen(p, "r") : NULL;
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = 7;
+		fclose(f);
+	}
+	return v;
+}
+
 static int dev_add(struct hvv_dev *d)
 {
 	const char *fail = getenv("FAKE_FAIL_ADD");
 	struct fdev *n = &devs[nr];
 	char link[64], serial[HVV_SERIAL_LEN + 1];
-	unsigned int idx = 0;
+	unsigned int idx = 0, in_zone = 0, consoles = 0;
 	int i, mode;
 
 	if (nonzero(d->pad, sizeof(d->pad)) || nonzero(d->name, sizeof(d->name)) ||
@@ -223,7 +242,15 @@ static int dev_add(struct hvv_dev *d)
 			return EBUSY;
 		if (devs[i].type == d->type && devs[i].index >= idx)
 			idx = devs[i].index + 1;
+		in_zone += devs[i].zone == d->zone_id;
+		consoles += devs[i].type == HVV_DEV_CONSOLE;
 	}
+	/* registry.c's irq budget, then console.c's index allocator */
+	if (in_zone + 1 > max_zone_irqs() ||
+	    (d->type == HVV_DEV_CONSOLE && consoles >= MAX_CONSOLES))
+		return ENOSPC;
+	if (nr >= MAXD)
+		return ENOMEM;
 	memset(n, 0, sizeof(*n));
 	strcpy(n->backend, "-");
 	if (d->type == HVV_DEV_CONSOLE) {
@@ -342,6 +369,8 @@ BIN=$T/hvisorctl
 
 export HVISORCTL_DEV=$T/ctl HVISORCTL_SYSFS=$T/sys
 export FAKE_STATE=$T/state FAKE_LOG=$T/log
+# max_zone_irqs, read by hvisorctl and by the fake; the default (7) here
+export HVISORCTL_PARAMS=$T/no-such-params
 : >"$HVISORCTL_DEV"
 
 pass=0
@@ -481,7 +510,7 @@ check "load applied" eval '[ "$(state)" = "zone 2;zone 3;dev blk0 2 2 a003c00 20
 
 # The second device add fails: everything this run added is removed.
 reset
-FAKE_FAIL_ADD=2 err 2 "load: cfg.json: zones[0].devices[1]: add console at 0xa003800: No space left on device (too many distinct irqs in the zone (max_zone_irqs))
+FAKE_FAIL_ADD=2 err 2 "load: cfg.json: zones[0].devices[1]: add console at 0xa003800: No space left on device (at most 64 consoles in all zones, and 7 distinct irqs per zone (max_zone_irqs))
 hvisorctl: load: nothing was applied (what this run added was removed)" load cfg.json
 check "rolled back" eval '[ -z "$(state)" ]'
 has log "DEV_DEL blk0"
@@ -501,6 +530,57 @@ ok "" zone add 1 mem=0:0:$pg
 FAKE_FAIL_ADD=3 FAKE_ERRNO=22 err 2 "load: cfg.json: zones[1].devices[0]: add console at 0xa003800: Invalid argument (a value was refused, see dmesg)
 hvisorctl: load: nothing was applied (what this run added was removed)" load cfg.json
 check "rolled back 2" eval '[ "$(state)" = "zone 1;" ]'
+
+############################################################ ENOSPC hints
+
+# The module's ENOSPC has two causes: the zone's irqs (max_zone_irqs) and,
+# for consoles and blk devices, their number in all zones. The hint names
+# the one the sysfs class shows.
+reset
+for z in $(seq 1 10); do
+	ok "" zone add "$z" mem=$((z * 0x100000)):$((z * 0x100000)):"$pg"
+done
+for i in $(seq 0 6); do
+	ok "console$i /dev/ttyHV$i" add console zone=1 \
+		addr=$((0xa000000 + i * 0x200)) irq=$((70 + i))
+done
+err 2 "add console: No space left on device (zone 1 has 7 devices: at most 7 distinct irqs per zone (max_zone_irqs))" \
+	add console zone=1 addr=0xa001000 irq=80
+err 2 "add blk: No space left on device (zone 1 has 7 devices: at most 7 distinct irqs per zone (max_zone_irqs))" \
+	add blk zone=1 addr=0xa001000 irq=80 img=disk.img
+# the module's live max_zone_irqs
+mkdir -p params
+printf '2\n' >params/max_zone_irqs
+ok "blk0" add blk zone=2 addr=0xa001000 irq=80 img=disk.img
+ok "console7 /dev/ttyHV7" add console zone=2 addr=0xa002000 irq=81
+HVISORCTL_PARAMS=$T/params err 2 "add console: No space left on device (zone 2 has 2 devices: at most 2 distinct irqs per zone (max_zone_irqs))" \
+	add console zone=2 addr=0xa003000 irq=82
+ok "" del blk0
+ok "" del console7
+# 64 consoles in zones 1..10; the 65th has room in its zone, not overall
+for z in $(seq 2 10); do
+	for i in $(seq 0 6); do
+		n=$(((z - 1) * 7 + i))
+		[ $n -lt 64 ] || break
+		ok "console$n /dev/ttyHV$n" add console zone="$z" \
+			addr=$((0xa000000 + i * 0x200)) irq=$((70 + i))
+	done
+done
+err 2 "add console: No space left on device (at most 64 consoles in all zones, see hvisorctl list)" \
+	add console zone=10 addr=0xa002000 irq=90
+# the same from load, which removes what it added
+cat >cfg65.json <<'EOF2'
+{ "zones": [
+  { "id": 11,
+    "memory_region": [ { "zone0_ipa": "0x90000000", "zonex_ipa": "0x0", "size": "0x1000" } ],
+    "devices": [
+      { "type": "blk", "addr": "0xa003c00", "irq": 78, "img": "disk.img", "status": "enable" },
+      { "type": "console", "addr": "0xa003800", "irq": 76, "status": "enable" } ] } ] }
+EOF2
+err 2 "load: cfg65.json: zones[0].devices[1]: add console at 0xa003800: No space left on device (at most 64 consoles in all zones, see hvisorctl list)
+hvisorctl: load: nothing was applied (what this run added was removed)" load cfg65.json
+has log "DEV_DEL blk0"
+has log "ZONE_DEL 11"
 
 echo "hvisorctl_fake: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -14,6 +14,7 @@
 #include <linux/if_tun.h>
 
 #include "hvisorctl.h"
+#include "module_limits.h"
 
 static const char *ctl_path(void)
 {
@@ -61,7 +62,49 @@ int ctl_open(const char *ctx)
 	return fd;
 }
 
-static const char *errno_hint(enum ctl_op op, int e)
+/*
+ * ENOSPC from HVV_DEV_ADD: the zone's irqs (checked first), or the
+ * type's device count. Which one the sysfs class tells, unless devices
+ * removed while in use (not listed) make up the difference: then all the
+ * causes the type can meet are named.
+ */
+static const char *dev_enospc_hint(const struct hvv_dev *d)
+{
+	unsigned int irqs = limit_zone_irqs(), of_type, in_zone, max = 0;
+	const char *what = NULL;
+	static char buf[160];
+	int known;
+
+	if (d->type == HVV_DEV_CONSOLE) {
+		max = LIMIT_CONSOLES;
+		what = "consoles";
+	} else if (d->type == HVV_DEV_BLK) {
+		max = LIMIT_BLKS;
+		what = "blk devices";
+	}
+	known = !sysfs_count(d->type, d->zone_id, &of_type, &in_zone);
+	if (known && in_zone + 1 > irqs) {
+		snprintf(buf, sizeof(buf),
+			 "zone %u has %u devices: at most %u distinct irqs per zone (max_zone_irqs)",
+			 d->zone_id, in_zone, irqs);
+	} else if (what && known && of_type >= max) {
+		snprintf(buf, sizeof(buf),
+			 "at most %u %s in all zones, see hvisorctl list",
+			 max, what);
+	} else if (what) {
+		snprintf(buf, sizeof(buf),
+			 "at most %u %s in all zones, and %u distinct irqs per zone (max_zone_irqs)",
+			 max, what, irqs);
+	} else {
+		snprintf(buf, sizeof(buf),
+			 "at most %u distinct irqs per zone (max_zone_irqs)",
+			 irqs);
+	}
+	return buf;
+}
+
+/* @arg: the ioctl's argument (struct hvv_dev for OP_DEV_ADD) */
+static const char *errno_hint(enum ctl_op op, int e, const void *arg)
 {
 	switch (e) {
 	case EPERM:
@@ -96,7 +139,7 @@ static const char *errno_hint(enum ctl_op op, int e)
 		return NULL;
 	case ENOSPC:
 		if (op == OP_DEV_ADD)
-			return "too many distinct irqs in the zone (max_zone_irqs)";
+			return dev_enospc_hint(arg);
 		return NULL;
 	case EOPNOTSUPP:
 		return op == OP_DEV_RESIZE ? "only blk devices have a size" : NULL;
@@ -119,7 +162,7 @@ int ctl_ioctl(int fd, unsigned long req, void *arg, enum ctl_op op,
 	if (!ioctl(fd, req, arg))
 		return 0;
 	e = errno;
-	hint = errno_hint(op, e);
+	hint = errno_hint(op, e, arg);
 	if (hint)
 		err_msg("%s: %s (%s)", ctx, strerror(e), hint);
 	else

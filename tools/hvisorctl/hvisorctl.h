@@ -61,6 +61,12 @@ const char *dev_type_name(unsigned int type);
 /* cfg.c, list.c */
 int cmd_load(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+/*
+ * Devices of @type and devices of zone @zone_id in the sysfs class; -1 if
+ * it cannot be read. Devices removed while in use are not counted.
+ */
+int sysfs_count(unsigned int type, __u32 zone_id, unsigned int *of_type,
+		unsigned int *in_zone);
 int cmd_json_check(int argc, char **argv);
 
 #endif /* HVISORCTL_H */

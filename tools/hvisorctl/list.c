@@ -56,9 +56,44 @@ static int skip_entry(const struct dirent *de)
 	return de->d_name[0] != '.';
 }
 
-int cmd_list(int argc, char **argv)
+static const char *sysfs_root(void)
 {
 	const char *root = getenv("HVISORCTL_SYSFS");
+
+	return root && *root ? root : HVV_SYSFS_PATH;
+}
+
+int sysfs_count(unsigned int type, __u32 zone_id, unsigned int *of_type,
+		unsigned int *in_zone)
+{
+	const char *root = sysfs_root();
+	char val[ATTR_MAX], zone[16];
+	struct dirent *de;
+	DIR *dir;
+
+	dir = opendir(root);
+	if (!dir)
+		return -1;
+	*of_type = 0;
+	*in_zone = 0;
+	snprintf(zone, sizeof(zone), "%u", zone_id);
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.')
+			continue;
+		read_attr(root, de->d_name, "type", val, sizeof(val));
+		if (!strcmp(val, dev_type_name(type)))
+			(*of_type)++;
+		read_attr(root, de->d_name, "zone", val, sizeof(val));
+		if (!strcmp(val, zone))
+			(*in_zone)++;
+	}
+	closedir(dir);
+	return 0;
+}
+
+int cmd_list(int argc, char **argv)
+{
+	const char *root = sysfs_root();
 	char val[NR_ATTRS][ATTR_MAX];
 	struct dirent **ents;
 	char path[512];
@@ -71,8 +106,6 @@ int cmd_list(int argc, char **argv)
 		err_msg("list: unexpected argument '%s'", argv[1]);
 		return EXIT_USAGE;
 	}
-	if (!root || !*root)
-		root = HVV_SYSFS_PATH;
 	n = scandir(root, &ents, skip_entry, alphasort);
 	if (n < 0) {
 		e = errno;
