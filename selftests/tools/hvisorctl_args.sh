@@ -248,6 +248,11 @@ err 2 "add net: tap=hvnotap0: no such interface (create it with: ip tuntap add d
 : >disk.img
 err 2 "add blk: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
 	add blk zone=1 addr=0xa003c00 irq=78 img=disk.img ro=1 serial=SN-1 queues=2
+# blk.c: the capacity is in whole 512-byte sectors
+head -c 1000 /dev/zero >odd.img
+err 2 "add blk: img=odd.img: warning: size 1000 is not a multiple of 512: the guest does not see the last 488 bytes
+hvisorctl: add blk: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+	add blk zone=1 addr=0xa003c00 irq=78 img=odd.img ro=1
 err 2 "add console: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
 	add console,addr=0xa003800,len=0x200,irq=76,zone_id=1
 
@@ -601,6 +606,15 @@ hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76
 hvisorctl add console zone=2 addr=0xa003800 len=0x200 irq=76" load -n --allow-shared-ram c.json
 err 2 "load: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
 	load --allow-shared-ram c.json
+
+# An image whose size is not a multiple of 512 bytes: a warning, from
+# load -n too when the image is there.
+printf '%s' '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "blk", '"$D"', "img": "odd.img"}]}]}' >c.json
+"$BIN" load -n c.json >out 2>err; rc=$?
+[ $rc = 0 ] && [ "$(cat out)" = "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x1000
+hvisorctl add blk zone=1 addr=0xa003800 len=0x200 irq=76 img=odd.img" ] &&
+	[ "$(cat err)" = "hvisorctl: load: c.json: zones[0].devices[0]: img=odd.img: warning: size 1000 is not a multiple of 512: the guest does not see the last 488 bytes" ]
+report $(( $? == 0 )) "load -n: warning for odd.img"
 
 echo "hvisorctl_args: $pass passed, $fail failed"
 [ "$fail" = 0 ]

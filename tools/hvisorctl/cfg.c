@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "hvisorctl.h"
 #include "json.h"
@@ -548,7 +549,8 @@ static void dry_run(const struct cfg *cfg)
 	const struct hvv_dev *d;
 	const struct dev_spec *s;
 	unsigned int i, j;
-	char serial[HVV_SERIAL_LEN + 1];
+	char serial[HVV_SERIAL_LEN + 1], ctx[160];
+	struct stat st;
 
 	for (i = 0; i < cfg->nr_zones; i++) {
 		printf("hvisorctl zone add %u mem=", cfg->zones[i].zone_id);
@@ -562,6 +564,12 @@ static void dry_run(const struct cfg *cfg)
 	for (i = 0; i < cfg->nr_devs; i++) {
 		s = &cfg->devs[i].spec;
 		d = &s->dev;
+		/* an image that is not there yet is not an error here */
+		if (s->img && !stat(s->img, &st)) {
+			snprintf(ctx, sizeof(ctx), "load: %s: %s", cfg->file,
+				 cfg->devs[i].where);
+			img_size_warn(ctx, s->img, &st);
+		}
 		printf("hvisorctl add %s zone=%u addr=0x%llx len=0x%llx irq=%u",
 		       dev_type_name(d->type), d->zone_id,
 		       (unsigned long long)d->addr,

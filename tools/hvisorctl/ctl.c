@@ -205,8 +205,22 @@ static int open_img(struct dev_spec *spec, const char *ctx)
 		close(fd);
 		return -1;
 	}
+	img_size_warn(ctx, spec->img, &st);
 	spec->dev.backend_fd = fd;
 	return 0;
+}
+
+void img_size_warn(const char *ctx, const char *img, const struct stat *st)
+{
+	long long rest;
+
+	if (!S_ISREG(st->st_mode))
+		return;
+	rest = (long long)(st->st_size % LIMIT_BLK_SECTOR);
+	if (rest)
+		err_msg("%s: img=%s: warning: size %lld is not a multiple of %u: %s %lld bytes",
+			ctx, img, (long long)st->st_size, LIMIT_BLK_SECTOR,
+			"the guest does not see the last", rest);
 }
 
 static int open_tap(struct dev_spec *spec, const char *ctx)

@@ -56,6 +56,9 @@ int backend_open(struct dev_spec *spec, const char *ctx);
 void backend_close(struct dev_spec *spec);
 int dev_add(int fd, struct dev_spec *spec, const char *ctx);
 void dev_print_created(const struct hvv_dev *dev);
+struct stat;
+/* Warn about an image whose end the guest will not see. */
+void img_size_warn(const char *ctx, const char *img, const struct stat *st);
 const char *dev_type_name(unsigned int type);
 
 /* cfg.c, list.c */
