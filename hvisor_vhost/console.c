@@ -53,6 +53,8 @@
  * @hist_head: next write position in @history
  * @hist_len: valid bytes in @history
  * @gone: the device was removed: no worker may be kicked
+ * @published: the tty is registered (hv_console_publish()); written and
+ *	read under hv_ctl_lock only (the registry's publish and shutdown)
  * @retry: re-kicks the transmit worker when the tty buffer was full
  * @bounce: transmit copy buffer (transmit worker only)
  * @tx_done: bytes of the chain at the transmit queue's head already
@@ -72,6 +74,7 @@ struct hv_console {
 	size_t hist_head;
 	size_t hist_len;
 	bool gone;
+	bool published;
 	struct timer_list retry;
 	u8 *bounce;
 	size_t tx_done;
@@ -316,16 +319,44 @@ static ssize_t hv_console_backend_show(struct hv_dev *dev, char *buf)
 	return sysfs_emit(buf, "ttyHV%u\n", dev->index);
 }
 
+static void hv_console_table_set(unsigned int index, struct hv_console *con)
+{
+	spin_lock(&hv_console_table_lock);
+	hv_console_table[index] = con;
+	spin_unlock(&hv_console_table_lock);
+}
+
+/*
+ * The device is served (its workers run): make its tty reachable. Before
+ * this, nothing outside the module can reach the device.
+ */
+static int hv_console_publish(struct hv_dev *dev)
+{
+	struct hv_console *con = to_console(dev);
+	struct device *tty_dev;
+
+	hv_console_table_set(dev->index, con);
+	tty_dev = tty_port_register_device(&con->port, hv_console_driver,
+					   dev->index, NULL);
+	if (IS_ERR(tty_dev)) {
+		hv_console_table_set(dev->index, NULL);
+		return PTR_ERR(tty_dev);
+	}
+	con->published = true;
+	return 0;
+}
+
 static void hv_console_shutdown(struct hv_dev *dev)
 {
 	struct hv_console *con = to_console(dev);
 	struct tty_struct *tty;
 	unsigned long flags;
 
-	spin_lock(&hv_console_table_lock);
-	hv_console_table[dev->index] = NULL;
-	spin_unlock(&hv_console_table_lock);
-	tty_unregister_device(hv_console_driver, dev->index);
+	if (con->published) {
+		hv_console_table_set(dev->index, NULL);
+		tty_unregister_device(hv_console_driver, dev->index);
+		con->published = false;
+	}
 
 	spin_lock_irqsave(&con->lock, flags);
 	con->gone = true;
@@ -355,6 +386,7 @@ static const struct hv_dev_ops hv_console_ops = {
 	.handle_queue = hv_console_handle_queue,
 	.config_write = hv_console_config_write,
 	.backend_show = hv_console_backend_show,
+	.publish = hv_console_publish,
 	.shutdown = hv_console_shutdown,
 	/* Without a tty, guest output still goes into the history. */
 	.detach = hv_console_shutdown,
@@ -421,7 +453,6 @@ struct hv_dev *hv_console_create(const struct hvv_dev *ud)
 		.max_nr_ports = (__force __virtio32)cpu_to_le32(1),
 	};
 	struct hv_console *con;
-	struct device *tty_dev;
 	int index, ret;
 
 	if (ud->backend_fd != -1 || ud->queues || ud->flags ||
@@ -461,20 +492,7 @@ struct hv_dev *hv_console_create(const struct hvv_dev *ud)
 	if (ret)
 		goto err_put;
 	hv_dev_set_config(&con->dev, 0, &cfg, sizeof(cfg), false);
-
-	spin_lock(&hv_console_table_lock);
-	hv_console_table[index] = con;
-	spin_unlock(&hv_console_table_lock);
-	tty_dev = tty_port_register_device(&con->port, hv_console_driver,
-					   index, NULL);
-	if (IS_ERR(tty_dev)) {
-		ret = PTR_ERR(tty_dev);
-		spin_lock(&hv_console_table_lock);
-		hv_console_table[index] = NULL;
-		spin_unlock(&hv_console_table_lock);
-		hv_dev_stop(&con->dev);
-		goto err_put;
-	}
+	/* The tty appears in hv_console_publish(), once workers run. */
 	return &con->dev;
 
 err_put:

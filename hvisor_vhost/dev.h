@@ -138,6 +138,10 @@ struct hv_vq {
  * @config_write: the driver wrote config space; dispatcher context, no lock
  * @features_ok: may the driver's feature set be accepted? (optional)
  * @backend_show: sysfs "backend" text
+ * @publish: make the device reachable from outside the module (a tty)
+ *	once it can be served: its workers run, and the zone reaches it
+ *	right after. Optional; process context, hv_ctl_lock held. On
+ *	failure it undoes itself; @shutdown or @detach undoes success.
  * @shutdown: removal, step 1: the device is no longer reachable from the
  *	dispatcher; stop external event sources and wait for in-flight I/O
  *	(workers still run). Process context.
@@ -159,6 +163,7 @@ struct hv_dev_ops {
 	void (*config_write)(struct hv_dev *dev, u32 off, u32 size, u64 val);
 	bool (*features_ok)(struct hv_dev *dev, u64 features);
 	ssize_t (*backend_show)(struct hv_dev *dev, char *buf);
+	int (*publish)(struct hv_dev *dev);
 	void (*shutdown)(struct hv_dev *dev);
 	void (*detach)(struct hv_dev *dev);
 	void (*release)(struct hv_dev *dev);

@@ -390,6 +390,8 @@ int hv_registry_add_dev(struct hvv_dev *ud)
 	ret = hv_sysfs_add(dev);
 	if (!ret)
 		ret = hv_dev_start(dev);
+	if (!ret && dev->ops->publish)
+		ret = dev->ops->publish(dev);
 	if (ret) {
 		hv_dev_destroy(dev);
 		goto out;
