@@ -20,6 +20,7 @@
 #include <linux/idr.h>
 #include <linux/kfifo.h>
 #include <linux/module.h>
+#include <linux/serial.h>
 #include <linux/slab.h>
 #include <linux/tty.h>
 #include <linux/tty_flip.h>
@@ -472,6 +473,13 @@ struct hv_dev *hv_console_create(const struct hvv_dev *ud)
 	}
 	tty_port_init(&con->port);
 	con->port.ops = &hv_console_port_ops;
+	/*
+	 * Input waits in the FIFO for the guest, which may never post
+	 * buffers: close() must not wait for it to drain (30 s by default,
+	 * with the tty lock held, which removal takes too). Nothing is lost:
+	 * the FIFO keeps what was written.
+	 */
+	con->port.closing_wait = ASYNC_CLOSING_WAIT_NONE;
 	tty_buffer_set_limit(&con->port, HV_CONSOLE_TTY_BUFFER);
 	spin_lock_init(&con->lock);
 	INIT_KFIFO(con->fifo);
