@@ -323,7 +323,7 @@ void hv_vq_unpop(struct hv_vq *vq)
 
 /**
  * hv_vq_push - return a chain to the driver (published by hv_vq_flush())
- * @vq: the queue
+ * @vq: the queue, after hv_vq_sync()
  * @head: the chain's head index
  * @len: bytes written into the chain's writable buffers
  */
@@ -331,6 +331,13 @@ void hv_vq_push(struct hv_vq *vq, u16 head, u32 len)
 {
 	struct vring_used_elem *elem;
 
+	/*
+	 * The one gate of used entries: none after hv_vq_sync() found the
+	 * queue disabled or the device broken (completions of I/O that was
+	 * in flight then are dropped; the driver must reset the device).
+	 */
+	if (!vq->wr.num)
+		return;
 	elem = &vq->wr.used->ring[vq->used_idx & (vq->wr.num - 1)];
 	hv_ring_put32(&elem->id, head);
 	hv_ring_put32(&elem->len, len);
