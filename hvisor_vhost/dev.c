@@ -200,20 +200,27 @@ void hv_dev_deassert(struct hv_dev *dev)
 }
 
 /**
- * hv_dev_driver_ok - has the driver finished initialising the device?
- * @dev: the device
+ * hv_dev_serving_locked - may the device use buffers?
+ * @dev: the device; dev->lock held
  *
- * Return: true if DRIVER_OK is set and the device is not broken.
+ * Return: true if the driver set DRIVER_OK and the device is not broken.
  */
-bool hv_dev_driver_ok(struct hv_dev *dev)
+bool hv_dev_serving_locked(const struct hv_dev *dev)
 {
-	unsigned long flags;
-	bool ok;
+	lockdep_assert_held(&dev->lock);
+	return dev->status & VIRTIO_CONFIG_S_DRIVER_OK && !dev->broken;
+}
 
-	spin_lock_irqsave(&dev->lock, flags);
-	ok = dev->status & VIRTIO_CONFIG_S_DRIVER_OK && !dev->broken;
-	spin_unlock_irqrestore(&dev->lock, flags);
-	return ok;
+/**
+ * hv_dev_kick_all - make every queue's worker look at its queue
+ * @dev: the device
+ */
+void hv_dev_kick_all(struct hv_dev *dev)
+{
+	unsigned int i;
+
+	for (i = 0; i < dev->nr_queues; i++)
+		hv_worker_kick(&dev->vqs[i].worker);
 }
 
 /**
@@ -321,8 +328,7 @@ bool hv_dev_reset(struct hv_dev *dev, int waiter)
 		hv_dev_deassert(dev);
 	if (dev->ops->reset)
 		dev->ops->reset(dev);
-	for (i = 0; i < dev->nr_queues; i++)
-		hv_worker_kick(&dev->vqs[i].worker);
+	hv_dev_kick_all(dev);
 	BUILD_BUG_ON(HVISOR_MAX_CPUS > BITS_PER_LONG);
 	if (waiter != HV_NO_WAITER)
 		set_bit(waiter, &dev->reset_waiters);

@@ -286,7 +286,8 @@ void hv_dev_reset_sync(struct hv_dev *dev);
 void hv_dev_flush_reset(struct hv_dev *dev);
 bool hv_dev_detach(struct hv_dev *dev, struct work_struct *reap_work);
 bool hv_dev_reapable(struct hv_dev *dev);
-bool hv_dev_driver_ok(struct hv_dev *dev);
+bool hv_dev_serving_locked(const struct hv_dev *dev);
+void hv_dev_kick_all(struct hv_dev *dev);
 
 /* mmio.c: the register file; dispatcher context */
 u64 hv_mmio_read(struct hv_dev *dev, u64 off, u64 size);

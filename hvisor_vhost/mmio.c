@@ -382,6 +382,9 @@ bool hv_mmio_write(struct hv_dev *dev, u64 off, u64 size, u64 value,
 	case HV_AFTER_STATUS:
 		if (dev->ops->status_changed)
 			dev->ops->status_changed(dev, old_status, status);
+		/* Serve what the driver posted before DRIVER_OK. */
+		if (status & ~old_status & VIRTIO_CONFIG_S_DRIVER_OK)
+			hv_dev_kick_all(dev);
 		break;
 	case HV_AFTER_NOTIFY:
 		hv_mmio_notify(dev, value);

@@ -151,7 +151,12 @@ int hv_vq_enable(struct hv_vq *vq)
  * hv_vq_sync - take the worker's copy of the ring; start of every run
  * @vq: the queue
  *
- * Return: true if the queue is enabled and the device usable.
+ * A queue is served only once the driver set DRIVER_OK (virtio 1.2
+ * 2.1.2: no buffer is used before); buffers posted earlier are served
+ * when it does. A broken device is not served until its reset.
+ *
+ * Return: true if the queue is enabled and the device usable; if not,
+ * the worker's copy is disabled and hv_vq_push() publishes nothing.
  */
 bool hv_vq_sync(struct hv_vq *vq)
 {
@@ -160,7 +165,7 @@ bool hv_vq_sync(struct hv_vq *vq)
 	bool usable;
 
 	spin_lock_irqsave(&dev->lock, flags);
-	usable = vq->ready && !dev->broken;
+	usable = vq->ready && hv_dev_serving_locked(dev);
 	if (usable && (vq->wr.gen != vq->ring.gen || !vq->wr.num)) {
 		vq->wr = vq->ring;
 		vq->last_avail_idx = 0;
