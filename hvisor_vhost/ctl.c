@@ -77,11 +77,20 @@ static long hv_ctl_dev_add(void __user *arg)
 	    !hv_all_zero(ud.name, sizeof(ud.name)) || ud.index ||
 	    ud.flags & ~HVV_DEV_F_ALL)
 		return -EINVAL;
+	/*
+	 * The name is returned in @arg: make sure it can be before the
+	 * device exists (writing back what was read changes nothing).
+	 */
+	if (copy_to_user(arg, &ud, sizeof(ud)))
+		return -EFAULT;
 	ret = hv_registry_add_dev(&ud);
 	if (ret)
 		return ret;
-	if (copy_to_user(arg, &ud, sizeof(ud)))
-		return -EFAULT;	/* the device exists; its name is in sysfs */
+	if (copy_to_user(arg, &ud, sizeof(ud))) {
+		/* Unmapped meanwhile by another thread: undo. */
+		hv_registry_del_dev(ud.name);
+		return -EFAULT;
+	}
 	return 0;
 }
 
