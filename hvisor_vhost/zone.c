@@ -12,11 +12,13 @@
 #include <linux/ioport.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/overflow.h>
 #include <linux/printk.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/hvisor_vhost.h>
+#include <asm/processor.h>
 
 #include "zone.h"
 
@@ -37,10 +39,26 @@ static bool hv_ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
 	return a < b + blen && b < a + alen;
 }
 
+/*
+ * Physical address bits the root can map: an address beyond them is not
+ * memory (and mapping it warns on x86).
+ */
+static unsigned int hv_phys_bits(void)
+{
+#if defined(CONFIG_X86)
+	return boot_cpu_data.x86_phys_bits;
+#elif defined(MAX_PHYSMEM_BITS)
+	return MAX_PHYSMEM_BITS;
+#else
+	return 64;
+#endif
+}
+
 static int hv_region_check(u32 zone_id, unsigned int i,
 			   const struct hvv_mem_region *r, bool allow_ram)
 {
-	u64 end;
+	unsigned int bits = hv_phys_bits();
+	u64 end, hpa_end;
 
 	if (!r->size || r->size > HV_ZONE_MAX_REGION_SIZE) {
 		pr_err("zone %u: region %u: size %#llx out of range (1 byte .. 1 TiB)\n",
@@ -54,9 +72,14 @@ static int hv_region_check(u32 zone_id, unsigned int i,
 		return -EINVAL;
 	}
 	if (check_add_overflow(r->gpa, r->size, &end) ||
-	    check_add_overflow(r->hpa, r->size, &end)) {
+	    check_add_overflow(r->hpa, r->size, &hpa_end)) {
 		pr_err("zone %u: region %u: range wraps around\n",
 		       zone_id, i);
+		return -EINVAL;
+	}
+	if (bits < 64 && hpa_end > BIT_ULL(bits)) {
+		pr_err("zone %u: region %u: hpa %#llx size %#llx lies beyond the %u-bit physical address space\n",
+		       zone_id, i, r->hpa, r->size, bits);
 		return -EINVAL;
 	}
 	switch (region_intersects(r->hpa, r->size, IORESOURCE_SYSTEM_RAM,
