@@ -866,6 +866,86 @@ TEST_F(blk, removal_with_io_in_flight)
 }
 
 /*
+ * The driver breaks a ring rule while requests are in flight, then the
+ * device is removed while the driver still owns it. The device gave up on
+ * the ring: the completions of those requests publish nothing, and write
+ * nothing past the used ring (they once did, the ring size taken as 0).
+ */
+TEST_F(blk, removal_of_a_broken_device_with_io_in_flight)
+{
+	static __u8 before[4096];
+	__u64 rd[FLIGHT], tail, mark;
+	size_t tail_len;
+	unsigned int i;
+	__u16 used;
+
+	use_slow_backing(_metadata, self);
+	/* The device's used index goes past the ring size first. */
+	for (i = 0; i < NUM + 3; i++)
+		ASSERT_EQ(VIRTIO_BLK_S_OK,
+			  hvg_blk_req(G, B, VIRTIO_BLK_T_GET_ID, 0,
+				      fill(G, VIRTIO_BLK_ID_BYTES, 0),
+				      VIRTIO_BLK_ID_BYTES));
+	hvg_drain_irqs(G);
+	hvg_ack(G, BASE, hvg_isr(G, BASE));
+	/* The requests' buffers lie far from the used ring's page. */
+	mark = (self->g.alloc + 0xffff) & ~0xffffULL;
+	post_flight(self, rd, 1, mark);
+	hvg_vq_kick(G, BASE, VQ, NUM + 5);	/* a head beyond the table */
+	ASSERT_TRUE(hvg_wait_status(G, BASE, VIRTIO_CONFIG_S_NEEDS_RESET,
+				    HVG_WAIT_MS) & VIRTIO_CONFIG_S_NEEDS_RESET);
+	used = hvg_vq_used_idx(VQ);
+	tail = VQ->used_gpa + 6 + 8 * NUM;
+	tail_len = 4096 - (6 + 8 * NUM);
+	memcpy(before, hvg_ptr(G, tail), tail_len);
+
+	ASSERT_EQ(0, hvg_del_dev(G, B->d.name));
+	hvg_sleep_ms(2 * HVG_QUIET_MS);
+	EXPECT_EQ(used, hvg_vq_used_idx(VQ))
+		TH_LOG("a broken device published used entries");
+	EXPECT_EQ(0, memcmp(before, hvg_ptr(G, tail), tail_len))
+		TH_LOG("written past the end of the used ring");
+	/* The writes in flight may or may not have happened. */
+	ASSERT_EQ((ssize_t)IMG_SIZE, pread(self->bfd, self->img, IMG_SIZE, 0));
+	/* The driver lets go: the window is freed. */
+	hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, 0);
+	ASSERT_EQ(0, hvg_add_blk(G, BASE, IRQ, self->bfd, 0, SERIAL, B));
+	ASSERT_EQ(0, hvg_blk_init(G, B, self->offered & WANT, NUM));
+	still_works(_metadata, self);
+}
+
+/*
+ * virtio 1.2 2.1.2: no buffer is used before DRIVER_OK; what the driver
+ * posted before is served when it sets it.
+ */
+TEST_F(blk, no_request_served_before_driver_ok)
+{
+	__u64 data, st;
+	__u32 id;
+
+	ASSERT_EQ(0, hvg_negotiate(G, BASE, self->offered & WANT));
+	hvg_vq_alloc(G, VQ, 0, NUM);
+	hvg_vq_enable(G, BASE, VQ);
+	ASSERT_EQ(1U, hvg_queue_ready(G, BASE, 0));
+	data = fill(G, 512, 0);
+	st = fill(G, 1, 0xee);
+	hvg_desc(VQ, 0, hvg_blk_hdr(G, VIRTIO_BLK_T_IN, 1), 16,
+		 VRING_DESC_F_NEXT, 1);
+	hvg_desc(VQ, 1, data, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
+	hvg_desc(VQ, 2, st, 1, VRING_DESC_F_WRITE, 0);
+	hvg_vq_kick(G, BASE, VQ, 0);
+	EXPECT_EQ(0U, hvg_irq_count(G, IRQ, HVG_QUIET_MS));
+	EXPECT_EQ(0, hvg_vq_used_idx(VQ));
+	EXPECT_EQ(0xee, hvg_byte(G, st));
+
+	hvg_driver_ok(G, BASE);
+	EXPECT_EQ(513, hvg_vq_wait_used(VQ, HVG_WAIT_MS, &id));
+	EXPECT_EQ(0U, id);
+	EXPECT_EQ(VIRTIO_BLK_S_OK, hvg_byte(G, st));
+	EXPECT_EQ(0, memcmp(hvg_ptr(G, data), self->img + 512, 512));
+}
+
+/*
  * A device no driver owns goes at once: after Linux's virtio_dev_remove()
  * (reset, then ACKNOWLEDGE again), and after a failed probe.
  */

@@ -837,4 +837,128 @@ TEST_F(con, tty_hangup_on_remove)
 	EXPECT_EQ(0U, hvg_rd32(G, BASE, VIRTIO_MMIO_MAGIC_VALUE));
 }
 
+/*
+ * virtio 1.2 2.1.2: no buffer is used, and no used-buffer interrupt sent,
+ * before DRIVER_OK. What the driver posted before is served once it is
+ * set (drivers may fill queues first, 3.1.1).
+ */
+TEST_F(con, no_buffer_used_before_driver_ok)
+{
+	char byte[1];
+	__u64 rx;
+	__u32 id;
+	int i;
+
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_negotiate(G, BASE, FEAT));
+	for (i = 0; i < 2; i++) {
+		hvg_vq_alloc(G, &C->vq[i], i, NUM);
+		hvg_vq_enable(G, BASE, &C->vq[i]);
+		ASSERT_EQ(1U, hvg_queue_ready(G, BASE, i));
+	}
+	rx = hvg_alloc(G, 16, 16);
+	hvg_vq_post(G, BASE, RXQ, rx, 16, VRING_DESC_F_WRITE);
+	hvg_vq_send(G, BASE, TXQ, "early tx", 8);
+	ASSERT_EQ(8, write(C->tty, "early rx", 8));
+	/* Nothing happens: no used entry, no output, no interrupt. */
+	EXPECT_EQ(0U, hvg_irq_count(G, IRQ, HVG_QUIET_MS));
+	EXPECT_EQ(0, hvg_vq_used_idx(RXQ));
+	EXPECT_EQ(0, hvg_vq_used_idx(TXQ));
+	EXPECT_EQ(0U, hvg_tty_read(C->tty, byte, 1, 100));
+
+	hvg_driver_ok(G, BASE);
+	EXPECT_EQ(8, hvg_vq_wait_used(RXQ, HVG_WAIT_MS, &id));
+	EXPECT_EQ(0, memcmp(hvg_ptr(G, rx), "early rx", 8));
+	EXPECT_EQ(0, hvg_vq_wait_used(TXQ, HVG_WAIT_MS, &id));
+	tty_gets(_metadata, C->tty, "early tx", 8);
+	EXPECT_EQ(0, hvg_irq_wait(G, IRQ, HVG_WAIT_MS));
+}
+
+/*
+ * Input to a console whose zone has no driver waits in the FIFO: close()
+ * must not wait for it to drain (it held the tty lock for the 30 s
+ * closing_wait, and removal, holding the control lock, waited behind it).
+ */
+TEST_F(con, close_does_not_wait_for_the_guest)
+{
+	struct hvv_dev_info info;
+	struct hvg_dev other;
+	__u64 start;
+	int pid, st;
+
+	ASSERT_EQ(0, hvg_add_console(G, BASE + HVG_DEV_LEN, HVG_DEV_LEN,
+				     IRQ + 1, &other));
+	open_tty(_metadata, C);
+	ASSERT_EQ(6, write(C->tty, "unread", 6));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* The last close: exit status 1 if it took a second. */
+		hvg_sleep_ms(50);
+		start = hvg_ms();
+		close(C->tty);
+		_exit(hvg_ms() - start >= 1000);
+	}
+	close(C->tty);
+	C->tty = -1;
+	hvg_sleep_ms(200);
+	/* Removal while the child closes, and the control plane meanwhile. */
+	start = hvg_ms();
+	ASSERT_EQ(0, hvg_del_dev(G, C->d.name));
+	memset(&info, 0, sizeof(info));
+	snprintf(info.name, sizeof(info.name), "%s", other.name);
+	EXPECT_EQ(0, ioctl(G->ctl_fd, HVV_DEV_INFO, &info));
+	EXPECT_GT(1000U, hvg_ms() - start) TH_LOG("removal and info took %llu ms",
+						  hvg_ms() - start);
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st))
+		TH_LOG("close() waited for the guest");
+}
+
+/*
+ * The tty appears only once the device can be served: a writer racing
+ * with HVV_DEV_ADD and HVV_DEV_DEL must never reach a device whose
+ * workers do not exist yet (a NULL-pointer crash in 6.1 within seconds).
+ */
+TEST_F(con, tty_written_while_added_and_removed)
+{
+	struct hvg_dev d;
+	__u64 end;
+	int pid, st, rounds = 0;
+
+	ASSERT_EQ(0, hvg_del_dev(G, C->d.name));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		unsigned int n = 0;
+
+		/* An open tty keeps its index: the next device takes another. */
+		end = hvg_ms() + 4000;
+		while (hvg_ms() < end) {
+			char path[32];
+			int fd;
+
+			snprintf(path, sizeof(path), "/dev/ttyHV%u", n++ % 4);
+			fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK);
+			if (fd < 0)
+				continue;
+			if (write(fd, "x", 1) < 0 && errno != EAGAIN)
+				_exit(2);
+			close(fd);
+		}
+		_exit(0);
+	}
+	end = hvg_ms() + 4000;
+	while (hvg_ms() < end) {
+		ASSERT_EQ(0, hvg_add_console(G, BASE, HVG_DEV_LEN, IRQ, &d));
+		ASSERT_EQ(0, hvg_del_dev(G, d.name));
+		rounds++;
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st));
+	TH_LOG("%d add/del rounds", rounds);
+	/* The fixture's teardown expects its device. */
+	ASSERT_EQ(0, hvg_add_console(G, BASE, HVG_DEV_LEN, IRQ, &C->d));
+}
+
 TEST_HARNESS_MAIN

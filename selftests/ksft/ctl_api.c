@@ -98,6 +98,11 @@ TEST_F(ctl, zone_add_rejects)
 	EXPECT_EQ(EINVAL, zone_add(fd, z));
 	RESET_ZONE(); z->regions[0].gpa = ~0ULL & ~0xfffULL;
 	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	/* Beyond any physical address width: refused, without a warning. */
+	RESET_ZONE(); z->regions[0].hpa = 1ULL << 52;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
+	RESET_ZONE(); z->regions[0].hpa = (1ULL << 63) - 0x1000;
+	EXPECT_EQ(EINVAL, zone_add(fd, z));
 	RESET_ZONE(); z->nr_regions = 2;		/* overlapping gpa */
 	z->regions[1] = z->regions[0];
 	z->regions[1].hpa += 0x1000;
@@ -174,6 +179,27 @@ TEST_F(ctl, dev_add_rejects)
 	EXPECT_EQ(EBUSY, errno);
 	EXPECT_EQ(-1, ioctl(fd, HVV_DEV_RESIZE, self->g.devs[0]));
 	EXPECT_EQ(EOPNOTSUPP, errno);
+}
+
+/*
+ * An argument the result cannot be written to: EFAULT, and no device
+ * was created (it once existed, in sysfs, after the EFAULT).
+ */
+TEST_F(ctl, dev_add_result_not_writable)
+{
+	struct hvv_dev d = console(HVG_MMIO_BASE, 40), *ro;
+
+	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	memcpy(ro, &d, sizeof(d));
+	ASSERT_EQ(0, mprotect(ro, 4096, PROT_READ));
+	EXPECT_EQ(EFAULT, dev_add(self->g.ctl_fd, ro));
+	EXPECT_NE(0, access(HVG_SYSFS "/console0", F_OK));
+	/* The window and the IRQ are free. */
+	ASSERT_EQ(0, dev_add(self->g.ctl_fd, &d));
+	memcpy(self->g.devs[self->g.nr_devs++], d.name, HVV_NAME_LEN);
+	munmap(ro, 4096);
 }
 
 TEST_F(ctl, sysfs_matches)
