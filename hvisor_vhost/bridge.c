@@ -19,6 +19,7 @@
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#include <linux/atomic.h>
 #include <linux/gfp.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
@@ -67,7 +68,8 @@ MODULE_PARM_DESC(idle_sleep_ms,
  * @res_lock: serialises res_list producers; protects @res_rear
  * @res_rear: producer index of res_list (the page holds the published copy)
  * @stats: counters; each written by one context (dispatcher, IRQ, or under
- *	@res_lock), read racily
+ *	@res_lock), read racily; not @stats.finish_req
+ * @finish_req: FINISH_REQ hypercalls, issued from any context
  */
 struct hv_bridge {
 	struct hvisor_bridge *page;
@@ -80,6 +82,7 @@ struct hv_bridge {
 	spinlock_t res_lock;	/* res_list producers; @res_rear */
 	u32 res_rear;
 	struct hv_bridge_stats stats;
+	atomic64_t finish_req;
 };
 
 /* Set while a provider is attached; changed only by start/stop, which the
@@ -290,22 +293,26 @@ void hv_bridge_push_result(u32 zone, u32 irq)
 	struct hv_bridge *b = hv_bridge;
 	struct hvisor_bridge *page = b->page;
 	struct hvisor_device_res *res;
-	unsigned long flags;
 	unsigned int tries = 0;
+	unsigned long flags;
 	u32 next;
 
-	spin_lock_irqsave(&b->res_lock, flags);
-	next = hvisor_ring_next(b->res_rear);
-	while (next == (READ_ONCE(page->res_front) & (HVISOR_MAX_REQ - 1))) {
+	for (;;) {
+		spin_lock_irqsave(&b->res_lock, flags);
+		next = hvisor_ring_next(b->res_rear);
+		if (next != (READ_ONCE(page->res_front) & (HVISOR_MAX_REQ - 1)))
+			break;
+		spin_unlock_irqrestore(&b->res_lock, flags);
 		if (++tries > HV_RES_FULL_RETRIES) {
-			spin_unlock_irqrestore(&b->res_lock, flags);
 			pr_err_ratelimited("bridge: res_list stays full; interrupt %u for zone %u dropped\n",
 					   irq, zone);
 			return;
 		}
-		/* The hypervisor drains the whole list in the hypercall. */
-		b->prov->hypercall(HVISOR_HC_FINISH_REQ, 0, 0);
-		b->stats.finish_req++;
+		/*
+		 * The hypervisor drains the whole list in the hypercall;
+		 * issued without the lock, in the caller's IRQ state.
+		 */
+		hv_bridge_finish();
 		cpu_relax();
 	}
 	res = &page->res_list[b->res_rear];
@@ -321,13 +328,15 @@ void hv_bridge_push_result(u32 zone, u32 irq)
 
 /**
  * hv_bridge_finish - have the hypervisor inject every queued interrupt
+ *
+ * Any context.
  */
 void hv_bridge_finish(void)
 {
 	struct hv_bridge *b = hv_bridge;
 
 	b->prov->hypercall(HVISOR_HC_FINISH_REQ, 0, 0);
-	WRITE_ONCE(b->stats.finish_req, b->stats.finish_req + 1);
+	atomic64_inc(&b->finish_req);
 }
 
 /**
@@ -352,8 +361,10 @@ void hv_bridge_get_stats(struct hv_bridge_stats *stats)
 	struct hv_bridge *b = hv_bridge;
 
 	memset(stats, 0, sizeof(*stats));
-	if (b)
+	if (b) {
 		*stats = b->stats;
+		stats->finish_req = atomic64_read(&b->finish_req);
+	}
 }
 
 /**

@@ -33,7 +33,6 @@ typedef int (*hv_req_handler_t)(const struct hvisor_device_req *req,
  * @sleeps: times the dispatcher slept
  * @results: interrupts pushed to res_list
  * @finish_req: HVISOR_HC_FINISH_REQ hypercalls
- * @refused_irqs: injections refused to keep hvisor's pending list bounded
  */
 struct hv_bridge_stats {
 	u64 requests;
@@ -44,7 +43,6 @@ struct hv_bridge_stats {
 	u64 sleeps;
 	u64 results;
 	u64 finish_req;
-	u64 refused_irqs;
 };
 
 int hv_bridge_start(const struct hvisor_provider *prov,
