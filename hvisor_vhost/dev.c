@@ -76,7 +76,8 @@ static void hv_dev_reset_work(struct work_struct *work)
  * @features: backend features; the core adds VERSION_1, INDIRECT_DESC and
  *	EVENT_IDX
  *
- * Return: 0 or -ENOMEM. Undo with hv_dev_stop().
+ * Return: 0, -EINVAL for a queue count out of range (a backend bug), or
+ * -ENOMEM. Undo with hv_dev_stop().
  */
 int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 		const struct hvv_dev *ud, unsigned int nr_queues, u16 num_max,
@@ -84,6 +85,8 @@ int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 {
 	unsigned int i;
 
+	if (WARN_ON_ONCE(!nr_queues || nr_queues > HV_MAX_QUEUES))
+		return -EINVAL;
 	dev->ops = ops;
 	dev->addr = ud->addr;
 	dev->len = ud->len;
@@ -320,14 +323,12 @@ bool hv_dev_reset(struct hv_dev *dev, int waiter)
 		vq->desc_gpa = 0;
 		vq->avail_gpa = 0;
 		vq->used_gpa = 0;
-		vq->ring.gen++;
+		hv_vq_new_gen(vq);
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
 
 	if (deassert)
 		hv_dev_deassert(dev);
-	if (dev->ops->reset)
-		dev->ops->reset(dev);
 	hv_dev_kick_all(dev);
 	BUILD_BUG_ON(HVISOR_MAX_CPUS > BITS_PER_LONG);
 	if (waiter != HV_NO_WAITER)

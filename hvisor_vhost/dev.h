@@ -87,8 +87,10 @@ struct hv_chain {
  * @used_gpa: QueueDevice register (dev->lock)
  * @ready: QueueReady register (dev->lock)
  * @ring: the ring as the driver last enabled it (dev->lock); its @gen is
- *	also read lock-free by the worker (hv_vq_current()), ordered by
- *	hv_worker_sync() after a reset
+ *	changed with WRITE_ONCE() (hv_vq_new_gen()) and also read lock-free
+ *	by the worker (hv_vq_current()): a stale read only publishes into
+ *	the old ring what hv_vq_flush() then refuses under dev->lock, and
+ *	hv_worker_sync() after a reset orders it for every later run
  * @wr: the worker's copy of @ring (worker only)
  * @last_avail_idx: next avail entry to pop (worker only)
  * @used_idx: next used entry to fill (worker only)
@@ -129,14 +131,11 @@ struct hv_vq {
  * @device_id: virtio device ID
  * @handle_queue: serve a queue; worker context, may sleep; return true to
  *	be run again (budget exhausted or retry wanted)
- * @reset: the driver reset the device (or the zone was reset); dispatcher
- *	context with no lock held: must not sleep. Register state is already
- *	reset; queue workers are kicked afterwards.
  * @quiesce: after a reset, wait until I/O the backend started no longer
  *	writes into zone memory (optional; workqueue context, may sleep)
- * @status_changed: the driver set status bits; dispatcher context, no lock
- * @config_write: the driver wrote config space; dispatcher context, no lock
- * @features_ok: may the driver's feature set be accepted? (optional)
+ * @status_changed: the driver set status bits; dispatcher context under
+ *	rcu_read_lock() (the device's lookup), no device lock: must not sleep
+ * @config_write: the driver wrote config space; same context
  * @backend_show: sysfs "backend" text
  * @publish: make the device reachable from outside the module (a tty)
  *	once it can be served: its workers run, and the zone reaches it
@@ -157,11 +156,9 @@ struct hv_dev_ops {
 	const char *type;
 	u32 device_id;
 	bool (*handle_queue)(struct hv_vq *vq);
-	void (*reset)(struct hv_dev *dev);
 	void (*quiesce)(struct hv_dev *dev);
 	void (*status_changed)(struct hv_dev *dev, u32 old, u32 status);
 	void (*config_write)(struct hv_dev *dev, u32 off, u32 size, u64 val);
-	bool (*features_ok)(struct hv_dev *dev, u64 features);
 	ssize_t (*backend_show)(struct hv_dev *dev, char *buf);
 	int (*publish)(struct hv_dev *dev);
 	void (*shutdown)(struct hv_dev *dev);
@@ -269,6 +266,17 @@ struct hv_dev {
 	bool detached;
 	u8 config[HV_CONFIG_SIZE];
 };
+
+/**
+ * hv_vq_new_gen - the ring the driver configured changes (or goes away)
+ * @vq: the queue; dev->lock held
+ *
+ * The generation is read lock-free by the worker (hv_vq_current()).
+ */
+static inline void hv_vq_new_gen(struct hv_vq *vq)
+{
+	WRITE_ONCE(vq->ring.gen, vq->ring.gen + 1);
+}
 
 /* dev.c: lifecycle and the glue to the bridge */
 int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,

@@ -177,7 +177,7 @@ static int hv_mmio_queue_ready(struct hv_dev *dev, u32 value)
 	}
 	if (!value) {
 		vq->ready = false;
-		vq->ring.gen++;
+		hv_vq_new_gen(vq);
 		return 0;
 	}
 	if (vq->ready)
@@ -185,7 +185,7 @@ static int hv_mmio_queue_ready(struct hv_dev *dev, u32 value)
 	if (hv_vq_enable(vq))
 		return -EINVAL;
 	vq->ready = true;
-	vq->ring.gen++;
+	hv_vq_new_gen(vq);
 	/* A backend may have data waiting for this queue. */
 	hv_worker_kick(&vq->worker);
 	return 0;
@@ -199,11 +199,8 @@ static bool hv_mmio_features_ok(struct hv_dev *dev)
 {
 	u64 features = dev->driver_features;
 
-	if (features & ~dev->device_features)
-		return false;
-	if (!(features & BIT_ULL(VIRTIO_F_VERSION_1)))
-		return false;
-	return !dev->ops->features_ok || dev->ops->features_ok(dev, features);
+	return !(features & ~dev->device_features) &&
+	       features & BIT_ULL(VIRTIO_F_VERSION_1);
 }
 
 /* Returns true if the write changed the status (not a reset). */

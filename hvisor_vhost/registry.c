@@ -48,8 +48,6 @@ static LIST_HEAD(hv_zones);
 /* All devices; RCU readers (dispatcher), hv_ctl_lock writers. */
 static LIST_HEAD(hv_devices);
 
-static u64 hv_unknown_accesses;	/* dispatcher only */
-
 static void hv_reap_fn(struct work_struct *work);
 /* Queued by a detached device's reset; reaps under hv_ctl_lock. */
 static DECLARE_WORK(hv_reap_work, hv_reap_fn);
@@ -75,7 +73,6 @@ static int hv_dispatch(const struct hvisor_device_req *req, u64 *value)
 	dev = hv_dev_lookup_rcu(req->src_zone, req->address);
 	if (!dev) {
 		/* No device (or no zone): reads 0, writes ignored. */
-		hv_unknown_accesses++;
 		pr_debug_ratelimited("zone %u: %s %#llx: no device\n",
 				     req->src_zone,
 				     req->is_write ? "write" : "read",
