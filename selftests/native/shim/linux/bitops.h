@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HV_SHIM_LINUX_BITOPS_H
+#define _HV_SHIM_LINUX_BITOPS_H
+
+#include <linux/bits.h>
+#include <linux/types.h>
+
+static inline void set_bit(unsigned int nr, unsigned long *addr)
+{
+	addr[nr / BITS_PER_LONG] |= BIT(nr % BITS_PER_LONG);
+}
+
+static inline void clear_bit(unsigned int nr, unsigned long *addr)
+{
+	addr[nr / BITS_PER_LONG] &= ~BIT(nr % BITS_PER_LONG);
+}
+
+static inline bool test_bit(unsigned int nr, const unsigned long *addr)
+{
+	return addr[nr / BITS_PER_LONG] & BIT(nr % BITS_PER_LONG);
+}
+
+#endif /* _HV_SHIM_LINUX_BITOPS_H */
