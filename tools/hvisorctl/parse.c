@@ -114,7 +114,8 @@ static const char *parse_mac_list(const char *s, __u8 mac[6])
 			return msgbuf;
 		}
 		mac[i] = (__u8)v;
-		p = comma + 1;
+		if (comma)	/* the last byte has none */
+			p = comma + 1;
 	}
 	return NULL;
 }
@@ -261,7 +262,8 @@ static const char *parse_region(const char *s, size_t len,
 				 field[i], msg);
 			return msgbuf;
 		}
-		p = colon + 1;
+		if (colon)	/* SIZE, the last field, has none */
+			p = colon + 1;
 	}
 	r->gpa = v[0];
 	r->hpa = v[1];

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of hvisorctl's parsers and configuration loader
+ * (tools/hvisorctl/json.c, parse.c, cfg.c), and the reproducers of what
+ * the fuzz targets found in them.
+ */
+#define _GNU_SOURCE	/* memfd_create() */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "hvctl_stubs.h"
+#include "hvisorctl.h"
+#include "json.h"
+#include "parse.h"
+
+void hv_test_before(void)
+{
+	hvctl_nr_errors = 0;
+	hvctl_last_error[0] = '\0';
+	setenv("HVISORCTL_PARAMS", "/nonexistent/hvisorctl-params", 1);
+}
+
+int hv_test_after(void)
+{
+	return 0;
+}
+
+/*
+ * Found by fuzz-parse: the last field of GPA:HPA:SIZE and the last byte
+ * of a MAC list advanced a NULL pointer ("p = colon + 1" with no colon),
+ * undefined behaviour on every valid value (UBSan: applying non-zero
+ * offset 1 to null pointer).
+ */
+HV_TEST(hvctl_mem_list_last_field)
+{
+	struct hvv_mem_region r[2];
+	__u32 nr = 0;
+
+	EXPECT(!parse_mem_list("0x1000:0x200000:0x2000", r, &nr, 2));
+	EXPECT_EQ(nr, 1);
+	EXPECT_EQ(r[0].gpa, 0x1000);
+	EXPECT_EQ(r[0].hpa, 0x200000);
+	EXPECT_EQ(r[0].size, 0x2000);
+}
+
+HV_TEST(hvctl_mac_list_last_byte)
+{
+	__u8 mac[6];
+
+	EXPECT(!parse_mac("0x02,0,0,0,0,0xff", mac));
+	EXPECT_EQ(mac[0], 2);
+	EXPECT_EQ(mac[5], 0xff);
+	EXPECT(parse_mac("2,0,0,0,0", mac));
+	EXPECT(parse_mac("2,0,0,0,0,1,", mac));
+}
+
+HV_TEST(hvctl_mem_list_errors)
+{
+	struct hvv_mem_region r[2];
+	const char *msg;
+	__u32 nr = 0;
+
+	msg = parse_mem_list("0:0:0x1000,0x1000:0x1000", r, &nr, 2);
+	EXPECT(msg && strstr(msg, "expected GPA:HPA:SIZE"));
+	nr = 0;
+	msg = parse_mem_list("0:0:0x1000,0x1000:0x1000:0x1000,0x2000:0x2000:0x1000",
+			     r, &nr, 2);
+	EXPECT(msg && strstr(msg, "too many regions (max 2)"));
+	EXPECT_EQ(nr, 2);
+}
+
+/* Parse @text, print it back compactly into @out. */
+static int roundtrip(const char *text, char *out, size_t len, char *err)
+{
+	struct json_value *v = json_parse(text, strlen(text), err, 160);
+	FILE *f;
+
+	if (!v)
+		return -1;
+	f = fmemopen(out, len, "w");
+	if (!f)
+		return -1;
+	json_print(f, v);
+	fclose(f);
+	json_free(v);
+	return 0;
+}
+
+HV_TEST(hvctl_json)
+{
+	static const char text[] =
+		" {\"a\": [1, -0.5e3, \"x\\u00e9\\ud83d\\ude00\", true, null],\n"
+		"  \"b\": {}}\n";
+	char out[256], err[160];
+	char deep[80];
+	int i;
+
+	ASSERT_EQ(roundtrip(text, out, sizeof(out), err), 0);
+	EXPECT(!strcmp(out, "{\"a\":[1,-0.5e3,\"x\xc3\xa9\xf0\x9f\x98\x80\",true,null],\"b\":{}}"));
+	EXPECT_EQ(roundtrip("{\"a\":1,}", out, sizeof(out), err), -1);
+	EXPECT(!strcmp(err, "1:8: trailing comma in object"));
+	EXPECT_EQ(roundtrip("{\"a\":1,\n \"a\":2}", out, sizeof(out), err), -1);
+	EXPECT(!strcmp(err, "2:2: duplicate key \"a\" (first at 1:2)"));
+	EXPECT_EQ(roundtrip("\"\\udc00\"", out, sizeof(out), err), -1);
+	EXPECT_EQ(roundtrip("01", out, sizeof(out), err), -1);
+	for (i = 0; i < 33; i++)
+		deep[i] = '[';
+	deep[i] = '\0';
+	EXPECT_EQ(roundtrip(deep, out, sizeof(out), err), -1);
+	EXPECT(strstr(err, "nesting too deep"));
+}
+
+/* cmd_load() of @json with @args, its standard output in @out. */
+static int load(const char *json, const char *opt, char *out, size_t len)
+{
+	char path[64], *argv[4];
+	int fd, saved, argc = 0, ret;
+	FILE *tmp;
+	size_t n;
+
+	fd = memfd_create("virtio_cfg.json", 0);
+	if (fd < 0 || write(fd, json, strlen(json)) != (ssize_t)strlen(json))
+		return -100;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	argv[argc++] = "load";
+	argv[argc++] = (char *)opt;
+	argv[argc++] = path;
+	argv[argc] = NULL;
+	tmp = tmpfile();
+	if (!tmp)
+		return -100;
+	fflush(stdout);
+	saved = dup(1);
+	dup2(fileno(tmp), 1);
+	ret = cmd_load(argc, argv);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	rewind(tmp);
+	n = fread(out, 1, len - 1, tmp);
+	out[n] = '\0';
+	fclose(tmp);
+	close(fd);
+	return ret;
+}
+
+HV_TEST(hvctl_load_dry_run)
+{
+	static const char *const lines[] = {
+		"{\"zones\": [{\"id\": 1, \"memory_region\": [",
+		"  {\"zone0_ipa\": \"0x50000000\", \"zonex_ipa\": \"0x50000000\",",
+		"   \"size\": \"0x10000\"}],",
+		" \"devices\": [{\"type\": \"console\", \"addr\": \"0xa003800\",",
+		"   \"len\": \"0x200\", \"irq\": 76, \"status\": \"enable\"},",
+		"  {\"type\": \"gpu\", \"status\": \"disable\"}]}]}",
+	};
+	char cfg[512] = "", out[512];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lines); i++) {
+		strcat(cfg, lines[i]);
+		strcat(cfg, "\n");
+	}
+	EXPECT_EQ(load(cfg, "-n", out, sizeof(out)), 0);
+	EXPECT(!strcmp(out,
+		       "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x10000\n"
+		       "hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76\n"
+		       "# zones[0].devices[1]: gpu disabled, skipped\n"));
+	EXPECT_EQ(hvctl_nr_errors, 0);
+	EXPECT_EQ(load("{\"zones\": []}", "-n", out, sizeof(out)), EXIT_USAGE);
+	EXPECT(strstr(hvctl_last_error, "expected 1 to 31 zones, got 0"));
+}
