@@ -11,6 +11,10 @@
 #   make check-arm64   cross-built, arm64 Debian 6.1 kernel, ksft programs only
 #   make check-debug   x86_64 KASAN/lockdep/kmemleak/UBSAN kernel (built once)
 #   make check-riscv   compile check against a riscv64 linux-source-6.1 tree
+#   make native        zone.c, vq.c, mmio.c and hvisorctl's parsers in
+#                      userspace: unit tests and 10 s per fuzz target, under
+#                      ASan and UBSan (selftests/native; no VM, no kernel)
+#   make fuzz [FUZZ_SECONDS=600]  every fuzz target for that long
 #   make lint | demo | bench | deps | clean
 #   TESTS=name1,name2  restricts the check targets to these tests
 #
@@ -60,7 +64,7 @@ Q := @
 endif
 
 .PHONY: all modules fixtures tools ksft check check-612 check-arm64 \
-	check-debug check-riscv lint demo bench deps clean
+	check-debug check-riscv native fuzz lint demo bench deps clean
 
 all: modules tools ksft
 
@@ -108,6 +112,12 @@ check-debug:
 	@$(SRC)/selftests/check --arch x86_64 --kernel debug
 check-riscv:
 	@$(SRC)/selftests/check --arch riscv64 --kernel source
+
+native:
+	@$(SRC)/selftests/native/run.sh check
+FUZZ_SECONDS ?= 600
+fuzz:
+	@$(SRC)/selftests/native/run.sh fuzz $(FUZZ_SECONDS)
 
 lint:
 	@$(LIB)/lint.sh

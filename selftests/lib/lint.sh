@@ -15,7 +15,8 @@ cd "$HV_SRC" || exit 1
 status=0
 src=$("$here/fetch-source.sh") || exit 1
 
-dirs=(hvisor_vhost hvisor_sim include tools selftests/ksft selftests/fixtures)
+dirs=(hvisor_vhost hvisor_sim include tools selftests/ksft selftests/fixtures
+      selftests/native)
 if git rev-parse --git-dir >/dev/null 2>&1; then
 	mapfile -t files < <(git ls-files -co --exclude-standard -- \
 		"${dirs[@]/%//*.[ch]}" | grep -v '\.mod\.c$')
@@ -58,7 +59,7 @@ fi
 
 if command -v shellcheck >/dev/null; then
 	if ! shellcheck -x selftests/vm-run selftests/check selftests/lib/*.sh \
-		selftests/bed/*.sh .ci/run; then
+		selftests/bed/*.sh selftests/native/run.sh .ci/run; then
 		echo "lint: shellcheck found problems in the bed's scripts"
 		status=1
 	fi
