@@ -10,9 +10,11 @@
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/mm.h>
+#include <linux/sched/isolation.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/workqueue.h>
 
 #include "sim.h"
 
@@ -562,6 +564,23 @@ int hvsim_zone_find_window(struct hvsim_szone *z, u64 addr,
 /* ------------------------------------------------------------------ */
 /* Interrupts into the zone                                            */
 
+/*
+ * The CPU where in-kernel guests take their interrupts: one the bed does
+ * not isolate for the root's threads, as hvisor runs a zone's handlers on
+ * the zone's own CPUs. An unbound work item would follow the unbound
+ * cpumask, which tests move to the root's CPUs; a guest handler spinning
+ * on a guest lock there (virtio_console's in_intr() on the hvc lock)
+ * strands the root's threads that the lock's holder waits for.
+ */
+static int hvsim_guest_irq_cpu(void)
+{
+	unsigned int cpu;
+
+	cpu = cpumask_any_and(housekeeping_cpumask(HK_TYPE_DOMAIN),
+			      cpu_online_mask);
+	return cpu < nr_cpu_ids ? cpu : raw_smp_processor_id();
+}
+
 /**
  * hvsim_zone_inject() - the zone's first vCPU takes virtual IRQ @irq
  * @z: zone
@@ -584,7 +603,8 @@ void hvsim_zone_inject(struct hvsim_szone *z, u32 irq)
 	}
 	list_for_each_entry(g, &z->guests, node)
 		if (g->irq == irq)
-			queue_work(hvsim.wq, &g->irq_work);
+			queue_work_on(hvsim_guest_irq_cpu(),
+				      system_highpri_wq, &g->irq_work);
 	spin_unlock_irq(&z->lock);
 }
 
