@@ -837,6 +837,148 @@ TEST_F(con, tty_hangup_on_remove)
 	EXPECT_EQ(0U, hvg_rd32(G, BASE, VIRTIO_MMIO_MAGIC_VALUE));
 }
 
+/* ---- both directions at once ------------------------------------------ */
+
+#define FLOOD_LEN	(256 << 10)
+#define FLOOD_PIECE	4096
+
+static unsigned char flood_byte(size_t i, unsigned int dir)
+{
+	return (unsigned char)(i * 13 + (i >> 11) + dir * 101);
+}
+
+/*
+ * The root's side of a flood: a child writing FLOOD_LEN bytes into the
+ * tty (@write) or reading as many and checking them. Exits 0 when all
+ * arrived intact.
+ */
+static pid_t flood_root_side(int tty, int write_side)
+{
+	static unsigned char buf[FLOOD_LEN];
+	pid_t pid = fork();
+	size_t i, n;
+
+	if (pid)
+		return pid;
+	if (write_side) {
+		for (i = 0; i < FLOOD_LEN; i++)
+			buf[i] = flood_byte(i, 0);
+		for (i = 0; i < FLOOD_LEN; i += n) {
+			ssize_t w = write(tty, buf + i, FLOOD_LEN - i);
+
+			if (w <= 0)
+				_exit(2);
+			n = w;
+		}
+		_exit(0);
+	}
+	n = hvg_tty_read(tty, buf, FLOOD_LEN, 20000);
+	if (n != FLOOD_LEN)
+		_exit(3);
+	for (i = 0; i < FLOOD_LEN; i++)
+		if (buf[i] != flood_byte(i, 1))
+			_exit(4);
+	_exit(0);
+}
+
+/*
+ * Guest output and input at full speed together, the root reading and
+ * writing the tty meanwhile: every transmit chain comes back exactly
+ * once, with its own head and length 0; every receive buffer with its own
+ * head and no more than it holds; both streams arrive intact. This is
+ * what a correct device owes virtio_console under a two-way flood.
+ */
+TEST_F(con, two_way_flood)
+{
+	static unsigned char got[FLOOD_LEN];
+	__u64 tx_buf[NUM], rx_buf[NUM];
+	__u32 tx_len[NUM] = { 0 }, rx_len[NUM] = { 0 };
+	bool tx_busy[NUM] = { false }, rx_busy[NUM] = { false };
+	size_t sent = 0, recvd = 0, done_tx = 0;
+	pid_t writer, reader;
+	unsigned int i, seed = 1;
+	__u64 end;
+	int st;
+
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	for (i = 0; i < NUM; i++) {
+		tx_buf[i] = hvg_alloc(G, FLOOD_PIECE, 16);
+		rx_buf[i] = hvg_alloc(G, FLOOD_PIECE, 16);
+	}
+	reader = flood_root_side(C->tty, 0);
+	ASSERT_LE(0, reader);
+	writer = flood_root_side(C->tty, 1);
+	ASSERT_LE(0, writer);
+
+	end = hvg_ms() + 60000;
+	while ((done_tx < FLOOD_LEN || recvd < FLOOD_LEN) && hvg_ms() < end) {
+		__u32 id;
+		long len;
+
+		/* Keep every free slot posted. */
+		for (i = 0; i < NUM; i++) {
+			if (!rx_busy[i] && recvd < FLOOD_LEN) {
+				seed = seed * 1103515245 + 12345;
+				rx_len[i] = 1 + (seed >> 8) % FLOOD_PIECE;
+				hvg_desc(RXQ, i, rx_buf[i], rx_len[i],
+					 VRING_DESC_F_WRITE, 0);
+				hvg_vq_publish(RXQ, i);
+				rx_busy[i] = true;
+				hvg_notify(G, BASE, HVG_CONSOLE_RX);
+			}
+			if (!tx_busy[i] && sent < FLOOD_LEN) {
+				unsigned char *p = hvg_ptr(G, tx_buf[i]);
+				__u32 k;
+
+				seed = seed * 1103515245 + 12345;
+				tx_len[i] = 1 + (seed >> 8) % FLOOD_PIECE;
+				if (tx_len[i] > FLOOD_LEN - sent)
+					tx_len[i] = FLOOD_LEN - sent;
+				for (k = 0; k < tx_len[i]; k++)
+					p[k] = flood_byte(sent + k, 1);
+				sent += tx_len[i];
+				hvg_desc(TXQ, i, tx_buf[i], tx_len[i], 0, 0);
+				hvg_vq_publish(TXQ, i);
+				tx_busy[i] = true;
+				hvg_notify(G, BASE, HVG_CONSOLE_TX);
+			}
+		}
+		/* Reap both queues. */
+		while ((len = hvg_vq_wait_used(TXQ, 0, &id)) >= 0) {
+			ASSERT_GT(NUM, id);
+			ASSERT_TRUE(tx_busy[id]) TH_LOG("transmit head %u used twice", id);
+			ASSERT_EQ(0, len);
+			tx_busy[id] = false;
+			done_tx += tx_len[id];
+		}
+		while ((len = hvg_vq_wait_used(RXQ, 0, &id)) >= 0) {
+			ASSERT_GT(NUM, id);
+			ASSERT_TRUE(rx_busy[id]) TH_LOG("receive head %u used twice", id);
+			ASSERT_GE(rx_len[id], len);
+			ASSERT_GE(FLOOD_LEN - recvd, (size_t)len);
+			memcpy(got + recvd, hvg_ptr(G, rx_buf[id]), len);
+			recvd += len;
+			rx_busy[id] = false;
+		}
+		if (hvg_wait_irq(G, 0) >= 0)
+			hvg_ack(G, BASE, hvg_isr(G, BASE));
+		hvg_sleep_ms(1);
+	}
+	EXPECT_EQ(FLOOD_LEN, done_tx) TH_LOG("transmit stalled");
+	EXPECT_EQ(FLOOD_LEN, recvd) TH_LOG("receive stalled");
+	for (i = 0; i < recvd && got[i] == flood_byte(i, 0); i++)
+		;
+	EXPECT_EQ(recvd, i) TH_LOG("input differs at byte %u", i);
+	ASSERT_EQ(writer, waitpid(writer, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st));
+	ASSERT_EQ(reader, waitpid(reader, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st))
+		TH_LOG("the root's reader: status %#x", st);
+	EXPECT_EQ(0ULL, hvg_stat(&C->d, "dropped"));
+	EXPECT_EQ(0ULL, hvg_stat(&C->d, "errors"));
+}
+
 /*
  * virtio 1.2 2.1.2: no buffer is used, and no used-buffer interrupt sent,
  * before DRIVER_OK. What the driver posted before is served once it is
