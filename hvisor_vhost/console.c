@@ -350,10 +350,11 @@ static int hv_console_publish(struct hv_dev *dev)
 static void hv_console_shutdown(struct hv_dev *dev)
 {
 	struct hv_console *con = to_console(dev);
+	bool published = con->published;
 	struct tty_struct *tty;
 	unsigned long flags;
 
-	if (con->published) {
+	if (published) {
 		hv_console_table_set(dev->index, NULL);
 		tty_unregister_device(hv_console_driver, dev->index);
 		con->published = false;
@@ -369,6 +370,14 @@ static void hv_console_shutdown(struct hv_dev *dev)
 		tty_vhangup(tty);
 		tty_kref_put(tty);
 	}
+	/*
+	 * Output held back for the reader waited for the retry timer,
+	 * cancelled above. Without a tty it goes to the history now: run
+	 * the transmit queue once more, or a driver that still uses the
+	 * device spins for ever on a chain nobody looks at.
+	 */
+	if (published)
+		hv_worker_kick(&dev->vqs[HV_CONSOLE_TX].worker);
 }
 
 static void hv_console_release(struct hv_dev *dev)

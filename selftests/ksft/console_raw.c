@@ -804,6 +804,32 @@ TEST_F(con, window_size)
 }
 
 /*
+ * Output held back for a reader that does not read (a full tty buffer)
+ * is taken once the device is removed while the driver still uses it:
+ * it goes to the history. It once waited for a retry the removal had
+ * cancelled, and virtio_console spun on it for ever.
+ */
+TEST_F(con, held_output_completes_after_removal)
+{
+	static unsigned char pat[1 << 20];
+	__u64 start;
+
+	memset(pat, 'h', sizeof(pat));
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	hvg_vq_send(G, BASE, TXQ, pat, sizeof(pat));
+	/* The tty's buffer fills; the rest waits for the reader. */
+	hvg_sleep_ms(200);
+	EXPECT_EQ(0, hvg_vq_used_idx(TXQ));
+	start = hvg_ms();
+	ASSERT_EQ(0, hvg_del_dev(G, C->d.name));
+	EXPECT_EQ(0, hvg_vq_wait_used(TXQ, HVG_WAIT_MS, NULL))
+		TH_LOG("the held chain never completes after removal");
+	TH_LOG("completed %llu ms after removal", hvg_ms() - start);
+	hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, 0);
+}
+
+/*
  * Removing the device hangs its tty up. The driver, still running, is
  * not left waiting: its output is consumed until it resets the device,
  * which frees the window.
