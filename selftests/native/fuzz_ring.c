@@ -42,6 +42,8 @@
 #define MAX_SEGS	(2 * NUM_MAX_MAX)
 #define MEM_SIZE	(0x3000 + 0x1000)	/* R0 + R1 + R2 */
 #define MAX_WINDOWS	(MAX_SEGS + 4)
+#define TABLES		0x10400ULL	/* where indirect tables mostly are */
+#define NR_TABLES	4
 
 #define fuzz_assert(cond)						\
 	do {								\
@@ -661,8 +663,10 @@ static u64 pick_gpa(struct fdp *f)
 		return 0x400 + fdp_u16(f) % 0x1c00;
 	if (sel < 192)
 		return spots[sel % ARRAY_SIZE(spots)] + fdp_u8(f) % 32;
-	if (sel < 248)
+	if (sel < 232)
 		return 0x10000 + fdp_u16(f) % 0x1000;
+	if (sel < 248)
+		return TABLES + 0x100 * (sel % NR_TABLES);
 	return fdp_u64(f);
 }
 
@@ -702,7 +706,10 @@ static void write_desc(struct fdp *f, u64 gpa, u32 table_size)
 		memcpy(p, d, 16);
 }
 
-/* The guest fills its descriptor table and a few indirect tables. */
+/*
+ * The guest fills its descriptor table and a few indirect tables, most
+ * at the places pick_gpa() often points at.
+ */
 static void guest_fill(struct fdp *f)
 {
 	unsigned int i, t, n;
@@ -712,8 +719,9 @@ static void guest_fill(struct fdp *f)
 		return;
 	for (i = 0; i < m.cfg.num; i++)
 		write_desc(f, m.cfg.desc + 16 * i, m.cfg.num);
-	for (t = fdp_u8(f) % 4; t > 0; t--) {
-		base = pick_gpa(f) & ~15ULL;
+	for (t = fdp_u8(f) % (NR_TABLES + 1); t > 0; t--) {
+		base = fdp_u8(f) < 200 ? TABLES + 0x100 * (t - 1) :
+					 pick_gpa(f) & ~15ULL;
 		n = fdp_u8(f) % (NUM_MAX_MAX + 1);
 		for (i = 0; i < n; i++)
 			write_desc(f, base + 16 * i, n);

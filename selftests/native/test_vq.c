@@ -94,6 +94,21 @@ static int post_pop(u16 head)
 	return hv_vq_pop(vq, &chain);
 }
 
+HV_TEST(vq_alloc_failure)
+{
+	unsigned int n;
+
+	/* The queue array, then each queue's segments and indirect copy. */
+	for (n = 1; n <= 3; n++) {
+		hv_shim_fail_alloc = n;
+		EXPECT_EQ(hv_tdev_init(&dev, &hv_tdev_ops, NULL, 1, NUM, 0),
+			  -ENOMEM);
+		EXPECT(!dev.vqs || !dev.vqs[0].segs);
+	}
+	EXPECT_EQ(hv_tdev_init(&dev, &hv_tdev_ops, NULL, 1, NUM, 0), 0);
+	hv_tdev_fini(&dev);
+}
+
 HV_TEST(vq_simple_chain)
 {
 	char out[16], in[32];
