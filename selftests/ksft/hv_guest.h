@@ -276,16 +276,19 @@ static inline void hvg_purge_zone(int ctl_fd, __u32 zone)
 
 /*
  * Create zone @zone in the simulator with one RAM region and one virtio
- * region, and register it with hvisor_vhost. Returns 0 or -errno; call
- * hvg_teardown() in any case.
+ * region, its simulated CPUs @first_cpu.. (@nr_cpus of them; accesses
+ * are issued from @first_cpu), and register it with hvisor_vhost. Two
+ * zones need disjoint CPUs. Returns 0 or -errno; call hvg_teardown() in
+ * any case.
  */
-static inline int hvg_setup(struct hvg *g, __u32 zone)
+static inline int hvg_setup_cpus(struct hvg *g, __u32 zone, __u32 first_cpu,
+				 __u32 nr_cpus)
 {
 	struct hvsim_zone sz = {
 		.zone_id = zone,
 		.flags = HVSIM_ZONE_F_FD_OWNED,
-		.first_cpu = HVG_FIRST_CPU,
-		.nr_cpus = HVG_NR_CPUS,
+		.first_cpu = first_cpu,
+		.nr_cpus = nr_cpus,
 		.nr_regions = 1,
 		.regions = { { .gpa = HVG_RAM_GPA, .size = HVG_RAM_SIZE } },
 	};
@@ -302,7 +305,7 @@ static inline int hvg_setup(struct hvg *g, __u32 zone)
 	g->sim_fd = -1;
 	g->ctl_fd = -1;
 	g->zone = zone;
-	g->cpu = HVG_FIRST_CPU;
+	g->cpu = first_cpu;
 	g->alloc = HVG_RAM_GPA;
 	g->sim_fd = open("/dev/hvisor_sim", O_RDWR | O_CLOEXEC);
 	if (g->sim_fd < 0)
@@ -333,6 +336,15 @@ static inline int hvg_setup(struct hvg *g, __u32 zone)
 	if (!ret)
 		g->zone_added = 1;
 	return ret;
+}
+
+/*
+ * Create zone @zone on CPUs HVG_FIRST_CPU.. (HVG_NR_CPUS), as
+ * hvg_setup_cpus() does.
+ */
+static inline int hvg_setup(struct hvg *g, __u32 zone)
+{
+	return hvg_setup_cpus(g, zone, HVG_FIRST_CPU, HVG_NR_CPUS);
 }
 
 /*
