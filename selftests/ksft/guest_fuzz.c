@@ -1,0 +1,1821 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * guest_fuzz: a seeded, time-bounded raw guest that fuzzes every device
+ * type hvisor_vhost serves, through the simulator, while a bystander zone
+ * keeps doing valid I/O.
+ *
+ * The fuzzed zone has four devices: a console at the start of its virtio
+ * region (asynchronous QueueNotify), a two-queue blk after it
+ * (synchronous), a console with a 0x400 window (synchronous) and a
+ * read-only blk at the start of a second region (asynchronous); both blk
+ * devices serve a small image in /tmp. The fuzzer issues random register
+ * accesses (every offset, config space and beyond the window included,
+ * sizes 1 to 8, random values), driver initialisations with random
+ * features and queue sizes, resets, QueueReady toggles, FEATURES_OK with
+ * random features, notifies, and ring contents: blk requests of every
+ * type with random sectors, lengths and framing, console buffers, direct
+ * and indirect chains. One post in ten is hostile: descriptors with
+ * random addresses, lengths, flags and next indices, chains over
+ * descriptors in flight, nested, oversized and misplaced indirect tables,
+ * avail index jumps, heads out of range, a scribbled used ring. Random
+ * used_event and avail flags go with any post. On top: tty input and
+ * output, device removal while in use and re-adding, zone resets, blk
+ * resizes. Meanwhile a second process pokes at the registers (resets,
+ * QueueReady, notifies, ACKs included) from the zone's second CPU.
+ *
+ * The bystander, a console and a blk device in another zone (its own
+ * process, CPUs and RAM), writes and reads back a sector and sends a line
+ * to its tty in a loop; every request must complete, with its interrupt
+ * and the right data, within HV_FUZZ_BOUND_MS. At the end every fuzzed
+ * device must work again after a reset. Kernel warnings, KASAN reports,
+ * hangs and simulator STALL or HYPERVISOR PANIC lines fail the run through
+ * vm-run.
+ *
+ * Environment: HV_FUZZ_SEED (default: from the clock; printed),
+ * HV_FUZZ_SECONDS (default 20), HV_FUZZ_VCPUS (1 or 2, default 2; 1 makes
+ * a seed's operation sequence reproducible), HV_FUZZ_BOUND_MS (default
+ * 5000), HV_FUZZ_TRACE=1 (print every operation). A failure prints the
+ * seed and the last operations.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <kselftest_harness.h>
+#include "hv_guest.h"
+
+#define ZONE		21
+#define BYS_ZONE	22
+#define BYS_CPU		(HVG_FIRST_CPU + HVG_NR_CPUS)	/* its own CPUs */
+#define BYS_IRQ_CON	50
+#define BYS_IRQ_BLK	51
+#define REGION2		(HVG_MMIO_BASE + 0x10000ULL)
+#define REGION2_SIZE	0x1000ULL
+#define NR_DEVS		4
+#define IMG_SECTORS	128ULL
+#define IMG_SIZE	(IMG_SECTORS * 512)
+
+/* Zone RAM of the fuzzed zone. */
+#define RAM(off)	(HVG_RAM_GPA + (off))
+#define SLOT(d, q)	RAM(((d) * 2ULL + (q)) * 0x4000)	/* desc, avail, used */
+#define SLOT_AVAIL	0x1000
+#define SLOT_USED	0x2000
+#define IND_AREA	RAM(0x20000)
+#define IND_SIZE	0x10000
+#define HDR_AREA	RAM(0x30000)
+#define HDR_SIZE	0x10000
+#define DATA_AREA	RAM(0x100000)
+#define DATA_SIZE	0x200000
+#define REC_AREA	RAM(0x300000)	/* rings and buffers of the recovery */
+
+#define MAX_SEGS	300	/* more than an indirect table may hold */
+#define TRACE_LEN	48
+#define TRACE_WIDTH	120
+
+#ifndef __printf
+/* printf format checking (the kernel's name for it) */
+#define __printf(a, b)		__attribute__((format(printf, \
+						      a, b)))
+#endif
+
+/* Request types beyond the ones every uapi header knows. */
+#define BLK_T_GET_LIFETIME	10
+#define BLK_T_SECURE_ERASE	14
+
+struct fdev_desc {
+	const char *what;
+	__u32 type;
+	__u64 base;
+	__u64 len;
+	__u32 irq;
+	__u32 flags;
+	__u32 queues;
+	unsigned int nq;
+};
+
+static const struct fdev_desc fdesc[NR_DEVS] = {
+	{ "console, asynchronous notify", HVV_DEV_CONSOLE, HVG_MMIO_BASE,
+	  0x200, 40, 0, 0, 2 },
+	{ "blk with 2 queues, synchronous notify", HVV_DEV_BLK,
+	  HVG_MMIO_BASE + 0x200, 0x200, 41, 0, 2, 2 },
+	{ "console with a 0x400 window, synchronous notify", HVV_DEV_CONSOLE,
+	  HVG_MMIO_BASE + 0x1000, 0x400, 42, 0, 0, 2 },
+	{ "read-only blk, asynchronous notify", HVV_DEV_BLK, REGION2, 0x200,
+	  43, HVV_DEV_F_RO, 0, 1 },
+};
+
+/* The fuzzer's idea of a queue (the device may think otherwise). */
+struct fq {
+	__u16 num;		/* 0: not configured by us */
+	__u16 avail_idx;
+	__u16 next;		/* next free descriptor, in well-formed posts */
+};
+
+struct fdev {
+	const struct fdev_desc *c;
+	int present;		/* added, not removed since */
+	char name[HVV_NAME_LEN];
+	__u32 index;
+	int tty;		/* console, -1 when closed */
+	__u64 offered;
+	__u64 feat;		/* what our last initialisation asked for */
+	__u64 stats[4];		/* counters of removed incarnations */
+	struct fq q[2];
+};
+
+/* Between the test, the second fuzzing vCPU and the bystander. */
+struct shared {
+	int stop;
+	int bys_ready;		/* 1: serving, -1: could not start */
+	int bys_failed;
+	int fz_failed;
+	char bys_msg[256];
+	__u64 bys_requests;
+	__u64 bys_max_ms;
+	__u64 bys_sum_ms;
+	__u64 ops[2];
+	__u64 accesses[2];
+	__u64 chains[2];
+};
+
+struct fz {
+	struct hvg *g;
+	struct shared *sh;
+	struct fdev *dev;
+	__u64 rng;
+	int vcpu;
+	int hostile;		/* this post breaks the ring's rules */
+	int img_fd;
+	int img_ro_fd;
+	int trace_all;
+	__u64 ops;
+	__u64 accesses;
+	__u64 chains;
+	__u64 replugs;
+	__u64 resets;
+	__u64 unexpected;
+	char first_err[160];
+	unsigned int tpos;
+	char trace[TRACE_LEN][TRACE_WIDTH];
+};
+
+/* ------------------------------------------------------------------ */
+/* Randomness and the environment                                     */
+
+static __u64 rnd(struct fz *f)
+{
+	__u64 z = (f->rng += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static __u32 below(struct fz *f, __u64 n)
+{
+	return n ? rnd(f) % n : 0;
+}
+
+static int pct(struct fz *f, unsigned int p)
+{
+	return below(f, 100) < p;
+}
+
+/* A rule broken with probability @p, in hostile posts only. */
+static int bad(struct fz *f, unsigned int p)
+{
+	return f->hostile && pct(f, p);
+}
+
+static __u64 env_u64(const char *name, __u64 def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtoull(v, NULL, 0) : def;
+}
+
+static __u64 fuzz_seed(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return env_u64("HV_FUZZ_SEED", (__u64)ts.tv_sec * 1000003ULL ^
+		       ts.tv_nsec ^ ((__u64)getpid() << 32));
+}
+
+/* ------------------------------------------------------------------ */
+/* Trace                                                               */
+
+static __printf(2, 3) void fz_log(struct fz *f, const char *fmt, ...)
+{
+	char *line = f->trace[f->tpos++ % TRACE_LEN];
+	va_list ap;
+	int n;
+
+	n = snprintf(line, TRACE_WIDTH, "v%d #%llu ", f->vcpu,
+		     (unsigned long long)f->ops);
+	va_start(ap, fmt);
+	vsnprintf(line + n, TRACE_WIDTH - n, fmt, ap);
+	va_end(ap);
+	if (f->trace_all)
+		fprintf(stderr, "# %s\n", line);
+}
+
+static void fz_dump_trace(struct fz *f)
+{
+	unsigned int i, n = f->tpos < TRACE_LEN ? f->tpos : TRACE_LEN;
+
+	fprintf(stderr, "# last %u operations of vCPU %d:\n", n, f->vcpu);
+	for (i = f->tpos - n; i != f->tpos; i++)
+		fprintf(stderr, "#   %s\n", f->trace[i % TRACE_LEN]);
+}
+
+static __printf(2, 3) void fz_unexpected(struct fz *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!f->unexpected++) {
+		va_start(ap, fmt);
+		vsnprintf(f->first_err, sizeof(f->first_err), fmt, ap);
+		va_end(ap);
+		fz_log(f, "UNEXPECTED: %s", f->first_err);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Accesses                                                            */
+
+/* A trapped access; @outside: the address may lie outside every region. */
+static int fz_access(struct fz *f, __u64 addr, __u32 size, int write,
+		     __u64 *val, int outside)
+{
+	__u64 v = *val;
+	int ret;
+
+	ret = hvg_access(f->g, addr, size, write, &v);
+	f->accesses++;
+	if (ret && !(ret == -EFAULT && outside))
+		fz_unexpected(f, "%s %#llx size %u: %s",
+			      write ? "write" : "read",
+			      (unsigned long long)addr, size, strerror(-ret));
+	*val = v;
+	return ret;
+}
+
+static void fz_wr(struct fz *f, __u64 base, __u32 off, __u32 v)
+{
+	__u64 val = v;
+
+	fz_access(f, base + off, 4, 1, &val, 0);
+}
+
+static __u32 fz_rd(struct fz *f, __u64 base, __u32 off)
+{
+	__u64 val = 0;
+
+	fz_access(f, base + off, 4, 0, &val, 0);
+	return val;
+}
+
+/* ------------------------------------------------------------------ */
+/* Random values                                                       */
+
+static const __u16 regs[] = {
+	VIRTIO_MMIO_MAGIC_VALUE, VIRTIO_MMIO_VERSION, VIRTIO_MMIO_DEVICE_ID,
+	VIRTIO_MMIO_VENDOR_ID, VIRTIO_MMIO_DEVICE_FEATURES,
+	VIRTIO_MMIO_DEVICE_FEATURES_SEL, VIRTIO_MMIO_DRIVER_FEATURES,
+	VIRTIO_MMIO_DRIVER_FEATURES_SEL, VIRTIO_MMIO_QUEUE_SEL,
+	VIRTIO_MMIO_QUEUE_NUM_MAX, VIRTIO_MMIO_QUEUE_NUM,
+	VIRTIO_MMIO_QUEUE_READY, VIRTIO_MMIO_QUEUE_NOTIFY,
+	VIRTIO_MMIO_INTERRUPT_STATUS, VIRTIO_MMIO_INTERRUPT_ACK,
+	VIRTIO_MMIO_STATUS, VIRTIO_MMIO_QUEUE_DESC_LOW,
+	VIRTIO_MMIO_QUEUE_DESC_HIGH, VIRTIO_MMIO_QUEUE_AVAIL_LOW,
+	VIRTIO_MMIO_QUEUE_AVAIL_HIGH, VIRTIO_MMIO_QUEUE_USED_LOW,
+	VIRTIO_MMIO_QUEUE_USED_HIGH, VIRTIO_MMIO_SHM_SEL,
+	VIRTIO_MMIO_SHM_LEN_LOW, VIRTIO_MMIO_SHM_LEN_HIGH,
+	VIRTIO_MMIO_SHM_BASE_LOW, VIRTIO_MMIO_SHM_BASE_HIGH,
+	VIRTIO_MMIO_CONFIG_GENERATION, HVG_MMIO_QUEUE_RESET, 0x0fc,
+};
+
+static __u32 pick_size(struct fz *f)
+{
+	static const __u32 odd[] = { 3, 5, 6, 7 };
+	unsigned int r = below(f, 100);
+
+	if (r < 70)
+		return 4;
+	if (r < 78)
+		return 1;
+	if (r < 86)
+		return 2;
+	if (r < 94)
+		return 8;
+	return odd[below(f, ARRAY_SIZE(odd))];
+}
+
+/* An offset in (or just beyond) the window of @d. */
+static __u32 pick_off(struct fz *f, const struct fdev_desc *c)
+{
+	unsigned int r = below(f, 100);
+
+	if (r < 60)
+		return regs[below(f, ARRAY_SIZE(regs))];
+	if (r < 85)
+		return 0x100 + below(f, c->len - 0x100 + 0x20);
+	if (r < 95)
+		return below(f, c->len);
+	return regs[below(f, ARRAY_SIZE(regs))] + 1 + below(f, 3);
+}
+
+/* A guest-physical address for a buffer: mostly zone RAM, not always. */
+static __u64 pick_gpa(struct fz *f)
+{
+	unsigned int r = below(f, 100);
+
+	if (r < 60)
+		return DATA_AREA + below(f, DATA_SIZE);
+	if (r < 70)
+		return HVG_RAM_GPA + below(f, 0x40000);	/* rings, tables */
+	if (r < 78)
+		return HVG_RAM_END - 1 - below(f, 4096);
+	if (r < 82)
+		return HVG_RAM_GPA - 1 - below(f, 64);
+	if (r < 88)
+		return below(f, 2) ? HVG_RAM_END : 0x1000;
+	if (r < 93)
+		return ~0ULL - below(f, 4096);
+	if (r < 96)
+		return HVG_RAM_GPA + (1ULL << 32) + below(f, 4096);
+	return rnd(f);
+}
+
+static __u32 pick_len(struct fz *f)
+{
+	unsigned int r = below(f, 100);
+
+	if (r < 40)
+		return 1 + below(f, 512);
+	if (r < 60)
+		return 512 * (1 + below(f, 8));
+	if (r < 70)
+		return 16;
+	if (r < 75)
+		return 0;
+	if (r < 80)
+		return 1;
+	if (r < 87)
+		return 4096 + below(f, 8192);
+	if (r < 92)
+		return 0xffffffff;
+	if (r < 96)
+		return HVG_RAM_SIZE;
+	return rnd(f);
+}
+
+static __u64 pick_sector(struct fz *f)
+{
+	unsigned int r = below(f, 100);
+
+	if (r < 55)
+		return below(f, IMG_SECTORS);
+	if (r < 65)
+		return IMG_SECTORS - 1;
+	if (r < 72)
+		return IMG_SECTORS;
+	if (r < 80)
+		return 0;
+	if (r < 86)
+		return ~0ULL - below(f, 8);
+	if (r < 92)
+		return ~0ULL >> 9;
+	return rnd(f);
+}
+
+/* A value worth writing at @off of a device offering @offered. */
+static __u64 pick_value(struct fz *f, struct fdev *d, __u32 off)
+{
+	static const __u32 status[] = {
+		0, HVG_S_ACK, HVG_S_DRV, HVG_S_FEAT, HVG_S_OK,
+		VIRTIO_CONFIG_S_FAILED, HVG_S_OK | VIRTIO_CONFIG_S_FAILED,
+		HVG_S_OK | VIRTIO_CONFIG_S_NEEDS_RESET,
+		VIRTIO_CONFIG_S_DRIVER_OK, VIRTIO_CONFIG_S_FEATURES_OK,
+	};
+	__u64 slot = SLOT(below(f, NR_DEVS), below(f, 2)) +
+		     0x1000 * below(f, 3);
+
+	if (pct(f, 15))
+		return pct(f, 50) ? rnd(f) : (__u32)rnd(f);
+	switch (off) {
+	case VIRTIO_MMIO_STATUS:
+		return status[below(f, ARRAY_SIZE(status))];
+	case VIRTIO_MMIO_QUEUE_SEL:
+	case VIRTIO_MMIO_QUEUE_NOTIFY:
+	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
+	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
+	case VIRTIO_MMIO_SHM_SEL:
+	case HVG_MMIO_QUEUE_RESET:
+		return below(f, 3);
+	case VIRTIO_MMIO_QUEUE_NUM:
+		return pct(f, 80) ? 1U << below(f, 10) : below(f, 300);
+	case VIRTIO_MMIO_QUEUE_READY:
+		return below(f, 2);
+	case VIRTIO_MMIO_INTERRUPT_ACK:
+		return below(f, 4);
+	case VIRTIO_MMIO_DRIVER_FEATURES:
+		return (__u32)(d->offered >> (32 * below(f, 2))) & rnd(f);
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:
+	case VIRTIO_MMIO_QUEUE_USED_LOW:
+		return pct(f, 80) ? (__u32)slot : (__u32)pick_gpa(f);
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH:
+	case VIRTIO_MMIO_QUEUE_USED_HIGH:
+		return pct(f, 85) ? 0 : below(f, 3);
+	default:
+		if (off >= 0x100)
+			return pct(f, 50) ? 'a' + below(f, 26) : rnd(f);
+		return rnd(f);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Register-level operations                                           */
+
+static struct fdev *pick_dev(struct fz *f)
+{
+	return &f->dev[below(f, NR_DEVS)];
+}
+
+static void op_reg(struct fz *f)
+{
+	struct fdev *d = pick_dev(f);
+	__u32 off = pick_off(f, d->c), size = pick_size(f);
+	int write = pct(f, 50);
+	__u64 v = write ? pick_value(f, d, off & ~3U) : 0;
+
+	if (write)
+		fz_log(f, "write %s+%#x size %u value %#llx", d->name, off,
+		       size, (unsigned long long)v);
+	else
+		fz_log(f, "read %s+%#x size %u", d->name, off, size);
+	fz_access(f, d->c->base + off, size, write, &v, 0);
+}
+
+/* An access anywhere in (or just outside) the zone's virtio regions. */
+static void op_region(struct fz *f)
+{
+	static const __u64 outside[] = {
+		HVG_MMIO_BASE - 4, HVG_MMIO_BASE + HVG_MMIO_SIZE,
+		REGION2 - 1, REGION2 + REGION2_SIZE, 0, HVG_RAM_GPA,
+	};
+	unsigned int r = below(f, 100);
+	__u32 size = pick_size(f);
+	int write = pct(f, 50), out = 0;
+	__u64 addr, v = rnd(f);
+
+	if (r < 70) {
+		addr = HVG_MMIO_BASE + below(f, HVG_MMIO_SIZE);
+	} else if (r < 90) {
+		addr = REGION2 + below(f, REGION2_SIZE);
+	} else {
+		addr = outside[below(f, ARRAY_SIZE(outside))];
+		out = 1;
+	}
+	/* Near a region's end an access may reach past it. */
+	if ((addr >= HVG_MMIO_BASE + HVG_MMIO_SIZE - 8 &&
+	     addr < HVG_MMIO_BASE + HVG_MMIO_SIZE) ||
+	    (addr >= REGION2 + REGION2_SIZE - 8 &&
+	     addr < REGION2 + REGION2_SIZE))
+		out = 1;
+	fz_log(f, "region %s %#llx size %u", write ? "write" : "read",
+	       (unsigned long long)addr, size);
+	fz_access(f, addr, size, write, &v, out);
+}
+
+static void ring_clear(struct fz *f, struct fdev *d, unsigned int qi)
+{
+	memset(hvg_ptr(f->g, SLOT(d - f->dev, qi)), 0, 3 * 0x1000);
+	d->q[qi].avail_idx = 0;
+	d->q[qi].next = 0;
+}
+
+/* Program queue @qi of @d with a random size, mostly at its slot. */
+static void queue_program(struct fz *f, struct fdev *d, unsigned int qi)
+{
+	static const __u32 bad_num[] = { 0, 3, 6, 512, 0xffff, 0x80000000 };
+	__u64 base = d->c->base, slot = SLOT(d - f->dev, qi % 2);
+	__u64 a[3] = { slot, slot + SLOT_AVAIL, slot + SLOT_USED };
+	__u32 num = 1U << below(f, 9);
+	int bad = pct(f, 5);
+
+	if (bad)
+		num = bad_num[below(f, ARRAY_SIZE(bad_num))];
+	if (pct(f, 3))
+		a[below(f, 3)] = pick_gpa(f);
+	if (pct(f, 95) && qi < 2)
+		ring_clear(f, d, qi);
+	fz_wr(f, base, VIRTIO_MMIO_QUEUE_SEL, qi);
+	fz_wr(f, base, VIRTIO_MMIO_QUEUE_NUM, num);
+	fz_wr(f, base, VIRTIO_MMIO_QUEUE_DESC_LOW, a[0]);
+	fz_wr(f, base, VIRTIO_MMIO_QUEUE_DESC_HIGH, a[0] >> 32);
+	fz_wr(f, base, VIRTIO_MMIO_QUEUE_AVAIL_LOW, a[1]);
+	fz_wr(f, base, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, a[1] >> 32);
+	fz_wr(f, base, VIRTIO_MMIO_QUEUE_USED_LOW, a[2]);
+	fz_wr(f, base, VIRTIO_MMIO_QUEUE_USED_HIGH, a[2] >> 32);
+	if (qi < 2)
+		d->q[qi].num = bad ? 0 : num;
+}
+
+static void write_features(struct fz *f, __u64 base, __u64 feat)
+{
+	fz_wr(f, base, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	fz_wr(f, base, VIRTIO_MMIO_DRIVER_FEATURES, feat);
+	fz_wr(f, base, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	fz_wr(f, base, VIRTIO_MMIO_DRIVER_FEATURES, feat >> 32);
+}
+
+static __u64 pick_features(struct fz *f, struct fdev *d)
+{
+	__u64 feat = d->offered & rnd(f);
+
+	if (pct(f, 90))
+		feat |= HVG_F_VERSION_1;
+	if (pct(f, 10))
+		feat |= BIT_ULL(below(f, 64));
+	return feat;
+}
+
+/* A driver's initialisation with random features, sizes and omissions. */
+static void init_dev(struct fz *f, struct fdev *d)
+{
+	__u64 base = d->c->base, feat = pick_features(f, d);
+	unsigned int qi, nq = d->c->nq + (pct(f, 5) ? 1 : 0);
+
+	fz_log(f, "init %s features %#llx", d->name,
+	       (unsigned long long)feat);
+	d->feat = feat;
+	f->resets++;
+	fz_wr(f, base, VIRTIO_MMIO_STATUS, 0);
+	fz_wr(f, base, VIRTIO_MMIO_STATUS, HVG_S_ACK);
+	fz_wr(f, base, VIRTIO_MMIO_STATUS, HVG_S_DRV);
+	write_features(f, base, feat);
+	fz_wr(f, base, VIRTIO_MMIO_STATUS, HVG_S_FEAT);
+	for (qi = 0; qi < nq; qi++) {
+		if (pct(f, 5))
+			continue;
+		queue_program(f, d, qi);
+		fz_wr(f, base, VIRTIO_MMIO_QUEUE_READY, pct(f, 97));
+	}
+	if (pct(f, 90))
+		fz_wr(f, base, VIRTIO_MMIO_STATUS, HVG_S_OK);
+}
+
+static void op_init(struct fz *f)
+{
+	init_dev(f, pick_dev(f));
+}
+
+static void op_reset(struct fz *f)
+{
+	struct fdev *d = pick_dev(f);
+
+	fz_log(f, "reset %s", d->name);
+	f->resets++;
+	fz_wr(f, d->c->base, VIRTIO_MMIO_STATUS, 0);
+	if (pct(f, 30)) {
+		ring_clear(f, d, 0);
+		ring_clear(f, d, 1);
+	}
+}
+
+/* QueueReady off, maybe a new ring, and on again (at any status). */
+static void op_ready(struct fz *f)
+{
+	struct fdev *d = pick_dev(f);
+	unsigned int qi = below(f, d->c->nq + 1);
+	__u64 base = d->c->base;
+
+	fz_log(f, "ready toggle %s queue %u", d->name, qi);
+	fz_wr(f, base, VIRTIO_MMIO_QUEUE_SEL, qi);
+	fz_wr(f, base, VIRTIO_MMIO_QUEUE_READY, 0);
+	if (pct(f, 50))
+		queue_program(f, d, qi);
+	if (pct(f, 80))
+		fz_wr(f, base, VIRTIO_MMIO_QUEUE_READY, 1);
+}
+
+/* FEATURES_OK (and maybe DRIVER_OK) at whatever state the device is in. */
+static void op_features(struct fz *f)
+{
+	struct fdev *d = pick_dev(f);
+	__u64 base = d->c->base, feat = pick_features(f, d);
+	__u32 status;
+
+	fz_log(f, "features_ok %s %#llx", d->name, (unsigned long long)feat);
+	write_features(f, base, feat);
+	status = fz_rd(f, base, VIRTIO_MMIO_STATUS) | HVG_S_FEAT;
+	fz_wr(f, base, VIRTIO_MMIO_STATUS, status);
+	if (pct(f, 50))
+		fz_wr(f, base, VIRTIO_MMIO_STATUS,
+		      status | VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+static void op_ack(struct fz *f)
+{
+	struct fdev *d = pick_dev(f);
+	__u32 isr = fz_rd(f, d->c->base, VIRTIO_MMIO_INTERRUPT_STATUS);
+
+	fz_log(f, "ack %s isr %#x", d->name, isr);
+	fz_wr(f, d->c->base, VIRTIO_MMIO_INTERRUPT_ACK,
+	      pct(f, 85) ? isr : (__u32)rnd(f));
+}
+
+static void op_notify(struct fz *f)
+{
+	struct fdev *d = pick_dev(f);
+	__u64 v = pct(f, 90) ? below(f, d->c->nq) : rnd(f);
+
+	fz_log(f, "notify %s %#llx", d->name, (unsigned long long)v);
+	fz_access(f, d->c->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, 1, &v, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Ring contents                                                       */
+
+struct seg {
+	__u64 addr;
+	__u32 len;
+	__u16 flags;
+};
+
+static void fill_random(struct fz *f, __u64 gpa, __u32 len, int text)
+{
+	__u8 *p = hvg_ptr(f->g, gpa);
+	__u32 i;
+
+	for (i = 0; i < len; i++)
+		p[i] = text ? 'a' + below(f, 26) : rnd(f);
+}
+
+/* DISCARD/WRITE_ZEROES ranges in the data buffer [@gpa, +@len). */
+static void fill_ranges(struct fz *f, __u64 gpa, __u32 len)
+{
+	struct virtio_blk_discard_write_zeroes *r = hvg_ptr(f->g, gpa);
+	unsigned int i, n = len / sizeof(*r);
+
+	for (i = 0; i < n && i < 40; i++) {
+		r[i].sector = pick_sector(f);
+		r[i].num_sectors = pct(f, 80) ? below(f, 16) :
+				   (__u32)pick_sector(f);
+		r[i].flags = pct(f, 70) ? 0 : pct(f, 50) ?
+			     VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP : rnd(f);
+	}
+}
+
+/* A data buffer inside the data area (most of the time). */
+static __u64 data_buf(struct fz *f, __u32 len, __u32 align)
+{
+	__u64 room = len < DATA_SIZE ? DATA_SIZE - len : 1;
+
+	return DATA_AREA + (below(f, room) & ~(__u64)(align - 1));
+}
+
+static unsigned int build_blk(struct fz *f, struct seg *s)
+{
+	static const __u32 types[] = {
+		VIRTIO_BLK_T_IN, VIRTIO_BLK_T_OUT, VIRTIO_BLK_T_FLUSH,
+		VIRTIO_BLK_T_GET_ID, VIRTIO_BLK_T_DISCARD,
+		VIRTIO_BLK_T_WRITE_ZEROES, BLK_T_GET_LIFETIME,
+		BLK_T_SECURE_ERASE, VIRTIO_BLK_T_SCSI_CMD, 0x80000001, 0xff,
+	};
+	__u64 hdr = HDR_AREA + 32 * below(f, HDR_SIZE / 32);
+	struct virtio_blk_outhdr *h = hvg_ptr(f->g, hdr);
+	__u32 type = types[below(f, ARRAY_SIZE(types))];
+	int in = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
+	int dwz = type == VIRTIO_BLK_T_DISCARD ||
+		  type == VIRTIO_BLK_T_WRITE_ZEROES;
+	unsigned int n = 0, k = below(f, 4), i;
+	int flip = pct(f, 5);	/* every data buffer the wrong way */
+
+	h->type = type;
+	h->ioprio = pct(f, 90) ? 0 : rnd(f);
+	h->sector = pick_sector(f);
+	s[n++] = (struct seg){ hdr, bad(f, 15) ? below(f, 32) : 16, 0 };
+	if (dwz && !k && pct(f, 80))
+		k = 1;
+	for (i = 0; i < k; i++) {
+		__u32 len = pct(f, 85) ? 512 * (1 + below(f, 8)) :
+			    1 + below(f, 1024);
+		__u64 a;
+
+		if (bad(f, 15))
+			len = pick_len(f);
+		a = bad(f, 15) ? pick_gpa(f) : data_buf(f, len, 512);
+
+		if (dwz && pct(f, 85)) {
+			len = 16 * (1 + below(f, pct(f, 90) ? 4 : 40));
+			a = data_buf(f, len, 16);
+			fill_ranges(f, a, len);
+		}
+		s[n++] = (struct seg){ a, len,
+				       (in ^ flip ^ bad(f, 8)) ?
+				       VRING_DESC_F_WRITE : 0 };
+	}
+	if (pct(f, 93))
+		s[n++] = (struct seg){ hdr + 16, pct(f, 90) ? 1 :
+				       1 + below(f, 16), VRING_DESC_F_WRITE };
+	return n;
+}
+
+static unsigned int build_console(struct fz *f, struct seg *s, int rx)
+{
+	unsigned int n = 1 + below(f, 4), i;
+
+	for (i = 0; i < n; i++) {
+		__u32 len = 1 + below(f, pct(f, 90) ? 256 : 8192);
+		__u64 a = data_buf(f, len, 1);
+
+		if (!rx)
+			fill_random(f, a, len, 1);
+		s[i] = (struct seg){ a, len, rx ? VRING_DESC_F_WRITE : 0 };
+	}
+	return n;
+}
+
+static unsigned int build_random(struct fz *f, struct seg *s)
+{
+	unsigned int n = 1 + below(f, 6), i;
+
+	for (i = 0; i < n; i++) {
+		s[i].addr = pick_gpa(f);
+		s[i].len = pick_len(f);
+		s[i].flags = (pct(f, 50) ? VRING_DESC_F_WRITE : 0) |
+			     (pct(f, 5) ? VRING_DESC_F_INDIRECT : 0);
+	}
+	return n;
+}
+
+/* Write the chain @s[0..n) into @t (an indirect table, entries 0..n-1). */
+static void write_table(struct fz *f, struct vring_desc *t, struct seg *s,
+			unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		int more = i + 1 < n;
+
+		hvg_set_desc(&t[i], s[i].addr, s[i].len,
+			     s[i].flags | (more ? VRING_DESC_F_NEXT : 0),
+			     bad(f, 5) ? below(f, n + 2) : i + 1);
+	}
+	if (bad(f, 3))
+		t[below(f, n)].flags |= VRING_DESC_F_INDIRECT;
+}
+
+/* Put a chain on queue @qi of @d (in our slot), make it available. */
+static void emit_chain(struct fz *f, struct fdev *d, unsigned int qi,
+		       struct seg *s, unsigned int n)
+{
+	struct fq *q = &d->q[qi];
+	__u16 num = q->num ? q->num : 8;
+	__u64 slot = SLOT(d - f->dev, qi);
+	struct vring_desc *t = hvg_ptr(f->g, slot);
+	struct vring_avail *av = hvg_ptr(f->g, slot + SLOT_AVAIL);
+	__u16 head, idx[MAX_SEGS], start = q->next, stride = 1;
+	unsigned int i;
+
+	/* Well-formed posts take descriptors in turn, not those in flight. */
+	if (f->hostile) {
+		start = below(f, num);
+		if (pct(f, 30))
+			stride = 1 + 2 * below(f, num);
+	}
+	if (pct(f, 18) && (f->hostile || d->feat & HVG_F_INDIRECT)) {
+		__u64 tg = IND_AREA + 16 * below(f, (IND_SIZE - 16 * n) / 16);
+		__u32 tlen = 16 * n;
+
+		/* Sometimes more entries than any queue may have. */
+		if (bad(f, 5) && n < 257) {
+			unsigned int m = 257 + below(f, MAX_SEGS - 257);
+
+			tg = IND_AREA;
+			for (i = n; i < m; i++)
+				s[i] = s[i % n];
+			n = m;
+			tlen = 16 * n;
+		}
+		write_table(f, hvg_ptr(f->g, tg), s, n);
+		if (bad(f, 10))
+			tlen = pct(f, 50) ? tlen + 8 : pick_len(f);
+		head = start % num;
+		q->next = start + 1;
+		hvg_set_desc(&t[head], tg, tlen, VRING_DESC_F_INDIRECT |
+			     (bad(f, 4) ? VRING_DESC_F_NEXT : 0),
+			     below(f, num));
+		fz_log(f, "chain %s q%u head %u indirect %#llx len %u", d->name,
+		       qi, head, (unsigned long long)tg, tlen);
+	} else {
+		if (n > num && !bad(f, 30))
+			n = num;
+		for (i = 0; i < n; i++)
+			idx[i] = bad(f, 5) ? below(f, num) :
+				 (start + i * stride) % num;
+		for (i = 0; i < n; i++) {
+			int more = i + 1 < n;
+
+			hvg_set_desc(&t[idx[i]], s[i].addr, s[i].len,
+				     s[i].flags |
+				     (more ? VRING_DESC_F_NEXT : 0),
+				     more ? idx[i + 1] :
+				     (pct(f, 5) ? below(f, 300) : 0));
+		}
+		head = idx[0];
+		q->next = start + n * stride;
+		fz_log(f, "chain %s q%u head %u n %u flags0 %#x", d->name, qi,
+		       head, n, t[head].flags);
+	}
+	if (bad(f, 3))
+		head = num + below(f, 0x10000 - num);
+	av->ring[q->avail_idx % num] = head;
+	__atomic_store_n(&av->idx, ++q->avail_idx, __ATOMIC_RELEASE);
+	f->chains++;
+}
+
+static void op_replug_dev(struct fz *f, struct fdev *d);
+
+/* Chains on one queue of one device, ring fields, maybe a notify. */
+static void op_post(struct fz *f)
+{
+	struct fdev *d = pick_dev(f);
+	unsigned int qi = below(f, d->c->nq), k = 1 + below(f, 4), i, n;
+	__u64 slot = SLOT(d - f->dev, qi);
+	struct vring_avail *av = hvg_ptr(f->g, slot + SLOT_AVAIL);
+	struct vring_used *used = hvg_ptr(f->g, slot + SLOT_USED);
+	struct seg s[MAX_SEGS];
+	struct fq *q = &d->q[qi];
+	__u16 num, in_flight;
+	__u32 status;
+
+	if (!d->present && f->vcpu == 0 && pct(f, 70))
+		op_replug_dev(f, d);
+	/* Mostly, a driver that finds its device broken starts over. */
+	status = fz_rd(f, d->c->base, VIRTIO_MMIO_STATUS);
+	if ((status & (HVG_S_OK | VIRTIO_CONFIG_S_NEEDS_RESET)) != HVG_S_OK &&
+	    pct(f, 80)) {
+		fz_log(f, "post: %s status %#x, start over", d->name, status);
+		init_dev(f, d);
+	}
+	num = q->num ? q->num : 8;
+	f->hostile = pct(f, 10);
+	/* Well-formed: no more in flight than the ring holds. */
+	in_flight = q->avail_idx - __atomic_load_n(&used->idx,
+						   __ATOMIC_ACQUIRE);
+	if (!f->hostile && in_flight >= num)
+		k = 0;
+	else if (!f->hostile && k > (unsigned int)(num - in_flight))
+		k = num - in_flight;
+	for (i = 0; i < k; i++) {
+		if (bad(f, 40))
+			n = build_random(f, s);
+		else if (d->c->type == HVV_DEV_BLK)
+			n = build_blk(f, s);
+		else
+			n = build_console(f, s, qi == HVG_CONSOLE_RX);
+		emit_chain(f, d, qi, s, n);
+	}
+	if (bad(f, 20)) {
+		static const __u16 jump[] = { 0x8000, 0xffff, 1, 2 };
+
+		q->avail_idx += pct(f, 50) ? num + 1 : jump[below(f, 4)];
+		__atomic_store_n(&av->idx, q->avail_idx, __ATOMIC_RELEASE);
+		fz_log(f, "avail idx %s q%u -> %u", d->name, qi, q->avail_idx);
+	}
+	if (pct(f, 20))
+		av->ring[num] = pct(f, 50) ? q->avail_idx - below(f, 3) :
+				rnd(f);
+	if (pct(f, 10))
+		av->flags = pct(f, 50) ? VRING_AVAIL_F_NO_INTERRUPT : rnd(f);
+	if (bad(f, 20)) {
+		used->idx = rnd(f);
+		used->flags = rnd(f);
+	}
+	if (pct(f, 85)) {
+		__u64 v = pct(f, 90) ? qi : rnd(f);
+
+		fz_log(f, "notify %s %#llx", d->name, (unsigned long long)v);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		fz_access(f, d->c->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, 1, &v,
+			  0);
+	}
+	/* Tracing: the outcome, as far as the status tells. */
+	if (f->trace_all)
+		fz_log(f, "posted on %s: status %#x%s", d->name,
+		       fz_rd(f, d->c->base, VIRTIO_MMIO_STATUS),
+		       f->hostile ? " (hostile)" : "");
+}
+
+/* ------------------------------------------------------------------ */
+/* Control-plane and tty operations (main vCPU only)                  */
+
+static const char * const stat_names[4] = {
+	"requests", "notifies", "interrupts", "errors",
+};
+
+/* A counter of @d over all its incarnations. */
+static __u64 fdev_stat(const struct fdev *d, unsigned int i)
+{
+	struct hvg_dev hd;
+	__u64 v;
+
+	if (!d->present)
+		return d->stats[i];
+	memcpy(hd.name, d->name, sizeof(hd.name));
+	v = hvg_stat(&hd, stat_names[i]);
+	return d->stats[i] + (v == ~0ULL ? 0 : v);
+}
+
+static int fdev_add(struct fz *f, struct fdev *d)
+{
+	struct hvv_dev ud = {
+		.type = d->c->type,
+		.addr = d->c->base,
+		.len = d->c->len,
+		.irq = d->c->irq,
+		.flags = d->c->flags,
+		.queues = d->c->queues,
+		.backend_fd = -1,
+	};
+	int ret;
+
+	if (d->c->type == HVV_DEV_BLK)
+		ud.backend_fd = d->c->flags & HVV_DEV_F_RO ? f->img_ro_fd :
+							     f->img_fd;
+	ret = hvg_add_dev_full(f->g, &ud);
+	if (ret)
+		return ret;
+	memcpy(d->name, ud.name, sizeof(d->name));
+	d->index = ud.index;
+	d->present = 1;
+	return 0;
+}
+
+static void tty_close(struct fdev *d)
+{
+	if (d->tty >= 0)
+		close(d->tty);
+	d->tty = -1;
+}
+
+static void tty_reopen(struct fdev *d)
+{
+	tty_close(d);
+	if (d->c->type != HVV_DEV_CONSOLE || !d->present)
+		return;
+	d->tty = hvg_tty_open(d->index);
+	if (d->tty < 0)
+		d->tty = -1;
+	else
+		fcntl(d->tty, F_SETFL, O_NONBLOCK);
+}
+
+static void op_tty(struct fz *f)
+{
+	struct fdev *d = &f->dev[pct(f, 50) ? 0 : 2];
+	char buf[4096];
+	unsigned int n, i;
+
+	if (d->tty < 0) {
+		if (pct(f, 40)) {
+			fz_log(f, "tty open %s", d->name);
+			tty_reopen(d);
+		}
+		return;
+	}
+	if (pct(f, 4)) {
+		fz_log(f, "tty close %s", d->name);
+		tty_close(d);
+		return;
+	}
+	if (pct(f, 50)) {
+		n = 1 + below(f, 64);
+		for (i = 0; i < n; i++)
+			buf[i] = rnd(f);
+		fz_log(f, "tty write %s %u", d->name, n);
+		if (write(d->tty, buf, n) < 0 && errno != EAGAIN &&
+		    errno != EIO)
+			fz_unexpected(f, "tty write: %s", strerror(errno));
+	} else {
+		fz_log(f, "tty read %s", d->name);
+		while (read(d->tty, buf, sizeof(buf)) > 0)
+			;
+	}
+}
+
+/* Remove a device (perhaps while in use), or add it back. */
+static void op_replug_dev(struct fz *f, struct fdev *d)
+{
+	int ret;
+
+	if (d->present) {
+		unsigned int i;
+
+		fz_log(f, "remove %s", d->name);
+		for (i = 0; i < ARRAY_SIZE(d->stats); i++)
+			d->stats[i] = fdev_stat(d, i);
+		ret = hvg_del_dev(f->g, d->name);
+		if (ret)
+			fz_unexpected(f, "remove %s: %s", d->name,
+				      strerror(-ret));
+		d->present = 0;
+		f->replugs++;
+		return;
+	}
+	ret = fdev_add(f, d);
+	fz_log(f, "add back at %#llx: %d", (unsigned long long)d->c->base,
+	       ret);
+	/* Busy until the zone's driver lets go of the removed one. */
+	if (ret && ret != -EADDRINUSE)
+		fz_unexpected(f, "add back at %#llx: %s",
+			      (unsigned long long)d->c->base, strerror(-ret));
+	if (!ret && d->c->type == HVV_DEV_CONSOLE && d->tty >= 0)
+		tty_reopen(d);
+}
+
+static void op_replug(struct fz *f)
+{
+	op_replug_dev(f, pick_dev(f));
+}
+
+static void op_zone_reset(struct fz *f)
+{
+	struct hvv_zone_id zid = { .zone_id = ZONE };
+
+	fz_log(f, "zone reset");
+	if (ioctl(f->g->ctl_fd, HVV_ZONE_RESET, &zid))
+		fz_unexpected(f, "zone reset: %s", strerror(errno));
+}
+
+static void op_resize(struct fz *f)
+{
+	static const __u64 sizes[] = {
+		IMG_SIZE, 0, 511, 512, 4096, IMG_SIZE / 2, IMG_SIZE + 4096,
+		2 * IMG_SIZE,
+	};
+	__u64 size = sizes[below(f, ARRAY_SIZE(sizes))];
+	unsigned int i;
+
+	fz_log(f, "resize image to %llu", (unsigned long long)size);
+	if (ftruncate(f->img_fd, size))
+		fz_unexpected(f, "ftruncate: %s", strerror(errno));
+	for (i = 0; i < NR_DEVS; i++) {
+		struct hvv_dev_name dn = { { 0 } };
+
+		if (f->dev[i].c->type != HVV_DEV_BLK || !f->dev[i].present)
+			continue;
+		memcpy(dn.name, f->dev[i].name, sizeof(dn.name));
+		if (ioctl(f->g->ctl_fd, HVV_DEV_RESIZE, &dn))
+			fz_unexpected(f, "resize %s: %s", dn.name,
+				      strerror(errno));
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The loop                                                            */
+
+enum fz_op {
+	OP_REG, OP_REGION, OP_RESET, OP_READY, OP_FEATURES, OP_ACK,
+	OP_NOTIFY, OP_SLEEP, OP_INIT, OP_POST, OP_TTY, OP_REPLUG,
+	OP_ZONE_RESET, OP_RESIZE, NR_OPS
+};
+
+/*
+ * Weights per mille. The main vCPU drives the devices (initialisation,
+ * ring contents, control plane, tty); the second one only pokes at
+ * registers meanwhile: two writers of one ring would be noise.
+ */
+static const unsigned int weight[2][NR_OPS] = {
+	{
+		[OP_REG] = 260, [OP_REGION] = 40, [OP_RESET] = 20,
+		[OP_READY] = 30, [OP_FEATURES] = 20, [OP_ACK] = 80,
+		[OP_NOTIFY] = 20, [OP_SLEEP] = 15, [OP_INIT] = 80,
+		[OP_POST] = 350, [OP_TTY] = 50, [OP_REPLUG] = 3,
+		[OP_ZONE_RESET] = 4, [OP_RESIZE] = 8,
+	}, {
+		[OP_REG] = 520, [OP_REGION] = 80, [OP_RESET] = 15,
+		[OP_READY] = 30, [OP_FEATURES] = 15, [OP_ACK] = 200,
+		[OP_NOTIFY] = 120, [OP_SLEEP] = 20,
+	},
+};
+
+static unsigned int pick_op(struct fz *f)
+{
+	const unsigned int *w = weight[f->vcpu];
+	unsigned int total = 0, i, r;
+
+	for (i = 0; i < NR_OPS; i++)
+		total += w[i];
+	r = below(f, total);
+	for (i = 0; i < NR_OPS; i++) {
+		if (r < w[i])
+			return i;
+		r -= w[i];
+	}
+	return OP_REG;
+}
+
+static void fz_one(struct fz *f)
+{
+	switch (pick_op(f)) {
+	case OP_REG:
+		op_reg(f);
+		break;
+	case OP_REGION:
+		op_region(f);
+		break;
+	case OP_INIT:
+		op_init(f);
+		break;
+	case OP_RESET:
+		op_reset(f);
+		break;
+	case OP_READY:
+		op_ready(f);
+		break;
+	case OP_FEATURES:
+		op_features(f);
+		break;
+	case OP_ACK:
+		op_ack(f);
+		break;
+	case OP_NOTIFY:
+		op_notify(f);
+		break;
+	case OP_POST:
+		op_post(f);
+		break;
+	case OP_SLEEP:
+		hvg_sleep_ms(below(f, 4));
+		break;
+	case OP_TTY:
+		op_tty(f);
+		break;
+	case OP_REPLUG:
+		op_replug(f);
+		break;
+	case OP_ZONE_RESET:
+		op_zone_reset(f);
+		break;
+	case OP_RESIZE:
+		op_resize(f);
+		break;
+	}
+	f->ops++;
+}
+
+static void fz_publish(struct fz *f)
+{
+	__atomic_store_n(&f->sh->ops[f->vcpu], f->ops, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->sh->accesses[f->vcpu], f->accesses,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n(&f->sh->chains[f->vcpu], f->chains,
+			 __ATOMIC_RELAXED);
+}
+
+/* Fuzz until @deadline, a stop request or a failure. */
+static void fz_run(struct fz *f, __u64 deadline)
+{
+	struct shared *sh = f->sh;
+
+	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&sh->bys_failed, __ATOMIC_ACQUIRE) &&
+	       !__atomic_load_n(&sh->fz_failed, __ATOMIC_ACQUIRE)) {
+		fz_one(f);
+		if (f->unexpected) {
+			__atomic_store_n(&sh->fz_failed, 1, __ATOMIC_RELEASE);
+			break;
+		}
+		if (!(f->ops % 16)) {
+			hvg_drain_irqs(f->g);
+			fz_publish(f);
+			if (hvg_ms() >= deadline)
+				break;
+		}
+	}
+	fz_publish(f);
+}
+
+/* ------------------------------------------------------------------ */
+/* The bystander                                                       */
+
+struct bys {
+	struct hvg g;
+	struct hvg_con con;
+	struct hvg_blk blk;
+	__u64 hdr, data, rd, st, txbuf;
+	unsigned int bound;
+	char *msg;
+};
+
+/* One blk request of one data sector; 0 and the status, or -1 (@b->msg). */
+static int bys_blk(struct bys *b, __u32 type, __u64 sector, __u64 buf,
+		   __u64 *lat)
+{
+	struct virtio_blk_outhdr *h = hvg_ptr(&b->g, b->hdr);
+	struct hvg_vq *vq = &b->blk.vq;
+	__u64 base = b->blk.d.base, t0 = hvg_ms();
+	__u32 id = ~0U;
+	long len;
+
+	h->type = type;
+	h->ioprio = 0;
+	h->sector = sector;
+	*(__u8 *)hvg_ptr(&b->g, b->st) = 0xee;
+	hvg_drain_irqs(&b->g);
+	hvg_desc(vq, 0, b->hdr, 16, VRING_DESC_F_NEXT, 1);
+	hvg_desc(vq, 1, buf, 512, VRING_DESC_F_NEXT |
+		 (type == VIRTIO_BLK_T_IN ? VRING_DESC_F_WRITE : 0), 2);
+	hvg_desc(vq, 2, b->st, 1, VRING_DESC_F_WRITE, 0);
+	hvg_vq_kick(&b->g, base, vq, 0);
+	len = hvg_vq_wait_used(vq, b->bound, &id);
+	if (len < 0 || id) {
+		snprintf(b->msg, 256, "blk %s of sector %llu: %s after %llu ms",
+			 type == VIRTIO_BLK_T_IN ? "read" : "write",
+			 (unsigned long long)sector,
+			 len < 0 ? "no used entry" : "wrong head",
+			 (unsigned long long)(hvg_ms() - t0));
+		return -1;
+	}
+	if (hvg_irq_wait(&b->g, b->blk.d.irq, b->bound)) {
+		snprintf(b->msg, 256, "blk: no interrupt within %u ms",
+			 b->bound);
+		return -1;
+	}
+	hvg_ack(&b->g, base, hvg_isr(&b->g, base));
+	*lat = hvg_ms() - t0;
+	return hvg_byte(&b->g, b->st);
+}
+
+static int bys_console(struct bys *b, unsigned int seq, __u64 *lat)
+{
+	struct hvg_vq *vq = &b->con.vq[HVG_CONSOLE_TX];
+	__u64 base = b->con.d.base, t0 = hvg_ms();
+	char want[16], got[16] = "";
+	size_t len;
+
+	len = snprintf(want, sizeof(want), "b%07u;", seq % 10000000);
+	memcpy(hvg_ptr(&b->g, b->txbuf), want, len);
+	hvg_drain_irqs(&b->g);
+	hvg_vq_post(&b->g, base, vq, b->txbuf, len, 0);
+	if (hvg_vq_wait_used(vq, b->bound, NULL) < 0) {
+		snprintf(b->msg, 256, "console: no used entry within %u ms",
+			 b->bound);
+		return -1;
+	}
+	if (hvg_tty_read(b->con.tty, got, len, b->bound) != len ||
+	    memcmp(got, want, len)) {
+		snprintf(b->msg, 256, "console: tty got \"%.*s\", want \"%s\"",
+			 (int)len, got, want);
+		return -1;
+	}
+	if (hvg_irq_wait(&b->g, b->con.d.irq, b->bound)) {
+		snprintf(b->msg, 256, "console: no interrupt within %u ms",
+			 b->bound);
+		return -1;
+	}
+	hvg_ack(&b->g, base, hvg_isr(&b->g, base));
+	*lat = hvg_ms() - t0;
+	return 0;
+}
+
+static void bys_note(struct shared *sh, __u64 lat)
+{
+	__atomic_add_fetch(&sh->bys_requests, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&sh->bys_sum_ms, lat, __ATOMIC_RELAXED);
+	if (lat > sh->bys_max_ms)
+		__atomic_store_n(&sh->bys_max_ms, lat, __ATOMIC_RELAXED);
+}
+
+static int bys_setup(struct bys *b, int img)
+{
+	struct hvg *g = &b->g;
+	int ret;
+
+	ret = hvg_setup_cpus(g, BYS_ZONE, BYS_CPU, HVG_NR_CPUS);
+	if (!ret)
+		ret = hvg_add_console(g, HVG_MMIO_BASE, HVG_DEV_LEN,
+				      BYS_IRQ_CON, &b->con.d);
+	if (!ret)
+		ret = hvg_add_blk(g, HVG_MMIO_BASE + 0x200, BYS_IRQ_BLK, img,
+				  0, NULL, &b->blk);
+	if (ret) {
+		snprintf(b->msg, 256, "setup: %s", strerror(-ret));
+		return -1;
+	}
+	b->con.tty = hvg_tty_open(b->con.d.index);
+	if (b->con.tty < 0 ||
+	    hvg_con_init(g, &b->con, HVG_F_VERSION_1, 8) ||
+	    hvg_blk_init(g, &b->blk, HVG_F_VERSION_1, 8)) {
+		snprintf(b->msg, 256, "setup: tty or driver initialisation");
+		return -1;
+	}
+	b->hdr = hvg_alloc(g, 16, 16);
+	b->st = hvg_alloc(g, 1, 1);
+	b->data = hvg_alloc(g, 512, 512);
+	b->rd = hvg_alloc(g, 512, 512);
+	b->txbuf = hvg_alloc(g, 16, 16);
+	return 0;
+}
+
+/* The bystander process: valid I/O until told to stop. Never returns. */
+static void bystander(struct shared *sh, const char *img_path,
+		      unsigned int bound)
+{
+	struct bys *b = calloc(1, sizeof(*b));
+	unsigned int seq = 0, i;
+	int img, st, failed = 0;
+	__u64 lat;
+
+	if (!b)
+		_exit(2);
+	b->con.tty = -1;
+	b->bound = bound;
+	b->msg = sh->bys_msg;
+	img = open(img_path, O_RDWR | O_CLOEXEC);
+	if (img < 0 || bys_setup(b, img)) {
+		__atomic_store_n(&sh->bys_ready, -1, __ATOMIC_RELEASE);
+		hvg_teardown(&b->g);
+		_exit(1);
+	}
+	__atomic_store_n(&sh->bys_ready, 1, __ATOMIC_RELEASE);
+	while (!failed && !__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
+		__u8 *w = hvg_ptr(&b->g, b->data), *r = hvg_ptr(&b->g, b->rd);
+		__u64 sector = seq % IMG_SECTORS;
+
+		seq++;
+		for (i = 0; i < 512; i++)
+			w[i] = seq * 31 + i;
+		memset(r, 0, 512);
+		st = bys_blk(b, VIRTIO_BLK_T_OUT, sector, b->data, &lat);
+		if (st > 0)
+			snprintf(b->msg, 256, "blk write: status %d", st);
+		failed = st != 0;
+		if (!failed)
+			bys_note(sh, lat);
+		st = failed ? -1 : bys_blk(b, VIRTIO_BLK_T_IN, sector, b->rd,
+					   &lat);
+		if (st > 0)
+			snprintf(b->msg, 256, "blk read: status %d", st);
+		if (!st && memcmp(w, r, 512)) {
+			snprintf(b->msg, 256,
+				 "blk: sector %llu read back differs",
+				 (unsigned long long)sector);
+			st = -1;
+		}
+		failed = st != 0;
+		if (!failed)
+			bys_note(sh, lat);
+		if (!failed && bys_console(b, seq, &lat))
+			failed = 1;
+		if (!failed)
+			bys_note(sh, lat);
+	}
+	if (failed)
+		__atomic_store_n(&sh->bys_failed, 1, __ATOMIC_RELEASE);
+	close(b->con.tty);
+	/* The driver lets go, so that the devices go at once. */
+	hvg_wr32(&b->g, b->con.d.base, VIRTIO_MMIO_STATUS, 0);
+	hvg_wr32(&b->g, b->blk.d.base, VIRTIO_MMIO_STATUS, 0);
+	if (hvg_teardown(&b->g) && !failed) {
+		snprintf(b->msg, 256, "teardown failed");
+		failed = 1;
+	}
+	_exit(failed);
+}
+
+/* ------------------------------------------------------------------ */
+/* Recovery: every fuzzed device works after a reset                  */
+
+static __printf(2, 3) int rec_fail(char *why, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, 200, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Read the tty until @want was seen or @ms passed. */
+static int tty_expect(int fd, const char *want, int ms)
+{
+	__u64 end = hvg_ms() + ms;
+	size_t n = strlen(want), have = 0;
+	char buf[512];
+
+	while (hvg_ms() < end) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		ssize_t r, i;
+
+		if (poll(&pfd, 1, 20) != 1)
+			continue;
+		r = read(fd, buf, sizeof(buf));
+		if (r < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		for (i = 0; i < r; i++) {
+			have = buf[i] == want[have] ? have + 1 :
+			       buf[i] == want[0] ? 1 : 0;
+			if (have == n)
+				return 0;
+		}
+		if (r <= 0)
+			hvg_sleep_ms(1);
+	}
+	return -1;
+}
+
+static int recover_console(struct fz *f, struct fdev *d, unsigned int bound,
+			   char *why)
+{
+	struct hvg_con c = { .tty = -1 };
+	char want[16];
+
+	c.d.base = d->c->base;
+	c.d.irq = d->c->irq;
+	tty_close(d);
+	d->tty = hvg_tty_open(d->index);
+	if (d->tty < 0)
+		return rec_fail(why, "cannot open ttyHV%u: %s", d->index,
+				strerror(-d->tty));
+	if (hvg_con_init(f->g, &c, HVG_F_VERSION_1, 8))
+		return rec_fail(why, "initialisation refused, status %#x",
+				hvg_status(f->g, d->c->base));
+	snprintf(want, sizeof(want), "<rec%u>", (unsigned int)(d - f->dev));
+	if (hvg_con_tx(f->g, &c, want, bound) != 0)
+		return rec_fail(why, "transmit not used within %u ms", bound);
+	if (tty_expect(d->tty, want, bound))
+		return rec_fail(why, "\"%s\" did not reach ttyHV%u", want,
+				d->index);
+	return 0;
+}
+
+static int recover_blk(struct fz *f, struct fdev *d, char *why)
+{
+	struct hvg *g = f->g;
+	struct hvg_blk b;
+	__u8 want[512];
+	__u64 buf = hvg_alloc(g, 512, 512);
+	unsigned int i;
+	int st;
+
+	memset(&b, 0, sizeof(b));
+	b.d.base = d->c->base;
+	b.d.irq = d->c->irq;
+	if (hvg_blk_init(g, &b, HVG_F_VERSION_1, 8))
+		return rec_fail(why, "initialisation refused, status %#x",
+				hvg_status(g, d->c->base));
+	if (hvg_blk_capacity(g, d->c->base) != IMG_SECTORS)
+		return rec_fail(why, "capacity %llu, want %llu",
+				(unsigned long long)hvg_blk_capacity(g,
+							d->c->base),
+				IMG_SECTORS);
+	if (d->c->flags & HVV_DEV_F_RO) {
+		if (pread(f->img_fd, want, 512, 512) != 512)
+			return rec_fail(why, "cannot read the image");
+	} else {
+		for (i = 0; i < 512; i++)
+			want[i] = i * 7 + 3;
+		memcpy(hvg_ptr(g, buf), want, 512);
+		st = hvg_blk_req(g, &b, VIRTIO_BLK_T_OUT, 1, buf, 512);
+		if (st)
+			return rec_fail(why, "write: status %d", st);
+		memset(hvg_ptr(g, buf), 0, 512);
+	}
+	st = hvg_blk_req(g, &b, VIRTIO_BLK_T_IN, 1, buf, 512);
+	if (st)
+		return rec_fail(why, "read: status %d", st);
+	if (memcmp(hvg_ptr(g, buf), want, 512))
+		return rec_fail(why, "read back differs");
+	return 0;
+}
+
+/* Reset, re-add if removed, initialise and use one device. */
+static int recover(struct fz *f, struct fdev *d, unsigned int bound,
+		   char *why)
+{
+	__u64 end = hvg_ms() + bound;
+	int ret;
+
+	/* A removed device its driver used goes once the driver resets it. */
+	hvg_wr32(f->g, d->c->base, VIRTIO_MMIO_STATUS, 0);
+	while (!d->present) {
+		ret = fdev_add(f, d);
+		if (!ret)
+			break;
+		if (ret != -EADDRINUSE || hvg_ms() >= end)
+			return rec_fail(why, "cannot add it back: %s",
+					strerror(-ret));
+		hvg_sleep_ms(20);
+	}
+	f->g->alloc = REC_AREA;
+	if (d->c->type == HVV_DEV_CONSOLE)
+		ret = recover_console(f, d, bound, why);
+	else
+		ret = recover_blk(f, d, why);
+	if (!ret && hvg_status(f->g, d->c->base) != HVG_S_OK)
+		ret = rec_fail(why, "status %#x after a valid request",
+			       hvg_status(f->g, d->c->base));
+	hvg_drain_irqs(f->g);
+	hvg_wr32(f->g, d->c->base, VIRTIO_MMIO_STATUS, 0);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* The test                                                            */
+
+/* Wait up to @ms for @pid; kill it after that. Returns its status or -1. */
+static int wait_child(pid_t pid, unsigned int ms)
+{
+	__u64 end = hvg_ms() + ms;
+	int status;
+
+	while (hvg_ms() < end) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+		if (r < 0)
+			return -1;
+		hvg_sleep_ms(10);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return -1;
+}
+
+FIXTURE(gf) {
+	struct hvg g;
+	struct fdev dev[NR_DEVS];
+	struct shared *sh;
+	struct fz *f;
+	pid_t bys;
+	pid_t vcpu2;
+	int img_fd;
+	int img_ro_fd;
+	int bys_fd;
+	char img[64];
+	char bys_img[64];
+	unsigned int bound;
+};
+
+static int make_image(char *path, const char *name)
+{
+	__u8 sector[512];
+	unsigned int i, s;
+	int fd;
+
+	snprintf(path, 64, "/tmp/%s.XXXXXX", name);
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	for (s = 0; s < IMG_SECTORS; s++) {
+		for (i = 0; i < sizeof(sector); i++)
+			sector[i] = s + i;
+		if (pwrite(fd, sector, sizeof(sector), s * 512ULL) != 512)
+			return -1;
+	}
+	return fd;
+}
+
+FIXTURE_SETUP(gf)
+{
+	struct hvsim_mmio_region mr = {
+		.zone_id = ZONE, .base = REGION2, .size = REGION2_SIZE,
+	};
+	unsigned int i;
+	__u64 end;
+	int ret;
+
+	self->g.sim_fd = -1;
+	self->g.ctl_fd = -1;
+	self->bys = -1;
+	self->vcpu2 = -1;
+	self->img_ro_fd = -1;
+	self->bys_fd = -1;
+	for (i = 0; i < NR_DEVS; i++)
+		self->dev[i].tty = -1;
+	self->bound = env_u64("HV_FUZZ_BOUND_MS", 5000);
+	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->sh);
+	self->f = calloc(1, sizeof(*self->f));
+	ASSERT_NE(NULL, self->f);
+	self->img_fd = make_image(self->img, "guest_fuzz");
+	ASSERT_LE(0, self->img_fd);
+	self->bys_fd = make_image(self->bys_img, "guest_fuzz_bys");
+	ASSERT_LE(0, self->bys_fd);
+	self->img_ro_fd = open(self->img, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, self->img_ro_fd);
+
+	ret = hvg_setup(&self->g, ZONE);
+	ASSERT_EQ(0, ret) TH_LOG("zone setup: %s", strerror(-ret));
+	ASSERT_EQ(0, ioctl(self->g.sim_fd, HVSIM_ZONE_ADD_MMIO, &mr));
+	self->f->g = &self->g;
+	self->f->sh = self->sh;
+	self->f->dev = self->dev;
+	self->f->img_fd = self->img_fd;
+	self->f->img_ro_fd = self->img_ro_fd;
+	for (i = 0; i < NR_DEVS; i++) {
+		struct fdev *d = &self->dev[i];
+
+		d->c = &fdesc[i];
+		ret = fdev_add(self->f, d);
+		ASSERT_EQ(0, ret) TH_LOG("add %s: %s", d->c->what,
+					 strerror(-ret));
+		d->offered = hvg_device_features(&self->g, d->c->base);
+		ASSERT_TRUE(d->offered & HVG_F_VERSION_1);
+		if (d->c->type == HVV_DEV_CONSOLE)
+			tty_reopen(d);
+	}
+	/* Random bytes in the data area. */
+	self->f->rng = 1;
+	for (i = 0; i < DATA_SIZE / 8; i++)
+		((__u64 *)hvg_ptr(&self->g, DATA_AREA))[i] = rnd(self->f);
+
+	/*
+	 * The bystander, last (teardown only runs after a complete setup).
+	 * It lets go of the fuzzed zone's files and RAM: that zone dies
+	 * with them.
+	 */
+	self->bys = fork();
+	ASSERT_LE(0, self->bys);
+	if (!self->bys) {
+		for (i = 0; i < NR_DEVS; i++)
+			tty_close(&self->dev[i]);
+		munmap(self->g.ram, HVG_RAM_SIZE);
+		close(self->g.sim_fd);
+		close(self->g.ctl_fd);
+		bystander(self->sh, self->bys_img, self->bound);
+	}
+	end = hvg_ms() + 30000;
+	while (!__atomic_load_n(&self->sh->bys_ready, __ATOMIC_ACQUIRE) &&
+	       hvg_ms() < end)
+		hvg_sleep_ms(10);
+	if (self->sh->bys_ready != 1) {
+		wait_child(self->bys, 0);
+		self->bys = -1;
+	}
+	ASSERT_EQ(1, self->sh->bys_ready)
+		TH_LOG("bystander: %s", self->sh->bys_msg);
+}
+
+FIXTURE_TEARDOWN(gf)
+{
+	unsigned int i;
+
+	if (self->sh)
+		__atomic_store_n(&self->sh->stop, 1, __ATOMIC_RELEASE);
+	if (self->vcpu2 > 0)
+		wait_child(self->vcpu2, 15000);
+	if (self->bys > 0)
+		wait_child(self->bys, 15000);
+	for (i = 0; i < NR_DEVS; i++) {
+		tty_close(&self->dev[i]);
+		/* Let go first, so that removal is immediate. */
+		if (self->g.ram && self->dev[i].present)
+			hvg_wr32(&self->g, self->dev[i].c->base,
+				 VIRTIO_MMIO_STATUS, 0);
+	}
+	EXPECT_EQ(0, hvg_teardown(&self->g));
+	if (self->img_ro_fd >= 0)
+		close(self->img_ro_fd);
+	if (self->img_fd >= 0) {
+		close(self->img_fd);
+		unlink(self->img);
+	}
+	if (self->bys_fd >= 0) {
+		close(self->bys_fd);
+		unlink(self->bys_img);
+	}
+	free(self->f);
+}
+
+TEST_F_TIMEOUT(gf, fuzz, 3600)
+{
+	struct fz *f = self->f;
+	struct shared *sh = self->sh;
+	__u64 seed = fuzz_seed(), seconds, vcpus, t0, elapsed, total;
+	struct hvsim_stats st0, st1;
+	unsigned int i;
+	char why[200];
+	int ret;
+
+	seconds = env_u64("HV_FUZZ_SECONDS", 20);
+	vcpus = env_u64("HV_FUZZ_VCPUS", 2);
+	ASSERT_GE(3000ULL, seconds) TH_LOG("HV_FUZZ_SECONDS above 3000");
+	ksft_print_msg("HV_FUZZ_SEED=%#llx HV_FUZZ_SECONDS=%llu HV_FUZZ_VCPUS=%llu bound %u ms\n",
+		       (unsigned long long)seed, (unsigned long long)seconds,
+		       (unsigned long long)vcpus, self->bound);
+	fflush(stdout);	/* the harness ends the test with _exit() */
+	ASSERT_EQ(0, ioctl(self->g.sim_fd, HVSIM_STATS, &st0));
+	f->rng = seed;
+	f->trace_all = env_u64("HV_FUZZ_TRACE", 0) != 0;
+	t0 = hvg_ms();
+	if (vcpus > 1) {
+		self->vcpu2 = fork();
+		ASSERT_LE(0, self->vcpu2);
+		if (!self->vcpu2) {
+			f->vcpu = 1;
+			f->rng = seed ^ 0x5555aaaa5555aaaaULL;
+			self->g.cpu = HVG_FIRST_CPU + 1;
+			fz_run(f, t0 + seconds * 1000);
+			if (f->unexpected || sh->bys_failed)
+				fz_dump_trace(f);
+			_exit(f->unexpected ? 1 : 0);
+		}
+	}
+	fz_run(f, t0 + seconds * 1000);
+	elapsed = hvg_ms() - t0;
+	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
+	if (self->vcpu2 > 0) {
+		ret = wait_child(self->vcpu2, 20000);
+		self->vcpu2 = -1;
+		EXPECT_EQ(0, ret) TH_LOG("the second vCPU failed or hung");
+	}
+	ret = wait_child(self->bys, 3 * self->bound + 10000);
+	self->bys = -1;
+	total = sh->ops[0] + sh->ops[1];
+	ksft_print_msg("%llu operations (%llu + %llu) in %llu ms: %llu/s\n",
+		       (unsigned long long)total,
+		       (unsigned long long)sh->ops[0],
+		       (unsigned long long)sh->ops[1],
+		       (unsigned long long)elapsed,
+		       (unsigned long long)(total * 1000 / (elapsed ?: 1)));
+	ksft_print_msg("%llu trapped accesses, %llu chains posted\n",
+		       (unsigned long long)(sh->accesses[0] + sh->accesses[1]),
+		       (unsigned long long)(sh->chains[0] + sh->chains[1]));
+	ksft_print_msg("%llu resets, %llu removals by the main vCPU\n",
+		       (unsigned long long)f->resets,
+		       (unsigned long long)f->replugs);
+	ksft_print_msg("bystander: %llu requests, max %llu ms, mean %llu ms\n",
+		       (unsigned long long)sh->bys_requests,
+		       (unsigned long long)sh->bys_max_ms,
+		       (unsigned long long)(sh->bys_sum_ms /
+					    (sh->bys_requests ?: 1)));
+	fflush(stdout);
+	if (f->unexpected || sh->bys_failed || ret)
+		fz_dump_trace(f);
+	EXPECT_EQ(0ULL, f->unexpected) TH_LOG("seed %#llx: %s",
+					      (unsigned long long)seed,
+					      f->first_err);
+	EXPECT_EQ(0, sh->bys_failed) TH_LOG("seed %#llx: bystander: %s",
+					    (unsigned long long)seed,
+					    sh->bys_msg);
+	EXPECT_EQ(0, ret) TH_LOG("seed %#llx: bystander exit %d: %s",
+				 (unsigned long long)seed, ret, sh->bys_msg);
+	EXPECT_LT(0ULL, sh->bys_requests);
+
+	for (i = 0; i < NR_DEVS; i++) {
+		const struct fdev *d = &self->dev[i];
+
+		ksft_print_msg("device %u: %llu requests, %llu notifies, %llu irqs, %llu errors\n",
+			       i, (unsigned long long)fdev_stat(d, 0),
+			       (unsigned long long)fdev_stat(d, 1),
+			       (unsigned long long)fdev_stat(d, 2),
+			       (unsigned long long)fdev_stat(d, 3));
+	}
+	fflush(stdout);
+
+	/* The image back to its size, then every device must work again. */
+	ASSERT_EQ(0, ftruncate(self->img_fd, IMG_SIZE));
+	for (i = 0; i < NR_DEVS; i++) {
+		struct hvv_dev_name dn = { { 0 } };
+		struct fdev *d = &self->dev[i];
+
+		if (d->c->type != HVV_DEV_BLK || !d->present)
+			continue;
+		memcpy(dn.name, d->name, sizeof(dn.name));
+		EXPECT_EQ(0, ioctl(self->g.ctl_fd, HVV_DEV_RESIZE, &dn));
+	}
+	for (i = 0; i < NR_DEVS; i++) {
+		struct fdev *d = &self->dev[i];
+
+		ret = recover(f, d, self->bound, why);
+		EXPECT_EQ(0, ret) TH_LOG("seed %#llx: %s (%s) after fuzzing: %s",
+					 (unsigned long long)seed, d->name,
+					 d->c->what, why);
+	}
+	ASSERT_EQ(0, ioctl(self->g.sim_fd, HVSIM_STATS, &st1));
+	EXPECT_EQ(st0.stalls, st1.stalls);
+	EXPECT_EQ(st0.hypervisor_panics, st1.hypervisor_panics);
+	EXPECT_EQ(st0.pending_irq_overflow, st1.pending_irq_overflow);
+}
+
+TEST_HARNESS_MAIN
