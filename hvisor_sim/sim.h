@@ -278,6 +278,8 @@ const struct hvsim_ram *hvsim_zone_find_ram(struct hvsim_szone *z, u64 gpa,
 					    u64 len);
 struct hvsim_szone *hvsim_zone_get_by_hpa(phys_addr_t hpa, u64 len);
 void hvsim_zone_inject(struct hvsim_szone *z, u32 irq);
+int hvsim_zone_side_cpu(void);
+int hvsim_hyp_side_cpu(void);
 void hvsim_listener_init(struct hvsim_listener *l);
 void hvsim_listener_attach(struct hvsim_szone *z, struct hvsim_listener *l);
 void hvsim_listener_detach(struct hvsim_szone *z, struct hvsim_listener *l);

@@ -224,10 +224,19 @@ static void hvsim_reset(struct virtio_device *vdev)
 		u32 st = hvsim_guest_read32(g, VIRTIO_MMIO_STATUS);
 
 		if (!st || READ_ONCE(g->broken))
-			return;
+			goto sync;
 		usleep_range(100, 200);
 	}
 	dev_err(&vdev->dev, "device did not finish its reset (Status stays non-zero)\n");
+sync:
+	/*
+	 * As virtio-pci synchronizes its vectors: once reset returns no
+	 * vring callback runs (a later one finds InterruptStatus 0).
+	 * virtcons_remove() detaches the buffers of its queues after the
+	 * reset without their locks; an in_intr() still running then
+	 * corrupted the queue (BUG in virtqueue_detach_unused_buf()).
+	 */
+	flush_work(&g->hook.irq_work);
 }
 
 static u64 hvsim_get_features(struct virtio_device *vdev)
@@ -289,6 +298,17 @@ static void hvsim_guest_notify_work(struct work_struct *work)
 	}
 }
 
+/* Push deferred notifies from a root CPU (see hvsim_hyp_side_cpu()). */
+static void hvsim_guest_queue_notify(struct hvsim_guest_dev *g)
+{
+	int cpu = hvsim_hyp_side_cpu();
+
+	if (cpu < 0)
+		queue_work(hvsim.wq, &g->notify_work);
+	else
+		queue_work_on(cpu, system_highpri_wq, &g->notify_work);
+}
+
 /* vq->notify: any context, often atomic. */
 static bool hvsim_guest_notify(struct virtqueue *vq)
 {
@@ -321,7 +341,7 @@ static bool hvsim_guest_notify(struct virtqueue *vq)
 defer:
 	hvsim_count(deferred_notifies);
 	set_bit(vq->index, g->notify_pending);
-	queue_work(hvsim.wq, &g->notify_work);
+	hvsim_guest_queue_notify(g);
 	return true;
 }
 

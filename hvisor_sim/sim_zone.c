@@ -565,20 +565,54 @@ int hvsim_zone_find_window(struct hvsim_szone *z, u64 addr,
 /* Interrupts into the zone                                            */
 
 /*
- * The CPU where in-kernel guests take their interrupts: one the bed does
- * not isolate for the root's threads, as hvisor runs a zone's handlers on
- * the zone's own CPUs. An unbound work item would follow the unbound
- * cpumask, which tests move to the root's CPUs; a guest handler spinning
- * on a guest lock there (virtio_console's in_intr() on the hvc lock)
- * strands the root's threads that the lock's holder waits for.
+ * In-kernel guests share the test VM's kernel with the root: the bed
+ * isolates the root's CPUs (isolcpus, hvisor_vhost.cpus) and leaves the
+ * others, the housekeeping CPUs, to the zone. Work the simulator does for
+ * a guest is placed explicitly, not on the unbound workqueue: that
+ * follows the unbound cpumask, which tests move around, and a guest
+ * spinning with interrupts off on every CPU of one side must not strand
+ * work the other side waits for.
  */
-static int hvsim_guest_irq_cpu(void)
+
+/**
+ * hvsim_zone_side_cpu() - where an in-kernel guest takes its interrupts
+ *
+ * hvisor runs a zone's handlers on the zone's own CPUs: a housekeeping
+ * CPU. A handler spinning on a guest lock (virtio_console's in_intr() on
+ * the hvc lock) on a root CPU would strand the root's threads that the
+ * lock's holder waits for.
+ *
+ * Return: the first online housekeeping CPU.
+ */
+int hvsim_zone_side_cpu(void)
 {
 	unsigned int cpu;
 
 	cpu = cpumask_any_and(housekeeping_cpumask(HK_TYPE_DOMAIN),
 			      cpu_online_mask);
 	return cpu < nr_cpu_ids ? cpu : raw_smp_processor_id();
+}
+
+/**
+ * hvsim_hyp_side_cpu() - where a guest's deferred trap is pushed
+ *
+ * On hvisor a trapping vCPU pushes its request itself, in the
+ * hypervisor. A notify the guest could not push at once (the request
+ * ring was full) is pushed by a work item instead; on the zone's CPUs it
+ * would wait behind the guest spinning there for that very request
+ * (virtio_console's put_chars()).
+ *
+ * Return: an online CPU outside the housekeeping set (a root CPU), or
+ * -1 if every CPU is a housekeeping CPU (no isolcpus).
+ */
+int hvsim_hyp_side_cpu(void)
+{
+	unsigned int cpu;
+
+	for_each_online_cpu(cpu)
+		if (!cpumask_test_cpu(cpu, housekeeping_cpumask(HK_TYPE_DOMAIN)))
+			return cpu;
+	return -1;
 }
 
 /**
@@ -603,7 +637,7 @@ void hvsim_zone_inject(struct hvsim_szone *z, u32 irq)
 	}
 	list_for_each_entry(g, &z->guests, node)
 		if (g->irq == irq)
-			queue_work_on(hvsim_guest_irq_cpu(),
+			queue_work_on(hvsim_zone_side_cpu(),
 				      system_highpri_wq, &g->irq_work);
 	spin_unlock_irq(&z->lock);
 }
