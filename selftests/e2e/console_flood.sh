@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # hv-timeout: 600
+# hv-lanes: x86_64/debian x86_64/debian-6.12
 #
 # virtio-console flooded in both directions at once, with the upstream
 # virtio_console driver in the (simulated) zone.

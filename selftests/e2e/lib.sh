@@ -119,7 +119,7 @@ udev_settle_disk() {
 	local dev
 	# A program that wrote to the disk while it was gone made a file.
 	if [ -e "/dev/$1" ] && [ ! -b "/dev/$1" ]; then
-		e2e_log "/dev/$1 was a plain file; removed"
+		e2e_log "/dev/$1 was a plain file; removed" >&2
 		rm -f "/dev/$1"
 	fi
 	wait_for 30 test -b "/dev/$1" && return 0
