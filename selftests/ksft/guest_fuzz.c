@@ -164,6 +164,7 @@ struct fz {
 	int hostile;		/* this post breaks the ring's rules */
 	int img_fd;
 	int img_ro_fd;
+	int blk_fd;		/* the writable blk's: a loop device or img_fd */
 	int trace_all;
 	__u64 ops;
 	__u64 accesses;
@@ -987,7 +988,7 @@ static int fdev_add(struct fz *f, struct fdev *d)
 
 	if (d->c->type == HVV_DEV_BLK)
 		ud.backend_fd = d->c->flags & HVV_DEV_F_RO ? f->img_ro_fd :
-							     f->img_fd;
+							     f->blk_fd;
 	ret = hvg_add_dev_full(f->g, &ud);
 	if (ret)
 		return ret;
@@ -1122,13 +1123,55 @@ static void op_resize(struct fz *f)
 	}
 }
 
+/*
+ * Run-time tunables that change how requests travel: zero-copy I/O,
+ * busy polling, the recheck after a wake-up, lost wake-ups.
+ */
+static const struct knob {
+	const char *path;
+	const char *values[5];
+} knobs[] = {
+	{ "/sys/module/hvisor_vhost/parameters/blk_zero_copy",
+	  { "Y", "N" } },
+	{ "/sys/module/hvisor_vhost/parameters/poll_us", { "0", "50", "500" } },
+	{ "/sys/module/hvisor_vhost/parameters/wakeup_recheck_ms",
+	  { "1", "10", "50" } },
+	{ "/sys/module/hvisor_sim/parameters/lose_wakeup_every",
+	  { "0", "0", "2", "3", "7" } },
+};
+
+static int knob_write(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = -1;
+
+	if (fd >= 0) {
+		ret = write(fd, value, strlen(value)) < 0 ? -1 : 0;
+		close(fd);
+	}
+	return ret;
+}
+
+static void op_knob(struct fz *f)
+{
+	const struct knob *k = &knobs[below(f, ARRAY_SIZE(knobs))];
+	unsigned int n = 0;
+	const char *v;
+
+	while (n < ARRAY_SIZE(k->values) && k->values[n])
+		n++;
+	v = k->values[below(f, n)];
+	fz_log(f, "knob %s = %s", k->path, v);
+	if (knob_write(k->path, v))
+		fz_unexpected(f, "%s: %s", k->path, strerror(errno));
+}
+
 /* ------------------------------------------------------------------ */
 /* The loop                                                            */
 
 enum fz_op {
 	OP_REG, OP_REGION, OP_RESET, OP_READY, OP_FEATURES, OP_ACK,
 	OP_NOTIFY, OP_SLEEP, OP_INIT, OP_POST, OP_TTY, OP_REPLUG,
-	OP_ZONE_RESET, OP_RESIZE, NR_OPS
+	OP_ZONE_RESET, OP_RESIZE, OP_KNOB, NR_OPS
 };
 
 /*
@@ -1142,7 +1185,7 @@ static const unsigned int weight[2][NR_OPS] = {
 		[OP_READY] = 30, [OP_FEATURES] = 20, [OP_ACK] = 80,
 		[OP_NOTIFY] = 20, [OP_SLEEP] = 15, [OP_INIT] = 80,
 		[OP_POST] = 350, [OP_TTY] = 50, [OP_REPLUG] = 3,
-		[OP_ZONE_RESET] = 4, [OP_RESIZE] = 8,
+		[OP_ZONE_RESET] = 4, [OP_RESIZE] = 8, [OP_KNOB] = 3,
 	}, {
 		[OP_REG] = 520, [OP_REGION] = 80, [OP_RESET] = 15,
 		[OP_READY] = 30, [OP_FEATURES] = 15, [OP_ACK] = 200,
@@ -1210,6 +1253,9 @@ static void fz_one(struct fz *f)
 		break;
 	case OP_RESIZE:
 		op_resize(f);
+		break;
+	case OP_KNOB:
+		op_knob(f);
 		break;
 	}
 	f->ops++;
@@ -1605,10 +1651,87 @@ FIXTURE(gf) {
 	int img_fd;
 	int img_ro_fd;
 	int bys_fd;
+	int loop_fd;
 	char img[64];
 	char bys_img[64];
+	char loop[32];
+	char knob_saved[ARRAY_SIZE(knobs)][16];
 	unsigned int bound;
 };
+
+/* Run a shell command; its first output line (newline cut) into @out. */
+static int sh_line(char *out, size_t len, const char *cmd)
+{
+	char line[128];
+	FILE *p = popen(cmd, "r");
+	int ret;
+
+	if (!p)
+		return -1;
+	if (out && fgets(out, len, p))
+		out[strcspn(out, "\n")] = 0;
+	while (fgets(line, sizeof(line), p))
+		;
+	ret = pclose(p);
+	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
+}
+
+/*
+ * The writable blk device on a loop device over the image, where the
+ * guest has losetup (x86_64 guests see the host's userland): block
+ * device backing, direct I/O into zone memory, discard as a bio. Else on
+ * the image file itself.
+ */
+static void loop_setup(struct _test_data_gf *self)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd),
+		 "command -v losetup >/dev/null && losetup -f --show %s",
+		 self->img);
+	if (sh_line(self->loop, sizeof(self->loop), cmd) ||
+	    strncmp(self->loop, "/dev/", 5)) {
+		self->loop[0] = 0;
+		ksft_print_msg("no losetup here: the writable blk serves the image file\n");
+		return;
+	}
+	self->loop_fd = open(self->loop, O_RDWR | O_CLOEXEC);
+	ksft_print_msg("the writable blk serves %s over the image\n",
+		       self->loop);
+}
+
+static void loop_teardown(struct _test_data_gf *self)
+{
+	char cmd[64];
+
+	if (self->loop_fd >= 0)
+		close(self->loop_fd);
+	self->loop_fd = -1;
+	if (!self->loop[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "losetup -d %s", self->loop);
+	sh_line(NULL, 0, cmd);
+	self->loop[0] = 0;
+}
+
+static void knobs_save(struct _test_data_gf *self)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(knobs); i++)
+		if (hvg_read_file(knobs[i].path, self->knob_saved[i],
+				  sizeof(self->knob_saved[i])))
+			self->knob_saved[i][0] = 0;
+}
+
+static void knobs_restore(struct _test_data_gf *self)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(knobs); i++)
+		if (self->knob_saved[i][0])
+			knob_write(knobs[i].path, self->knob_saved[i]);
+}
 
 static int make_image(char *path, const char *name)
 {
@@ -1644,6 +1767,7 @@ FIXTURE_SETUP(gf)
 	self->vcpu2 = -1;
 	self->img_ro_fd = -1;
 	self->bys_fd = -1;
+	self->loop_fd = -1;
 	for (i = 0; i < NR_DEVS; i++)
 		self->dev[i].tty = -1;
 	self->bound = env_u64("HV_FUZZ_BOUND_MS", 5000);
@@ -1659,6 +1783,9 @@ FIXTURE_SETUP(gf)
 	ASSERT_LE(0, self->bys_fd);
 	self->img_ro_fd = open(self->img, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, self->img_ro_fd);
+	knobs_save(self);
+	loop_setup(self);
+	fflush(stdout);
 
 	ret = hvg_setup(&self->g, ZONE);
 	ASSERT_EQ(0, ret) TH_LOG("zone setup: %s", strerror(-ret));
@@ -1668,6 +1795,7 @@ FIXTURE_SETUP(gf)
 	self->f->dev = self->dev;
 	self->f->img_fd = self->img_fd;
 	self->f->img_ro_fd = self->img_ro_fd;
+	self->f->blk_fd = self->loop_fd >= 0 ? self->loop_fd : self->img_fd;
 	for (i = 0; i < NR_DEVS; i++) {
 		struct fdev *d = &self->dev[i];
 
@@ -1730,6 +1858,8 @@ FIXTURE_TEARDOWN(gf)
 				 VIRTIO_MMIO_STATUS, 0);
 	}
 	EXPECT_EQ(0, hvg_teardown(&self->g));
+	knobs_restore(self);
+	loop_teardown(self);
 	if (self->img_ro_fd >= 0)
 		close(self->img_ro_fd);
 	if (self->img_fd >= 0) {
@@ -1831,7 +1961,8 @@ TEST_F_TIMEOUT(gf, fuzz, 3600)
 	}
 	fflush(stdout);
 
-	/* The image back to its size, then every device must work again. */
+	/* Defaults, the image back to its size: every device must work. */
+	knobs_restore(self);
 	ASSERT_EQ(0, ftruncate(self->img_fd, IMG_SIZE));
 	for (i = 0; i < NR_DEVS; i++) {
 		struct hvv_dev_name dn = { { 0 } };
