@@ -99,6 +99,7 @@ struct bfd {
 	int fd;
 	int rw;			/* 1: taken, 0: refused, -1: either */
 	int ro;			/* the same for a read-only device */
+	int own;		/* an open descriptor of ours, closed at the end */
 };
 
 struct ctx {
@@ -1172,6 +1173,8 @@ struct env {
 	char img[64];
 	char img_empty[64];
 	char img_odd[64];
+	char img_loop[64];
+	char loop[32];		/* a loop device over img_loop, if any */
 	int ram_fd;		/* owns RAM_ZONE */
 	__u64 ram_hpa;
 };
@@ -1198,7 +1201,54 @@ static int tmpfile_of(char *path, const char *name, size_t size)
 static void add_bfd(struct env *e, const char *what, int fd, int rw, int ro)
 {
 	if (e->nr_bfds < ARRAY_SIZE(e->bfds))
-		e->bfds[e->nr_bfds++] = (struct bfd){ what, fd, rw, ro };
+		e->bfds[e->nr_bfds++] = (struct bfd){ what, fd, rw, ro,
+						      fd >= 0 };
+}
+
+/* A descriptor number that is not open (none of them may be taken). */
+static void add_number(struct env *e, const char *what, int fd)
+{
+	if (e->nr_bfds < ARRAY_SIZE(e->bfds))
+		e->bfds[e->nr_bfds++] = (struct bfd){ what, fd, 0, 0, 0 };
+}
+
+/* Run a shell command; its first output line (newline cut) into @out. */
+static int sh_line(char *out, size_t len, const char *cmd)
+{
+	char line[128];
+	FILE *p = popen(cmd, "r");
+	int ret;
+
+	if (!p)
+		return -1;
+	if (out && fgets(out, len, p))
+		out[strcspn(out, "\n")] = 0;
+	while (fgets(line, sizeof(line), p))
+		;
+	ret = pclose(p);
+	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
+}
+
+/* A block device backend: a loop device, where the guest has losetup. */
+static void add_loop(struct env *e)
+{
+	char cmd[128];
+	int fd;
+
+	fd = tmpfile_of(e->img_loop, "ioctl_fuzz_loop", IMG_SIZE);
+	if (fd < 0)
+		return;
+	close(fd);
+	snprintf(cmd, sizeof(cmd),
+		 "command -v losetup >/dev/null && losetup -f --show %s",
+		 e->img_loop);
+	if (sh_line(e->loop, sizeof(e->loop), cmd) ||
+	    strncmp(e->loop, "/dev/", 5)) {
+		e->loop[0] = 0;
+		return;
+	}
+	add_bfd(e, "loop device", open(e->loop, O_RDWR), 1, 1);
+	add_bfd(e, "loop device O_RDONLY", open(e->loop, O_RDONLY), 0, 1);
 }
 
 /* Every kind of descriptor a backend could be given. */
@@ -1249,14 +1299,16 @@ static int env_init(struct env *e)
 				      O_RDONLY), 0, -1);
 	add_bfd(e, "this program (9p or initramfs)",
 		open("/proc/self/exe", O_RDONLY), 0, -1);
+	add_loop(e);
+	/* Last: no later open of ours may take its number. */
 	fd = open("/dev/null", O_RDONLY);
 	close(fd);
-	add_bfd(e, "closed descriptor", fd, 0, 0);
-	add_bfd(e, "-1", -1, 0, 0);
-	add_bfd(e, "-2", -2, 0, 0);
-	add_bfd(e, "INT_MAX", INT_MAX, 0, 0);
-	add_bfd(e, "1 << 20", 1 << 20, 0, 0);
-	add_bfd(e, "1023", 1023, 0, 0);
+	add_number(e, "closed descriptor", fd);
+	add_number(e, "-1", -1);
+	add_number(e, "-2", -2);
+	add_number(e, "INT_MAX", INT_MAX);
+	add_number(e, "1 << 20", 1 << 20);
+	add_number(e, "1023", 1023);
 
 	/* The RAM hvisor_vhost zones may map, alive for the whole run. */
 	z->zone_id = RAM_ZONE;
@@ -1543,8 +1595,16 @@ FIXTURE_TEARDOWN(io)
 	if (self->e.ram_fd >= 0)
 		close(self->e.ram_fd);
 	for (i = 0; i < self->e.nr_bfds; i++)
-		if (self->e.bfds[i].fd >= 0)
+		if (self->e.bfds[i].own)
 			close(self->e.bfds[i].fd);
+	if (self->e.loop[0]) {
+		char cmd[64];
+
+		snprintf(cmd, sizeof(cmd), "losetup -d %s", self->e.loop);
+		sh_line(NULL, 0, cmd);
+	}
+	if (self->e.img_loop[0])
+		unlink(self->e.img_loop);
 	if (self->e.img[0])
 		unlink(self->e.img);
 	if (self->e.img_empty[0])
