@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * hv-lanes: x86_64/debian x86_64/debug
  * guest_fuzz: a seeded, time-bounded raw guest that fuzzes every device
  * type hvisor_vhost serves, through the simulator, while a bystander zone
  * keeps doing valid I/O.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * hv-lanes: x86_64/debian x86_64/debug
  * ioctl_fuzz: every ioctl of /dev/hvisor_vhost, /dev/hvisor_sim and
  * /dev/hvisor with random and edge arguments, for HV_FUZZ_SECONDS
  * (default 15) from a seed (HV_FUZZ_SEED, default from the clock; both
