@@ -1210,8 +1210,18 @@ static unsigned int pick_op(struct fz *f)
 	return OP_REG;
 }
 
+/*
+ * One operation. It draws from its own stream, seeded from the main one:
+ * what it draws depends on what the devices did (how much of a ring is
+ * in flight, whether a removed device came back), and must not shift
+ * the operations after it. The sequence of operations of one vCPU is a
+ * function of the seed.
+ */
 static void fz_one(struct fz *f)
 {
+	__u64 op_seed = rnd(f), main_stream = f->rng;
+
+	f->rng = op_seed;
 	switch (pick_op(f)) {
 	case OP_REG:
 		op_reg(f);
@@ -1259,6 +1269,7 @@ static void fz_one(struct fz *f)
 		op_knob(f);
 		break;
 	}
+	f->rng = main_stream;
 	f->ops++;
 }
 

@@ -1008,11 +1008,13 @@ static const unsigned int weight[NR_OPS] = {
 	[OP_READ] = 2,
 };
 
+/* One operation, from its own stream (see guest_fuzz.c, fz_one()). */
 static void one_op(struct ctx *c)
 {
+	__u64 ok = c->successes, op_seed = rnd(c), main_stream = c->rng;
 	unsigned int total = 0, i, r;
-	__u64 ok = c->successes;
 
+	c->rng = op_seed;
 	for (i = 0; i < NR_OPS; i++)
 		total += weight[i];
 	r = below(c, total);
@@ -1071,6 +1073,7 @@ static void one_op(struct ctx *c)
 		op_read(c);
 		break;
 	}
+	c->rng = main_stream;
 	c->op_n[i]++;
 	c->op_ok[i] += c->successes != ok;
 	c->ops++;
