@@ -20,8 +20,10 @@
  * descriptors in flight, nested, oversized and misplaced indirect tables,
  * avail index jumps, heads out of range, a scribbled used ring. Random
  * used_event and avail flags go with any post. On top: tty input and
- * output, device removal while in use and re-adding, zone resets, blk
- * resizes. Meanwhile a second process pokes at the registers (resets,
+ * output, window size changes and flushes, device removal while in use
+ * and re-adding, zone resets, blk resizes, and the run-time knobs of both
+ * modules. Where the guest has losetup, the writable blk serves a loop
+ * device. Meanwhile a second process pokes at the registers (resets,
  * QueueReady, notifies, ACKs included) from the zone's second CPU.
  *
  * The bystander, a console and a blk device in another zone (its own
@@ -1041,7 +1043,21 @@ static void op_tty(struct fz *f)
 		tty_close(d);
 		return;
 	}
-	if (pct(f, 50)) {
+	if (pct(f, 10)) {
+		struct winsize ws = {
+			.ws_row = below(f, 2) ? below(f, 200) : rnd(f),
+			.ws_col = below(f, 2) ? below(f, 300) : rnd(f),
+		};
+
+		/* A config change (and interrupt) for the guest. */
+		fz_log(f, "tty resize %s %ux%u", d->name, ws.ws_col,
+		       ws.ws_row);
+		if (ioctl(d->tty, TIOCSWINSZ, &ws) && errno != EIO)
+			fz_unexpected(f, "TIOCSWINSZ: %s", strerror(errno));
+	} else if (pct(f, 5)) {
+		fz_log(f, "tty flush %s", d->name);
+		ioctl(d->tty, TCFLSH, TCIOFLUSH);
+	} else if (pct(f, 50)) {
 		n = 1 + below(f, 64);
 		for (i = 0; i < n; i++)
 			buf[i] = rnd(f);
