@@ -6,20 +6,21 @@
  * (default 15) from a seed (HV_FUZZ_SEED, default from the clock; both
  * printed), by HV_FUZZ_PROCS processes at once (default 2).
  *
- * Arguments: structures mostly well-formed with one field or more at an
- * edge (ids 0 and beyond the maximum, every device type, unaligned,
- * wrapping and huge addresses and sizes, non-zero padding, unterminated
- * and made-up names, every flag), placed in normal memory, at NULL, in an
- * unmapped or a read-only page, across the end of a writable page into a
- * read-only one or of a read-only page into an unmapped one, at a kernel
- * address, misaligned. Backend descriptors of every kind: the image file
- * read-write, read-only, write-only, append-only, empty, not whole
- * sectors, a memfd (sealed or not), a pipe, a socket, a directory, an
- * O_PATH descriptor, /dev/null, an eventfd, the control devices
- * themselves, a procfs, a sysfs and a 9p file, a closed descriptor, -1,
- * large numbers. Unknown command numbers, known numbers with the wrong
- * size or direction, commands of one device sent to another. The control
- * files are closed and reopened, mapped, read and polled in between.
+ * Arguments: random bytes, or structures mostly well-formed with one
+ * field or more at an edge (ids 0 and beyond the maximum, every device
+ * type, unaligned, wrapping and huge addresses and sizes, non-zero
+ * padding, unterminated and made-up names, every flag), placed in normal
+ * memory, at NULL, in an unmapped or a read-only page, across the end of
+ * a writable page into a read-only one or of a read-only page into an
+ * unmapped one, at a kernel address, misaligned. Backend descriptors of
+ * every kind: the image file read-write, read-only, write-only,
+ * append-only, empty, not whole sectors, a memfd (sealed or not), a loop
+ * device, a pipe, a socket, a directory, an O_PATH descriptor,
+ * /dev/null, an eventfd, the control devices themselves, a procfs, a
+ * sysfs and a 9p file, a closed descriptor, -1, large numbers. Unknown
+ * command numbers, known numbers with the wrong size or direction,
+ * commands of one device sent to another. The control files are closed
+ * and reopened, mapped, read and polled in between.
  *
  * Zones stay in pools so that the test never hands hvisor_vhost memory
  * that may go away: hvisor_vhost zones map only the RAM of one simulated
@@ -221,8 +222,16 @@ static void *place(struct ctx *c, const void *data, size_t size,
 
 	*where = P_NORMAL;
 	if (r < 70) {
-		memcpy(arena_page(c, 0), data, size);
-		return arena_page(c, 0);
+		p = arena_page(c, 0);
+		memcpy(p, data, size);
+		/* Now and then nothing but random bytes. */
+		if (pct(c, 7)) {
+			size_t i;
+
+			for (i = 0; i < size; i++)
+				p[i] = rnd(c);
+		}
+		return p;
 	}
 	if (r < 74) {
 		*where = P_NULL;
