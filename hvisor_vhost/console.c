@@ -54,6 +54,9 @@
  * @hist_head: next write position in @history
  * @hist_len: valid bytes in @history
  * @gone: the device was removed: no worker may be kicked
+ * @flip_lock: the tty's flip buffer takes one producer at a time; held
+ *	around every insertion and push: guest output (transmit worker),
+ *	emerg_wr (dispatcher) and the replay to a first opener
  * @published: the tty is registered (hv_console_publish()); written and
  *	read under hv_ctl_lock only (the registry's publish and shutdown)
  * @retry: re-kicks the transmit worker when the tty buffer was full
@@ -70,6 +73,7 @@ struct hv_console {
 	struct hv_dev dev;
 	struct tty_port port;
 	spinlock_t lock;	/* fifo, history, gone */
+	spinlock_t flip_lock;	/* tty flip buffer producers */
 	DECLARE_KFIFO(fifo, u8, HV_CONSOLE_FIFO);
 	u8 *history;
 	size_t hist_head;
@@ -168,6 +172,7 @@ static bool hv_console_output(struct hv_console *con,
 	struct tty_struct *tty = tty_port_tty_get(&con->port);
 	size_t len = chain->out_len, done = con->tx_done, n;
 	enum hv_console_sink sink;
+	unsigned long flags;
 	bool complete;
 
 	while (done < len) {
@@ -176,10 +181,13 @@ static bool hv_console_output(struct hv_console *con,
 		if (sink == HV_SINK_HOLD)
 			break;
 		n = hv_chain_copy_from(chain, done, con->bounce, n);
-		if (sink == HV_SINK_TTY)
+		if (sink == HV_SINK_TTY) {
+			spin_lock_irqsave(&con->flip_lock, flags);
 			n = tty_insert_flip_string(&con->port, con->bounce, n);
-		else if (sink == HV_SINK_DROP)
+			spin_unlock_irqrestore(&con->flip_lock, flags);
+		} else if (sink == HV_SINK_DROP) {
 			atomic64_add(n, &con->dev.stats.dropped);
+		}
 		if (!n)
 			break;
 		/* Dropped bytes too: the next opener sees them. */
@@ -187,7 +195,9 @@ static bool hv_console_output(struct hv_console *con,
 		done += n;
 	}
 	if (tty) {
+		spin_lock_irqsave(&con->flip_lock, flags);
 		tty_flip_buffer_push(&con->port);
+		spin_unlock_irqrestore(&con->flip_lock, flags);
 		tty_kref_put(tty);
 	}
 	complete = done >= len;
@@ -298,8 +308,9 @@ static void hv_console_config_write(struct hv_dev *dev, u32 off, u32 size,
 				    u64 val)
 {
 	struct hv_console *con = to_console(dev);
-	u8 c = val;
 	struct tty_struct *tty;
+	unsigned long flags;
+	u8 c = val;
 
 	/* Only emerg_wr is writable: one character, no queue needed. */
 	if (off != offsetof(struct virtio_console_config, emerg_wr)) {
@@ -309,8 +320,10 @@ static void hv_console_config_write(struct hv_dev *dev, u32 off, u32 size,
 	hv_console_history_add(con, &c, 1);
 	tty = tty_port_tty_get(&con->port);
 	if (tty) {
+		spin_lock_irqsave(&con->flip_lock, flags);
 		tty_insert_flip_char(&con->port, c, TTY_NORMAL);
 		tty_flip_buffer_push(&con->port);
+		spin_unlock_irqrestore(&con->flip_lock, flags);
 		tty_kref_put(tty);
 	}
 }
@@ -437,8 +450,10 @@ static int hv_console_port_activate(struct tty_port *port,
 	memcpy(copy + n, con->history, len - n);
 	spin_unlock_irqrestore(&con->lock, flags);
 
+	spin_lock_irqsave(&con->flip_lock, flags);
 	tty_insert_flip_string(port, copy, len);
 	tty_flip_buffer_push(port);
+	spin_unlock_irqrestore(&con->flip_lock, flags);
 	kvfree(copy);
 	return 0;
 }
@@ -491,6 +506,7 @@ struct hv_dev *hv_console_create(const struct hvv_dev *ud)
 	con->port.closing_wait = ASYNC_CLOSING_WAIT_NONE;
 	tty_buffer_set_limit(&con->port, HV_CONSOLE_TTY_BUFFER);
 	spin_lock_init(&con->lock);
+	spin_lock_init(&con->flip_lock);
 	INIT_KFIFO(con->fifo);
 	timer_setup(&con->retry, hv_console_retry, 0);
 	con->dev.index = index;
