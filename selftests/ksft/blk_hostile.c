@@ -71,29 +71,6 @@ static unsigned char pattern(__u64 off)
 #define SLOW_DM		"hvslow"
 #define SLOW_MS		100
 
-/* Run a shell command; its first output line (newline cut) into @out. */
-static int sh(char *out, size_t len, const char *fmt, ...)
-{
-	char cmd[256];
-	va_list ap;
-	FILE *p;
-	int ret;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	if (out && fgets(out, len, p))
-		out[strcspn(out, "\n")] = 0;
-	/* Read the rest: a child writing to a closed pipe would fail. */
-	while (fgets(cmd, sizeof(cmd), p))
-		;
-	ret = pclose(p);
-	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
-}
-
 /*
  * Put the device on another backing (@fd, @flags) as an operator would:
  * the driver lets go of it (reset) first, for a removed device stays in
@@ -126,16 +103,16 @@ static void use_slow_backing(struct __test_metadata *_metadata,
 {
 	char dmdev[64] = "/dev/mapper/" SLOW_DM;
 
-	if (sh(NULL, 0,
-	       "command -v losetup && command -v dmsetup && modprobe dm_delay >/dev/null 2>&1")) {
+	if (hvg_sh(NULL, 0, "command -v losetup && command -v dmsetup && %s",
+		   "modprobe dm_delay >/dev/null 2>&1")) {
 		TH_LOG("no dm-delay, losetup or dmsetup here: the in-flight window is narrow");
 		return;
 	}
-	ASSERT_EQ(0, sh(self->loopdev, sizeof(self->loopdev),
-			"losetup -f --show %s", self->path));
-	ASSERT_EQ(0, sh(NULL, 0,
-			"dmsetup create %s --table '0 %llu delay %s 0 %d' && dmsetup mknodes %s",
-			SLOW_DM, SECTORS, self->loopdev, SLOW_MS, SLOW_DM));
+	ASSERT_EQ(0, hvg_sh(self->loopdev, sizeof(self->loopdev),
+			    "losetup -f --show %s", self->path));
+	ASSERT_EQ(0, hvg_sh(NULL, 0,
+			    "dmsetup create %s --table '0 %llu delay %s 0 %d' && dmsetup mknodes %s",
+			    SLOW_DM, SECTORS, self->loopdev, SLOW_MS, SLOW_DM));
 	self->slow = 1;
 	self->bfd = open(dmdev, O_RDWR);
 	ASSERT_LE(0, self->bfd) TH_LOG("%s: %s", dmdev, strerror(errno));
@@ -186,8 +163,8 @@ FIXTURE_TEARDOWN(blk)
 	if (self->bfd != self->fd && self->bfd >= 0)
 		close(self->bfd);
 	if (self->slow) {
-		EXPECT_EQ(0, sh(NULL, 0, "dmsetup remove %s", SLOW_DM));
-		EXPECT_EQ(0, sh(NULL, 0, "losetup -d %s", self->loopdev));
+		EXPECT_EQ(0, hvg_sh(NULL, 0, "dmsetup remove %s", SLOW_DM));
+		EXPECT_EQ(0, hvg_sh(NULL, 0, "losetup -d %s", self->loopdev));
 	}
 	if (self->fd >= 0) {
 		close(self->fd);

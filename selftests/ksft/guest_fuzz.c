@@ -1687,23 +1687,6 @@ FIXTURE(gf) {
 	unsigned int bound;
 };
 
-/* Run a shell command; its first output line (newline cut) into @out. */
-static int sh_line(char *out, size_t len, const char *cmd)
-{
-	char line[128];
-	FILE *p = popen(cmd, "r");
-	int ret;
-
-	if (!p)
-		return -1;
-	if (out && fgets(out, len, p))
-		out[strcspn(out, "\n")] = 0;
-	while (fgets(line, sizeof(line), p))
-		;
-	ret = pclose(p);
-	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
-}
-
 /*
  * The writable blk device on a loop device over the image, where the
  * guest has losetup (x86_64 guests see the host's userland): block
@@ -1717,7 +1700,7 @@ static void loop_setup(struct _test_data_gf *self)
 	snprintf(cmd, sizeof(cmd),
 		 "command -v losetup >/dev/null && losetup -f --show %s",
 		 self->img);
-	if (sh_line(self->loop, sizeof(self->loop), cmd) ||
+	if (hvg_sh(self->loop, sizeof(self->loop), "%s", cmd) ||
 	    strncmp(self->loop, "/dev/", 5)) {
 		self->loop[0] = 0;
 		ksft_print_msg("no losetup here: the writable blk serves the image file\n");
@@ -1738,7 +1721,7 @@ static void loop_teardown(struct _test_data_gf *self)
 	if (!self->loop[0])
 		return;
 	snprintf(cmd, sizeof(cmd), "losetup -d %s", self->loop);
-	sh_line(NULL, 0, cmd);
+	hvg_sh(NULL, 0, "%s", cmd);
 	self->loop[0] = 0;
 }
 

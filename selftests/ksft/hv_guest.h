@@ -19,12 +19,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -223,6 +225,32 @@ static inline __u64 hvg_bridge_stat(const char *name)
 
 	snprintf(attr, sizeof(attr), "bridge_%s", name);
 	return hvg_sysfs_u64(".", attr);
+}
+
+/*
+ * Run a shell command (printf format); its first output line, newline
+ * cut, into @out. Returns its exit status, or -1.
+ */
+static inline int hvg_sh(char *out, size_t len, const char *fmt, ...)
+{
+	char cmd[256];
+	va_list ap;
+	FILE *p;
+	int ret;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	p = popen(cmd, "r");
+	if (!p)
+		return -1;
+	if (out && fgets(out, len, p))
+		out[strcspn(out, "\n")] = 0;
+	/* Read the rest: a child writing to a closed pipe would fail. */
+	while (fgets(cmd, sizeof(cmd), p))
+		;
+	ret = pclose(p);
+	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
 }
 
 /* ------------------------------------------------------------------ */

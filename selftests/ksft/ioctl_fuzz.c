@@ -1225,23 +1225,6 @@ static void add_number(struct env *e, const char *what, int fd)
 		e->bfds[e->nr_bfds++] = (struct bfd){ what, fd, 0, 0, 0 };
 }
 
-/* Run a shell command; its first output line (newline cut) into @out. */
-static int sh_line(char *out, size_t len, const char *cmd)
-{
-	char line[128];
-	FILE *p = popen(cmd, "r");
-	int ret;
-
-	if (!p)
-		return -1;
-	if (out && fgets(out, len, p))
-		out[strcspn(out, "\n")] = 0;
-	while (fgets(line, sizeof(line), p))
-		;
-	ret = pclose(p);
-	return WIFEXITED(ret) ? WEXITSTATUS(ret) : -1;
-}
-
 /* A block device backend: a loop device, where the guest has losetup. */
 static void add_loop(struct env *e)
 {
@@ -1255,7 +1238,7 @@ static void add_loop(struct env *e)
 	snprintf(cmd, sizeof(cmd),
 		 "command -v losetup >/dev/null && losetup -f --show %s",
 		 e->img_loop);
-	if (sh_line(e->loop, sizeof(e->loop), cmd) ||
+	if (hvg_sh(e->loop, sizeof(e->loop), "%s", cmd) ||
 	    strncmp(e->loop, "/dev/", 5)) {
 		e->loop[0] = 0;
 		return;
@@ -1614,7 +1597,7 @@ FIXTURE_TEARDOWN(io)
 		char cmd[64];
 
 		snprintf(cmd, sizeof(cmd), "losetup -d %s", self->e.loop);
-		sh_line(NULL, 0, cmd);
+		hvg_sh(NULL, 0, "%s", cmd);
 	}
 	if (self->e.img_loop[0])
 		unlink(self->e.img_loop);

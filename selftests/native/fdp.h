@@ -69,4 +69,14 @@ static inline unsigned int fdp_below(struct fdp *f, unsigned int n)
 	return fdp_u16(f) % n;
 }
 
+/* A broken invariant: say which, then crash so that libFuzzer keeps the input. */
+#define fuzz_assert(cond)						\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "%s:%d: invariant broken: %s\n",	\
+				__FILE__, __LINE__, #cond);		\
+			abort();					\
+		}							\
+	} while (0)
+
 #endif /* _HV_NATIVE_FDP_H */

@@ -17,15 +17,6 @@
 #include "hvctl_stubs.h"
 #include "hvisorctl.h"
 
-#define fuzz_assert(cond)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: invariant broken: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
-
 int fuzz_initialize(int *argc, char ***argv)
 {
 	/* The dry run prints commands: not to the fuzzer's output. */

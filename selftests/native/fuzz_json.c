@@ -16,15 +16,6 @@
 #include "fdp.h"
 #include "json.h"
 
-#define fuzz_assert(cond)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: invariant broken: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
-
 static void check_tree(const struct json_value *v, unsigned int depth)
 {
 	size_t i, j;

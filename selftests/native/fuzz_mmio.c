@@ -31,15 +31,6 @@
 #include "fdp.h"
 #include "shim/hv_shim_test.h"
 
-#define fuzz_assert(cond)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: invariant broken: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
-
 #define MAX_Q		4
 #define S_FOK		VIRTIO_CONFIG_S_FEATURES_OK
 #define S_DOK		VIRTIO_CONFIG_S_DRIVER_OK

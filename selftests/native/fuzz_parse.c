@@ -16,15 +16,6 @@
 #include "module_limits.h"
 #include "parse.h"
 
-#define fuzz_assert(cond)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: invariant broken: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
-
 static struct hvv_mem_region regs[HVV_MAX_REGIONS];
 
 static void check_u64(const char *s)

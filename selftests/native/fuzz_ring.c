@@ -45,15 +45,6 @@
 #define TABLES		0x10400ULL	/* where indirect tables mostly are */
 #define NR_TABLES	4
 
-#define fuzz_assert(cond)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: invariant broken: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
-
 /* Where the rings lie: the driver's configuration. */
 struct ring_cfg {
 	u32 num;

@@ -30,15 +30,6 @@
 #include "fdp.h"
 #include "shim/hv_shim_test.h"
 
-#define fuzz_assert(cond)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: invariant broken: %s\n",	\
-				__FILE__, __LINE__, #cond);		\
-			abort();					\
-		}							\
-	} while (0)
-
 #define TB		BIT_ULL(40)
 
 static struct hvv_zone uz;
