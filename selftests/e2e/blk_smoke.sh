@@ -1,6 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # hv-timeout: 900
+# hv-lanes: x86_64/debian (fs and fio on every backing; blk_fs and blk_fio
+# repeat that part on the other lanes, the bounce path is only here)
 #
 # virtio-blk smoke test: the upstream virtio_blk driver in the (simulated)
 # zone on an image file served by hvisor_vhost. For each backing (an image
