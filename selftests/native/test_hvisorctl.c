@@ -174,3 +174,61 @@ HV_TEST(hvctl_load_dry_run)
 	EXPECT_EQ(load("{\"zones\": []}", "-n", out, sizeof(out)), EXIT_USAGE);
 	EXPECT(strstr(hvctl_last_error, "expected 1 to 31 zones, got 0"));
 }
+
+/* json_parse_file() of "[   ...   ]", @size bytes. */
+static struct json_value *parse_sized(size_t size, char *err, size_t errlen)
+{
+	struct json_value *v;
+	char path[64], *buf;
+	int fd;
+
+	buf = malloc(size);
+	fd = memfd_create("sized.json", 0);
+	if (!buf || fd < 0)
+		abort();
+	memset(buf, ' ', size);
+	buf[0] = '[';
+	buf[size - 1] = ']';
+	if (write(fd, buf, size) != (ssize_t)size)
+		abort();
+	free(buf);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	v = json_parse_file(path, err, errlen);
+	close(fd);
+	return v;
+}
+
+/*
+ * json_parse_file() reads into a buffer the size of the file: files up to
+ * the limit and one beyond, and a file of /proc whose size is 0.
+ */
+HV_TEST(hvctl_json_file_sizes)
+{
+	static const size_t sizes[] = {
+		2, 3, 4096, 4097, JSON_MAX_SIZE / 2, JSON_MAX_SIZE / 2 + 1,
+		JSON_MAX_SIZE - 1, JSON_MAX_SIZE,
+	};
+	struct json_value *v;
+	char err[512];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		err[0] = '\0';
+		v = parse_sized(sizes[i], err, sizeof(err));
+		EXPECT(v && v->type == JSON_ARRAY && !v->count);
+		if (!v)
+			fprintf(stderr, "#   %zu bytes: %s\n", sizes[i], err);
+		json_free(v);
+	}
+	v = parse_sized(JSON_MAX_SIZE + 1, err, sizeof(err));
+	EXPECT(!v);
+	EXPECT(strstr(err, ": file too large (max 1048576 bytes)"));
+	json_free(v);
+	/* A number and a newline, st_size 0, and no partial reads. */
+	v = json_parse_file("/proc/sys/kernel/pid_max", err, sizeof(err));
+	EXPECT(v && v->type == JSON_NUMBER && atoi(v->str) > 0);
+	json_free(v);
+	v = json_parse_file("/dev/null", err, sizeof(err));
+	EXPECT(!v);
+	EXPECT(!strcmp(err, "/dev/null: not a regular file"));
+}

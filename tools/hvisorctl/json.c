@@ -596,8 +596,8 @@ err:
 struct json_value *json_parse_file(const char *path, char *err, size_t errlen)
 {
 	struct json_value *v = NULL;
-	char *buf = NULL, msg[200];
-	size_t len = 0;
+	char *buf = NULL, *nb, msg[200];
+	size_t len = 0, cap;
 	struct stat st;
 	ssize_t n;
 	int fd;
@@ -611,15 +611,33 @@ struct json_value *json_parse_file(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: not a regular file", path);
 		goto out;
 	}
-	buf = malloc(JSON_MAX_SIZE + 1);
+	/*
+	 * Read up to JSON_MAX_SIZE + 1 bytes, into a buffer the size of the
+	 * file and one byte (not a megabyte for every small file), doubled
+	 * if the file has grown. A size of 0 may be a file of /proc, which
+	 * must be read at once: all JSON_MAX_SIZE + 1 bytes then.
+	 */
+	cap = JSON_MAX_SIZE + 1;
+	if (st.st_size > 0 && st.st_size < JSON_MAX_SIZE)
+		cap = (size_t)st.st_size + 1;
+	buf = malloc(cap);
 	if (!buf) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	while ((n = read(fd, buf + len, JSON_MAX_SIZE + 1 - len)) > 0) {
+	while ((n = read(fd, buf + len, cap - len)) > 0) {
 		len += (size_t)n;
 		if (len > JSON_MAX_SIZE)
 			break;
+		if (len < cap)
+			continue;
+		cap = cap > JSON_MAX_SIZE / 2 ? JSON_MAX_SIZE + 1 : cap * 2;
+		nb = realloc(buf, cap);
+		if (!nb) {
+			snprintf(err, errlen, "%s: out of memory", path);
+			goto out;
+		}
+		buf = nb;
 	}
 	if (n < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
