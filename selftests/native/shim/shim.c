@@ -171,9 +171,10 @@ void *memremap(resource_size_t offset, size_t size, unsigned long flags)
 			return NULL;
 		if (posix_memalign(&base, PAGE_SIZE, size + 2 * HV_SHIM_GUARD))
 			return NULL;
-		memset(base, 0, size + 2 * HV_SHIM_GUARD);
 		m->base = base;
 		m->va = m->base + HV_SHIM_GUARD;
+		/* Zero RAM; the guards are poisoned, never read. */
+		memset(m->va, 0, size);
 		hv_poison(m->base, HV_SHIM_GUARD);
 		hv_poison(m->va + size, HV_SHIM_GUARD);
 	}
