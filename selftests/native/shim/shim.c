@@ -54,6 +54,8 @@ struct hv_shim_map {
 
 static struct hv_shim_map maps[HV_SHIM_MAX_MAPS];
 static unsigned int nr_live_maps;
+/* No slot from here on has been used: the lookups stop here. */
+static unsigned int maps_end;
 
 struct hv_shim_ram {
 	u64 start;
@@ -160,6 +162,8 @@ void *memremap(resource_size_t offset, size_t size, unsigned long flags)
 			m = &maps[i];
 	if (!m)
 		hv_shim_die("more than %d live mappings", HV_SHIM_MAX_MAPS);
+	if (i > maps_end)
+		maps_end = i;
 	m->hpa = offset;
 	m->size = size;
 	if (offset >= hv_shim_fake_from) {
@@ -186,7 +190,7 @@ void memunmap(void *addr)
 {
 	unsigned int i;
 
-	for (i = 0; i < HV_SHIM_MAX_MAPS; i++) {
+	for (i = 0; i < maps_end; i++) {
 		struct hv_shim_map *m = &maps[i];
 
 		if (!m->va || m->va != addr)
@@ -212,7 +216,7 @@ bool hv_shim_mapped(const void *p, size_t len)
 	const char *c = p;
 	unsigned int i;
 
-	for (i = 0; i < HV_SHIM_MAX_MAPS; i++) {
+	for (i = 0; i < maps_end; i++) {
 		const struct hv_shim_map *m = &maps[i];
 
 		if (!m->base || c < m->va || c > m->va + m->size)
@@ -227,7 +231,7 @@ void *hv_shim_hpa_va(u64 hpa)
 {
 	unsigned int i;
 
-	for (i = 0; i < HV_SHIM_MAX_MAPS; i++) {
+	for (i = 0; i < maps_end; i++) {
 		const struct hv_shim_map *m = &maps[i];
 
 		if (m->base && hpa >= m->hpa && hpa - m->hpa < m->size)
