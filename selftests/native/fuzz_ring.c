@@ -293,8 +293,9 @@ static void allow(u64 gpa, u64 len)
  * must be in a window. The gaps between windows are compared whole, and
  * only a gap that differs is searched for the first byte that does.
  */
-static void check_range(const unsigned char *now, const unsigned char *was,
-			u64 gpa, size_t len)
+static noinline __no_sanitize_coverage void
+check_range(const unsigned char *now, const unsigned char *was, u64 gpa,
+	    size_t len)
 {
 	u64 p = gpa, end = gpa + len, next, i;
 	unsigned int w;
@@ -322,7 +323,7 @@ static void check_range(const unsigned char *now, const unsigned char *was,
 	}
 }
 
-static void check_writes(void)
+static noinline __no_sanitize_coverage void check_writes(void)
 {
 	const unsigned char *s = shadow;
 	unsigned int i;
@@ -352,7 +353,7 @@ static u64 seg_gpa(const void *va)
 
 /* --- device steps, through the register file --- */
 
-static void check_device(void)
+static noinline __no_sanitize_coverage void check_device(void)
 {
 	fuzz_assert(!dev.lock.held);
 	fuzz_assert(dev.broken == m.broken);

@@ -23,6 +23,16 @@
 #define __iomem
 #define __rcu
 #define __must_check		__attribute__((__warn_unused_result__))
+#define noinline		__attribute__(( \
+					__noinline__))
+/*
+ * The fuzz targets' comparisons of the code with their model (equal in
+ * every run that passes: no guidance for libFuzzer, and a third of some
+ * targets' time) are not instrumented for it; noinline too, as a function
+ * inlined is instrumented as its caller.
+ */
+#define __no_sanitize_coverage	__attribute__(( \
+					no_sanitize("coverage")))
 /* printf format checking */
 #define __printf(a, b)		__attribute__((__format__(printf, \
 							  a, b)))
