@@ -97,6 +97,10 @@ struct hv_chain {
  * @published_idx: used->idx last published (worker only)
  * @signalled_used: used index at the last interrupt (worker only)
  * @signalled_valid: @signalled_used is meaningful (worker only)
+ * @in_use: heads popped and not yet pushed or given back, one bit per
+ *	descriptor; cleared with a new generation (worker only)
+ * @last_head: head of the last popped chain, for hv_vq_unpop() (worker
+ *	only)
  * @segs: segment array for chains, 2 * HV_VQ_MAX_CHAIN entries (worker only)
  * @indirect_buf: private copy of an indirect table (worker only)
  * @priv: backend per-queue data
@@ -120,6 +124,8 @@ struct hv_vq {
 	u16 published_idx;
 	u16 signalled_used;
 	bool signalled_valid;
+	unsigned long *in_use;
+	u16 last_head;
 	struct hv_seg *segs;
 	struct vring_desc *indirect_buf;
 	void *priv;

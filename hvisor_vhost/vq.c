@@ -6,8 +6,11 @@
  * is validated: head and next indices below the table size, chains no longer
  * than the queue (direct) or the indirect table, no nested indirect tables,
  * indirect lengths a multiple of 16, readable segments before writable ones,
- * every buffer wholly inside zone RAM. A violation marks the device broken
- * (NEEDS_RESET) instead of trusting the guest any further.
+ * every buffer wholly inside zone RAM, no head made available again while
+ * the device holds its chain. A violation marks the device broken
+ * (NEEDS_RESET) instead of trusting the guest any further. The device in
+ * turn returns only chains it holds, each once (a backend that does not
+ * is a bug: a warning).
  *
  * The ring pointers a worker uses are its private copy (hv_vq.wr) of what
  * the driver enabled; used entries are published under dev->lock only if
@@ -16,6 +19,8 @@
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#include <linux/bitmap.h>
+#include <linux/bug.h>
 #include <linux/device.h>
 #include <linux/log2.h>
 #include <linux/slab.h>
@@ -73,7 +78,8 @@ int hv_vq_alloc(struct hv_vq *vq)
 			   GFP_KERNEL);
 	vq->indirect_buf = kcalloc(vq->num_max, sizeof(*vq->indirect_buf),
 				   GFP_KERNEL);
-	if (!vq->segs || !vq->indirect_buf) {
+	vq->in_use = bitmap_zalloc(vq->num_max, GFP_KERNEL);
+	if (!vq->segs || !vq->indirect_buf || !vq->in_use) {
 		hv_vq_free(vq);
 		return -ENOMEM;
 	}
@@ -88,8 +94,10 @@ void hv_vq_free(struct hv_vq *vq)
 {
 	kfree(vq->segs);
 	kfree(vq->indirect_buf);
+	bitmap_free(vq->in_use);
 	vq->segs = NULL;
 	vq->indirect_buf = NULL;
+	vq->in_use = NULL;
 }
 
 static void *hv_vq_map(struct hv_vq *vq, u64 gpa, u64 len, u64 align,
@@ -172,6 +180,7 @@ bool hv_vq_sync(struct hv_vq *vq)
 		vq->used_idx = 0;
 		vq->published_idx = 0;
 		vq->signalled_valid = false;
+		bitmap_zero(vq->in_use, vq->num_max);
 	} else if (!usable) {
 		vq->wr.num = 0;
 	}
@@ -310,6 +319,9 @@ int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain)
 		if (i >= table_size)
 			return hv_vq_fail(vq, "next index out of range");
 	}
+	if (__test_and_set_bit(head, vq->in_use))
+		return hv_vq_fail(vq, "head made available while in use");
+	vq->last_head = head;
 	vq->last_avail_idx++;
 	atomic64_inc(&vq->dev->stats.requests);
 	atomic64_add(chain->out_len, &vq->dev->stats.bytes_out);
@@ -322,6 +334,7 @@ int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain)
  */
 void hv_vq_unpop(struct hv_vq *vq)
 {
+	__clear_bit(vq->last_head, vq->in_use);
 	vq->last_avail_idx--;
 	atomic64_dec(&vq->dev->stats.requests);
 }
@@ -342,6 +355,9 @@ void hv_vq_push(struct hv_vq *vq, u16 head, u32 len)
 	 * in flight then are dropped; the driver must reset the device).
 	 */
 	if (!vq->wr.num)
+		return;
+	if (WARN_ONCE(head >= vq->wr.num || !__test_and_clear_bit(head, vq->in_use),
+		      "queue %u: head %u returned but not held\n", vq->index, head))
 		return;
 	elem = &vq->wr.used->ring[vq->used_idx & (vq->wr.num - 1)];
 	hv_ring_put32(&elem->id, head);

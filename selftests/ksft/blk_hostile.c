@@ -892,6 +892,33 @@ TEST_F(blk, removal_of_a_broken_device_with_io_in_flight)
 }
 
 /*
+ * A head made available a second time while its first request is in
+ * flight: the device would serve one chain twice and return it twice.
+ * It marks itself broken instead, and recovers with a reset.
+ */
+TEST_F(blk, head_made_available_while_in_use)
+{
+	__u64 data;
+
+	use_slow_backing(_metadata, self);
+	if (!self->slow)
+		SKIP(return, "no slow backing: the request would not stay in flight");
+	data = hvg_alloc(G, 4096, 4096);
+	hvg_desc(VQ, 0, hvg_blk_hdr(G, VIRTIO_BLK_T_IN, 8), 16,
+		 VRING_DESC_F_NEXT, 1);
+	hvg_desc(VQ, 1, data, 4096, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 2);
+	hvg_desc(VQ, 2, fill(G, 1, 0xee), 1, VRING_DESC_F_WRITE, 0);
+	hvg_vq_publish(VQ, 0);
+	hvg_vq_publish(VQ, 0);
+	hvg_notify(G, BASE, 0);
+	EXPECT_TRUE(hvg_wait_status(G, BASE, VIRTIO_CONFIG_S_NEEDS_RESET,
+				    HVG_WAIT_MS) & VIRTIO_CONFIG_S_NEEDS_RESET)
+		TH_LOG("the device took a head it holds a second time");
+	ASSERT_EQ(0, hvg_blk_init(G, B, self->offered & WANT, NUM));
+	still_works(_metadata, self);
+}
+
+/*
  * virtio 1.2 2.1.2: no buffer is used before DRIVER_OK; what the driver
  * posted before is served when it sets it.
  */

@@ -83,6 +83,7 @@ struct model {
 	unsigned int nr_out, nr_in;
 	u32 out_len, in_len;
 	u16 head;
+	bool held[16];		/* heads popped and not returned */
 };
 
 /* A guest-physical window a step may write. */
@@ -447,6 +448,7 @@ static void step_sync(void)
 		m.published = 0;
 		m.signalled_valid = false;
 		m.new_gen = false;
+		memset(m.held, 0, sizeof(m.held));
 	}
 	m.running = usable;
 	m.can_unpop = false;
@@ -467,6 +469,8 @@ static void step_pop(void)
 
 	snapshot();
 	want = ref_pop(&ref);
+	if (want > 0 && m.held[ref.head])
+		want = -1;	/* made available again while in use */
 	ret = hv_vq_pop(vq, &chain);
 	check_writes();
 	m.can_unpop = false;
@@ -503,6 +507,7 @@ static void step_pop(void)
 	m.nr_out = chain.nr_out;
 	m.nr_in = chain.nr_in;
 	m.head = chain.head;
+	m.held[chain.head] = true;
 	m.last_avail++;
 	fuzz_assert(vq->last_avail_idx == m.last_avail);
 	m.can_unpop = true;
@@ -556,7 +561,17 @@ static void step_push(struct fdp *f)
 {
 	u16 head = m.have_chain && fdp_u8(f) < 200 ? m.head : fdp_u16(f);
 	u32 len = fdp_u8(f) < 200 ? fdp_u16(f) : fdp_u32(f);
+	unsigned int i;
 
+	if (m.running) {
+		/* Only a chain the device holds is returned, once. */
+		for (i = 0; i < m.wr.num && !m.held[head % m.wr.num]; i++)
+			head++;
+		if (i == m.wr.num)
+			return;
+		head %= m.wr.num;
+		m.held[head] = false;
+	}
 	snapshot();
 	if (m.running) {
 		allow(m.wr.used + 4 + 8 * (m.used_idx % m.wr.num), 8);
@@ -851,6 +866,7 @@ int fuzz_one_input(const u8 *data, size_t size)
 		case 9:
 			if (m.can_unpop) {
 				hv_vq_unpop(vq);
+				m.held[m.head] = false;
 				m.last_avail--;
 				m.can_unpop = false;
 				m.have_chain = false;

@@ -20,4 +20,25 @@ static inline bool test_bit(unsigned int nr, const unsigned long *addr)
 	return addr[nr / BITS_PER_LONG] & BIT(nr % BITS_PER_LONG);
 }
 
+static inline void __clear_bit(unsigned int nr, unsigned long *addr)
+{
+	clear_bit(nr, addr);
+}
+
+static inline bool __test_and_set_bit(unsigned int nr, unsigned long *addr)
+{
+	bool old = test_bit(nr, addr);
+
+	set_bit(nr, addr);
+	return old;
+}
+
+static inline bool __test_and_clear_bit(unsigned int nr, unsigned long *addr)
+{
+	bool old = test_bit(nr, addr);
+
+	clear_bit(nr, addr);
+	return old;
+}
+
 #endif /* _HV_SHIM_LINUX_BITOPS_H */
