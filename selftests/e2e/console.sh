@@ -31,27 +31,16 @@ stats=/sys/class/hvisor/$name/stats
 head -c 1048576 /dev/urandom > "$work/out"
 head -c 1048576 /dev/urandom > "$work/in"
 
-# Guest -> root, 1 MiB. virtio_console waits for each write spinning
-# with interrupts off, and khvcd spins on its lock meanwhile: both of the
-# zone's CPUs can be taken. On hvisor the root's reader never runs there;
-# here the in-kernel guest shares a kernel with the root, so keep the
-# root's side on the root's CPUs: the reader, and the tty layer's flush
-# work (unbound workqueues), as the backend's threads are.
-root_cpus=$(cat /sys/module/hvisor_vhost/parameters/cpus)
-if ! [[ $root_cpus =~ ^([0-9]+)-([0-9]+)$ ]]; then
-	e2e_fail "vm-run gives the root CPUs as a range, not '$root_cpus'"
-	e2e_done
-fi
-wq_cpumask=/sys/devices/virtual/workqueue/cpumask
-wq_saved=$(cat $wq_cpumask)
-printf '%x' $(( (2 << BASH_REMATCH[2]) - (1 << BASH_REMATCH[1]) )) > $wq_cpumask
-taskset -c "$root_cpus" timeout 300 head -c 1048576 <&5 > "$work/got_out" &
+# Guest -> root, 1 MiB, the root's side on the root's CPUs (see
+# root_side_begin in lib.sh).
+root_side_begin
+root timeout 300 head -c 1048576 <&5 > "$work/got_out" &
 reader=$!
 start=$(date +%s%N)
 taskset -c 0 timeout 300 cat "$work/out" >&6
 wait $reader || true
 end=$(date +%s%N)
-echo "$wq_saved" > $wq_cpumask
+root_side_end
 check "1 MiB guest -> root arrives intact" \
 	test "$(sum "$work/out")" = "$(sum "$work/got_out")"
 e2e_log "guest -> root: $(( 1048576 * 1000 / ((end - start) / 1000000 + 1) / 1024 )) KiB/s," \

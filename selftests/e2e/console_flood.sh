@@ -31,16 +31,8 @@ stats=/sys/class/hvisor/$name/stats
 hvisor-sim guest add zone=$GUEST_ZONE addr="$addr" irq=$GUEST_IRQ_BASE
 check "the guest's virtio_console created /dev/hvc0" wait_for 10 test -c /dev/hvc0
 
-# The root's side runs on the root's CPUs (see e2e/console.sh).
-root_cpus=$(cat /sys/module/hvisor_vhost/parameters/cpus)
-if ! [[ $root_cpus =~ ^([0-9]+)-([0-9]+)$ ]]; then
-	e2e_fail "vm-run gives the root CPUs as a range, not '$root_cpus'"
-	e2e_done
-fi
-wq_cpumask=/sys/devices/virtual/workqueue/cpumask
-wq_saved=$(cat $wq_cpumask)
-printf '%x' $(( (2 << BASH_REMATCH[2]) - (1 << BASH_REMATCH[1]) )) > $wq_cpumask
-root() { taskset -c "$root_cpus" "$@"; }
+# The root's side runs on the root's CPUs (see root_side_begin in lib.sh).
+root_side_begin
 
 work=$(mktemp -d)
 exec 5<>"$tty" 6<>/dev/hvc0
@@ -74,7 +66,7 @@ check "raw: nothing dropped" test "$(cat $stats/dropped)" = 0
 # worker it waits for). The root's tty work goes back there too, so a
 # starved root reader may make the device drop output (see
 # e2e/console.sh): only the zone's side is checked here.
-echo "$wq_saved" > $wq_cpumask
+root_side_end
 stty sane <&6
 stty -onlcr <&6		# the echo comes back byte for byte
 lines=200

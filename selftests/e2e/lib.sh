@@ -38,6 +38,29 @@ wait_for() {
 	done
 }
 
+# root_side_begin: keep the root's side of a console test on the root's
+# CPUs until root_side_end: sets $root_cpus and moves the unbound
+# workqueues (the tty layer's flush work) there; root CMD... runs CMD
+# there. virtio_console waits for each write spinning with interrupts
+# off, and khvcd spins on its lock meanwhile: both of the zone's CPUs can
+# be taken. On hvisor the root never runs there; here the in-kernel guest
+# shares a kernel with the root, and the root's flush work queued on a
+# spinning zone CPU would leave the device's output to the root's tty
+# undelivered, and the guest spinning on it, for good.
+WQ_CPUMASK=/sys/devices/virtual/workqueue/cpumask
+root_side_begin() {
+	root_cpus=$(cat /sys/module/hvisor_vhost/parameters/cpus)
+	if ! [[ $root_cpus =~ ^([0-9]+)-([0-9]+)$ ]]; then
+		e2e_fail "vm-run gives the root CPUs as a range, not '$root_cpus'"
+		e2e_done
+	fi
+	wq_saved=$(cat "$WQ_CPUMASK")
+	printf '%x' $(( (2 << BASH_REMATCH[2]) - (1 << BASH_REMATCH[1]) )) \
+		> "$WQ_CPUMASK"
+}
+root_side_end() { echo "$wq_saved" > "$WQ_CPUMASK"; }
+root() { taskset -c "$root_cpus" "$@"; }
+
 # Zone 1: the in-kernel guest, its RAM the root's own (identity regions).
 GUEST_ZONE=1
 GUEST_IRQ_BASE=40

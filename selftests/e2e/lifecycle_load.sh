@@ -1,15 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # hv-timeout: 900
-# hv-lanes: manual (not in make check yet: see Documentation/testing.rst)
+# hv-lanes: x86_64/debian x86_64/debug
 #
 # The states between features, under load: fio on the zone's virtio disk
-# and its console flooded (both ways with HV_KNOWN_BUG=1), the root's tty
-# held by a reader and a writer, while the device, the zone and the modules go away:
+# and its console flooded both ways, the root's tty held by a reader and
+# a writer, while the device, the zone and the modules go away:
 # hvisorctl del, the guest's driver unbound, zone reset, zone del,
-# (HV_ROUNDS=N repeats the first part; default 1)
 # rmmod hvisor_vhost (refused while the simulator uses it) and rmmod
-# hvisor_sim (drains everything). Also the image's file system full and
+# hvisor_sim (drains everything). HV_ROUNDS=N repeats the first part
+# (default 1). Also the image's file system full and
 # failing under the guest. Nothing may hang (the runner has hung-task
 # detection), leak (kmemleak on the debug kernel) or splat; what the
 # guest wrote and had acknowledged before a removal is in the image.
@@ -24,8 +24,7 @@ truncate -s 64M "$img"
 con_addr=$(dev_addr 0)
 ROUNDS=${HV_ROUNDS:-1}
 
-root_cpus=$(cat /sys/module/hvisor_vhost/parameters/cpus)
-root() { taskset -c "$root_cpus" "$@"; }
+root_side_begin	# for the whole test (see lib.sh)
 
 # console_up: add the console, plug it in the guest, open both ttys raw
 # (fds 5: root, 6: guest) and flood both ways in the background.
@@ -39,25 +38,12 @@ console_up() {
 	exec 5<>"$tty" 6<>/dev/hvc0
 	stty raw -echo <&5
 	stty raw -echo <&6
-	# The root's writer floods; the guest's side floods too only with
-	# HV_KNOWN_BUG=1: a two-way flood here once ended with the zone's
-	# put_chars() spinning on a chain the device never completed (an
-	# RCU stall, 1 run in 3), not yet understood (issue 11 notes).
-	if [ "${HV_KNOWN_BUG:-0}" = 1 ]; then
-		root cat /dev/zero >&5 2>/dev/null &
-	else
-		root sh -c 'head -c 1048576 /dev/zero; sleep 600' >&5 2>/dev/null &
-	fi
+	root cat /dev/zero >&5 2>/dev/null &
 	flood_pids="$!"
 	root cat <&5 >/dev/null 2>&1 &
 	flood_pids="$flood_pids $!"
-	if [ "${HV_KNOWN_BUG:-0}" = 1 ]; then
-		taskset -c 0 cat /dev/zero >&6 2>/dev/null &
-	else
-		taskset -c 0 head -c 262144 /dev/zero >&6 2>/dev/null &
-	fi
-	guest_writer=$!
-	flood_pids="$flood_pids $guest_writer"
+	taskset -c 0 cat /dev/zero >&6 2>/dev/null &
+	flood_pids="$flood_pids $!"
 	cat <&6 >/dev/null 2>&1 &
 	flood_pids="$flood_pids $!"
 }
@@ -118,9 +104,8 @@ for round in $(seq "$ROUNDS"); do
 	disk_up
 	sleep 1
 	# virtio_console is not unbound here: its removal frees the buffer
-	# of a write in flight (a guest bug, see Documentation/design.rst),
-	# and an unbind/bind under a root flood followed by removal is still
-	# being investigated (issue 11 notes).
+	# of a write in flight, and the zone writes all the time (a guest
+	# bug, see Documentation/design.rst).
 	for drv in virtio_blk; do
 		vdev=$(ls /sys/bus/virtio/drivers/$drv | grep -m1 "^virtio")
 		timeout 60 sh -c "echo $vdev > /sys/bus/virtio/drivers/$drv/unbind"
