@@ -31,7 +31,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 
-#include "backends.h"
+#include "backend.h"
 #include "blk.h"
 
 #define HV_BLK_MAX		256	/* devices */
@@ -476,6 +476,26 @@ static void hv_blk_release(struct hv_dev *dev)
 	hv_blk_free(to_blk(dev));
 }
 
+/**
+ * hv_blk_resize - take the backing's current size as the capacity and
+ *	tell the driver (config interrupt)
+ * @dev: a blk device
+ *
+ * Return: 0.
+ */
+static int hv_blk_resize(struct hv_dev *dev)
+{
+	struct hv_blk *blk = to_blk(dev);
+	u64 cap = hv_blk_io_size(&blk->io) >> SECTOR_SHIFT;
+	__le64 le = cpu_to_le64(cap);
+
+	WRITE_ONCE(blk->capacity, cap);
+	hv_dev_set_config(dev, offsetof(struct virtio_blk_config, capacity),
+			  &le, sizeof(le), true);
+	dev_info(dev->sysdev, "capacity %llu sectors\n", cap);
+	return 0;
+}
+
 static const struct hv_dev_ops hv_blk_ops = {
 	.type = "blk",
 	.device_id = VIRTIO_ID_BLOCK,
@@ -483,6 +503,7 @@ static const struct hv_dev_ops hv_blk_ops = {
 	.quiesce = hv_blk_quiesce,
 	.status_changed = hv_blk_status_changed,
 	.backend_show = hv_blk_backend_show,
+	.resize = hv_blk_resize,
 	.shutdown = hv_blk_shutdown,
 	.detach = hv_blk_detach,
 	.release = hv_blk_release,
@@ -588,7 +609,7 @@ static void hv_blk_set_serial(struct hv_blk *blk, const struct hvv_dev *ud)
  *
  * Return: the device or an ERR_PTR.
  */
-struct hv_dev *hv_blk_create(const struct hvv_dev *ud)
+static struct hv_dev *hv_blk_create(const struct hvv_dev *ud)
 {
 	unsigned int nr_queues = ud->queues ? ud->queues : 1;
 	struct hv_blk *blk;
@@ -650,32 +671,28 @@ err_free:
 	return ERR_PTR(ret);
 }
 
-/**
- * hv_blk_resize - take the backing's current size as the capacity and
- *	tell the driver (config interrupt)
- * @dev: a blk device
- *
- * Return: 0.
- */
-int hv_blk_resize(struct hv_dev *dev)
-{
-	struct hv_blk *blk = to_blk(dev);
-	u64 cap = hv_blk_io_size(&blk->io) >> SECTOR_SHIFT;
-	__le64 le = cpu_to_le64(cap);
-
-	WRITE_ONCE(blk->capacity, cap);
-	hv_dev_set_config(dev, offsetof(struct virtio_blk_config, capacity),
-			  &le, sizeof(le), true);
-	dev_info(dev->sysdev, "capacity %llu sectors\n", cap);
-	return 0;
-}
+static struct hv_backend hv_blk_backend = {
+	.type = HVV_DEV_BLK,
+	.name = "blk",
+	.owner = THIS_MODULE,
+	.create = hv_blk_create,
+};
 
 int hv_blk_init(void)
 {
-	return hv_blk_io_init();
+	int ret;
+
+	ret = hv_blk_io_init();
+	if (ret)
+		return ret;
+	ret = hv_backend_register(&hv_blk_backend);
+	if (ret)
+		hv_blk_io_exit();
+	return ret;
 }
 
 void hv_blk_exit(void)
 {
+	hv_backend_unregister(&hv_blk_backend);
 	hv_blk_io_exit();
 }

@@ -27,7 +27,7 @@
 #include <linux/version.h>
 #include <linux/virtio_console.h>
 
-#include "backends.h"
+#include "backend.h"
 #include "dev.h"
 
 #define HV_CONSOLE_MAX		64
@@ -469,7 +469,7 @@ static const struct tty_port_operations hv_console_port_ops = {
  *
  * Return: the device or an ERR_PTR.
  */
-struct hv_dev *hv_console_create(const struct hvv_dev *ud)
+static struct hv_dev *hv_console_create(const struct hvv_dev *ud)
 {
 	/* Modern (VERSION_1) devices: config space is little-endian. */
 	struct virtio_console_config cfg = {
@@ -654,6 +654,13 @@ static const struct tty_operations hv_console_tty_ops = {
 	.resize = hv_console_tty_resize,
 };
 
+static struct hv_backend hv_console_backend = {
+	.type = HVV_DEV_CONSOLE,
+	.name = "console",
+	.owner = THIS_MODULE,
+	.create = hv_console_create,
+};
+
 int hv_console_init(void)
 {
 	struct tty_driver *driver;
@@ -679,11 +686,17 @@ int hv_console_init(void)
 		return ret;
 	}
 	hv_console_driver = driver;
-	return 0;
+	ret = hv_backend_register(&hv_console_backend);
+	if (ret) {
+		tty_unregister_driver(driver);
+		tty_driver_kref_put(driver);
+	}
+	return ret;
 }
 
 void hv_console_exit(void)
 {
+	hv_backend_unregister(&hv_console_backend);
 	tty_unregister_driver(hv_console_driver);
 	tty_driver_kref_put(hv_console_driver);
 }

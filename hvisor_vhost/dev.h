@@ -143,6 +143,8 @@ struct hv_vq {
  *	rcu_read_lock() (the device's lookup), no device lock: must not sleep
  * @config_write: the driver wrote config space; same context
  * @backend_show: sysfs "backend" text
+ * @resize: follow a change of the backing's size (optional: types without
+ *	a size); process context, hv_ctl_lock held
  * @publish: make the device reachable from outside the module (a tty)
  *	once it can be served: its workers run, and the zone reaches it
  *	right after. Optional; process context, hv_ctl_lock held. On
@@ -166,6 +168,7 @@ struct hv_dev_ops {
 	void (*status_changed)(struct hv_dev *dev, u32 old, u32 status);
 	void (*config_write)(struct hv_dev *dev, u32 off, u32 size, u64 val);
 	ssize_t (*backend_show)(struct hv_dev *dev, char *buf);
+	int (*resize)(struct hv_dev *dev);
 	int (*publish)(struct hv_dev *dev);
 	void (*shutdown)(struct hv_dev *dev);
 	void (*detach)(struct hv_dev *dev);
@@ -200,6 +203,8 @@ struct hv_dev_stats {
 /**
  * struct hv_dev - one virtio-mmio device of one zone
  * @ops: backend
+ * @owner: the backend's module, referenced until the device is released
+ *	(set by hv_backend_create(), then constant)
  * @zone: zone (pinned by zone->nr_devices)
  * @addr: window base (guest-physical)
  * @len: window length
@@ -241,6 +246,7 @@ struct hv_dev_stats {
  */
 struct hv_dev {
 	const struct hv_dev_ops *ops;
+	struct module *owner;
 	struct hv_zone *zone;
 	u64 addr;
 	u64 len;

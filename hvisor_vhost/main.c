@@ -3,13 +3,15 @@
  * hvisor_vhost: in-kernel virtio-mmio backends for hvisor zones.
  *
  * Layers, each calling only downward: hypervisor (provider) -> bridge ->
- * zone -> mmio/vq/worker (dev) -> backends -> registry -> ctl and sysfs.
+ * zone -> mmio/vq/worker (dev) -> backend table -> backends (console,
+ * blk), which register their types in the table -> registry, which
+ * creates devices through the table -> ctl and sysfs.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/module.h>
 
-#include "backends.h"
+#include "backend.h"
 #include "ctl.h"
 #include "hypervisor.h"
 #include "registry.h"
@@ -31,12 +33,15 @@ static int __init hvisor_vhost_init(void)
 	ret = hv_sysfs_init();
 	if (ret)
 		goto err_threads;
-	ret = hv_backends_init();
+	ret = hv_console_init();
 	if (ret)
 		goto err_sysfs;
+	ret = hv_blk_init();
+	if (ret)
+		goto err_console;
 	ret = hv_ctl_init();
 	if (ret)
-		goto err_backends;
+		goto err_blk;
 	ret = hv_hypervisor_init(&hv_registry_client);
 	if (ret)
 		goto err_ctl;
@@ -44,8 +49,10 @@ static int __init hvisor_vhost_init(void)
 
 err_ctl:
 	hv_ctl_exit();
-err_backends:
-	hv_backends_exit();
+err_blk:
+	hv_blk_exit();
+err_console:
+	hv_console_exit();
 err_sysfs:
 	hv_sysfs_exit();
 err_threads:
@@ -57,7 +64,8 @@ static void __exit hvisor_vhost_exit(void)
 {
 	hv_hypervisor_exit();
 	hv_ctl_exit();
-	hv_backends_exit();
+	hv_blk_exit();
+	hv_console_exit();
 	hv_sysfs_exit();
 	hv_threads_exit();
 }

@@ -22,7 +22,7 @@
 #include <linux/slab.h>
 #include <linux/hvisor_vhost.h>
 
-#include "backends.h"
+#include "backend.h"
 #include "bridge.h"
 #include "dev.h"
 #include "hvisor_abi.h"
@@ -140,12 +140,16 @@ out:
 /* Tear down a device the dispatcher cannot reach (any more). */
 static void hv_dev_destroy(struct hv_dev *dev)
 {
+	struct module *owner;
+
 	hv_dev_flush_reset(dev);
 	if (!dev->detached && dev->ops->shutdown)
 		dev->ops->shutdown(dev);
 	hv_dev_stop(dev);
 	hv_sysfs_remove(dev);
+	owner = dev->owner;
 	dev->ops->release(dev);
+	hv_backend_put(owner);
 }
 
 static void hv_dev_remove(struct hv_dev *dev)
@@ -491,7 +495,12 @@ int hv_registry_resize_dev(const char *name)
 
 	mutex_lock(&hv_ctl_lock);
 	dev = hv_dev_find(name);
-	ret = dev ? hv_backend_resize(dev) : -ENOENT;
+	if (!dev)
+		ret = -ENOENT;
+	else if (!dev->ops->resize)
+		ret = -EOPNOTSUPP;
+	else
+		ret = dev->ops->resize(dev);
 	mutex_unlock(&hv_ctl_lock);
 	return ret;
 }

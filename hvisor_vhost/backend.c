@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The table of device types. Each backend registers its type; creating a
+ * device looks the type up here, so that the core knows no backend. A
+ * type that no loaded module serves is asked for once by its module
+ * alias, "hvisor_vhost-type-N", with N its HVV_DEV_* number: a backend
+ * built as its own module (one that needs other modules, as net needs
+ * tun) is then loaded on its first use, and hvisor_vhost.ko itself loads
+ * without it.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#include <linux/err.h>
+#include <linux/kmod.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/hvisor_vhost.h>
+
+#include "backend.h"
+#include "dev.h"
+
+/* Registered backends; hv_backends_lock serialises the list. */
+static LIST_HEAD(hv_backends);
+static DEFINE_MUTEX(hv_backends_lock);
+
+static struct hv_backend *hv_backend_find(u32 type)
+{
+	struct hv_backend *b;
+
+	lockdep_assert_held(&hv_backends_lock);
+	list_for_each_entry(b, &hv_backends, node)
+		if (b->type == type)
+			return b;
+	return NULL;
+}
+
+/**
+ * hv_backend_register - serve a device type
+ * @backend: the type; stays registered until hv_backend_unregister()
+ *
+ * Return: 0, or -EEXIST if the type is already served.
+ */
+int hv_backend_register(struct hv_backend *backend)
+{
+	int ret = 0;
+
+	mutex_lock(&hv_backends_lock);
+	if (hv_backend_find(backend->type))
+		ret = -EEXIST;
+	else
+		list_add_tail(&backend->node, &hv_backends);
+	mutex_unlock(&hv_backends_lock);
+	if (ret)
+		pr_err("device type %u (%s) is registered twice\n",
+		       backend->type, backend->name);
+	return ret;
+}
+
+/**
+ * hv_backend_unregister - stop serving a device type
+ * @backend: a registered type; its module's devices are gone (they hold
+ *	a reference on it)
+ */
+void hv_backend_unregister(struct hv_backend *backend)
+{
+	mutex_lock(&hv_backends_lock);
+	list_del(&backend->node);
+	mutex_unlock(&hv_backends_lock);
+}
+
+/* The backend of @type with a reference on its module, or NULL. */
+static struct hv_backend *hv_backend_get(u32 type)
+{
+	struct hv_backend *b;
+
+	mutex_lock(&hv_backends_lock);
+	b = hv_backend_find(type);
+	if (b && b->owner != THIS_MODULE && !try_module_get(b->owner))
+		b = NULL;	/* on its way out */
+	mutex_unlock(&hv_backends_lock);
+	return b;
+}
+
+/**
+ * hv_backend_put - drop the reference a device held on its backend
+ * @owner: the device's hv_dev.owner, read before the device was released
+ */
+void hv_backend_put(struct module *owner)
+{
+	if (owner != THIS_MODULE)
+		module_put(owner);
+}
+
+/**
+ * hv_backend_create - create a device of the requested type
+ * @ud: from userspace
+ *
+ * Process context, hv_ctl_lock held.
+ *
+ * Return: the initialised (not yet started) device, or an ERR_PTR:
+ * -EOPNOTSUPP if no backend serves the type.
+ */
+struct hv_dev *hv_backend_create(const struct hvv_dev *ud)
+{
+	struct hv_backend *b = hv_backend_get(ud->type);
+	struct hv_dev *dev;
+
+	if (!b && !request_module("hvisor_vhost-type-%u", ud->type))
+		b = hv_backend_get(ud->type);
+	if (!b) {
+		pr_err("device type %u is not supported\n", ud->type);
+		return ERR_PTR(-EOPNOTSUPP);
+	}
+	dev = b->create(ud);
+	if (IS_ERR(dev))
+		hv_backend_put(b->owner);
+	else
+		dev->owner = b->owner;
+	return dev;
+}
