@@ -4,7 +4,11 @@
  * used entries and interrupts, notification suppression. Queue 0 of a
  * test device in the zone of hv_tlayout; rings at fixed addresses.
  */
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <linux/err.h>
 #include <linux/kernel.h>
@@ -98,8 +102,11 @@ HV_TEST(vq_alloc_failure)
 {
 	unsigned int n;
 
-	/* The queue array, then each queue's segments and indirect copy. */
-	for (n = 1; n <= 3; n++) {
+	/*
+	 * The queue array, then each queue's segments, indirect copy and
+	 * bitmap of the heads it holds.
+	 */
+	for (n = 1; n <= 4; n++) {
 		hv_shim_fail_alloc = n;
 		EXPECT_EQ(hv_tdev_init(&dev, &hv_tdev_ops, NULL, 1, NUM, 0),
 			  -ENOMEM);
@@ -231,6 +238,72 @@ HV_TEST(vq_longest_chain)
 	ASSERT_EQ(post_pop(0), 1);
 	EXPECT_EQ(chain.nr_out, NUM);
 	EXPECT_EQ(chain.out_len, NUM);
+	teardown();
+}
+
+/* A head the device holds made available again: the device breaks. */
+HV_TEST(vq_head_made_available_while_held)
+{
+	setup(0);
+	set_desc(DESC, 0, BUF, 16, 0, 0);
+	ASSERT_EQ(post_pop(0), 1);
+	EXPECT_EQ(hv_vq_pop(vq, &chain), 0);
+	post(0);
+	EXPECT_EQ(hv_vq_pop(vq, &chain), -EIO);
+	expect_broken("while in use");
+	teardown();
+}
+
+/* Given back, pushed, or a new generation: the head is free again. */
+HV_TEST(vq_head_free_after_unpop_push_and_reset)
+{
+	setup(0);
+	set_desc(DESC, 0, BUF, 16, 0, 0);
+	ASSERT_EQ(post_pop(0), 1);
+	hv_vq_unpop(vq);
+	EXPECT_EQ(hv_vq_pop(vq, &chain), 1);
+	hv_vq_push(vq, 0, 0);
+	post(0);
+	EXPECT_EQ(hv_vq_pop(vq, &chain), 1);
+	EXPECT(!dev.broken);
+	/* Held across a reset: the new ring starts with nothing held. */
+	hv_tdev_write(&dev, VIRTIO_MMIO_STATUS, 0);
+	hv_tdev_negotiate(&dev, F_V1);
+	ASSERT_EQ(hv_tdev_queue(&dev, 0, NUM, DESC, AVAIL, USED), 1);
+	hv_tdev_driver_ok(&dev);
+	memset(avail(), 0, 4);
+	EXPECT_EQ(post_pop(0), 1);
+	EXPECT(!dev.broken);
+	teardown();
+}
+
+/*
+ * The device returns only heads it holds: a push of any other is a bug
+ * of the backend, a warning (which ends the program here). In a child,
+ * its message out of the log.
+ */
+HV_TEST(vq_push_of_a_head_not_held_warns)
+{
+	int status, fd;
+	pid_t pid;
+
+	setup(0);
+	set_desc(DESC, 0, BUF, 16, 0, 0);
+	ASSERT_EQ(post_pop(0), 1);
+	hv_vq_push(vq, 0, 0);
+	fflush(NULL);
+	pid = fork();
+	ASSERT(pid >= 0);
+	if (!pid) {
+		fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0)
+			dup2(fd, STDERR_FILENO);
+		hv_vq_push(vq, 0, 0);	/* a second time */
+		_exit(0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+	EXPECT_EQ(vq->used_idx, 1);
 	teardown();
 }
 
