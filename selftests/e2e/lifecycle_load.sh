@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # hv-timeout: 900
-# hv-lanes: x86_64/debian (the debug lane: see Documentation/testing.rst)
+# hv-lanes: manual (not in make check yet: see Documentation/testing.rst)
 #
 # The states between features, under load: fio on the zone's virtio disk
 # and its console flooded both ways, the root's tty held by a reader and
