@@ -32,6 +32,27 @@ static bool hv_vq_work(void *data)
 	return vq->dev->ops->handle_queue(vq);
 }
 
+static bool hv_dev_vq_serving(struct hv_vq *vq)
+{
+	return hv_dev_serving_locked(vq->dev);
+}
+
+static void hv_dev_vq_broken(struct hv_vq *vq, const char *reason)
+{
+	hv_dev_broken(vq->dev, reason);
+}
+
+static void hv_dev_vq_signal(struct hv_vq *vq)
+{
+	hv_dev_raise(vq->dev, VIRTIO_MMIO_INT_VRING);
+}
+
+static const struct hv_vq_ops hv_dev_vq_ops = {
+	.serving = hv_dev_vq_serving,
+	.broken = hv_dev_vq_broken,
+	.signal = hv_dev_vq_signal,
+};
+
 /*
  * Wait until the device has let go of the zone's memory: the backend's
  * in-flight I/O is done and every worker run that may have used the old
@@ -105,7 +126,11 @@ int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 	for (i = 0; i < nr_queues; i++) {
 		struct hv_vq *vq = &dev->vqs[i];
 
+		vq->ops = &hv_dev_vq_ops;
 		vq->dev = dev;
+		vq->lock = &dev->lock;
+		vq->name = dev->name;
+		vq->stats = &dev->stats.vq;
 		vq->index = i;
 		vq->num_max = num_max;
 		if (hv_vq_alloc(vq)) {
@@ -118,7 +143,7 @@ int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 
 /**
  * hv_dev_start - start the queue workers ("hv-<name>-q<N>")
- * @dev: the device, named
+ * @dev: the device, named and in its zone
  *
  * Return: 0 or a negative errno (workers started so far keep running;
  * hv_dev_stop() stops them).
@@ -129,6 +154,7 @@ int hv_dev_start(struct hv_dev *dev)
 	int ret;
 
 	for (i = 0; i < dev->nr_queues; i++) {
+		dev->vqs[i].zone = dev->zone;
 		ret = hv_worker_start(&dev->vqs[i].worker, hv_vq_work,
 				      &dev->vqs[i], dev->name, i);
 		if (ret)

@@ -12,9 +12,8 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 #include <linux/hvisor_vhost.h>
-#include <uapi/linux/virtio_ring.h>
 
-#include "worker.h"
+#include "vq.h"
 
 struct device;
 struct hv_dev;
@@ -25,111 +24,6 @@ struct hv_zone;
 #define HV_MMIO_CONFIG		0x100	/* config space offset */
 /* No vCPU waits for the access (an asynchronous one, or from the root). */
 #define HV_NO_WAITER		(-1)
-
-/**
- * struct hv_ring - a split ring as the worker uses it
- * @num: entries (power of two)
- * @desc: descriptor table (zone memory)
- * @avail: driver area
- * @used: device area
- * @event_idx: VIRTIO_RING_F_EVENT_IDX negotiated
- * @indirect: VIRTIO_RING_F_INDIRECT_DESC negotiated
- * @gen: generation; changes whenever the driver (re)configures the queue
- *	or resets the device
- */
-struct hv_ring {
-	u32 num;
-	struct vring_desc *desc;
-	struct vring_avail *avail;
-	struct vring_used *used;
-	bool event_idx;
-	bool indirect;
-	u32 gen;
-};
-
-/**
- * struct hv_seg - one buffer segment of a descriptor chain
- * @va: kernel address of the buffer in zone memory
- * @len: bytes
- */
-struct hv_seg {
-	void *va;
-	u32 len;
-};
-
-/**
- * struct hv_chain - a descriptor chain, validated and copied out of the ring
- * @head: head descriptor index, to return in the used ring
- * @nr_out: device-readable segments (first in @segs)
- * @nr_in: device-writable segments (after the readable ones)
- * @out_len: bytes readable
- * @in_len: bytes writable
- * @segs: the segments; owned by the queue, valid until the next pop
- */
-struct hv_chain {
-	u16 head;
-	unsigned int nr_out;
-	unsigned int nr_in;
-	u32 out_len;
-	u32 in_len;
-	struct hv_seg *segs;
-};
-
-/**
- * struct hv_vq - one virtqueue
- * @dev: owning device
- * @index: queue index
- * @num_max: QueueNumMax
- * @worker: the thread serving the queue
- * @num: QueueNum register (dev->lock)
- * @desc_gpa: QueueDesc register (dev->lock)
- * @avail_gpa: QueueDriver register (dev->lock)
- * @used_gpa: QueueDevice register (dev->lock)
- * @ready: QueueReady register (dev->lock)
- * @ring: the ring as the driver last enabled it (dev->lock); its @gen is
- *	changed with WRITE_ONCE() (hv_vq_new_gen()) and also read lock-free
- *	by the worker (hv_vq_current()): a stale read only publishes into
- *	the old ring what hv_vq_flush() then refuses under dev->lock, and
- *	hv_worker_sync() after a reset orders it for every later run
- * @wr: the worker's copy of @ring (worker only)
- * @last_avail_idx: next avail entry to pop (worker only)
- * @used_idx: next used entry to fill (worker only)
- * @published_idx: used->idx last published (worker only)
- * @signalled_used: used index at the last interrupt (worker only)
- * @signalled_valid: @signalled_used is meaningful (worker only)
- * @in_use: heads popped and not yet pushed or given back, one bit per
- *	descriptor; cleared with a new generation (worker only)
- * @last_head: head of the last popped chain, for hv_vq_unpop() (worker
- *	only)
- * @segs: segment array for chains, 2 * HV_VQ_MAX_CHAIN entries (worker only)
- * @indirect_buf: private copy of an indirect table (worker only)
- * @priv: backend per-queue data
- */
-struct hv_vq {
-	struct hv_dev *dev;
-	unsigned int index;
-	u16 num_max;
-	struct hv_worker worker;
-
-	u32 num;
-	u64 desc_gpa;
-	u64 avail_gpa;
-	u64 used_gpa;
-	bool ready;
-	struct hv_ring ring;
-
-	struct hv_ring wr;
-	u16 last_avail_idx;
-	u16 used_idx;
-	u16 published_idx;
-	u16 signalled_used;
-	bool signalled_valid;
-	unsigned long *in_use;
-	u16 last_head;
-	struct hv_seg *segs;
-	struct vring_desc *indirect_buf;
-	void *priv;
-};
 
 /**
  * struct hv_dev_ops - what a backend provides
@@ -181,9 +75,8 @@ struct hv_dev_ops {
  * @reg_writes: register writes
  * @notifies: QueueNotify writes
  * @interrupts: interrupts injected
- * @requests: descriptor chains served
- * @bytes_out: bytes the device read from the guest
- * @bytes_in: bytes the device wrote to the guest
+ * @vq: what the queues count: descriptor chains served, bytes the device
+ *	read from the guest and wrote to it
  * @errors: rejected accesses and malformed requests
  * @dropped: bytes the backend could not deliver and discarded (console:
  *	guest output a stalled tty reader did not take)
@@ -193,9 +86,7 @@ struct hv_dev_stats {
 	atomic64_t reg_writes;
 	atomic64_t notifies;
 	atomic64_t interrupts;
-	atomic64_t requests;
-	atomic64_t bytes_out;
-	atomic64_t bytes_in;
+	struct hv_vq_stats vq;
 	atomic64_t errors;
 	atomic64_t dropped;
 };
@@ -279,17 +170,6 @@ struct hv_dev {
 	u8 config[HV_CONFIG_SIZE];
 };
 
-/**
- * hv_vq_new_gen - the ring the driver configured changes (or goes away)
- * @vq: the queue; dev->lock held
- *
- * The generation is read lock-free by the worker (hv_vq_current()).
- */
-static inline void hv_vq_new_gen(struct hv_vq *vq)
-{
-	WRITE_ONCE(vq->ring.gen, vq->ring.gen + 1);
-}
-
 /* dev.c: lifecycle and the glue to the bridge */
 int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 		const struct hvv_dev *ud, unsigned int nr_queues, u16 num_max,
@@ -308,27 +188,5 @@ bool hv_dev_detach(struct hv_dev *dev, struct work_struct *reap_work);
 bool hv_dev_reapable(struct hv_dev *dev);
 bool hv_dev_serving_locked(const struct hv_dev *dev);
 void hv_dev_kick_all(struct hv_dev *dev);
-
-/* mmio.c: the register file; dispatcher context */
-u64 hv_mmio_read(struct hv_dev *dev, u64 off, u64 size);
-bool hv_mmio_write(struct hv_dev *dev, u64 off, u64 size, u64 value,
-		   int waiter);
-
-/* vq.c: split rings; worker context unless noted */
-int hv_vq_alloc(struct hv_vq *vq);
-void hv_vq_free(struct hv_vq *vq);
-int hv_vq_enable(struct hv_vq *vq);			/* dev->lock held */
-bool hv_vq_sync(struct hv_vq *vq);
-int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain);
-void hv_vq_unpop(struct hv_vq *vq);
-void hv_vq_push(struct hv_vq *vq, u16 head, u32 len);
-void hv_vq_flush(struct hv_vq *vq);
-bool hv_vq_current(const struct hv_vq *vq, u32 gen);
-void hv_vq_disable_notify(struct hv_vq *vq);
-bool hv_vq_enable_notify(struct hv_vq *vq);
-size_t hv_chain_copy_from(const struct hv_chain *chain, size_t skip,
-			  void *buf, size_t len);
-size_t hv_chain_copy_to(const struct hv_chain *chain, size_t skip,
-			const void *buf, size_t len);
 
 #endif /* _HV_DEV_H */

@@ -19,6 +19,7 @@
 
 #include "dev.h"
 #include "hvisor_abi.h"
+#include "mmio.h"
 
 #define HV_MMIO_MAGIC		0x74726976	/* "virt" */
 #define HV_MMIO_VERSION		2
@@ -182,7 +183,7 @@ static int hv_mmio_queue_ready(struct hv_dev *dev, u32 value)
 	}
 	if (vq->ready)
 		return 0;
-	if (hv_vq_enable(vq))
+	if (hv_vq_enable(vq, dev->driver_features))
 		return -EINVAL;
 	vq->ready = true;
 	hv_vq_new_gen(vq);

@@ -27,6 +27,7 @@
 #include "dev.h"
 #include "hvisor_abi.h"
 #include "hvisor_provider.h"
+#include "mmio.h"
 #include "registry.h"
 #include "sysfs.h"
 #include "zone.h"

@@ -13,7 +13,7 @@
  * is a bug: a warning).
  *
  * The ring pointers a worker uses are its private copy (hv_vq.wr) of what
- * the driver enabled; used entries are published under dev->lock only if
+ * the driver enabled; used entries are published under the lock only if
  * the ring is still the same generation, so a reset never sees a late
  * update.
  */
@@ -21,14 +21,14 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/bitmap.h>
 #include <linux/bug.h>
-#include <linux/device.h>
+#include <linux/errno.h>
+#include <linux/kernel.h>
 #include <linux/log2.h>
+#include <linux/printk.h>
 #include <linux/slab.h>
-#include <linux/virtio_config.h>
-#include <linux/virtio_mmio.h>
 #include <linux/virtio_ring.h>
 
-#include "dev.h"
+#include "vq.h"
 #include "zone.h"
 
 /* Segments a chain may have: one descriptor may span adjacent regions. */
@@ -106,36 +106,33 @@ static void *hv_vq_map(struct hv_vq *vq, u64 gpa, u64 len, u64 align,
 	void *va;
 
 	if (gpa & (align - 1)) {
-		dev_warn_ratelimited(vq->dev->sysdev,
-				     "queue %u: %s at %#llx misaligned\n",
-				     vq->index, what, gpa);
+		pr_warn_ratelimited("%s: queue %u: %s at %#llx misaligned\n",
+				    vq->name, vq->index, what, gpa);
 		return NULL;
 	}
-	va = hv_zone_translate(vq->dev->zone, gpa, len, NULL);
+	va = hv_zone_translate(vq->zone, gpa, len, NULL);
 	if (!va)
-		dev_warn_ratelimited(vq->dev->sysdev,
-				     "queue %u: %s [%#llx, +%#llx) is not zone RAM\n",
-				     vq->index, what, gpa, len);
+		pr_warn_ratelimited("%s: queue %u: %s [%#llx, +%#llx) is not zone RAM\n",
+				    vq->name, vq->index, what, gpa, len);
 	return va;
 }
 
 /**
  * hv_vq_enable - validate the ring the driver configured and map it
- * @vq: the queue; dev->lock held
+ * @vq: the queue; its lock held
+ * @features: the features the driver negotiated
  *
  * Return: 0, or -EINVAL if the queue size or a ring address is invalid.
  */
-int hv_vq_enable(struct hv_vq *vq)
+int hv_vq_enable(struct hv_vq *vq, u64 features)
 {
-	struct hv_dev *dev = vq->dev;
 	struct hv_ring *ring = &vq->ring;
 	u32 num = vq->num;
 
-	lockdep_assert_held(&dev->lock);
+	lockdep_assert_held(vq->lock);
 	if (!num || num > vq->num_max || !is_power_of_2(num)) {
-		dev_warn_ratelimited(dev->sysdev,
-				     "queue %u: size %u invalid (max %u, power of two)\n",
-				     vq->index, num, vq->num_max);
+		pr_warn_ratelimited("%s: queue %u: size %u invalid (max %u, power of two)\n",
+				    vq->name, vq->index, num, vq->num_max);
 		return -EINVAL;
 	}
 	ring->desc = hv_vq_map(vq, vq->desc_gpa, sizeof(struct vring_desc) * (u64)num, 16,
@@ -148,10 +145,8 @@ int hv_vq_enable(struct hv_vq *vq)
 	if (!ring->desc || !ring->avail || !ring->used)
 		return -EINVAL;
 	ring->num = num;
-	ring->event_idx = dev->driver_features &
-			  BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
-	ring->indirect = dev->driver_features &
-			 BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC);
+	ring->event_idx = features & BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
+	ring->indirect = features & BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC);
 	return 0;
 }
 
@@ -168,12 +163,11 @@ int hv_vq_enable(struct hv_vq *vq)
  */
 bool hv_vq_sync(struct hv_vq *vq)
 {
-	struct hv_dev *dev = vq->dev;
 	unsigned long flags;
 	bool usable;
 
-	spin_lock_irqsave(&dev->lock, flags);
-	usable = vq->ready && hv_dev_serving_locked(dev);
+	spin_lock_irqsave(vq->lock, flags);
+	usable = vq->ready && vq->ops->serving(vq);
 	if (usable && (vq->wr.gen != vq->ring.gen || !vq->wr.num)) {
 		vq->wr = vq->ring;
 		vq->last_avail_idx = 0;
@@ -184,13 +178,13 @@ bool hv_vq_sync(struct hv_vq *vq)
 	} else if (!usable) {
 		vq->wr.num = 0;
 	}
-	spin_unlock_irqrestore(&dev->lock, flags);
+	spin_unlock_irqrestore(vq->lock, flags);
 	return usable;
 }
 
 static int hv_vq_fail(struct hv_vq *vq, const char *reason)
 {
-	hv_dev_broken(vq->dev, reason);
+	vq->ops->broken(vq, reason);
 	return -EIO;
 }
 
@@ -217,7 +211,7 @@ static int hv_vq_add_buffer(struct hv_vq *vq, struct hv_chain *chain,
 	}
 	do {
 		struct hv_seg *seg;
-		void *va = hv_zone_translate(vq->dev->zone, gpa, left, &avail);
+		void *va = hv_zone_translate(vq->zone, gpa, left, &avail);
 
 		if (!va)
 			return hv_vq_fail(vq, "buffer outside zone RAM");
@@ -251,7 +245,7 @@ static int hv_vq_copy_indirect(struct hv_vq *vq, const struct hv_desc *d)
 	entries = d->len / sizeof(struct vring_desc);
 	if (entries > vq->num_max)
 		return hv_vq_fail(vq, "indirect table larger than the queue");
-	table = hv_zone_translate(vq->dev->zone, d->addr, d->len, NULL);
+	table = hv_zone_translate(vq->zone, d->addr, d->len, NULL);
 	if (!table)
 		return hv_vq_fail(vq, "indirect table outside zone RAM");
 	memcpy(vq->indirect_buf, table, d->len);
@@ -323,8 +317,8 @@ int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain)
 		return hv_vq_fail(vq, "head made available while in use");
 	vq->last_head = head;
 	vq->last_avail_idx++;
-	atomic64_inc(&vq->dev->stats.requests);
-	atomic64_add(chain->out_len, &vq->dev->stats.bytes_out);
+	atomic64_inc(&vq->stats->requests);
+	atomic64_add(chain->out_len, &vq->stats->bytes_out);
 	return 1;
 }
 
@@ -336,7 +330,7 @@ void hv_vq_unpop(struct hv_vq *vq)
 {
 	__clear_bit(vq->last_head, vq->in_use);
 	vq->last_avail_idx--;
-	atomic64_dec(&vq->dev->stats.requests);
+	atomic64_dec(&vq->stats->requests);
 }
 
 /**
@@ -363,7 +357,7 @@ void hv_vq_push(struct hv_vq *vq, u16 head, u32 len)
 	hv_ring_put32(&elem->id, head);
 	hv_ring_put32(&elem->len, len);
 	vq->used_idx++;
-	atomic64_add(len, &vq->dev->stats.bytes_in);
+	atomic64_add(len, &vq->stats->bytes_in);
 }
 
 static bool hv_vq_need_signal(struct hv_vq *vq)
@@ -405,27 +399,27 @@ bool hv_vq_current(const struct hv_vq *vq, u32 gen)
  */
 void hv_vq_flush(struct hv_vq *vq)
 {
-	struct hv_dev *dev = vq->dev;
 	unsigned long flags;
 	bool current_ring;
 
 	if (vq->used_idx == vq->published_idx)
 		return;
-	spin_lock_irqsave(&dev->lock, flags);
-	current_ring = vq->ready && vq->ring.gen == vq->wr.gen && !dev->broken;
+	spin_lock_irqsave(vq->lock, flags);
+	current_ring = vq->ready && vq->ring.gen == vq->wr.gen &&
+		       vq->ops->serving(vq);
 	if (current_ring) {
 		/* Entries before the index that publishes them. */
 		smp_wmb();
 		hv_ring_put16(&vq->wr.used->idx, vq->used_idx);
 		vq->published_idx = vq->used_idx;
 	}
-	spin_unlock_irqrestore(&dev->lock, flags);
+	spin_unlock_irqrestore(vq->lock, flags);
 	if (!current_ring)
 		return;
 	/* The index store before reading the driver's suppression state. */
 	smp_mb();
 	if (hv_vq_need_signal(vq))
-		hv_dev_raise(dev, VIRTIO_MMIO_INT_VRING);
+		vq->ops->signal(vq);
 }
 
 /**

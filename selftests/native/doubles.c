@@ -13,6 +13,7 @@
 #include <linux/virtio_mmio.h>
 
 #include "doubles.h"
+#include "mmio.h"
 #include "shim/hv_shim_test.h"
 
 struct hv_calls hv_calls;
@@ -159,6 +160,28 @@ const struct hv_dev_ops hv_tdev_ops_ro = {
 	.status_changed = hv_tdev_status_changed,
 };
 
+/* The callbacks hv_dev_init() gives each queue, onto the doubles above. */
+static bool hv_tvq_serving(struct hv_vq *vq)
+{
+	return hv_dev_serving_locked(vq->dev);
+}
+
+static void hv_tvq_broken(struct hv_vq *vq, const char *reason)
+{
+	hv_dev_broken(vq->dev, reason);
+}
+
+static void hv_tvq_signal(struct hv_vq *vq)
+{
+	hv_dev_raise(vq->dev, VIRTIO_MMIO_INT_VRING);
+}
+
+static const struct hv_vq_ops hv_tvq_ops = {
+	.serving = hv_tvq_serving,
+	.broken = hv_tvq_broken,
+	.signal = hv_tvq_signal,
+};
+
 int hv_tdev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 		 struct hv_zone *zone, unsigned int nr_queues, u16 num_max,
 		 u64 features)
@@ -178,10 +201,17 @@ int hv_tdev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 		return -ENOMEM;
 	dev->nr_queues = nr_queues;
 	for (i = 0; i < nr_queues; i++) {
-		dev->vqs[i].dev = dev;
-		dev->vqs[i].index = i;
-		dev->vqs[i].num_max = num_max;
-		if (hv_vq_alloc(&dev->vqs[i])) {
+		struct hv_vq *vq = &dev->vqs[i];
+
+		vq->ops = &hv_tvq_ops;
+		vq->dev = dev;
+		vq->lock = &dev->lock;
+		vq->zone = zone;
+		vq->name = dev->name;
+		vq->stats = &dev->stats.vq;
+		vq->index = i;
+		vq->num_max = num_max;
+		if (hv_vq_alloc(vq)) {
 			hv_tdev_fini(dev);
 			return -ENOMEM;
 		}

@@ -28,6 +28,7 @@
 #include <linux/virtio_ring.h>
 
 #include "doubles.h"
+#include "mmio.h"
 #include "fdp.h"
 #include "shim/hv_shim_test.h"
 

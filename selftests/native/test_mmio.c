@@ -5,6 +5,7 @@
 #include <linux/virtio_ring.h>
 
 #include "doubles.h"
+#include "mmio.h"
 #include "harness.h"
 #include "shim/hv_shim_test.h"
 

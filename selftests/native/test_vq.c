@@ -17,6 +17,7 @@
 #include <linux/virtio_ring.h>
 
 #include "doubles.h"
+#include "mmio.h"
 #include "harness.h"
 #include "shim/hv_shim_test.h"
 
@@ -146,9 +147,9 @@ HV_TEST(vq_simple_chain)
 	EXPECT_EQ(used()->ring[0].len, 32);
 	EXPECT_EQ(hv_calls.raise, 1);
 	EXPECT_EQ(hv_calls.raise_bits, VIRTIO_MMIO_INT_VRING);
-	EXPECT_EQ(atomic64_read(&dev.stats.requests), 1);
-	EXPECT_EQ(atomic64_read(&dev.stats.bytes_out), 16);
-	EXPECT_EQ(atomic64_read(&dev.stats.bytes_in), 32);
+	EXPECT_EQ(atomic64_read(&dev.stats.vq.requests), 1);
+	EXPECT_EQ(atomic64_read(&dev.stats.vq.bytes_out), 16);
+	EXPECT_EQ(atomic64_read(&dev.stats.vq.bytes_in), 32);
 	teardown();
 }
 
@@ -442,12 +443,12 @@ HV_TEST(vq_chain_over_4g)
 	big = hv_zone_create(&uz, false);
 	ASSERT(!IS_ERR(big));
 	setup(0);
-	dev.zone = big;
+	vq->zone = big;
 	set_desc(DESC, 0, 1ULL << 32, 0xffffffff, VRING_DESC_F_NEXT, 1);
 	set_desc(DESC, 1, 1ULL << 32, 1, 0, 0);
 	EXPECT_EQ(post_pop(0), -EIO);
 	expect_broken("longer than 4 GiB");
-	dev.zone = zone;
+	vq->zone = zone;
 	teardown();
 	hv_zone_destroy(big);
 }
@@ -467,7 +468,7 @@ HV_TEST(vq_unpop)
 	set_desc(DESC, 2, BUF, 8, 0, 0);
 	ASSERT_EQ(post_pop(2), 1);
 	hv_vq_unpop(vq);
-	EXPECT_EQ(atomic64_read(&dev.stats.requests), 0);
+	EXPECT_EQ(atomic64_read(&dev.stats.vq.requests), 0);
 	EXPECT_EQ(hv_vq_pop(vq, &chain), 1);
 	EXPECT_EQ(chain.head, 2);
 	EXPECT_EQ(hv_vq_pop(vq, &chain), 0);

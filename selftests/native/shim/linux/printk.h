@@ -16,5 +16,6 @@ __printf(2, 3) void hv_shim_log(const char *level, const char *fmt, ...);
 #define pr_warn(fmt, ...)	hv_shim_log("warn", pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_info(fmt, ...)	hv_shim_log("info", pr_fmt(fmt), ##__VA_ARGS__)
 #define pr_debug(fmt, ...)	hv_shim_log("debug", pr_fmt(fmt), ##__VA_ARGS__)
+#define pr_warn_ratelimited(fmt, ...)	pr_warn(fmt, ##__VA_ARGS__)
 
 #endif /* _HV_SHIM_LINUX_PRINTK_H */

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Split virtqueues, device side (vq.c). A queue knows its ring, the zone's
+ * memory and nothing of the device around it: it asks whether it may serve
+ * and reports a broken driver or a due interrupt through struct hv_vq_ops.
+ */
+#ifndef _HV_VQ_H
+#define _HV_VQ_H
+
+#include <linux/atomic.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <uapi/linux/virtio_ring.h>
+
+#include "worker.h"
+
+struct hv_dev;
+struct hv_vq;
+struct hv_zone;
+
+/**
+ * struct hv_ring - a split ring as the worker uses it
+ * @num: entries (power of two)
+ * @desc: descriptor table (zone memory)
+ * @avail: driver area
+ * @used: device area
+ * @event_idx: VIRTIO_RING_F_EVENT_IDX negotiated
+ * @indirect: VIRTIO_RING_F_INDIRECT_DESC negotiated
+ * @gen: generation; changes whenever the driver (re)configures the queue
+ *	or resets the device
+ */
+struct hv_ring {
+	u32 num;
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	bool event_idx;
+	bool indirect;
+	u32 gen;
+};
+
+/**
+ * struct hv_seg - one buffer segment of a descriptor chain
+ * @va: kernel address of the buffer in zone memory
+ * @len: bytes
+ */
+struct hv_seg {
+	void *va;
+	u32 len;
+};
+
+/**
+ * struct hv_chain - a descriptor chain, validated and copied out of the ring
+ * @head: head descriptor index, to return in the used ring
+ * @nr_out: device-readable segments (first in @segs)
+ * @nr_in: device-writable segments (after the readable ones)
+ * @out_len: bytes readable
+ * @in_len: bytes writable
+ * @segs: the segments; owned by the queue, valid until the next pop
+ */
+struct hv_chain {
+	u16 head;
+	unsigned int nr_out;
+	unsigned int nr_in;
+	u32 out_len;
+	u32 in_len;
+	struct hv_seg *segs;
+};
+
+/**
+ * struct hv_vq_stats - what the queues of a device count (shared by them)
+ * @requests: chains popped and not given back
+ * @bytes_out: bytes readable in those chains
+ * @bytes_in: bytes reported written in used entries
+ */
+struct hv_vq_stats {
+	atomic64_t requests;
+	atomic64_t bytes_out;
+	atomic64_t bytes_in;
+};
+
+/**
+ * struct hv_vq_ops - how a queue reaches the device around it
+ * @serving: may the queue use buffers (the driver set DRIVER_OK and the
+ *	device is not broken)? Called with *hv_vq.lock held
+ * @broken: the driver broke a ring rule; the device must stop using the
+ *	queue until a reset (NEEDS_RESET). Worker or dispatcher context
+ * @signal: used entries were published that the driver asked to hear
+ *	about: interrupt it. Worker context
+ */
+struct hv_vq_ops {
+	bool (*serving)(struct hv_vq *vq);
+	void (*broken)(struct hv_vq *vq, const char *reason);
+	void (*signal)(struct hv_vq *vq);
+};
+
+/**
+ * struct hv_vq - one virtqueue
+ * @ops: the device's callbacks (constant)
+ * @dev: the owning device, for the backend (vq.c does not use it)
+ * @lock: the device's register lock, which the "(lock)" fields below
+ *	belong to (constant)
+ * @zone: the zone whose memory the ring and buffers live in (set before
+ *	the worker starts)
+ * @name: the device's name, for messages (constant address)
+ * @stats: the device's counters (constant)
+ * @index: queue index
+ * @num_max: QueueNumMax
+ * @worker: the thread serving the queue (started and kicked by the device)
+ * @num: QueueNum register (lock)
+ * @desc_gpa: QueueDesc register (lock)
+ * @avail_gpa: QueueDriver register (lock)
+ * @used_gpa: QueueDevice register (lock)
+ * @ready: QueueReady register (lock)
+ * @ring: the ring as the driver last enabled it (lock); its @gen is
+ *	changed with WRITE_ONCE() (hv_vq_new_gen()) and also read lock-free
+ *	by the worker (hv_vq_current()): a stale read only publishes into
+ *	the old ring what hv_vq_flush() then refuses under the lock, and
+ *	the device waits for the worker's run after a reset, which orders it
+ *	for every later run
+ * @wr: the worker's copy of @ring (worker only)
+ * @last_avail_idx: next avail entry to pop (worker only)
+ * @used_idx: next used entry to fill (worker only)
+ * @published_idx: used->idx last published (worker only)
+ * @signalled_used: used index at the last interrupt (worker only)
+ * @signalled_valid: @signalled_used is meaningful (worker only)
+ * @in_use: heads popped and not yet pushed or given back, one bit per
+ *	descriptor; cleared with a new generation (worker only)
+ * @last_head: head of the last popped chain, for hv_vq_unpop() (worker
+ *	only)
+ * @segs: segment array for chains, 2 * @num_max entries (worker only)
+ * @indirect_buf: private copy of an indirect table (worker only)
+ * @priv: backend per-queue data
+ */
+struct hv_vq {
+	const struct hv_vq_ops *ops;
+	struct hv_dev *dev;
+	spinlock_t *lock;
+	struct hv_zone *zone;
+	const char *name;
+	struct hv_vq_stats *stats;
+	unsigned int index;
+	u16 num_max;
+	struct hv_worker worker;
+
+	u32 num;
+	u64 desc_gpa;
+	u64 avail_gpa;
+	u64 used_gpa;
+	bool ready;
+	struct hv_ring ring;
+
+	struct hv_ring wr;
+	u16 last_avail_idx;
+	u16 used_idx;
+	u16 published_idx;
+	u16 signalled_used;
+	bool signalled_valid;
+	unsigned long *in_use;
+	u16 last_head;
+	struct hv_seg *segs;
+	struct vring_desc *indirect_buf;
+	void *priv;
+};
+
+/**
+ * hv_vq_new_gen - the ring the driver configured changes (or goes away)
+ * @vq: the queue; its lock held
+ *
+ * The generation is read lock-free by the worker (hv_vq_current()).
+ */
+static inline void hv_vq_new_gen(struct hv_vq *vq)
+{
+	WRITE_ONCE(vq->ring.gen, vq->ring.gen + 1);
+}
+
+/* Worker context unless noted. */
+int hv_vq_alloc(struct hv_vq *vq);				/* process */
+void hv_vq_free(struct hv_vq *vq);				/* process */
+int hv_vq_enable(struct hv_vq *vq, u64 features);	/* lock held */
+bool hv_vq_sync(struct hv_vq *vq);
+int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain);
+void hv_vq_unpop(struct hv_vq *vq);
+void hv_vq_push(struct hv_vq *vq, u16 head, u32 len);
+void hv_vq_flush(struct hv_vq *vq);
+bool hv_vq_current(const struct hv_vq *vq, u32 gen);
+void hv_vq_disable_notify(struct hv_vq *vq);
+bool hv_vq_enable_notify(struct hv_vq *vq);
+size_t hv_chain_copy_from(const struct hv_chain *chain, size_t skip,
+			  void *buf, size_t len);
+size_t hv_chain_copy_to(const struct hv_chain *chain, size_t skip,
+			const void *buf, size_t len);
+
+#endif /* _HV_VQ_H */
