@@ -34,6 +34,8 @@
 #define HV_CONSOLE_QUEUE_SIZE	256
 #define HV_CONSOLE_HISTORY	(64 * 1024)
 #define HV_CONSOLE_FIFO		(16 * 1024)
+/* emerg_wr characters not yet delivered by the control work. */
+#define HV_CONSOLE_EMERG	256
 #define HV_CONSOLE_BUDGET	64
 #define HV_CONSOLE_RX		0
 #define HV_CONSOLE_TX		1
@@ -48,15 +50,18 @@
  * struct hv_console - a console device and its tty
  * @dev: the virtio device
  * @port: the tty port; its refcount owns this structure (see destruct)
- * @lock: protects @fifo, @history, @hist_head, @hist_len and @gone
+ * @lock: protects @fifo, @emerg, @history, @hist_head, @hist_len and
+ *	@gone
  * @fifo: bytes written to the tty, waiting for guest receive buffers
  * @history: latest guest output, a ring of HV_CONSOLE_HISTORY bytes
  * @hist_head: next write position in @history
  * @hist_len: valid bytes in @history
  * @gone: the device was removed: no worker may be kicked
+ * @emerg: characters the driver wrote to emerg_wr, for the control work
+ *	to deliver (the dispatcher never waits on the tty)
  * @flip_lock: the tty's flip buffer takes one producer at a time; held
  *	around every insertion and push: guest output (transmit worker),
- *	emerg_wr (dispatcher) and the replay to a first opener
+ *	emerg_wr (control work) and the replay to a first opener
  * @published: the tty is registered (hv_console_publish()); written and
  *	read under hv_ctl_lock only (the registry's publish and shutdown)
  * @retry: re-kicks the transmit worker when the tty buffer was full
@@ -72,9 +77,10 @@
 struct hv_console {
 	struct hv_dev dev;
 	struct tty_port port;
-	spinlock_t lock;	/* fifo, history, gone */
+	spinlock_t lock;	/* fifo, emerg, history, gone */
 	spinlock_t flip_lock;	/* tty flip buffer producers */
 	DECLARE_KFIFO(fifo, u8, HV_CONSOLE_FIFO);
+	DECLARE_KFIFO(emerg, u8, HV_CONSOLE_EMERG);
 	u8 *history;
 	size_t hist_head;
 	size_t hist_len;
@@ -304,28 +310,53 @@ static void hv_console_retry(struct timer_list *t)
 	hv_console_kick(con, HV_CONSOLE_TX);
 }
 
+/* Only emerg_wr is writable: the character goes to the control work. */
 static void hv_console_config_write(struct hv_dev *dev, u32 off, u32 size,
 				    u64 val)
 {
 	struct hv_console *con = to_console(dev);
-	struct tty_struct *tty;
 	unsigned long flags;
+	bool queued;
 	u8 c = val;
 
-	/* Only emerg_wr is writable: one character, no queue needed. */
 	if (off != offsetof(struct virtio_console_config, emerg_wr)) {
 		atomic64_inc(&dev->stats.errors);
 		return;
 	}
-	hv_console_history_add(con, &c, 1);
+	spin_lock_irqsave(&con->lock, flags);
+	queued = kfifo_put(&con->emerg, c);
+	spin_unlock_irqrestore(&con->lock, flags);
+	if (!queued) {
+		atomic64_inc(&dev->stats.dropped);
+		return;
+	}
+	hv_dev_control(dev, 0);
+}
+
+/* Deliver the emerg_wr characters: history, then the tty if open. */
+static void hv_console_control(struct hv_dev *dev, unsigned long events)
+{
+	struct hv_console *con = to_console(dev);
+	u8 buf[HV_CONSOLE_EMERG];
+	struct tty_struct *tty;
+	unsigned long flags;
+	unsigned int n;
+
+	spin_lock_irqsave(&con->lock, flags);
+	n = kfifo_out(&con->emerg, buf, sizeof(buf));
+	spin_unlock_irqrestore(&con->lock, flags);
+	if (!n)
+		return;
+	/* In the order guest output takes (hv_console_output()). */
 	tty = tty_port_tty_get(&con->port);
 	if (tty) {
 		spin_lock_irqsave(&con->flip_lock, flags);
-		tty_insert_flip_char(&con->port, c, TTY_NORMAL);
+		tty_insert_flip_string(&con->port, buf, n);
 		tty_flip_buffer_push(&con->port);
 		spin_unlock_irqrestore(&con->flip_lock, flags);
 		tty_kref_put(tty);
 	}
+	hv_console_history_add(con, buf, n);
 }
 
 static ssize_t hv_console_backend_show(struct hv_dev *dev, char *buf)
@@ -408,6 +439,7 @@ static const struct hv_dev_ops hv_console_ops = {
 	.device_id = VIRTIO_ID_CONSOLE,
 	.handle_queue = hv_console_handle_queue,
 	.config_write = hv_console_config_write,
+	.control = hv_console_control,
 	.backend_show = hv_console_backend_show,
 	.publish = hv_console_publish,
 	.shutdown = hv_console_shutdown,
@@ -508,6 +540,7 @@ static struct hv_dev *hv_console_create(const struct hvv_dev *ud)
 	spin_lock_init(&con->lock);
 	spin_lock_init(&con->flip_lock);
 	INIT_KFIFO(con->fifo);
+	INIT_KFIFO(con->emerg);
 	timer_setup(&con->retry, hv_console_retry, 0);
 	con->dev.index = index;
 	snprintf(con->dev.name, sizeof(con->dev.name), "console%d", index);

@@ -87,6 +87,50 @@ static void hv_dev_reset_work(struct work_struct *work)
 		queue_work(system_unbound_wq, reap_work);
 }
 
+static void hv_dev_control_work(struct work_struct *work)
+{
+	struct hv_dev *dev = container_of(work, struct hv_dev, control_work);
+
+	dev->ops->control(dev, atomic_long_xchg(&dev->control_events, 0));
+}
+
+/**
+ * hv_dev_control - have the backend's control op run in process context
+ * @dev: the device; its backend has a @control op
+ * @events: backend-defined bits, or'ed into the next run's events
+ *
+ * Any context. Does nothing once removal began.
+ */
+void hv_dev_control(struct hv_dev *dev, unsigned long events)
+{
+	unsigned long flags;
+
+	if (WARN_ON_ONCE(!dev->ops->control))
+		return;
+	spin_lock_irqsave(&dev->lock, flags);
+	if (!dev->control_closed) {
+		atomic_long_or(events, &dev->control_events);
+		queue_work(system_unbound_wq, &dev->control_work);
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+}
+
+/**
+ * hv_dev_close_control - no control work from now on
+ * @dev: the device, being removed
+ *
+ * Waits for a run in progress. Process context.
+ */
+void hv_dev_close_control(struct hv_dev *dev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	dev->control_closed = true;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	cancel_work_sync(&dev->control_work);
+}
+
 /**
  * hv_dev_init - initialise the generic part of a device
  * @dev: the device (embedded in the backend's structure, zeroed)
@@ -118,7 +162,9 @@ int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 			       BIT_ULL(VIRTIO_RING_F_EVENT_IDX);
 	spin_lock_init(&dev->lock);
 	INIT_LIST_HEAD(&dev->node);
+	INIT_LIST_HEAD(&dev->dispatch_node);
 	INIT_WORK(&dev->reset_work, hv_dev_reset_work);
+	INIT_WORK(&dev->control_work, hv_dev_control_work);
 	dev->vqs = kcalloc(nr_queues, sizeof(*dev->vqs), GFP_KERNEL);
 	if (!dev->vqs)
 		return -ENOMEM;

@@ -34,8 +34,15 @@ struct hv_zone;
  * @quiesce: after a reset, wait until I/O the backend started no longer
  *	writes into zone memory (optional; workqueue context, may sleep)
  * @status_changed: the driver set status bits; dispatcher context under
- *	rcu_read_lock() (the device's lookup), no device lock: must not sleep
+ *	rcu_read_lock() (the device's lookup), no device lock: must not
+ *	sleep, nor wait on anything but a short spinlock; hand the rest to
+ *	@control
  * @config_write: the driver wrote config space; same context
+ * @control: work the hooks above (or the workers) asked for with
+ *	hv_dev_control(), when it may sleep or wait (optional): process
+ *	context, one work item per device, never concurrent with itself;
+ *	@events are the bits asked for since the last run. Never runs once
+ *	removal began (before @shutdown or @detach)
  * @backend_show: sysfs "backend" text
  * @resize: follow a change of the backing's size (optional: types without
  *	a size); process context, hv_ctl_lock held
@@ -61,6 +68,7 @@ struct hv_dev_ops {
 	void (*quiesce)(struct hv_dev *dev);
 	void (*status_changed)(struct hv_dev *dev, u32 old, u32 status);
 	void (*config_write)(struct hv_dev *dev, u32 off, u32 size, u64 val);
+	void (*control)(struct hv_dev *dev, unsigned long events);
 	ssize_t (*backend_show)(struct hv_dev *dev, char *buf);
 	int (*resize)(struct hv_dev *dev);
 	int (*publish)(struct hv_dev *dev);
@@ -106,13 +114,18 @@ struct hv_dev_stats {
  * @device_features: offered features; set before the device is visible
  * @nr_queues: number of virtqueues
  * @vqs: the virtqueues
- * @node: entry in the device list (RCU readers; hv_ctl_lock writers)
+ * @node: entry in the registry's device list (hv_ctl_lock)
+ * @dispatch_node: entry in the dispatcher's list of reachable devices (RCU
+ *	readers; writers serialised by hv_ctl_lock)
  * @sysdev: the /sys/class/hvisor entry
  * @stats: counters
  * @reset_work: waits for the device to let go of zone memory after a reset
  *	and answers the waiting vCPUs
  * @reset_waiters: bitmap of CPUs whose Status write of 0 is still to be
  *	answered; set by the dispatcher, taken (xchg) by @reset_work
+ * @control_work: runs @ops->control
+ * @control_events: events for the next run of @control_work (or-ed in,
+ *	taken with an exchange by the run)
  * @reap_work: set (dev->lock) when the device was detached (removed while
  *	its driver ran); @reset_work queues it after the driver's reset, to
  *	free what is left
@@ -130,6 +143,7 @@ struct hv_dev_stats {
  *	ACKs (hvisor-tool's model, which also bounds hvisor's pending list)
  * @config_gen: ConfigGeneration
  * @broken: the device gave up on the driver (NEEDS_RESET)
+ * @control_closed: removal began: hv_dev_control() queues nothing more
  * @detached: removed while its driver ran: no name, no backend; serves
  *	the zone's accesses until the driver resets it. Written under both
  *	hv_ctl_lock (registry.c) and @lock; read under either
@@ -149,10 +163,13 @@ struct hv_dev {
 	unsigned int nr_queues;
 	struct hv_vq *vqs;
 	struct list_head node;
+	struct list_head dispatch_node;
 	struct device *sysdev;
 	struct hv_dev_stats stats;
 	struct work_struct reset_work;
 	unsigned long reset_waiters;
+	struct work_struct control_work;
+	atomic_long_t control_events;
 	struct work_struct *reap_work;
 
 	spinlock_t lock;	/* register state, hv_vq dev->lock fields */
@@ -166,6 +183,7 @@ struct hv_dev {
 	bool irq_asserted;
 	u32 config_gen;
 	bool broken;
+	bool control_closed;
 	bool detached;
 	u8 config[HV_CONFIG_SIZE];
 };
@@ -181,6 +199,8 @@ void hv_dev_deassert(struct hv_dev *dev);
 void hv_dev_set_config(struct hv_dev *dev, unsigned int off, const void *buf,
 		       unsigned int len, bool notify);
 void hv_dev_broken(struct hv_dev *dev, const char *reason);
+void hv_dev_control(struct hv_dev *dev, unsigned long events);
+void hv_dev_close_control(struct hv_dev *dev);
 bool hv_dev_reset(struct hv_dev *dev, int waiter);
 void hv_dev_reset_sync(struct hv_dev *dev);
 void hv_dev_flush_reset(struct hv_dev *dev);

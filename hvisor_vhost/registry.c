@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The registry of zones and devices, and the dispatcher's request handler.
+ * The registry of zones and devices: their names and lifetimes.
  *
- * Writers (the control plane, provider attach/detach) hold hv_ctl_lock.
- * The dispatcher finds the device of a request under RCU only; a removed
- * device is unlinked, an RCU grace period passes, and only then are its
- * workers stopped and its memory freed.
+ * Everything here runs under hv_ctl_lock (the control plane, provider
+ * attach/detach). A device is added to the dispatcher (dispatch.c) once it
+ * can be served and removed from it before its workers are stopped and
+ * its memory freed.
  *
  * A device removed while its driver uses it would strand the driver: its
  * requests would never complete. If the backend can detach, such a device
@@ -18,16 +18,16 @@
 #include <linux/device.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
-#include <linux/rculist.h>
+#include <linux/list.h>
 #include <linux/slab.h>
 #include <linux/hvisor_vhost.h>
 
 #include "backend.h"
 #include "bridge.h"
 #include "dev.h"
+#include "dispatch.h"
 #include "hvisor_abi.h"
 #include "hvisor_provider.h"
-#include "mmio.h"
 #include "registry.h"
 #include "sysfs.h"
 #include "zone.h"
@@ -46,50 +46,12 @@ static DEFINE_MUTEX(hv_ctl_lock);
 static const struct hvisor_provider *hv_prov;
 /* All zones; hv_ctl_lock. */
 static LIST_HEAD(hv_zones);
-/* All devices; RCU readers (dispatcher), hv_ctl_lock writers. */
+/* All devices, reachable or not (yet); hv_ctl_lock. */
 static LIST_HEAD(hv_devices);
 
 static void hv_reap_fn(struct work_struct *work);
 /* Queued by a detached device's reset; reaps under hv_ctl_lock. */
 static DECLARE_WORK(hv_reap_work, hv_reap_fn);
-
-static struct hv_dev *hv_dev_lookup_rcu(u32 zone_id, u64 addr)
-{
-	struct hv_dev *dev;
-
-	list_for_each_entry_rcu(dev, &hv_devices, node)
-		if (dev->zone->id == zone_id && addr >= dev->addr &&
-		    addr - dev->addr < dev->len)
-			return dev;
-	return NULL;
-}
-
-/* The bridge's request handler: dispatcher context, no blocking. */
-static int hv_dispatch(const struct hvisor_device_req *req, u64 *value)
-{
-	struct hv_dev *dev;
-	int ret = 0;
-
-	rcu_read_lock();
-	dev = hv_dev_lookup_rcu(req->src_zone, req->address);
-	if (!dev) {
-		/* No device (or no zone): reads 0, writes ignored. */
-		pr_debug_ratelimited("zone %u: %s %#llx: no device\n",
-				     req->src_zone,
-				     req->is_write ? "write" : "read",
-				     req->address);
-	} else if (req->is_write) {
-		if (hv_mmio_write(dev, req->address - dev->addr, req->size,
-				  req->value, req->need_interrupt ?
-				  HV_NO_WAITER : (int)req->src_cpu))
-			ret = HV_REQ_DEFERRED;
-	} else {
-		*value = hv_mmio_read(dev, req->address - dev->addr,
-				      req->size);
-	}
-	rcu_read_unlock();
-	return ret;
-}
 
 static struct hv_zone *hv_zone_find(u32 zone_id)
 {
@@ -144,6 +106,7 @@ static void hv_dev_destroy(struct hv_dev *dev)
 	struct module *owner;
 
 	hv_dev_flush_reset(dev);
+	hv_dev_close_control(dev);
 	if (!dev->detached && dev->ops->shutdown)
 		dev->ops->shutdown(dev);
 	hv_dev_stop(dev);
@@ -156,8 +119,8 @@ static void hv_dev_destroy(struct hv_dev *dev)
 static void hv_dev_remove(struct hv_dev *dev)
 {
 	lockdep_assert_held(&hv_ctl_lock);
-	list_del_rcu(&dev->node);
-	synchronize_rcu();
+	list_del(&dev->node);
+	hv_dispatch_remove(dev);
 	dev->zone->nr_devices--;
 	hv_dev_destroy(dev);
 }
@@ -399,7 +362,8 @@ int hv_registry_add_dev(struct hvv_dev *ud)
 		goto out;
 	}
 	zone->nr_devices++;
-	list_add_tail_rcu(&dev->node, &hv_devices);
+	list_add_tail(&dev->node, &hv_devices);
+	hv_dispatch_add(dev);
 	dev_info(dev->sysdev, "zone %u addr %#llx len %#llx irq %u\n",
 		 zone->id, dev->addr, dev->len, dev->irq);
 out:
@@ -420,6 +384,7 @@ static bool hv_dev_detach_live(struct hv_dev *dev)
 		 "removed while zone %u's driver uses it: its requests fail until it resets the device\n",
 		 dev->zone->id);
 	hv_sysfs_hide(dev);
+	hv_dev_close_control(dev);
 	dev->ops->detach(dev);
 	return true;
 }

@@ -4,7 +4,6 @@
 
 #include <linux/types.h>
 
-struct hvisor_device_req;
 struct hvisor_provider;
 struct hvv_dev;
 struct hvv_dev_info;

@@ -5,6 +5,7 @@
 #include <linux/types.h>
 
 typedef struct { s64 counter; } atomic64_t;
+typedef struct { long counter; } atomic_long_t;
 
 static inline s64 atomic64_read(const atomic64_t *v)
 {
