@@ -70,6 +70,8 @@ MODULE_PARM_DESC(idle_sleep_ms,
  * @stats: counters; each written by one context (dispatcher, IRQ, or under
  *	@res_lock), read racily; not @stats.finish_req
  * @finish_req: FINISH_REQ hypercalls, issued from any context
+ * @unfinished: set after an interrupt was pushed, taken (xchg) by the
+ *	FINISH_REQ of hv_bridge_flush() that delivers it
  */
 struct hv_bridge {
 	struct hvisor_bridge *page;
@@ -83,6 +85,7 @@ struct hv_bridge {
 	u32 res_rear;
 	struct hv_bridge_stats stats;
 	atomic64_t finish_req;
+	atomic_t unfinished;
 };
 
 /* Set while a provider is attached; changed only by start/stop, which the
@@ -286,7 +289,9 @@ static irqreturn_t hv_bridge_irq(int irq, void *data)
  * @zone: target zone
  * @irq: interrupt
  *
- * The interrupt is delivered at the next hv_bridge_finish(). Any context.
+ * The interrupt is delivered by the next hv_bridge_flush() (or
+ * hv_bridge_finish()): the caller issues one at the end of its batch.
+ * Any context.
  */
 void hv_bridge_push_result(u32 zone, u32 irq)
 {
@@ -324,6 +329,8 @@ void hv_bridge_push_result(u32 zone, u32 irq)
 	b->res_rear = next;
 	b->stats.results++;
 	spin_unlock_irqrestore(&b->res_lock, flags);
+	/* After the entry: a flush that takes this delivers it. */
+	atomic_set_release(&b->unfinished, 1);
 }
 
 /**
@@ -337,6 +344,18 @@ void hv_bridge_finish(void)
 
 	b->prov->hypercall(HVISOR_HC_FINISH_REQ, 0, 0);
 	atomic64_inc(&b->finish_req);
+}
+
+/**
+ * hv_bridge_flush - deliver the interrupts pushed so far, if any
+ *
+ * One FINISH_REQ for every interrupt pushed since the last flush, by any
+ * context; none if there is nothing to deliver. Any context.
+ */
+void hv_bridge_flush(void)
+{
+	if (atomic_xchg(&hv_bridge->unfinished, 0))
+		hv_bridge_finish();
 }
 
 /**

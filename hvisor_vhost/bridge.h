@@ -50,6 +50,7 @@ int hv_bridge_start(const struct hvisor_provider *prov,
 void hv_bridge_stop(const struct hvisor_provider *prov, bool free_page);
 void hv_bridge_push_result(u32 zone, u32 irq);
 void hv_bridge_finish(void);
+void hv_bridge_flush(void);
 void hv_bridge_answer(u32 cpu, u64 value);
 void hv_bridge_deassert(u32 zone, u32 irq);
 void hv_bridge_get_stats(struct hv_bridge_stats *stats);

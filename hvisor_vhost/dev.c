@@ -23,13 +23,22 @@
 #include "hvisor_abi.h"
 #include "zone.h"
 
+static void __hv_dev_raise(struct hv_dev *dev, u32 isr_bits, bool batched);
+
+/*
+ * One pass of a queue's worker. The interrupts it raises are delivered
+ * together at its end: one FINISH_REQ per pass, not per interrupt.
+ */
 static bool hv_vq_work(void *data)
 {
 	struct hv_vq *vq = data;
+	bool again;
 
 	if (!hv_vq_sync(vq))
 		return false;
-	return vq->dev->ops->handle_queue(vq);
+	again = vq->dev->ops->handle_queue(vq);
+	hv_bridge_flush();
+	return again;
 }
 
 static bool hv_dev_vq_serving(struct hv_vq *vq)
@@ -42,9 +51,11 @@ static void hv_dev_vq_broken(struct hv_vq *vq, const char *reason)
 	hv_dev_broken(vq->dev, reason);
 }
 
+/* From the queue's worker pass (batched), or from its stand-in. */
 static void hv_dev_vq_signal(struct hv_vq *vq)
 {
-	hv_dev_raise(vq->dev, VIRTIO_MMIO_INT_VRING);
+	__hv_dev_raise(vq->dev, VIRTIO_MMIO_INT_VRING,
+		       hv_worker_is_current(&vq->worker));
 }
 
 static const struct hv_vq_ops hv_dev_vq_ops = {
@@ -238,11 +249,28 @@ static bool hv_dev_set_isr_locked(struct hv_dev *dev, u32 bits)
 	return true;
 }
 
-static void hv_dev_inject(struct hv_dev *dev)
+/*
+ * Queue an injection. It is delivered at once, or with @batched by the
+ * hv_bridge_flush() that ends the caller's worker pass (hv_vq_work()).
+ */
+static void hv_dev_inject(struct hv_dev *dev, bool batched)
 {
 	atomic64_inc(&dev->stats.interrupts);
 	hv_bridge_push_result(dev->zone->id, dev->irq);
-	hv_bridge_finish();
+	if (!batched)
+		hv_bridge_flush();
+}
+
+static void __hv_dev_raise(struct hv_dev *dev, u32 isr_bits, bool batched)
+{
+	unsigned long flags;
+	bool inject;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	inject = hv_dev_set_isr_locked(dev, isr_bits);
+	spin_unlock_irqrestore(&dev->lock, flags);
+	if (inject)
+		hv_dev_inject(dev, batched);
 }
 
 /**
@@ -255,14 +283,7 @@ static void hv_dev_inject(struct hv_dev *dev)
  */
 void hv_dev_raise(struct hv_dev *dev, u32 isr_bits)
 {
-	unsigned long flags;
-	bool inject;
-
-	spin_lock_irqsave(&dev->lock, flags);
-	inject = hv_dev_set_isr_locked(dev, isr_bits);
-	spin_unlock_irqrestore(&dev->lock, flags);
-	if (inject)
-		hv_dev_inject(dev);
+	__hv_dev_raise(dev, isr_bits, false);
 }
 
 /**
@@ -324,7 +345,7 @@ void hv_dev_set_config(struct hv_dev *dev, unsigned int off, const void *buf,
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
 	if (inject)
-		hv_dev_inject(dev);
+		hv_dev_inject(dev, false);
 }
 
 /**
@@ -354,7 +375,7 @@ void hv_dev_broken(struct hv_dev *dev, const char *reason)
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
 	if (inject)
-		hv_dev_inject(dev);
+		hv_dev_inject(dev, false);
 }
 
 /**

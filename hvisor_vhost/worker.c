@@ -192,6 +192,18 @@ void hv_worker_call(struct hv_worker *w, void (*fn)(void *), void *data)
 }
 
 /**
+ * hv_worker_is_current - is the caller the worker's thread?
+ * @w: the worker
+ *
+ * Return: true in a run of the work function by the thread itself (not in
+ * hv_worker_call()).
+ */
+bool hv_worker_is_current(const struct hv_worker *w)
+{
+	return current == w->task;
+}
+
+/**
  * hv_worker_stop - stop the thread; the function has returned afterwards
  * @w: the worker (may never have been started)
  */

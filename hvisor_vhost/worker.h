@@ -39,5 +39,6 @@ void hv_worker_stop(struct hv_worker *w);
 void hv_worker_kick(struct hv_worker *w);
 void hv_worker_sync(struct hv_worker *w);
 void hv_worker_call(struct hv_worker *w, void (*fn)(void *), void *data);
+bool hv_worker_is_current(const struct hv_worker *w);
 
 #endif /* _HV_WORKER_H */
