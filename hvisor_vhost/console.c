@@ -36,7 +36,6 @@
 #define HV_CONSOLE_FIFO		(16 * 1024)
 /* emerg_wr characters not yet delivered by the control work. */
 #define HV_CONSOLE_EMERG	256
-#define HV_CONSOLE_BUDGET	64
 #define HV_CONSOLE_RX		0
 #define HV_CONSOLE_TX		1
 /* Retry of a guest write held back by a full tty buffer. */
@@ -214,8 +213,8 @@ static bool hv_console_output(struct hv_console *con,
 static bool hv_console_transmit(struct hv_vq *vq)
 {
 	struct hv_console *con = to_console(vq->dev);
+	struct hv_vq_pass pass = {};
 	struct hv_chain chain;
-	unsigned int done = 0;
 	int ret;
 
 	if (con->tx_gen != vq->wr.gen) {
@@ -234,7 +233,7 @@ static bool hv_console_transmit(struct hv_vq *vq)
 				return false;
 			}
 			hv_vq_push(vq, chain.head, 0);
-			if (++done == HV_CONSOLE_BUDGET) {
+			if (hv_vq_pass_spent(&pass, chain.out_len)) {
 				hv_vq_flush(vq);
 				return true;
 			}
@@ -267,9 +266,10 @@ static size_t hv_console_fill(struct hv_console *con,
 static bool hv_console_receive(struct hv_vq *vq)
 {
 	struct hv_console *con = to_console(vq->dev);
+	struct hv_vq_pass pass = {};
 	struct hv_chain chain;
-	unsigned int done = 0;
 	bool more = false;
+	size_t n;
 	int ret;
 
 	for (;;) {
@@ -284,14 +284,15 @@ static bool hv_console_receive(struct hv_vq *vq)
 				continue;
 			break;
 		}
-		hv_vq_push(vq, chain.head, hv_console_fill(con, &chain));
-		if (++done == HV_CONSOLE_BUDGET) {
+		n = hv_console_fill(con, &chain);
+		hv_vq_push(vq, chain.head, n);
+		if (hv_vq_pass_spent(&pass, n)) {
 			more = true;
 			break;
 		}
 	}
 	hv_vq_flush(vq);
-	if (done)
+	if (pass.chains)
 		tty_port_tty_wakeup(&con->port);
 	return more;
 }

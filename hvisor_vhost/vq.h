@@ -163,6 +163,39 @@ struct hv_vq {
 	void *priv;
 };
 
+/*
+ * The weight of one worker pass: a backend that served this many chains
+ * or bytes returns "run again" and lets the other threads of the root's
+ * CPUs in (fairness between queues and devices).
+ */
+#define HV_VQ_PASS_CHAINS	64
+#define HV_VQ_PASS_BYTES	(512 * 1024)
+
+/**
+ * struct hv_vq_pass - what a worker pass has served so far
+ * @chains: chains served
+ * @bytes: bytes moved for them, either way
+ */
+struct hv_vq_pass {
+	unsigned int chains;
+	size_t bytes;
+};
+
+/**
+ * hv_vq_pass_spent - count a served chain against the pass's weight
+ * @pass: the pass, zeroed at its start
+ * @bytes: bytes the chain moved
+ *
+ * Return: true if the pass has served its weight and should end.
+ */
+static inline bool hv_vq_pass_spent(struct hv_vq_pass *pass, size_t bytes)
+{
+	pass->chains++;
+	pass->bytes += bytes;
+	return pass->chains >= HV_VQ_PASS_CHAINS ||
+	       pass->bytes >= HV_VQ_PASS_BYTES;
+}
+
 /**
  * hv_vq_new_gen - the ring the driver configured changes (or goes away)
  * @vq: the queue; its lock held
