@@ -9,6 +9,14 @@
  * started still writes into guest buffers. Until then the vCPU waits, as
  * it would on a device that resets synchronously; Linux's virtio_mmio does
  * not read Status back after writing 0, so the write is where it waits.
+ *
+ * Removal: a device no driver uses is made unreachable by the registry,
+ * then destroyed here. One removed while its driver uses it would strand
+ * the driver: its requests would never complete. If the backend can
+ * detach, such a device loses its sysfs entry, control work and backend
+ * at once (hv_dev_unplug()) but stays reachable, failing every request,
+ * until the driver resets it (or its zone is reset or deleted); then the
+ * registry reaps it. Its window is not free before that.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -21,6 +29,7 @@
 #include "bridge.h"
 #include "dev.h"
 #include "hvisor_abi.h"
+#include "sysfs.h"
 #include "zone.h"
 
 static void __hv_dev_raise(struct hv_dev *dev, u32 isr_bits, bool batched);
@@ -126,13 +135,8 @@ void hv_dev_control(struct hv_dev *dev, unsigned long events)
 	spin_unlock_irqrestore(&dev->lock, flags);
 }
 
-/**
- * hv_dev_close_control - no control work from now on
- * @dev: the device, being removed
- *
- * Waits for a run in progress. Process context.
- */
-void hv_dev_close_control(struct hv_dev *dev)
+/* Removal began: no control work from now on; waits for a run. */
+static void hv_dev_close_control(struct hv_dev *dev)
 {
 	unsigned long flags;
 
@@ -198,14 +202,11 @@ int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 	return 0;
 }
 
-/**
- * hv_dev_start - start the queue workers ("hv-<name>-q<N>")
- * @dev: the device, named and in its zone
- *
- * Return: 0 or a negative errno (workers started so far keep running;
- * hv_dev_stop() stops them).
+/*
+ * Start the queue workers ("hv-<name>-q<N>"). On failure, those started
+ * keep running until hv_dev_stop().
  */
-int hv_dev_start(struct hv_dev *dev)
+static int hv_dev_start(struct hv_dev *dev)
 {
 	unsigned int i;
 	int ret;
@@ -441,11 +442,8 @@ void hv_dev_reset_sync(struct hv_dev *dev)
 	flush_work(&dev->reset_work);
 }
 
-/**
- * hv_dev_flush_reset - answer a pending reset before the device goes away
- * @dev: the device, no longer reachable from the dispatcher
- */
-void hv_dev_flush_reset(struct hv_dev *dev)
+/* Answer a pending reset before the device goes away. */
+static void hv_dev_flush_reset(struct hv_dev *dev)
 {
 	flush_work(&dev->reset_work);
 }
@@ -462,18 +460,13 @@ static bool hv_dev_in_use_locked(const struct hv_dev *dev)
 	       !(dev->status & VIRTIO_CONFIG_S_FAILED);
 }
 
-/**
- * hv_dev_detach - mark a device removed while its driver uses it
- * @dev: the device, its backend able to detach
- * @reap_work: queued once the driver has reset the device
- *
- * A device no driver owns (never probed, or let go) is not marked: it
- * can go at once.
- *
- * Return: true if the device was marked: it must stay reachable from the
- * dispatcher until hv_dev_reapable() says otherwise.
+/*
+ * Mark a device removed while its driver uses it; @reap_work is queued
+ * once the driver has reset it. A device no driver owns (never probed, or
+ * let go) is not marked: it can go at once. Returns true if marked.
  */
-bool hv_dev_detach(struct hv_dev *dev, struct work_struct *reap_work)
+static bool hv_dev_mark_detached(struct hv_dev *dev,
+				 struct work_struct *reap_work)
 {
 	unsigned long flags;
 	bool detached;
@@ -503,4 +496,72 @@ bool hv_dev_reapable(struct hv_dev *dev)
 	reapable = dev->detached && !hv_dev_in_use_locked(dev);
 	spin_unlock_irqrestore(&dev->lock, flags);
 	return reapable;
+}
+
+/**
+ * hv_dev_publish - make a created device servable
+ * @dev: the device, named and in its zone, not yet reachable
+ *
+ * Adds its sysfs entry, starts its workers and lets the backend publish
+ * what it offers outside the module (a tty). Process context.
+ *
+ * Return: 0, or a negative errno after everything was undone; the caller
+ * then frees the device with hv_dev_destroy().
+ */
+int hv_dev_publish(struct hv_dev *dev)
+{
+	int ret;
+
+	ret = hv_sysfs_add(dev);
+	if (!ret)
+		ret = hv_dev_start(dev);
+	if (!ret && dev->ops->publish)
+		ret = dev->ops->publish(dev);
+	return ret;
+}
+
+/**
+ * hv_dev_unplug - removal of a device whose driver may still use it
+ * @dev: the device, reachable from the dispatcher
+ * @reap_work: queued once the driver has reset a detached device
+ *
+ * If the backend can detach and a driver owns the device, the device is
+ * detached: it loses its sysfs entry, control work and backend now, and
+ * stays reachable, failing the driver's requests, until the driver resets
+ * it (hv_dev_reapable()). Otherwise nothing is done. Process context.
+ *
+ * Return: true if the device was detached; false if the caller must make
+ * it unreachable and call hv_dev_destroy().
+ */
+bool hv_dev_unplug(struct hv_dev *dev, struct work_struct *reap_work)
+{
+	if (!dev->ops->detach || !hv_dev_mark_detached(dev, reap_work))
+		return false;
+	dev_info(dev->sysdev,
+		 "removed while zone %u's driver uses it: its requests fail until it resets the device\n",
+		 dev->zone->id);
+	hv_sysfs_hide(dev);
+	hv_dev_close_control(dev);
+	dev->ops->detach(dev);
+	return true;
+}
+
+/**
+ * hv_dev_destroy - tear down a device the dispatcher cannot reach (any
+ *	more) and free it
+ * @dev: the device, created (published or not, detached or not)
+ *
+ * Answers a pending reset, ends control work, lets the backend shut down
+ * (unless it was detached), stops the workers, removes the sysfs entry
+ * and releases the backend's structure. Process context.
+ */
+void hv_dev_destroy(struct hv_dev *dev)
+{
+	hv_dev_flush_reset(dev);
+	hv_dev_close_control(dev);
+	if (!dev->detached && dev->ops->shutdown)
+		dev->ops->shutdown(dev);
+	hv_dev_stop(dev);
+	hv_sysfs_remove(dev);
+	dev->ops->release(dev);
 }

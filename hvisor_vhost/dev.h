@@ -192,7 +192,6 @@ struct hv_dev {
 int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 		const struct hvv_dev *ud, unsigned int nr_queues, u16 num_max,
 		u64 features);
-int hv_dev_start(struct hv_dev *dev);
 void hv_dev_stop(struct hv_dev *dev);
 void hv_dev_raise(struct hv_dev *dev, u32 isr_bits);
 void hv_dev_deassert(struct hv_dev *dev);
@@ -200,11 +199,11 @@ void hv_dev_set_config(struct hv_dev *dev, unsigned int off, const void *buf,
 		       unsigned int len, bool notify);
 void hv_dev_broken(struct hv_dev *dev, const char *reason);
 void hv_dev_control(struct hv_dev *dev, unsigned long events);
-void hv_dev_close_control(struct hv_dev *dev);
 bool hv_dev_reset(struct hv_dev *dev, int waiter);
 void hv_dev_reset_sync(struct hv_dev *dev);
-void hv_dev_flush_reset(struct hv_dev *dev);
-bool hv_dev_detach(struct hv_dev *dev, struct work_struct *reap_work);
+int hv_dev_publish(struct hv_dev *dev);
+bool hv_dev_unplug(struct hv_dev *dev, struct work_struct *reap_work);
+void hv_dev_destroy(struct hv_dev *dev);
 bool hv_dev_reapable(struct hv_dev *dev);
 bool hv_dev_serving_locked(const struct hv_dev *dev);
 void hv_dev_kick_all(struct hv_dev *dev);

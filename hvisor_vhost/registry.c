@@ -7,11 +7,10 @@
  * can be served and removed from it before its workers are stopped and
  * its memory freed.
  *
- * A device removed while its driver uses it would strand the driver: its
- * requests would never complete. If the backend can detach, such a device
- * loses its name, sysfs entry and backend at once but stays in the list,
- * failing every request, until the driver resets it (or its zone is reset
- * or deleted); then it is reaped. Its window is not free before that.
+ * A device removed while its driver uses it may be detached instead
+ * (hv_dev_unplug(), see dev.c): it loses its name but stays in the lists
+ * until its driver resets it or its zone is reset or deleted; then it is
+ * reaped here.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -29,7 +28,6 @@
 #include "hvisor_abi.h"
 #include "hvisor_provider.h"
 #include "registry.h"
-#include "sysfs.h"
 #include "zone.h"
 
 static unsigned int max_zone_irqs = HVISOR_MAX_PENDING_IRQS;
@@ -100,19 +98,12 @@ out:
 	return ret;
 }
 
-/* Tear down a device the dispatcher cannot reach (any more). */
-static void hv_dev_destroy(struct hv_dev *dev)
+/* Free a device the dispatcher cannot reach (any more). */
+static void hv_dev_free(struct hv_dev *dev)
 {
-	struct module *owner;
+	struct module *owner = dev->owner;
 
-	hv_dev_flush_reset(dev);
-	hv_dev_close_control(dev);
-	if (!dev->detached && dev->ops->shutdown)
-		dev->ops->shutdown(dev);
-	hv_dev_stop(dev);
-	hv_sysfs_remove(dev);
-	owner = dev->owner;
-	dev->ops->release(dev);
+	hv_dev_destroy(dev);
 	hv_backend_put(owner);
 }
 
@@ -122,7 +113,7 @@ static void hv_dev_remove(struct hv_dev *dev)
 	list_del(&dev->node);
 	hv_dispatch_remove(dev);
 	dev->zone->nr_devices--;
-	hv_dev_destroy(dev);
+	hv_dev_free(dev);
 }
 
 /*
@@ -352,13 +343,9 @@ int hv_registry_add_dev(struct hvv_dev *ud)
 	snprintf(ud->name, sizeof(ud->name), "%s", dev->name);
 	ud->index = dev->index;
 
-	ret = hv_sysfs_add(dev);
-	if (!ret)
-		ret = hv_dev_start(dev);
-	if (!ret && dev->ops->publish)
-		ret = dev->ops->publish(dev);
+	ret = hv_dev_publish(dev);
 	if (ret) {
-		hv_dev_destroy(dev);
+		hv_dev_free(dev);
 		goto out;
 	}
 	zone->nr_devices++;
@@ -369,24 +356,6 @@ int hv_registry_add_dev(struct hvv_dev *ud)
 out:
 	mutex_unlock(&hv_ctl_lock);
 	return ret;
-}
-
-/*
- * Detach a device its driver uses: it stays reachable, fails requests
- * and is reaped after the driver's reset. False if it can go at once.
- */
-static bool hv_dev_detach_live(struct hv_dev *dev)
-{
-	lockdep_assert_held(&hv_ctl_lock);
-	if (!dev->ops->detach || !hv_dev_detach(dev, &hv_reap_work))
-		return false;
-	dev_info(dev->sysdev,
-		 "removed while zone %u's driver uses it: its requests fail until it resets the device\n",
-		 dev->zone->id);
-	hv_sysfs_hide(dev);
-	hv_dev_close_control(dev);
-	dev->ops->detach(dev);
-	return true;
 }
 
 /**
@@ -407,7 +376,7 @@ int hv_registry_del_dev(const char *name)
 	dev = hv_dev_find(name);
 	if (!dev)
 		ret = -ENOENT;
-	else if (!hv_dev_detach_live(dev))
+	else if (!hv_dev_unplug(dev, &hv_reap_work))
 		hv_dev_remove(dev);
 	mutex_unlock(&hv_ctl_lock);
 	return ret;
