@@ -97,6 +97,7 @@ bench() {
 		esac
 		name=$(blk_add $n "$target" queues="$q")
 		disk=$(guest_disk_add $n)
+		finish0=$(cat /sys/class/hvisor/bridge_finish_req)
 		for j in "${jobs[@]}"; do
 			IFS='|' read -r label args qd <<<"$j"
 			r=$(run_fio "/dev/$disk" dev $q "$args" "$qd")
@@ -108,7 +109,7 @@ bench() {
 		done
 		echo "$poll0" > "$poll"
 		echo Y > "$zcopy"
-		e2e_log "$name $path queues=$q: $(cat "/sys/class/hvisor/$name/stats/requests") requests, $(cat "/sys/class/hvisor/$name/stats/interrupts") interrupts, $(cat "/sys/class/hvisor/$name/stats/notifies") notifies"
+		e2e_log "$name $path queues=$q: $(cat "/sys/class/hvisor/$name/stats/requests") requests, $(cat "/sys/class/hvisor/$name/stats/interrupts") interrupts, $(cat "/sys/class/hvisor/$name/stats/notifies") notifies, $(($(cat /sys/class/hvisor/bridge_finish_req) - finish0)) FINISH_REQ"
 		guest_disk_del $n
 		hvisorctl del "$name"
 		n=$((n + 1))
