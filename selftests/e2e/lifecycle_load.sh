@@ -73,6 +73,22 @@ disk_up() {
 	fio_pid=$!
 }
 
+# fio_ends: fio ends within 60 s of its disk's removal. If not, say what
+# is still in flight (guest block layer, the device, the bridge) and wait
+# up to 240 s more, to tell a slow end from one that never comes.
+fio_ends() {
+	local start=$SECONDS
+	wait_for 60 sh -c "! kill -0 $fio_pid 2>/dev/null" && return 0
+	e2e_log "fio still runs 60 s after the removal; in flight: $(cat /sys/block/"$disk"/inflight 2>/dev/null || echo "no $disk")"
+	e2e_log "$blk: $(grep -H . /sys/class/hvisor/"$blk"/stats/* 2>/dev/null | tr '\n' ' ')"
+	e2e_log "bridge: $(grep -H . /sys/class/hvisor/bridge_* | tr '\n' ' ')"
+	grep -H . /proc/"$fio_pid"/task/*/wchan 2>/dev/null | head -5
+	wait_for 240 sh -c "! kill -0 $fio_pid 2>/dev/null"
+	local rc=$?
+	e2e_log "fio ended: $([ $rc = 0 ] && echo yes || echo no) after $((SECONDS - start)) s"
+	return 1
+}
+
 # acked_write: write 1 MiB at offset 0 of the guest's disk, synchronously;
 # once acknowledged it must be in the image whatever happens next.
 acked_write() {
@@ -91,7 +107,7 @@ for round in $(seq "$ROUNDS"); do
 
 	# The device goes while fio runs: fio sees errors, never a hang.
 	check "[$round] hvisorctl del of the disk under fio" hvisorctl del "$blk"
-	check "[$round] fio ends" wait_for 60 sh -c "! kill -0 $fio_pid 2>/dev/null"
+	check "[$round] fio ends" fio_ends
 	wait "$fio_pid" 2>/dev/null || true
 	check "[$round] the acknowledged write is in the image" acked_in_image
 	guest_disk_del 1
@@ -147,7 +163,7 @@ check "devices survive the refused rmmod" test -e "/sys/class/hvisor/$blk"
 kill $flood_pids 2>/dev/null || true
 exec 5>&- 6>&-
 check "rmmod hvisor_sim under load" timeout 120 rmmod hvisor_sim
-check "fio ends" wait_for 60 sh -c "! kill -0 $fio_pid 2>/dev/null"
+check "fio ends" fio_ends
 wait "$fio_pid" $flood_pids 2>/dev/null || true
 check "no device is left" sh -c "[ -z \"\$(ls /sys/class/hvisor | grep -v '^bridge_')\" ]"
 check "hvisor_sim loads again" modprobe hvisor_sim
