@@ -175,6 +175,44 @@ HV_TEST(hvctl_load_dry_run)
 	EXPECT(strstr(hvctl_last_error, "expected 1 to 31 zones, got 0"));
 }
 
+/*
+ * Unknown keys are warnings (hvisor-tool ignores them); enabled devices
+ * of types the module does not serve are all named, and refuse the file.
+ */
+HV_TEST(hvctl_load_warn_unserved)
+{
+	static const char cfg[] =
+		"{\"zones\": [{\"id\": 1, \"cpus\": [0],\n"
+		" \"memory_region\": [{\"zone0_ipa\": \"0x50000000\",\n"
+		"  \"zonex_ipa\": \"0x50000000\", \"size\": \"0x10000\"}],\n"
+		" \"devices\": [{\"type\": \"gpu\", \"width\": 800, \"status\": \"enable\"},\n"
+		"  {\"type\": \"console\", \"addr\": \"0xa003800\", \"irq\": 76,\n"
+		"   \"status\": \"enable\"},\n"
+		"  {\"type\": \"scmi\", \"status\": \"enable\"}]}]}\n";
+	static const char want[] =
+		"hvisorctl zone add 1 mem=0x50000000:0x50000000:0x10000\n"
+		"hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76\n"
+		"# zones[0].devices[0]: gpu: not served by hvisor_vhost, set \"status\": \"disable\"\n"
+		"# zones[0].devices[2]: scmi: not served by hvisor_vhost, set \"status\": \"disable\"\n"
+		"";
+	static const char want_err[] =
+		":7:12: zones[0].devices[2].type: \"scmi\" devices are not served by hvisor_vhost";
+	static const char warn[] =
+		"{\"zones\": [{\"id\": 1, \"x\": 1, \"memory_region\": [{\"zone0_ipa\": \"0\",\n"
+		"  \"zonex_ipa\": \"0\", \"size\": \"0x1000\"}]}]}";
+	char out[512];
+
+	EXPECT_EQ(load(cfg, "-n", out, sizeof(out)), EXIT_USAGE);
+	EXPECT(!strcmp(out, want));
+	/* the warning, then one error per device */
+	EXPECT_EQ(hvctl_nr_errors, 3);
+	EXPECT(strstr(hvctl_last_error, want_err));
+	hvctl_nr_errors = 0;
+	EXPECT_EQ(load(warn, "-n", out, sizeof(out)), 0);
+	EXPECT_EQ(hvctl_nr_errors, 1);
+	EXPECT(strstr(hvctl_last_error, ":1:22: zones[0]: warning: unknown key \"x\", ignored"));
+}
+
 /* json_parse_file() of "[   ...   ]", @size bytes. */
 static struct json_value *parse_sized(size_t size, char *err, size_t errlen)
 {

@@ -93,6 +93,19 @@ cfg_err() {
 	err 1 "load: c.json:$2" load -n c.json
 }
 
+# cfg_warn CONTENT MESSAGE STDOUT: "load -n" warns "load: c.json:MESSAGE"
+# and succeeds with STDOUT.
+cfg_warn() {
+	local ok=0
+
+	printf '%s' "$1" >c.json
+	"$BIN" load -n c.json >out 2>err
+	rc=$?
+	[ "$rc" = 0 ] && [ "$(cat err)" = "hvisorctl: load: c.json:$2" ] &&
+		[ "$(cat out)" = "$3" ] && ok=1
+	report $ok "load -n: warning '$2'"
+}
+
 ############################################################ general
 
 out "hvisorctl 0.1 (hvisor_vhost API 1)" --version
@@ -166,8 +179,8 @@ HVISORCTL_DEV=/dev/null err 2 \
 
 err 1 "add: missing device type (console, blk or net)" add
 err 1 "add: 'disk': unknown device type (expected console, blk or net)" add disk
-err 1 "add: gpu: not supported by hvisor_vhost (console, blk or net)" add gpu
-err 1 "add: scmi: not supported by hvisor_vhost (console, blk or net)" add scmi
+err 1 'add: "gpu" devices are not served by hvisor_vhost (it serves console and blk)' add gpu
+err 1 'add: "scmi" devices are not served by hvisor_vhost (it serves console and blk)' add scmi
 err 1 "add blk: irq=abc: not a number" add blk irq=abc
 err 1 "add blk: irq=0: must not be 0" add blk irq=0
 err 1 "add blk: irq=4294967296: too large (max 4294967295)" add blk irq=4294967296
@@ -243,7 +256,8 @@ if [ "$(id -u)" != 0 ]; then
 	err 2 "add blk: img=ro.img: Permission denied (ro=1 opens it read-only)" \
 		add blk zone=1 addr=0xa003c00 irq=78 img=ro.img
 fi
-err 2 "add net: tap=hvnotap0: no such interface (create it with: ip tuntap add dev hvnotap0 mode tap)" \
+# net: its keys are checked, then refused before the tap is opened
+err 1 'add net: "net" devices are not served by hvisor_vhost (it serves console and blk)' \
 	add net zone=1 addr=0xa003600 irq=75 tap=hvnotap0
 : >disk.img
 err 2 "add blk: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
@@ -414,26 +428,43 @@ cat >ok.json <<'EOF'
     ]
 }
 EOF
-out "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x30000000,0x80000000:0x100000000:0x200000
+# The module does not serve net (yet): its devices are checked, named in
+# the output and in the error, and nothing is done.
+NET_ERR='hvisorctl: load: ok.json:33:29: zones[0].devices[3].type: "net" devices are not served by hvisor_vhost (it serves console and blk); set "status": "disable" to skip it
+hvisorctl: load: ok.json:52:29: zones[1].devices[1].type: "net" devices are not served by hvisor_vhost (it serves console and blk); set "status": "disable" to skip it'
+"$BIN" load -n ok.json >out 2>err; rc=$?
+check_out() {
+	[ "$(cat out)" = "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x30000000,0x80000000:0x100000000:0x200000
 hvisorctl zone add 2 mem=0x0:0x90000000:0x10000000
 hvisorctl add blk zone=1 addr=0xa003c00 len=0x200 irq=78 img=rootfs2.ext4
 hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76
-hvisorctl add net zone=1 addr=0xa003600 len=0x200 irq=75 tap=tap0 mac=00:16:3e:10:10:10
 hvisorctl add blk zone=2 addr=0xa003c00 len=0x200 irq=78 img='my disk'\\''s.img' ro=1 queues=2 serial='SN 2'
-hvisorctl add net zone=2 addr=0xa003600 len=0x200 irq=75 tap=tap1 mac=02:00:00:00:00:02
-# zones[0].devices[2]: gpu disabled, skipped" load -n ok.json
-# Without -n, the first backend that cannot be opened stops everything
-# before the module is asked for anything.
-err 2 "load: ok.json: zones[0].devices[0]: img=rootfs2.ext4: No such file or directory" \
+# zones[0].devices[2]: gpu disabled, skipped
+# zones[0].devices[3]: net: not served by hvisor_vhost, set \"status\": \"disable\"
+# zones[1].devices[1]: net: not served by hvisor_vhost, set \"status\": \"disable\"" ]
+}
+[ $rc = 1 ] && [ "$(cat err)" = "$NET_ERR" ] && check_out
+report $(( $? == 0 )) "load -n names the net devices in its output and error"
+err 1 'load: ok.json:33:29: zones[0].devices[3].type: "net" devices are not served by hvisor_vhost (it serves console and blk); set "status": "disable" to skip it
+hvisorctl: load: ok.json:52:29: zones[1].devices[1].type: "net" devices are not served by hvisor_vhost (it serves console and blk); set "status": "disable" to skip it' \
 	load ok.json
-: >rootfs2.ext4
-err 2 "load: ok.json: zones[0].devices[3]: tap=tap0: no such interface (create it with: ip tuntap add dev tap0 mode tap)" \
-	load ok.json
+# Disabled, the rest loads. Without -n, the first backend that cannot be
+# opened stops everything before the module is asked for anything.
+sed '/"mac": \["0x00"/{n; s/enable/disable/}; /"tap": "tap1"/s/enable/disable/' \
+	ok.json >ok2.json
+"$BIN" load -n ok2.json >out 2>err; rc=$?
+[ $rc = 0 ] && [ ! -s err ] && [ "$(grep -c '^# .* disabled, skipped$' out)" = 3 ]
+report $(( $? == 0 )) "load -n: net disabled, the rest loads"
+err 2 "load: ok2.json: zones[0].devices[0]: img=rootfs2.ext4: No such file or directory" \
+	load ok2.json
 
 M='"memory_region": [{"zone0_ipa": "0x50000000", "zonex_ipa": "0x50000000", "size": "0x1000"}]'
 D='"addr": "0xa003800", "irq": 76, "status": "enable"'
 cfg_err '[]' '1:1: top level: expected an object, got an array'
-cfg_err '{"zone": []}' '1:2: top level: unknown key "zone"'
+# Unknown keys are ignored with a warning, as hvisor-tool ignores them.
+printf '{"zone": []}' >c.json
+err 1 'load: c.json:1:2: top level: warning: unknown key "zone", ignored
+hvisorctl: load: c.json:1:1: top level: missing "zones"' load -n c.json
 cfg_err '{}' '1:1: top level: missing "zones"'
 cfg_err '{"zones": {}}' '1:11: zones: expected an array, got an object'
 cfg_err '{"zones": []}' '1:11: zones: expected 1 to 31 zones, got 0'
@@ -448,7 +479,9 @@ cfg_err '{"zones": [{"id": "one", '"$M"'}]}' '1:19: zones[0].id: not a number'
 cfg_err '{"zones": [{"id": 1.0, '"$M"'}]}' '1:19: zones[0].id: not an integer'
 cfg_err '{"zones": [{"id": null, '"$M"'}]}' \
 	'1:19: zones[0].id: expected a number or a string, got null'
-cfg_err '{"zones": [{"id": 1, "cpus": [2], '"$M"'}]}' '1:22: zones[0]: unknown key "cpus"'
+cfg_warn '{"zones": [{"id": 1, "cpus": [2], '"$M"'}]}' \
+	'1:22: zones[0]: warning: unknown key "cpus", ignored' \
+	"hvisorctl zone add 1 mem=0x50000000:0x50000000:0x1000"
 cfg_err '{"zones": [{"id": 1, '"$M"'}, {"id": "0x1", '"$M"'}]}' \
 	'1:123: zones[1].id: zone 1 already defined by zones[0]'
 cfg_err '{"zones": [{"id": 1, "memory_region": []}]}' \
@@ -459,8 +492,9 @@ cfg_err '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0", "zonex_ipa": 
 	'1:85: zones[0].memory_region[0].size: not a number'
 cfg_err '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0", "zonex_ipa": "0", "size": "0"}]}]}' \
 	'1:40: zones[0].memory_region[0]: SIZE must not be 0'
-cfg_err '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0", "zonex_ipa": "0", "size": "0x1000", "flags": 1}]}]}' \
-	'1:95: zones[0].memory_region[0]: unknown key "flags"'
+cfg_warn '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0", "zonex_ipa": "0", "size": "0x1000", "flags": 1}]}]}' \
+	'1:95: zones[0].memory_region[0]: warning: unknown key "flags", ignored' \
+	"hvisorctl zone add 1 mem=0x0:0x0:0x1000"
 cfg_err '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0", "zonex_ipa": "0", "size": "0x2000"}, {"zone0_ipa": "0x8000", "zonex_ipa": "0x1000", "size": "0x1000"}]}]}' \
 	'1:39: zones[0].memory_region: regions 1 and 2 overlap (GPA 0x0 and 0x1000)'
 regions=$(for i in $(seq 0 64); do printf '{"zone0_ipa": "%d", "zonex_ipa": "%d", "size": "%d"},' $((i * pg)) $((i * pg)) "$pg"; done)
@@ -468,10 +502,12 @@ cfg_err '{"zones": [{"id": 1, "memory_region": ['"${regions%,}"']}]}' \
 	'1:39: zones[0].memory_region: expected 1 to 64 regions, got 65'
 cfg_err '{"zones": [{"id": 1, '"$M"', "devices": {}}]}' \
 	'1:126: zones[0].devices: expected an array, got an object'
-cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "gpu", '"$D"'}]}]}' \
-	'1:136: zones[0].devices[0].type: "gpu" devices are not supported by hvisor_vhost (only console, blk and net; set "status": "disable" to skip it)'
-cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "scmi", '"$D"'}]}]}' \
-	'1:136: zones[0].devices[0].type: "scmi" devices are not supported by hvisor_vhost (only console, blk and net; set "status": "disable" to skip it)'
+printf '%s' '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "gpu", '"$D"', "width": 8}]}]}' >c.json
+err 1 'load: c.json:1:136: zones[0].devices[0].type: "gpu" devices are not served by hvisor_vhost (it serves console and blk); set "status": "disable" to skip it' \
+	load c.json
+printf '%s' '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "scmi", '"$D"', "width": 8}]}]}' >c.json
+err 1 'load: c.json:1:136: zones[0].devices[0].type: "scmi" devices are not served by hvisor_vhost (it serves console and blk); set "status": "disable" to skip it' \
+	load c.json
 cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "tty", '"$D"'}]}]}' \
 	'1:136: zones[0].devices[0].type: unknown device type "tty" (expected console, blk or net)'
 cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{'"$D"'}]}]}' \
@@ -482,12 +518,25 @@ cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", "addr": "0
 	'1:189: zones[0].devices[0].status: expected "enable" or "disable", got "on"'
 cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", "status": "enable", "irq": 76}]}]}' \
 	'1:127: zones[0].devices[0]: missing "addr"'
-cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"', "irq2": 1}]}]}' \
-	'1:199: zones[0].devices[0]: unknown key "irq2"'
-cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"', "zone": 1}]}]}' \
-	'1:199: zones[0].devices[0]: unknown key "zone"'
-cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"', "img": "x"}]}]}' \
-	'1:199: zones[0].devices[0]: "img" is not a key of console devices'
+cfg_warn '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"', "irq2": 1}]}]}' \
+	'1:199: zones[0].devices[0]: warning: unknown key "irq2", ignored' \
+	"hvisorctl zone add 1 mem=0x50000000:0x50000000:0x1000
+hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76"
+cfg_warn '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"', "zone": 1}]}]}' \
+	'1:199: zones[0].devices[0]: warning: unknown key "zone", ignored' \
+	"hvisorctl zone add 1 mem=0x50000000:0x50000000:0x1000
+hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76"
+cfg_warn '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"', "img": "x"}]}]}' \
+	'1:199: zones[0].devices[0]: warning: "img" is not a key of console devices, ignored' \
+	"hvisorctl zone add 1 mem=0x50000000:0x50000000:0x1000
+hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76"
+# several warnings, on their lines
+printf '{"zones": [{"id": 1, "x": 1,\n "memory_region": [{"zone0_ipa": "0", "zonex_ipa": "0", "size": "0x1000"}],\n "devices": [{"type": "console", '"$D"',\n  "y": 2}]}],\n "z": 3}' >c.json
+"$BIN" load -n c.json >out 2>err; rc=$?
+[ $rc = 0 ] && [ "$(cat err)" = 'hvisorctl: load: c.json:5:2: top level: warning: unknown key "z", ignored
+hvisorctl: load: c.json:1:22: zones[0]: warning: unknown key "x", ignored
+hvisorctl: load: c.json:4:3: zones[0].devices[0]: warning: unknown key "y", ignored' ]
+report $(( $? == 0 )) "load -n: warnings name file:line:column"
 cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", "addr": "0xa00380g", "irq": 76, "status": "enable"}]}]}' \
 	'1:155: zones[0].devices[0].addr: not a number'
 cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", "addr": -1, "irq": 76, "status": "enable"}]}]}' \
@@ -521,6 +570,21 @@ hvisorctl zone add 2 mem=0x50000000:0x60000000:0x1000
 hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76
 hvisorctl add console zone=2 addr=0xa003800 len=0x200 irq=76" load -n c.json
 err 2 "load: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" load c.json
+# "-" is standard input: a pipe or a file
+"$BIN" load -n - <c.json >out 2>err; rc=$?
+[ $rc = 0 ] && [ ! -s err ] && [ "$(grep -c '^hvisorctl add console' out)" = 2 ]
+report $(( $? == 0 )) "load -n - <c.json"
+cat c.json | "$BIN" load -n - >out 2>err; rc=$?
+[ $rc = 0 ] && [ ! -s err ] && [ "$(grep -c '^hvisorctl add console' out)" = 2 ]
+report $(( $? == 0 )) "cat c.json | load -n -"
+printf '{"zones": [\n{"id": 0}]}' | "$BIN" load -n - >out 2>err; rc=$?
+[ $rc = 1 ] && [ "$(cat err)" = "hvisorctl: load: <stdin>:2:8: zones[0].id: zone 0 is the root zone (expected 1..31)" ]
+report $(( $? == 0 )) "load -n -: errors name <stdin>"
+printf '{"zones": [}' | "$BIN" load - >out 2>err; rc=$?
+[ $rc = 1 ] && [ "$(cat err)" = "hvisorctl: load: <stdin>:1:12: unexpected '}', expected a value" ]
+report $(( $? == 0 )) "load -: JSON errors name <stdin>"
+err 1 "load: <stdin>: Bad file descriptor" load - <&-
+err 1 "load: too many arguments ('-')" load - -
 
 ############################################################ load: the module's limits
 

@@ -26,17 +26,26 @@ struct cfg_dev {
 	int created;
 };
 
+/* An enabled device of a type the module does not serve. */
+struct cfg_unserved {
+	char where[64];		/* zones[I].devices[J] */
+	const struct json_value *type;	/* its "type" value */
+};
+
 struct cfg {
+	const char *cmd;	/* "load", "unload", "virtio start" */
 	const char *file;
 	int shared_ram;		/* --allow-shared-ram */
 	struct hvv_zone zones[HVV_MAX_ZONE_ID];
 	char zone_where[HVV_MAX_ZONE_ID][32];
 	unsigned int nr_zones;
-	unsigned int zones_added;
+	int zone_added[HVV_MAX_ZONE_ID];
 	struct cfg_dev devs[CFG_MAX_DEVS];
 	unsigned int nr_devs;
 	char skipped[CFG_MAX_DEVS][128];
 	unsigned int nr_skipped;
+	struct cfg_unserved unserved[CFG_MAX_DEVS];
+	unsigned int nr_unserved;
 };
 
 static __printf(4, 5) void cfg_err(const struct cfg *cfg, const struct json_value *v,
@@ -48,13 +57,30 @@ static __printf(4, 5) void cfg_err(const struct cfg *cfg, const struct json_valu
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	err_msg("load: %s:%u:%u: %s: %s", cfg->file, v->line, v->col, where,
-		msg);
+	err_msg("%s: %s:%u:%u: %s: %s", cfg->cmd, cfg->file, v->line, v->col,
+		where, msg);
 }
 
-/* Unknown keys are errors; @allowed is NULL terminated. */
-static int check_keys(const struct cfg *cfg, const struct json_value *obj,
-		      const char *where, const char *const *allowed)
+/*
+ * hvisor-tool ignores the keys it does not know: so does load, with a
+ * warning. @type: the key is one of other device types than @type.
+ */
+static void key_warn(const struct cfg *cfg, const struct json_value *m,
+		     const char *where, const char *type)
+{
+	if (type)
+		err_msg("%s: %s:%u:%u: %s: warning: \"%s\" is not a key of %s devices, ignored",
+			cfg->cmd, cfg->file, m->key_line, m->key_col, where,
+			m->key, type);
+	else
+		err_msg("%s: %s:%u:%u: %s: warning: unknown key \"%s\", ignored",
+			cfg->cmd, cfg->file, m->key_line, m->key_col, where,
+			m->key);
+}
+
+/* Warn about keys not in @allowed (NULL terminated). */
+static void check_keys(const struct cfg *cfg, const struct json_value *obj,
+		       const char *where, const char *const *allowed)
 {
 	const struct json_value *m;
 	const char *const *a;
@@ -65,14 +91,9 @@ static int check_keys(const struct cfg *cfg, const struct json_value *obj,
 		for (a = allowed; *a; a++)
 			if (!strcmp(*a, m->key))
 				break;
-		if (!*a) {
-			err_msg("load: %s:%u:%u: %s: unknown key \"%s\"",
-				cfg->file, m->key_line, m->key_col, where,
-				m->key);
-			return -1;
-		}
+		if (!*a)
+			key_warn(cfg, m, where, NULL);
 	}
-	return 0;
 }
 
 static int expect_type(const struct cfg *cfg, const struct json_value *v,
@@ -148,9 +169,9 @@ static int load_regions(struct cfg *cfg, const struct json_value *arr,
 		reg = &zone->regions[i];
 		snprintf(where, sizeof(where), "%s.memory_region[%u]", zwhere,
 			 i);
-		if (expect_type(cfg, r, where, JSON_OBJECT) ||
-		    check_keys(cfg, r, where, keys))
+		if (expect_type(cfg, r, where, JSON_OBJECT))
 			return -1;
+		check_keys(cfg, r, where, keys);
 		t = json_get(r, "type");
 		if (t && expect_type(cfg, t, where, JSON_STRING))
 			return -1;
@@ -239,6 +260,23 @@ static int key_value(const struct cfg *cfg, int k, const struct json_value *v,
 	return *val ? 0 : -1;
 }
 
+/* Named all together once the whole file is read: see report_unserved(). */
+static int add_unserved(struct cfg *cfg, const struct json_value *d,
+			const char *where, const struct json_value *ty)
+{
+	struct cfg_unserved *cu;
+
+	if (cfg->nr_unserved >= CFG_MAX_DEVS) {
+		cfg_err(cfg, d, where, "too many devices (max %d)",
+			CFG_MAX_DEVS);
+		return -1;
+	}
+	cu = &cfg->unserved[cfg->nr_unserved++];
+	snprintf(cu->where, sizeof(cu->where), "%s", where);
+	cu->type = ty;
+	return 0;
+}
+
 static int load_device(struct cfg *cfg, const struct json_value *d,
 		       const char *where, __u32 zone_id)
 {
@@ -275,32 +313,26 @@ static int load_device(struct cfg *cfg, const struct json_value *d,
 		return 0;
 	}
 	type = dev_type_lookup(ty->str);
-	if (type < 0) {
+	if (type < 0 && !dev_type_foreign(ty->str)) {
 		snprintf(w, sizeof(w), "%s.type", where);
-		if (!strcmp(ty->str, "gpu") || !strcmp(ty->str, "scmi"))
-			cfg_err(cfg, ty, w, "\"%s\" devices are not supported by hvisor_vhost (only console, blk and net; set \"status\": \"disable\" to skip it)",
-				ty->str);
-		else
-			cfg_err(cfg, ty, w, "unknown device type \"%.40s\" (expected console, blk or net)",
-				ty->str);
+		cfg_err(cfg, ty, w, "unknown device type \"%.40s\" (expected console, blk or net)",
+			ty->str);
 		return -1;
 	}
+	if (type < 0)	/* gpu, scmi: their keys are not ours to check */
+		return add_unserved(cfg, d, where, ty);
 	for (i = 0; i < d->count; i++) {
 		m = &d->items[i];
 		if (!strcmp(m->key, "type") || !strcmp(m->key, "status"))
 			continue;
 		k = dev_key_lookup(m->key, strlen(m->key));
 		if (k < 0 || k == DK_ZONE) {
-			err_msg("load: %s:%u:%u: %s: unknown key \"%s\"",
-				cfg->file, m->key_line, m->key_col, where,
-				m->key);
-			return -1;
+			key_warn(cfg, m, where, NULL);
+			continue;
 		}
 		if (!dev_key_valid((unsigned int)type, k)) {
-			err_msg("load: %s:%u:%u: %s: \"%s\" is not a key of %s devices",
-				cfg->file, m->key_line, m->key_col, where,
-				m->key, ty->str);
-			return -1;
+			key_warn(cfg, m, where, ty->str);
+			continue;
 		}
 		snprintf(w, sizeof(w), "%s.%s", where, m->key);
 		if (key_value(cfg, k, m, w, &val[k], macbuf, sizeof(macbuf)))
@@ -326,6 +358,9 @@ static int load_device(struct cfg *cfg, const struct json_value *d,
 		}
 		return -1;
 	}
+	/* a type of ours that the module does not serve yet: checked all the same */
+	if (!limit_type_served((unsigned int)type))
+		return add_unserved(cfg, d, where, ty);
 	snprintf(cd->where, sizeof(cd->where), "%s", where);
 	cfg->nr_devs++;
 	return 0;
@@ -429,9 +464,9 @@ static int load_zone(struct cfg *cfg, const struct json_value *z,
 	unsigned int i, j;
 
 	snprintf(where, sizeof(where), "zones[%u]", zi);
-	if (expect_type(cfg, z, where, JSON_OBJECT) ||
-	    check_keys(cfg, z, where, keys))
+	if (expect_type(cfg, z, where, JSON_OBJECT))
 		return -1;
+	check_keys(cfg, z, where, keys);
 	id = json_get(z, "id");
 	alt = json_get(z, "zone_id");
 	if (id && alt) {
@@ -501,9 +536,9 @@ static int load_root(struct cfg *cfg, const struct json_value *root)
 	const struct json_value *zones;
 	unsigned int i;
 
-	if (expect_type(cfg, root, "top level", JSON_OBJECT) ||
-	    check_keys(cfg, root, "top level", keys))
+	if (expect_type(cfg, root, "top level", JSON_OBJECT))
 		return -1;
+	check_keys(cfg, root, "top level", keys);
 	zones = json_get(root, "zones");
 	if (!zones) {
 		cfg_err(cfg, root, "top level", "missing \"zones\"");
@@ -566,8 +601,8 @@ static void dry_run(const struct cfg *cfg)
 		d = &s->dev;
 		/* an image that is not there yet is not an error here */
 		if (s->img && !stat(s->img, &st)) {
-			snprintf(ctx, sizeof(ctx), "load: %s: %s", cfg->file,
-				 cfg->devs[i].where);
+			snprintf(ctx, sizeof(ctx), "%s: %s: %s", cfg->cmd,
+				 cfg->file, cfg->devs[i].where);
 			img_size_warn(ctx, s->img, &st);
 		}
 		printf("hvisorctl add %s zone=%u addr=0x%llx len=0x%llx irq=%u",
@@ -595,6 +630,24 @@ static void dry_run(const struct cfg *cfg)
 	}
 	for (i = 0; i < cfg->nr_skipped; i++)
 		printf("# %s\n", cfg->skipped[i]);
+	for (i = 0; i < cfg->nr_unserved; i++)
+		printf("# %s: %s: not served by hvisor_vhost, set \"status\": \"disable\"\n",
+		       cfg->unserved[i].where, cfg->unserved[i].type->str);
+}
+
+/* The enabled devices of types the module does not serve: all of them. */
+static void report_unserved(const struct cfg *cfg)
+{
+	const struct cfg_unserved *cu;
+	unsigned int i;
+	char w[80];
+
+	for (i = 0; i < cfg->nr_unserved; i++) {
+		cu = &cfg->unserved[i];
+		snprintf(w, sizeof(w), "%s.type", cu->where);
+		cfg_err(cfg, cu->type, w, "\"%s\" devices are not served by hvisor_vhost (it serves %s); set \"status\": \"disable\" to skip it",
+			cu->type->str, LIMIT_SERVED_TEXT);
+	}
 }
 
 static void undo_added(struct cfg *cfg, int fd)
@@ -610,22 +663,26 @@ static void undo_added(struct cfg *cfg, int fd)
 			continue;
 		memset(&dn, 0, sizeof(dn));
 		memcpy(dn.name, cfg->devs[i].spec.dev.name, HVV_NAME_LEN);
-		snprintf(ctx, sizeof(ctx), "load: rollback: del %s", dn.name);
+		snprintf(ctx, sizeof(ctx), "%s: rollback: del %s", cfg->cmd,
+			 dn.name);
 		if (ctl_ioctl(fd, HVV_DEV_DEL, &dn, OP_DEV_DEL, ctx))
 			failed = 1;
 	}
-	for (i = cfg->zones_added; i-- > 0;) {
+	for (i = cfg->nr_zones; i-- > 0;) {
+		if (!cfg->zone_added[i])
+			continue;
 		memset(&zid, 0, sizeof(zid));
 		zid.zone_id = cfg->zones[i].zone_id;
-		snprintf(ctx, sizeof(ctx), "load: rollback: zone del %u",
-			 zid.zone_id);
+		snprintf(ctx, sizeof(ctx), "%s: rollback: zone del %u",
+			 cfg->cmd, zid.zone_id);
 		if (ctl_ioctl(fd, HVV_ZONE_DEL, &zid, OP_ZONE_DEL, ctx))
 			failed = 1;
 	}
 	if (failed)
-		err_msg("load: rollback incomplete, see hvisorctl list");
+		err_msg("%s: rollback incomplete, see hvisorctl list", cfg->cmd);
 	else
-		err_msg("load: nothing was applied (what this run added was removed)");
+		err_msg("%s: nothing was applied (what this run added was removed)",
+			cfg->cmd);
 }
 
 static int apply(struct cfg *cfg)
@@ -637,26 +694,28 @@ static int apply(struct cfg *cfg)
 
 	for (i = 0; i < cfg->nr_devs; i++) {
 		cd = &cfg->devs[i];
-		snprintf(ctx, sizeof(ctx), "load: %s: %s", cfg->file,
+		snprintf(ctx, sizeof(ctx), "%s: %s: %s", cfg->cmd, cfg->file,
 			 cd->where);
 		if (backend_open(&cd->spec, ctx))
 			goto close;
 	}
-	fd = ctl_open("load");
+	fd = ctl_open(cfg->cmd);
 	if (fd < 0)
 		goto close;
 	for (i = 0; i < cfg->nr_zones; i++) {
-		snprintf(ctx, sizeof(ctx), "load: %s: %s: zone add %u",
-			 cfg->file, cfg->zone_where[i], cfg->zones[i].zone_id);
+		snprintf(ctx, sizeof(ctx), "%s: %s: %s: zone add %u",
+			 cfg->cmd, cfg->file, cfg->zone_where[i],
+			 cfg->zones[i].zone_id);
 		if (ctl_ioctl(fd, HVV_ZONE_ADD, &cfg->zones[i], OP_ZONE_ADD,
 			      ctx))
 			goto undo;
-		cfg->zones_added++;
+		cfg->zone_added[i] = 1;
 	}
 	for (i = 0; i < cfg->nr_devs; i++) {
 		cd = &cfg->devs[i];
-		snprintf(ctx, sizeof(ctx), "load: %s: %s: add %s at 0x%llx",
-			 cfg->file, cd->where, dev_type_name(cd->spec.dev.type),
+		snprintf(ctx, sizeof(ctx), "%s: %s: %s: add %s at 0x%llx",
+			 cfg->cmd, cfg->file, cd->where,
+			 dev_type_name(cd->spec.dev.type),
 			 (unsigned long long)cd->spec.dev.addr);
 		if (dev_add(fd, &cd->spec, ctx))
 			goto undo;
@@ -710,9 +769,15 @@ int cmd_load(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.file = file;
+	cfg.cmd = "load";
+	cfg.file = strcmp(file, "-") ? file : JSON_STDIN_NAME;
 	cfg.shared_ram = shared_ram;
 	if (load_root(&cfg, root)) {
+		ret = EXIT_USAGE;
+	} else if (cfg.nr_unserved) {
+		if (dry)
+			dry_run(&cfg);
+		report_unserved(&cfg);
 		ret = EXIT_USAGE;
 	} else if (dry) {
 		dry_run(&cfg);

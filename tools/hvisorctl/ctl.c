@@ -142,6 +142,8 @@ static const char *errno_hint(enum ctl_op op, int e, const void *arg)
 			return dev_enospc_hint(arg);
 		return NULL;
 	case EOPNOTSUPP:
+		if (op == OP_DEV_ADD)
+			return "this hvisor_vhost does not serve the device type";
 		return op == OP_DEV_RESIZE ? "only blk devices have a size" : NULL;
 	case EINVAL:
 		return "a value was refused, see dmesg";

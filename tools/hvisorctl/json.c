@@ -595,6 +595,7 @@ err:
 
 struct json_value *json_parse_file(const char *path, char *err, size_t errlen)
 {
+	int is_stdin = !strcmp(path, "-");
 	struct json_value *v = NULL;
 	char *buf = NULL, *nb, msg[200];
 	size_t len = 0, cap;
@@ -602,12 +603,18 @@ struct json_value *json_parse_file(const char *path, char *err, size_t errlen)
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (is_stdin) {
+		/* standard input: a pipe, a terminal, or a file */
+		path = JSON_STDIN_NAME;
+		fd = dup(STDIN_FILENO);
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0 || fstat(fd, &st)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode)) {
+	if (!is_stdin && !S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
 		goto out;
 	}

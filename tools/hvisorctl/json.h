@@ -47,7 +47,11 @@ struct json_value {
 /* On error, return NULL with "LINE:COL: message" in @err. */
 struct json_value *json_parse(const char *text, size_t len,
 			      char *err, size_t errlen);
-/* Same for a file; errors are "PATH:LINE:COL: message" or "PATH: ...". */
+/*
+ * Same for a file; errors are "PATH:LINE:COL: message" or "PATH: ...".
+ * A PATH of "-" is standard input, named JSON_STDIN_NAME in errors.
+ */
+#define JSON_STDIN_NAME		"<stdin>"
 struct json_value *json_parse_file(const char *path, char *err, size_t errlen);
 void json_free(struct json_value *v);
 

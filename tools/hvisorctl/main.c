@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "hvisorctl.h"
+#include "module_limits.h"
 #include "parse.h"
 
 #define MEM_SYNTAX	"mem=GPA:HPA:SIZE[,...]"
@@ -209,9 +210,9 @@ static int cmd_add(int argc, char **argv)
 		*rest++ = '\0';
 	type = dev_type_lookup(tname);
 	if (type < 0) {
-		if (!strcmp(tname, "gpu") || !strcmp(tname, "scmi"))
-			err_msg("add: %s: not supported by hvisor_vhost (console, blk or net)",
-				tname);
+		if (dev_type_foreign(tname))
+			err_msg("add: \"%s\" devices are not served by hvisor_vhost (it serves %s)",
+				tname, LIMIT_SERVED_TEXT);
 		else
 			err_msg("add: '%s': unknown device type (expected console, blk or net)",
 				tname);
@@ -235,6 +236,11 @@ static int cmd_add(int argc, char **argv)
 			err_msg("%s: missing %s=", ctx, dev_key_name[k]);
 		else
 			err_msg("%s: %s: %s", ctx, given[k], msg);
+		goto out;
+	}
+	if (!limit_type_served((unsigned int)type)) {
+		err_msg("%s: \"%s\" devices are not served by hvisor_vhost (it serves %s)",
+			ctx, tname, LIMIT_SERVED_TEXT);
 		goto out;
 	}
 	ret = EXIT_FAIL;

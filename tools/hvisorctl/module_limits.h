@@ -8,6 +8,8 @@
 #ifndef HVISORCTL_MODULE_LIMITS_H
 #define HVISORCTL_MODULE_LIMITS_H
 
+#include <linux/hvisor_vhost.h>
+
 /*
  * Virtio-mmio window of a device: hv_dev_check_placement() in
  * hvisor_vhost/registry.c (HV_DEV_MIN_LEN, HV_DEV_MAX_LEN; EINVAL). The
@@ -26,6 +28,20 @@
  */
 #define LIMIT_ZONE_IRQS_DEFAULT	7
 #define LIMIT_PARAMS_PATH	"/sys/module/hvisor_vhost/parameters"
+
+/*
+ * Device types the module serves: the backends that register in the
+ * table of hvisor_vhost/backend.c (console.c, blk.c). HVV_DEV_ADD of any
+ * other type fails with EOPNOTSUPP; "load" refuses a file that enables
+ * one before adding anything. virtio-net is not written yet.
+ */
+#define LIMIT_SERVED_TYPES	((1U << HVV_DEV_CONSOLE) | (1U << HVV_DEV_BLK))
+#define LIMIT_SERVED_TEXT	"console and blk"
+
+static inline int limit_type_served(unsigned int type)
+{
+	return type < 32 && (LIMIT_SERVED_TYPES >> type & 1);
+}
 
 /* Consoles in all zones: HV_CONSOLE_MAX, hvisor_vhost/console.c (ENOSPC). */
 #define LIMIT_CONSOLES		64

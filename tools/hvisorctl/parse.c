@@ -351,6 +351,12 @@ int dev_type_lookup(const char *name)
 	return -1;
 }
 
+/* hvisor-tool's device types that hvisor_vhost does not have at all */
+int dev_type_foreign(const char *name)
+{
+	return !strcmp(name, "gpu") || !strcmp(name, "scmi");
+}
+
 int dev_key_lookup(const char *name, size_t len)
 {
 	int k;

@@ -45,6 +45,7 @@ enum dev_key {
 extern const char *const dev_key_name[DK_NR];
 
 int dev_type_lookup(const char *name);
+int dev_type_foreign(const char *name);
 int dev_key_lookup(const char *name, size_t len);
 int dev_key_valid(unsigned int type, int key);
 
