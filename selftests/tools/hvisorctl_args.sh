@@ -270,6 +270,88 @@ hvisorctl: add blk: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost l
 err 2 "add console: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
 	add console,addr=0xa003800,len=0x200,irq=76,zone_id=1
 
+# The comma form reads numbers as hvisor-tool did: addr and len hexadecimal
+# without 0x too, irq and zone_id decimal; the space form needs the 0x.
+err 2 "add console: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+	add console,addr=a003800,len=200,irq=076,zone_id=1
+err 1 "add console: addr=a003800: not a number (hexadecimal needs 0x here: addr=0xa003800)" \
+	add console addr=a003800 irq=76 zone=1
+err 1 "add console: len=100: too small (min 0x100) (hexadecimal needs 0x here: len=0x100)" \
+	add console addr=0xa003800 len=100 irq=76 zone=1
+
+############################################################ virtio start
+
+DEV1=console,addr=a003800,irq=76,zone_id=1
+err 1 "virtio: missing subcommand (hvisor-tool's \"virtio start\" is the only one)" virtio
+err 1 "virtio: unknown subcommand (hvisor-tool's \"virtio start\" is the only one)" virtio stop
+err 1 "virtio start: missing FILE (usage: hvisorctl virtio start [-n] virtio_cfg.json | --device SPEC...)" \
+	virtio start
+err 1 "virtio start: --device: missing its value" virtio start --device
+err 1 "virtio start: --mem: missing its value" virtio start --device $DEV1 --mem
+err 1 "virtio start: unknown option '--frob'" virtio start --frob
+err 1 "virtio start: unexpected argument 'cfg.json' (usage: hvisorctl virtio start [-n] [--mem ZONE=GPA:HPA:SIZE[,...]]... --device SPEC...)" \
+	virtio start cfg.json --device $DEV1
+err 1 "virtio start: unknown option '-x' (usage: hvisorctl virtio start [-n] [--mem ZONE=GPA:HPA:SIZE[,...]]... --device SPEC...)" \
+	virtio start --device $DEV1 -x
+err 1 "virtio start: --device disk,addr=1: 'disk': unknown device type (expected console, blk or net)" \
+	virtio start --device disk,addr=1
+err 1 "virtio start: --device gpu,addr=1: \"gpu\" devices are not served by hvisor_vhost (it serves console and blk)" \
+	virtio start --device gpu,addr=1
+err 1 "virtio start: --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=tap0: \"net\" devices are not served by hvisor_vhost (it serves console and blk)" \
+	virtio start --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=tap0
+err 1 "virtio start: --device blk,addr=a003c00,len=200,irq=78,zone_id=1: missing img=" \
+	virtio start --device blk,addr=a003c00,len=200,irq=78,zone_id=1
+err 1 "virtio start: --device console,addr=zz,irq=1,zone_id=1: addr=zz: not a number" \
+	virtio start --device console,addr=zz,irq=1,zone_id=1
+err 1 "virtio start: --device console,addr=a003800,irq=abc,zone_id=1: irq=abc: not a number" \
+	virtio start --device console,addr=a003800,irq=abc,zone_id=1
+err 1 "virtio start: --device console,addr=a003800,irq=76,zone_id=0: zone_id=0: zone 0 is the root zone (expected 1..31)" \
+	virtio start --device console,addr=a003800,irq=76,zone_id=0
+err 1 "virtio start: --device $DEV1,colour=red: colour=red: unknown key" \
+	virtio start --device $DEV1,colour=red
+err 1 "virtio start: --device $DEV1,img=x: img=x: not a key of console devices (keys: zone, addr, len, irq)" \
+	virtio start --device $DEV1,img=x
+err 1 "virtio start: --device $DEV1,irq=77: irq=77: duplicate key (already given as irq=76)" \
+	virtio start --device $DEV1,irq=77
+err 1 "virtio start: --mem 1: expected ZONE=GPA:HPA:SIZE[,...]" virtio start --mem 1 --device $DEV1
+err 1 "virtio start: --mem x=0:0:0x1000: ZONE x: not a number" \
+	virtio start --mem x=0:0:0x1000 --device $DEV1
+err 1 "virtio start: --mem 1=0:0:0: SIZE must not be 0" virtio start --mem 1=0:0:0 --device $DEV1
+err 1 "virtio start: --mem 1=0x1000:0x1000:0x1000: zone 1 already given" \
+	virtio start --mem 1=0:0:0x1000 --mem 1=0x1000:0x1000:0x1000 --device $DEV1
+err 1 "virtio start: --mem 2: no --device of zone 2" virtio start --mem 2=0:0:0x1000 --device $DEV1
+err 1 "virtio start: zones 1 and 2: no --mem, hvisor-tool's RAM is one zone's" \
+	virtio start --device $DEV1 --device console,addr=a003800,irq=77,zone_id=2
+err 1 "virtio start: --mem 1: HPA overlaps the RAM of zone 2 (no --mem) (--allow-shared-ram accepts it)" \
+	virtio start --mem 1=0x50000000:0x50000000:0x1000 --device $DEV1 --device console,addr=a003800,irq=77,zone_id=2
+err 1 "virtio start: --device console,addr=a003900,irq=77,zone_id=1: window 0xa003900+0x200 overlaps --device 1" \
+	virtio start --device $DEV1 --device console,addr=a003900,irq=77,zone_id=1
+err 1 "virtio start: --device console,addr=a003c00,irq=76,zone_id=1: irq 76 already used by --device 1" \
+	virtio start --device $DEV1 --device console,addr=a003c00,irq=76,zone_id=1
+err 1 "virtio start: --device: missing its value" virtio start --device $DEV1 --device
+# hvisor-tool's numbers: hex addr and len, decimal irq and zone_id
+out "# zone 1: no --mem: hvisor-tool's RAM, unless it exists
+hvisorctl zone add 1 mem=0x50000000:0x50000000:0x30000000
+hvisorctl add blk zone=1 addr=0xa003c00 len=0x200 irq=78 img=rootfs2.ext4
+hvisorctl add console zone=1 addr=0xa003800 len=0x100 irq=10" \
+	virtio start -n --device blk,addr=a003c00,len=200,irq=78,zone_id=1,img=rootfs2.ext4 \
+	--device=console,addr=0xa003800,len=0x100,irq=010,zone_id=01
+out "hvisorctl zone add 1 mem=0x80000000:0x80000000:0x1000
+hvisorctl zone add 2 mem=0x50000000:0x50000000:0x30000000,0x0:0x90000000:0x1000
+hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76
+hvisorctl add console zone=2 addr=0xa003800 len=0x200 irq=76" \
+	virtio start -n --mem=1=0x80000000:0x80000000:0x1000 --device $DEV1 \
+	--mem 2=0x50000000:0x50000000:0x30000000,0:0x90000000:0x1000 \
+	--device console,addr=a003800,irq=76,zone_id=2
+err 2 "virtio start: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+	virtio start --device $DEV1
+# virtio start FILE is load FILE
+printf '%s' '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0x50000000", "zonex_ipa": "0x50000000", "size": "0x1000"}], "devices": [{"type": "console", "addr": "0xa003800", "irq": 76, "status": "enable"}]}]}' >v.json
+out "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x1000
+hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76" virtio start -n v.json
+err 1 "virtio start: v.json:1:12: zones[0]: missing \"id\"" virtio start -n "$(printf '%s' '{"zones": [{}]}' >v.json; echo v.json)"
+err 1 "virtio start: too many arguments ('b.json')" virtio start a.json b.json
+
 ############################################################ del, info, resize, list
 
 for c in del info resize; do

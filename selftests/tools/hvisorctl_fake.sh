@@ -531,6 +531,52 @@ FAKE_FAIL_ADD=3 FAKE_ERRNO=22 err 2 "load: cfg.json: zones[1].devices[0]: add co
 hvisorctl: load: nothing was applied (what this run added was removed)" load cfg.json
 check "rolled back 2" eval '[ "$(state)" = "zone 1;" ]'
 
+############################################################ virtio start
+
+# hvisor-tool's --device form: the zone is added with hvisor-tool's RAM,
+# with a warning, unless it exists; then the devices.
+reset
+run virtio start --device blk,addr=a003c00,len=200,irq=78,zone_id=1,img=disk.img \
+	--device console,addr=a003800,len=200,irq=76,zone_id=1
+check "virtio start --device: devices printed" \
+	eval '[ $rc = 0 ] && [ "$(cat out)" = "blk0
+console0 /dev/ttyHV0" ]'
+check "virtio start --device: the default RAM, with a warning" \
+	eval '[ "$(cat err)" = "hvisorctl: virtio start: zone 1: warning: no --mem, hvisor-tool'"'"'s RAM: mem=0x50000000:0x50000000:0x30000000" ]'
+has log "ZONE_ADD 1 0x50000000:0x50000000:0x30000000"
+has log "DEV_ADD blk zone=1 addr=0xa003c00 len=0x200 irq=78 flags=0 queues=0 serial= mac=00:00:00:00:00:00"
+check "virtio start --device applied" eval '[ "$(state)" = "zone 1;dev blk0 2 1 a003c00 200 78 0 0 $T/disk.img;dev console0 3 1 a003800 200 76 0 0 -;" ]'
+# the zone exists: used as it is, no warning
+reset
+ok "" zone add 1 mem=0:0:$pg
+ok "console0 /dev/ttyHV0" virtio start --device console,addr=a003800,irq=76,zone_id=1
+check "existing zone kept" eval '[ "$(state)" = "zone 1;dev console0 3 1 a003800 200 76 0 0 -;" ]'
+# --mem gives the RAM; a zone given so must be new
+reset
+ok "console0 /dev/ttyHV0" virtio start --mem 2=0x80000000:0x80000000:$pg \
+	--device console,addr=a003800,irq=76,zone_id=2
+has log "ZONE_ADD 2 0x80000000:0x80000000:0x$(printf %x "$pg")"
+err 2 "virtio start: --mem 2: zone add 2: File exists (the zone already exists)
+hvisorctl: virtio start: nothing was applied (what this run added was removed)" \
+	virtio start --mem 2=0x80000000:0x80000000:$pg --device console,addr=a003a00,irq=77,zone_id=2
+# a device refused: what this run added goes, a zone that was there stays
+reset
+ok "" zone add 1 mem=0:0:$pg
+FAKE_FAIL_ADD=2 err 2 "virtio start: --device 2: add console at 0xa003800: No space left on device (at most 64 consoles in all zones, and 7 distinct irqs per zone (max_zone_irqs))
+hvisorctl: virtio start: nothing was applied (what this run added was removed)" \
+	virtio start --device blk,addr=a003c00,irq=78,zone_id=1,img=disk.img \
+	--device console,addr=a003800,irq=76,zone_id=1
+check "virtio start rolled back" eval '[ "$(state)" = "zone 1;" ]'
+reset
+FAKE_FAIL_ADD=1 run virtio start --device console,addr=a003800,irq=76,zone_id=3
+check "virtio start: the implied zone it added is removed" \
+	eval '[ $rc = 2 ] && [ -z "$(state)" ] && grep -qxF "ZONE_DEL 3" log'
+# the FILE form is load's
+reset
+ok "blk0
+console0 /dev/ttyHV0
+console1 /dev/ttyHV1" virtio start cfg.json
+
 ############################################################ ENOSPC hints
 
 # The module's ENOSPC has two causes: the zone's irqs (max_zone_irqs) and,

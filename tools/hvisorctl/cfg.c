@@ -6,6 +6,7 @@
  * run added is removed again.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "devargs.h"
 #include "hvisorctl.h"
 #include "json.h"
 #include "module_limits.h"
@@ -34,12 +36,14 @@ struct cfg_unserved {
 
 struct cfg {
 	const char *cmd;	/* "load", "unload", "virtio start" */
-	const char *file;
+	const char *file;	/* NULL: the command line */
 	int shared_ram;		/* --allow-shared-ram */
 	struct hvv_zone zones[HVV_MAX_ZONE_ID];
 	char zone_where[HVV_MAX_ZONE_ID][32];
 	unsigned int nr_zones;
 	int zone_added[HVV_MAX_ZONE_ID];
+	/* virtio start --device, no --mem: hvisor-tool's default RAM */
+	int zone_implied[HVV_MAX_ZONE_ID];
 	struct cfg_dev devs[CFG_MAX_DEVS];
 	unsigned int nr_devs;
 	char skipped[CFG_MAX_DEVS][128];
@@ -47,6 +51,17 @@ struct cfg {
 	struct cfg_unserved unserved[CFG_MAX_DEVS];
 	unsigned int nr_unserved;
 };
+
+/* "CMD: FILE: WHERE", or "CMD: WHERE" for the command line. */
+static const char *cfg_ctx(const struct cfg *cfg, char *buf, size_t len,
+			   const char *where)
+{
+	if (cfg->file)
+		snprintf(buf, len, "%s: %s: %s", cfg->cmd, cfg->file, where);
+	else
+		snprintf(buf, len, "%s: %s", cfg->cmd, where);
+	return buf;
+}
 
 static __printf(4, 5) void cfg_err(const struct cfg *cfg, const struct json_value *v,
 		    const char *where, const char *fmt, ...)
@@ -371,11 +386,11 @@ static int load_device(struct cfg *cfg, const struct json_value *d,
  * The zones of the file are new (adding one that exists fails), so the
  * devices of the file are all the devices of their zones.
  */
-static int check_conflicts(const struct cfg *cfg, const struct json_value *d,
-			   const struct cfg_dev *cd)
+static const char *dev_conflict(const struct cfg *cfg, const struct cfg_dev *cd)
 {
 	const struct hvv_dev *a = &cd->spec.dev, *b;
 	unsigned int i, in_zone = 0, consoles = 0;
+	static char msg[160];
 
 	for (i = 0; cfg->devs + i < cd; i++) {
 		b = &cfg->devs[i].spec.dev;
@@ -385,33 +400,33 @@ static int check_conflicts(const struct cfg *cfg, const struct json_value *d,
 			continue;
 		in_zone++;
 		if (a->addr < b->addr + b->len && b->addr < a->addr + a->len) {
-			cfg_err(cfg, d, cd->where,
-				"window 0x%llx+0x%llx overlaps %s",
-				(unsigned long long)a->addr,
-				(unsigned long long)a->len,
-				cfg->devs[i].where);
-			return -1;
+			snprintf(msg, sizeof(msg),
+				 "window 0x%llx+0x%llx overlaps %s",
+				 (unsigned long long)a->addr,
+				 (unsigned long long)a->len,
+				 cfg->devs[i].where);
+			return msg;
 		}
 		if (a->irq == b->irq) {
-			cfg_err(cfg, d, cd->where, "irq %u already used by %s",
-				a->irq, cfg->devs[i].where);
-			return -1;
+			snprintf(msg, sizeof(msg), "irq %u already used by %s",
+				 a->irq, cfg->devs[i].where);
+			return msg;
 		}
 	}
 	/* every device of a zone has an irq of its own (checked above) */
 	if (in_zone + 1 > limit_zone_irqs()) {
-		cfg_err(cfg, d, cd->where,
-			"irq %u: more than %u distinct irqs in zone %u (max_zone_irqs)",
-			a->irq, limit_zone_irqs(), a->zone_id);
-		return -1;
+		snprintf(msg, sizeof(msg),
+			 "irq %u: more than %u distinct irqs in zone %u (max_zone_irqs)",
+			 a->irq, limit_zone_irqs(), a->zone_id);
+		return msg;
 	}
 	if (a->type == HVV_DEV_CONSOLE && consoles + 1 > LIMIT_CONSOLES) {
-		cfg_err(cfg, d, cd->where,
-			"more than %u consoles (hvisor_vhost's limit, all zones together)",
-			LIMIT_CONSOLES);
-		return -1;
+		snprintf(msg, sizeof(msg),
+			 "more than %u consoles (hvisor_vhost's limit, all zones together)",
+			 LIMIT_CONSOLES);
+		return msg;
 	}
-	return 0;
+	return NULL;
 }
 
 /*
@@ -419,36 +434,48 @@ static int check_conflicts(const struct cfg *cfg, const struct json_value *d,
  * at: two zones sharing some would let one reach the other's memory
  * through its devices. The module cannot tell (it sees one zone at a time).
  */
-static int check_shared_ram(const struct cfg *cfg, const struct json_value *mr,
-			    const char *zwhere, const struct hvv_zone *zone)
+static int shared_ram(const struct cfg *cfg, const struct hvv_zone *zone,
+		      unsigned int *ri, unsigned int *zk, unsigned int *rj)
 {
 	const struct hvv_mem_region *a, *b;
 	unsigned int i, k, j;
-	char w[64];
 
-	if (cfg->shared_ram)
-		return 0;
 	for (i = 0; i < zone->nr_regions; i++) {
 		a = &zone->regions[i];
 		for (k = 0; k < cfg->nr_zones; k++) {
+			if (&cfg->zones[k] == zone)
+				continue;
 			for (j = 0; j < cfg->zones[k].nr_regions; j++) {
 				b = &cfg->zones[k].regions[j];
-				if (!ranges_overlap(a->hpa, a->size, b->hpa,
-						    b->size))
-					continue;
-				snprintf(w, sizeof(w), "%s.memory_region[%u]",
-					 zwhere, i);
-				cfg_err(cfg, &mr->items[i], w,
-					"HPA 0x%llx+0x%llx overlaps %s.memory_region[%u] of zone %u (load --allow-shared-ram accepts it)",
-					(unsigned long long)a->hpa,
-					(unsigned long long)a->size,
-					cfg->zone_where[k], j,
-					cfg->zones[k].zone_id);
-				return -1;
+				if (ranges_overlap(a->hpa, a->size, b->hpa,
+						   b->size)) {
+					*ri = i;
+					*zk = k;
+					*rj = j;
+					return 1;
+				}
 			}
 		}
 	}
 	return 0;
+}
+
+static int check_shared_ram(const struct cfg *cfg, const struct json_value *mr,
+			    const char *zwhere, const struct hvv_zone *zone)
+{
+	const struct hvv_mem_region *a;
+	unsigned int i, k, j;
+	char w[64];
+
+	if (cfg->shared_ram || !shared_ram(cfg, zone, &i, &k, &j))
+		return 0;
+	a = &zone->regions[i];
+	snprintf(w, sizeof(w), "%s.memory_region[%u]", zwhere, i);
+	cfg_err(cfg, &mr->items[i], w,
+		"HPA 0x%llx+0x%llx overlaps %s.memory_region[%u] of zone %u (load --allow-shared-ram accepts it)",
+		(unsigned long long)a->hpa, (unsigned long long)a->size,
+		cfg->zone_where[k], j, cfg->zones[k].zone_id);
+	return -1;
 }
 
 static int load_zone(struct cfg *cfg, const struct json_value *z,
@@ -523,9 +550,14 @@ static int load_zone(struct cfg *cfg, const struct json_value *z,
 		snprintf(w, sizeof(w), "%s.devices[%u]", where, j);
 		if (load_device(cfg, &devs->items[j], w, zone->zone_id))
 			return -1;
-		if (cfg->nr_devs > i &&
-		    check_conflicts(cfg, &devs->items[j], &cfg->devs[i]))
+		if (cfg->nr_devs <= i)
+			continue;
+		msg = dev_conflict(cfg, &cfg->devs[i]);
+		if (msg) {
+			cfg_err(cfg, &devs->items[j], cfg->devs[i].where, "%s",
+				msg);
 			return -1;
+		}
 	}
 	return 0;
 }
@@ -588,6 +620,9 @@ static void dry_run(const struct cfg *cfg)
 	struct stat st;
 
 	for (i = 0; i < cfg->nr_zones; i++) {
+		if (cfg->zone_implied[i])
+			printf("# zone %u: no --mem: hvisor-tool's RAM, unless it exists\n",
+			       cfg->zones[i].zone_id);
 		printf("hvisorctl zone add %u mem=", cfg->zones[i].zone_id);
 		for (j = 0; j < cfg->zones[i].nr_regions; j++)
 			printf("%s0x%llx:0x%llx:0x%llx", j ? "," : "",
@@ -601,9 +636,8 @@ static void dry_run(const struct cfg *cfg)
 		d = &s->dev;
 		/* an image that is not there yet is not an error here */
 		if (s->img && !stat(s->img, &st)) {
-			snprintf(ctx, sizeof(ctx), "%s: %s: %s", cfg->cmd,
-				 cfg->file, cfg->devs[i].where);
-			img_size_warn(ctx, s->img, &st);
+			img_size_warn(cfg_ctx(cfg, ctx, sizeof(ctx),
+					      cfg->devs[i].where), s->img, &st);
 		}
 		printf("hvisorctl add %s zone=%u addr=0x%llx len=0x%llx irq=%u",
 		       dev_type_name(d->type), d->zone_id,
@@ -685,39 +719,67 @@ static void undo_added(struct cfg *cfg, int fd)
 			cfg->cmd);
 }
 
+/*
+ * hvisor-tool's RAM of every zone under its --device syntax (2024):
+ * NON_ROOT_PHYS_START and NON_ROOT_PHYS_SIZE of its include/hvisor.h,
+ * mapped at the same guest-physical address.
+ */
+#define COMPAT_MEM_START	0x50000000ULL
+#define COMPAT_MEM_SIZE		0x30000000ULL
+#define COMPAT_MEM_TEXT		"0x50000000:0x50000000:0x30000000"
+
+static int apply_zones(struct cfg *cfg, int fd)
+{
+	char ctx[160], where[64];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < cfg->nr_zones; i++) {
+		snprintf(where, sizeof(where), "%s: zone add %u",
+			 cfg->zone_where[i], cfg->zones[i].zone_id);
+		cfg_ctx(cfg, ctx, sizeof(ctx), where);
+		/* a zone the devices imply may have been added by hand */
+		ret = ctl_ioctl_unless(fd, HVV_ZONE_ADD, &cfg->zones[i],
+				       OP_ZONE_ADD, ctx,
+				       cfg->zone_implied[i] ? EEXIST : 0);
+		if (ret < 0)
+			return -1;
+		if (ret)
+			continue;
+		cfg->zone_added[i] = 1;
+		if (cfg->zone_implied[i])
+			err_msg("%s: zone %u: warning: no --mem, hvisor-tool's RAM: mem=%s",
+				cfg->cmd, cfg->zones[i].zone_id,
+				COMPAT_MEM_TEXT);
+	}
+	return 0;
+}
+
 static int apply(struct cfg *cfg)
 {
 	struct cfg_dev *cd;
 	unsigned int i;
-	char ctx[160];
+	char ctx[160], where[96];
 	int fd, ret = EXIT_FAIL;
 
 	for (i = 0; i < cfg->nr_devs; i++) {
 		cd = &cfg->devs[i];
-		snprintf(ctx, sizeof(ctx), "%s: %s: %s", cfg->cmd, cfg->file,
-			 cd->where);
-		if (backend_open(&cd->spec, ctx))
+		if (backend_open(&cd->spec, cfg_ctx(cfg, ctx, sizeof(ctx),
+						    cd->where)))
 			goto close;
 	}
 	fd = ctl_open(cfg->cmd);
 	if (fd < 0)
 		goto close;
-	for (i = 0; i < cfg->nr_zones; i++) {
-		snprintf(ctx, sizeof(ctx), "%s: %s: %s: zone add %u",
-			 cfg->cmd, cfg->file, cfg->zone_where[i],
-			 cfg->zones[i].zone_id);
-		if (ctl_ioctl(fd, HVV_ZONE_ADD, &cfg->zones[i], OP_ZONE_ADD,
-			      ctx))
-			goto undo;
-		cfg->zone_added[i] = 1;
-	}
+	if (apply_zones(cfg, fd))
+		goto undo;
 	for (i = 0; i < cfg->nr_devs; i++) {
 		cd = &cfg->devs[i];
-		snprintf(ctx, sizeof(ctx), "%s: %s: %s: add %s at 0x%llx",
-			 cfg->cmd, cfg->file, cd->where,
-			 dev_type_name(cd->spec.dev.type),
+		snprintf(where, sizeof(where), "%s: add %s at 0x%llx",
+			 cd->where, dev_type_name(cd->spec.dev.type),
 			 (unsigned long long)cd->spec.dev.addr);
-		if (dev_add(fd, &cd->spec, ctx))
+		if (dev_add(fd, &cd->spec, cfg_ctx(cfg, ctx, sizeof(ctx),
+						   where)))
 			goto undo;
 		cd->created = 1;
 	}
@@ -735,13 +797,43 @@ close:
 	return ret;
 }
 
-int cmd_load(int argc, char **argv)
+/* The file checked, then applied or, with -n, printed. */
+static int load_file(struct cfg *cfg, const char *file, int dry)
+{
+	struct json_value *root;
+	char err[512];
+	int ret;
+
+	root = json_parse_file(file, err, sizeof(err));
+	if (!root) {
+		err_msg("%s: %s", cfg->cmd, err);
+		return EXIT_USAGE;
+	}
+	cfg->file = strcmp(file, "-") ? file : JSON_STDIN_NAME;
+	if (load_root(cfg, root)) {
+		ret = EXIT_USAGE;
+	} else if (cfg->nr_unserved) {
+		if (dry)
+			dry_run(cfg);
+		report_unserved(cfg);
+		ret = EXIT_USAGE;
+	} else if (dry) {
+		dry_run(cfg);
+		ret = 0;
+	} else {
+		ret = apply(cfg);
+	}
+	json_free(root);
+	return ret;
+}
+
+/* load and virtio start FILE: @argv[0] is the command's last word. */
+static int load_main(int argc, char **argv, const char *cmd,
+		     const char *usage)
 {
 	static struct cfg cfg;
-	struct json_value *root;
-	int i, dry = 0, shared_ram = 0, ret;
+	int i, dry = 0, shared_ram = 0;
 	const char *file = NULL;
-	char err[512];
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-n") || !strcmp(argv[i], "--dry-run")) {
@@ -749,44 +841,259 @@ int cmd_load(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--allow-shared-ram")) {
 			shared_ram = 1;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			err_msg("load: unknown option '%s'", argv[i]);
+			err_msg("%s: unknown option '%s'", cmd, argv[i]);
 			return EXIT_USAGE;
 		} else if (!file) {
 			file = argv[i];
 		} else {
-			err_msg("load: too many arguments ('%s')", argv[i]);
+			err_msg("%s: too many arguments ('%s')", cmd, argv[i]);
 			return EXIT_USAGE;
 		}
 	}
 	if (!file) {
-		err_msg("load: missing FILE (usage: %s)",
-			"hvisorctl load [-n] [--allow-shared-ram] virtio_cfg.json");
-		return EXIT_USAGE;
-	}
-	root = json_parse_file(file, err, sizeof(err));
-	if (!root) {
-		err_msg("load: %s", err);
+		err_msg("%s: missing FILE (usage: %s)", cmd, usage);
 		return EXIT_USAGE;
 	}
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.cmd = "load";
-	cfg.file = strcmp(file, "-") ? file : JSON_STDIN_NAME;
+	cfg.cmd = cmd;
 	cfg.shared_ram = shared_ram;
-	if (load_root(&cfg, root)) {
-		ret = EXIT_USAGE;
-	} else if (cfg.nr_unserved) {
-		if (dry)
-			dry_run(&cfg);
-		report_unserved(&cfg);
-		ret = EXIT_USAGE;
-	} else if (dry) {
+	return load_file(&cfg, file, dry);
+}
+
+int cmd_load(int argc, char **argv)
+{
+	return load_main(argc, argv, "load",
+			 "hvisorctl load [-n] [--allow-shared-ram] virtio_cfg.json");
+}
+
+/* --mem ZONE=GPA:HPA:SIZE[,...] of virtio start --device */
+static int virtio_mem(struct cfg *cfg, const char *arg)
+{
+	struct hvv_zone *zone = &cfg->zones[cfg->nr_zones];
+	const char *eq = strchr(arg, '='), *msg;
+	char id[16];
+	unsigned int i;
+
+	if (!eq || (size_t)(eq - arg) >= sizeof(id)) {
+		err_msg("%s: --mem %s: expected ZONE=GPA:HPA:SIZE[,...]",
+			cfg->cmd, arg);
+		return -1;
+	}
+	memcpy(id, arg, (size_t)(eq - arg));
+	id[eq - arg] = '\0';
+	memset(zone, 0, sizeof(*zone));
+	msg = parse_zone_id(id, &zone->zone_id);
+	if (msg) {
+		err_msg("%s: --mem %s: ZONE %s: %s", cfg->cmd, arg, id, msg);
+		return -1;
+	}
+	msg = parse_mem_list(eq + 1, zone->regions, &zone->nr_regions,
+			     HVV_MAX_REGIONS);
+	if (!msg)
+		msg = check_regions(zone->regions, zone->nr_regions);
+	if (msg) {
+		err_msg("%s: --mem %s: %s", cfg->cmd, arg, msg);
+		return -1;
+	}
+	for (i = 0; i < cfg->nr_zones; i++) {
+		if (cfg->zones[i].zone_id == zone->zone_id) {
+			err_msg("%s: --mem %s: zone %u already given",
+				cfg->cmd, arg, zone->zone_id);
+			return -1;
+		}
+	}
+	snprintf(cfg->zone_where[cfg->nr_zones], sizeof(cfg->zone_where[0]),
+		 "--mem %u", zone->zone_id);
+	cfg->nr_zones++;
+	return 0;
+}
+
+/* --device TYPE,KEY=VALUE,... of virtio start */
+static int virtio_device(struct cfg *cfg, struct dev_args *a, const char *arg)
+{
+	struct cfg_dev *cd = &cfg->devs[cfg->nr_devs];
+	const char *msg;
+	char ctx[96];
+	int ret;
+
+	snprintf(ctx, sizeof(ctx), "%s: --device %.64s", cfg->cmd, arg);
+	ret = dev_args_start(a, ctx, arg);
+	if (ret)
+		return ret;
+	memcpy(a->ctx, ctx, sizeof(a->ctx));
+	if (dev_args_rest(a) || dev_args_build(a, &cd->spec))
+		return EXIT_USAGE;
+	if (!limit_type_served((unsigned int)a->type)) {
+		err_msg("%s: \"%s\" devices are not served by hvisor_vhost (it serves %s)",
+			a->ctx, a->tname, LIMIT_SERVED_TEXT);
+		return EXIT_USAGE;
+	}
+	snprintf(cd->where, sizeof(cd->where), "--device %u", cfg->nr_devs + 1);
+	msg = dev_conflict(cfg, cd);
+	if (msg) {
+		err_msg("%s: %s", a->ctx, msg);
+		return EXIT_USAGE;
+	}
+	cfg->nr_devs++;
+	return 0;
+}
+
+/* The zones the devices name and --mem does not: hvisor-tool's RAM. */
+static int virtio_zones(struct cfg *cfg, unsigned int nr_mem)
+{
+	unsigned int i, j, k, ri, rj;
+	struct hvv_zone *zone;
+	__u32 id, implied = 0;
+
+	for (i = 0; i < nr_mem; i++) {
+		for (j = 0; j < cfg->nr_devs; j++)
+			if (cfg->devs[j].spec.dev.zone_id == cfg->zones[i].zone_id)
+				break;
+		if (j == cfg->nr_devs) {
+			err_msg("%s: --mem %u: no --device of zone %u",
+				cfg->cmd, cfg->zones[i].zone_id,
+				cfg->zones[i].zone_id);
+			return -1;
+		}
+	}
+	for (j = 0; j < cfg->nr_devs; j++) {
+		id = cfg->devs[j].spec.dev.zone_id;
+		for (k = 0; k < cfg->nr_zones; k++)
+			if (cfg->zones[k].zone_id == id)
+				break;
+		if (k < cfg->nr_zones)
+			continue;
+		if (implied) {
+			err_msg("%s: zones %u and %u: no --mem, hvisor-tool's RAM is one zone's",
+				cfg->cmd, implied, id);
+			return -1;
+		}
+		implied = id;
+		zone = &cfg->zones[cfg->nr_zones];
+		memset(zone, 0, sizeof(*zone));
+		zone->zone_id = id;
+		zone->nr_regions = 1;
+		zone->regions[0].gpa = COMPAT_MEM_START;
+		zone->regions[0].hpa = COMPAT_MEM_START;
+		zone->regions[0].size = COMPAT_MEM_SIZE;
+		cfg->zone_implied[cfg->nr_zones] = 1;
+		snprintf(cfg->zone_where[cfg->nr_zones],
+			 sizeof(cfg->zone_where[0]), "zone %u (no --mem)", id);
+		cfg->nr_zones++;
+	}
+	for (k = 0; k < cfg->nr_zones && !cfg->shared_ram; k++) {
+		if (shared_ram(cfg, &cfg->zones[k], &ri, &i, &rj)) {
+			err_msg("%s: %s: HPA overlaps the RAM of %s (%s)",
+				cfg->cmd, cfg->zone_where[k],
+				cfg->zone_where[i],
+				"--allow-shared-ram accepts it");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * hvisor-tool's "hvisor virtio start --device SPEC [--device SPEC...]":
+ * the devices, and the zones they name unless they exist.
+ */
+static int virtio_start_devices(int argc, char **argv)
+{
+	static struct dev_args args[CFG_MAX_DEVS];
+	static struct cfg cfg;
+	unsigned int nr_mem = 0, n = 0, i;
+	int k, dry = 0, ret = EXIT_USAGE;
+	const char *opt, *val;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.cmd = "virtio start";
+	/* the --mem options first: devices are checked against their zones */
+	for (k = 1; k < argc; k++) {
+		opt = argv[k];
+		if (!strcmp(opt, "-n") || !strcmp(opt, "--dry-run")) {
+			dry = 1;
+			continue;
+		}
+		if (!strcmp(opt, "--allow-shared-ram")) {
+			cfg.shared_ram = 1;
+			continue;
+		}
+		if (strcmp(opt, "--mem") && strncmp(opt, "--mem=", 6) &&
+		    strcmp(opt, "--device") && strncmp(opt, "--device=", 9)) {
+			err_msg("virtio start: %s '%s' (usage: %s)",
+				opt[0] == '-' ? "unknown option" :
+				"unexpected argument", opt,
+				"hvisorctl virtio start [-n] [--mem ZONE=GPA:HPA:SIZE[,...]]... --device SPEC...");
+			return EXIT_USAGE;
+		}
+		val = strchr(opt, '=');
+		if (val) {
+			val++;
+		} else if (++k < argc) {
+			val = argv[k];
+		} else {
+			err_msg("virtio start: %s: missing its value", opt);
+			return EXIT_USAGE;
+		}
+		if (!strncmp(opt, "--mem", 5)) {
+			if (virtio_mem(&cfg, val))
+				return EXIT_USAGE;
+			nr_mem++;
+		}
+	}
+	for (k = 1; k < argc; k++) {
+		opt = argv[k];
+		if (strcmp(opt, "--mem") && strncmp(opt, "--mem=", 6) &&
+		    strcmp(opt, "--device") && strncmp(opt, "--device=", 9))
+			continue;
+		val = strchr(opt, '=');
+		val = val ? val + 1 : argv[++k];
+		if (strncmp(opt, "--device", 8))
+			continue;
+		if (n == CFG_MAX_DEVS) {
+			err_msg("virtio start: too many devices (max %d)",
+				CFG_MAX_DEVS);
+			goto out;
+		}
+		ret = virtio_device(&cfg, &args[n++], val);
+		if (ret)
+			goto out;
+	}
+	ret = EXIT_USAGE;
+	if (!cfg.nr_devs) {
+		err_msg("virtio start: missing --device or FILE");
+		goto out;
+	}
+	if (virtio_zones(&cfg, nr_mem))
+		goto out;
+	if (dry) {
 		dry_run(&cfg);
 		ret = 0;
 	} else {
 		ret = apply(&cfg);
 	}
-	json_free(root);
+out:
+	for (i = 0; i < n; i++)
+		dev_args_end(&args[i]);
 	return ret;
+}
+
+/* hvisor-tool's "hvisor virtio start", with either of its syntaxes. */
+int cmd_virtio(int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2 || strcmp(argv[1], "start")) {
+		err_msg("virtio: %s (hvisor-tool's \"virtio start\" is the only one)",
+			argc < 2 ? "missing subcommand" : "unknown subcommand");
+		return EXIT_USAGE;
+	}
+	for (i = 2; i < argc; i++)
+		if (!strncmp(argv[i], "--device", 8) ||
+		    !strncmp(argv[i], "--mem", 5))
+			return virtio_start_devices(argc - 1, argv + 1);
+	return load_main(argc - 1, argv + 1, "virtio start",
+			 "hvisorctl virtio start [-n] virtio_cfg.json | --device SPEC...");
 }
 
 /* Hidden, for tests: parse a JSON file and print it back compactly. */

@@ -158,12 +158,20 @@ static const char *errno_hint(enum ctl_op op, int e, const void *arg)
 int ctl_ioctl(int fd, unsigned long req, void *arg, enum ctl_op op,
 	      const char *ctx)
 {
+	return ctl_ioctl_unless(fd, req, arg, op, ctx, 0) ? -1 : 0;
+}
+
+int ctl_ioctl_unless(int fd, unsigned long req, void *arg, enum ctl_op op,
+		     const char *ctx, int quiet)
+{
 	const char *hint;
 	int e;
 
 	if (!ioctl(fd, req, arg))
 		return 0;
 	e = errno;
+	if (quiet && e == quiet)
+		return 1;
 	hint = errno_hint(op, e, arg);
 	if (hint)
 		err_msg("%s: %s (%s)", ctx, strerror(e), hint);

@@ -52,6 +52,9 @@ struct dev_spec {
 int ctl_open(const char *ctx);
 int ctl_ioctl(int fd, unsigned long req, void *arg, enum ctl_op op,
 	      const char *ctx);
+/* The same, but 1 without a message when it fails with errno @quiet. */
+int ctl_ioctl_unless(int fd, unsigned long req, void *arg, enum ctl_op op,
+		     const char *ctx, int quiet);
 int backend_open(struct dev_spec *spec, const char *ctx);
 void backend_close(struct dev_spec *spec);
 int dev_add(int fd, struct dev_spec *spec, const char *ctx);
@@ -63,6 +66,7 @@ const char *dev_type_name(unsigned int type);
 
 /* cfg.c, list.c */
 int cmd_load(int argc, char **argv);
+int cmd_virtio(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 /*
  * Devices of @type and devices of zone @zone_id in the sysfs class; -1 if

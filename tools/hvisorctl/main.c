@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devargs.h"
 #include "hvisorctl.h"
 #include "module_limits.h"
 #include "parse.h"
@@ -149,106 +150,39 @@ static int cmd_zone(int argc, char **argv)
 
 /* add TYPE KEY=VALUE... */
 
-static int add_kv(const char *ctx, unsigned int type, char *arg,
-		  const char *val[DK_NR], const char *given[DK_NR])
-{
-	char *eq = strchr(arg, '=');
-	int k, j, first = 1;
-
-	if (!eq || eq == arg) {
-		err_msg("%s: '%s': expected KEY=VALUE", ctx, arg);
-		return -1;
-	}
-	k = dev_key_lookup(arg, (size_t)(eq - arg));
-	if (k < 0) {
-		err_msg("%s: %s: unknown key", ctx, arg);
-		return -1;
-	}
-	if (!dev_key_valid(type, k)) {
-		fprintf(stderr, "hvisorctl: %s: %s: not a key of %s devices (keys:",
-			ctx, arg, dev_type_name(type));
-		for (j = 0; j < DK_NR; j++) {
-			if (dev_key_valid(type, j)) {
-				fprintf(stderr, "%s%s", first ? " " : ", ",
-					dev_key_name[j]);
-				first = 0;
-			}
-		}
-		fputs(")\n", stderr);
-		return -1;
-	}
-	if (val[k]) {
-		err_msg("%s: %s: duplicate key (already given as %s)", ctx, arg,
-			given[k]);
-		return -1;
-	}
-	val[k] = eq + 1;
-	given[k] = arg;
-	return 0;
-}
-
 static int cmd_add(int argc, char **argv)
 {
-	const char *val[DK_NR] = { NULL }, *given[DK_NR] = { NULL };
-	char *tname, *rest, *item, ctx[64];
 	struct dev_spec spec;
-	const char *msg;
-	int type, i, k, fd, ret = EXIT_USAGE;
+	struct dev_args a;
+	int i, fd, ret;
 
 	if (argc < 2) {
 		err_msg("add: missing device type (console, blk or net)");
 		return EXIT_USAGE;
 	}
-	/* hvisor-tool's old "--device blk,addr=...,irq=..." form */
-	tname = strdup(argv[1]);
-	if (!tname) {
-		err_msg("add: out of memory");
-		return EXIT_FAIL;
-	}
-	rest = strchr(tname, ',');
-	if (rest)
-		*rest++ = '\0';
-	type = dev_type_lookup(tname);
-	if (type < 0) {
-		if (dev_type_foreign(tname))
-			err_msg("add: \"%s\" devices are not served by hvisor_vhost (it serves %s)",
-				tname, LIMIT_SERVED_TEXT);
-		else
-			err_msg("add: '%s': unknown device type (expected console, blk or net)",
-				tname);
+	/* hvisor-tool's old "--device blk,addr=...,irq=..." form too */
+	ret = dev_args_start(&a, "add", argv[1]);
+	if (ret)
 		goto out;
-	}
-	snprintf(ctx, sizeof(ctx), "add %s", tname);
-	while (rest) {
-		item = rest;
-		rest = strchr(rest, ',');
-		if (rest)
-			*rest++ = '\0';
-		if (add_kv(ctx, (unsigned int)type, item, val, given))
-			goto out;
-	}
+	ret = EXIT_USAGE;
+	if (dev_args_rest(&a))
+		goto out;
 	for (i = 2; i < argc; i++)
-		if (add_kv(ctx, (unsigned int)type, argv[i], val, given))
+		if (dev_args_word(&a, argv[i], 0))
 			goto out;
-	msg = dev_spec_build(&spec, (unsigned int)type, val, &k);
-	if (msg) {
-		if (!val[k])
-			err_msg("%s: missing %s=", ctx, dev_key_name[k]);
-		else
-			err_msg("%s: %s: %s", ctx, given[k], msg);
+	if (dev_args_build(&a, &spec))
 		goto out;
-	}
-	if (!limit_type_served((unsigned int)type)) {
+	if (!limit_type_served((unsigned int)a.type)) {
 		err_msg("%s: \"%s\" devices are not served by hvisor_vhost (it serves %s)",
-			ctx, tname, LIMIT_SERVED_TEXT);
+			a.ctx, a.tname, LIMIT_SERVED_TEXT);
 		goto out;
 	}
 	ret = EXIT_FAIL;
-	if (backend_open(&spec, ctx))
+	if (backend_open(&spec, a.ctx))
 		goto out;
-	fd = ctl_open(ctx);
+	fd = ctl_open(a.ctx);
 	if (fd >= 0) {
-		if (!dev_add(fd, &spec, ctx)) {
+		if (!dev_add(fd, &spec, a.ctx)) {
 			dev_print_created(&spec.dev);
 			ret = 0;
 		}
@@ -256,7 +190,7 @@ static int cmd_add(int argc, char **argv)
 	}
 	backend_close(&spec);
 out:
-	free(tname);
+	dev_args_end(&a);
 	return ret;
 }
 
@@ -420,6 +354,18 @@ static const struct cmd cmds[] = {
 	  "      removed again. -n only checks the file and prints the\n"
 	  "      equivalent hvisorctl commands. Zones whose RAM (HPA) overlaps\n"
 	  "      are refused unless --allow-shared-ram is given.\n" },
+	{ "virtio", cmd_virtio,
+	  "virtio start [-n] virtio_cfg.json | virtio start [-n] --device SPEC...",
+	  "  virtio start [-n] [--allow-shared-ram] FILE\n"
+	  "      hvisor-tool's form of load FILE.\n"
+	  "  virtio start [-n] [--mem ZONE=GPA:HPA:SIZE[,...]]... --device SPEC...\n"
+	  "      hvisor-tool's historic form: each SPEC is TYPE,KEY=VALUE,...\n"
+	  "      (blk,addr=a003c00,len=200,irq=78,zone_id=1,img=rootfs.ext4),\n"
+	  "      addr and len hexadecimal with or without 0x, irq and zone_id\n"
+	  "      decimal, as hvisor-tool reads them. A zone the devices name is\n"
+	  "      added with the RAM --mem gives; without --mem, unless it\n"
+	  "      exists, with hvisor-tool's default 0x50000000:0x50000000:0x30000000\n"
+	  "      (one zone only). Then the devices are added, as load does.\n" },
 	{ "help", cmd_help, "help [COMMAND]",
 	  "  help [COMMAND]\n"
 	  "      Show help for all commands or one.\n" },
