@@ -163,8 +163,15 @@ pg=$(getconf PAGESIZE)
 list64=$(for i in $(seq 1 64); do printf '0x%x:0x%x:0x%x,' $((i * 2 * pg)) $((i * 2 * pg)) "$pg"; done)
 errsub 2 "is hvisor_vhost loaded?" zone add 1 "mem=${list64%,}"
 errsub 1 "too many regions (max 64)" zone add 1 "mem=${list64%,}" mem=0:0:$pg
-err 1 "zone del: missing ID (usage: hvisorctl zone del ID)" zone del
-err 1 "zone del: too many arguments (usage: hvisorctl zone del ID)" zone del 1 2
+err 1 "zone del: missing ID (usage: hvisorctl zone del [--force] ID)" zone del
+err 1 "zone del: missing ID (usage: hvisorctl zone del [--force] ID)" zone del --force
+err 1 "zone del: too many arguments (usage: hvisorctl zone del [--force] ID)" zone del 1 2
+err 1 "zone del: too many arguments (usage: hvisorctl zone del [--force] ID)" zone del -f 1 2
+err 1 "zone del: unknown option '--forse'" zone del --forse 1
+err 1 "zone del: ID '0': zone 0 is the root zone (expected 1..31)" zone del --force 0
+err 1 "zone del: ID '-1': negative" zone del -1
+err 2 "zone del 1: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+	zone del --force 1
 err 1 "zone reset: ID '1x': not a number" zone reset 1x
 err 1 "zone del: ID '09': not a number (a leading 0 means octal)" zone del 09
 err 2 "zone reset 1: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
@@ -352,6 +359,23 @@ hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76" virtio start -n v.
 err 1 "virtio start: v.json:1:12: zones[0]: missing \"id\"" virtio start -n "$(printf '%s' '{"zones": [{}]}' >v.json; echo v.json)"
 err 1 "virtio start: too many arguments ('b.json')" virtio start a.json b.json
 
+############################################################ unload, load --replace
+
+err 1 "unload: missing FILE (usage: hvisorctl unload virtio_cfg.json)" unload
+err 1 "unload: too many arguments (usage: hvisorctl unload virtio_cfg.json)" unload a.json b.json
+err 1 "unload: unknown option '-n'" unload -n
+err 1 "unload: $T/none.json: No such file or directory" unload "$T/none.json"
+printf '{"zones": [}' >u.json
+err 1 "unload: u.json:1:12: unexpected '}', expected a value" unload u.json
+printf '{"zones": [{"id": 32}]}' >u.json
+err 1 "unload: u.json:1:19: zones[0].id: too large (max 31)" unload u.json
+printf '%s' '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0x50000000", "zonex_ipa": "0x50000000", "size": "0x1000"}], "devices": [{"type": "console", "addr": "0xa003800", "irq": 76, "status": "enable"}]}]}' >u.json
+err 2 "unload: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" unload u.json
+err 1 "load: missing FILE (usage: hvisorctl load [-n] [--allow-shared-ram] [--replace] virtio_cfg.json)" \
+	load --replace
+err 2 "load: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+	load --replace u.json
+
 ############################################################ del, info, resize, list
 
 for c in del info resize; do
@@ -443,7 +467,7 @@ err 1 "big.json: file too large (max 1048576 bytes)" __json-check big.json
 
 ############################################################ load
 
-err 1 "load: missing FILE (usage: hvisorctl load [-n] [--allow-shared-ram] virtio_cfg.json)" load
+err 1 "load: missing FILE (usage: hvisorctl load [-n] [--allow-shared-ram] [--replace] virtio_cfg.json)" load
 err 1 "load: unknown option '-f'" load -f x.json
 err 1 "load: too many arguments ('b.json')" load a.json b.json
 err 1 "load: $T/none.json: No such file or directory" load "$T/none.json"

@@ -476,7 +476,7 @@ err 2 "resize console0: Operation not supported (only blk devices have a size)" 
 ok "" zone reset 1
 has log "ZONE_RESET 1"
 err 2 "zone reset 2: No such file or directory (no such zone)" zone reset 2
-err 2 "zone del 1: Device or resource busy (the zone still has devices: hvisorctl del them first)" \
+err 2 "zone del 1: Device or resource busy (the zone still has devices: del them, or zone del --force)" \
 	zone del 1
 for d in console0 console1 blk0 blk1; do
 	ok "" del $d
@@ -576,6 +576,94 @@ reset
 ok "blk0
 console0 /dev/ttyHV0
 console1 /dev/ttyHV1" virtio start cfg.json
+
+############################################################ teardown
+
+# zone del --force: the zone's devices, then the zone; other zones' stay
+reset
+ok "" zone add 1 mem=0:0:$pg
+ok "" zone add 2 mem=$pg:$pg:$pg
+ok "console0 /dev/ttyHV0" add console zone=1 addr=0xa003800 irq=76
+ok "blk0" add blk zone=1 addr=0xa003c00 irq=78 img=disk.img
+ok "console1 /dev/ttyHV1" add console zone=2 addr=0xa003800 irq=76
+ok "" zone del --force 1
+check "zone del --force" eval '[ "$(state)" = "zone 2;dev console1 3 2 a003800 200 76 1 0 -;" ]'
+has log "DEV_DEL console0"
+has log "DEV_DEL blk0"
+has log "ZONE_DEL 1"
+err 2 "zone del 1: No such file or directory (no such zone)" zone del -f 1
+ok "" zone del -f 2
+check "zone del -f 2" eval '[ -z "$(state)" ]'
+# the sysfs class cannot be read: nothing is removed
+ok "" zone add 1 mem=0:0:$pg
+HVISORCTL_SYSFS=$T/nosys err 2 "zone del 1: $T/nosys: No such file or directory (is hvisor_vhost loaded?)" \
+	zone del --force 1
+check "zone kept" eval '[ "$(state)" = "zone 1;" ]'
+
+# unload FILE: what load FILE added, printed; what is gone already and
+# the zones and devices of others stay.
+reset
+ok "" zone add 5 mem=0x1000000:0x1000000:$pg
+ok "console0 /dev/ttyHV0" add console zone=5 addr=0xa003800 irq=76
+ok "blk0
+console1 /dev/ttyHV1
+console2 /dev/ttyHV2" load cfg.json
+ok "blk0
+console1
+console2" unload cfg.json
+check "unload" eval '[ "$(state)" = "zone 5;dev console0 3 5 a003800 200 76 0 0 -;" ]'
+has log "ZONE_DEL 2"
+has log "ZONE_DEL 3"
+ok "" unload cfg.json
+check "unload twice" eval '[ "$(state)" = "zone 5;dev console0 3 5 a003800 200 76 0 0 -;" ]'
+# a device removed by hand is skipped; a zone with a device the file
+# does not list is kept, with a hint
+ok "blk0
+console1 /dev/ttyHV1
+console2 /dev/ttyHV2" load cfg.json
+ok "" del console1
+ok "console3 /dev/ttyHV3" add console zone=3 addr=0xa004000 irq=90
+err 2 "unload: cfg.json: zones[1]: zone del 3: Device or resource busy (the zone still has devices: del them, or zone del --force)" \
+	unload cfg.json
+check "unload: blk0 and console2 removed, zone 3 kept" eval '[ "$(cat out)" = "blk0
+console2" ] && [ "$(state)" = "zone 3;zone 5;dev console0 3 5 a003800 200 76 0 0 -;dev console3 3 3 a004000 200 90 3 0 -;" ]'
+ok "" zone del --force 3
+ok "" zone del --force 5
+# unload from standard input
+ok "blk0
+console0 /dev/ttyHV0
+console1 /dev/ttyHV1" load - <cfg.json
+run unload - <cfg.json
+check "unload -" eval '[ $rc = 0 ] && [ -z "$(state)" ]'
+FAKE_API=2 err 2 "unload: $HVISORCTL_DEV: module API version 2, hvisorctl speaks 1 (use the hvisorctl built with the module)" \
+	unload cfg.json
+
+# load --replace: the file's zones that exist go first, with their
+# devices, so that a boot script can run twice
+reset
+ok "blk0
+console0 /dev/ttyHV0
+console1 /dev/ttyHV1" load cfg.json
+err 2 "load: cfg.json: zones[0]: zone add 2: File exists (the zone already exists)
+hvisorctl: load: nothing was applied (what this run added was removed)" load cfg.json
+ok "console2 /dev/ttyHV2" add console zone=3 addr=0xa004000 irq=90
+: >log
+ok "blk0
+console0 /dev/ttyHV0
+console1 /dev/ttyHV1" load --replace cfg.json
+check "load --replace" eval '[ "$(state)" = "zone 2;zone 3;dev blk0 2 2 a003c00 200 78 0 0 $T/disk.img;dev console0 3 2 a003800 200 76 0 0 -;dev console1 3 3 a003800 200 76 1 0 -;" ]'
+has log "DEV_DEL console2"
+has log "ZONE_DEL 3"
+# nothing to replace: a plain load
+reset
+ok "blk0
+console0 /dev/ttyHV0
+console1 /dev/ttyHV1" load --replace cfg.json
+# replaced, then a device refused: said so
+FAKE_FAIL_ADD=2 err 2 "load: cfg.json: zones[0].devices[1]: add console at 0xa003800: No space left on device (at most 64 consoles in all zones, and 7 distinct irqs per zone (max_zone_irqs))
+hvisorctl: load: nothing was applied (what this run added was removed)
+hvisorctl: load: the 2 zones --replace removed are not restored" load --replace cfg.json
+check "replaced and rolled back" eval '[ -z "$(state)" ]'
 
 ############################################################ ENOSPC hints
 

@@ -38,6 +38,8 @@ struct cfg {
 	const char *cmd;	/* "load", "unload", "virtio start" */
 	const char *file;	/* NULL: the command line */
 	int shared_ram;		/* --allow-shared-ram */
+	int replace;		/* --replace */
+	int replaced;		/* zones removed by --replace */
 	struct hvv_zone zones[HVV_MAX_ZONE_ID];
 	char zone_where[HVV_MAX_ZONE_ID][32];
 	unsigned int nr_zones;
@@ -717,6 +719,9 @@ static void undo_added(struct cfg *cfg, int fd)
 	else
 		err_msg("%s: nothing was applied (what this run added was removed)",
 			cfg->cmd);
+	if (cfg->replaced)
+		err_msg("%s: the %d zones --replace removed are not restored",
+			cfg->cmd, cfg->replaced);
 }
 
 /*
@@ -771,6 +776,20 @@ static int apply(struct cfg *cfg)
 	fd = ctl_open(cfg->cmd);
 	if (fd < 0)
 		goto close;
+	for (i = 0; cfg->replace && i < cfg->nr_zones; i++) {
+		snprintf(where, sizeof(where), "%s: --replace: zone del --force %u",
+			 cfg->zone_where[i], cfg->zones[i].zone_id);
+		switch (zone_force_del(fd, cfg->zones[i].zone_id,
+				       cfg_ctx(cfg, ctx, sizeof(ctx), where), 1)) {
+		case 0:
+			cfg->replaced++;
+			break;
+		case 1:		/* not there */
+			break;
+		default:
+			goto undo;
+		}
+	}
 	if (apply_zones(cfg, fd))
 		goto undo;
 	for (i = 0; i < cfg->nr_devs; i++) {
@@ -832,7 +851,7 @@ static int load_main(int argc, char **argv, const char *cmd,
 		     const char *usage)
 {
 	static struct cfg cfg;
-	int i, dry = 0, shared_ram = 0;
+	int i, dry = 0, shared_ram = 0, replace = 0;
 	const char *file = NULL;
 
 	for (i = 1; i < argc; i++) {
@@ -840,6 +859,8 @@ static int load_main(int argc, char **argv, const char *cmd,
 			dry = 1;
 		} else if (!strcmp(argv[i], "--allow-shared-ram")) {
 			shared_ram = 1;
+		} else if (!strcmp(argv[i], "--replace")) {
+			replace = 1;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			err_msg("%s: unknown option '%s'", cmd, argv[i]);
 			return EXIT_USAGE;
@@ -857,13 +878,114 @@ static int load_main(int argc, char **argv, const char *cmd,
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.cmd = cmd;
 	cfg.shared_ram = shared_ram;
+	cfg.replace = replace;
 	return load_file(&cfg, file, dry);
 }
 
 int cmd_load(int argc, char **argv)
 {
 	return load_main(argc, argv, "load",
-			 "hvisorctl load [-n] [--allow-shared-ram] virtio_cfg.json");
+			 "hvisorctl load [-n] [--allow-shared-ram] [--replace] virtio_cfg.json");
+}
+
+/*
+ * The device of @cd in the sysfs class: same zone, window base and type
+ * (windows of a zone do not overlap).
+ */
+static const struct sysfs_dev *find_loaded(const struct cfg_dev *cd,
+					   const struct sysfs_dev *devs,
+					   unsigned int nr)
+{
+	const struct hvv_dev *d = &cd->spec.dev;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		if (devs[i].zone == d->zone_id && devs[i].addr == d->addr &&
+		    devs[i].type == d->type)
+			return &devs[i];
+	return NULL;
+}
+
+/* Remove the devices and zones of the file, as load created them. */
+static int unload(struct cfg *cfg)
+{
+	struct hvv_zone_id zid;
+	const struct sysfs_dev *sd;
+	struct sysfs_dev *devs;
+	struct hvv_dev_name dn;
+	char ctx[160], where[96];
+	unsigned int i, nr;
+	int fd, ret = 0, r, e;
+
+	fd = ctl_open(cfg->cmd);
+	if (fd < 0)
+		return EXIT_FAIL;
+	if (sysfs_devices(&devs, &nr)) {
+		e = errno;
+		err_msg("%s: %s: %s", cfg->cmd, sysfs_root(), strerror(e));
+		close(fd);
+		return EXIT_FAIL;
+	}
+	for (i = 0; i < cfg->nr_devs; i++) {
+		sd = find_loaded(&cfg->devs[i], devs, nr);
+		if (!sd)
+			continue;	/* removed already */
+		memset(&dn, 0, sizeof(dn));
+		memcpy(dn.name, sd->name, sizeof(dn.name));
+		snprintf(where, sizeof(where), "%s: del %s", cfg->devs[i].where,
+			 dn.name);
+		r = ctl_ioctl_unless(fd, HVV_DEV_DEL, &dn, OP_DEV_DEL,
+				     cfg_ctx(cfg, ctx, sizeof(ctx), where),
+				     ENOENT);
+		if (r < 0)
+			ret = EXIT_FAIL;
+		else if (!r)
+			printf("%s\n", dn.name);
+	}
+	free(devs);
+	for (i = 0; i < cfg->nr_zones; i++) {
+		memset(&zid, 0, sizeof(zid));
+		zid.zone_id = cfg->zones[i].zone_id;
+		snprintf(where, sizeof(where), "%s: zone del %u",
+			 cfg->zone_where[i], zid.zone_id);
+		cfg_ctx(cfg, ctx, sizeof(ctx), where);
+		/* ENOENT: not there; EBUSY: devices the file does not list */
+		if (ctl_ioctl_unless(fd, HVV_ZONE_DEL, &zid, OP_ZONE_DEL, ctx,
+				     ENOENT) < 0)
+			ret = EXIT_FAIL;
+	}
+	close(fd);
+	return ret;
+}
+
+/* unload FILE: what load FILE added, removed. */
+int cmd_unload(int argc, char **argv)
+{
+	static struct cfg cfg;
+	struct json_value *root;
+	char err[512];
+	int ret;
+
+	if (argc != 2 || (argv[1][0] == '-' && argv[1][1])) {
+		if (argc == 2)
+			err_msg("unload: unknown option '%s'", argv[1]);
+		else
+			err_msg("unload: %s (usage: hvisorctl unload virtio_cfg.json)",
+				argc < 2 ? "missing FILE" : "too many arguments");
+		return EXIT_USAGE;
+	}
+	root = json_parse_file(argv[1], err, sizeof(err));
+	if (!root) {
+		err_msg("unload: %s", err);
+		return EXIT_USAGE;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.cmd = "unload";
+	cfg.file = strcmp(argv[1], "-") ? argv[1] : JSON_STDIN_NAME;
+	/* devices of types not served were never added: nothing to do */
+	ret = load_root(&cfg, root) ? EXIT_USAGE : unload(&cfg);
+	json_free(root);
+	return ret;
 }
 
 /* --mem ZONE=GPA:HPA:SIZE[,...] of virtio start --device */

@@ -133,7 +133,7 @@ static const char *errno_hint(enum ctl_op op, int e, const void *arg)
 		return "window in use: see hvisorctl list, and dmesg for a removed device";
 	case EBUSY:
 		if (op == OP_ZONE_DEL)
-			return "the zone still has devices: hvisorctl del them first";
+			return "the zone still has devices: del them, or zone del --force";
 		if (op == OP_DEV_ADD)
 			return "irq used by another device of the zone, or backend busy";
 		return NULL;
@@ -178,6 +178,40 @@ int ctl_ioctl_unless(int fd, unsigned long req, void *arg, enum ctl_op op,
 	else
 		err_msg("%s: %s", ctx, strerror(e));
 	return -1;
+}
+
+int zone_force_del(int fd, __u32 zone_id, const char *ctx, int missing_ok)
+{
+	struct hvv_zone_id zid = { .zone_id = zone_id };
+	struct sysfs_dev *devs;
+	struct hvv_dev_name dn;
+	unsigned int i, nr;
+	char dctx[160];
+	int ret = 0, e;
+
+	if (sysfs_devices(&devs, &nr)) {
+		e = errno;
+		err_msg("%s: %s: %s%s", ctx, sysfs_root(), strerror(e),
+			e == ENOENT ? " (is hvisor_vhost loaded?)" : "");
+		return -1;
+	}
+	for (i = 0; i < nr; i++) {
+		if (devs[i].zone != zone_id)
+			continue;
+		memset(&dn, 0, sizeof(dn));
+		memcpy(dn.name, devs[i].name, sizeof(dn.name));
+		snprintf(dctx, sizeof(dctx), "%s: del %s", ctx, dn.name);
+		/* ENOENT: removed meanwhile */
+		if (ctl_ioctl_unless(fd, HVV_DEV_DEL, &dn, OP_DEV_DEL, dctx,
+				     ENOENT) < 0)
+			ret = -1;
+	}
+	free(devs);
+	if (ret)
+		return ret;
+	ret = ctl_ioctl_unless(fd, HVV_ZONE_DEL, &zid, OP_ZONE_DEL, ctx,
+			       missing_ok ? ENOENT : 0);
+	return ret;
 }
 
 const char *dev_type_name(unsigned int type)

@@ -75,5 +75,28 @@ int cmd_list(int argc, char **argv);
 int sysfs_count(unsigned int type, __u32 zone_id, unsigned int *of_type,
 		unsigned int *in_zone);
 int cmd_json_check(int argc, char **argv);
+int cmd_unload(int argc, char **argv);
+
+/* A device as the sysfs class shows it. */
+struct sysfs_dev {
+	char name[HVV_NAME_LEN];
+	unsigned int type;	/* HVV_DEV_*, or -1 cast */
+	__u32 zone;
+	__u64 addr;
+};
+
+/*
+ * The devices of the sysfs class, in a malloc()ed array, *nr of them;
+ * -1 with errno if it cannot be read. Devices removed while in use are
+ * not there.
+ */
+int sysfs_devices(struct sysfs_dev **devs, unsigned int *nr);
+/* HVV_SYSFS_PATH, or $HVISORCTL_SYSFS */
+const char *sysfs_root(void);
+/*
+ * Remove every device of @zone_id that the sysfs class shows, then the
+ * zone: 0, 1 if there was no such zone (@missing_ok), or -1 (reported).
+ */
+int zone_force_del(int fd, __u32 zone_id, const char *ctx, int missing_ok);
 
 #endif /* HVISORCTL_H */

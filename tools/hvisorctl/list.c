@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "hvisorctl.h"
+#include "parse.h"
 
 #define ATTR_MAX	128
 
@@ -56,7 +57,7 @@ static int skip_entry(const struct dirent *de)
 	return de->d_name[0] != '.';
 }
 
-static const char *sysfs_root(void)
+const char *sysfs_root(void)
 {
 	const char *root = getenv("HVISORCTL_SYSFS");
 
@@ -88,6 +89,57 @@ int sysfs_count(unsigned int type, __u32 zone_id, unsigned int *of_type,
 			(*in_zone)++;
 	}
 	closedir(dir);
+	return 0;
+}
+
+int sysfs_devices(struct sysfs_dev **devs, unsigned int *nr)
+{
+	const char *root = sysfs_root();
+	struct sysfs_dev *v = NULL, *nv, *d;
+	char val[ATTR_MAX], path[512];
+	unsigned int n = 0, cap = 0;
+	struct dirent *de;
+	struct stat st;
+	__u64 zone;
+	DIR *dir;
+
+	dir = opendir(root);
+	if (!dir)
+		return -1;
+	while ((de = readdir(dir))) {
+		/* devices are directories; bridge_* counters are files */
+		snprintf(path, sizeof(path), "%s/%s", root, de->d_name);
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= HVV_NAME_LEN ||
+		    stat(path, &st) || !S_ISDIR(st.st_mode))
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				closedir(dir);
+				errno = ENOMEM;
+				return -1;
+			}
+			v = nv;
+		}
+		d = &v[n];
+		memset(d, 0, sizeof(*d));
+		strcpy(d->name, de->d_name);
+		read_attr(root, de->d_name, "type", val, sizeof(val));
+		d->type = (unsigned int)dev_type_lookup(val);
+		read_attr(root, de->d_name, "zone", val, sizeof(val));
+		if (parse_u64(val, &zone) || zone > HVV_MAX_ZONE_ID)
+			continue;	/* not a device after all */
+		d->zone = (__u32)zone;
+		read_attr(root, de->d_name, "addr", val, sizeof(val));
+		if (parse_u64(val, &d->addr))
+			continue;
+		n++;
+	}
+	closedir(dir);
+	*devs = v;
+	*nr = n;
 	return 0;
 }
 

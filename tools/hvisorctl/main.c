@@ -4,6 +4,7 @@
  * backend for the hvisor partitioning hypervisor: command dispatch, usage,
  * and the zone and device commands.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,48 @@ static int zone_simple(int argc, char **argv, const char *what,
 	return ret ? EXIT_FAIL : 0;
 }
 
+/* zone del [-f|--force] ID */
+static int zone_del(int argc, char **argv)
+{
+	static const char usage[] = "hvisorctl zone del [--force] ID";
+	struct hvv_zone_id zid;
+	int force = 0, fd, ret;
+	const char *id = NULL;
+	char ctx[64];
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-f") || !strcmp(argv[i], "--force")) {
+			force = 1;
+		} else if (argv[i][0] == '-' && !isdigit((unsigned char)argv[i][1])) {
+			err_msg("zone del: unknown option '%s'", argv[i]);
+			return EXIT_USAGE;
+		} else if (!id) {
+			id = argv[i];
+		} else {
+			err_msg("zone del: too many arguments (usage: %s)", usage);
+			return EXIT_USAGE;
+		}
+	}
+	if (!id) {
+		err_msg("zone del: missing ID (usage: %s)", usage);
+		return EXIT_USAGE;
+	}
+	memset(&zid, 0, sizeof(zid));
+	if (zone_id_arg("zone del", id, &zid.zone_id))
+		return EXIT_USAGE;
+	snprintf(ctx, sizeof(ctx), "zone del %u", zid.zone_id);
+	fd = ctl_open(ctx);
+	if (fd < 0)
+		return EXIT_FAIL;
+	if (force)
+		ret = zone_force_del(fd, zid.zone_id, ctx, 0);
+	else
+		ret = ctl_ioctl(fd, HVV_ZONE_DEL, &zid, OP_ZONE_DEL, ctx);
+	close(fd);
+	return ret ? EXIT_FAIL : 0;
+}
+
 static int cmd_zone(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -138,8 +181,7 @@ static int cmd_zone(int argc, char **argv)
 	if (!strcmp(argv[1], "add"))
 		return zone_add(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "del"))
-		return zone_simple(argc - 1, argv + 1, "del", HVV_ZONE_DEL,
-				   OP_ZONE_DEL);
+		return zone_del(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "reset"))
 		return zone_simple(argc - 1, argv + 1, "reset", HVV_ZONE_RESET,
 				   OP_ZONE_RESET);
@@ -312,13 +354,14 @@ static int cmd_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
 	{ "zone", cmd_zone,
-	  "zone add ID mem=GPA:HPA:SIZE[,...] | zone del ID | zone reset ID",
+	  "zone add ID mem=GPA:HPA:SIZE[,...] | zone del [--force] ID | zone reset ID",
 	  "  zone add ID mem=GPA:HPA:SIZE[,GPA:HPA:SIZE...] [mem=...]\n"
 	  "      Register zone ID (1..31) with its RAM: guest-physical address,\n"
 	  "      root-physical address and size of each region, page aligned,\n"
 	  "      at most 64 regions (mem= may be given several times).\n"
-	  "  zone del ID\n"
-	  "      Forget a zone; delete its devices first.\n"
+	  "  zone del [-f|--force] ID\n"
+	  "      Forget a zone; delete its devices first, or give --force to\n"
+	  "      have them deleted (those of /sys/class/hvisor), then the zone.\n"
 	  "  zone reset ID\n"
 	  "      Reset every device of the zone (before restarting it).\n" },
 	{ "add", cmd_add,
@@ -346,14 +389,25 @@ static const struct cmd cmds[] = {
 	{ "list", cmd_list, "list",
 	  "  list\n"
 	  "      One line per device, from /sys/class/hvisor/.\n" },
-	{ "load", cmd_load, "load [-n] [--allow-shared-ram] virtio_cfg.json",
-	  "  load [-n|--dry-run] [--allow-shared-ram] FILE\n"
+	{ "load", cmd_load,
+	  "load [-n] [--allow-shared-ram] [--replace] virtio_cfg.json",
+	  "  load [-n|--dry-run] [--allow-shared-ram] [--replace] FILE\n"
 	  "      Apply an hvisor-tool virtio_cfg.json: add its zones and\n"
 	  "      enabled devices. The whole file is checked first, against\n"
 	  "      the module's limits too; if adding fails, what was added is\n"
 	  "      removed again. -n only checks the file and prints the\n"
 	  "      equivalent hvisorctl commands. Zones whose RAM (HPA) overlaps\n"
-	  "      are refused unless --allow-shared-ram is given.\n" },
+	  "      are refused unless --allow-shared-ram is given. --replace\n"
+	  "      first removes the zones of FILE that exist, with their\n"
+	  "      devices (zone del --force), so that a boot script can run\n"
+	  "      twice. FILE - is standard input.\n" },
+	{ "unload", cmd_unload, "unload virtio_cfg.json",
+	  "  unload FILE\n"
+	  "      Remove what load FILE added: its devices (found by zone,\n"
+	  "      address and type in /sys/class/hvisor), then its zones,\n"
+	  "      printing the devices removed. What is gone already is\n"
+	  "      skipped; a zone with other devices is kept (zone del\n"
+	  "      --force removes them too).\n" },
 	{ "virtio", cmd_virtio,
 	  "virtio start [-n] virtio_cfg.json | virtio start [-n] --device SPEC...",
 	  "  virtio start [-n] [--allow-shared-ram] FILE\n"
