@@ -10,6 +10,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/module.h>
+#include <linux/hvisor_vhost.h>
 
 #include "backend.h"
 #include "ctl.h"
@@ -74,3 +75,4 @@ module_init(hvisor_vhost_init);
 module_exit(hvisor_vhost_exit);
 MODULE_DESCRIPTION("In-kernel virtio-mmio backends for hvisor zones");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(HVV_VERSION);

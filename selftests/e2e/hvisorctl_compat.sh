@@ -3,7 +3,7 @@
 # hv-lanes: x86_64/debian (hvisorctl against the module; the rest repeats it)
 #
 # hvisorctl's commands for users of hvisor-tool, against the module: its
-# version, "virtio start --device" (zones it adds or finds), "virtio start
+# version (the module's), "virtio start --device" (zones it adds or finds), "virtio start
 # FILE", "unload FILE", "zone del --force" and "load --replace" twice, on
 # a raw zone of the simulator whose devices are probed through the trap
 # path (the magic value and device ID of each window).
@@ -32,6 +32,12 @@ devices() {
 	hvisorctl list | awk -v z=$Z 'NR > 1 && $3 == z { print $1 }' |
 		sort | tr '\n' ' '
 }
+
+# one version: the module's MODULE_VERSION and hvisorctl's
+ver=$(hvisorctl --version | awk '{ print $2 }')
+e2e_log "hvisorctl --version: $(hvisorctl --version)"
+check "hvisorctl --version is the module's version" \
+	test "$ver" = "$(cat /sys/module/hvisor_vhost/version)"
 
 hvisor-sim zone add $Z cpus=$CPU:1 mem=0x40000000:0x100000 mmio=0x0a000000:0x1000
 mem=$(hvisor-sim zone info $Z | grep -o 'mem=[^ ]*')

@@ -7,8 +7,6 @@
 
 #include <linux/hvisor_vhost.h>
 
-#define HVISORCTL_VERSION	"0.1"
-
 /* Exit status: 1 for bad arguments or configuration, 2 when an operation
  * (the control device, an ioctl, opening a backend) fails.
  */

@@ -491,8 +491,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-		printf("hvisorctl %s (hvisor_vhost API %d)\n",
-		       HVISORCTL_VERSION, HVV_API_VERSION);
+		printf("hvisorctl %s (hvisor_vhost API %d)\n", HVV_VERSION,
+		       HVV_API_VERSION);
 		return 0;
 	}
 	if (!strcmp(argv[1], "__json-check"))

@@ -15,6 +15,12 @@
 
 #define HVV_API_VERSION		1
 
+/*
+ * The release of hvisor_vhost: the module's MODULE_VERSION and
+ * "hvisorctl --version", defined here only.
+ */
+#define HVV_VERSION		"0.1"
+
 #define HVV_MAX_REGIONS		64	/* memory regions per zone */
 #define HVV_MAX_ZONE_ID		31	/* hvisor-tool: MAX_ZONES 32 */
 #define HVV_NAME_LEN		32	/* device name, NUL included */
