@@ -3,9 +3,14 @@
 # hvisor_vhost: build, test and demo entry points. Run make in this directory.
 #
 #   make [KDIR=dir] [ARCH=arch] [CROSS_COMPILE=prefix]
-#        builds hvisor_vhost.ko and hvisor_sim.ko (W=1, warnings are errors),
-#        the tools (one static binary per tools/<tool>/ directory) and the
-#        kselftest programs (one per selftests/ksft/*.c)
+#        builds hvisor_vhost.ko and hvisor_sim.ko (W=1, warnings are errors)
+#        and the tools (one static binary per tools/<tool>/ directory):
+#        kernel headers (KDIR) and a C compiler are all it needs
+#   make install [DESTDIR=dir] [PREFIX=/usr]  the product: hvisor_vhost.ko
+#        (not the simulator) in /lib/modules/<release>/updates/, hvisorctl,
+#        hvisorctl(8), the systemd unit and the modprobe.d example
+#   make ksft          the kselftest programs (one per selftests/ksft/*.c;
+#                      their harness comes from linux-source, downloaded)
 #   make check         everything on x86_64 with Debian's 6.1 kernel (QEMU)
 #   make check-612     ... with Debian's 6.12 kernel
 #   make check-arm64   cross-built, arm64 Debian 6.1 kernel, ksft programs only
@@ -15,7 +20,8 @@
 #                      userspace: unit tests and 10 s per fuzz target, under
 #                      ASan and UBSan (selftests/native; no VM, no kernel)
 #   make fuzz [FUZZ_SECONDS=600]  every fuzz target for that long
-#   make lint | demo | bench | deps | clean
+#   make lint | demo | bench | deps | clean     (demo installs its packages
+#                      as make check does, unless HV_NO_DEPS=1)
 #   TESTS=name1,name2  restricts the check targets to these tests
 #
 # KDIR defaults to /lib/modules/$(uname -r)/build when ARCH is the host's and
@@ -64,9 +70,10 @@ Q := @
 endif
 
 .PHONY: all modules fixtures tools ksft check check-612 check-arm64 \
-	check-debug check-riscv native fuzz lint demo bench deps clean
+	check-debug check-riscv native fuzz lint demo bench deps clean \
+	install modules-dkms
 
-all: modules tools ksft
+all: modules tools
 
 modules:
 	@echo "  MODULES $(HV_ARCH) $(KVER)"
@@ -123,6 +130,7 @@ lint:
 	@$(LIB)/lint.sh
 
 demo:
+	@[ -n "$(HV_NO_DEPS)" ] || $(LIB)/install-deps.sh x86_64 debian
 	@if [ -e selftests/demo.sh ]; then \
 		$(SRC)/selftests/vm-run --timeout 900 -- bash selftests/demo.sh; \
 	else \
@@ -140,6 +148,31 @@ bench:
 
 deps:
 	@$(LIB)/install-deps.sh x86_64 arm64 riscv64 debug
+
+# Installing: the product only. DESTDIR stages it (no depmod then).
+DESTDIR ?=
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/hvisor_vhost
+UNITDIR ?= /lib/systemd/system
+INSTALL_MOD_DIR ?= updates
+KO_DEST = $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+
+install: modules $(BIN)/hvisorctl
+	install -D -m 0644 $(BUILD)/ko/hvisor_vhost.ko $(KO_DEST)/hvisor_vhost.ko
+	install -D -m 0755 $(BIN)/hvisorctl $(DESTDIR)$(SBINDIR)/hvisorctl
+	install -D -m 0644 Documentation/hvisorctl.8 $(DESTDIR)$(MANDIR)/man8/hvisorctl.8
+	sed 's|@SBINDIR@|$(SBINDIR)|g' packaging/hvisor-vhost.service.in >$(BUILD)/hvisor-vhost.service
+	install -D -m 0644 $(BUILD)/hvisor-vhost.service $(DESTDIR)$(UNITDIR)/hvisor-vhost.service
+	install -D -m 0644 packaging/hvisor_vhost.modprobe.conf \
+		$(DESTDIR)$(DOCDIR)/examples/modprobe.d/hvisor_vhost.conf
+	@if [ -z "$(DESTDIR)" ]; then depmod -a $(KVER); \
+	else echo "  (staged in $(DESTDIR): run depmod -a $(KVER) where it is installed)"; fi
+
+# For dkms.conf: the product module where DKMS looks for it.
+modules-dkms: modules
+	$(Q)mkdir -p $(SRC)/build/dkms && cp $(BUILD)/ko/hvisor_vhost.ko $(SRC)/build/dkms/
 
 clean:
 	rm -rf $(SRC)/build

@@ -17,7 +17,7 @@ for a in "$@"; do
 	case $a in
 	x86_64) pkgs+=(qemu-system-x86 sparse shellcheck fio iperf3 e2fsprogs
 		       iproute2 iputils-ping clang-14 libclang-rt-14-dev
-		       libfuzzer-14-dev) ;;
+		       libfuzzer-14-dev man-db) ;;
 	arm64) pkgs+=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 	       foreign=arm64 ;;
 	riscv64) pkgs+=(gcc-riscv64-linux-gnu libc6-dev-riscv64-cross) ;;
