@@ -52,6 +52,22 @@ check "virtio start --device: a console and a disk" \
 	test "$(echo "$out" | sed 's/ .*//' | sort | tr '\n' ' ')" = "$(devices)"
 check "virtio start --device: the console answers" test "$(probe 0x0a000000)" -eq 3
 check "virtio start --device: the disk answers" test "$(probe 0x0a000200)" -eq 2
+# list --json and info --json, read by python's JSON parser
+check "list --json: both devices, zone a number, the counters" python3 -c '
+import json, subprocess, sys
+devs = [d for d in json.loads(subprocess.check_output(["hvisorctl", "list", "--json"]))
+        if d["zone"] == int(sys.argv[1])]
+assert sorted(d["type"] for d in devs) == ["blk", "console"], devs
+assert all(d["stats"]["reg_reads"] > 0 for d in devs), devs
+assert all(d["addr"].startswith("0xa000") for d in devs), devs
+' $Z
+blk=$(hvisorctl list | awk -v z=$Z '$2 == "blk" && $3 == z { print $1 }')
+check "info --json: the disk, with its counters" python3 -c '
+import json, subprocess, sys
+d = json.loads(subprocess.check_output(["hvisorctl", "info", "--json", sys.argv[1]]))
+assert d["type"] == "blk" and d["irq"] == 34 and d["addr"] == "0xa000200", d
+assert d["stats"]["reg_reads"] >= 2, d
+' "$blk"
 check "virtio start --device: a zone given by --mem must be new" \
 	sh -c "! hvisorctl virtio start --mem $Z=$mem --device console,addr=a000400,irq=35,zone_id=$Z 2>/dev/null"
 

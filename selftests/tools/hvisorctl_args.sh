@@ -415,6 +415,31 @@ mkdir empty
 HVISORCTL_SYSFS=$T/empty out \
 "NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND" list
 
+# list --json: the same, zone and irq as numbers, null when missing, and
+# the stats/ counters; valid JSON (hvisorctl's own parser reads it back)
+mkdir sys/blk0/stats
+for s in reg_reads reg_writes notifies interrupts requests bytes_out bytes_in errors dropped; do
+	printf '3\n' >"sys/blk0/stats/$s"
+done
+printf 'x\n' >sys/blk0/stats/errors
+printf '/srv/d "1".img\n' >sys/blk0/backend
+HVISORCTL_SYSFS=$T/sys out '[
+  {"name": "blk0", "type": "blk", "zone": 1, "addr": "0xa003c00", "len": "0x200", "irq": 78, "status": "0xf", "backend": "/srv/d \"1\".img", "stats": {"reg_reads": 3, "reg_writes": 3, "notifies": 3, "interrupts": 3, "requests": 3, "bytes_out": 3, "bytes_in": 3, "errors": "x", "dropped": 3}},
+  {"name": "console0", "type": "console", "zone": 2, "addr": null, "len": null, "irq": null, "status": null, "backend": null, "stats": null},
+  {"name": "net0", "type": "net", "zone": null, "addr": null, "len": null, "irq": null, "status": null, "backend": null, "stats": null},
+  {"name": "net1", "type": "net", "zone": null, "addr": null, "len": null, "irq": null, "status": null, "backend": null, "stats": null}
+]' list --json
+HVISORCTL_SYSFS=$T/sys "$BIN" list --json >l.json 2>err
+"$BIN" __json-check l.json >out 2>>err; rc=$?
+[ $rc = 0 ] && [ ! -s err ]; report $(( $? == 0 )) "list --json is valid JSON"
+HVISORCTL_SYSFS=$T/empty out "[]" list --json
+err 1 "list: unexpected argument '--jsn'" list --jsn
+err 2 "list: $HVISORCTL_SYSFS: No such file or directory (is hvisor_vhost loaded?)" list --json
+err 1 "info: missing NAME (usage: hvisorctl info NAME)" info --json
+err 1 "info: too many arguments (usage: hvisorctl info NAME)" info --json a b
+err 2 "info blk0: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+	info blk0 --json
+
 ############################################################ JSON parser
 
 json_ok '{"zones": [ {"id": 1, "x": [true, false, null, -0.5e+3, 0, 1E2]} ] }' \

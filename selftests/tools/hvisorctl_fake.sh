@@ -470,6 +470,13 @@ device_features  0x0000000100000000
 driver_features  0x0000000100000000" info blk0
 run info console1
 check "info console1 shows its tty" grep -qx 'tty              /dev/ttyHV1' out
+ok '{"name": "blk0", "type": "blk", "zone": 1, "addr": "0xa003c00", "len": "0x200", "irq": 78, "index": 0, "ro": true, "status": 15, "status_bits": ["ACKNOWLEDGE", "DRIVER", "FEATURES_OK", "DRIVER_OK"], "device_features": "0x0000000100000000", "driver_features": "0x0000000100000000", "stats": null}' \
+	info --json blk0
+run info console1 --json
+check "info --json console1: its tty" grep -qF '"index": 1, "tty": "/dev/ttyHV1", "ro": false,' out
+# (the fake's sysfs has no stats/: the e2e test sees the module's)
+"$BIN" info --json console1 >i.json && "$BIN" __json-check i.json >/dev/null
+check "info --json is valid JSON" test $? = 0
 err 2 "info blk9: No such file or directory (no such device, see hvisorctl list)" info blk9
 ok "" resize blk0
 err 2 "resize console0: Operation not supported (only blk devices have a size)" resize console0

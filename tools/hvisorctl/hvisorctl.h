@@ -89,6 +89,8 @@ struct sysfs_dev {
  * not there.
  */
 int sysfs_devices(struct sysfs_dev **devs, unsigned int *nr);
+/* The device's stats/ counters as a JSON object (null if none). */
+void sysfs_stats_json(const char *name);
 /* HVV_SYSFS_PATH, or $HVISORCTL_SYSFS */
 const char *sysfs_root(void);
 /*

@@ -692,7 +692,7 @@ const char *json_type_name(enum json_type type)
 	return names[type];
 }
 
-static void print_string(FILE *f, const char *s)
+void json_print_string(FILE *f, const char *s)
 {
 	const unsigned char *p;
 
@@ -728,7 +728,7 @@ void json_print(FILE *f, const struct json_value *v)
 		fputs(v->str, f);
 		break;
 	case JSON_STRING:
-		print_string(f, v->str);
+		json_print_string(f, v->str);
 		break;
 	case JSON_ARRAY:
 	case JSON_OBJECT:
@@ -737,7 +737,7 @@ void json_print(FILE *f, const struct json_value *v)
 			if (i)
 				fputc(',', f);
 			if (v->type == JSON_OBJECT) {
-				print_string(f, v->items[i].key);
+				json_print_string(f, v->items[i].key);
 				fputc(':', f);
 			}
 			json_print(f, &v->items[i]);

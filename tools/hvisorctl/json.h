@@ -59,5 +59,7 @@ const struct json_value *json_get(const struct json_value *obj,
 				  const char *key);
 const char *json_type_name(enum json_type type);
 void json_print(FILE *f, const struct json_value *v);
+/* @s as a JSON string, quoted and escaped. */
+void json_print_string(FILE *f, const char *s);
 
 #endif /* HVISORCTL_JSON_H */

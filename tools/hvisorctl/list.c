@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "hvisorctl.h"
+#include "json.h"
 #include "parse.h"
 
 #define ATTR_MAX	128
@@ -22,6 +23,12 @@ static const char *const attrs[] = {
 };
 
 #define NR_ATTRS	ARRAY_SIZE(attrs)
+
+/* The counters of /sys/class/hvisor/<name>/stats/ (hvisor_vhost/sysfs.c). */
+static const char *const stat_names[] = {
+	"reg_reads", "reg_writes", "notifies", "interrupts", "requests",
+	"bytes_out", "bytes_in", "errors", "dropped",
+};
 
 /* First line of an attribute, printable characters only, or "-". */
 static void read_attr(const char *root, const char *name, const char *attr,
@@ -143,20 +150,72 @@ int sysfs_devices(struct sysfs_dev **devs, unsigned int *nr)
 	return 0;
 }
 
+/* A JSON member: "key": VALUE, where "-" (missing) is null. */
+static void json_member(const char *key, const char *val, int number,
+			int first)
+{
+	printf("%s\"%s\": ", first ? "" : ", ", key);
+	if (!strcmp(val, "-"))
+		fputs("null", stdout);
+	else if (number && val[0] && strspn(val, "0123456789") == strlen(val) &&
+		 (val[0] != '0' || !val[1]))
+		fputs(val, stdout);
+	else
+		json_print_string(stdout, val);
+}
+
+void sysfs_stats_json(const char *name)
+{
+	const char *root = sysfs_root();
+	char dir[512], val[ATTR_MAX];
+	struct stat st;
+	size_t i;
+
+	snprintf(dir, sizeof(dir), "%s/%s/stats", root, name);
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		fputs("null", stdout);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/stats", name);
+	putchar('{');
+	for (i = 0; i < ARRAY_SIZE(stat_names); i++) {
+		read_attr(root, dir, stat_names[i], val, sizeof(val));
+		json_member(stat_names[i], val, 1, !i);
+	}
+	putchar('}');
+}
+
+static void list_json_entry(const char *name, char val[][ATTR_MAX], int first)
+{
+	size_t a;
+
+	printf("%s\n  {", first ? "" : ",");
+	json_member("name", name, 0, 1);
+	for (a = 0; a < NR_ATTRS; a++)
+		json_member(attrs[a], val[a], !strcmp(attrs[a], "zone") ||
+			    !strcmp(attrs[a], "irq"), 0);
+	printf(", \"stats\": ");
+	sysfs_stats_json(name);
+	putchar('}');
+}
+
 int cmd_list(int argc, char **argv)
 {
 	const char *root = sysfs_root();
 	char val[NR_ATTRS][ATTR_MAX];
+	int n, i, e, json = 0, shown = 0;
 	struct dirent **ents;
 	char path[512];
 	struct stat st;
-	int n, i, e;
 	size_t a;
 
-	(void)argv;
-	if (argc > 1) {
-		err_msg("list: unexpected argument '%s'", argv[1]);
-		return EXIT_USAGE;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else {
+			err_msg("list: unexpected argument '%s'", argv[i]);
+			return EXIT_USAGE;
+		}
 	}
 	n = scandir(root, &ents, skip_entry, alphasort);
 	if (n < 0) {
@@ -165,8 +224,11 @@ int cmd_list(int argc, char **argv)
 			e == ENOENT ? " (is hvisor_vhost loaded?)" : "");
 		return EXIT_FAIL;
 	}
-	printf("%-16s %-8s %-4s %-12s %-6s %-4s %-6s %s\n", "NAME", "TYPE",
-	       "ZONE", "ADDR", "LEN", "IRQ", "STATUS", "BACKEND");
+	if (json)
+		putchar('[');
+	else
+		printf("%-16s %-8s %-4s %-12s %-6s %-4s %-6s %s\n", "NAME",
+		       "TYPE", "ZONE", "ADDR", "LEN", "IRQ", "STATUS", "BACKEND");
 	for (i = 0; i < n; i++) {
 		/* devices are directories; bridge_* counters are files */
 		snprintf(path, sizeof(path), "%s/%s", root, ents[i]->d_name);
@@ -177,11 +239,16 @@ int cmd_list(int argc, char **argv)
 		for (a = 0; a < NR_ATTRS; a++)
 			read_attr(root, ents[i]->d_name, attrs[a], val[a],
 				  ATTR_MAX);
-		printf("%-16s %-8s %-4s %-12s %-6s %-4s %-6s %s\n",
-		       ents[i]->d_name, val[0], val[1], val[2], val[3],
-		       val[4], val[5], val[6]);
+		if (json)
+			list_json_entry(ents[i]->d_name, val, !shown++);
+		else
+			printf("%-16s %-8s %-4s %-12s %-6s %-4s %-6s %s\n",
+			       ents[i]->d_name, val[0], val[1], val[2], val[3],
+			       val[4], val[5], val[6]);
 		free(ents[i]);
 	}
 	free(ents);
+	if (json)
+		puts(shown ? "\n]" : "]");
 	return 0;
 }

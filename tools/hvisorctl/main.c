@@ -13,6 +13,7 @@
 
 #include "devargs.h"
 #include "hvisorctl.h"
+#include "json.h"
 #include "module_limits.h"
 #include "parse.h"
 
@@ -286,38 +287,81 @@ static int cmd_resize(int argc, char **argv)
 	return name_cmd(argc, argv, HVV_DEV_RESIZE, OP_DEV_RESIZE);
 }
 
+static const struct {
+	__u32 bit;
+	const char *name;
+} status_bits[] = {
+	{ 1, "ACKNOWLEDGE" },
+	{ 2, "DRIVER" },
+	{ 8, "FEATURES_OK" },
+	{ 4, "DRIVER_OK" },
+	{ 64, "DEVICE_NEEDS_RESET" },
+	{ 128, "FAILED" },
+};
+
 static void print_status(__u32 status)
 {
-	static const struct {
-		__u32 bit;
-		const char *name;
-	} bits[] = {
-		{ 1, "ACKNOWLEDGE" },
-		{ 2, "DRIVER" },
-		{ 8, "FEATURES_OK" },
-		{ 4, "DRIVER_OK" },
-		{ 64, "DEVICE_NEEDS_RESET" },
-		{ 128, "FAILED" },
-	};
 	size_t i;
 
 	printf("%-16s 0x%x", "status", status);
-	for (i = 0; i < ARRAY_SIZE(bits); i++)
-		if (status & bits[i].bit)
-			printf(" %s", bits[i].name);
+	for (i = 0; i < ARRAY_SIZE(status_bits); i++)
+		if (status & status_bits[i].bit)
+			printf(" %s", status_bits[i].name);
 	if (!status)
 		printf(" (reset)");
 	putchar('\n');
+}
+
+/* info --json: one object, the counters of sysfs in "stats". */
+static void info_json(const char *name, const struct hvv_dev_info *info)
+{
+	int first = 1;
+	size_t i;
+
+	printf("{\"name\": ");
+	json_print_string(stdout, name);
+	printf(", \"type\": \"%s\", \"zone\": %u, \"addr\": \"0x%llx\", \"len\": \"0x%llx\"",
+	       dev_type_name(info->type), info->zone_id,
+	       (unsigned long long)info->addr, (unsigned long long)info->len);
+	printf(", \"irq\": %u, \"index\": %u", info->irq, info->index);
+	if (info->type == HVV_DEV_CONSOLE)
+		printf(", \"tty\": \"/dev/ttyHV%u\"", info->index);
+	printf(", \"ro\": %s", info->flags & HVV_DEV_F_RO ? "true" : "false");
+	printf(", \"status\": %u, \"status_bits\": [", info->status);
+	for (i = 0; i < ARRAY_SIZE(status_bits); i++) {
+		if (info->status & status_bits[i].bit) {
+			printf("%s\"%s\"", first ? "" : ", ",
+			       status_bits[i].name);
+			first = 0;
+		}
+	}
+	printf("], \"device_features\": \"0x%016llx\", \"driver_features\": \"0x%016llx\"",
+	       (unsigned long long)info->device_features,
+	       (unsigned long long)info->driver_features);
+	printf(", \"stats\": ");
+	sysfs_stats_json(name);
+	puts("}");
 }
 
 static int cmd_info(int argc, char **argv)
 {
 	struct hvv_dev_name dn;
 	struct hvv_dev_info info;
-	char ctx[64];
-	int fd, ret;
+	char ctx[64], *args[3];
+	int fd, ret, i, n = 0, json = 0;
 
-	if (name_arg(argc, argv, &dn))
+	/* --json anywhere; then as for del NAME */
+	for (i = 0; i < argc; i++) {
+		if (i && !strcmp(argv[i], "--json"))
+			json = 1;
+		else if (n < 3)
+			args[n++] = argv[i];
+		else
+			n++;
+	}
+	if (n > 3)
+		n = 3;
+	if (name_arg(n, args, &dn))
 		return EXIT_USAGE;
 	snprintf(ctx, sizeof(ctx), "info %s", dn.name);
 	memset(&info, 0, sizeof(info));
@@ -329,6 +373,10 @@ static int cmd_info(int argc, char **argv)
 	close(fd);
 	if (ret)
 		return EXIT_FAIL;
+	if (json) {
+		info_json(dn.name, &info);
+		return 0;
+	}
 	printf("%-16s %s\n", "name", dn.name);
 	printf("%-16s %s\n", "type", dev_type_name(info.type));
 	printf("%-16s %u\n", "zone", info.zone_id);
@@ -380,15 +428,18 @@ static const struct cmd cmds[] = {
 	{ "del", cmd_del, "del NAME",
 	  "  del NAME\n"
 	  "      Remove a device (e.g. blk0).\n" },
-	{ "info", cmd_info, "info NAME",
-	  "  info NAME\n"
-	  "      Show a device: zone, window, irq, status, features.\n" },
+	{ "info", cmd_info, "info [--json] NAME",
+	  "  info [--json] NAME\n"
+	  "      Show a device: zone, window, irq, status, features; with\n"
+	  "      --json, one JSON object, with the counters of its stats/.\n" },
 	{ "resize", cmd_resize, "resize NAME",
 	  "  resize NAME\n"
 	  "      Re-read the size of a blk device's image and tell the guest.\n" },
-	{ "list", cmd_list, "list",
-	  "  list\n"
-	  "      One line per device, from /sys/class/hvisor/.\n" },
+	{ "list", cmd_list, "list [--json]",
+	  "  list [--json]\n"
+	  "      One line per device, from /sys/class/hvisor/; with --json, a\n"
+	  "      JSON array of objects (zone and irq numbers, the others\n"
+	  "      strings, null when missing; stats: the device's counters).\n" },
 	{ "load", cmd_load,
 	  "load [-n] [--allow-shared-ram] [--replace] virtio_cfg.json",
 	  "  load [-n|--dry-run] [--allow-shared-ram] [--replace] FILE\n"
