@@ -18,6 +18,12 @@
  * generation it was submitted under; after a reset of the queue it is
  * dropped. A reset waits for every request in the I/O engine to come back
  * (quiesce), so none writes into zone memory after the reset is answered.
+ *
+ * Every request handed to the engine holds a reference on the device's
+ * in-flight count until its completion is queued for the worker; removal
+ * kills the count and waits for it to drain. It is also counted as busy
+ * until then: a reset waits for that count to reach zero, so that no read
+ * writes into zone memory after the driver was told the reset is done.
  * Requests come from a per-queue pool as large as the ring, which bounds
  * what a guest can have in flight.
  */
@@ -58,15 +64,16 @@ static struct hv_blk *to_blk(struct hv_dev *dev)
 
 static void hv_blk_req_put(struct hv_blk_queue *q, struct hv_blk_req *req)
 {
-	hv_blk_io_unmap(req);
+	hv_blk_io_unmap(&req->io);
 	q->free[q->nr_free++] = req;
 }
 
 /* Write the status, return the chain, recycle the request. */
 static void hv_blk_publish(struct hv_blk_queue *q, struct hv_blk_req *req)
 {
-	hv_blk_io_finish(req);
-	if (req->result != VIRTIO_BLK_S_OK)
+	if (req->result == VIRTIO_BLK_S_OK)
+		hv_blk_io_finish(&req->io);
+	else
 		atomic64_inc(&q->blk->dev.stats.errors);
 	WRITE_ONCE(*req->status, req->result);
 	hv_vq_push(q->vq, req->head, req->used_len);
@@ -88,18 +95,35 @@ static void hv_blk_reap(struct hv_blk_queue *q)
 	}
 }
 
-/**
- * hv_blk_req_done - the I/O engine finished a request
- * @req: the request, with @result set
- *
- * Any context. The request belongs to the worker afterwards.
- */
-void hv_blk_req_done(struct hv_blk_req *req)
+/* A request came back from the I/O engine: no longer busy. */
+static void hv_blk_idle_put(struct hv_blk *blk)
 {
-	struct hv_blk_queue *q = req->q;
+	if (atomic_dec_and_test(&blk->busy))
+		wake_up_all(&blk->idle);
+}
 
+/*
+ * The I/O engine finished a request (its end_io; any context): queue it
+ * for the worker and drop its in-flight reference.
+ */
+static void hv_blk_end_io(struct hv_blk_io *io, blk_status_t status)
+{
+	struct hv_blk_req *req = container_of(io, struct hv_blk_req, io);
+	struct hv_blk_queue *q = req->q;
+	struct hv_blk *blk = q->blk;
+
+	if (status != BLK_STS_OK) {
+		/* The guest only sees IOERR: say what the backing said. */
+		hv_blk_io_report(blk->dev.sysdev, io);
+		req->result = VIRTIO_BLK_S_IOERR;
+	} else {
+		req->result = VIRTIO_BLK_S_OK;
+	}
 	llist_add(&req->node, &q->done);
 	hv_worker_kick(&q->vq->worker);
+	/* The request is the worker's again: do not touch it. */
+	hv_blk_idle_put(blk);
+	percpu_ref_put(&blk->inflight);
 }
 
 static struct hv_blk_req *hv_blk_req_get(struct hv_blk_queue *q)
@@ -124,7 +148,7 @@ static u8 *hv_blk_status_byte(const struct hv_chain *chain)
 static bool hv_blk_in_range(struct hv_blk *blk, u64 sector, u64 nr)
 {
 	u64 cap = min_t(u64, READ_ONCE(blk->capacity),
-			hv_blk_io_size(&blk->io) >> SECTOR_SHIFT);
+			hv_blk_io_size(&blk->backing) >> SECTOR_SHIFT);
 
 	return sector <= cap && nr <= cap - sector;
 }
@@ -135,7 +159,7 @@ static int hv_blk_submit(struct hv_blk *blk, struct hv_blk_req *req)
 	if (!percpu_ref_tryget_live(&blk->inflight))
 		return VIRTIO_BLK_S_IOERR;
 	atomic_inc(&blk->busy);
-	hv_blk_io_submit(req);
+	hv_blk_io_submit(&req->io);
 	return HV_BLK_SUBMITTED;
 }
 
@@ -145,6 +169,7 @@ static int hv_blk_start_rw(struct hv_blk *blk, struct hv_blk_req *req,
 {
 	const size_t hdr = sizeof(struct virtio_blk_outhdr);
 	size_t len;
+	int ret;
 
 	if (write) {
 		if (chain->in_len != 1)
@@ -164,13 +189,19 @@ static int hv_blk_start_rw(struct hv_blk *blk, struct hv_blk_req *req,
 		req->used_len = chain->in_len;
 	if (!len)
 		return VIRTIO_BLK_S_OK;
-	req->op = write ? HV_BLK_OP_WRITE : HV_BLK_OP_READ;
-	req->pos = sector << SECTOR_SHIFT;
-	req->len = len;
-	if (hv_blk_io_map(req, chain, !write, write ? hdr : 0))
+	req->io.op = write ? HV_BLK_OP_WRITE : HV_BLK_OP_READ;
+	req->io.pos = sector << SECTOR_SHIFT;
+	req->io.len = len;
+	/* A write's data follows the header, a read's is before the status. */
+	if (write)
+		ret = hv_blk_io_map(&req->io, chain->segs, chain->nr_out, hdr);
+	else
+		ret = hv_blk_io_map(&req->io, chain->segs + chain->nr_out,
+				    chain->nr_in, 0);
+	if (ret)
 		return VIRTIO_BLK_S_IOERR;
 	if (write && READ_ONCE(blk->writethrough))
-		req->flags |= HV_BLK_REQ_FUA;
+		req->io.flags |= HV_BLK_IO_FUA;
 	return hv_blk_submit(blk, req);
 }
 
@@ -182,7 +213,7 @@ static int hv_blk_start_flush(struct hv_blk *blk, struct hv_blk_req *req,
 		return VIRTIO_BLK_S_IOERR;
 	if (blk->ro)
 		return VIRTIO_BLK_S_OK;
-	req->op = HV_BLK_OP_FLUSH;
+	req->io.op = HV_BLK_OP_FLUSH;
 	return hv_blk_submit(blk, req);
 }
 
@@ -209,7 +240,7 @@ static int hv_blk_start_dwz(struct hv_blk *blk, struct hv_blk_req *req,
 
 	if (blk->ro)
 		return VIRTIO_BLK_S_IOERR;
-	if (discard && !blk->io.discard)
+	if (discard && !blk->backing.discard)
 		return VIRTIO_BLK_S_UNSUPP;
 	if (chain->in_len != 1 || !n || bytes % sizeof(*r) ||
 	    n > HV_BLK_DWZ_SEG)
@@ -217,7 +248,7 @@ static int hv_blk_start_dwz(struct hv_blk *blk, struct hv_blk_req *req,
 	r = kmalloc_array(n, sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return VIRTIO_BLK_S_IOERR;
-	req->ranges = r;	/* freed with the request */
+	req->io.ranges = r;	/* freed with the request */
 	hv_chain_copy_from(chain, hdr, r, bytes);
 	for (i = 0; i < n; i++) {
 		u32 flags = le32_to_cpu(r[i].flags);
@@ -234,8 +265,8 @@ static int hv_blk_start_dwz(struct hv_blk *blk, struct hv_blk_req *req,
 		    !hv_blk_in_range(blk, le64_to_cpu(r[i].sector), nr))
 			return VIRTIO_BLK_S_IOERR;
 	}
-	req->op = discard ? HV_BLK_OP_DISCARD : HV_BLK_OP_WRITE_ZEROES;
-	req->len = n;
+	req->io.op = discard ? HV_BLK_OP_DISCARD : HV_BLK_OP_WRITE_ZEROES;
+	req->io.len = n;
 	return hv_blk_submit(blk, req);
 }
 
@@ -281,7 +312,7 @@ static void hv_blk_serve(struct hv_blk_queue *q, struct hv_blk_req *req,
 	req->gen = q->vq->wr.gen;
 	req->head = chain->head;
 	req->used_len = 1;
-	req->flags = 0;
+	req->io.flags = 0;
 	req->status = hv_blk_status_byte(chain);
 	if (!req->status) {
 		/* Nowhere to tell the driver: return the chain untouched. */
@@ -308,7 +339,10 @@ static bool hv_blk_handle_queue(struct hv_vq *vq)
 	bool more = false;
 	int ret = 0;
 
-	/* See hv_blk_io_work(): the simulated zone may be this kernel. */
+	/*
+	 * With the simulator, the zone is this very kernel: its reclaim may
+	 * wait for our I/O, so our allocations must not wait for its.
+	 */
 	noio = memalloc_noio_save();
 	hv_blk_reap(q);
 	/* One batch of bios for the backing device per run. */
@@ -364,25 +398,13 @@ static ssize_t hv_blk_backend_show(struct hv_dev *dev, char *buf)
 	tmp = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!tmp)
 		return -ENOMEM;
-	path = file_path(blk->io.file, tmp, PATH_MAX);
+	path = file_path(blk->backing.file, tmp, PATH_MAX);
 	if (IS_ERR(path))
 		ret = PTR_ERR(path);
 	else
 		ret = sysfs_emit(buf, "%s\n", path);
 	kfree(tmp);
 	return ret;
-}
-
-/**
- * hv_blk_idle_put - a request came back from the I/O engine
- * @blk: its device, kept alive by the request's in-flight reference
- *
- * Any context.
- */
-void hv_blk_idle_put(struct hv_blk *blk)
-{
-	if (atomic_dec_and_test(&blk->busy))
-		wake_up_all(&blk->idle);
 }
 
 /* After a reset: wait until no read still writes into zone memory. */
@@ -439,7 +461,7 @@ static void hv_blk_detach(struct hv_dev *dev)
 	for (i = 0; i < dev->nr_queues; i++)
 		hv_worker_call(&dev->vqs[i].worker, hv_blk_publish_done,
 			       &blk->queues[i]);
-	hv_blk_io_close(&blk->io);
+	hv_blk_io_close(&blk->backing);
 }
 
 static void hv_blk_queues_free(struct hv_blk *blk, unsigned int nr)
@@ -454,7 +476,7 @@ static void hv_blk_queues_free(struct hv_blk *blk, unsigned int nr)
 		/* Completed but never published requests still hold buffers. */
 		if (q->reqs)
 			for (j = 0; j < HV_BLK_QUEUE_SIZE; j++)
-				hv_blk_io_unmap(&q->reqs[j]);
+				hv_blk_io_unmap(&q->reqs[j].io);
 		kvfree(q->reqs);
 		kvfree(q->free);
 	}
@@ -466,7 +488,7 @@ static void hv_blk_free(struct hv_blk *blk)
 {
 	hv_blk_queues_free(blk, blk->dev.nr_queues);
 	percpu_ref_exit(&blk->inflight);
-	hv_blk_io_close(&blk->io);
+	hv_blk_io_close(&blk->backing);
 	ida_free(&hv_blk_ida, blk->dev.index);
 	kfree(blk);
 }
@@ -486,7 +508,7 @@ static void hv_blk_release(struct hv_dev *dev)
 static int hv_blk_resize(struct hv_dev *dev)
 {
 	struct hv_blk *blk = to_blk(dev);
-	u64 cap = hv_blk_io_size(&blk->io) >> SECTOR_SHIFT;
+	u64 cap = hv_blk_io_size(&blk->backing) >> SECTOR_SHIFT;
 	__le64 le = cpu_to_le64(cap);
 
 	WRITE_ONCE(blk->capacity, cap);
@@ -532,7 +554,8 @@ static int hv_blk_queues_alloc(struct hv_blk *blk)
 			return -ENOMEM;
 		for (j = 0; j < HV_BLK_QUEUE_SIZE; j++) {
 			q->reqs[j].q = q;
-			hv_blk_io_init_req(&q->reqs[j]);
+			hv_blk_io_setup(&q->reqs[j].io, &blk->backing,
+					hv_blk_end_io);
 			q->free[j] = &q->reqs[j];
 		}
 		q->nr_free = HV_BLK_QUEUE_SIZE;
@@ -542,7 +565,7 @@ static int hv_blk_queues_alloc(struct hv_blk *blk)
 
 static void hv_blk_set_config(struct hv_blk *blk)
 {
-	const struct hv_blk_backing *io = &blk->io;
+	const struct hv_blk_backing *io = &blk->backing;
 	struct virtio_blk_config cfg = {};
 
 	cfg.capacity = (__force __virtio64)cpu_to_le64(blk->capacity);
@@ -581,7 +604,7 @@ static u64 hv_blk_features(const struct hv_blk *blk, unsigned int nr_queues)
 	if (blk->ro)
 		return features | BIT_ULL(VIRTIO_BLK_F_RO);
 	features |= BIT_ULL(VIRTIO_BLK_F_WRITE_ZEROES);
-	if (blk->io.discard)
+	if (blk->backing.discard)
 		features |= BIT_ULL(VIRTIO_BLK_F_DISCARD);
 	return features;
 }
@@ -648,10 +671,10 @@ static struct hv_dev *hv_blk_create(const struct hvv_dev *ud)
 		kfree(blk);
 		return ERR_PTR(ret);
 	}
-	ret = hv_blk_io_open(&blk->io, ud->backend_fd, blk->ro);
+	ret = hv_blk_io_open(&blk->backing, ud->backend_fd, blk->ro);
 	if (ret)
 		goto err_free;
-	blk->capacity = hv_blk_io_size(&blk->io) >> SECTOR_SHIFT;
+	blk->capacity = hv_blk_io_size(&blk->backing) >> SECTOR_SHIFT;
 	hv_blk_set_serial(blk, ud);
 
 	ret = hv_dev_init(&blk->dev, &hv_blk_ops, ud, nr_queues,

@@ -16,11 +16,10 @@
  * DISCARD and WRITE_ZEROES (fallocate). A direct request the file refuses
  * (-EINVAL: alignment the probe did not predict) is retried buffered.
  *
- * Every request handed to the engine holds a reference on the device's
- * in-flight count until its completion is queued for the worker; removal
- * kills the count and waits for it to drain. It is also counted as busy
- * until then: a reset waits for that count to reach zero, so that no read
- * writes into zone memory after the driver was told the reset is done.
+ * The engine knows the backing and its own requests (blk_io.h), not the
+ * device or the protocol that uses them: each request carries the backing
+ * and a completion callback, which its user set. Errors go back to the
+ * user with what the backing answered (hv_blk_io_report() words them).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -34,7 +33,8 @@
 #include <linux/slab.h>
 #include <linux/stat.h>
 
-#include "blk.h"
+#include "blk_io.h"
+#include "dev.h"
 
 /* Zero pages per write when WRITE_ZEROES falls back to writing. */
 #define HV_BLK_ZERO_PAGES	16
@@ -46,33 +46,33 @@ MODULE_PARM_DESC(blk_zero_copy,
 
 static struct workqueue_struct *hv_blk_wq;
 
-static struct hv_blk_backing *hv_blk_req_io(struct hv_blk_req *req)
+/* Hand the request back to its user: do not touch it afterwards. */
+static void hv_blk_io_end(struct hv_blk_io *io, bool ok, long err)
 {
-	return &req->q->blk->io;
+	if (ok) {
+		io->end_io(io, BLK_STS_OK);
+		return;
+	}
+	io->error = err;
+	io->end_io(io, BLK_STS_IOERR);
 }
 
-/* Hand the request back to its queue and drop its in-flight reference. */
-static void hv_blk_io_end(struct hv_blk_req *req, u8 status)
+static void hv_blk_end_write(struct hv_blk_io *io)
 {
-	struct hv_blk *blk = req->q->blk;
-
-	req->result = status;
-	hv_blk_req_done(req);
-	/* The request is the worker's again: do not touch it. */
-	hv_blk_idle_put(blk);
-	percpu_ref_put(&blk->inflight);
-}
-
-static void hv_blk_end_write(struct hv_blk_req *req)
-{
-	if (req->flags & HV_BLK_REQ_STARTED) {
-		req->flags &= ~HV_BLK_REQ_STARTED;
-		kiocb_end_write(&req->iocb);
+	if (io->flags & HV_BLK_IO_STARTED) {
+		io->flags &= ~HV_BLK_IO_STARTED;
+		kiocb_end_write(&io->iocb);
 	}
 }
 
-/* The guest only sees IOERR: say what the backing said. */
-static void hv_blk_io_error(struct hv_blk_req *req, long err)
+/**
+ * hv_blk_io_report - say what the backing answered to a failed request
+ * @dev: the device the message is about
+ * @io: a request its end_io saw fail (@io->error set)
+ *
+ * Rate limited; any context.
+ */
+void hv_blk_io_report(struct device *dev, const struct hv_blk_io *io)
 {
 	static const char * const ops[] = {
 		[HV_BLK_OP_READ] = "read",
@@ -82,43 +82,40 @@ static void hv_blk_io_error(struct hv_blk_req *req, long err)
 		[HV_BLK_OP_WRITE_ZEROES] = "write zeroes",
 	};
 
-	if (req->op == HV_BLK_OP_READ || req->op == HV_BLK_OP_WRITE)
-		dev_warn_ratelimited(req->q->blk->dev.sysdev,
-				     "%s of %zu bytes at %lld: %ld\n",
-				     ops[req->op], req->len, req->pos, err);
+	if (io->op == HV_BLK_OP_READ || io->op == HV_BLK_OP_WRITE)
+		dev_warn_ratelimited(dev, "%s of %zu bytes at %lld: %ld\n",
+				     ops[io->op], io->len, io->pos, io->error);
 	else
-		dev_warn_ratelimited(req->q->blk->dev.sysdev, "%s: %ld\n",
-				     ops[req->op], err);
+		dev_warn_ratelimited(dev, "%s: %ld\n", ops[io->op],
+				     io->error);
 }
 
-static void hv_blk_rw_end(struct hv_blk_req *req, long ret)
+static void hv_blk_rw_end(struct hv_blk_io *io, long ret)
 {
-	hv_blk_end_write(req);
-	if (ret != req->len)
-		hv_blk_io_error(req, ret);
-	hv_blk_io_end(req, ret == req->len ? VIRTIO_BLK_S_OK :
-					     VIRTIO_BLK_S_IOERR);
+	hv_blk_end_write(io);
+	/* A short transfer is an error too, even of 0 bytes. */
+	hv_blk_io_end(io, ret == io->len, ret);
 }
 
 /* Direct I/O the file would not take: do it through the page cache. */
-static bool hv_blk_dio_refused(struct hv_blk_req *req, long ret)
+static bool hv_blk_dio_refused(struct hv_blk_io *io, long ret)
 {
-	if (!(req->flags & HV_BLK_REQ_DIRECT) ||
+	if (!(io->flags & HV_BLK_IO_DIRECT) ||
 	    (ret != -EINVAL && ret != -ENOTBLK))
 		return false;
-	hv_blk_end_write(req);
-	req->flags &= ~HV_BLK_REQ_DIRECT;
-	queue_work(hv_blk_wq, &req->work);
+	hv_blk_end_write(io);
+	io->flags &= ~HV_BLK_IO_DIRECT;
+	queue_work(hv_blk_wq, &io->work);
 	return true;
 }
 
 /* ki_complete: any context, interrupts included. */
 static void hv_blk_aio_complete(struct kiocb *iocb, long ret)
 {
-	struct hv_blk_req *req = container_of(iocb, struct hv_blk_req, iocb);
+	struct hv_blk_io *io = container_of(iocb, struct hv_blk_io, iocb);
 
-	if (!hv_blk_dio_refused(req, ret))
-		hv_blk_rw_end(req, ret);
+	if (!hv_blk_dio_refused(io, ret))
+		hv_blk_rw_end(io, ret);
 }
 
 /*
@@ -126,36 +123,36 @@ static void hv_blk_aio_complete(struct kiocb *iocb, long ret)
  * unless the file completed or refused them at once); buffered ones are
  * synchronous.
  */
-static ssize_t hv_blk_rw(struct hv_blk_req *req)
+static ssize_t hv_blk_rw(struct hv_blk_io *io)
 {
-	struct file *file = hv_blk_req_io(req)->file;
-	bool write = req->op == HV_BLK_OP_WRITE;
+	struct file *file = io->backing->file;
+	bool write = io->op == HV_BLK_OP_WRITE;
 	unsigned int dir = write ? ITER_SOURCE : ITER_DEST;
-	struct kiocb *iocb = &req->iocb;
+	struct kiocb *iocb = &io->iocb;
 	struct iov_iter iter;
 
-	if (req->flags & HV_BLK_REQ_BOUNCE)
-		iov_iter_bvec(&iter, dir, req->bounce, req->nr_bounce,
-			      req->len);
-	else if (req->flags & HV_BLK_REQ_PAGES)
-		iov_iter_bvec(&iter, dir, req->bvec, req->nr_vecs, req->len);
+	if (io->flags & HV_BLK_IO_BOUNCE)
+		iov_iter_bvec(&iter, dir, io->bounce, io->nr_bounce,
+			      io->len);
+	else if (io->flags & HV_BLK_IO_PAGES)
+		iov_iter_bvec(&iter, dir, io->bvec, io->nr_vecs, io->len);
 	else
-		iov_iter_kvec(&iter, dir, req->kvec, req->nr_vecs, req->len);
+		iov_iter_kvec(&iter, dir, io->kvec, io->nr_vecs, io->len);
 	init_sync_kiocb(iocb, file);
-	iocb->ki_pos = req->pos;
+	iocb->ki_pos = io->pos;
 	/* Our own choice of direct I/O; never at the end of the file. */
 	iocb->ki_flags &= ~(IOCB_APPEND | IOCB_DIRECT);
-	if (req->flags & HV_BLK_REQ_DIRECT) {
+	if (io->flags & HV_BLK_IO_DIRECT) {
 		iocb->ki_flags |= IOCB_DIRECT;
 		iocb->ki_complete = hv_blk_aio_complete;
 	}
 	if (!write)
 		return file->f_op->read_iter(iocb, &iter);
-	if (req->flags & HV_BLK_REQ_FUA)
+	if (io->flags & HV_BLK_IO_FUA)
 		iocb->ki_flags |= IOCB_DSYNC;
 	if (S_ISREG(file_inode(file)->i_mode)) {
 		kiocb_start_write(iocb);
-		req->flags |= HV_BLK_REQ_STARTED;
+		io->flags |= HV_BLK_IO_STARTED;
 	}
 	return file->f_op->write_iter(iocb, &iter);
 }
@@ -195,65 +192,65 @@ static int hv_blk_fallocate(struct file *file, int mode, loff_t pos,
 	return vfs_fallocate(file, mode | FALLOC_FL_KEEP_SIZE, pos, len);
 }
 
-static int hv_blk_write_zeroes(struct hv_blk_backing *io, loff_t pos,
+static int hv_blk_write_zeroes(struct hv_blk_backing *b, loff_t pos,
 			       loff_t len, bool unmap)
 {
 	int ret;
 
 	/* On a block device, PUNCH_HOLE is a write zeroes with unmap. */
 	if (unmap) {
-		ret = hv_blk_fallocate(io->file, FALLOC_FL_PUNCH_HOLE, pos,
+		ret = hv_blk_fallocate(b->file, FALLOC_FL_PUNCH_HOLE, pos,
 				       len);
 		if (ret != -EOPNOTSUPP)
 			return ret;
 	}
-	ret = hv_blk_fallocate(io->file, FALLOC_FL_ZERO_RANGE, pos, len);
+	ret = hv_blk_fallocate(b->file, FALLOC_FL_ZERO_RANGE, pos, len);
 	if (ret != -EOPNOTSUPP)
 		return ret;
-	if (!unmap && !io->bdev) {
+	if (!unmap && !b->bdev) {
 		/* e.g. tmpfs: a hole reads back as zeroes too. */
-		ret = hv_blk_fallocate(io->file, FALLOC_FL_PUNCH_HOLE, pos,
+		ret = hv_blk_fallocate(b->file, FALLOC_FL_PUNCH_HOLE, pos,
 				       len);
 		if (ret != -EOPNOTSUPP)
 			return ret;
 	}
-	return hv_blk_write_zero_pages(io->file, pos, len);
+	return hv_blk_write_zero_pages(b->file, pos, len);
 }
 
-static int hv_blk_discard(struct hv_blk_backing *io, loff_t pos, loff_t len)
+static int hv_blk_discard(struct hv_blk_backing *b, loff_t pos, loff_t len)
 {
 	int ret;
 
-	if (io->bdev)
-		ret = blkdev_issue_discard(io->bdev, pos >> SECTOR_SHIFT,
+	if (b->bdev)
+		ret = blkdev_issue_discard(b->bdev, pos >> SECTOR_SHIFT,
 					   len >> SECTOR_SHIFT, GFP_KERNEL);
 	else
-		ret = hv_blk_fallocate(io->file, FALLOC_FL_PUNCH_HOLE, pos,
+		ret = hv_blk_fallocate(b->file, FALLOC_FL_PUNCH_HOLE, pos,
 				       len);
 	/* A discard is a hint: a backing that cannot is not an error. */
 	return ret == -EOPNOTSUPP ? 0 : ret;
 }
 
 /* DISCARD and WRITE_ZEROES: the ranges were validated when parsed. */
-static int hv_blk_dwz(struct hv_blk_req *req)
+static int hv_blk_dwz(struct hv_blk_io *io)
 {
-	struct hv_blk_backing *io = hv_blk_req_io(req);
+	struct hv_blk_backing *b = io->backing;
 	unsigned int i;
 	int ret = 0;
 
-	for (i = 0; i < req->len && !ret; i++) {
+	for (i = 0; i < io->len && !ret; i++) {
 		const struct virtio_blk_discard_write_zeroes *r =
-			&req->ranges[i];
+			&io->ranges[i];
 		loff_t pos = (loff_t)le64_to_cpu(r->sector) << SECTOR_SHIFT;
 		loff_t len = (loff_t)le32_to_cpu(r->num_sectors) <<
 			     SECTOR_SHIFT;
 
 		if (!len)
 			continue;
-		if (req->op == HV_BLK_OP_DISCARD)
-			ret = hv_blk_discard(io, pos, len);
+		if (io->op == HV_BLK_OP_DISCARD)
+			ret = hv_blk_discard(b, pos, len);
 		else
-			ret = hv_blk_write_zeroes(io, pos, len,
+			ret = hv_blk_write_zeroes(b, pos, len,
 						  le32_to_cpu(r->flags) &
 						  VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP);
 	}
@@ -263,7 +260,7 @@ static int hv_blk_dwz(struct hv_blk_req *req)
 /* Workqueue: what blocks. */
 static void hv_blk_io_work(struct work_struct *work)
 {
-	struct hv_blk_req *req = container_of(work, struct hv_blk_req, work);
+	struct hv_blk_io *io = container_of(work, struct hv_blk_io, work);
 	unsigned int noio;
 	int ret;
 
@@ -272,63 +269,66 @@ static void hv_blk_io_work(struct work_struct *work)
 	 * wait for our I/O, so our allocations must not wait for its.
 	 */
 	noio = memalloc_noio_save();
-	switch (req->op) {
+	switch (io->op) {
 	case HV_BLK_OP_READ:
 	case HV_BLK_OP_WRITE:
-		hv_blk_rw_end(req, hv_blk_rw(req));
+		hv_blk_rw_end(io, hv_blk_rw(io));
 		break;
 	default:
-		if (req->op == HV_BLK_OP_FLUSH)
-			ret = vfs_fsync(hv_blk_req_io(req)->file, 1);
+		if (io->op == HV_BLK_OP_FLUSH)
+			ret = vfs_fsync(io->backing->file, 1);
 		else
-			ret = hv_blk_dwz(req);
-		if (ret)
-			hv_blk_io_error(req, ret);
-		hv_blk_io_end(req, ret ? VIRTIO_BLK_S_IOERR : VIRTIO_BLK_S_OK);
+			ret = hv_blk_dwz(io);
+		hv_blk_io_end(io, !ret, ret);
 		break;
 	}
 	memalloc_noio_restore(noio);
 }
 
 /**
- * hv_blk_io_submit - start a request; it comes back through
- *	hv_blk_req_done(), from any context
- * @req: the request, holding a reference on the in-flight count; worker
- *	context
+ * hv_blk_io_submit - start a request; it comes back through its end_io,
+ *	from any context
+ * @io: the request, set up, filled in and mapped; the caller's context
+ *	(a queue worker), which it does not block on direct I/O
  */
-void hv_blk_io_submit(struct hv_blk_req *req)
+void hv_blk_io_submit(struct hv_blk_io *io)
 {
 	ssize_t ret;
 
-	if (req->flags & HV_BLK_REQ_DIRECT) {
-		ret = hv_blk_rw(req);
-		if (ret == -EIOCBQUEUED || hv_blk_dio_refused(req, ret))
+	if (io->flags & HV_BLK_IO_DIRECT) {
+		ret = hv_blk_rw(io);
+		if (ret == -EIOCBQUEUED || hv_blk_dio_refused(io, ret))
 			return;
-		hv_blk_rw_end(req, ret);
+		hv_blk_rw_end(io, ret);
 		return;
 	}
-	queue_work(hv_blk_wq, &req->work);
+	queue_work(hv_blk_wq, &io->work);
 }
 
 /**
- * hv_blk_io_init_req - prepare a pool entry
- * @req: the request
+ * hv_blk_io_setup - prepare a request once, before its first use
+ * @io: the request (zeroed memory)
+ * @backing: what it is done on
+ * @end_io: its completion
  */
-void hv_blk_io_init_req(struct hv_blk_req *req)
+void hv_blk_io_setup(struct hv_blk_io *io, struct hv_blk_backing *backing,
+		     hv_blk_end_io_t end_io)
 {
-	INIT_WORK(&req->work, hv_blk_io_work);
+	io->backing = backing;
+	io->end_io = end_io;
+	INIT_WORK(&io->work, hv_blk_io_work);
 }
 
 /* Copy between the bounce pages and the guest's buffers (@kvec). */
-static void hv_blk_bounce_copy(struct hv_blk_req *req, bool to_guest)
+static void hv_blk_bounce_copy(struct hv_blk_io *io, bool to_guest)
 {
 	struct iov_iter guest;
 	unsigned int i;
 
-	iov_iter_kvec(&guest, to_guest ? ITER_DEST : ITER_SOURCE, req->kvec,
-		      req->nr_vecs, req->len);
-	for (i = 0; i < req->nr_bounce; i++) {
-		const struct bio_vec *bv = &req->bounce[i];
+	iov_iter_kvec(&guest, to_guest ? ITER_DEST : ITER_SOURCE, io->kvec,
+		      io->nr_vecs, io->len);
+	for (i = 0; i < io->nr_bounce; i++) {
+		const struct bio_vec *bv = &io->bounce[i];
 
 		if (to_guest)
 			copy_page_to_iter(bv->bv_page, 0, bv->bv_len, &guest);
@@ -339,57 +339,54 @@ static void hv_blk_bounce_copy(struct hv_blk_req *req, bool to_guest)
 }
 
 /* Pages for the I/O of a request whose zone memory has none. */
-static int hv_blk_bounce_alloc(struct hv_blk_req *req, bool write)
+static int hv_blk_bounce_alloc(struct hv_blk_io *io, bool write)
 {
-	unsigned int i, n = DIV_ROUND_UP(req->len, PAGE_SIZE);
+	unsigned int i, n = DIV_ROUND_UP(io->len, PAGE_SIZE);
 
-	req->bounce = kcalloc(n, sizeof(*req->bounce), GFP_KERNEL);
-	if (!req->bounce)
+	io->bounce = kcalloc(n, sizeof(*io->bounce), GFP_KERNEL);
+	if (!io->bounce)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		struct page *page = alloc_page(GFP_KERNEL);
 
 		if (!page)
 			return -ENOMEM;
-		req->bounce[i].bv_page = page;
-		req->bounce[i].bv_len = min_t(size_t, PAGE_SIZE,
-					      req->len - i * PAGE_SIZE);
-		req->nr_bounce = i + 1;
+		io->bounce[i].bv_page = page;
+		io->bounce[i].bv_len = min_t(size_t, PAGE_SIZE,
+					     io->len - i * PAGE_SIZE);
+		io->nr_bounce = i + 1;
 	}
-	req->flags |= HV_BLK_REQ_BOUNCE;
+	io->flags |= HV_BLK_IO_BOUNCE;
 	if (write)
-		hv_blk_bounce_copy(req, false);
+		hv_blk_bounce_copy(io, false);
 	return 0;
 }
 
 /**
- * hv_blk_io_finish - last step of a completed request, before its status
- *	is published: a read through bounce pages reaches the guest
- * @req: the request; worker context, the ring generation still current
+ * hv_blk_io_finish - last step of a request that succeeded: a read
+ *	through bounce pages reaches the guest
+ * @io: the request, back from the engine with BLK_STS_OK; the user's
+ *	context, when the guest's buffers may still be written
  */
-void hv_blk_io_finish(struct hv_blk_req *req)
+void hv_blk_io_finish(struct hv_blk_io *io)
 {
-	if (req->flags & HV_BLK_REQ_BOUNCE && req->op == HV_BLK_OP_READ &&
-	    req->result == VIRTIO_BLK_S_OK)
-		hv_blk_bounce_copy(req, true);
+	if (io->flags & HV_BLK_IO_BOUNCE && io->op == HV_BLK_OP_READ)
+		hv_blk_bounce_copy(io, true);
 }
 
 /* The data bytes of a request, piece by piece: one per segment. */
 struct hv_blk_walk {
-	const struct hv_chain *chain;
-	unsigned int seg;	/* next segment */
-	unsigned int end;	/* past the last segment */
-	size_t skip;		/* bytes still to skip */
-	size_t left;		/* bytes still to walk */
+	const struct hv_seg *seg;	/* next segment */
+	const struct hv_seg *end;	/* past the last segment */
+	size_t skip;			/* bytes still to skip */
+	size_t left;			/* bytes still to walk */
 };
 
-static void hv_blk_walk_init(struct hv_blk_walk *w,
-			     const struct hv_chain *chain, bool writable,
-			     size_t skip, size_t len)
+static void hv_blk_walk_init(struct hv_blk_walk *w, const struct hv_seg *segs,
+			     unsigned int nr_segs, size_t skip, size_t len)
 {
-	w->chain = chain;
-	w->seg = writable ? chain->nr_out : 0;
-	w->end = writable ? chain->nr_out + chain->nr_in : chain->nr_out;
+	w->seg = segs;
+	w->end = segs + nr_segs;
 	w->skip = skip;
 	w->left = len;
 }
@@ -397,7 +394,7 @@ static void hv_blk_walk_init(struct hv_blk_walk *w,
 static bool hv_blk_walk_next(struct hv_blk_walk *w, void **va, size_t *len)
 {
 	while (w->seg < w->end && w->left) {
-		const struct hv_seg *seg = &w->chain->segs[w->seg++];
+		const struct hv_seg *seg = w->seg++;
 
 		if (w->skip >= seg->len) {
 			w->skip -= seg->len;
@@ -414,10 +411,10 @@ static bool hv_blk_walk_next(struct hv_blk_walk *w, void **va, size_t *len)
 
 /**
  * hv_blk_io_map - describe a request's data buffers for the I/O
- * @req: the request, with @op, @pos and @len set
- * @chain: its chain
- * @writable: the data is in the writable segments (a read)
- * @skip: bytes of those segments before the data
+ * @io: the request, with @op, @pos and @len set
+ * @segs: the buffers, in zone memory
+ * @nr_segs: entries of @segs
+ * @skip: bytes of @segs before the data; @len bytes must follow
  *
  * Chooses how the request is served: direct I/O into zone memory that has
  * struct pages, direct I/O through bounce pages for zone memory without,
@@ -426,10 +423,10 @@ static bool hv_blk_walk_next(struct hv_blk_walk *w, void **va, size_t *len)
  *
  * Return: 0, or -ENOMEM (hv_blk_io_unmap() frees what was allocated).
  */
-int hv_blk_io_map(struct hv_blk_req *req, const struct hv_chain *chain,
-		  bool writable, size_t skip)
+int hv_blk_io_map(struct hv_blk_io *io, const struct hv_seg *segs,
+		  unsigned int nr_segs, size_t skip)
 {
-	const struct hv_blk_backing *io = hv_blk_req_io(req);
+	const struct hv_blk_backing *b = io->backing;
 	bool pages = READ_ONCE(blk_zero_copy), aligned, dio;
 	struct hv_blk_walk walk;
 	unsigned int n = 0;
@@ -437,13 +434,13 @@ int hv_blk_io_map(struct hv_blk_req *req, const struct hv_chain *chain,
 	void *va;
 
 	/* Direct I/O on bounce pages needs only the file range aligned. */
-	dio = io->dio && !((req->pos | req->len) & io->dio_off_mask);
+	dio = b->dio && !((io->pos | io->len) & b->dio_off_mask);
 	aligned = dio;
-	hv_blk_walk_init(&walk, chain, writable, skip, req->len);
+	hv_blk_walk_init(&walk, segs, nr_segs, skip, io->len);
 	while (hv_blk_walk_next(&walk, &va, &len)) {
 		if (!virt_addr_valid(va) || !virt_addr_valid(va + len - 1))
 			pages = false;
-		if ((uintptr_t)va & io->dio_mem_mask || len & io->dio_off_mask)
+		if ((uintptr_t)va & b->dio_mem_mask || len & b->dio_off_mask)
 			aligned = false;
 		n++;
 	}
@@ -452,68 +449,68 @@ int hv_blk_io_map(struct hv_blk_req *req, const struct hv_chain *chain,
 
 	/* struct bio_vec and struct kvec are both two words. */
 	BUILD_BUG_ON(sizeof(struct bio_vec) != sizeof(struct kvec));
-	req->vecs = req->inline_vecs.bvec;
+	io->vecs = io->inline_vecs.bvec;
 	if (n > HV_BLK_INLINE_VECS) {
-		req->vecs = kmalloc_array(n, sizeof(struct bio_vec),
-					  GFP_KERNEL);
-		if (!req->vecs)
+		io->vecs = kmalloc_array(n, sizeof(struct bio_vec), GFP_KERNEL);
+		if (!io->vecs)
 			return -ENOMEM;
 	}
-	req->nr_vecs = n;
+	io->nr_vecs = n;
 	if (pages)
-		req->flags |= HV_BLK_REQ_PAGES;
+		io->flags |= HV_BLK_IO_PAGES;
 
-	hv_blk_walk_init(&walk, chain, writable, skip, req->len);
+	hv_blk_walk_init(&walk, segs, nr_segs, skip, io->len);
 	for (n = 0; hv_blk_walk_next(&walk, &va, &len); n++) {
 		if (pages) {
-			req->bvec[n].bv_page = virt_to_page(va);
-			req->bvec[n].bv_offset = offset_in_page(va);
-			req->bvec[n].bv_len = len;
+			io->bvec[n].bv_page = virt_to_page(va);
+			io->bvec[n].bv_offset = offset_in_page(va);
+			io->bvec[n].bv_len = len;
 		} else {
-			req->kvec[n].iov_base = va;
-			req->kvec[n].iov_len = len;
+			io->kvec[n].iov_base = va;
+			io->kvec[n].iov_len = len;
 		}
 	}
 
 	if (pages && aligned) {
-		req->flags |= HV_BLK_REQ_DIRECT;
+		io->flags |= HV_BLK_IO_DIRECT;
 	} else if (!pages && dio) {
-		if (hv_blk_bounce_alloc(req, req->op == HV_BLK_OP_WRITE))
+		if (hv_blk_bounce_alloc(io, io->op == HV_BLK_OP_WRITE))
 			return -ENOMEM;
-		req->flags |= HV_BLK_REQ_DIRECT;
+		io->flags |= HV_BLK_IO_DIRECT;
 	}
 	return 0;
 }
 
 /**
- * hv_blk_io_unmap - free what hv_blk_io_map() (or the parser) allocated
- * @req: the request
+ * hv_blk_io_unmap - free what hv_blk_io_map() allocated, or the user's
+ *	@ranges
+ * @io: the request
  */
-void hv_blk_io_unmap(struct hv_blk_req *req)
+void hv_blk_io_unmap(struct hv_blk_io *io)
 {
 	unsigned int i;
 
-	if (req->vecs != (void *)&req->inline_vecs)
-		kfree(req->vecs);
-	req->vecs = NULL;
-	for (i = 0; i < req->nr_bounce; i++)
-		__free_page(req->bounce[i].bv_page);
-	kfree(req->bounce);
-	req->bounce = NULL;
-	req->nr_bounce = 0;
+	if (io->vecs != (void *)&io->inline_vecs)
+		kfree(io->vecs);
+	io->vecs = NULL;
+	for (i = 0; i < io->nr_bounce; i++)
+		__free_page(io->bounce[i].bv_page);
+	kfree(io->bounce);
+	io->bounce = NULL;
+	io->nr_bounce = 0;
 }
 
 /* Regular file: 512-byte blocks; direct I/O as statx reports it. */
-static void hv_blk_probe_file(struct hv_blk_backing *io)
+static void hv_blk_probe_file(struct hv_blk_backing *b)
 {
-	struct inode *inode = file_inode(io->file);
+	struct inode *inode = file_inode(b->file);
 	struct super_block *sb = inode->i_sb;
 	u32 bs = max_t(u32, sb->s_blocksize, SECTOR_SIZE);
 	u32 off = 0, mem = 0;
 	struct kstat st = {};
 
-	if (io->file->f_mode & FMODE_CAN_ODIRECT) {
-		if (!vfs_getattr(&io->file->f_path, &st, STATX_DIOALIGN,
+	if (b->file->f_mode & FMODE_CAN_ODIRECT) {
+		if (!vfs_getattr(&b->file->f_path, &st, STATX_DIOALIGN,
 				 AT_STATX_SYNC_AS_STAT) &&
 		    st.result_mask & STATX_DIOALIGN) {
 			off = st.dio_offset_align;
@@ -525,47 +522,47 @@ static void hv_blk_probe_file(struct hv_blk_backing *io)
 			mem = off;
 		}
 	}
-	io->dio = off && mem && is_power_of_2(off) && is_power_of_2(mem);
-	if (io->dio) {
-		io->dio_off_mask = off - 1;
-		io->dio_mem_mask = mem - 1;
+	b->dio = off && mem && is_power_of_2(off) && is_power_of_2(mem);
+	if (b->dio) {
+		b->dio_off_mask = off - 1;
+		b->dio_mem_mask = mem - 1;
 	}
-	io->lbs = SECTOR_SIZE;
-	io->pbs = bs;
-	if (io->dio && off > bs)
-		io->pbs = off;
-	io->io_min = io->pbs;
-	io->io_opt = 0;
-	io->discard = true;
-	io->discard_granularity = bs;
+	b->lbs = SECTOR_SIZE;
+	b->pbs = bs;
+	if (b->dio && off > bs)
+		b->pbs = off;
+	b->io_min = b->pbs;
+	b->io_opt = 0;
+	b->discard = true;
+	b->discard_granularity = bs;
 }
 
 /* Block device: its own limits. */
-static void hv_blk_probe_bdev(struct hv_blk_backing *io)
+static void hv_blk_probe_bdev(struct hv_blk_backing *b)
 {
-	struct block_device *bdev = io->bdev;
+	struct block_device *bdev = b->bdev;
 
-	io->lbs = bdev_logical_block_size(bdev);
-	io->pbs = max(bdev_physical_block_size(bdev), io->lbs);
-	io->io_min = max(bdev_io_min(bdev), io->lbs);
-	io->io_opt = max(bdev_io_opt(bdev), 0);
-	io->dio = io->file->f_mode & FMODE_CAN_ODIRECT;
-	io->dio_off_mask = io->lbs - 1;
-	io->dio_mem_mask = bdev_dma_alignment(bdev);
-	io->discard = bdev_max_discard_sectors(bdev);
-	io->discard_granularity = max(bdev_discard_granularity(bdev), io->lbs);
+	b->lbs = bdev_logical_block_size(bdev);
+	b->pbs = max(bdev_physical_block_size(bdev), b->lbs);
+	b->io_min = max(bdev_io_min(bdev), b->lbs);
+	b->io_opt = max(bdev_io_opt(bdev), 0);
+	b->dio = b->file->f_mode & FMODE_CAN_ODIRECT;
+	b->dio_off_mask = b->lbs - 1;
+	b->dio_mem_mask = bdev_dma_alignment(bdev);
+	b->discard = bdev_max_discard_sectors(bdev);
+	b->discard_granularity = max(bdev_discard_granularity(bdev), b->lbs);
 }
 
 /**
  * hv_blk_io_open - take the backing file from the caller's descriptor
- * @io: filled in
+ * @b: filled in
  * @fd: the descriptor (caller's context: the HVV_DEV_ADD ioctl)
  * @ro: read-only device: the file need not be writable
  *
  * Return: 0, -EBADF (not open, or not for reading and, unless @ro,
  * writing) or -EINVAL (neither a regular file nor a block device).
  */
-int hv_blk_io_open(struct hv_blk_backing *io, int fd, bool ro)
+int hv_blk_io_open(struct hv_blk_backing *b, int fd, bool ro)
 {
 	struct file *file = fget(fd);
 	umode_t mode;
@@ -591,39 +588,39 @@ int hv_blk_io_open(struct hv_blk_backing *io, int fd, bool ro)
 		fput(file);
 		return -EBADF;
 	}
-	io->file = file;
+	b->file = file;
 	if (S_ISBLK(mode)) {
-		io->bdev = I_BDEV(file->f_mapping->host);
-		hv_blk_probe_bdev(io);
+		b->bdev = I_BDEV(file->f_mapping->host);
+		hv_blk_probe_bdev(b);
 	} else {
-		hv_blk_probe_file(io);
+		hv_blk_probe_file(b);
 	}
 	return 0;
 }
 
 /**
  * hv_blk_io_close - drop the backing file
- * @io: opened by hv_blk_io_open()
+ * @b: opened by hv_blk_io_open()
  */
-void hv_blk_io_close(struct hv_blk_backing *io)
+void hv_blk_io_close(struct hv_blk_backing *b)
 {
-	if (io->file)
-		fput(io->file);
-	io->file = NULL;
-	io->bdev = NULL;
+	if (b->file)
+		fput(b->file);
+	b->file = NULL;
+	b->bdev = NULL;
 }
 
 /**
  * hv_blk_io_size - the backing file's size now
- * @io: the backing
+ * @b: the backing
  *
  * Return: bytes.
  */
-loff_t hv_blk_io_size(const struct hv_blk_backing *io)
+loff_t hv_blk_io_size(const struct hv_blk_backing *b)
 {
-	if (io->bdev)
-		return bdev_nr_bytes(io->bdev);
-	return i_size_read(file_inode(io->file));
+	if (b->bdev)
+		return bdev_nr_bytes(b->bdev);
+	return i_size_read(file_inode(b->file));
 }
 
 int hv_blk_io_init(void)
