@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * virtio-blk backend: the protocol (virtio 1.2, 5.2). Requests are parsed
- * and checked here, served by the I/O engine (blk_io.c), and their used
- * entries published by the queue's worker.
+ * virtio-blk backend: the request protocol (virtio 1.2, 5.2). Requests are
+ * parsed and checked here, served by the I/O engine (blk_io.h), and their
+ * used entries published by the queue's worker. The device itself (its
+ * creation, config space, features and removal) is blk_dev.c's.
  *
  * A request is a 16-byte readable header (type, ioprio, sector), the data,
  * and a writable status byte: the last writable byte of the chain. Any
@@ -30,37 +31,16 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/blkdev.h>
-#include <linux/idr.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
-#include <linux/sizes.h>
-#include <linux/virtio_config.h>
-#include <linux/virtio_ids.h>
 
-#include "backend.h"
 #include "blk.h"
 
-#define HV_BLK_MAX		256	/* devices */
-#define HV_BLK_MAX_QUEUES	8
-#define HV_BLK_QUEUE_SIZE	256
 #define HV_BLK_BUDGET		64	/* new requests per worker run */
-/* Data segments: an indirect table holds the header and status too. */
-#define HV_BLK_SEG_MAX		(HV_BLK_QUEUE_SIZE - 2)
-/* Any segment size works; this only bounds what the guest builds. */
-#define HV_BLK_SIZE_MAX		SZ_1M
-#define HV_BLK_DWZ_SEG		32
-#define HV_BLK_DWZ_SECTORS	(SZ_1G >> SECTOR_SHIFT)
 /* A reset still waiting for the backing after this long says so. */
 #define HV_BLK_QUIESCE_WARN	(30 * HZ)
 /* The request went to the I/O engine; its status comes later. */
 #define HV_BLK_SUBMITTED	(-1)
-
-static DEFINE_IDA(hv_blk_ida);
-
-static struct hv_blk *to_blk(struct hv_dev *dev)
-{
-	return container_of(dev, struct hv_blk, dev);
-}
 
 static void hv_blk_req_put(struct hv_blk_queue *q, struct hv_blk_req *req)
 {
@@ -328,7 +308,16 @@ static void hv_blk_serve(struct hv_blk_queue *q, struct hv_blk_req *req,
 	hv_blk_publish(q, req);
 }
 
-static bool hv_blk_handle_queue(struct hv_vq *vq)
+/**
+ * hv_blk_handle_queue - serve a queue: publish what the I/O engine
+ *	completed, parse and submit new requests
+ * @vq: the queue (its &struct hv_blk_queue in @vq->priv)
+ *
+ * Worker context (the &hv_dev_ops.handle_queue of blk devices).
+ *
+ * Return: true if the budget ran out with requests left.
+ */
+bool hv_blk_handle_queue(struct hv_vq *vq)
 {
 	struct hv_blk_queue *q = vq->priv;
 	struct hv_blk_req *req = NULL;
@@ -373,42 +362,12 @@ out:
 	return more;
 }
 
-static void hv_blk_status_changed(struct hv_dev *dev, u32 old, u32 status)
-{
-	struct hv_blk *blk = to_blk(dev);
-	unsigned long flags;
-	u64 features;
-
-	if (!(status & ~old & VIRTIO_CONFIG_S_FEATURES_OK))
-		return;
-	spin_lock_irqsave(&dev->lock, flags);
-	features = dev->driver_features;
-	spin_unlock_irqrestore(&dev->lock, flags);
-	/* No FLUSH: the driver expects a write-through cache. */
-	WRITE_ONCE(blk->writethrough,
-		   !(features & BIT_ULL(VIRTIO_BLK_F_FLUSH)));
-}
-
-static ssize_t hv_blk_backend_show(struct hv_dev *dev, char *buf)
-{
-	struct hv_blk *blk = to_blk(dev);
-	char *tmp, *path;
-	ssize_t ret;
-
-	tmp = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!tmp)
-		return -ENOMEM;
-	path = file_path(blk->backing.file, tmp, PATH_MAX);
-	if (IS_ERR(path))
-		ret = PTR_ERR(path);
-	else
-		ret = sysfs_emit(buf, "%s\n", path);
-	kfree(tmp);
-	return ret;
-}
-
-/* After a reset: wait until no read still writes into zone memory. */
-static void hv_blk_quiesce(struct hv_dev *dev)
+/**
+ * hv_blk_quiesce - after a reset: wait until no read still writes into
+ *	zone memory
+ * @dev: a blk device (&hv_dev_ops.quiesce)
+ */
+void hv_blk_quiesce(struct hv_dev *dev)
 {
 	struct hv_blk *blk = to_blk(dev);
 
@@ -426,8 +385,12 @@ static void hv_blk_drained(struct percpu_ref *ref)
 	complete(&blk->drained);
 }
 
-/* Removal: no new I/O; wait for what is in flight (workers still run). */
-static void hv_blk_shutdown(struct hv_dev *dev)
+/**
+ * hv_blk_shutdown - removal: no new I/O; wait for what is in flight
+ *	(workers still run)
+ * @dev: a blk device (&hv_dev_ops.shutdown)
+ */
+void hv_blk_shutdown(struct hv_dev *dev)
 {
 	struct hv_blk *blk = to_blk(dev);
 
@@ -435,10 +398,7 @@ static void hv_blk_shutdown(struct hv_dev *dev)
 	wait_for_completion(&blk->drained);
 }
 
-/*
- * Removal while the driver runs: let go of the backing. Requests in
- * flight complete (the workers publish them); later ones fail.
- */
+/* In the queue's worker: publish what completed. */
 static void hv_blk_publish_done(void *data)
 {
 	struct hv_blk_queue *q = data;
@@ -447,24 +407,51 @@ static void hv_blk_publish_done(void *data)
 	hv_vq_flush(q->vq);
 }
 
-static void hv_blk_detach(struct hv_dev *dev)
+/**
+ * hv_blk_publish_completed - publish on every queue what the I/O engine
+ *	completed, now rather than at the next kick
+ * @blk: the device
+ *
+ * Runs in each queue's worker, after any run that started earlier.
+ * Process context; sleeps.
+ */
+void hv_blk_publish_completed(struct hv_blk *blk)
 {
-	struct hv_blk *blk = to_blk(dev);
 	unsigned int i;
 
-	hv_blk_shutdown(dev);
-	/*
-	 * Publish what completed now, not at the next kick; this also waits
-	 * for runs that started before the kill and may still look at the
-	 * backing's size.
-	 */
-	for (i = 0; i < dev->nr_queues; i++)
-		hv_worker_call(&dev->vqs[i].worker, hv_blk_publish_done,
+	for (i = 0; i < blk->dev.nr_queues; i++)
+		hv_worker_call(&blk->dev.vqs[i].worker, hv_blk_publish_done,
 			       &blk->queues[i]);
-	hv_blk_io_close(&blk->backing);
 }
 
-static void hv_blk_queues_free(struct hv_blk *blk, unsigned int nr)
+/**
+ * hv_blk_inflight_init - set up the counts of requests in the I/O engine
+ * @blk: the device, zeroed
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int hv_blk_inflight_init(struct hv_blk *blk)
+{
+	init_completion(&blk->drained);
+	init_waitqueue_head(&blk->idle);
+	return percpu_ref_init(&blk->inflight, hv_blk_drained, 0, GFP_KERNEL);
+}
+
+/**
+ * hv_blk_inflight_exit - undo hv_blk_inflight_init()
+ * @blk: the device, nothing in flight
+ */
+void hv_blk_inflight_exit(struct hv_blk *blk)
+{
+	percpu_ref_exit(&blk->inflight);
+}
+
+/**
+ * hv_blk_queues_free - free the per-queue state and the requests' buffers
+ * @blk: the device; its workers stopped
+ * @nr: queues to free
+ */
+void hv_blk_queues_free(struct hv_blk *blk, unsigned int nr)
 {
 	unsigned int i, j;
 
@@ -484,54 +471,13 @@ static void hv_blk_queues_free(struct hv_blk *blk, unsigned int nr)
 	blk->queues = NULL;
 }
 
-static void hv_blk_free(struct hv_blk *blk)
-{
-	hv_blk_queues_free(blk, blk->dev.nr_queues);
-	percpu_ref_exit(&blk->inflight);
-	hv_blk_io_close(&blk->backing);
-	ida_free(&hv_blk_ida, blk->dev.index);
-	kfree(blk);
-}
-
-static void hv_blk_release(struct hv_dev *dev)
-{
-	hv_blk_free(to_blk(dev));
-}
-
 /**
- * hv_blk_resize - take the backing's current size as the capacity and
- *	tell the driver (config interrupt)
- * @dev: a blk device
+ * hv_blk_queues_alloc - per-queue state and request pools
+ * @blk: the device, its virtqueues set up (hv_dev_init())
  *
- * Return: 0.
+ * Return: 0 or -ENOMEM (hv_blk_queues_free() frees what was allocated).
  */
-static int hv_blk_resize(struct hv_dev *dev)
-{
-	struct hv_blk *blk = to_blk(dev);
-	u64 cap = hv_blk_io_size(&blk->backing) >> SECTOR_SHIFT;
-	__le64 le = cpu_to_le64(cap);
-
-	WRITE_ONCE(blk->capacity, cap);
-	hv_dev_set_config(dev, offsetof(struct virtio_blk_config, capacity),
-			  &le, sizeof(le), true);
-	dev_info(dev->sysdev, "capacity %llu sectors\n", cap);
-	return 0;
-}
-
-static const struct hv_dev_ops hv_blk_ops = {
-	.type = "blk",
-	.device_id = VIRTIO_ID_BLOCK,
-	.handle_queue = hv_blk_handle_queue,
-	.quiesce = hv_blk_quiesce,
-	.status_changed = hv_blk_status_changed,
-	.backend_show = hv_blk_backend_show,
-	.resize = hv_blk_resize,
-	.shutdown = hv_blk_shutdown,
-	.detach = hv_blk_detach,
-	.release = hv_blk_release,
-};
-
-static int hv_blk_queues_alloc(struct hv_blk *blk)
+int hv_blk_queues_alloc(struct hv_blk *blk)
 {
 	unsigned int i, j;
 
@@ -561,161 +507,4 @@ static int hv_blk_queues_alloc(struct hv_blk *blk)
 		q->nr_free = HV_BLK_QUEUE_SIZE;
 	}
 	return 0;
-}
-
-static void hv_blk_set_config(struct hv_blk *blk)
-{
-	const struct hv_blk_backing *io = &blk->backing;
-	struct virtio_blk_config cfg = {};
-
-	cfg.capacity = (__force __virtio64)cpu_to_le64(blk->capacity);
-	cfg.size_max = (__force __virtio32)cpu_to_le32(HV_BLK_SIZE_MAX);
-	cfg.seg_max = (__force __virtio32)cpu_to_le32(HV_BLK_SEG_MAX);
-	cfg.blk_size = (__force __virtio32)cpu_to_le32(io->lbs);
-	cfg.physical_block_exp = ilog2(io->pbs / io->lbs);
-	cfg.min_io_size = (__force __virtio16)
-		cpu_to_le16(min_t(u32, io->io_min / io->lbs, U16_MAX));
-	cfg.opt_io_size = (__force __virtio32)cpu_to_le32(io->io_opt /
-							  io->lbs);
-	cfg.num_queues = (__force __virtio16)cpu_to_le16(blk->dev.nr_queues);
-	cfg.max_discard_sectors = (__force __virtio32)
-		cpu_to_le32(HV_BLK_DWZ_SECTORS);
-	cfg.max_discard_seg = (__force __virtio32)cpu_to_le32(HV_BLK_DWZ_SEG);
-	cfg.discard_sector_alignment = (__force __virtio32)
-		cpu_to_le32(io->discard_granularity >> SECTOR_SHIFT);
-	cfg.max_write_zeroes_sectors = (__force __virtio32)
-		cpu_to_le32(HV_BLK_DWZ_SECTORS);
-	cfg.max_write_zeroes_seg = (__force __virtio32)
-		cpu_to_le32(HV_BLK_DWZ_SEG);
-	cfg.write_zeroes_may_unmap = 1;
-	hv_dev_set_config(&blk->dev, 0, &cfg, sizeof(cfg), false);
-}
-
-static u64 hv_blk_features(const struct hv_blk *blk, unsigned int nr_queues)
-{
-	u64 features = BIT_ULL(VIRTIO_BLK_F_SIZE_MAX) |
-		       BIT_ULL(VIRTIO_BLK_F_SEG_MAX) |
-		       BIT_ULL(VIRTIO_BLK_F_BLK_SIZE) |
-		       BIT_ULL(VIRTIO_BLK_F_TOPOLOGY) |
-		       BIT_ULL(VIRTIO_BLK_F_FLUSH);
-
-	if (nr_queues > 1)
-		features |= BIT_ULL(VIRTIO_BLK_F_MQ);
-	if (blk->ro)
-		return features | BIT_ULL(VIRTIO_BLK_F_RO);
-	features |= BIT_ULL(VIRTIO_BLK_F_WRITE_ZEROES);
-	if (blk->backing.discard)
-		features |= BIT_ULL(VIRTIO_BLK_F_DISCARD);
-	return features;
-}
-
-/* GET_ID: serial= as given, else "hvisor-<zone>-<index>". */
-static void hv_blk_set_serial(struct hv_blk *blk, const struct hvv_dev *ud)
-{
-	char id[32];
-
-	if (ud->serial[0]) {
-		memcpy(blk->serial, ud->serial, VIRTIO_BLK_ID_BYTES);
-		return;
-	}
-	snprintf(id, sizeof(id), "hvisor-%u-%u", ud->zone_id, blk->dev.index);
-	memcpy(blk->serial, id, min(strlen(id), sizeof(blk->serial)));
-}
-
-/**
- * hv_blk_create - create a virtio-blk device on an image file or block
- *	device
- * @ud: from userspace: backend_fd (open for reading, and writing unless
- *	HVV_DEV_F_RO), queues (0 = 1, up to 8), serial
- *
- * Runs in the caller's context, where @ud->backend_fd is looked up.
- *
- * Return: the device or an ERR_PTR.
- */
-static struct hv_dev *hv_blk_create(const struct hvv_dev *ud)
-{
-	unsigned int nr_queues = ud->queues ? ud->queues : 1;
-	struct hv_blk *blk;
-	int index, ret;
-
-	if (ud->flags & ~HVV_DEV_F_RO) {
-		pr_err("blk: only the ro flag applies\n");
-		return ERR_PTR(-EINVAL);
-	}
-	if (nr_queues > HV_BLK_MAX_QUEUES) {
-		pr_err("blk: queues=%u: 1 to %u\n", ud->queues,
-		       HV_BLK_MAX_QUEUES);
-		return ERR_PTR(-EINVAL);
-	}
-	if (ud->backend_fd < 0) {
-		pr_err("blk: needs an image file or a block device\n");
-		return ERR_PTR(-EBADF);
-	}
-	index = ida_alloc_max(&hv_blk_ida, HV_BLK_MAX - 1, GFP_KERNEL);
-	if (index < 0)
-		return ERR_PTR(index);
-	blk = kzalloc(sizeof(*blk), GFP_KERNEL);
-	if (!blk) {
-		ida_free(&hv_blk_ida, index);
-		return ERR_PTR(-ENOMEM);
-	}
-	blk->dev.index = index;
-	snprintf(blk->dev.name, sizeof(blk->dev.name), "blk%d", index);
-	blk->ro = ud->flags & HVV_DEV_F_RO;
-	init_completion(&blk->drained);
-	init_waitqueue_head(&blk->idle);
-	/* From here on, hv_blk_free() undoes everything. */
-	ret = percpu_ref_init(&blk->inflight, hv_blk_drained, 0, GFP_KERNEL);
-	if (ret) {
-		ida_free(&hv_blk_ida, index);
-		kfree(blk);
-		return ERR_PTR(ret);
-	}
-	ret = hv_blk_io_open(&blk->backing, ud->backend_fd, blk->ro);
-	if (ret)
-		goto err_free;
-	blk->capacity = hv_blk_io_size(&blk->backing) >> SECTOR_SHIFT;
-	hv_blk_set_serial(blk, ud);
-
-	ret = hv_dev_init(&blk->dev, &hv_blk_ops, ud, nr_queues,
-			  HV_BLK_QUEUE_SIZE, hv_blk_features(blk, nr_queues));
-	if (ret)
-		goto err_free;
-	ret = hv_blk_queues_alloc(blk);
-	if (ret)
-		goto err_stop;
-	hv_blk_set_config(blk);
-	return &blk->dev;
-
-err_stop:
-	hv_dev_stop(&blk->dev);
-err_free:
-	hv_blk_free(blk);
-	return ERR_PTR(ret);
-}
-
-static struct hv_backend hv_blk_backend = {
-	.type = HVV_DEV_BLK,
-	.name = "blk",
-	.owner = THIS_MODULE,
-	.create = hv_blk_create,
-};
-
-int hv_blk_init(void)
-{
-	int ret;
-
-	ret = hv_blk_io_init();
-	if (ret)
-		return ret;
-	ret = hv_backend_register(&hv_blk_backend);
-	if (ret)
-		hv_blk_io_exit();
-	return ret;
-}
-
-void hv_blk_exit(void)
-{
-	hv_backend_unregister(&hv_blk_backend);
-	hv_blk_io_exit();
 }

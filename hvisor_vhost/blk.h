@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * virtio-blk backend: the device and its requests (blk.c), on the block
- * I/O engine (blk_io.h).
+ * virtio-blk backend, private to its two files: the device (blk_dev.c:
+ * creation, config space, features, removal) and its request protocol
+ * (blk.c), on the block I/O engine (blk_io.h). blk_dev.c calls blk.c,
+ * both call the engine, and nothing calls back up but through the
+ * engine's completion callback and the core's ops.
  */
 #ifndef _HV_BLK_H
 #define _HV_BLK_H
@@ -9,12 +12,17 @@
 #include <linux/completion.h>
 #include <linux/llist.h>
 #include <linux/percpu-refcount.h>
+#include <linux/sizes.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 #include <uapi/linux/virtio_blk.h>
 
 #include "blk_io.h"
 #include "dev.h"
+
+#define HV_BLK_QUEUE_SIZE	256
+#define HV_BLK_DWZ_SEG		32	/* DISCARD, WRITE_ZEROES segments */
+#define HV_BLK_DWZ_SECTORS	(SZ_1G >> SECTOR_SHIFT)	/* per segment */
 
 struct hv_blk;
 struct hv_blk_queue;
@@ -93,5 +101,20 @@ struct hv_blk {
 	bool writethrough;
 	char serial[VIRTIO_BLK_ID_BYTES];
 };
+
+static inline struct hv_blk *to_blk(struct hv_dev *dev)
+{
+	return container_of(dev, struct hv_blk, dev);
+}
+
+/* blk.c: the request protocol */
+int hv_blk_inflight_init(struct hv_blk *blk);
+void hv_blk_inflight_exit(struct hv_blk *blk);
+int hv_blk_queues_alloc(struct hv_blk *blk);
+void hv_blk_queues_free(struct hv_blk *blk, unsigned int nr);
+bool hv_blk_handle_queue(struct hv_vq *vq);
+void hv_blk_quiesce(struct hv_dev *dev);
+void hv_blk_shutdown(struct hv_dev *dev);
+void hv_blk_publish_completed(struct hv_blk *blk);
 
 #endif /* _HV_BLK_H */
