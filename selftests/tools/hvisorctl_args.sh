@@ -231,7 +231,7 @@ err 1 "add blk: img=: empty value" add blk img=
 err 1 "add blk: ro=yes: expected 0 or 1" add blk ro=yes
 err 1 "add blk: queues=0: must not be 0" add blk queues=0
 err 1 "add blk: queues=65536: too large (max 8)" add blk queues=65536
-# blk.c: HV_BLK_MAX_QUEUES
+# blk_dev.c: HV_BLK_MAX_QUEUES
 err 1 "add blk: queues=9: too large (max 8)" add blk queues=9
 err 1 "add blk: serial=123456789012345678901: too long (max 20 bytes)" \
 	add blk serial=123456789012345678901
@@ -269,7 +269,7 @@ err 1 'add net: "net" devices are not served by hvisor_vhost (it serves console 
 : >disk.img
 err 2 "add blk: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
 	add blk zone=1 addr=0xa003c00 irq=78 img=disk.img ro=1 serial=SN-1 queues=2
-# blk.c: the capacity is in whole 512-byte sectors
+# blk_dev.c: the capacity is in whole 512-byte sectors
 head -c 1000 /dev/zero >odd.img
 err 2 "add blk: img=odd.img: warning: size 1000 is not a multiple of 512: the guest does not see the last 488 bytes
 hvisorctl: add blk: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
@@ -720,7 +720,7 @@ err 1 "load: too many arguments ('-')" load - -
 ############################################################ load: the module's limits
 
 # Each is refused by "load -n" as the module would refuse it.
-# blk.c: HV_BLK_MAX_QUEUES
+# blk_dev.c: HV_BLK_MAX_QUEUES
 cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "blk", '"$D"', "img": "x", "queues": 9}]}]}' \
 	'1:217: zones[0].devices[0].queues: too large (max 8)'
 # registry.c: HV_DEV_MAX_LEN

@@ -46,16 +46,20 @@ static inline int limit_type_served(unsigned int type)
 /* Consoles in all zones: HV_CONSOLE_MAX, hvisor_vhost/console.c (ENOSPC). */
 #define LIMIT_CONSOLES		64
 
-/* blk devices in all zones: HV_BLK_MAX, hvisor_vhost/blk.c (ENOSPC). */
+/* blk devices in all zones: HV_BLK_MAX, hvisor_vhost/blk_dev.c (ENOSPC). */
 #define LIMIT_BLKS		256
 
-/* queues= of a blk device: HV_BLK_MAX_QUEUES, hvisor_vhost/blk.c (EINVAL). */
+/*
+ * queues= of a blk device: HV_BLK_MAX_QUEUES, hvisor_vhost/blk_dev.c
+ * (EINVAL).
+ */
 #define LIMIT_BLK_QUEUES	8
 
 /*
  * A blk device's capacity is its backing's size in 512-byte sectors,
- * rounded down (hv_blk_create() and hv_blk_resize(), hvisor_vhost/blk.c):
- * the guest does not see the end of an image that is not a multiple.
+ * rounded down (hv_blk_create() and hv_blk_resize(),
+ * hvisor_vhost/blk_dev.c): the guest does not see the end of an image that
+ * is not a multiple.
  */
 #define LIMIT_BLK_SECTOR	512
 
