@@ -83,10 +83,16 @@ struct hv_blk_queue {
  *	that may still write into zone memory; a reset waits on @idle for it
  *	to reach zero (@inflight, put after it, keeps the device alive)
  * @idle: woken when @busy reaches zero
- * @capacity: 512-byte sectors the guest may address
- * @ro: read-only device
- * @writethrough: the driver did not negotiate FLUSH: writes are FUA
- * @serial: GET_ID answer, NUL padded
+ * @capacity: 512-byte sectors the guest may address; WRITE_ONCE() by a
+ *	resize, READ_ONCE() by the workers, no lock
+ * @ro: read-only device; set at creation
+ * @writethrough: the driver did not negotiate FLUSH: writes are FUA;
+ *	WRITE_ONCE() by the dispatcher (FEATURES_OK), READ_ONCE() by the
+ *	workers, no lock
+ * @serial: GET_ID answer, NUL padded; set at creation
+ *
+ * @backing is opened at creation and closed once nothing can be in
+ * flight (detach, after the in-flight count drained, or release).
  */
 struct hv_blk {
 	struct hv_dev dev;
