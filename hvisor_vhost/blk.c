@@ -36,7 +36,6 @@
 
 #include "blk.h"
 
-#define HV_BLK_BUDGET		64	/* new requests per worker run */
 /* A reset still waiting for the backing after this long says so. */
 #define HV_BLK_QUIESCE_WARN	(30 * HZ)
 /* The request went to the I/O engine; its status comes later. */
@@ -119,8 +118,9 @@ static u8 *hv_blk_status_byte(const struct hv_chain *chain)
 	unsigned int i;
 
 	for (i = chain->nr_out + chain->nr_in; i > chain->nr_out; i--)
-		if (chain->segs[i - 1].len)
-			return chain->segs[i - 1].va + chain->segs[i - 1].len - 1;
+		if (chain->segs[i - 1].iov_len)
+			return chain->segs[i - 1].iov_base +
+			       chain->segs[i - 1].iov_len - 1;
 	return NULL;
 }
 
@@ -321,7 +321,7 @@ bool hv_blk_handle_queue(struct hv_vq *vq)
 {
 	struct hv_blk_queue *q = vq->priv;
 	struct hv_blk_req *req = NULL;
-	unsigned int served = 0;
+	struct hv_vq_pass pass = {};
 	struct hv_chain chain;
 	struct blk_plug plug;
 	unsigned int noio;
@@ -345,7 +345,8 @@ bool hv_blk_handle_queue(struct hv_vq *vq)
 				break;
 			}
 			hv_blk_serve(q, req, &chain);
-			if (++served == HV_BLK_BUDGET) {
+			/* Its data moves in the engine, not in this pass. */
+			if (hv_vq_pass_spent(&pass, 0)) {
 				more = true;
 				goto out;
 			}

@@ -34,7 +34,6 @@
 #include <linux/stat.h>
 
 #include "blk_io.h"
-#include "dev.h"
 
 /* Zero pages per write when WRITE_ZEROES falls back to writing. */
 #define HV_BLK_ZERO_PAGES	16
@@ -376,13 +375,13 @@ void hv_blk_io_finish(struct hv_blk_io *io)
 
 /* The data bytes of a request, piece by piece: one per segment. */
 struct hv_blk_walk {
-	const struct hv_seg *seg;	/* next segment */
-	const struct hv_seg *end;	/* past the last segment */
+	const struct kvec *seg;	/* next segment */
+	const struct kvec *end;	/* past the last segment */
 	size_t skip;			/* bytes still to skip */
 	size_t left;			/* bytes still to walk */
 };
 
-static void hv_blk_walk_init(struct hv_blk_walk *w, const struct hv_seg *segs,
+static void hv_blk_walk_init(struct hv_blk_walk *w, const struct kvec *segs,
 			     unsigned int nr_segs, size_t skip, size_t len)
 {
 	w->seg = segs;
@@ -394,14 +393,14 @@ static void hv_blk_walk_init(struct hv_blk_walk *w, const struct hv_seg *segs,
 static bool hv_blk_walk_next(struct hv_blk_walk *w, void **va, size_t *len)
 {
 	while (w->seg < w->end && w->left) {
-		const struct hv_seg *seg = w->seg++;
+		const struct kvec *seg = w->seg++;
 
-		if (w->skip >= seg->len) {
-			w->skip -= seg->len;
+		if (w->skip >= seg->iov_len) {
+			w->skip -= seg->iov_len;
 			continue;
 		}
-		*va = seg->va + w->skip;
-		*len = min(seg->len - w->skip, w->left);
+		*va = seg->iov_base + w->skip;
+		*len = min(seg->iov_len - w->skip, w->left);
 		w->skip = 0;
 		w->left -= *len;
 		return true;
@@ -423,7 +422,7 @@ static bool hv_blk_walk_next(struct hv_blk_walk *w, void **va, size_t *len)
  *
  * Return: 0, or -ENOMEM (hv_blk_io_unmap() frees what was allocated).
  */
-int hv_blk_io_map(struct hv_blk_io *io, const struct hv_seg *segs,
+int hv_blk_io_map(struct hv_blk_io *io, const struct kvec *segs,
 		  unsigned int nr_segs, size_t skip)
 {
 	const struct hv_blk_backing *b = io->backing;

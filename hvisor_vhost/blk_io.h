@@ -25,7 +25,6 @@
 #include <uapi/linux/virtio_blk.h>
 
 struct device;
-struct hv_seg;
 
 #define HV_BLK_INLINE_VECS	4
 
@@ -146,7 +145,7 @@ void hv_blk_io_close(struct hv_blk_backing *b);
 loff_t hv_blk_io_size(const struct hv_blk_backing *b);
 void hv_blk_io_setup(struct hv_blk_io *io, struct hv_blk_backing *backing,
 		     hv_blk_end_io_t end_io);
-int hv_blk_io_map(struct hv_blk_io *io, const struct hv_seg *segs,
+int hv_blk_io_map(struct hv_blk_io *io, const struct kvec *segs,
 		  unsigned int nr_segs, size_t skip);
 void hv_blk_io_unmap(struct hv_blk_io *io);
 void hv_blk_io_submit(struct hv_blk_io *io);

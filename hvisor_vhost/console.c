@@ -226,7 +226,7 @@ static bool hv_console_transmit(struct hv_vq *vq)
 		hv_vq_disable_notify(vq);
 		while ((ret = hv_vq_pop(vq, &chain)) > 0) {
 			if (!hv_console_output(con, &chain)) {
-				hv_vq_unpop(vq);
+				hv_vq_unpop(vq, &chain);
 				hv_vq_flush(vq);
 				mod_timer(&con->retry,
 					  jiffies + HV_CONSOLE_RETRY);
@@ -251,13 +251,13 @@ static size_t hv_console_fill(struct hv_console *con,
 	unsigned int i;
 
 	for (i = chain->nr_out; i < chain->nr_out + chain->nr_in; i++) {
-		const struct hv_seg *seg = &chain->segs[i];
+		const struct kvec *seg = &chain->segs[i];
 		unsigned int n;
 
-		n = kfifo_out_spinlocked(&con->fifo, seg->va, seg->len,
-					 &con->lock);
+		n = kfifo_out_spinlocked(&con->fifo, seg->iov_base,
+					 seg->iov_len, &con->lock);
 		done += n;
-		if (n < seg->len)
+		if (n < seg->iov_len)
 			break;
 	}
 	return done;

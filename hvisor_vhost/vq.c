@@ -31,9 +31,6 @@
 #include "vq.h"
 #include "zone.h"
 
-/* Segments a chain may have: one descriptor may span adjacent regions. */
-#define HV_VQ_MAX_SEGS(num_max)	(2 * (num_max))
-
 /* A descriptor in host byte order, after it was copied out of the ring. */
 struct hv_desc {
 	u64 addr;
@@ -188,13 +185,15 @@ static int hv_vq_fail(struct hv_vq *vq, const char *reason)
 	return -EIO;
 }
 
-/* Add the buffer of @desc to @chain, split at region boundaries. */
+/*
+ * Add the buffer of @desc to @chain (room for @max_segs), split at region
+ * boundaries.
+ */
 static int hv_vq_add_buffer(struct hv_vq *vq, struct hv_chain *chain,
-			    const struct hv_desc *desc)
+			    unsigned int max_segs, const struct hv_desc *desc)
 {
 	bool writable = desc->flags & VRING_DESC_F_WRITE;
 	u64 gpa = desc->addr, left = desc->len, avail;
-	unsigned int max = HV_VQ_MAX_SEGS(vq->num_max);
 	u64 end;
 
 	if (!writable && chain->nr_in)
@@ -210,16 +209,17 @@ static int hv_vq_add_buffer(struct hv_vq *vq, struct hv_chain *chain,
 		return hv_vq_fail(vq, "chain longer than 4 GiB");
 	}
 	do {
-		struct hv_seg *seg;
+		unsigned int n = chain->nr_out + chain->nr_in;
 		void *va = hv_zone_translate(vq->zone, gpa, left, &avail);
 
 		if (!va)
 			return hv_vq_fail(vq, "buffer outside zone RAM");
-		if (chain->nr_out + chain->nr_in >= max)
+		if (n >= HV_VQ_MAX_SEGS(vq->num_max))
 			return hv_vq_fail(vq, "too many buffer segments");
-		seg = &chain->segs[chain->nr_out + chain->nr_in];
-		seg->va = va;
-		seg->len = avail;
+		if (n >= max_segs)
+			return -ENOSPC;	/* the caller's array: not the guest's fault */
+		chain->segs[n].iov_base = va;
+		chain->segs[n].iov_len = avail;
 		if (writable)
 			chain->nr_in++;
 		else
@@ -253,14 +253,19 @@ static int hv_vq_copy_indirect(struct hv_vq *vq, const struct hv_desc *d)
 }
 
 /**
- * hv_vq_pop - take the next available chain
+ * hv_vq_pop_into - take the next available chain into the caller's array
  * @vq: the queue (after hv_vq_sync() returned true)
  * @chain: filled in
+ * @segs: where its segments go, so that several chains may be held at once
+ * @max_segs: entries of @segs
  *
- * Return: 1 with a chain, 0 if none is available, -EIO if the driver broke
- * a rule (the device is then marked broken).
+ * Return: 1 with a chain, 0 if none is available, -ENOSPC if the next
+ * chain has more than @max_segs segments (nothing was taken: pop again
+ * with more room; HV_VQ_MAX_SEGS(num_max) is always enough), -EIO if the
+ * driver broke a rule (the device is then marked broken).
  */
-int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain)
+int hv_vq_pop_into(struct hv_vq *vq, struct hv_chain *chain,
+		   struct kvec *segs, unsigned int max_segs)
 {
 	const struct hv_ring *r = &vq->wr;
 	const struct vring_desc *table = r->desc;
@@ -284,7 +289,7 @@ int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain)
 
 	memset(chain, 0, sizeof(*chain));
 	chain->head = head;
-	chain->segs = vq->segs;
+	chain->segs = segs;
 	i = head;
 	for (;;) {
 		if (++count > table_size)
@@ -304,7 +309,7 @@ int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain)
 			i = 0;
 			continue;
 		}
-		ret = hv_vq_add_buffer(vq, chain, &d);
+		ret = hv_vq_add_buffer(vq, chain, max_segs, &d);
 		if (ret)
 			return ret;
 		if (!(d.flags & VRING_DESC_F_NEXT))
@@ -315,7 +320,6 @@ int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain)
 	}
 	if (__test_and_set_bit(head, vq->in_use))
 		return hv_vq_fail(vq, "head made available while in use");
-	vq->last_head = head;
 	vq->last_avail_idx++;
 	atomic64_inc(&vq->stats->requests);
 	atomic64_add(chain->out_len, &vq->stats->bytes_out);
@@ -323,12 +327,29 @@ int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain)
 }
 
 /**
- * hv_vq_unpop - give the last popped chain back (it will be popped again)
- * @vq: the queue
+ * hv_vq_pop - take the next available chain
+ * @vq: the queue (after hv_vq_sync() returned true)
+ * @chain: filled in; its segments are in the queue's array, valid until
+ *	the next pop
+ *
+ * Return: 1 with a chain, 0 if none is available, -EIO if the driver broke
+ * a rule (the device is then marked broken).
  */
-void hv_vq_unpop(struct hv_vq *vq)
+int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain)
 {
-	__clear_bit(vq->last_head, vq->in_use);
+	return hv_vq_pop_into(vq, chain, vq->segs,
+			      HV_VQ_MAX_SEGS(vq->num_max));
+}
+
+/**
+ * hv_vq_unpop - give a popped chain back (it will be popped again)
+ * @vq: the queue
+ * @chain: the last chain popped and not given back: several are given
+ *	back in the reverse order of their pops
+ */
+void hv_vq_unpop(struct hv_vq *vq, const struct hv_chain *chain)
+{
+	__clear_bit(chain->head, vq->in_use);
 	vq->last_avail_idx--;
 	atomic64_dec(&vq->stats->requests);
 }
@@ -476,15 +497,15 @@ size_t hv_chain_copy_from(const struct hv_chain *chain, size_t skip,
 	unsigned int i;
 
 	for (i = 0; i < chain->nr_out && done < len; i++) {
-		const struct hv_seg *seg = &chain->segs[i];
+		const struct kvec *seg = &chain->segs[i];
 		size_t n;
 
-		if (skip >= seg->len) {
-			skip -= seg->len;
+		if (skip >= seg->iov_len) {
+			skip -= seg->iov_len;
 			continue;
 		}
-		n = min_t(size_t, seg->len - skip, len - done);
-		memcpy(buf + done, seg->va + skip, n);
+		n = min_t(size_t, seg->iov_len - skip, len - done);
+		memcpy(buf + done, seg->iov_base + skip, n);
 		done += n;
 		skip = 0;
 	}
@@ -508,15 +529,15 @@ size_t hv_chain_copy_to(const struct hv_chain *chain, size_t skip,
 
 	for (i = chain->nr_out; i < chain->nr_out + chain->nr_in &&
 	     done < len; i++) {
-		const struct hv_seg *seg = &chain->segs[i];
+		const struct kvec *seg = &chain->segs[i];
 		size_t n;
 
-		if (skip >= seg->len) {
-			skip -= seg->len;
+		if (skip >= seg->iov_len) {
+			skip -= seg->iov_len;
 			continue;
 		}
-		n = min_t(size_t, seg->len - skip, len - done);
-		memcpy(seg->va + skip, buf + done, n);
+		n = min_t(size_t, seg->iov_len - skip, len - done);
+		memcpy(seg->iov_base + skip, buf + done, n);
 		done += n;
 		skip = 0;
 	}

@@ -10,6 +10,7 @@
 #include <linux/atomic.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uio.h>
 #include <uapi/linux/virtio_ring.h>
 
 #include "worker.h"
@@ -39,15 +40,8 @@ struct hv_ring {
 	u32 gen;
 };
 
-/**
- * struct hv_seg - one buffer segment of a descriptor chain
- * @va: kernel address of the buffer in zone memory
- * @len: bytes
- */
-struct hv_seg {
-	void *va;
-	u32 len;
-};
+/* Segments a chain may have: one descriptor may span adjacent regions. */
+#define HV_VQ_MAX_SEGS(num_max)	(2 * (num_max))
 
 /**
  * struct hv_chain - a descriptor chain, validated and copied out of the ring
@@ -56,7 +50,9 @@ struct hv_seg {
  * @nr_in: device-writable segments (after the readable ones)
  * @out_len: bytes readable
  * @in_len: bytes writable
- * @segs: the segments; owned by the queue, valid until the next pop
+ * @segs: the segments, kernel addresses in zone memory: the queue's array
+ *	(hv_vq_pop(); valid until the next pop) or the caller's
+ *	(hv_vq_pop_into(), to hold several chains at once)
  */
 struct hv_chain {
 	u16 head;
@@ -64,7 +60,7 @@ struct hv_chain {
 	unsigned int nr_in;
 	u32 out_len;
 	u32 in_len;
-	struct hv_seg *segs;
+	struct kvec *segs;
 };
 
 /**
@@ -126,9 +122,8 @@ struct hv_vq_ops {
  * @signalled_valid: @signalled_used is meaningful (worker only)
  * @in_use: heads popped and not yet pushed or given back, one bit per
  *	descriptor; cleared with a new generation (worker only)
- * @last_head: head of the last popped chain, for hv_vq_unpop() (worker
- *	only)
- * @segs: segment array for chains, 2 * @num_max entries (worker only)
+ * @segs: the queue's segment array for chains, HV_VQ_MAX_SEGS(@num_max)
+ *	entries (worker only)
  * @indirect_buf: private copy of an indirect table (worker only)
  * @priv: backend per-queue data
  */
@@ -157,8 +152,7 @@ struct hv_vq {
 	u16 signalled_used;
 	bool signalled_valid;
 	unsigned long *in_use;
-	u16 last_head;
-	struct hv_seg *segs;
+	struct kvec *segs;
 	struct vring_desc *indirect_buf;
 	void *priv;
 };
@@ -213,7 +207,9 @@ void hv_vq_free(struct hv_vq *vq);				/* process */
 int hv_vq_enable(struct hv_vq *vq, u64 features);	/* lock held */
 bool hv_vq_sync(struct hv_vq *vq);
 int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain);
-void hv_vq_unpop(struct hv_vq *vq);
+int hv_vq_pop_into(struct hv_vq *vq, struct hv_chain *chain,
+		   struct kvec *segs, unsigned int max_segs);
+void hv_vq_unpop(struct hv_vq *vq, const struct hv_chain *chain);
 void hv_vq_push(struct hv_vq *vq, u16 head, u32 len);
 void hv_vq_flush(struct hv_vq *vq);
 bool hv_vq_current(const struct hv_vq *vq, u32 gen);

@@ -493,15 +493,15 @@ static void step_pop(void)
 	m.out_len = 0;
 	m.in_len = 0;
 	for (i = 0; i < chain.nr_out + chain.nr_in; i++) {
-		fuzz_assert(chain.segs[i].va == ref.segs[i].va);
-		fuzz_assert(chain.segs[i].len == ref.segs[i].len);
-		fuzz_assert(hv_shim_mapped(chain.segs[i].va, chain.segs[i].len));
-		m.segs[i].va = chain.segs[i].va;
-		m.segs[i].len = chain.segs[i].len;
+		fuzz_assert(chain.segs[i].iov_base == ref.segs[i].va);
+		fuzz_assert(chain.segs[i].iov_len == ref.segs[i].len);
+		fuzz_assert(hv_shim_mapped(chain.segs[i].iov_base, chain.segs[i].iov_len));
+		m.segs[i].va = chain.segs[i].iov_base;
+		m.segs[i].len = chain.segs[i].iov_len;
 		if (i < chain.nr_out)
-			m.out_len += chain.segs[i].len;
+			m.out_len += chain.segs[i].iov_len;
 		else
-			m.in_len += chain.segs[i].len;
+			m.in_len += chain.segs[i].iov_len;
 	}
 	fuzz_assert(m.out_len == chain.out_len && m.in_len == chain.in_len);
 	m.nr_out = chain.nr_out;
@@ -515,13 +515,13 @@ static void step_pop(void)
 }
 
 /* Rebuild a struct hv_chain from the model's copy of the last one. */
-static void model_chain(struct hv_chain *c, struct hv_seg *segs)
+static void model_chain(struct hv_chain *c, struct kvec *segs)
 {
 	unsigned int i;
 
 	for (i = 0; i < m.nr_out + m.nr_in; i++) {
-		segs[i].va = m.segs[i].va;
-		segs[i].len = m.segs[i].len;
+		segs[i].iov_base = m.segs[i].va;
+		segs[i].iov_len = m.segs[i].len;
 	}
 	c->head = m.head;
 	c->nr_out = m.nr_out;
@@ -534,7 +534,7 @@ static void model_chain(struct hv_chain *c, struct hv_seg *segs)
 static void step_serve(struct fdp *f)
 {
 	static unsigned char buf[0x4000];
-	struct hv_seg segs[MAX_SEGS];
+	struct kvec segs[MAX_SEGS];
 	size_t skip = fdp_u16(f) % 0x3000, len = fdp_u16(f) % sizeof(buf);
 	struct hv_chain c;
 	size_t n, want;
@@ -865,7 +865,9 @@ int fuzz_one_input(const u8 *data, size_t size)
 			break;
 		case 9:
 			if (m.can_unpop) {
-				hv_vq_unpop(vq);
+				struct hv_chain last = { .head = m.head };
+
+				hv_vq_unpop(vq, &last);
 				m.held[m.head] = false;
 				m.last_avail--;
 				m.can_unpop = false;

@@ -131,8 +131,8 @@ HV_TEST(vq_simple_chain)
 	EXPECT_EQ(chain.nr_in, 1);
 	EXPECT_EQ(chain.out_len, 16);
 	EXPECT_EQ(chain.in_len, 32);
-	EXPECT(chain.segs[0].va == hv_tmem(BUF));
-	EXPECT(chain.segs[1].va == hv_tmem(BUF + 0x100));
+	EXPECT(chain.segs[0].iov_base == hv_tmem(BUF));
+	EXPECT(chain.segs[1].iov_base == hv_tmem(BUF + 0x100));
 	EXPECT_EQ(hv_chain_copy_from(&chain, 4, out, sizeof(out)), 12);
 	EXPECT(!memcmp(out, "456789abcdef", 12));
 	memset(in, 'x', sizeof(in));
@@ -177,10 +177,10 @@ HV_TEST(vq_buffer_split_at_adjacent_regions)
 	ASSERT_EQ(post_pop(0), 1);
 	EXPECT_EQ(chain.nr_in, 2);
 	EXPECT_EQ(chain.in_len, 0x200);
-	EXPECT(chain.segs[0].va == hv_tmem(0x1f00));
-	EXPECT_EQ(chain.segs[0].len, 0x100);
-	EXPECT(chain.segs[1].va == hv_tmem(0x2000));
-	EXPECT_EQ(chain.segs[1].len, 0x100);
+	EXPECT(chain.segs[0].iov_base == hv_tmem(0x1f00));
+	EXPECT_EQ(chain.segs[0].iov_len, 0x100);
+	EXPECT(chain.segs[1].iov_base == hv_tmem(0x2000));
+	EXPECT_EQ(chain.segs[1].iov_len, 0x100);
 	teardown();
 }
 
@@ -255,13 +255,65 @@ HV_TEST(vq_head_made_available_while_held)
 	teardown();
 }
 
+/* Chains held at once in the caller's arrays; given back in reverse. */
+HV_TEST(vq_pop_into_several_chains)
+{
+	struct kvec segs_a[2], segs_b[2];
+	struct hv_chain a, b;
+
+	setup(0);
+	set_desc(DESC, 0, BUF, 16, 0, 0);
+	set_desc(DESC, 1, BUF + 0x100, 32, VRING_DESC_F_WRITE, 0);
+	post(0);
+	post(1);
+	ASSERT(hv_vq_sync(vq));
+	ASSERT_EQ(hv_vq_pop_into(vq, &a, segs_a, 2), 1);
+	ASSERT_EQ(hv_vq_pop_into(vq, &b, segs_b, 2), 1);
+	/* The first chain's segments are still its own. */
+	EXPECT(a.segs == segs_a && a.nr_out == 1 && a.nr_in == 0);
+	EXPECT(a.segs[0].iov_base == hv_tmem(BUF) && a.segs[0].iov_len == 16);
+	EXPECT(b.segs == segs_b && b.nr_out == 0 && b.nr_in == 1);
+	EXPECT(b.segs[0].iov_base == hv_tmem(BUF + 0x100));
+	EXPECT_EQ(atomic64_read(&dev.stats.vq.requests), 2);
+	hv_vq_unpop(vq, &b);
+	hv_vq_unpop(vq, &a);
+	EXPECT_EQ(atomic64_read(&dev.stats.vq.requests), 0);
+	ASSERT_EQ(hv_vq_pop(vq, &chain), 1);
+	EXPECT_EQ(chain.head, 0);
+	ASSERT_EQ(hv_vq_pop(vq, &chain), 1);
+	EXPECT_EQ(chain.head, 1);
+	EXPECT(!dev.broken);
+	teardown();
+}
+
+/* Too little room is the caller's problem: nothing taken, not broken. */
+HV_TEST(vq_pop_into_short_array)
+{
+	struct kvec segs[2];
+
+	setup(0);
+	/* Three segments: one spans the regions at 0x2000, plus one more. */
+	set_desc(DESC, 0, 0x1f00, 0x200, VRING_DESC_F_NEXT, 1);
+	set_desc(DESC, 1, BUF, 16, 0, 0);
+	post(0);
+	ASSERT(hv_vq_sync(vq));
+	EXPECT_EQ(hv_vq_pop_into(vq, &chain, segs, 2), -ENOSPC);
+	EXPECT_EQ(hv_calls.broken, 0);
+	EXPECT_EQ(vq->last_avail_idx, 0);
+	EXPECT_EQ(atomic64_read(&dev.stats.vq.requests), 0);
+	ASSERT_EQ(hv_vq_pop(vq, &chain), 1);
+	EXPECT_EQ(chain.nr_out, 3);
+	EXPECT(!dev.broken);
+	teardown();
+}
+
 /* Given back, pushed, or a new generation: the head is free again. */
 HV_TEST(vq_head_free_after_unpop_push_and_reset)
 {
 	setup(0);
 	set_desc(DESC, 0, BUF, 16, 0, 0);
 	ASSERT_EQ(post_pop(0), 1);
-	hv_vq_unpop(vq);
+	hv_vq_unpop(vq, &chain);
 	EXPECT_EQ(hv_vq_pop(vq, &chain), 1);
 	hv_vq_push(vq, 0, 0);
 	post(0);
@@ -351,7 +403,7 @@ HV_TEST(vq_indirect)
 	EXPECT_EQ(chain.nr_out, 1);
 	EXPECT_EQ(chain.nr_in, 1);
 	EXPECT_EQ(chain.in_len, 6);
-	EXPECT(chain.segs[1].va == hv_tmem(BUF + 8));
+	EXPECT(chain.segs[1].iov_base == hv_tmem(BUF + 8));
 	/* A direct chain may end with the indirect table (as in vhost). */
 	set_desc(DESC, 6, BUF + 0x40, 2, VRING_DESC_F_NEXT, 5);
 	ASSERT_EQ(post_pop(6), 1);
@@ -467,7 +519,7 @@ HV_TEST(vq_unpop)
 	setup(0);
 	set_desc(DESC, 2, BUF, 8, 0, 0);
 	ASSERT_EQ(post_pop(2), 1);
-	hv_vq_unpop(vq);
+	hv_vq_unpop(vq, &chain);
 	EXPECT_EQ(atomic64_read(&dev.stats.vq.requests), 0);
 	EXPECT_EQ(hv_vq_pop(vq, &chain), 1);
 	EXPECT_EQ(chain.head, 2);
