@@ -399,32 +399,6 @@ void hv_blk_shutdown(struct hv_dev *dev)
 	wait_for_completion(&blk->drained);
 }
 
-/* In the queue's worker: publish what completed. */
-static void hv_blk_publish_done(void *data)
-{
-	struct hv_blk_queue *q = data;
-
-	hv_blk_reap(q);
-	hv_vq_flush(q->vq);
-}
-
-/**
- * hv_blk_publish_completed - publish on every queue what the I/O engine
- *	completed, now rather than at the next kick
- * @blk: the device
- *
- * Runs in each queue's worker, after any run that started earlier.
- * Process context; sleeps.
- */
-void hv_blk_publish_completed(struct hv_blk *blk)
-{
-	unsigned int i;
-
-	for (i = 0; i < blk->dev.nr_queues; i++)
-		hv_worker_call(&blk->dev.vqs[i].worker, hv_blk_publish_done,
-			       &blk->queues[i]);
-}
-
 /**
  * hv_blk_inflight_init - set up the counts of requests in the I/O engine
  * @blk: the device, zeroed

@@ -121,6 +121,5 @@ void hv_blk_queues_free(struct hv_blk *blk, unsigned int nr);
 bool hv_blk_handle_queue(struct hv_vq *vq);
 void hv_blk_quiesce(struct hv_dev *dev);
 void hv_blk_shutdown(struct hv_dev *dev);
-void hv_blk_publish_completed(struct hv_blk *blk);
 
 #endif /* _HV_BLK_H */

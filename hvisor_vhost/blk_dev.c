@@ -62,21 +62,13 @@ static ssize_t hv_blk_backend_show(struct hv_dev *dev, char *buf)
 }
 
 /*
- * Removal while the driver runs: let go of the backing. Requests in
- * flight complete (the workers publish them); later ones fail.
+ * Detached (removed while the driver runs): let go of the backing. What
+ * was in flight has completed (shutdown) and the workers publish it;
+ * later requests fail.
  */
 static void hv_blk_detach(struct hv_dev *dev)
 {
-	struct hv_blk *blk = to_blk(dev);
-
-	hv_blk_shutdown(dev);
-	/*
-	 * Publish what completed now, not at the next kick; this also waits
-	 * for runs that started before the kill and may still look at the
-	 * backing's size.
-	 */
-	hv_blk_publish_completed(blk);
-	hv_blk_io_close(&blk->backing);
+	hv_blk_io_close(&to_blk(dev)->backing);
 }
 
 static void hv_blk_free(struct hv_blk *blk)
@@ -121,6 +113,7 @@ static const struct hv_dev_ops hv_blk_ops = {
 	.status_changed = hv_blk_status_changed,
 	.backend_show = hv_blk_backend_show,
 	.resize = hv_blk_resize,
+	.can_detach = true,
 	.shutdown = hv_blk_shutdown,
 	.detach = hv_blk_detach,
 	.release = hv_blk_release,

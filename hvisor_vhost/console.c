@@ -443,9 +443,9 @@ static const struct hv_dev_ops hv_console_ops = {
 	.control = hv_console_control,
 	.backend_show = hv_console_backend_show,
 	.publish = hv_console_publish,
+	/* Detached, without a tty: guest output still goes into the history. */
+	.can_detach = true,
 	.shutdown = hv_console_shutdown,
-	/* Without a tty, guest output still goes into the history. */
-	.detach = hv_console_shutdown,
 	.release = hv_console_release,
 };
 

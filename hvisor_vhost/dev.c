@@ -60,7 +60,7 @@ static void hv_dev_vq_broken(struct hv_vq *vq, const char *reason)
 	hv_dev_broken(vq->dev, reason);
 }
 
-/* From the queue's worker pass (batched), or from its stand-in. */
+/* From the queue's worker pass (batched), or any other context. */
 static void hv_dev_vq_signal(struct hv_vq *vq)
 {
 	__hv_dev_raise(vq->dev, VIRTIO_MMIO_INT_VRING,
@@ -535,14 +535,22 @@ int hv_dev_publish(struct hv_dev *dev)
  */
 bool hv_dev_unplug(struct hv_dev *dev, struct work_struct *reap_work)
 {
-	if (!dev->ops->detach || !hv_dev_mark_detached(dev, reap_work))
+	unsigned int i;
+
+	if (!dev->ops->can_detach || !hv_dev_mark_detached(dev, reap_work))
 		return false;
 	dev_info(dev->sysdev,
 		 "removed while zone %u's driver uses it: its requests fail until it resets the device\n",
 		 dev->zone->id);
 	hv_sysfs_hide(dev);
 	hv_dev_close_control(dev);
-	dev->ops->detach(dev);
+	if (dev->ops->shutdown)
+		dev->ops->shutdown(dev);
+	/* Runs that started before may still use the backend. */
+	for (i = 0; i < dev->nr_queues; i++)
+		hv_worker_sync(&dev->vqs[i].worker);
+	if (dev->ops->detach)
+		dev->ops->detach(dev);
 	return true;
 }
 

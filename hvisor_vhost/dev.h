@@ -49,15 +49,18 @@ struct hv_zone;
  * @publish: make the device reachable from outside the module (a tty)
  *	once it can be served: its workers run, and the zone reaches it
  *	right after. Optional; process context, hv_ctl_lock held. On
- *	failure it undoes itself; @shutdown or @detach undoes success.
- * @shutdown: removal, step 1: the device is no longer reachable from the
- *	dispatcher; stop external event sources and wait for in-flight I/O
- *	(workers still run). Process context.
- * @detach: removal while the driver uses the device (optional): let go of
- *	the backend now (wait for in-flight I/O, whose results the workers
- *	still publish, then close it) and fail every later request, so that
- *	the driver sees errors instead of requests that never end. Replaces
- *	@shutdown. Process context.
+ *	failure it undoes itself; @shutdown undoes success.
+ * @can_detach: the device may be detached (see dev.c) when it is removed
+ *	while its driver uses it: it then fails the driver's requests (its
+ *	workers keep running) until the driver resets it
+ * @shutdown: removal, step 1 (also of a device being detached): stop
+ *	external event sources and wait for in-flight I/O, whose results the
+ *	workers still publish. The dispatcher may still reach a device being
+ *	detached, no other. Process context.
+ * @detach: detaching, step 2 (optional): after @shutdown and after every
+ *	worker run that started before it ended, let go of the backend
+ *	(close it); every later request must fail, so that the driver sees
+ *	errors instead of requests that never end. Process context.
  * @release: removal, step 2: workers are stopped and the sysfs entry is
  *	gone; free the device. Process context.
  */
@@ -72,6 +75,7 @@ struct hv_dev_ops {
 	ssize_t (*backend_show)(struct hv_dev *dev, char *buf);
 	int (*resize)(struct hv_dev *dev);
 	int (*publish)(struct hv_dev *dev);
+	bool can_detach;
 	void (*shutdown)(struct hv_dev *dev);
 	void (*detach)(struct hv_dev *dev);
 	void (*release)(struct hv_dev *dev);

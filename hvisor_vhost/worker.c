@@ -176,27 +176,10 @@ void hv_worker_sync(struct hv_worker *w)
 }
 
 /**
- * hv_worker_call - run @fn in the caller's context as if it were a run of
- *	the worker: after the run in progress, before the next
- * @w: the worker, started
- * @fn: what to run; it may use what only the worker's function uses
- * @data: its argument
- *
- * Process context; the caller must not hold what the function takes.
- */
-void hv_worker_call(struct hv_worker *w, void (*fn)(void *), void *data)
-{
-	mutex_lock(&w->run_lock);
-	fn(data);
-	mutex_unlock(&w->run_lock);
-}
-
-/**
  * hv_worker_is_current - is the caller the worker's thread?
  * @w: the worker
  *
- * Return: true in a run of the work function by the thread itself (not in
- * hv_worker_call()).
+ * Return: true in a run of the work function.
  */
 bool hv_worker_is_current(const struct hv_worker *w)
 {

@@ -17,7 +17,7 @@ struct task_struct;
  * @kicked: bit 0 set by hv_worker_kick(), cleared by the thread before it
  *	calls @fn, so a kick that arrives while @fn runs is never lost
  * @run_lock: held by the thread while @fn runs; hv_worker_sync() takes it
- *	to wait for the end of a run, hv_worker_call() to run in its place
+ *	to wait for the end of a run
  */
 struct hv_worker {
 	struct task_struct *task;
@@ -38,7 +38,6 @@ int hv_worker_start(struct hv_worker *w, bool (*fn)(void *), void *data,
 void hv_worker_stop(struct hv_worker *w);
 void hv_worker_kick(struct hv_worker *w);
 void hv_worker_sync(struct hv_worker *w);
-void hv_worker_call(struct hv_worker *w, void (*fn)(void *), void *data);
 bool hv_worker_is_current(const struct hv_worker *w);
 
 #endif /* _HV_WORKER_H */
