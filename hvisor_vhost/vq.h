@@ -130,7 +130,7 @@ struct hv_vq_ops {
 struct hv_vq {
 	const struct hv_vq_ops *ops;
 	struct hv_dev *dev;
-	spinlock_t *lock;
+	spinlock_t *lock;	/* the device's register lock */
 	struct hv_zone *zone;
 	const char *name;
 	struct hv_vq_stats *stats;

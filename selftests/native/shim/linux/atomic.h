@@ -5,7 +5,8 @@
 #include <linux/types.h>
 
 typedef struct { s64 counter; } atomic64_t;
-typedef struct { long counter; } atomic_long_t;
+/* As the kernel's on 64-bit machines. */
+#define atomic_long_t atomic64_t
 
 static inline s64 atomic64_read(const atomic64_t *v)
 {
