@@ -4,9 +4,12 @@
  *
  * Guest output (transmitq, queue 1) goes to the tty and into a 64 KiB
  * history that is replayed to the first opener, so a user attaching late
- * sees the zone's boot log. Without an opener the guest never waits; with
- * one, a full tty buffer holds the guest back while the reader keeps
- * taking bytes. virtio_console waits for every write with interrupts off,
+ * sees the zone's boot log. screen(1) flushes the tty's input right after
+ * opening it, which would throw the replay away: the first input flush
+ * (TCFLSH) within HV_CONSOLE_REPLAY_GRACE of the first open delivers the
+ * history again, after the flush. Without an opener the guest never
+ * waits; with one, a full tty buffer holds the guest back while the
+ * reader keeps taking bytes. virtio_console waits for every write with interrupts off,
  * so a reader that stops (a suspended `cat`) must not hold the zone's CPU
  * forever: after HV_CONSOLE_STALL without room in the tty buffer, guest
  * output goes to the history only, counted as dropped, until the reader
@@ -44,23 +47,35 @@
 #define HV_CONSOLE_TTY_BUFFER	(64 * 1024)
 /* How long a full tty buffer may hold the guest back. */
 #define HV_CONSOLE_STALL	msecs_to_jiffies(1000)
+/* How long after the first open an input flush replays the history. */
+#define HV_CONSOLE_REPLAY_GRACE	msecs_to_jiffies(2000)
 
 /**
  * struct hv_console - a console device and its tty
  * @dev: the virtio device
  * @port: the tty port; its refcount owns this structure (see destruct)
- * @lock: protects @fifo, @emerg, @history, @hist_head, @hist_len and
- *	@gone
+ * @lock: protects @fifo, @emerg and @gone
  * @fifo: bytes written to the tty, waiting for guest receive buffers
- * @history: latest guest output, a ring of HV_CONSOLE_HISTORY bytes
- * @hist_head: next write position in @history
- * @hist_len: valid bytes in @history
+ * @history: latest guest output, a ring of HV_CONSOLE_HISTORY bytes;
+ *	under @flip_lock, so that output reaches the tty and the history
+ *	in one step and a replay neither misses nor repeats any of it
+ * @hist_head: next write position in @history (@flip_lock)
+ * @hist_len: valid bytes in @history (@flip_lock)
  * @gone: the device was removed: no worker may be kicked
  * @emerg: characters the driver wrote to emerg_wr, for the control work
  *	to deliver (the dispatcher never waits on the tty)
  * @flip_lock: the tty's flip buffer takes one producer at a time; held
  *	around every insertion and push: guest output (transmit worker),
- *	emerg_wr (control work) and the replay to a first opener
+ *	emerg_wr (control work) and the replay to a first opener; protects
+ *	@history, @hist_head, @hist_len, @replay_armed, @replay_until and
+ *	@replay_flushing
+ * @replay_armed: the history was replayed to a first opener and no input
+ *	flush has replayed it again yet (@flip_lock)
+ * @replay_until: jiffies after which an input flush no longer replays the
+ *	history (@flip_lock)
+ * @replay_flushing: an input flush that replays the history is running:
+ *	guest output and emerg_wr go to the history only, and the replay
+ *	that ends the flush delivers them (@flip_lock)
  * @published: the tty is registered (hv_console_publish()); written and
  *	read under hv_ctl_lock only (the registry's publish and shutdown)
  * @retry: re-kicks the transmit worker when the tty buffer was full
@@ -76,13 +91,16 @@
 struct hv_console {
 	struct hv_dev dev;
 	struct tty_port port;
-	spinlock_t lock;	/* fifo, emerg, history, gone */
-	spinlock_t flip_lock;	/* tty flip buffer producers */
+	spinlock_t lock;	/* fifo, emerg, gone */
+	spinlock_t flip_lock;	/* tty flip buffer producers, history */
 	DECLARE_KFIFO(fifo, u8, HV_CONSOLE_FIFO);
 	DECLARE_KFIFO(emerg, u8, HV_CONSOLE_EMERG);
 	u8 *history;
 	size_t hist_head;
 	size_t hist_len;
+	bool replay_armed;
+	bool replay_flushing;
+	unsigned long replay_until;
 	bool gone;
 	bool published;
 	struct timer_list retry;
@@ -113,13 +131,13 @@ static void hv_console_kick(struct hv_console *con, unsigned int queue)
 	spin_unlock_irqrestore(&con->lock, flags);
 }
 
+/* Called with con->flip_lock held. */
 static void hv_console_history_add(struct hv_console *con, const u8 *buf,
 				   size_t len)
 {
-	unsigned long flags;
 	size_t n;
 
-	spin_lock_irqsave(&con->lock, flags);
+	lockdep_assert_held(&con->flip_lock);
 	if (len > HV_CONSOLE_HISTORY) {
 		buf += len - HV_CONSOLE_HISTORY;
 		len = HV_CONSOLE_HISTORY;
@@ -133,7 +151,26 @@ static void hv_console_history_add(struct hv_console *con, const u8 *buf,
 		buf += n;
 		len -= n;
 	}
-	spin_unlock_irqrestore(&con->lock, flags);
+}
+
+/*
+ * Insert the whole history into the tty's flip buffer and push it. Called
+ * with con->flip_lock held. Returns the bytes the flip buffer took.
+ */
+static size_t hv_console_replay(struct hv_console *con)
+{
+	size_t len = con->hist_len, start, n, done;
+
+	lockdep_assert_held(&con->flip_lock);
+	start = (con->hist_head + HV_CONSOLE_HISTORY - len) %
+		HV_CONSOLE_HISTORY;
+	n = min(len, HV_CONSOLE_HISTORY - start);
+	done = tty_insert_flip_string(&con->port, con->history + start, n);
+	if (done == n && len > n)
+		done += tty_insert_flip_string(&con->port, con->history,
+					       len - n);
+	tty_flip_buffer_push(&con->port);
+	return done;
 }
 
 /* Where a piece of guest output goes; the history gets it in any case. */
@@ -186,17 +223,16 @@ static bool hv_console_output(struct hv_console *con,
 		if (sink == HV_SINK_HOLD)
 			break;
 		n = hv_chain_copy_from(chain, done, con->bounce, n);
-		if (sink == HV_SINK_TTY) {
-			spin_lock_irqsave(&con->flip_lock, flags);
+		spin_lock_irqsave(&con->flip_lock, flags);
+		if (sink == HV_SINK_TTY && !con->replay_flushing)
 			n = tty_insert_flip_string(&con->port, con->bounce, n);
-			spin_unlock_irqrestore(&con->flip_lock, flags);
-		} else if (sink == HV_SINK_DROP) {
+		else if (sink == HV_SINK_DROP)
 			atomic64_add(n, &con->dev.stats.dropped);
-		}
-		if (!n)
-			break;
 		/* Dropped bytes too: the next opener sees them. */
 		hv_console_history_add(con, con->bounce, n);
+		spin_unlock_irqrestore(&con->flip_lock, flags);
+		if (!n)
+			break;
 		done += n;
 	}
 	if (tty) {
@@ -350,14 +386,14 @@ static void hv_console_control(struct hv_dev *dev, unsigned long events)
 		return;
 	/* In the order guest output takes (hv_console_output()). */
 	tty = tty_port_tty_get(&con->port);
-	if (tty) {
-		spin_lock_irqsave(&con->flip_lock, flags);
+	spin_lock_irqsave(&con->flip_lock, flags);
+	if (tty && !con->replay_flushing) {
 		tty_insert_flip_string(&con->port, buf, n);
 		tty_flip_buffer_push(&con->port);
-		spin_unlock_irqrestore(&con->flip_lock, flags);
-		tty_kref_put(tty);
 	}
 	hv_console_history_add(con, buf, n);
+	spin_unlock_irqrestore(&con->flip_lock, flags);
+	tty_kref_put(tty);
 }
 
 static ssize_t hv_console_backend_show(struct hv_dev *dev, char *buf)
@@ -460,34 +496,23 @@ static void hv_console_port_destruct(struct tty_port *port)
 	kfree(con);
 }
 
-/* First open: replay the latest guest output. */
+/*
+ * First open: replay the latest guest output, and arm the replay after an
+ * input flush (hv_console_tty_ioctl()).
+ */
 static int hv_console_port_activate(struct tty_port *port,
 				    struct tty_struct *tty)
 {
 	struct hv_console *con = container_of(port, struct hv_console, port);
-	size_t start, len, n;
 	unsigned long flags;
-	u8 *copy;
 
-	copy = kvmalloc(HV_CONSOLE_HISTORY, GFP_KERNEL);
-	if (!copy)
-		return -ENOMEM;
 	/* A new reader gets the full grace before output is dropped. */
 	WRITE_ONCE(con->tx_room_seen, jiffies);
-	spin_lock_irqsave(&con->lock, flags);
-	len = con->hist_len;
-	start = (con->hist_head + HV_CONSOLE_HISTORY - len) %
-		HV_CONSOLE_HISTORY;
-	n = min(len, HV_CONSOLE_HISTORY - start);
-	memcpy(copy, con->history + start, n);
-	memcpy(copy + n, con->history, len - n);
-	spin_unlock_irqrestore(&con->lock, flags);
-
 	spin_lock_irqsave(&con->flip_lock, flags);
-	tty_insert_flip_string(port, copy, len);
-	tty_flip_buffer_push(port);
+	hv_console_replay(con);
+	con->replay_armed = true;
+	con->replay_until = jiffies + HV_CONSOLE_REPLAY_GRACE;
 	spin_unlock_irqrestore(&con->flip_lock, flags);
-	kvfree(copy);
 	return 0;
 }
 
@@ -659,6 +684,52 @@ static unsigned int hv_console_tty_chars_in_buffer(struct tty_struct *tty)
 	return kfifo_len(&con->fifo);
 }
 
+/*
+ * An input flush (TCFLSH with TCIFLUSH or TCIOFLUSH) discards the replay
+ * too if the reader has not read it yet, as screen(1) does right after
+ * opening the tty. The first such flush within HV_CONSOLE_REPLAY_GRACE of
+ * the first open is carried out here, and the history delivered again
+ * after it: output that came between the open and the flush is in the
+ * history too, and output that comes during the flush goes to the
+ * history only, so each byte arrives once. (The tty layer empties the
+ * flip buffer before calling this: output inserted in between is
+ * delivered twice.) Any other ioctl goes to the line discipline.
+ */
+static int hv_console_tty_ioctl(struct tty_struct *tty, unsigned int cmd,
+				unsigned long arg)
+{
+	struct hv_console *con = tty->driver_data;
+	unsigned long flags;
+	bool replay;
+	int ret;
+
+	if (cmd != TCFLSH || (arg != TCIFLUSH && arg != TCIOFLUSH))
+		return -ENOIOCTLCMD;
+	spin_lock_irqsave(&con->flip_lock, flags);
+	replay = con->replay_armed && !con->replay_flushing &&
+		 time_before(jiffies, con->replay_until);
+	if (replay) {
+		con->replay_armed = false;
+		con->replay_flushing = true;
+	}
+	spin_unlock_irqrestore(&con->flip_lock, flags);
+	if (!replay)
+		return -ENOIOCTLCMD;
+
+	ret = tty_perform_flush(tty, arg);
+	spin_lock_irqsave(&con->flip_lock, flags);
+	/*
+	 * Even if the flush failed (a signal): output held for the replay
+	 * must reach the tty. A restarted flush may replay again.
+	 */
+	hv_console_replay(con);
+	con->replay_flushing = false;
+	if (ret)
+		con->replay_armed = true;
+	spin_unlock_irqrestore(&con->flip_lock, flags);
+	return ret;
+}
+
 /* Called with tty->winsize_mutex held. */
 static int hv_console_tty_resize(struct tty_struct *tty, struct winsize *ws)
 {
@@ -686,6 +757,7 @@ static const struct tty_operations hv_console_tty_ops = {
 	.write_room = hv_console_tty_write_room,
 	.chars_in_buffer = hv_console_tty_chars_in_buffer,
 	.resize = hv_console_tty_resize,
+	.ioctl = hv_console_tty_ioctl,
 };
 
 static struct hv_backend hv_console_backend = {

@@ -7,8 +7,8 @@
  * Transmit to the tty, receive from it (also what was written before the
  * guest posted buffers, and beyond the FIFO: the writer waits), indirect
  * descriptors, EVENT_IDX and NO_INTERRUPT, emerg_wr, the history replayed
- * to the first opener, a reader that stops reading, and TIOCSWINSZ as a
- * config change.
+ * to the first opener (also through a tcflush() right after open), a
+ * reader that stops reading, and TIOCSWINSZ as a config change.
  */
 #include <signal.h>
 #include <string.h>
@@ -731,6 +731,66 @@ TEST_F(con, history_replay)
 		hvg_vq_post(G, BASE, RXQ, b, 64, VRING_DESC_F_WRITE);
 		EXPECT_EQ(-1, hvg_vq_wait_used(RXQ, HVG_QUIET_MS, NULL));
 	}
+}
+
+/*
+ * screen(1) flushes the tty's input right after opening it
+ * (tcflush(TCIOFLUSH)): the first input flush after the first open
+ * delivers the history again, so the flush does not throw it away. A
+ * later flush does not.
+ */
+TEST_F(con, history_survives_flush_after_open)
+{
+	static const char want[] = "boot: line 1\nboot: line 2\n";
+	char buf[64];
+
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	EXPECT_EQ(0, hvg_con_tx(G, C, "boot: line 1\n", HVG_WAIT_MS));
+	EXPECT_EQ(0, hvg_con_tx(G, C, "boot: line 2\n", HVG_WAIT_MS));
+
+	open_tty(_metadata, C);
+	ASSERT_EQ(0, tcflush(C->tty, TCIFLUSH));
+	tty_gets(_metadata, C->tty, want, sizeof(want) - 1);
+
+	/* Only the first flush: this one discards, and replays nothing. */
+	EXPECT_EQ(0, hvg_con_tx(G, C, "live", HVG_WAIT_MS));
+	EXPECT_EQ(0, tcflush(C->tty, TCIOFLUSH));
+	EXPECT_EQ(0U, hvg_tty_read(C->tty, buf, sizeof(buf), HVG_QUIET_MS));
+
+	/* Output after the flush arrives once. */
+	EXPECT_EQ(0, hvg_con_tx(G, C, "more", HVG_WAIT_MS));
+	tty_gets(_metadata, C->tty, "more", 4);
+}
+
+/* TCIOFLUSH too, and output that came between open and flush is kept. */
+TEST_F(con, history_survives_ioflush_after_open)
+{
+	static const char want[] = "boot\nlate\n";
+
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	EXPECT_EQ(0, hvg_con_tx(G, C, "boot\n", HVG_WAIT_MS));
+	open_tty(_metadata, C);
+	EXPECT_EQ(0, hvg_con_tx(G, C, "late\n", HVG_WAIT_MS));
+	ASSERT_EQ(0, tcflush(C->tty, TCIOFLUSH));
+	tty_gets(_metadata, C->tty, want, sizeof(want) - 1);
+}
+
+/* An output flush, or an input flush long after open, replays nothing. */
+TEST_F(con, history_not_replayed_by_late_or_output_flush)
+{
+	static const char want[] = "boot\n";
+	char buf[64];
+
+	ASSERT_EQ(0, hvg_con_init(G, C, FEAT, NUM));
+	EXPECT_EQ(0, hvg_con_tx(G, C, "boot\n", HVG_WAIT_MS));
+	open_tty(_metadata, C);
+	tty_gets(_metadata, C->tty, want, sizeof(want) - 1);
+	EXPECT_EQ(0, tcflush(C->tty, TCOFLUSH));
+	EXPECT_EQ(0U, hvg_tty_read(C->tty, buf, sizeof(buf), HVG_QUIET_MS));
+	/* The module replays on a flush up to 2 s after the first open. */
+	hvg_sleep_ms(2500);
+	EXPECT_EQ(0, tcflush(C->tty, TCIFLUSH));
+	EXPECT_EQ(0U, hvg_tty_read(C->tty, buf, sizeof(buf), HVG_QUIET_MS));
 }
 
 /* The history keeps the latest 64 KiB. */
