@@ -32,6 +32,7 @@
 
 #include "backend.h"
 #include "dev.h"
+#include "zone.h"
 
 #define HV_CONSOLE_MAX		64
 #define HV_CONSOLE_QUEUE_SIZE	256
@@ -425,6 +426,9 @@ static int hv_console_publish(struct hv_dev *dev)
 		return PTR_ERR(tty_dev);
 	}
 	con->published = true;
+	/* Where hvisor-tool's daemon said "char device redirected to". */
+	pr_info("zone %u: %s at 0x%llx: tty /dev/ttyHV%u\n",
+		dev->zone->id, dev->name, dev->addr, dev->index);
 	return 0;
 }
 

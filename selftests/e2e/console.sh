@@ -14,6 +14,8 @@ out=$(hvisorctl add console zone=$GUEST_ZONE addr="$addr" len=0x200 \
 read -r name tty <<<"$out"
 check "hvisorctl prints the device and its tty" \
 	test "$name" = console0 -a "$tty" = /dev/ttyHV0
+check "the kernel log names the tty" \
+	sh -c "dmesg | grep -q 'hvisor_vhost: zone $GUEST_ZONE: console0 at $addr: tty /dev/ttyHV0\$'"
 hvisor-sim guest add zone=$GUEST_ZONE addr="$addr" irq=$GUEST_IRQ_BASE
 check "the guest's virtio_console created /dev/hvc0" wait_for 10 test -c /dev/hvc0
 check "sysfs shows DRIVER_OK" wait_for 5 \
