@@ -143,6 +143,20 @@ sleep 0.5
 check "the first opener gets the latest output replayed" \
 	sh -c "timeout 5 cat $tty | grep -q -m1 history-marker"
 
+# hvisorctl console: the replay and live output to standard output,
+# standard input to the guest up to Ctrl-], which detaches.
+timeout 20 head -c 9 <&6 > "$work/attach_in" &
+reader=$!
+(sleep 1; printf 'live-attach\n' >&6) &
+(sleep 2; printf 'to-guest\n'; sleep 1; printf '\035after-detach\n') |
+	timeout 20 hvisorctl console "$name" > "$work/attach_out"
+check "hvisorctl console detaches on Ctrl-] with status 0" test $? = 0
+wait $reader || true
+check "hvisorctl console shows the replay" grep -q history-marker "$work/attach_out"
+check "hvisorctl console shows live output" grep -q live-attach "$work/attach_out"
+check "hvisorctl console sends input to the guest" \
+	test "$(cat "$work/attach_in")" = to-guest
+
 check "counters moved" test "$(cat /sys/class/hvisor/$name/stats/requests)" -gt 0
 exec 6>&-
 hvisor-sim guest del zone=$GUEST_ZONE addr="$addr"

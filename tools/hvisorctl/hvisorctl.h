@@ -5,6 +5,7 @@
 #ifndef HVISORCTL_H
 #define HVISORCTL_H
 
+#include <stddef.h>
 #include <linux/hvisor_vhost.h>
 
 /* Exit status: 1 for bad arguments or configuration, 2 when an operation
@@ -74,6 +75,8 @@ int sysfs_count(unsigned int type, __u32 zone_id, unsigned int *of_type,
 		unsigned int *in_zone);
 int cmd_json_check(int argc, char **argv);
 int cmd_unload(int argc, char **argv);
+/* console.c */
+int cmd_console(int argc, char **argv);
 
 /* A device as the sysfs class shows it. */
 struct sysfs_dev {
@@ -93,6 +96,11 @@ int sysfs_devices(struct sysfs_dev **devs, unsigned int *nr);
 void sysfs_stats_json(const char *name);
 /* HVV_SYSFS_PATH, or $HVISORCTL_SYSFS */
 const char *sysfs_root(void);
+/*
+ * The first line of /sys/class/hvisor/@name/@attr into @buf (control
+ * characters as '?'): 0, or -1 if it is missing or empty.
+ */
+int sysfs_attr(const char *name, const char *attr, char *buf, size_t len);
 /*
  * Remove every device of @zone_id that the sysfs class shows, then the
  * zone: 0, 1 if there was no such zone (@missing_ok), or -1 (reported).

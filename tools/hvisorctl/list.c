@@ -59,6 +59,12 @@ static void read_attr(const char *root, const char *name, const char *attr,
 		strcpy(buf, "-");
 }
 
+int sysfs_attr(const char *name, const char *attr, char *buf, size_t len)
+{
+	read_attr(sysfs_root(), name, attr, buf, len);
+	return strcmp(buf, "-") ? 0 : -1;
+}
+
 static int skip_entry(const struct dirent *de)
 {
 	return de->d_name[0] != '.';

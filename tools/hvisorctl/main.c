@@ -432,6 +432,12 @@ static const struct cmd cmds[] = {
 	  "  info [--json] NAME\n"
 	  "      Show a device: zone, window, irq, status, features; with\n"
 	  "      --json, one JSON object, with the counters of its stats/.\n" },
+	{ "console", cmd_console, "console NAME",
+	  "  console NAME\n"
+	  "      Attach to a console's tty (e.g. console0): the zone's latest\n"
+	  "      output is replayed, then standard input goes to the zone and\n"
+	  "      its output to standard output, raw, until Ctrl-] or the end\n"
+	  "      of standard input (detach) or the device's removal.\n" },
 	{ "resize", cmd_resize, "resize NAME",
 	  "  resize NAME\n"
 	  "      Re-read the size of a blk device's image and tell the guest.\n" },
