@@ -383,6 +383,66 @@ int hv_registry_del_dev(const char *name)
 }
 
 /**
+ * hv_registry_show_zones - the zones, for /sys/class/hvisor/zones
+ * @buf: a sysfs page
+ *
+ * One line per zone, in the order they were added: its id, its number of
+ * RAM regions, its devices (detached ones included) and its detached
+ * devices, decimal, separated by spaces. Lines that do not fit the page
+ * are left out.
+ *
+ * Return: the length written.
+ */
+ssize_t hv_registry_show_zones(char *buf)
+{
+	unsigned int detached;
+	struct hv_zone *zone;
+	struct hv_dev *dev;
+	ssize_t len = 0;
+
+	mutex_lock(&hv_ctl_lock);
+	list_for_each_entry(zone, &hv_zones, node) {
+		detached = 0;
+		list_for_each_entry(dev, &hv_devices, node)
+			if (dev->zone == zone && dev->detached)
+				detached++;
+		len += sysfs_emit_at(buf, len, "%u %u %u %u\n", zone->id,
+				     zone->nr_regions, zone->nr_devices,
+				     detached);
+	}
+	mutex_unlock(&hv_ctl_lock);
+	return len;
+}
+
+/**
+ * hv_registry_show_detached - the detached devices, for
+ *	/sys/class/hvisor/detached
+ * @buf: a sysfs page
+ *
+ * One line per device removed while its driver used it and not yet
+ * released by the driver (it has no sysfs entry of its own): the name it
+ * had, type, zone, window base and length, irq, separated by spaces.
+ * Lines that do not fit the page are left out.
+ *
+ * Return: the length written.
+ */
+ssize_t hv_registry_show_detached(char *buf)
+{
+	struct hv_dev *dev;
+	ssize_t len = 0;
+
+	mutex_lock(&hv_ctl_lock);
+	list_for_each_entry(dev, &hv_devices, node)
+		if (dev->detached)
+			len += sysfs_emit_at(buf, len, "%s %s %u %#llx %#llx %u\n",
+					     dev->name, dev->ops->type,
+					     dev->zone->id, dev->addr,
+					     dev->len, dev->irq);
+	mutex_unlock(&hv_ctl_lock);
+	return len;
+}
+
+/**
  * hv_registry_dev_info - describe a device
  * @info: name in, the rest out
  *

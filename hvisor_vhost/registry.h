@@ -18,5 +18,7 @@ int hv_registry_add_dev(struct hvv_dev *ud);
 int hv_registry_del_dev(const char *name);
 int hv_registry_dev_info(struct hvv_dev_info *info);
 int hv_registry_resize_dev(const char *name);
+ssize_t hv_registry_show_zones(char *buf);
+ssize_t hv_registry_show_detached(char *buf);
 
 #endif /* _HV_REGISTRY_H */

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /sys/class/hvisor: one entry per device with its configuration, state
- * and counters (Documentation/ABI/testing/sysfs-class-hvisor), and the
- * bridge counters as class attributes.
+ * and counters (Documentation/ABI/testing/sysfs-class-hvisor), and as
+ * class attributes the bridge counters, the zones and the detached
+ * devices (the registry's, read under hv_ctl_lock: no attribute of the
+ * class is removed with it held).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -13,6 +15,7 @@
 
 #include "bridge.h"
 #include "dev.h"
+#include "registry.h"
 #include "sysfs.h"
 #include "zone.h"
 
@@ -178,6 +181,21 @@ HV_BRIDGE_ATTR(sleeps);
 HV_BRIDGE_ATTR(results);
 HV_BRIDGE_ATTR(finish_req);
 
+static ssize_t zones_show(HV_CLASS_CONST struct class *c,
+			  HV_CLASS_CONST struct class_attribute *a, char *buf)
+{
+	return hv_registry_show_zones(buf);
+}
+static CLASS_ATTR_RO(zones);
+
+static ssize_t detached_show(HV_CLASS_CONST struct class *c,
+			     HV_CLASS_CONST struct class_attribute *a,
+			     char *buf)
+{
+	return hv_registry_show_detached(buf);
+}
+static CLASS_ATTR_RO(detached);
+
 static struct attribute *hv_class_attrs[] = {
 	&class_attr_bridge_requests.attr,
 	&class_attr_bridge_completions.attr,
@@ -187,6 +205,8 @@ static struct attribute *hv_class_attrs[] = {
 	&class_attr_bridge_sleeps.attr,
 	&class_attr_bridge_results.attr,
 	&class_attr_bridge_finish_req.attr,
+	&class_attr_zones.attr,
+	&class_attr_detached.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(hv_class);

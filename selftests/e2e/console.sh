@@ -121,6 +121,10 @@ check "the guest's output to the removed device completes" \
 	timeout 20 sh -c 'printf "into the void\n" >&6'
 check "the window stays taken while the guest's driver uses it" \
 	sh -c "! hvisorctl add console zone=$GUEST_ZONE addr=$addr len=0x200 irq=$GUEST_IRQ_BASE 2>/dev/null"
+check "hvisorctl list shows the device as detached" \
+	sh -c "hvisorctl list | grep -Eq '^$name +console +$GUEST_ZONE +$addr +0x200 +$GUEST_IRQ_BASE +detached +-\$'"
+check "hvisorctl zone list counts it as detached" \
+	sh -c "hvisorctl zone list | grep -Eq '^$GUEST_ZONE +[0-9]+ +[0-9]+ +1\$'"
 exec 6>&-
 hvisor-sim guest del zone=$GUEST_ZONE addr="$addr"
 out=$(hvisorctl add console zone=$GUEST_ZONE addr="$addr" len=0x200 \
@@ -128,6 +132,8 @@ out=$(hvisorctl add console zone=$GUEST_ZONE addr="$addr" len=0x200 \
 read -r name tty <<<"$out"
 hvisor-sim guest add zone=$GUEST_ZONE addr="$addr" irq=$GUEST_IRQ_BASE
 check "after re-adding, the guest binds again" wait_for 10 test -c /dev/hvc0
+check "hvisorctl list no longer shows a detached device" \
+	sh -c "! hvisorctl list | grep -q detached"
 exec 6<>/dev/hvc0
 stty raw -echo <&6
 timeout 10 head -c 6 "$tty" > "$work/readd" &

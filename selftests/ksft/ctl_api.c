@@ -323,4 +323,85 @@ TEST_F(ctl, zone_reset)
 	EXPECT_EQ(ENOENT, errno);
 }
 
+/* The whole of /sys/class/hvisor/@file into @buf ("" if unreadable). */
+static void class_file(const char *file, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/class/hvisor/%s", file);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, buf, len - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/* This test's zone in /sys/class/hvisor/zones: devices and detached. */
+static int zone_line(unsigned int *devices, unsigned int *detached)
+{
+	unsigned int id, regions;
+	char buf[4096], *line;
+
+	class_file("zones", buf, sizeof(buf));
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
+		if (sscanf(line, "%u %u %u %u", &id, &regions, devices,
+			   detached) == 4 && id == ZONE)
+			return regions;
+	return -1;
+}
+
+/*
+ * Zones are listed in /sys/class/hvisor/zones; a device removed while its
+ * driver uses it ("detached") has no entry of its own but is listed in
+ * /sys/class/hvisor/detached until the driver lets go.
+ */
+TEST_F(ctl, zones_and_detached_in_sysfs)
+{
+	struct hvv_dev d = console(HVG_MMIO_BASE, 40), again;
+	unsigned int devices, detached;
+	char buf[4096], want[128];
+	__u64 end;
+
+	EXPECT_EQ(1, zone_line(&devices, &detached));
+	EXPECT_EQ(0U, devices);
+	EXPECT_EQ(0U, detached);
+	ASSERT_EQ(0, dev_add(self->g.ctl_fd, &d));
+	EXPECT_EQ(1, zone_line(&devices, &detached));
+	EXPECT_EQ(1U, devices);
+	EXPECT_EQ(0U, detached);
+	class_file("detached", buf, sizeof(buf));
+	EXPECT_EQ(NULL, strstr(buf, d.name));
+
+	ASSERT_EQ(0, hvg_negotiate(&self->g, HVG_MMIO_BASE,
+				   HVG_CONSOLE_FEATURES));
+	ASSERT_EQ(0, hvg_del_dev(&self->g, d.name));
+	EXPECT_EQ(1, zone_line(&devices, &detached));
+	EXPECT_EQ(1U, devices);
+	EXPECT_EQ(1U, detached);
+	snprintf(want, sizeof(want), "%s console %u %#llx %#llx 40\n", d.name,
+		 ZONE, (unsigned long long)HVG_MMIO_BASE,
+		 (unsigned long long)HVG_DEV_LEN);
+	class_file("detached", buf, sizeof(buf));
+	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("detached: '%s'", buf);
+	again = console(HVG_MMIO_BASE, 41);
+	EXPECT_EQ(EADDRINUSE, dev_add(self->g.ctl_fd, &again));
+
+	/* The driver lets go: reaped (a work item), gone from both. */
+	hvg_wr32(&self->g, HVG_MMIO_BASE, VIRTIO_MMIO_STATUS, 0);
+	end = hvg_ms() + HVG_WAIT_MS;
+	do {
+		class_file("detached", buf, sizeof(buf));
+		if (!strstr(buf, want))
+			break;
+		hvg_sleep_ms(5);
+	} while (hvg_ms() < end);
+	EXPECT_EQ(NULL, strstr(buf, want));
+	EXPECT_EQ(1, zone_line(&devices, &detached));
+	EXPECT_EQ(0U, devices);
+	EXPECT_EQ(0U, detached);
+}
+
 TEST_HARNESS_MAIN

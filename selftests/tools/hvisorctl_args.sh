@@ -123,8 +123,8 @@ err 1 "help: unknown command 'frob'" help frob
 
 ############################################################ zone
 
-err 1 "zone: missing subcommand (add, del or reset)" zone
-err 1 "zone: unknown subcommand 'start' (expected add, del or reset)" zone start 1
+err 1 "zone: missing subcommand (add, del, reset or list)" zone
+err 1 "zone: unknown subcommand 'start' (expected add, del, reset or list)" zone start 1
 err 1 "zone add: missing ID (usage: hvisorctl zone add ID mem=GPA:HPA:SIZE[,...])" zone add
 err 1 "zone add: ID 'abc': not a number" zone add abc mem=0:0:0x1000
 err 1 "zone add: ID '0': zone 0 is the root zone (expected 1..31)" zone add 0 mem=0:0:0x1000
@@ -434,6 +434,34 @@ HVISORCTL_SYSFS=$T/sys "$BIN" list --json >l.json 2>err
 [ $rc = 0 ] && [ ! -s err ]; report $(( $? == 0 )) "list --json is valid JSON"
 HVISORCTL_SYSFS=$T/empty out "[]" list --json
 err 1 "list: unexpected argument '--jsn'" list --jsn
+
+# Detached devices (sysfs file "detached") are listed with that status,
+# no backend and no counters; zone list reads the file "zones".
+mkdir det
+printf 'blk3 blk 1 0xa003e00 0x200 80\nbad line\n' >det/detached
+HVISORCTL_SYSFS=$T/det out "$(printf '%s\n' \
+"NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND" \
+"blk3             blk      1    0xa003e00    0x200  80   detached -")" list
+HVISORCTL_SYSFS=$T/det out '[
+  {"name": "blk3", "type": "blk", "zone": 1, "addr": "0xa003e00", "len": "0x200", "irq": 80, "status": "detached", "backend": null, "stats": null}
+]' list --json
+printf '1 2 3 1\n7 1 0 0\n' >det/zones
+HVISORCTL_SYSFS=$T/det out "$(printf '%s\n' \
+"ZONE REGIONS DEVICES DETACHED" \
+"1    2       3       1" \
+"7    1       0       0")" zone list
+HVISORCTL_SYSFS=$T/det out '[
+  {"zone": 1, "regions": 2, "devices": 3, "detached": 1},
+  {"zone": 7, "regions": 1, "devices": 0, "detached": 0}
+]' zone list --json
+HVISORCTL_SYSFS=$T/det "$BIN" zone list --json >z.json 2>err
+"$BIN" __json-check z.json >out 2>>err; rc=$?
+[ $rc = 0 ] && [ ! -s err ]; report $(( $? == 0 )) "zone list --json is valid JSON"
+mkdir nozones
+: >nozones/zones
+HVISORCTL_SYSFS=$T/nozones out "[]" zone list --json
+err 1 "zone list: unexpected argument '7'" zone list 7
+err 2 "zone list: $HVISORCTL_SYSFS/zones: No such file or directory (is hvisor_vhost loaded?)" zone list
 err 2 "list: $HVISORCTL_SYSFS: No such file or directory (is hvisor_vhost loaded?)" list --json
 err 1 "info: missing NAME (usage: hvisorctl info NAME)" info --json
 err 1 "info: too many arguments (usage: hvisorctl info NAME)" info --json a b

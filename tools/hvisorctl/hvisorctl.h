@@ -67,6 +67,7 @@ const char *dev_type_name(unsigned int type);
 int cmd_load(int argc, char **argv);
 int cmd_virtio(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_zone_list(int argc, char **argv);
 /*
  * Devices of @type and devices of zone @zone_id in the sysfs class; -1 if
  * it cannot be read. Devices removed while in use are not counted.

@@ -205,6 +205,55 @@ static void list_json_entry(const char *name, char val[][ATTR_MAX], int first)
 	putchar('}');
 }
 
+/*
+ * The devices of /sys/class/hvisor/detached: removed while their driver
+ * used them, they have no entry of their own but keep their window. One
+ * line each: name, type, zone, addr, len, irq. Shown with the status
+ * "detached" and no backend or counters. Returns the number shown.
+ */
+static int list_detached(const char *root, int json, int shown)
+{
+	char path[512], line[256], f[6][64];
+	size_t i, a;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/detached", root);
+	fp = fopen(path, "re");
+	if (!fp)
+		return shown;	/* a module without it */
+	while (fgets(line, sizeof(line), fp)) {
+		char val[NR_ATTRS][ATTR_MAX];
+
+		for (i = 0; line[i]; i++)
+			if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+				line[i] = line[i] == '\n' ? '\0' : '?';
+		if (sscanf(line, "%63s %63s %63s %63s %63s %63s", f[0], f[1],
+			   f[2], f[3], f[4], f[5]) != 6)
+			continue;
+		for (a = 0; a < NR_ATTRS; a++)
+			strcpy(val[a], "-");
+		for (a = 0; a < 5; a++)
+			strcpy(val[a], f[a + 1]);
+		strcpy(val[5], "detached");
+		if (json) {
+			printf("%s\n  {", shown ? "," : "");
+			json_member("name", f[0], 0, 1);
+			for (a = 0; a < NR_ATTRS; a++)
+				json_member(attrs[a], val[a],
+					    !strcmp(attrs[a], "zone") ||
+					    !strcmp(attrs[a], "irq"), 0);
+			printf(", \"stats\": null}");
+		} else {
+			printf("%-16s %-8s %-4s %-12s %-6s %-4s %-6s %s\n",
+			       f[0], val[0], val[1], val[2], val[3], val[4],
+			       val[5], val[6]);
+		}
+		shown++;
+	}
+	fclose(fp);
+	return shown;
+}
+
 int cmd_list(int argc, char **argv)
 {
 	const char *root = sysfs_root();
@@ -254,6 +303,58 @@ int cmd_list(int argc, char **argv)
 		free(ents[i]);
 	}
 	free(ents);
+	shown = list_detached(root, json, shown);
+	if (json)
+		puts(shown ? "\n]" : "]");
+	return 0;
+}
+
+/* zone list [--json]: /sys/class/hvisor/zones */
+int cmd_zone_list(int argc, char **argv)
+{
+	unsigned int id, regions, devices, detached;
+	const char *root = sysfs_root();
+	char path[512], line[128];
+	int i, e, json = 0, shown = 0;
+	FILE *fp;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			json = 1;
+		} else {
+			err_msg("zone list: unexpected argument '%s'", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	snprintf(path, sizeof(path), "%s/zones", root);
+	fp = fopen(path, "re");
+	if (!fp) {
+		e = errno;
+		err_msg("zone list: %s: %s%s", path, strerror(e),
+			e == ENOENT ? " (is hvisor_vhost loaded?)" : "");
+		return EXIT_FAIL;
+	}
+	if (json)
+		putchar('[');
+	else
+		printf("%-4s %-7s %-7s %s\n", "ZONE", "REGIONS", "DEVICES",
+		       "DETACHED");
+	while (fgets(line, sizeof(line), fp)) {
+		if (sscanf(line, "%u %u %u %u", &id, &regions, &devices,
+			   &detached) != 4)
+			continue;
+		if (json) {
+			printf("%s\n  {\"zone\": %u, \"regions\": %u, ",
+			       shown ? "," : "", id, regions);
+			printf("\"devices\": %u, \"detached\": %u}", devices,
+			       detached);
+		} else {
+			printf("%-4u %-7u %-7u %u\n", id, regions, devices,
+			       detached);
+		}
+		shown++;
+	}
+	fclose(fp);
 	if (json)
 		puts(shown ? "\n]" : "]");
 	return 0;

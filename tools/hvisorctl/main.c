@@ -176,7 +176,7 @@ static int zone_del(int argc, char **argv)
 static int cmd_zone(int argc, char **argv)
 {
 	if (argc < 2) {
-		err_msg("zone: missing subcommand (add, del or reset)");
+		err_msg("zone: missing subcommand (add, del, reset or list)");
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "add"))
@@ -186,7 +186,9 @@ static int cmd_zone(int argc, char **argv)
 	if (!strcmp(argv[1], "reset"))
 		return zone_simple(argc - 1, argv + 1, "reset", HVV_ZONE_RESET,
 				   OP_ZONE_RESET);
-	err_msg("zone: unknown subcommand '%s' (expected add, del or reset)",
+	if (!strcmp(argv[1], "list"))
+		return cmd_zone_list(argc - 1, argv + 1);
+	err_msg("zone: unknown subcommand '%s' (expected add, del, reset or list)",
 		argv[1]);
 	return EXIT_USAGE;
 }
@@ -402,7 +404,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct cmd cmds[] = {
 	{ "zone", cmd_zone,
-	  "zone add ID mem=GPA:HPA:SIZE[,...] | zone del [--force] ID | zone reset ID",
+	  "zone add ID mem=GPA:HPA:SIZE[,...] | zone del [--force] ID | zone reset ID | zone list [--json]",
 	  "  zone add ID mem=GPA:HPA:SIZE[,GPA:HPA:SIZE...] [mem=...]\n"
 	  "      Register zone ID (1..31) with its RAM: guest-physical address,\n"
 	  "      root-physical address and size of each region, page aligned,\n"
@@ -411,7 +413,11 @@ static const struct cmd cmds[] = {
 	  "      Forget a zone; delete its devices first, or give --force to\n"
 	  "      have them deleted (those of /sys/class/hvisor), then the zone.\n"
 	  "  zone reset ID\n"
-	  "      Reset every device of the zone (before restarting it).\n" },
+	  "      Reset every device of the zone (before restarting it).\n"
+	  "  zone list [--json]\n"
+	  "      One line per zone: id, RAM regions, devices, detached devices\n"
+	  "      (removed while their driver used them), from\n"
+	  "      /sys/class/hvisor/zones.\n" },
 	{ "add", cmd_add,
 	  "add console|blk|net KEY=VALUE...",
 	  "  add TYPE zone=ID addr=ADDR irq=IRQ [len=LEN] [KEY=VALUE...]\n"
