@@ -68,6 +68,14 @@ d = json.loads(subprocess.check_output(["hvisorctl", "info", "--json", sys.argv[
 assert d["type"] == "blk" and d["irq"] == 34 and d["addr"] == "0xa000200", d
 assert d["stats"]["reg_reads"] >= 2, d
 ' "$blk"
+check "info without root: what sysfs shows" sh -c "
+	setpriv --reuid=65534 --regid=65534 --clear-groups hvisorctl info $blk >$work/info.out &&
+	grep -qx 'type             blk' $work/info.out &&
+	grep -qx 'irq              34' $work/info.out &&
+	grep -qx 'flags            ? (needs root)' $work/info.out"
+check "info --json without root: ro is null" sh -c "
+	setpriv --reuid=65534 --regid=65534 --clear-groups hvisorctl info --json $blk |
+	grep -qF '\"irq\": 34, \"index\": '"
 check "virtio start --device: a zone given by --mem must be new" \
 	sh -c "! hvisorctl virtio start --mem $Z=$mem --device console,addr=a000400,irq=35,zone_id=$Z 2>/dev/null"
 

@@ -138,6 +138,8 @@ static void save(void)
 		attr(dir, "irq", "%u\n", d->irq);
 		attr(dir, "backend", "%s\n", d->backend);
 		attr(dir, "status", "0x0\n");
+		attr(dir, "device_features", "0x%016llx\n", 0x100000000ULL);
+		attr(dir, "driver_features", "0x%016llx\n", 0ULL);
 	}
 	fclose(f);
 }
@@ -306,6 +308,13 @@ int __wrap_ioctl(int fd, unsigned long req, void *arg)
 	int ret = 0;
 
 	load();
+	/* FAKE_EPERM=version|info: the caller lacks CAP_SYS_ADMIN. */
+	if (getenv("FAKE_EPERM") &&
+	    ((req == HVV_GET_VERSION && !strcmp(getenv("FAKE_EPERM"), "version")) ||
+	     (req == HVV_DEV_INFO && !strcmp(getenv("FAKE_EPERM"), "info")))) {
+		errno = EPERM;
+		return -1;
+	}
 	switch (req) {
 	case HVV_GET_VERSION:
 		v->api_version = getenv("FAKE_API") ? atoi(getenv("FAKE_API")) :
@@ -478,6 +487,24 @@ check "info --json console1: its tty" grep -qF '"index": 1, "tty": "/dev/ttyHV1"
 "$BIN" info --json console1 >i.json && "$BIN" __json-check i.json >/dev/null
 check "info --json is valid JSON" test $? = 0
 err 2 "info blk9: No such file or directory (no such device, see hvisorctl list)" info blk9
+# Without CAP_SYS_ADMIN (HVV_GET_VERSION or HVV_DEV_INFO refused with
+# EPERM), info shows what sysfs shows: all but the flags.
+for e in version info; do
+	FAKE_EPERM=$e ok "name             blk0
+type             blk
+zone             1
+addr             0xa003c00
+len              0x200
+irq              78
+index            0
+flags            ? (needs root)
+status           0x0 (reset)
+device_features  0x0000000100000000
+driver_features  0x0000000000000000" info blk0
+	FAKE_EPERM=$e ok '{"name": "console1", "type": "console", "zone": 1, "addr": "0xa003a00", "len": "0x100", "irq": 77, "index": 1, "tty": "/dev/ttyHV1", "ro": null, "status": 0, "status_bits": [], "device_features": "0x0000000100000000", "driver_features": "0x0000000000000000", "stats": null}' \
+		info --json console1
+	FAKE_EPERM=$e err 2 "info blk9: no such device in $T/sys (not root: read from sysfs)" info blk9
+done
 ok "" resize blk0
 err 2 "resize console0: Operation not supported (only blk devices have a size)" resize console0
 ok "" zone reset 1

@@ -25,6 +25,11 @@ static const char *ctl_path(void)
 
 int ctl_open(const char *ctx)
 {
+	return ctl_open_unless_perm(ctx, 0);
+}
+
+int ctl_open_unless_perm(const char *ctx, int quiet)
+{
 	const char *path = ctl_path();
 	struct hvv_version ver;
 	const char *hint = "";
@@ -33,6 +38,8 @@ int ctl_open(const char *ctx)
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
+		if (quiet && (e == EACCES || e == EPERM))
+			return -2;
 		if (e == ENOENT || e == ENODEV || e == ENXIO)
 			hint = " (is hvisor_vhost loaded?)";
 		else if (e == EACCES || e == EPERM)
@@ -43,6 +50,10 @@ int ctl_open(const char *ctx)
 	memset(&ver, 0, sizeof(ver));
 	if (ioctl(fd, HVV_GET_VERSION, &ver)) {
 		e = errno;
+		if (quiet && (e == EACCES || e == EPERM)) {
+			close(fd);
+			return -2;
+		}
 		if (e == EPERM || e == EACCES)
 			hint = " (needs root: CAP_SYS_ADMIN)";
 		else if (e == ENOTTY || e == EINVAL)

@@ -49,6 +49,11 @@ struct dev_spec {
 
 /* ctl.c */
 int ctl_open(const char *ctx);
+/*
+ * ctl_open(), but -2 without a message if @quiet and the caller lacks the
+ * permission (EACCES or EPERM).
+ */
+int ctl_open_unless_perm(const char *ctx, int quiet);
 int ctl_ioctl(int fd, unsigned long req, void *arg, enum ctl_op op,
 	      const char *ctx);
 /* The same, but 1 without a message when it fails with errno @quiet. */

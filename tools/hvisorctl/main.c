@@ -5,6 +5,8 @@
  * and the zone and device commands.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,8 +316,60 @@ static void print_status(__u32 status)
 	putchar('\n');
 }
 
-/* info --json: one object, the counters of sysfs in "stats". */
-static void info_json(const char *name, const struct hvv_dev_info *info)
+/*
+ * info without root: what /sys/class/hvisor/@name shows, in @info. The
+ * flags are not there. Returns 0 or an exit status after a message.
+ */
+static int info_sysfs(const char *ctx, const char *name,
+		      struct hvv_dev_info *info)
+{
+	static const char *const attrs[] = {
+		"zone", "addr", "len", "irq", "status", "device_features",
+		"driver_features",
+	};
+	char val[128];
+	__u64 v[ARRAY_SIZE(attrs)], index;
+	const char *digits;
+	size_t i;
+	int type;
+
+	if (sysfs_attr(name, "type", val, sizeof(val))) {
+		err_msg("%s: no such device in %s (not root: read from sysfs)",
+			ctx, sysfs_root());
+		return EXIT_FAIL;
+	}
+	type = dev_type_lookup(val);
+	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
+		if (type < 0 || sysfs_attr(name, attrs[i], val, sizeof(val)) ||
+		    parse_u64(val, &v[i])) {
+			err_msg("%s: %s/%s/%s: unreadable (not root: read from sysfs)",
+				ctx, sysfs_root(), name,
+				type < 0 ? "type" : attrs[i]);
+			return EXIT_FAIL;
+		}
+	}
+	/* The index is the name's number (console0, blk1). */
+	digits = name + strcspn(name, "0123456789");
+	if (!*digits || parse_u64(digits, &index) || index > UINT32_MAX)
+		index = 0;
+	info->type = type;
+	info->zone_id = v[0];
+	info->addr = v[1];
+	info->len = v[2];
+	info->irq = v[3];
+	info->status = v[4];
+	info->device_features = v[5];
+	info->driver_features = v[6];
+	info->index = index;
+	return 0;
+}
+
+/*
+ * info --json: one object, the counters of sysfs in "stats"; "ro" is
+ * null without @flags (read from sysfs).
+ */
+static void info_json(const char *name, const struct hvv_dev_info *info,
+		      int flags)
 {
 	int first = 1;
 	size_t i;
@@ -328,7 +382,8 @@ static void info_json(const char *name, const struct hvv_dev_info *info)
 	printf(", \"irq\": %u, \"index\": %u", info->irq, info->index);
 	if (info->type == HVV_DEV_CONSOLE)
 		printf(", \"tty\": \"/dev/ttyHV%u\"", info->index);
-	printf(", \"ro\": %s", info->flags & HVV_DEV_F_RO ? "true" : "false");
+	printf(", \"ro\": %s", !flags ? "null" :
+	       info->flags & HVV_DEV_F_RO ? "true" : "false");
 	printf(", \"status\": %u, \"status_bits\": [", info->status);
 	for (i = 0; i < ARRAY_SIZE(status_bits); i++) {
 		if (info->status & status_bits[i].bit) {
@@ -350,7 +405,7 @@ static int cmd_info(int argc, char **argv)
 	struct hvv_dev_name dn;
 	struct hvv_dev_info info;
 	char ctx[64], *args[3];
-	int fd, ret, i, n = 0, json = 0;
+	int fd, ret, i, n = 0, json = 0, flags = 0;
 
 	/* --json anywhere; then as for del NAME */
 	for (i = 0; i < argc; i++) {
@@ -368,15 +423,22 @@ static int cmd_info(int argc, char **argv)
 	snprintf(ctx, sizeof(ctx), "info %s", dn.name);
 	memset(&info, 0, sizeof(info));
 	memcpy(info.name, dn.name, sizeof(info.name));
-	fd = ctl_open(ctx);
-	if (fd < 0)
+	/* Without root, what sysfs shows: all but the flags. */
+	fd = ctl_open_unless_perm(ctx, 1);
+	if (fd == -1)
 		return EXIT_FAIL;
-	ret = ctl_ioctl(fd, HVV_DEV_INFO, &info, OP_DEV_INFO, ctx);
-	close(fd);
-	if (ret)
+	if (fd >= 0) {
+		ret = ctl_ioctl_unless(fd, HVV_DEV_INFO, &info, OP_DEV_INFO,
+				       ctx, EPERM);
+		close(fd);
+		if (ret < 0)
+			return EXIT_FAIL;
+		flags = !ret;
+	}
+	if (!flags && info_sysfs(ctx, dn.name, &info))
 		return EXIT_FAIL;
 	if (json) {
-		info_json(dn.name, &info);
+		info_json(dn.name, &info, flags);
 		return 0;
 	}
 	printf("%-16s %s\n", "name", dn.name);
@@ -388,10 +450,13 @@ static int cmd_info(int argc, char **argv)
 	printf("%-16s %u\n", "index", info.index);
 	if (info.type == HVV_DEV_CONSOLE)
 		printf("%-16s /dev/ttyHV%u\n", "tty", info.index);
-	printf("%-16s%s%s%s\n", "flags",
-	       info.flags & HVV_DEV_F_RO ? " ro" : "",
-	       info.flags & HVV_DEV_F_MAC ? " mac" : "",
-	       info.flags & HVV_DEV_F_ALL ? "" : " -");
+	if (flags)
+		printf("%-16s%s%s%s\n", "flags",
+		       info.flags & HVV_DEV_F_RO ? " ro" : "",
+		       info.flags & HVV_DEV_F_MAC ? " mac" : "",
+		       info.flags & HVV_DEV_F_ALL ? "" : " -");
+	else
+		printf("%-16s ? (needs root)\n", "flags");
 	print_status(info.status);
 	printf("%-16s 0x%016llx\n", "device_features",
 	       (unsigned long long)info.device_features);
