@@ -148,6 +148,7 @@ struct hv_dev_stats {
  * @config_gen: ConfigGeneration
  * @broken: the device gave up on the driver (NEEDS_RESET)
  * @control_closed: removal began: hv_dev_control() queues nothing more
+ *	(set and read under @lock)
  * @detached: removed while its driver ran: no name, no backend; serves
  *	the zone's accesses until the driver resets it. Written under both
  *	hv_ctl_lock (registry.c) and @lock; read under either
