@@ -19,37 +19,37 @@
 #include "backend.h"
 #include "dev.h"
 
-/* Registered backends; hv_backends_lock serialises the list. */
-static LIST_HEAD(hv_backends);
-static DEFINE_MUTEX(hv_backends_lock);
+/* Registered backends; hvv_backends_lock serialises the list. */
+static LIST_HEAD(hvv_backends);
+static DEFINE_MUTEX(hvv_backends_lock);
 
-static struct hv_backend *hv_backend_find(u32 type)
+static struct hvv_backend *hvv_backend_find(u32 type)
 {
-	struct hv_backend *b;
+	struct hvv_backend *b;
 
-	lockdep_assert_held(&hv_backends_lock);
-	list_for_each_entry(b, &hv_backends, node)
+	lockdep_assert_held(&hvv_backends_lock);
+	list_for_each_entry(b, &hvv_backends, node)
 		if (b->type == type)
 			return b;
 	return NULL;
 }
 
 /**
- * hv_backend_register - serve a device type
- * @backend: the type; stays registered until hv_backend_unregister()
+ * hvv_backend_register - serve a device type
+ * @backend: the type; stays registered until hvv_backend_unregister()
  *
  * Return: 0, or -EEXIST if the type is already served.
  */
-int hv_backend_register(struct hv_backend *backend)
+int hvv_backend_register(struct hvv_backend *backend)
 {
 	int ret = 0;
 
-	mutex_lock(&hv_backends_lock);
-	if (hv_backend_find(backend->type))
+	mutex_lock(&hvv_backends_lock);
+	if (hvv_backend_find(backend->type))
 		ret = -EEXIST;
 	else
-		list_add_tail(&backend->node, &hv_backends);
-	mutex_unlock(&hv_backends_lock);
+		list_add_tail(&backend->node, &hvv_backends);
+	mutex_unlock(&hvv_backends_lock);
 	if (ret)
 		pr_err("device type %u (%s) is registered twice\n",
 		       backend->type, backend->name);
@@ -57,63 +57,63 @@ int hv_backend_register(struct hv_backend *backend)
 }
 
 /**
- * hv_backend_unregister - stop serving a device type
+ * hvv_backend_unregister - stop serving a device type
  * @backend: a registered type; its module's devices are gone (they hold
  *	a reference on it)
  */
-void hv_backend_unregister(struct hv_backend *backend)
+void hvv_backend_unregister(struct hvv_backend *backend)
 {
-	mutex_lock(&hv_backends_lock);
+	mutex_lock(&hvv_backends_lock);
 	list_del(&backend->node);
-	mutex_unlock(&hv_backends_lock);
+	mutex_unlock(&hvv_backends_lock);
 }
 
 /* The backend of @type with a reference on its module, or NULL. */
-static struct hv_backend *hv_backend_get(u32 type)
+static struct hvv_backend *hvv_backend_get(u32 type)
 {
-	struct hv_backend *b;
+	struct hvv_backend *b;
 
-	mutex_lock(&hv_backends_lock);
-	b = hv_backend_find(type);
+	mutex_lock(&hvv_backends_lock);
+	b = hvv_backend_find(type);
 	if (b && b->owner != THIS_MODULE && !try_module_get(b->owner))
 		b = NULL;	/* on its way out */
-	mutex_unlock(&hv_backends_lock);
+	mutex_unlock(&hvv_backends_lock);
 	return b;
 }
 
 /**
- * hv_backend_put - drop the reference a device held on its backend
- * @owner: the device's hv_dev.owner, read before the device was released
+ * hvv_backend_put - drop the reference a device held on its backend
+ * @owner: the device's hvv_dev.owner, read before the device was released
  */
-void hv_backend_put(struct module *owner)
+void hvv_backend_put(struct module *owner)
 {
 	if (owner != THIS_MODULE)
 		module_put(owner);
 }
 
 /**
- * hv_backend_create - create a device of the requested type
+ * hvv_backend_create - create a device of the requested type
  * @ud: from userspace
  *
- * Process context, hv_ctl_lock held.
+ * Process context, hvv_ctl_lock held.
  *
  * Return: the initialised (not yet started) device, or an ERR_PTR:
  * -EOPNOTSUPP if no backend serves the type.
  */
-struct hv_dev *hv_backend_create(const struct hvv_dev *ud)
+struct hvv_dev *hvv_backend_create(const struct hvv_dev_config *ud)
 {
-	struct hv_backend *b = hv_backend_get(ud->type);
-	struct hv_dev *dev;
+	struct hvv_backend *b = hvv_backend_get(ud->type);
+	struct hvv_dev *dev;
 
 	if (!b && !request_module("hvisor_vhost-type-%u", ud->type))
-		b = hv_backend_get(ud->type);
+		b = hvv_backend_get(ud->type);
 	if (!b) {
 		pr_err("device type %u is not supported\n", ud->type);
 		return ERR_PTR(-EOPNOTSUPP);
 	}
 	dev = b->create(ud);
 	if (IS_ERR(dev))
-		hv_backend_put(b->owner);
+		hvv_backend_put(b->owner);
 	else
 		dev->owner = b->owner;
 	return dev;

@@ -37,45 +37,45 @@
 #include "blk.h"
 
 /* A reset still waiting for the backing after this long says so. */
-#define HV_BLK_QUIESCE_WARN	(30 * HZ)
+#define HVV_BLK_QUIESCE_WARN	(30 * HZ)
 /* The request went to the I/O engine; its status comes later. */
-#define HV_BLK_SUBMITTED	(-1)
+#define HVV_BLK_SUBMITTED	(-1)
 
-static void hv_blk_req_put(struct hv_blk_queue *q, struct hv_blk_req *req)
+static void hvv_blk_req_put(struct hvv_blk_queue *q, struct hvv_blk_req *req)
 {
-	hv_blk_io_unmap(&req->io);
+	hvv_blk_io_unmap(&req->io);
 	q->free[q->nr_free++] = req;
 }
 
 /* Write the status, return the chain, recycle the request. */
-static void hv_blk_publish(struct hv_blk_queue *q, struct hv_blk_req *req)
+static void hvv_blk_publish(struct hvv_blk_queue *q, struct hvv_blk_req *req)
 {
 	if (req->result == VIRTIO_BLK_S_OK)
-		hv_blk_io_finish(&req->io);
+		hvv_blk_io_finish(&req->io);
 	else
 		atomic64_inc(&q->blk->dev.stats.errors);
 	WRITE_ONCE(*req->status, req->result);
-	hv_vq_push(q->vq, req->head, req->used_len);
-	hv_blk_req_put(q, req);
+	hvv_vq_push(q->vq, req->head, req->used_len);
+	hvv_blk_req_put(q, req);
 }
 
 /* Publish what the I/O engine completed. Worker only. */
-static void hv_blk_reap(struct hv_blk_queue *q)
+static void hvv_blk_reap(struct hvv_blk_queue *q)
 {
 	struct llist_node *list = llist_del_all(&q->done);
-	struct hv_blk_req *req, *tmp;
+	struct hvv_blk_req *req, *tmp;
 
 	list = llist_reverse_order(list);
 	llist_for_each_entry_safe(req, tmp, list, node) {
-		if (hv_vq_current(q->vq, req->gen))
-			hv_blk_publish(q, req);
+		if (hvv_vq_current(q->vq, req->gen))
+			hvv_blk_publish(q, req);
 		else	/* the driver reset the queue meanwhile */
-			hv_blk_req_put(q, req);
+			hvv_blk_req_put(q, req);
 	}
 }
 
 /* A request came back from the I/O engine: no longer busy. */
-static void hv_blk_idle_put(struct hv_blk *blk)
+static void hvv_blk_idle_put(struct hvv_blk *blk)
 {
 	if (atomic_dec_and_test(&blk->busy))
 		wake_up_all(&blk->idle);
@@ -85,35 +85,35 @@ static void hv_blk_idle_put(struct hv_blk *blk)
  * The I/O engine finished a request (its end_io; any context): queue it
  * for the worker and drop its in-flight reference.
  */
-static void hv_blk_end_io(struct hv_blk_io *io, blk_status_t status)
+static void hvv_blk_end_io(struct hvv_blk_io *io, blk_status_t status)
 {
-	struct hv_blk_req *req = container_of(io, struct hv_blk_req, io);
-	struct hv_blk_queue *q = req->q;
-	struct hv_blk *blk = q->blk;
+	struct hvv_blk_req *req = container_of(io, struct hvv_blk_req, io);
+	struct hvv_blk_queue *q = req->q;
+	struct hvv_blk *blk = q->blk;
 
 	if (status != BLK_STS_OK) {
 		/* The guest only sees IOERR: say what the backing said. */
-		hv_blk_io_report(blk->dev.sysdev, io);
+		hvv_blk_io_report(blk->dev.sysdev, io);
 		req->result = VIRTIO_BLK_S_IOERR;
 	} else {
 		req->result = VIRTIO_BLK_S_OK;
 	}
 	llist_add(&req->node, &q->done);
-	hv_worker_kick(&q->vq->worker);
+	hvv_worker_kick(&q->vq->worker);
 	/* The request is the worker's again: do not touch it. */
-	hv_blk_idle_put(blk);
+	hvv_blk_idle_put(blk);
 	percpu_ref_put(&blk->inflight);
 }
 
-static struct hv_blk_req *hv_blk_req_get(struct hv_blk_queue *q)
+static struct hvv_blk_req *hvv_blk_req_get(struct hvv_blk_queue *q)
 {
 	if (!q->nr_free)
-		hv_blk_reap(q);
+		hvv_blk_reap(q);
 	return q->nr_free ? q->free[--q->nr_free] : NULL;
 }
 
 /* The status byte: the chain's last writable byte, or NULL. */
-static u8 *hv_blk_status_byte(const struct hv_chain *chain)
+static u8 *hvv_blk_status_byte(const struct hvv_chain *chain)
 {
 	unsigned int i;
 
@@ -125,26 +125,26 @@ static u8 *hv_blk_status_byte(const struct hv_chain *chain)
 }
 
 /* Sectors the guest may address: never past the backing's end. */
-static bool hv_blk_in_range(struct hv_blk *blk, u64 sector, u64 nr)
+static bool hvv_blk_in_range(struct hvv_blk *blk, u64 sector, u64 nr)
 {
 	u64 cap = min_t(u64, READ_ONCE(blk->capacity),
-			hv_blk_io_size(&blk->backing) >> SECTOR_SHIFT);
+			hvv_blk_io_size(&blk->backing) >> SECTOR_SHIFT);
 
 	return sector <= cap && nr <= cap - sector;
 }
 
-static int hv_blk_submit(struct hv_blk *blk, struct hv_blk_req *req)
+static int hvv_blk_submit(struct hvv_blk *blk, struct hvv_blk_req *req)
 {
 	/* Removal started: no new I/O. */
 	if (!percpu_ref_tryget_live(&blk->inflight))
 		return VIRTIO_BLK_S_IOERR;
 	atomic_inc(&blk->busy);
-	hv_blk_io_submit(&req->io);
-	return HV_BLK_SUBMITTED;
+	hvv_blk_io_submit(&req->io);
+	return HVV_BLK_SUBMITTED;
 }
 
-static int hv_blk_start_rw(struct hv_blk *blk, struct hv_blk_req *req,
-			   const struct hv_chain *chain, u64 sector,
+static int hvv_blk_start_rw(struct hvv_blk *blk, struct hvv_blk_req *req,
+			    const struct hvv_chain *chain, u64 sector,
 			   bool write)
 {
 	const size_t hdr = sizeof(struct virtio_blk_outhdr);
@@ -163,55 +163,55 @@ static int hv_blk_start_rw(struct hv_blk *blk, struct hv_blk_req *req,
 	if (write && blk->ro)
 		return VIRTIO_BLK_S_IOERR;
 	if (len % SECTOR_SIZE ||
-	    !hv_blk_in_range(blk, sector, len >> SECTOR_SHIFT))
+	    !hvv_blk_in_range(blk, sector, len >> SECTOR_SHIFT))
 		return VIRTIO_BLK_S_IOERR;
 	if (!write)
 		req->used_len = chain->in_len;
 	if (!len)
 		return VIRTIO_BLK_S_OK;
-	req->io.op = write ? HV_BLK_OP_WRITE : HV_BLK_OP_READ;
+	req->io.op = write ? HVV_BLK_OP_WRITE : HVV_BLK_OP_READ;
 	req->io.pos = sector << SECTOR_SHIFT;
 	req->io.len = len;
 	/* A write's data follows the header, a read's is before the status. */
 	if (write)
-		ret = hv_blk_io_map(&req->io, chain->segs, chain->nr_out, hdr);
+		ret = hvv_blk_io_map(&req->io, chain->segs, chain->nr_out, hdr);
 	else
-		ret = hv_blk_io_map(&req->io, chain->segs + chain->nr_out,
-				    chain->nr_in, 0);
+		ret = hvv_blk_io_map(&req->io, chain->segs + chain->nr_out,
+				     chain->nr_in, 0);
 	if (ret)
 		return VIRTIO_BLK_S_IOERR;
 	if (write && READ_ONCE(blk->writethrough))
-		req->io.flags |= HV_BLK_IO_FUA;
-	return hv_blk_submit(blk, req);
+		req->io.flags |= HVV_BLK_IO_FUA;
+	return hvv_blk_submit(blk, req);
 }
 
-static int hv_blk_start_flush(struct hv_blk *blk, struct hv_blk_req *req,
-			      const struct hv_chain *chain)
+static int hvv_blk_start_flush(struct hvv_blk *blk, struct hvv_blk_req *req,
+			       const struct hvv_chain *chain)
 {
 	if (chain->out_len != sizeof(struct virtio_blk_outhdr) ||
 	    chain->in_len != 1)
 		return VIRTIO_BLK_S_IOERR;
 	if (blk->ro)
 		return VIRTIO_BLK_S_OK;
-	req->io.op = HV_BLK_OP_FLUSH;
-	return hv_blk_submit(blk, req);
+	req->io.op = HVV_BLK_OP_FLUSH;
+	return hvv_blk_submit(blk, req);
 }
 
-static int hv_blk_get_id(struct hv_blk *blk, struct hv_blk_req *req,
-			 const struct hv_chain *chain)
+static int hvv_blk_get_id(struct hvv_blk *blk, struct hvv_blk_req *req,
+			  const struct hvv_chain *chain)
 {
 	size_t n;
 
 	if (chain->out_len != sizeof(struct virtio_blk_outhdr))
 		return VIRTIO_BLK_S_IOERR;
 	n = min_t(size_t, chain->in_len - 1, VIRTIO_BLK_ID_BYTES);
-	req->used_len = hv_chain_copy_to(chain, 0, blk->serial, n) + 1;
+	req->used_len = hvv_chain_copy_to(chain, 0, blk->serial, n) + 1;
 	return VIRTIO_BLK_S_OK;
 }
 
 /* DISCARD and WRITE_ZEROES: copy the segment list once, check it all. */
-static int hv_blk_start_dwz(struct hv_blk *blk, struct hv_blk_req *req,
-			    const struct hv_chain *chain, bool discard)
+static int hvv_blk_start_dwz(struct hvv_blk *blk, struct hvv_blk_req *req,
+			     const struct hvv_chain *chain, bool discard)
 {
 	const size_t hdr = sizeof(struct virtio_blk_outhdr);
 	struct virtio_blk_discard_write_zeroes *r;
@@ -223,13 +223,13 @@ static int hv_blk_start_dwz(struct hv_blk *blk, struct hv_blk_req *req,
 	if (discard && !blk->backing.discard)
 		return VIRTIO_BLK_S_UNSUPP;
 	if (chain->in_len != 1 || !n || bytes % sizeof(*r) ||
-	    n > HV_BLK_DWZ_SEG)
+	    n > HVV_BLK_DWZ_SEG)
 		return VIRTIO_BLK_S_IOERR;
 	r = kmalloc_array(n, sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return VIRTIO_BLK_S_IOERR;
 	req->io.ranges = r;	/* freed with the request */
-	hv_chain_copy_from(chain, hdr, r, bytes);
+	hvv_chain_copy_from(chain, hdr, r, bytes);
 	for (i = 0; i < n; i++) {
 		u32 flags = le32_to_cpu(r[i].flags);
 
@@ -241,18 +241,18 @@ static int hv_blk_start_dwz(struct hv_blk *blk, struct hv_blk_req *req,
 	for (i = 0; i < n; i++) {
 		u32 nr = le32_to_cpu(r[i].num_sectors);
 
-		if (nr > HV_BLK_DWZ_SECTORS ||
-		    !hv_blk_in_range(blk, le64_to_cpu(r[i].sector), nr))
+		if (nr > HVV_BLK_DWZ_SECTORS ||
+		    !hvv_blk_in_range(blk, le64_to_cpu(r[i].sector), nr))
 			return VIRTIO_BLK_S_IOERR;
 	}
-	req->io.op = discard ? HV_BLK_OP_DISCARD : HV_BLK_OP_WRITE_ZEROES;
+	req->io.op = discard ? HVV_BLK_OP_DISCARD : HVV_BLK_OP_WRITE_ZEROES;
 	req->io.len = n;
-	return hv_blk_submit(blk, req);
+	return hvv_blk_submit(blk, req);
 }
 
-/* Returns a VIRTIO_BLK_S_* status, or HV_BLK_SUBMITTED. */
-static int hv_blk_start(struct hv_blk *blk, struct hv_blk_req *req,
-			const struct hv_chain *chain)
+/* Returns a VIRTIO_BLK_S_* status, or HVV_BLK_SUBMITTED. */
+static int hvv_blk_start(struct hvv_blk *blk, struct hvv_blk_req *req,
+			 const struct hvv_chain *chain)
 {
 	struct virtio_blk_outhdr hdr;
 	u64 sector;
@@ -262,30 +262,30 @@ static int hv_blk_start(struct hv_blk *blk, struct hv_blk_req *req,
 	if (chain->out_len < sizeof(hdr) ||
 	    percpu_ref_is_dying(&blk->inflight))
 		return VIRTIO_BLK_S_IOERR;
-	hv_chain_copy_from(chain, 0, &hdr, sizeof(hdr));
+	hvv_chain_copy_from(chain, 0, &hdr, sizeof(hdr));
 	type = le32_to_cpu((__force __le32)hdr.type);
 	sector = le64_to_cpu((__force __le64)hdr.sector);
 
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
-		return hv_blk_start_rw(blk, req, chain, sector, false);
+		return hvv_blk_start_rw(blk, req, chain, sector, false);
 	case VIRTIO_BLK_T_OUT:
-		return hv_blk_start_rw(blk, req, chain, sector, true);
+		return hvv_blk_start_rw(blk, req, chain, sector, true);
 	case VIRTIO_BLK_T_FLUSH:
-		return hv_blk_start_flush(blk, req, chain);
+		return hvv_blk_start_flush(blk, req, chain);
 	case VIRTIO_BLK_T_GET_ID:
-		return hv_blk_get_id(blk, req, chain);
+		return hvv_blk_get_id(blk, req, chain);
 	case VIRTIO_BLK_T_DISCARD:
-		return hv_blk_start_dwz(blk, req, chain, true);
+		return hvv_blk_start_dwz(blk, req, chain, true);
 	case VIRTIO_BLK_T_WRITE_ZEROES:
-		return hv_blk_start_dwz(blk, req, chain, false);
+		return hvv_blk_start_dwz(blk, req, chain, false);
 	default:
 		return VIRTIO_BLK_S_UNSUPP;
 	}
 }
 
-static void hv_blk_serve(struct hv_blk_queue *q, struct hv_blk_req *req,
-			 const struct hv_chain *chain)
+static void hvv_blk_serve(struct hvv_blk_queue *q, struct hvv_blk_req *req,
+			  const struct hvv_chain *chain)
 {
 	int ret;
 
@@ -293,36 +293,36 @@ static void hv_blk_serve(struct hv_blk_queue *q, struct hv_blk_req *req,
 	req->head = chain->head;
 	req->used_len = 1;
 	req->io.flags = 0;
-	req->status = hv_blk_status_byte(chain);
+	req->status = hvv_blk_status_byte(chain);
 	if (!req->status) {
 		/* Nowhere to tell the driver: return the chain untouched. */
 		atomic64_inc(&q->blk->dev.stats.errors);
-		hv_vq_push(q->vq, chain->head, 0);
-		hv_blk_req_put(q, req);
+		hvv_vq_push(q->vq, chain->head, 0);
+		hvv_blk_req_put(q, req);
 		return;
 	}
-	ret = hv_blk_start(q->blk, req, chain);
-	if (ret == HV_BLK_SUBMITTED)
+	ret = hvv_blk_start(q->blk, req, chain);
+	if (ret == HVV_BLK_SUBMITTED)
 		return;
 	req->result = ret;
-	hv_blk_publish(q, req);
+	hvv_blk_publish(q, req);
 }
 
 /**
- * hv_blk_handle_queue - serve a queue: publish what the I/O engine
+ * hvv_blk_handle_queue - serve a queue: publish what the I/O engine
  *	completed, parse and submit new requests
- * @vq: the queue (its &struct hv_blk_queue in @vq->priv)
+ * @vq: the queue (its &struct hvv_blk_queue in @vq->priv)
  *
- * Worker context (the &hv_dev_ops.handle_queue of blk devices).
+ * Worker context (the &hvv_dev_ops.handle_queue of blk devices).
  *
  * Return: true if the budget ran out with requests left.
  */
-bool hv_blk_handle_queue(struct hv_vq *vq)
+bool hvv_blk_handle_queue(struct hvv_vq *vq)
 {
-	struct hv_blk_queue *q = vq->priv;
-	struct hv_blk_req *req = NULL;
-	struct hv_vq_pass pass = {};
-	struct hv_chain chain;
+	struct hvv_blk_queue *q = vq->priv;
+	struct hvv_blk_req *req = NULL;
+	struct hvv_vq_pass pass = {};
+	struct hvv_chain chain;
 	struct blk_plug plug;
 	unsigned int noio;
 	bool more = false;
@@ -333,20 +333,20 @@ bool hv_blk_handle_queue(struct hv_vq *vq)
 	 * wait for our I/O, so our allocations must not wait for its.
 	 */
 	noio = memalloc_noio_save();
-	hv_blk_reap(q);
+	hvv_blk_reap(q);
 	/* One batch of bios for the backing device per run. */
 	blk_start_plug(&plug);
 	do {
-		hv_vq_disable_notify(vq);
-		while ((req = hv_blk_req_get(q))) {
-			ret = hv_vq_pop(vq, &chain);
+		hvv_vq_disable_notify(vq);
+		while ((req = hvv_blk_req_get(q))) {
+			ret = hvv_vq_pop(vq, &chain);
 			if (ret <= 0) {
-				hv_blk_req_put(q, req);
+				hvv_blk_req_put(q, req);
 				break;
 			}
-			hv_blk_serve(q, req, &chain);
+			hvv_blk_serve(q, req, &chain);
 			/* Its data moves in the engine, not in this pass. */
-			if (hv_vq_pass_spent(&pass, 0)) {
+			if (hvv_vq_pass_spent(&pass, 0)) {
 				more = true;
 				goto out;
 			}
@@ -354,91 +354,91 @@ bool hv_blk_handle_queue(struct hv_vq *vq)
 		/* Every request in flight: a completion kicks us. */
 		if (!req)
 			goto out;
-	} while (!ret && hv_vq_enable_notify(vq));
+	} while (!ret && hvv_vq_enable_notify(vq));
 out:
 	blk_finish_plug(&plug);
-	hv_blk_reap(q);
-	hv_vq_flush(vq);
+	hvv_blk_reap(q);
+	hvv_vq_flush(vq);
 	memalloc_noio_restore(noio);
 	return more;
 }
 
 /**
- * hv_blk_quiesce - after a reset: wait until no read still writes into
+ * hvv_blk_quiesce - after a reset: wait until no read still writes into
  *	zone memory
- * @dev: a blk device (&hv_dev_ops.quiesce)
+ * @dev: a blk device (&hvv_dev_ops.quiesce)
  */
-void hv_blk_quiesce(struct hv_dev *dev)
+void hvv_blk_quiesce(struct hvv_dev *dev)
 {
-	struct hv_blk *blk = to_blk(dev);
+	struct hvv_blk *blk = to_blk(dev);
 
 	while (!wait_event_timeout(blk->idle, !atomic_read(&blk->busy),
-				   HV_BLK_QUIESCE_WARN))
+				   HVV_BLK_QUIESCE_WARN))
 		dev_warn(dev->sysdev,
 			 "reset waits for %d requests the backing has not completed\n",
 			 atomic_read(&blk->busy));
 }
 
-static void hv_blk_drained(struct percpu_ref *ref)
+static void hvv_blk_drained(struct percpu_ref *ref)
 {
-	struct hv_blk *blk = container_of(ref, struct hv_blk, inflight);
+	struct hvv_blk *blk = container_of(ref, struct hvv_blk, inflight);
 
 	complete(&blk->drained);
 }
 
 /**
- * hv_blk_shutdown - removal: no new I/O; wait for what is in flight
+ * hvv_blk_shutdown - removal: no new I/O; wait for what is in flight
  *	(workers still run)
- * @dev: a blk device (&hv_dev_ops.shutdown)
+ * @dev: a blk device (&hvv_dev_ops.shutdown)
  */
-void hv_blk_shutdown(struct hv_dev *dev)
+void hvv_blk_shutdown(struct hvv_dev *dev)
 {
-	struct hv_blk *blk = to_blk(dev);
+	struct hvv_blk *blk = to_blk(dev);
 
 	percpu_ref_kill(&blk->inflight);
 	wait_for_completion(&blk->drained);
 }
 
 /**
- * hv_blk_inflight_init - set up the counts of requests in the I/O engine
+ * hvv_blk_inflight_init - set up the counts of requests in the I/O engine
  * @blk: the device, zeroed
  *
  * Return: 0 or -ENOMEM.
  */
-int hv_blk_inflight_init(struct hv_blk *blk)
+int hvv_blk_inflight_init(struct hvv_blk *blk)
 {
 	init_completion(&blk->drained);
 	init_waitqueue_head(&blk->idle);
-	return percpu_ref_init(&blk->inflight, hv_blk_drained, 0, GFP_KERNEL);
+	return percpu_ref_init(&blk->inflight, hvv_blk_drained, 0, GFP_KERNEL);
 }
 
 /**
- * hv_blk_inflight_exit - undo hv_blk_inflight_init()
+ * hvv_blk_inflight_exit - undo hvv_blk_inflight_init()
  * @blk: the device, nothing in flight
  */
-void hv_blk_inflight_exit(struct hv_blk *blk)
+void hvv_blk_inflight_exit(struct hvv_blk *blk)
 {
 	percpu_ref_exit(&blk->inflight);
 }
 
 /**
- * hv_blk_queues_free - free the per-queue state and the requests' buffers
+ * hvv_blk_queues_free - free the per-queue state and the requests' buffers
  * @blk: the device; its workers stopped
  * @nr: queues to free
  */
-void hv_blk_queues_free(struct hv_blk *blk, unsigned int nr)
+void hvv_blk_queues_free(struct hvv_blk *blk, unsigned int nr)
 {
 	unsigned int i, j;
 
 	if (!blk->queues)
 		return;
 	for (i = 0; i < nr; i++) {
-		struct hv_blk_queue *q = &blk->queues[i];
+		struct hvv_blk_queue *q = &blk->queues[i];
 
 		/* Completed but never published requests still hold buffers. */
 		if (q->reqs)
-			for (j = 0; j < HV_BLK_QUEUE_SIZE; j++)
-				hv_blk_io_unmap(&q->reqs[j].io);
+			for (j = 0; j < HVV_BLK_QUEUE_SIZE; j++)
+				hvv_blk_io_unmap(&q->reqs[j].io);
 		kvfree(q->reqs);
 		kvfree(q->free);
 	}
@@ -447,12 +447,12 @@ void hv_blk_queues_free(struct hv_blk *blk, unsigned int nr)
 }
 
 /**
- * hv_blk_queues_alloc - per-queue state and request pools
- * @blk: the device, its virtqueues set up (hv_dev_init())
+ * hvv_blk_queues_alloc - per-queue state and request pools
+ * @blk: the device, its virtqueues set up (hvv_dev_init())
  *
- * Return: 0 or -ENOMEM (hv_blk_queues_free() frees what was allocated).
+ * Return: 0 or -ENOMEM (hvv_blk_queues_free() frees what was allocated).
  */
-int hv_blk_queues_alloc(struct hv_blk *blk)
+int hvv_blk_queues_alloc(struct hvv_blk *blk)
 {
 	unsigned int i, j;
 
@@ -461,25 +461,25 @@ int hv_blk_queues_alloc(struct hv_blk *blk)
 	if (!blk->queues)
 		return -ENOMEM;
 	for (i = 0; i < blk->dev.nr_queues; i++) {
-		struct hv_blk_queue *q = &blk->queues[i];
+		struct hvv_blk_queue *q = &blk->queues[i];
 
 		q->blk = blk;
 		q->vq = &blk->dev.vqs[i];
 		q->vq->priv = q;
 		init_llist_head(&q->done);
-		q->reqs = kvcalloc(HV_BLK_QUEUE_SIZE, sizeof(*q->reqs),
+		q->reqs = kvcalloc(HVV_BLK_QUEUE_SIZE, sizeof(*q->reqs),
 				   GFP_KERNEL);
-		q->free = kvcalloc(HV_BLK_QUEUE_SIZE, sizeof(*q->free),
+		q->free = kvcalloc(HVV_BLK_QUEUE_SIZE, sizeof(*q->free),
 				   GFP_KERNEL);
 		if (!q->reqs || !q->free)
 			return -ENOMEM;
-		for (j = 0; j < HV_BLK_QUEUE_SIZE; j++) {
+		for (j = 0; j < HVV_BLK_QUEUE_SIZE; j++) {
 			q->reqs[j].q = q;
-			hv_blk_io_setup(&q->reqs[j].io, &blk->backing,
-					hv_blk_end_io);
+			hvv_blk_io_setup(&q->reqs[j].io, &blk->backing,
+					 hvv_blk_end_io);
 			q->free[j] = &q->reqs[j];
 		}
-		q->nr_free = HV_BLK_QUEUE_SIZE;
+		q->nr_free = HVV_BLK_QUEUE_SIZE;
 	}
 	return 0;
 }

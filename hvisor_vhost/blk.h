@@ -6,8 +6,8 @@
  * both call the engine, and nothing calls back up but through the
  * engine's completion callback and the core's ops.
  */
-#ifndef _HV_BLK_H
-#define _HV_BLK_H
+#ifndef _HVV_BLK_H
+#define _HVV_BLK_H
 
 #include <linux/completion.h>
 #include <linux/llist.h>
@@ -20,15 +20,15 @@
 #include "blk_io.h"
 #include "dev.h"
 
-#define HV_BLK_QUEUE_SIZE	256
-#define HV_BLK_DWZ_SEG		32	/* DISCARD, WRITE_ZEROES segments */
-#define HV_BLK_DWZ_SECTORS	(SZ_1G >> SECTOR_SHIFT)	/* per segment */
+#define HVV_BLK_QUEUE_SIZE	256
+#define HVV_BLK_DWZ_SEG		32	/* DISCARD, WRITE_ZEROES segments */
+#define HVV_BLK_DWZ_SECTORS	(SZ_1G >> SECTOR_SHIFT)	/* per segment */
 
-struct hv_blk;
-struct hv_blk_queue;
+struct hvv_blk;
+struct hvv_blk_queue;
 
 /**
- * struct hv_blk_req - one request between its pop and its used entry
+ * struct hvv_blk_req - one request between its pop and its used entry
  * @io: what the I/O engine does for it
  * @q: the queue it came from
  * @node: entry in the queue's completion list
@@ -40,11 +40,11 @@ struct hv_blk_queue;
  * @used_len: bytes written into the chain, reported in the used entry
  *
  * The queue's worker's, but for the time the I/O engine has it (from
- * hv_blk_io_submit() to its end_io): no lock.
+ * hvv_blk_io_submit() to its end_io): no lock.
  */
-struct hv_blk_req {
-	struct hv_blk_io io;
-	struct hv_blk_queue *q;
+struct hvv_blk_req {
+	struct hvv_blk_io io;
+	struct hvv_blk_queue *q;
 	struct llist_node node;
 	u8 *status;
 	u32 gen;
@@ -54,7 +54,7 @@ struct hv_blk_req {
 };
 
 /**
- * struct hv_blk_queue - per-virtqueue state
+ * struct hvv_blk_queue - per-virtqueue state
  * @blk: the device
  * @vq: the virtqueue
  * @done: completed requests, from any context, for the worker to publish
@@ -62,17 +62,17 @@ struct hv_blk_req {
  * @free: free requests (worker only)
  * @nr_free: entries in @free (worker only)
  */
-struct hv_blk_queue {
-	struct hv_blk *blk;
-	struct hv_vq *vq;
+struct hvv_blk_queue {
+	struct hvv_blk *blk;
+	struct hvv_vq *vq;
 	struct llist_head done;
-	struct hv_blk_req *reqs;
-	struct hv_blk_req **free;
+	struct hvv_blk_req *reqs;
+	struct hvv_blk_req **free;
 	unsigned int nr_free;
 };
 
 /**
- * struct hv_blk - a virtio-blk device
+ * struct hvv_blk - a virtio-blk device
  * @dev: the virtio device
  * @backing: the backing file
  * @queues: per-queue state, dev.nr_queues entries
@@ -94,10 +94,10 @@ struct hv_blk_queue {
  * @backing is opened at creation and closed once nothing can be in
  * flight (detach, after the in-flight count drained, or release).
  */
-struct hv_blk {
-	struct hv_dev dev;
-	struct hv_blk_backing backing;
-	struct hv_blk_queue *queues;
+struct hvv_blk {
+	struct hvv_dev dev;
+	struct hvv_blk_backing backing;
+	struct hvv_blk_queue *queues;
 	struct percpu_ref inflight;
 	struct completion drained;
 	atomic_t busy;
@@ -108,18 +108,18 @@ struct hv_blk {
 	char serial[VIRTIO_BLK_ID_BYTES];
 };
 
-static inline struct hv_blk *to_blk(struct hv_dev *dev)
+static inline struct hvv_blk *to_blk(struct hvv_dev *dev)
 {
-	return container_of(dev, struct hv_blk, dev);
+	return container_of(dev, struct hvv_blk, dev);
 }
 
 /* blk.c: the request protocol */
-int hv_blk_inflight_init(struct hv_blk *blk);
-void hv_blk_inflight_exit(struct hv_blk *blk);
-int hv_blk_queues_alloc(struct hv_blk *blk);
-void hv_blk_queues_free(struct hv_blk *blk, unsigned int nr);
-bool hv_blk_handle_queue(struct hv_vq *vq);
-void hv_blk_quiesce(struct hv_dev *dev);
-void hv_blk_shutdown(struct hv_dev *dev);
+int hvv_blk_inflight_init(struct hvv_blk *blk);
+void hvv_blk_inflight_exit(struct hvv_blk *blk);
+int hvv_blk_queues_alloc(struct hvv_blk *blk);
+void hvv_blk_queues_free(struct hvv_blk *blk, unsigned int nr);
+bool hvv_blk_handle_queue(struct hvv_vq *vq);
+void hvv_blk_quiesce(struct hvv_dev *dev);
+void hvv_blk_shutdown(struct hvv_dev *dev);
 
-#endif /* _HV_BLK_H */
+#endif /* _HVV_BLK_H */

@@ -18,18 +18,18 @@
 #include "backend.h"
 #include "blk.h"
 
-#define HV_BLK_MAX		256	/* devices */
-#define HV_BLK_MAX_QUEUES	8
+#define HVV_BLK_MAX		256	/* devices */
+#define HVV_BLK_MAX_QUEUES	8
 /* Data segments: an indirect table holds the header and status too. */
-#define HV_BLK_SEG_MAX		(HV_BLK_QUEUE_SIZE - 2)
+#define HVV_BLK_SEG_MAX		(HVV_BLK_QUEUE_SIZE - 2)
 /* Any segment size works; this only bounds what the guest builds. */
-#define HV_BLK_SIZE_MAX		SZ_1M
+#define HVV_BLK_SIZE_MAX		SZ_1M
 
-static DEFINE_IDA(hv_blk_ida);
+static DEFINE_IDA(hvv_blk_ida);
 
-static void hv_blk_status_changed(struct hv_dev *dev, u32 old, u32 status)
+static void hvv_blk_status_changed(struct hvv_dev *dev, u32 old, u32 status)
 {
-	struct hv_blk *blk = to_blk(dev);
+	struct hvv_blk *blk = to_blk(dev);
 	unsigned long flags;
 	u64 features;
 
@@ -43,9 +43,9 @@ static void hv_blk_status_changed(struct hv_dev *dev, u32 old, u32 status)
 		   !(features & BIT_ULL(VIRTIO_BLK_F_FLUSH)));
 }
 
-static ssize_t hv_blk_backend_show(struct hv_dev *dev, char *buf)
+static ssize_t hvv_blk_backend_show(struct hvv_dev *dev, char *buf)
 {
-	struct hv_blk *blk = to_blk(dev);
+	struct hvv_blk *blk = to_blk(dev);
 	char *tmp, *path;
 	ssize_t ret;
 
@@ -66,67 +66,67 @@ static ssize_t hv_blk_backend_show(struct hv_dev *dev, char *buf)
  * was in flight has completed (shutdown) and the workers publish it;
  * later requests fail.
  */
-static void hv_blk_detach(struct hv_dev *dev)
+static void hvv_blk_detach(struct hvv_dev *dev)
 {
-	hv_blk_io_close(&to_blk(dev)->backing);
+	hvv_blk_io_close(&to_blk(dev)->backing);
 }
 
-static void hv_blk_free(struct hv_blk *blk)
+static void hvv_blk_free(struct hvv_blk *blk)
 {
-	hv_blk_queues_free(blk, blk->dev.nr_queues);
-	hv_blk_inflight_exit(blk);
-	hv_blk_io_close(&blk->backing);
-	ida_free(&hv_blk_ida, blk->dev.index);
+	hvv_blk_queues_free(blk, blk->dev.nr_queues);
+	hvv_blk_inflight_exit(blk);
+	hvv_blk_io_close(&blk->backing);
+	ida_free(&hvv_blk_ida, blk->dev.index);
 	kfree(blk);
 }
 
-static void hv_blk_release(struct hv_dev *dev)
+static void hvv_blk_release(struct hvv_dev *dev)
 {
-	hv_blk_free(to_blk(dev));
+	hvv_blk_free(to_blk(dev));
 }
 
 /**
- * hv_blk_resize - take the backing's current size as the capacity and
+ * hvv_blk_resize - take the backing's current size as the capacity and
  *	tell the driver (config interrupt)
  * @dev: a blk device
  *
  * Return: 0.
  */
-static int hv_blk_resize(struct hv_dev *dev)
+static int hvv_blk_resize(struct hvv_dev *dev)
 {
-	struct hv_blk *blk = to_blk(dev);
-	u64 cap = hv_blk_io_size(&blk->backing) >> SECTOR_SHIFT;
+	struct hvv_blk *blk = to_blk(dev);
+	u64 cap = hvv_blk_io_size(&blk->backing) >> SECTOR_SHIFT;
 	__le64 le = cpu_to_le64(cap);
 
 	WRITE_ONCE(blk->capacity, cap);
-	hv_dev_set_config(dev, offsetof(struct virtio_blk_config, capacity),
-			  &le, sizeof(le), true);
+	hvv_dev_set_config(dev, offsetof(struct virtio_blk_config, capacity),
+			   &le, sizeof(le), true);
 	dev_info(dev->sysdev, "capacity %llu sectors\n", cap);
 	return 0;
 }
 
-static const struct hv_dev_ops hv_blk_ops = {
+static const struct hvv_dev_ops hvv_blk_ops = {
 	.type = "blk",
 	.device_id = VIRTIO_ID_BLOCK,
-	.handle_queue = hv_blk_handle_queue,
-	.quiesce = hv_blk_quiesce,
-	.status_changed = hv_blk_status_changed,
-	.backend_show = hv_blk_backend_show,
-	.resize = hv_blk_resize,
+	.handle_queue = hvv_blk_handle_queue,
+	.quiesce = hvv_blk_quiesce,
+	.status_changed = hvv_blk_status_changed,
+	.backend_show = hvv_blk_backend_show,
+	.resize = hvv_blk_resize,
 	.can_detach = true,
-	.shutdown = hv_blk_shutdown,
-	.detach = hv_blk_detach,
-	.release = hv_blk_release,
+	.shutdown = hvv_blk_shutdown,
+	.detach = hvv_blk_detach,
+	.release = hvv_blk_release,
 };
 
-static void hv_blk_set_config(struct hv_blk *blk)
+static void hvv_blk_set_config(struct hvv_blk *blk)
 {
-	const struct hv_blk_backing *b = &blk->backing;
+	const struct hvv_blk_backing *b = &blk->backing;
 	struct virtio_blk_config cfg = {};
 
 	cfg.capacity = (__force __virtio64)cpu_to_le64(blk->capacity);
-	cfg.size_max = (__force __virtio32)cpu_to_le32(HV_BLK_SIZE_MAX);
-	cfg.seg_max = (__force __virtio32)cpu_to_le32(HV_BLK_SEG_MAX);
+	cfg.size_max = (__force __virtio32)cpu_to_le32(HVV_BLK_SIZE_MAX);
+	cfg.seg_max = (__force __virtio32)cpu_to_le32(HVV_BLK_SEG_MAX);
 	cfg.blk_size = (__force __virtio32)cpu_to_le32(b->lbs);
 	cfg.physical_block_exp = ilog2(b->pbs / b->lbs);
 	cfg.min_io_size = (__force __virtio16)
@@ -135,19 +135,19 @@ static void hv_blk_set_config(struct hv_blk *blk)
 							  b->lbs);
 	cfg.num_queues = (__force __virtio16)cpu_to_le16(blk->dev.nr_queues);
 	cfg.max_discard_sectors = (__force __virtio32)
-		cpu_to_le32(HV_BLK_DWZ_SECTORS);
-	cfg.max_discard_seg = (__force __virtio32)cpu_to_le32(HV_BLK_DWZ_SEG);
+		cpu_to_le32(HVV_BLK_DWZ_SECTORS);
+	cfg.max_discard_seg = (__force __virtio32)cpu_to_le32(HVV_BLK_DWZ_SEG);
 	cfg.discard_sector_alignment = (__force __virtio32)
 		cpu_to_le32(b->discard_granularity >> SECTOR_SHIFT);
 	cfg.max_write_zeroes_sectors = (__force __virtio32)
-		cpu_to_le32(HV_BLK_DWZ_SECTORS);
+		cpu_to_le32(HVV_BLK_DWZ_SECTORS);
 	cfg.max_write_zeroes_seg = (__force __virtio32)
-		cpu_to_le32(HV_BLK_DWZ_SEG);
+		cpu_to_le32(HVV_BLK_DWZ_SEG);
 	cfg.write_zeroes_may_unmap = 1;
-	hv_dev_set_config(&blk->dev, 0, &cfg, sizeof(cfg), false);
+	hvv_dev_set_config(&blk->dev, 0, &cfg, sizeof(cfg), false);
 }
 
-static u64 hv_blk_features(const struct hv_blk *blk, unsigned int nr_queues)
+static u64 hvv_blk_features(const struct hvv_blk *blk, unsigned int nr_queues)
 {
 	u64 features = BIT_ULL(VIRTIO_BLK_F_SIZE_MAX) |
 		       BIT_ULL(VIRTIO_BLK_F_SEG_MAX) |
@@ -166,7 +166,7 @@ static u64 hv_blk_features(const struct hv_blk *blk, unsigned int nr_queues)
 }
 
 /* GET_ID: serial= as given, else "hvisor-<zone>-<index>". */
-static void hv_blk_set_serial(struct hv_blk *blk, const struct hvv_dev *ud)
+static void hvv_blk_set_serial(struct hvv_blk *blk, const struct hvv_dev_config *ud)
 {
 	char id[32];
 
@@ -179,7 +179,7 @@ static void hv_blk_set_serial(struct hv_blk *blk, const struct hvv_dev *ud)
 }
 
 /**
- * hv_blk_create - create a virtio-blk device on an image file or block
+ * hvv_blk_create - create a virtio-blk device on an image file or block
  *	device
  * @ud: from userspace: backend_fd (open for reading, and writing unless
  *	HVV_DEV_F_RO), queues (0 = 1, up to 8), serial
@@ -188,88 +188,88 @@ static void hv_blk_set_serial(struct hv_blk *blk, const struct hvv_dev *ud)
  *
  * Return: the device or an ERR_PTR.
  */
-static struct hv_dev *hv_blk_create(const struct hvv_dev *ud)
+static struct hvv_dev *hvv_blk_create(const struct hvv_dev_config *ud)
 {
 	unsigned int nr_queues = ud->queues ? ud->queues : 1;
-	struct hv_blk *blk;
+	struct hvv_blk *blk;
 	int index, ret;
 
 	if (ud->flags & ~HVV_DEV_F_RO) {
 		pr_err("blk: only the ro flag applies\n");
 		return ERR_PTR(-EINVAL);
 	}
-	if (nr_queues > HV_BLK_MAX_QUEUES) {
+	if (nr_queues > HVV_BLK_MAX_QUEUES) {
 		pr_err("blk: queues=%u: 1 to %u\n", ud->queues,
-		       HV_BLK_MAX_QUEUES);
+		       HVV_BLK_MAX_QUEUES);
 		return ERR_PTR(-EINVAL);
 	}
 	if (ud->backend_fd < 0) {
 		pr_err("blk: needs an image file or a block device\n");
 		return ERR_PTR(-EBADF);
 	}
-	index = ida_alloc_max(&hv_blk_ida, HV_BLK_MAX - 1, GFP_KERNEL);
+	index = ida_alloc_max(&hvv_blk_ida, HVV_BLK_MAX - 1, GFP_KERNEL);
 	if (index < 0)
 		return ERR_PTR(index);
 	blk = kzalloc(sizeof(*blk), GFP_KERNEL);
 	if (!blk) {
-		ida_free(&hv_blk_ida, index);
+		ida_free(&hvv_blk_ida, index);
 		return ERR_PTR(-ENOMEM);
 	}
 	blk->dev.index = index;
 	snprintf(blk->dev.name, sizeof(blk->dev.name), "blk%d", index);
 	blk->ro = ud->flags & HVV_DEV_F_RO;
-	/* From here on, hv_blk_free() undoes everything. */
-	ret = hv_blk_inflight_init(blk);
+	/* From here on, hvv_blk_free() undoes everything. */
+	ret = hvv_blk_inflight_init(blk);
 	if (ret) {
-		ida_free(&hv_blk_ida, index);
+		ida_free(&hvv_blk_ida, index);
 		kfree(blk);
 		return ERR_PTR(ret);
 	}
-	ret = hv_blk_io_open(&blk->backing, ud->backend_fd, blk->ro);
+	ret = hvv_blk_io_open(&blk->backing, ud->backend_fd, blk->ro);
 	if (ret)
 		goto err_free;
-	blk->capacity = hv_blk_io_size(&blk->backing) >> SECTOR_SHIFT;
-	hv_blk_set_serial(blk, ud);
+	blk->capacity = hvv_blk_io_size(&blk->backing) >> SECTOR_SHIFT;
+	hvv_blk_set_serial(blk, ud);
 
-	ret = hv_dev_init(&blk->dev, &hv_blk_ops, ud, nr_queues,
-			  HV_BLK_QUEUE_SIZE, hv_blk_features(blk, nr_queues));
+	ret = hvv_dev_init(&blk->dev, &hvv_blk_ops, ud, nr_queues,
+			   HVV_BLK_QUEUE_SIZE, hvv_blk_features(blk, nr_queues));
 	if (ret)
 		goto err_free;
-	ret = hv_blk_queues_alloc(blk);
+	ret = hvv_blk_queues_alloc(blk);
 	if (ret)
 		goto err_stop;
-	hv_blk_set_config(blk);
+	hvv_blk_set_config(blk);
 	return &blk->dev;
 
 err_stop:
-	hv_dev_stop(&blk->dev);
+	hvv_dev_stop(&blk->dev);
 err_free:
-	hv_blk_free(blk);
+	hvv_blk_free(blk);
 	return ERR_PTR(ret);
 }
 
-static struct hv_backend hv_blk_backend = {
+static struct hvv_backend hvv_blk_backend = {
 	.type = HVV_DEV_BLK,
 	.name = "blk",
 	.owner = THIS_MODULE,
-	.create = hv_blk_create,
+	.create = hvv_blk_create,
 };
 
-int hv_blk_init(void)
+int hvv_blk_init(void)
 {
 	int ret;
 
-	ret = hv_blk_io_init();
+	ret = hvv_blk_io_init();
 	if (ret)
 		return ret;
-	ret = hv_backend_register(&hv_blk_backend);
+	ret = hvv_backend_register(&hvv_blk_backend);
 	if (ret)
-		hv_blk_io_exit();
+		hvv_blk_io_exit();
 	return ret;
 }
 
-void hv_blk_exit(void)
+void hvv_blk_exit(void)
 {
-	hv_backend_unregister(&hv_blk_backend);
-	hv_blk_io_exit();
+	hvv_backend_unregister(&hvv_blk_backend);
+	hvv_blk_io_exit();
 }

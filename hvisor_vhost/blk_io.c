@@ -19,7 +19,7 @@
  * The engine knows the backing and its own requests (blk_io.h), not the
  * device or the protocol that uses them: each request carries the backing
  * and a completion callback, which its user set. Errors go back to the
- * user with what the backing answered (hv_blk_io_report() words them).
+ * user with what the backing answered (hvv_blk_io_report() words them).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -36,17 +36,17 @@
 #include "blk_io.h"
 
 /* Zero pages per write when WRITE_ZEROES falls back to writing. */
-#define HV_BLK_ZERO_PAGES	16
+#define HVV_BLK_ZERO_PAGES	16
 
 static bool blk_zero_copy = true;
 module_param(blk_zero_copy, bool, 0644);
 MODULE_PARM_DESC(blk_zero_copy,
 		 "blk: direct I/O into zone memory that has struct pages (default); N: through bounce pages or the page cache, as zone memory without struct pages is");
 
-static struct workqueue_struct *hv_blk_wq;
+static struct workqueue_struct *hvv_blk_wq;
 
 /* Hand the request back to its user: do not touch it afterwards. */
-static void hv_blk_io_end(struct hv_blk_io *io, bool ok, long err)
+static void hvv_blk_io_end(struct hvv_blk_io *io, bool ok, long err)
 {
 	if (ok) {
 		io->end_io(io, BLK_STS_OK);
@@ -56,32 +56,32 @@ static void hv_blk_io_end(struct hv_blk_io *io, bool ok, long err)
 	io->end_io(io, BLK_STS_IOERR);
 }
 
-static void hv_blk_end_write(struct hv_blk_io *io)
+static void hvv_blk_end_write(struct hvv_blk_io *io)
 {
-	if (io->flags & HV_BLK_IO_STARTED) {
-		io->flags &= ~HV_BLK_IO_STARTED;
+	if (io->flags & HVV_BLK_IO_STARTED) {
+		io->flags &= ~HVV_BLK_IO_STARTED;
 		kiocb_end_write(&io->iocb);
 	}
 }
 
 /**
- * hv_blk_io_report - say what the backing answered to a failed request
+ * hvv_blk_io_report - say what the backing answered to a failed request
  * @dev: the device the message is about
  * @io: a request its end_io saw fail (@io->error set)
  *
  * Rate limited; any context.
  */
-void hv_blk_io_report(struct device *dev, const struct hv_blk_io *io)
+void hvv_blk_io_report(struct device *dev, const struct hvv_blk_io *io)
 {
 	static const char * const ops[] = {
-		[HV_BLK_OP_READ] = "read",
-		[HV_BLK_OP_WRITE] = "write",
-		[HV_BLK_OP_FLUSH] = "flush",
-		[HV_BLK_OP_DISCARD] = "discard",
-		[HV_BLK_OP_WRITE_ZEROES] = "write zeroes",
+		[HVV_BLK_OP_READ] = "read",
+		[HVV_BLK_OP_WRITE] = "write",
+		[HVV_BLK_OP_FLUSH] = "flush",
+		[HVV_BLK_OP_DISCARD] = "discard",
+		[HVV_BLK_OP_WRITE_ZEROES] = "write zeroes",
 	};
 
-	if (io->op == HV_BLK_OP_READ || io->op == HV_BLK_OP_WRITE)
+	if (io->op == HVV_BLK_OP_READ || io->op == HVV_BLK_OP_WRITE)
 		dev_warn_ratelimited(dev, "%s of %zu bytes at %lld: %ld\n",
 				     ops[io->op], io->len, io->pos, io->error);
 	else
@@ -89,32 +89,32 @@ void hv_blk_io_report(struct device *dev, const struct hv_blk_io *io)
 				     io->error);
 }
 
-static void hv_blk_rw_end(struct hv_blk_io *io, long ret)
+static void hvv_blk_rw_end(struct hvv_blk_io *io, long ret)
 {
-	hv_blk_end_write(io);
+	hvv_blk_end_write(io);
 	/* A short transfer is an error too, even of 0 bytes. */
-	hv_blk_io_end(io, ret == io->len, ret);
+	hvv_blk_io_end(io, ret == io->len, ret);
 }
 
 /* Direct I/O the file would not take: do it through the page cache. */
-static bool hv_blk_dio_refused(struct hv_blk_io *io, long ret)
+static bool hvv_blk_dio_refused(struct hvv_blk_io *io, long ret)
 {
-	if (!(io->flags & HV_BLK_IO_DIRECT) ||
+	if (!(io->flags & HVV_BLK_IO_DIRECT) ||
 	    (ret != -EINVAL && ret != -ENOTBLK))
 		return false;
-	hv_blk_end_write(io);
-	io->flags &= ~HV_BLK_IO_DIRECT;
-	queue_work(hv_blk_wq, &io->work);
+	hvv_blk_end_write(io);
+	io->flags &= ~HVV_BLK_IO_DIRECT;
+	queue_work(hvv_blk_wq, &io->work);
 	return true;
 }
 
 /* ki_complete: any context, interrupts included. */
-static void hv_blk_aio_complete(struct kiocb *iocb, long ret)
+static void hvv_blk_aio_complete(struct kiocb *iocb, long ret)
 {
-	struct hv_blk_io *io = container_of(iocb, struct hv_blk_io, iocb);
+	struct hvv_blk_io *io = container_of(iocb, struct hvv_blk_io, iocb);
 
-	if (!hv_blk_dio_refused(io, ret))
-		hv_blk_rw_end(io, ret);
+	if (!hvv_blk_dio_refused(io, ret))
+		hvv_blk_rw_end(io, ret);
 }
 
 /*
@@ -122,18 +122,18 @@ static void hv_blk_aio_complete(struct kiocb *iocb, long ret)
  * unless the file completed or refused them at once); buffered ones are
  * synchronous.
  */
-static ssize_t hv_blk_rw(struct hv_blk_io *io)
+static ssize_t hvv_blk_rw(struct hvv_blk_io *io)
 {
 	struct file *file = io->backing->file;
-	bool write = io->op == HV_BLK_OP_WRITE;
+	bool write = io->op == HVV_BLK_OP_WRITE;
 	unsigned int dir = write ? ITER_SOURCE : ITER_DEST;
 	struct kiocb *iocb = &io->iocb;
 	struct iov_iter iter;
 
-	if (io->flags & HV_BLK_IO_BOUNCE)
+	if (io->flags & HVV_BLK_IO_BOUNCE)
 		iov_iter_bvec(&iter, dir, io->bounce, io->nr_bounce,
 			      io->len);
-	else if (io->flags & HV_BLK_IO_PAGES)
+	else if (io->flags & HVV_BLK_IO_PAGES)
 		iov_iter_bvec(&iter, dir, io->bvec, io->nr_vecs, io->len);
 	else
 		iov_iter_kvec(&iter, dir, io->kvec, io->nr_vecs, io->len);
@@ -141,25 +141,25 @@ static ssize_t hv_blk_rw(struct hv_blk_io *io)
 	iocb->ki_pos = io->pos;
 	/* Our own choice of direct I/O; never at the end of the file. */
 	iocb->ki_flags &= ~(IOCB_APPEND | IOCB_DIRECT);
-	if (io->flags & HV_BLK_IO_DIRECT) {
+	if (io->flags & HVV_BLK_IO_DIRECT) {
 		iocb->ki_flags |= IOCB_DIRECT;
-		iocb->ki_complete = hv_blk_aio_complete;
+		iocb->ki_complete = hvv_blk_aio_complete;
 	}
 	if (!write)
 		return file->f_op->read_iter(iocb, &iter);
-	if (io->flags & HV_BLK_IO_FUA)
+	if (io->flags & HVV_BLK_IO_FUA)
 		iocb->ki_flags |= IOCB_DSYNC;
 	if (S_ISREG(file_inode(file)->i_mode)) {
 		kiocb_start_write(iocb);
-		io->flags |= HV_BLK_IO_STARTED;
+		io->flags |= HVV_BLK_IO_STARTED;
 	}
 	return file->f_op->write_iter(iocb, &iter);
 }
 
 /* Write zeroes by writing zero pages (no fallocate mode worked). */
-static int hv_blk_write_zero_pages(struct file *file, loff_t pos, loff_t len)
+static int hvv_blk_write_zero_pages(struct file *file, loff_t pos, loff_t len)
 {
-	struct bio_vec bv[HV_BLK_ZERO_PAGES];
+	struct bio_vec bv[HVV_BLK_ZERO_PAGES];
 	struct iov_iter iter;
 	unsigned int i;
 	ssize_t ret;
@@ -185,38 +185,38 @@ static int hv_blk_write_zero_pages(struct file *file, loff_t pos, loff_t len)
 	return 0;
 }
 
-static int hv_blk_fallocate(struct file *file, int mode, loff_t pos,
-			    loff_t len)
+static int hvv_blk_fallocate(struct file *file, int mode, loff_t pos,
+			     loff_t len)
 {
 	return vfs_fallocate(file, mode | FALLOC_FL_KEEP_SIZE, pos, len);
 }
 
-static int hv_blk_write_zeroes(struct hv_blk_backing *b, loff_t pos,
-			       loff_t len, bool unmap)
+static int hvv_blk_write_zeroes(struct hvv_blk_backing *b, loff_t pos,
+				loff_t len, bool unmap)
 {
 	int ret;
 
 	/* On a block device, PUNCH_HOLE is a write zeroes with unmap. */
 	if (unmap) {
-		ret = hv_blk_fallocate(b->file, FALLOC_FL_PUNCH_HOLE, pos,
-				       len);
+		ret = hvv_blk_fallocate(b->file, FALLOC_FL_PUNCH_HOLE, pos,
+					len);
 		if (ret != -EOPNOTSUPP)
 			return ret;
 	}
-	ret = hv_blk_fallocate(b->file, FALLOC_FL_ZERO_RANGE, pos, len);
+	ret = hvv_blk_fallocate(b->file, FALLOC_FL_ZERO_RANGE, pos, len);
 	if (ret != -EOPNOTSUPP)
 		return ret;
 	if (!unmap && !b->bdev) {
 		/* e.g. tmpfs: a hole reads back as zeroes too. */
-		ret = hv_blk_fallocate(b->file, FALLOC_FL_PUNCH_HOLE, pos,
-				       len);
+		ret = hvv_blk_fallocate(b->file, FALLOC_FL_PUNCH_HOLE, pos,
+					len);
 		if (ret != -EOPNOTSUPP)
 			return ret;
 	}
-	return hv_blk_write_zero_pages(b->file, pos, len);
+	return hvv_blk_write_zero_pages(b->file, pos, len);
 }
 
-static int hv_blk_discard(struct hv_blk_backing *b, loff_t pos, loff_t len)
+static int hvv_blk_discard(struct hvv_blk_backing *b, loff_t pos, loff_t len)
 {
 	int ret;
 
@@ -224,16 +224,16 @@ static int hv_blk_discard(struct hv_blk_backing *b, loff_t pos, loff_t len)
 		ret = blkdev_issue_discard(b->bdev, pos >> SECTOR_SHIFT,
 					   len >> SECTOR_SHIFT, GFP_KERNEL);
 	else
-		ret = hv_blk_fallocate(b->file, FALLOC_FL_PUNCH_HOLE, pos,
-				       len);
+		ret = hvv_blk_fallocate(b->file, FALLOC_FL_PUNCH_HOLE, pos,
+					len);
 	/* A discard is a hint: a backing that cannot is not an error. */
 	return ret == -EOPNOTSUPP ? 0 : ret;
 }
 
 /* DISCARD and WRITE_ZEROES: the ranges were validated when parsed. */
-static int hv_blk_dwz(struct hv_blk_io *io)
+static int hvv_blk_dwz(struct hvv_blk_io *io)
 {
-	struct hv_blk_backing *b = io->backing;
+	struct hvv_blk_backing *b = io->backing;
 	unsigned int i;
 	int ret = 0;
 
@@ -246,20 +246,20 @@ static int hv_blk_dwz(struct hv_blk_io *io)
 
 		if (!len)
 			continue;
-		if (io->op == HV_BLK_OP_DISCARD)
-			ret = hv_blk_discard(b, pos, len);
+		if (io->op == HVV_BLK_OP_DISCARD)
+			ret = hvv_blk_discard(b, pos, len);
 		else
-			ret = hv_blk_write_zeroes(b, pos, len,
-						  le32_to_cpu(r->flags) &
+			ret = hvv_blk_write_zeroes(b, pos, len,
+						   le32_to_cpu(r->flags) &
 						  VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP);
 	}
 	return ret;
 }
 
 /* Workqueue: what blocks. */
-static void hv_blk_io_work(struct work_struct *work)
+static void hvv_blk_io_work(struct work_struct *work)
 {
-	struct hv_blk_io *io = container_of(work, struct hv_blk_io, work);
+	struct hvv_blk_io *io = container_of(work, struct hvv_blk_io, work);
 	unsigned int noio;
 	int ret;
 
@@ -269,57 +269,57 @@ static void hv_blk_io_work(struct work_struct *work)
 	 */
 	noio = memalloc_noio_save();
 	switch (io->op) {
-	case HV_BLK_OP_READ:
-	case HV_BLK_OP_WRITE:
-		hv_blk_rw_end(io, hv_blk_rw(io));
+	case HVV_BLK_OP_READ:
+	case HVV_BLK_OP_WRITE:
+		hvv_blk_rw_end(io, hvv_blk_rw(io));
 		break;
 	default:
-		if (io->op == HV_BLK_OP_FLUSH)
+		if (io->op == HVV_BLK_OP_FLUSH)
 			ret = vfs_fsync(io->backing->file, 1);
 		else
-			ret = hv_blk_dwz(io);
-		hv_blk_io_end(io, !ret, ret);
+			ret = hvv_blk_dwz(io);
+		hvv_blk_io_end(io, !ret, ret);
 		break;
 	}
 	memalloc_noio_restore(noio);
 }
 
 /**
- * hv_blk_io_submit - start a request; it comes back through its end_io,
+ * hvv_blk_io_submit - start a request; it comes back through its end_io,
  *	from any context
  * @io: the request, set up, filled in and mapped; the caller's context
  *	(a queue worker), which it does not block on direct I/O
  */
-void hv_blk_io_submit(struct hv_blk_io *io)
+void hvv_blk_io_submit(struct hvv_blk_io *io)
 {
 	ssize_t ret;
 
-	if (io->flags & HV_BLK_IO_DIRECT) {
-		ret = hv_blk_rw(io);
-		if (ret == -EIOCBQUEUED || hv_blk_dio_refused(io, ret))
+	if (io->flags & HVV_BLK_IO_DIRECT) {
+		ret = hvv_blk_rw(io);
+		if (ret == -EIOCBQUEUED || hvv_blk_dio_refused(io, ret))
 			return;
-		hv_blk_rw_end(io, ret);
+		hvv_blk_rw_end(io, ret);
 		return;
 	}
-	queue_work(hv_blk_wq, &io->work);
+	queue_work(hvv_blk_wq, &io->work);
 }
 
 /**
- * hv_blk_io_setup - prepare a request once, before its first use
+ * hvv_blk_io_setup - prepare a request once, before its first use
  * @io: the request (zeroed memory)
  * @backing: what it is done on
  * @end_io: its completion
  */
-void hv_blk_io_setup(struct hv_blk_io *io, struct hv_blk_backing *backing,
-		     hv_blk_end_io_t end_io)
+void hvv_blk_io_setup(struct hvv_blk_io *io, struct hvv_blk_backing *backing,
+		      hvv_blk_end_io_t end_io)
 {
 	io->backing = backing;
 	io->end_io = end_io;
-	INIT_WORK(&io->work, hv_blk_io_work);
+	INIT_WORK(&io->work, hvv_blk_io_work);
 }
 
 /* Copy between the bounce pages and the guest's buffers (@kvec). */
-static void hv_blk_bounce_copy(struct hv_blk_io *io, bool to_guest)
+static void hvv_blk_bounce_copy(struct hvv_blk_io *io, bool to_guest)
 {
 	struct iov_iter guest;
 	unsigned int i;
@@ -338,7 +338,7 @@ static void hv_blk_bounce_copy(struct hv_blk_io *io, bool to_guest)
 }
 
 /* Pages for the I/O of a request whose zone memory has none. */
-static int hv_blk_bounce_alloc(struct hv_blk_io *io, bool write)
+static int hvv_blk_bounce_alloc(struct hvv_blk_io *io, bool write)
 {
 	unsigned int i, n = DIV_ROUND_UP(io->len, PAGE_SIZE);
 
@@ -355,34 +355,34 @@ static int hv_blk_bounce_alloc(struct hv_blk_io *io, bool write)
 					     io->len - i * PAGE_SIZE);
 		io->nr_bounce = i + 1;
 	}
-	io->flags |= HV_BLK_IO_BOUNCE;
+	io->flags |= HVV_BLK_IO_BOUNCE;
 	if (write)
-		hv_blk_bounce_copy(io, false);
+		hvv_blk_bounce_copy(io, false);
 	return 0;
 }
 
 /**
- * hv_blk_io_finish - last step of a request that succeeded: a read
+ * hvv_blk_io_finish - last step of a request that succeeded: a read
  *	through bounce pages reaches the guest
  * @io: the request, back from the engine with BLK_STS_OK; the user's
  *	context, when the guest's buffers may still be written
  */
-void hv_blk_io_finish(struct hv_blk_io *io)
+void hvv_blk_io_finish(struct hvv_blk_io *io)
 {
-	if (io->flags & HV_BLK_IO_BOUNCE && io->op == HV_BLK_OP_READ)
-		hv_blk_bounce_copy(io, true);
+	if (io->flags & HVV_BLK_IO_BOUNCE && io->op == HVV_BLK_OP_READ)
+		hvv_blk_bounce_copy(io, true);
 }
 
 /* The data bytes of a request, piece by piece: one per segment. */
-struct hv_blk_walk {
+struct hvv_blk_walk {
 	const struct kvec *seg;	/* next segment */
 	const struct kvec *end;	/* past the last segment */
 	size_t skip;			/* bytes still to skip */
 	size_t left;			/* bytes still to walk */
 };
 
-static void hv_blk_walk_init(struct hv_blk_walk *w, const struct kvec *segs,
-			     unsigned int nr_segs, size_t skip, size_t len)
+static void hvv_blk_walk_init(struct hvv_blk_walk *w, const struct kvec *segs,
+			      unsigned int nr_segs, size_t skip, size_t len)
 {
 	w->seg = segs;
 	w->end = segs + nr_segs;
@@ -390,7 +390,7 @@ static void hv_blk_walk_init(struct hv_blk_walk *w, const struct kvec *segs,
 	w->left = len;
 }
 
-static bool hv_blk_walk_next(struct hv_blk_walk *w, void **va, size_t *len)
+static bool hvv_blk_walk_next(struct hvv_blk_walk *w, void **va, size_t *len)
 {
 	while (w->seg < w->end && w->left) {
 		const struct kvec *seg = w->seg++;
@@ -409,7 +409,7 @@ static bool hv_blk_walk_next(struct hv_blk_walk *w, void **va, size_t *len)
 }
 
 /**
- * hv_blk_io_map - describe a request's data buffers for the I/O
+ * hvv_blk_io_map - describe a request's data buffers for the I/O
  * @io: the request, with @op, @pos and @len set
  * @segs: the buffers, in zone memory
  * @nr_segs: entries of @segs
@@ -420,14 +420,14 @@ static bool hv_blk_walk_next(struct hv_blk_walk *w, void **va, size_t *len)
  * or buffered I/O when the file cannot take this request directly (see
  * the top of this file). Worker context.
  *
- * Return: 0, or -ENOMEM (hv_blk_io_unmap() frees what was allocated).
+ * Return: 0, or -ENOMEM (hvv_blk_io_unmap() frees what was allocated).
  */
-int hv_blk_io_map(struct hv_blk_io *io, const struct kvec *segs,
-		  unsigned int nr_segs, size_t skip)
+int hvv_blk_io_map(struct hvv_blk_io *io, const struct kvec *segs,
+		   unsigned int nr_segs, size_t skip)
 {
-	const struct hv_blk_backing *b = io->backing;
+	const struct hvv_blk_backing *b = io->backing;
 	bool pages = READ_ONCE(blk_zero_copy), aligned, dio;
-	struct hv_blk_walk walk;
+	struct hvv_blk_walk walk;
 	unsigned int n = 0;
 	size_t len;
 	void *va;
@@ -435,8 +435,8 @@ int hv_blk_io_map(struct hv_blk_io *io, const struct kvec *segs,
 	/* Direct I/O on bounce pages needs only the file range aligned. */
 	dio = b->dio && !((io->pos | io->len) & b->dio_off_mask);
 	aligned = dio;
-	hv_blk_walk_init(&walk, segs, nr_segs, skip, io->len);
-	while (hv_blk_walk_next(&walk, &va, &len)) {
+	hvv_blk_walk_init(&walk, segs, nr_segs, skip, io->len);
+	while (hvv_blk_walk_next(&walk, &va, &len)) {
 		if (!virt_addr_valid(va) || !virt_addr_valid(va + len - 1))
 			pages = false;
 		if ((uintptr_t)va & b->dio_mem_mask || len & b->dio_off_mask)
@@ -449,17 +449,17 @@ int hv_blk_io_map(struct hv_blk_io *io, const struct kvec *segs,
 	/* struct bio_vec and struct kvec are both two words. */
 	BUILD_BUG_ON(sizeof(struct bio_vec) != sizeof(struct kvec));
 	io->vecs = io->inline_vecs.bvec;
-	if (n > HV_BLK_INLINE_VECS) {
+	if (n > HVV_BLK_INLINE_VECS) {
 		io->vecs = kmalloc_array(n, sizeof(struct bio_vec), GFP_KERNEL);
 		if (!io->vecs)
 			return -ENOMEM;
 	}
 	io->nr_vecs = n;
 	if (pages)
-		io->flags |= HV_BLK_IO_PAGES;
+		io->flags |= HVV_BLK_IO_PAGES;
 
-	hv_blk_walk_init(&walk, segs, nr_segs, skip, io->len);
-	for (n = 0; hv_blk_walk_next(&walk, &va, &len); n++) {
+	hvv_blk_walk_init(&walk, segs, nr_segs, skip, io->len);
+	for (n = 0; hvv_blk_walk_next(&walk, &va, &len); n++) {
 		if (pages) {
 			io->bvec[n].bv_page = virt_to_page(va);
 			io->bvec[n].bv_offset = offset_in_page(va);
@@ -471,21 +471,21 @@ int hv_blk_io_map(struct hv_blk_io *io, const struct kvec *segs,
 	}
 
 	if (pages && aligned) {
-		io->flags |= HV_BLK_IO_DIRECT;
+		io->flags |= HVV_BLK_IO_DIRECT;
 	} else if (!pages && dio) {
-		if (hv_blk_bounce_alloc(io, io->op == HV_BLK_OP_WRITE))
+		if (hvv_blk_bounce_alloc(io, io->op == HVV_BLK_OP_WRITE))
 			return -ENOMEM;
-		io->flags |= HV_BLK_IO_DIRECT;
+		io->flags |= HVV_BLK_IO_DIRECT;
 	}
 	return 0;
 }
 
 /**
- * hv_blk_io_unmap - free what hv_blk_io_map() allocated, or the user's
+ * hvv_blk_io_unmap - free what hvv_blk_io_map() allocated, or the user's
  *	@ranges
  * @io: the request
  */
-void hv_blk_io_unmap(struct hv_blk_io *io)
+void hvv_blk_io_unmap(struct hvv_blk_io *io)
 {
 	unsigned int i;
 
@@ -500,7 +500,7 @@ void hv_blk_io_unmap(struct hv_blk_io *io)
 }
 
 /* Regular file: 512-byte blocks; direct I/O as statx reports it. */
-static void hv_blk_probe_file(struct hv_blk_backing *b)
+static void hvv_blk_probe_file(struct hvv_blk_backing *b)
 {
 	struct inode *inode = file_inode(b->file);
 	struct super_block *sb = inode->i_sb;
@@ -537,7 +537,7 @@ static void hv_blk_probe_file(struct hv_blk_backing *b)
 }
 
 /* Block device: its own limits. */
-static void hv_blk_probe_bdev(struct hv_blk_backing *b)
+static void hvv_blk_probe_bdev(struct hvv_blk_backing *b)
 {
 	struct block_device *bdev = b->bdev;
 
@@ -553,7 +553,7 @@ static void hv_blk_probe_bdev(struct hv_blk_backing *b)
 }
 
 /**
- * hv_blk_io_open - take the backing file from the caller's descriptor
+ * hvv_blk_io_open - take the backing file from the caller's descriptor
  * @b: filled in
  * @fd: the descriptor (caller's context: the HVV_DEV_ADD ioctl)
  * @ro: read-only device: the file need not be writable
@@ -561,7 +561,7 @@ static void hv_blk_probe_bdev(struct hv_blk_backing *b)
  * Return: 0, -EBADF (not open, or not for reading and, unless @ro,
  * writing) or -EINVAL (neither a regular file nor a block device).
  */
-int hv_blk_io_open(struct hv_blk_backing *b, int fd, bool ro)
+int hvv_blk_io_open(struct hvv_blk_backing *b, int fd, bool ro)
 {
 	struct file *file = fget(fd);
 	umode_t mode;
@@ -590,18 +590,18 @@ int hv_blk_io_open(struct hv_blk_backing *b, int fd, bool ro)
 	b->file = file;
 	if (S_ISBLK(mode)) {
 		b->bdev = I_BDEV(file->f_mapping->host);
-		hv_blk_probe_bdev(b);
+		hvv_blk_probe_bdev(b);
 	} else {
-		hv_blk_probe_file(b);
+		hvv_blk_probe_file(b);
 	}
 	return 0;
 }
 
 /**
- * hv_blk_io_close - drop the backing file
- * @b: opened by hv_blk_io_open()
+ * hvv_blk_io_close - drop the backing file
+ * @b: opened by hvv_blk_io_open()
  */
-void hv_blk_io_close(struct hv_blk_backing *b)
+void hvv_blk_io_close(struct hvv_blk_backing *b)
 {
 	if (b->file)
 		fput(b->file);
@@ -610,26 +610,26 @@ void hv_blk_io_close(struct hv_blk_backing *b)
 }
 
 /**
- * hv_blk_io_size - the backing file's size now
+ * hvv_blk_io_size - the backing file's size now
  * @b: the backing
  *
  * Return: bytes.
  */
-loff_t hv_blk_io_size(const struct hv_blk_backing *b)
+loff_t hvv_blk_io_size(const struct hvv_blk_backing *b)
 {
 	if (b->bdev)
 		return bdev_nr_bytes(b->bdev);
 	return i_size_read(file_inode(b->file));
 }
 
-int hv_blk_io_init(void)
+int hvv_blk_io_init(void)
 {
-	/* Unbound; its CPUs: /sys/devices/virtual/workqueue/hv_blk/. */
-	hv_blk_wq = alloc_workqueue("hv_blk", WQ_UNBOUND | WQ_SYSFS, 0);
-	return hv_blk_wq ? 0 : -ENOMEM;
+	/* Unbound; its CPUs: /sys/devices/virtual/workqueue/hvv_blk/. */
+	hvv_blk_wq = alloc_workqueue("hvv_blk", WQ_UNBOUND | WQ_SYSFS, 0);
+	return hvv_blk_wq ? 0 : -ENOMEM;
 }
 
-void hv_blk_io_exit(void)
+void hvv_blk_io_exit(void)
 {
-	destroy_workqueue(hv_blk_wq);
+	destroy_workqueue(hvv_blk_wq);
 }

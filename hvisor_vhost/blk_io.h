@@ -5,16 +5,16 @@
  * own requests, nothing of the device, its queues or the virtio protocol
  * that uses it.
  *
- * Its user embeds a struct hv_blk_io in each of its requests, sets it up
- * once (hv_blk_io_setup()) with the backing and a completion callback,
+ * Its user embeds a struct hvv_blk_io in each of its requests, sets it up
+ * once (hvv_blk_io_setup()) with the backing and a completion callback,
  * and for each request fills in @op, @pos, @len and @flags, describes the
- * data (hv_blk_io_map(), or @ranges) and submits it (hv_blk_io_submit()).
+ * data (hvv_blk_io_map(), or @ranges) and submits it (hvv_blk_io_submit()).
  * The callback runs exactly once per submitted request, in any context,
  * interrupts included; after it returns the engine does not touch the
- * request again. hv_blk_io_unmap() frees what a request allocated.
+ * request again. hvv_blk_io_unmap() frees what a request allocated.
  */
-#ifndef _HV_BLK_IO_H
-#define _HV_BLK_IO_H
+#ifndef _HVV_BLK_IO_H
+#define _HVV_BLK_IO_H
 
 #include <linux/blk_types.h>
 #include <linux/bvec.h>
@@ -26,27 +26,27 @@
 
 struct device;
 
-#define HV_BLK_INLINE_VECS	4
+#define HVV_BLK_INLINE_VECS	4
 
 /* What a request asks of the backing. */
-enum hv_blk_op {
-	HV_BLK_OP_READ,
-	HV_BLK_OP_WRITE,
-	HV_BLK_OP_FLUSH,
-	HV_BLK_OP_DISCARD,
-	HV_BLK_OP_WRITE_ZEROES,
+enum hvv_blk_op {
+	HVV_BLK_OP_READ,
+	HVV_BLK_OP_WRITE,
+	HVV_BLK_OP_FLUSH,
+	HVV_BLK_OP_DISCARD,
+	HVV_BLK_OP_WRITE_ZEROES,
 };
 
-/* hv_blk_io.flags: the user's */
-#define HV_BLK_IO_FUA		BIT(0)	/* write through (no FLUSH feature) */
+/* hvv_blk_io.flags: the user's */
+#define HVV_BLK_IO_FUA		BIT(0)	/* write through (no FLUSH feature) */
 /* ... and the engine's own */
-#define HV_BLK_IO_PAGES		BIT(1)	/* @bvec, not @kvec */
-#define HV_BLK_IO_DIRECT	BIT(2)	/* try direct I/O */
-#define HV_BLK_IO_STARTED	BIT(3)	/* kiocb_start_write() done */
-#define HV_BLK_IO_BOUNCE	BIT(4)	/* I/O on @bounce, @kvec is the guest's */
+#define HVV_BLK_IO_PAGES		BIT(1)	/* @bvec, not @kvec */
+#define HVV_BLK_IO_DIRECT	BIT(2)	/* try direct I/O */
+#define HVV_BLK_IO_STARTED	BIT(3)	/* kiocb_start_write() done */
+#define HVV_BLK_IO_BOUNCE	BIT(4)	/* I/O on @bounce, @kvec is the guest's */
 
 /**
- * struct hv_blk_backing - the file behind a device and what it allows
+ * struct hvv_blk_backing - the file behind a device and what it allows
  * @file: the image file or block device (our reference)
  * @bdev: its block device if it is one, else NULL
  * @dio: direct I/O is possible
@@ -59,10 +59,10 @@ enum hv_blk_op {
  * @discard: DISCARD can be served
  * @discard_granularity: bytes
  *
- * Written by hv_blk_io_open() and hv_blk_io_close() only, while no request
+ * Written by hvv_blk_io_open() and hvv_blk_io_close() only, while no request
  * is in the engine; read-only in between.
  */
-struct hv_blk_backing {
+struct hvv_blk_backing {
 	struct file *file;
 	struct block_device *bdev;
 	bool dio;
@@ -76,24 +76,24 @@ struct hv_blk_backing {
 	u32 discard_granularity;
 };
 
-struct hv_blk_io;
+struct hvv_blk_io;
 
 /**
- * typedef hv_blk_end_io_t - a submitted request is done
+ * typedef hvv_blk_end_io_t - a submitted request is done
  * @io: the request; its user's again
  * @status: BLK_STS_OK, or BLK_STS_IOERR with @io->error set
  *
  * Any context, interrupts included.
  */
-typedef void (*hv_blk_end_io_t)(struct hv_blk_io *io, blk_status_t status);
+typedef void (*hvv_blk_end_io_t)(struct hvv_blk_io *io, blk_status_t status);
 
 /**
- * struct hv_blk_io - one request of the engine
- * @backing: the backing it is done on; set by hv_blk_io_setup()
- * @end_io: its completion; set by hv_blk_io_setup()
- * @op: HV_BLK_OP_*, set by the user
- * @flags: HV_BLK_IO_*: the user clears them before hv_blk_io_map() and
- *	may set HV_BLK_IO_FUA; the engine owns the others
+ * struct hvv_blk_io - one request of the engine
+ * @backing: the backing it is done on; set by hvv_blk_io_setup()
+ * @end_io: its completion; set by hvv_blk_io_setup()
+ * @op: HVV_BLK_OP_*, set by the user
+ * @flags: HVV_BLK_IO_*: the user clears them before hvv_blk_io_map() and
+ *	may set HVV_BLK_IO_FUA; the engine owns the others
  * @pos: file offset (bytes), set by the user for a read or write
  * @len: bytes to transfer, or the number of @ranges; set by the user
  * @error: what the backing answered when @end_io gets BLK_STS_IOERR: a
@@ -103,19 +103,19 @@ typedef void (*hv_blk_end_io_t)(struct hv_blk_io *io, blk_status_t status);
  * @bvec: data buffers as pages (zone memory in the linear map)
  * @kvec: data buffers as kernel addresses (any zone memory)
  * @ranges: DISCARD and WRITE_ZEROES segments, kmalloc()ed, copied and
- *	validated by the user (the engine frees them in hv_blk_io_unmap())
+ *	validated by the user (the engine frees them in hvv_blk_io_unmap())
  * @inline_vecs: storage for small @bvec / @kvec arrays
  * @bounce: pages the I/O uses instead of zone memory without struct pages
  * @nr_bounce: entries of @bounce
  * @iocb: the I/O
  * @work: punted I/O (buffered, flush, discard, write zeroes)
  *
- * Between hv_blk_io_submit() and @end_io the request is the engine's;
+ * Between hvv_blk_io_submit() and @end_io the request is the engine's;
  * before and after, its user's. No field is shared: no lock.
  */
-struct hv_blk_io {
-	struct hv_blk_backing *backing;
-	hv_blk_end_io_t end_io;
+struct hvv_blk_io {
+	struct hvv_blk_backing *backing;
+	hvv_blk_end_io_t end_io;
 	u8 op;
 	u32 flags;
 	loff_t pos;
@@ -129,8 +129,8 @@ struct hv_blk_io {
 		struct virtio_blk_discard_write_zeroes *ranges;
 	};
 	union {
-		struct bio_vec bvec[HV_BLK_INLINE_VECS];
-		struct kvec kvec[HV_BLK_INLINE_VECS];
+		struct bio_vec bvec[HVV_BLK_INLINE_VECS];
+		struct kvec kvec[HVV_BLK_INLINE_VECS];
 	} inline_vecs;
 	struct bio_vec *bounce;
 	unsigned int nr_bounce;
@@ -138,18 +138,18 @@ struct hv_blk_io {
 	struct work_struct work;
 };
 
-int hv_blk_io_init(void);
-void hv_blk_io_exit(void);
-int hv_blk_io_open(struct hv_blk_backing *b, int fd, bool ro);
-void hv_blk_io_close(struct hv_blk_backing *b);
-loff_t hv_blk_io_size(const struct hv_blk_backing *b);
-void hv_blk_io_setup(struct hv_blk_io *io, struct hv_blk_backing *backing,
-		     hv_blk_end_io_t end_io);
-int hv_blk_io_map(struct hv_blk_io *io, const struct kvec *segs,
-		  unsigned int nr_segs, size_t skip);
-void hv_blk_io_unmap(struct hv_blk_io *io);
-void hv_blk_io_submit(struct hv_blk_io *io);
-void hv_blk_io_finish(struct hv_blk_io *io);
-void hv_blk_io_report(struct device *dev, const struct hv_blk_io *io);
+int hvv_blk_io_init(void);
+void hvv_blk_io_exit(void);
+int hvv_blk_io_open(struct hvv_blk_backing *b, int fd, bool ro);
+void hvv_blk_io_close(struct hvv_blk_backing *b);
+loff_t hvv_blk_io_size(const struct hvv_blk_backing *b);
+void hvv_blk_io_setup(struct hvv_blk_io *io, struct hvv_blk_backing *backing,
+		      hvv_blk_end_io_t end_io);
+int hvv_blk_io_map(struct hvv_blk_io *io, const struct kvec *segs,
+		   unsigned int nr_segs, size_t skip);
+void hvv_blk_io_unmap(struct hvv_blk_io *io);
+void hvv_blk_io_submit(struct hvv_blk_io *io);
+void hvv_blk_io_finish(struct hvv_blk_io *io);
+void hvv_blk_io_report(struct device *dev, const struct hvv_blk_io *io);
 
-#endif /* _HV_BLK_IO_H */
+#endif /* _HVV_BLK_IO_H */

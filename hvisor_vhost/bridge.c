@@ -52,12 +52,12 @@ MODULE_PARM_DESC(idle_sleep_ms,
 		 "Longest sleep (ms) without a wake-up IRQ before the ring is polled again (default 1000)");
 
 /* Requests served between two cond_resched() calls. */
-#define HV_DISPATCH_BUDGET	64
+#define HVV_DISPATCH_BUDGET	64
 /* FINISH_REQ attempts to make room in a full res_list before giving up. */
-#define HV_RES_FULL_RETRIES	1000
+#define HVV_RES_FULL_RETRIES	1000
 
 /**
- * struct hv_bridge - the bridge and the dispatcher serving it
+ * struct hvv_bridge - the bridge and the dispatcher serving it
  * @page: the shared page; fields per the ABI, see hvisor_abi.h
  * @prov: the provider that registered @page with the hypervisor
  * @handler: serves each request
@@ -71,19 +71,19 @@ MODULE_PARM_DESC(idle_sleep_ms,
  *	@res_lock), read racily; not @stats.finish_req
  * @finish_req: FINISH_REQ hypercalls, issued from any context
  * @unfinished: set after an interrupt was pushed, taken (xchg) by the
- *	FINISH_REQ of hv_bridge_flush() that delivers it
+ *	FINISH_REQ of hvv_bridge_flush() that delivers it
  */
-struct hv_bridge {
+struct hvv_bridge {
 	struct hvisor_bridge *page;
 	const struct hvisor_provider *prov;
-	hv_req_handler_t handler;
+	hvv_req_handler_t handler;
 	struct task_struct *dispatcher;
 	u32 req_front;
 	wait_queue_head_t wq;
 	bool woken;
 	spinlock_t res_lock;	/* res_list producers; @res_rear */
 	u32 res_rear;
-	struct hv_bridge_stats stats;
+	struct hvv_bridge_stats stats;
 	atomic64_t finish_req;
 	atomic_t unfinished;
 };
@@ -91,9 +91,9 @@ struct hv_bridge {
 /* Set while a provider is attached; changed only by start/stop, which the
  * hypervisor layer serialises and which run with no device present.
  */
-static struct hv_bridge *hv_bridge;
+static struct hvv_bridge *hvv_bridge;
 
-static u64 hv_size_mask(u64 size)
+static u64 hvv_size_mask(u64 size)
 {
 	switch (size) {
 	case 1:
@@ -108,7 +108,7 @@ static u64 hv_size_mask(u64 size)
 }
 
 /* Only the answerer of @cpu's one outstanding request writes its slot. */
-static void hv_bridge_complete(struct hv_bridge *b, u64 cpu, u64 value)
+static void hvv_bridge_complete(struct hvv_bridge *b, u64 cpu, u64 value)
 {
 	struct hvisor_bridge *page = b->page;
 
@@ -119,23 +119,23 @@ static void hv_bridge_complete(struct hv_bridge *b, u64 cpu, u64 value)
 }
 
 /**
- * hv_bridge_answer - answer a synchronous request a handler deferred
+ * hvv_bridge_answer - answer a synchronous request a handler deferred
  * @cpu: the request's src_cpu
  * @value: the value read (0 for a write), already zero-extended
  *
  * Any context. Devices call it before they go away, so the bridge is there.
  */
-void hv_bridge_answer(u32 cpu, u64 value)
+void hvv_bridge_answer(u32 cpu, u64 value)
 {
-	struct hv_bridge *b = hv_bridge;
+	struct hvv_bridge *b = hvv_bridge;
 
 	if (WARN_ON_ONCE(!b || cpu >= HVISOR_MAX_CPUS))
 		return;
-	hv_bridge_complete(b, cpu, value);
+	hvv_bridge_complete(b, cpu, value);
 }
 
-static void hv_bridge_serve(struct hv_bridge *b,
-			    const struct hvisor_device_req *slot)
+static void hvv_bridge_serve(struct hvv_bridge *b,
+			     const struct hvisor_device_req *slot)
 {
 	struct hvisor_device_req req;
 	u64 mask, value;
@@ -166,39 +166,39 @@ static void hv_bridge_serve(struct hv_bridge *b,
 				   req.src_cpu, HVISOR_MAX_CPUS);
 		return;
 	}
-	mask = hv_size_mask(req.size);
+	mask = hvv_size_mask(req.size);
 	req.value &= mask;
 	value = 0;
-	deferred = b->handler(&req, &value) == HV_REQ_DEFERRED;
+	deferred = b->handler(&req, &value) == HVV_REQ_DEFERRED;
 	if (req.need_interrupt)
 		return;
 	if (deferred) {
 		b->stats.deferred++;
 		return;
 	}
-	hv_bridge_complete(b, req.src_cpu, req.is_write ? 0 : value & mask);
+	hvv_bridge_complete(b, req.src_cpu, req.is_write ? 0 : value & mask);
 	b->stats.completions++;
 }
 
 /* Serve up to a budget of requests; returns how many were served. */
-static unsigned int hv_bridge_drain(struct hv_bridge *b)
+static unsigned int hvv_bridge_drain(struct hvv_bridge *b)
 {
 	struct hvisor_bridge *page = b->page;
 	unsigned int n;
 
-	for (n = 0; n < HV_DISPATCH_BUDGET; n++) {
+	for (n = 0; n < HVV_DISPATCH_BUDGET; n++) {
 		/* Acquire: pairs with hvisor's fence(Release) before req_rear. */
 		u32 rear = smp_load_acquire(&page->req_rear) &
 			   (HVISOR_MAX_REQ - 1);
 
 		if (rear == b->req_front)
 			break;
-		hv_bridge_serve(b, &page->req_list[b->req_front]);
+		hvv_bridge_serve(b, &page->req_list[b->req_front]);
 	}
 	return n;
 }
 
-static bool hv_bridge_ring_empty(struct hv_bridge *b)
+static bool hvv_bridge_ring_empty(struct hvv_bridge *b)
 {
 	/* Acquire: pairs with hvisor's fence(Release) before req_rear. */
 	return (smp_load_acquire(&b->page->req_rear) &
@@ -210,7 +210,7 @@ static bool hv_bridge_ring_empty(struct hv_bridge *b)
  * poll_us / 8 and poll_us: it doubles when polling caught a request and
  * halves when it did not.
  */
-static bool hv_bridge_poll(struct hv_bridge *b, unsigned int *window)
+static bool hvv_bridge_poll(struct hvv_bridge *b, unsigned int *window)
 {
 	unsigned int max = READ_ONCE(poll_us), min = max(max / 8, 1U);
 	u64 end;
@@ -218,7 +218,7 @@ static bool hv_bridge_poll(struct hv_bridge *b, unsigned int *window)
 	*window = clamp(*window, min, max);
 	end = ktime_get_ns() + (u64)*window * NSEC_PER_USEC;
 	while (ktime_get_ns() < end && !need_resched()) {
-		if (!hv_bridge_ring_empty(b)) {
+		if (!hvv_bridge_ring_empty(b)) {
 			*window = min(max, *window * 2);
 			return true;
 		}
@@ -229,7 +229,7 @@ static bool hv_bridge_poll(struct hv_bridge *b, unsigned int *window)
 }
 
 /* Sleep until woken, with the handshake; returns when there may be work. */
-static void hv_bridge_sleep(struct hv_bridge *b)
+static void hvv_bridge_sleep(struct hvv_bridge *b)
 {
 	struct hvisor_bridge *page = b->page;
 	unsigned long timeout = msecs_to_jiffies(wakeup_recheck_ms);
@@ -238,7 +238,7 @@ static void hv_bridge_sleep(struct hv_bridge *b)
 	WRITE_ONCE(page->need_wakeup, 1);
 	/* Order the need_wakeup store before the req_rear load (Dekker). */
 	smp_mb();
-	while (hv_bridge_ring_empty(b) && !kthread_should_stop()) {
+	while (hvv_bridge_ring_empty(b) && !kthread_should_stop()) {
 		b->stats.sleeps++;
 		if (!wait_event_interruptible_timeout(b->wq,
 						      READ_ONCE(b->woken) ||
@@ -254,26 +254,26 @@ static void hv_bridge_sleep(struct hv_bridge *b)
 	WRITE_ONCE(page->need_wakeup, 0);
 }
 
-static int hv_bridge_dispatcher(void *data)
+static int hvv_bridge_dispatcher(void *data)
 {
-	struct hv_bridge *b = data;
+	struct hvv_bridge *b = data;
 	unsigned int window = UINT_MAX;
 
 	while (!kthread_should_stop()) {
-		if (hv_bridge_drain(b)) {
+		if (hvv_bridge_drain(b)) {
 			cond_resched();
 			continue;
 		}
-		if (READ_ONCE(poll_us) && hv_bridge_poll(b, &window))
+		if (READ_ONCE(poll_us) && hvv_bridge_poll(b, &window))
 			continue;
-		hv_bridge_sleep(b);
+		hvv_bridge_sleep(b);
 	}
 	return 0;
 }
 
-static irqreturn_t hv_bridge_irq(int irq, void *data)
+static irqreturn_t hvv_bridge_irq(int irq, void *data)
 {
-	struct hv_bridge *b = data;
+	struct hvv_bridge *b = data;
 
 	b->stats.wakeups++;
 	if (b->prov->loongarch_deassert)
@@ -285,17 +285,17 @@ static irqreturn_t hv_bridge_irq(int irq, void *data)
 }
 
 /**
- * hv_bridge_push_result - queue an interrupt for injection into a zone
+ * hvv_bridge_push_result - queue an interrupt for injection into a zone
  * @zone: target zone
  * @irq: interrupt
  *
- * The interrupt is delivered by the next hv_bridge_flush() (or
- * hv_bridge_finish()): the caller issues one at the end of its batch.
+ * The interrupt is delivered by the next hvv_bridge_flush() (or
+ * hvv_bridge_finish()): the caller issues one at the end of its batch.
  * Any context.
  */
-void hv_bridge_push_result(u32 zone, u32 irq)
+void hvv_bridge_push_result(u32 zone, u32 irq)
 {
-	struct hv_bridge *b = hv_bridge;
+	struct hvv_bridge *b = hvv_bridge;
 	struct hvisor_bridge *page = b->page;
 	struct hvisor_device_res *res;
 	unsigned int tries = 0;
@@ -308,7 +308,7 @@ void hv_bridge_push_result(u32 zone, u32 irq)
 		if (next != (READ_ONCE(page->res_front) & (HVISOR_MAX_REQ - 1)))
 			break;
 		spin_unlock_irqrestore(&b->res_lock, flags);
-		if (++tries > HV_RES_FULL_RETRIES) {
+		if (++tries > HVV_RES_FULL_RETRIES) {
 			pr_err_ratelimited("bridge: res_list stays full; interrupt %u for zone %u dropped\n",
 					   irq, zone);
 			return;
@@ -317,7 +317,7 @@ void hv_bridge_push_result(u32 zone, u32 irq)
 		 * The hypervisor drains the whole list in the hypercall;
 		 * issued without the lock, in the caller's IRQ state.
 		 */
-		hv_bridge_finish();
+		hvv_bridge_finish();
 		cpu_relax();
 	}
 	res = &page->res_list[b->res_rear];
@@ -334,50 +334,50 @@ void hv_bridge_push_result(u32 zone, u32 irq)
 }
 
 /**
- * hv_bridge_finish - have the hypervisor inject every queued interrupt
+ * hvv_bridge_finish - have the hypervisor inject every queued interrupt
  *
  * Any context.
  */
-void hv_bridge_finish(void)
+void hvv_bridge_finish(void)
 {
-	struct hv_bridge *b = hv_bridge;
+	struct hvv_bridge *b = hvv_bridge;
 
 	b->prov->hypercall(HVISOR_HC_FINISH_REQ, 0, 0);
 	atomic64_inc(&b->finish_req);
 }
 
 /**
- * hv_bridge_flush - deliver the interrupts pushed so far, if any
+ * hvv_bridge_flush - deliver the interrupts pushed so far, if any
  *
  * One FINISH_REQ for every interrupt pushed since the last flush, by any
  * context; none if there is nothing to deliver. Any context.
  */
-void hv_bridge_flush(void)
+void hvv_bridge_flush(void)
 {
-	if (atomic_xchg(&hv_bridge->unfinished, 0))
-		hv_bridge_finish();
+	if (atomic_xchg(&hvv_bridge->unfinished, 0))
+		hvv_bridge_finish();
 }
 
 /**
- * hv_bridge_deassert - lower a level-like interrupt line (LoongArch)
+ * hvv_bridge_deassert - lower a level-like interrupt line (LoongArch)
  * @zone: zone
  * @irq: interrupt
  */
-void hv_bridge_deassert(u32 zone, u32 irq)
+void hvv_bridge_deassert(u32 zone, u32 irq)
 {
-	struct hv_bridge *b = hv_bridge;
+	struct hvv_bridge *b = hvv_bridge;
 
 	if (b->prov->loongarch_deassert)
 		b->prov->hypercall(HVISOR_HC_CLEAR_INJECT_IRQ, zone, irq);
 }
 
 /**
- * hv_bridge_get_stats - snapshot the counters
+ * hvv_bridge_get_stats - snapshot the counters
  * @stats: filled in (zeroes if no provider is attached)
  */
-void hv_bridge_get_stats(struct hv_bridge_stats *stats)
+void hvv_bridge_get_stats(struct hvv_bridge_stats *stats)
 {
-	struct hv_bridge *b = hv_bridge;
+	struct hvv_bridge *b = hvv_bridge;
 
 	memset(stats, 0, sizeof(*stats));
 	if (b) {
@@ -387,17 +387,17 @@ void hv_bridge_get_stats(struct hv_bridge_stats *stats)
 }
 
 /**
- * hv_bridge_start - allocate the shared page, register it, start serving
+ * hvv_bridge_start - allocate the shared page, register it, start serving
  * @prov: the provider
  * @handler: serves each request
  * @free_page: on failure after registration, the page may be freed
  *
  * Return: 0 or a negative errno.
  */
-int hv_bridge_start(const struct hvisor_provider *prov,
-		    hv_req_handler_t handler, bool free_page)
+int hvv_bridge_start(const struct hvisor_provider *prov,
+		     hvv_req_handler_t handler, bool free_page)
 {
-	struct hv_bridge *b;
+	struct hvv_bridge *b;
 	struct page *page;
 	long hret;
 	int ret;
@@ -427,21 +427,21 @@ int hv_bridge_start(const struct hvisor_provider *prov,
 		ret = hret < 0 ? (int)hret : -EIO;
 		goto err_page;
 	}
-	hv_bridge = b;
+	hvv_bridge = b;
 
-	b->dispatcher = hv_thread_run(hv_bridge_dispatcher, b, "hv-dispatch");
+	b->dispatcher = hvv_thread_run(hvv_bridge_dispatcher, b, "hv-dispatch");
 	if (IS_ERR(b->dispatcher)) {
 		ret = PTR_ERR(b->dispatcher);
 		goto err_registered;
 	}
-	ret = request_irq(prov->wakeup_irq, hv_bridge_irq,
+	ret = request_irq(prov->wakeup_irq, hvv_bridge_irq,
 			  IRQF_SHARED | prov->irq_flags, "hvisor_vhost", b);
 	if (ret) {
 		pr_err("bridge: cannot request wake-up IRQ %d: %d\n",
 		       prov->wakeup_irq, ret);
 		goto err_thread;
 	}
-	ret = hv_threads_irq_affinity(prov->wakeup_irq);
+	ret = hvv_threads_irq_affinity(prov->wakeup_irq);
 	if (ret)
 		pr_info("bridge: wake-up IRQ %d keeps its affinity (%d)\n",
 			prov->wakeup_irq, ret);
@@ -452,7 +452,7 @@ int hv_bridge_start(const struct hvisor_provider *prov,
 err_thread:
 	kthread_stop(b->dispatcher);
 err_registered:
-	hv_bridge = NULL;
+	hvv_bridge = NULL;
 	/* The hypervisor knows the page now: only its provider may free it. */
 	if (!free_page) {
 		kfree(b);
@@ -467,18 +467,18 @@ err_free:
 }
 
 /**
- * hv_bridge_stop - stop serving; no device may exist any more
+ * hvv_bridge_stop - stop serving; no device may exist any more
  * @prov: the provider going away
  * @free_page: the provider will never touch the page again. A real
  *	hypervisor has no way to forget a bridge: its page stays allocated.
  */
-void hv_bridge_stop(const struct hvisor_provider *prov, bool free_page)
+void hvv_bridge_stop(const struct hvisor_provider *prov, bool free_page)
 {
-	struct hv_bridge *b = hv_bridge;
+	struct hvv_bridge *b = hvv_bridge;
 
 	free_irq(prov->wakeup_irq, b);
 	kthread_stop(b->dispatcher);
-	hv_bridge = NULL;
+	hvv_bridge = NULL;
 	if (free_page) {
 		struct page *page = virt_to_page(b->page);
 

@@ -1,30 +1,30 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef _HV_BRIDGE_H
-#define _HV_BRIDGE_H
+#ifndef _HVV_BRIDGE_H
+#define _HVV_BRIDGE_H
 
 #include <linux/types.h>
 
 struct hvisor_device_req;
 struct hvisor_provider;
 
-/* A handler's return: the access is answered later, by hv_bridge_answer(). */
-#define HV_REQ_DEFERRED		1
+/* A handler's return: the access is answered later, by hvv_bridge_answer(). */
+#define HVV_REQ_DEFERRED		1
 
 /**
- * typedef hv_req_handler_t - serves one trapped access
+ * typedef hvv_req_handler_t - serves one trapped access
  * @req: the request (copied out of the ring); for writes, value is masked
  *	to the access size
  * @value: the value read (ignored for writes); the bridge zero-extends it
  *
  * Runs in the dispatcher thread: must not block or do I/O.
- * Return: 0, or HV_REQ_DEFERRED for a synchronous request the handler
- * will answer itself, exactly once, with hv_bridge_answer().
+ * Return: 0, or HVV_REQ_DEFERRED for a synchronous request the handler
+ * will answer itself, exactly once, with hvv_bridge_answer().
  */
-typedef int (*hv_req_handler_t)(const struct hvisor_device_req *req,
+typedef int (*hvv_req_handler_t)(const struct hvisor_device_req *req,
 				u64 *value);
 
 /**
- * struct hv_bridge_stats - bridge counters (read racily for reporting)
+ * struct hvv_bridge_stats - bridge counters (read racily for reporting)
  * @requests: requests consumed
  * @completions: synchronous requests answered by the dispatcher
  * @deferred: synchronous requests left to their device to answer later
@@ -34,7 +34,7 @@ typedef int (*hv_req_handler_t)(const struct hvisor_device_req *req,
  * @results: interrupts pushed to res_list
  * @finish_req: HVISOR_HC_FINISH_REQ hypercalls
  */
-struct hv_bridge_stats {
+struct hvv_bridge_stats {
 	u64 requests;
 	u64 completions;
 	u64 deferred;
@@ -45,14 +45,14 @@ struct hv_bridge_stats {
 	u64 finish_req;
 };
 
-int hv_bridge_start(const struct hvisor_provider *prov,
-		    hv_req_handler_t handler, bool free_page);
-void hv_bridge_stop(const struct hvisor_provider *prov, bool free_page);
-void hv_bridge_push_result(u32 zone, u32 irq);
-void hv_bridge_finish(void);
-void hv_bridge_flush(void);
-void hv_bridge_answer(u32 cpu, u64 value);
-void hv_bridge_deassert(u32 zone, u32 irq);
-void hv_bridge_get_stats(struct hv_bridge_stats *stats);
+int hvv_bridge_start(const struct hvisor_provider *prov,
+		     hvv_req_handler_t handler, bool free_page);
+void hvv_bridge_stop(const struct hvisor_provider *prov, bool free_page);
+void hvv_bridge_push_result(u32 zone, u32 irq);
+void hvv_bridge_finish(void);
+void hvv_bridge_flush(void);
+void hvv_bridge_answer(u32 cpu, u64 value);
+void hvv_bridge_deassert(u32 zone, u32 irq);
+void hvv_bridge_get_stats(struct hvv_bridge_stats *stats);
 
-#endif /* _HV_BRIDGE_H */
+#endif /* _HVV_BRIDGE_H */

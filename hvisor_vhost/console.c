@@ -6,12 +6,12 @@
  * history that is replayed to the first opener, so a user attaching late
  * sees the zone's boot log. screen(1) flushes the tty's input right after
  * opening it, which would throw the replay away: the first input flush
- * (TCFLSH) within HV_CONSOLE_REPLAY_GRACE of the first open delivers the
+ * (TCFLSH) within HVV_CONSOLE_REPLAY_GRACE of the first open delivers the
  * history again, after the flush. Without an opener the guest never
  * waits; with one, a full tty buffer holds the guest back while the
  * reader keeps taking bytes. virtio_console waits for every write with interrupts off,
  * so a reader that stops (a suspended `cat`) must not hold the zone's CPU
- * forever: after HV_CONSOLE_STALL without room in the tty buffer, guest
+ * forever: after HVV_CONSOLE_STALL without room in the tty buffer, guest
  * output goes to the history only, counted as dropped, until the reader
  * takes bytes again.
  * What is written to the tty (receiveq, queue 0) waits in a FIFO until the
@@ -34,30 +34,30 @@
 #include "dev.h"
 #include "zone.h"
 
-#define HV_CONSOLE_MAX		64
-#define HV_CONSOLE_QUEUE_SIZE	256
-#define HV_CONSOLE_HISTORY	(64 * 1024)
-#define HV_CONSOLE_FIFO		(16 * 1024)
+#define HVV_CONSOLE_MAX		64
+#define HVV_CONSOLE_QUEUE_SIZE	256
+#define HVV_CONSOLE_HISTORY	(64 * 1024)
+#define HVV_CONSOLE_FIFO		(16 * 1024)
 /* emerg_wr characters not yet delivered by the control work. */
-#define HV_CONSOLE_EMERG	256
-#define HV_CONSOLE_RX		0
-#define HV_CONSOLE_TX		1
+#define HVV_CONSOLE_EMERG	256
+#define HVV_CONSOLE_RX		0
+#define HVV_CONSOLE_TX		1
 /* Retry of a guest write held back by a full tty buffer. */
-#define HV_CONSOLE_RETRY	msecs_to_jiffies(10)
+#define HVV_CONSOLE_RETRY	msecs_to_jiffies(10)
 /* Guest output the tty buffers for a reader (the default is 640 KiB). */
-#define HV_CONSOLE_TTY_BUFFER	(64 * 1024)
+#define HVV_CONSOLE_TTY_BUFFER	(64 * 1024)
 /* How long a full tty buffer may hold the guest back. */
-#define HV_CONSOLE_STALL	msecs_to_jiffies(1000)
+#define HVV_CONSOLE_STALL	msecs_to_jiffies(1000)
 /* How long after the first open an input flush replays the history. */
-#define HV_CONSOLE_REPLAY_GRACE	msecs_to_jiffies(2000)
+#define HVV_CONSOLE_REPLAY_GRACE	msecs_to_jiffies(2000)
 
 /**
- * struct hv_console - a console device and its tty
+ * struct hvv_console - a console device and its tty
  * @dev: the virtio device
  * @port: the tty port; its refcount owns this structure (see destruct)
  * @lock: protects @fifo, @emerg and @gone
  * @fifo: bytes written to the tty, waiting for guest receive buffers
- * @history: latest guest output, a ring of HV_CONSOLE_HISTORY bytes;
+ * @history: latest guest output, a ring of HVV_CONSOLE_HISTORY bytes;
  *	under @flip_lock, so that output reaches the tty and the history
  *	in one step and a replay neither misses nor repeats any of it
  * @hist_head: next write position in @history (@flip_lock)
@@ -77,8 +77,8 @@
  * @replay_flushing: an input flush that replays the history is running:
  *	guest output and emerg_wr go to the history only, and the replay
  *	that ends the flush delivers them (@flip_lock)
- * @published: the tty is registered (hv_console_publish()); written and
- *	read under hv_ctl_lock only (the registry's publish and shutdown)
+ * @published: the tty is registered (hvv_console_publish()); written and
+ *	read under hvv_ctl_lock only (the registry's publish and shutdown)
  * @retry: re-kicks the transmit worker when the tty buffer was full
  * @bounce: transmit copy buffer (transmit worker only)
  * @tx_done: bytes of the chain at the transmit queue's head already
@@ -89,13 +89,13 @@
  *	output; written by the transmit worker and on open (READ_ONCE and
  *	WRITE_ONCE: a racing update only moves the deadline)
  */
-struct hv_console {
-	struct hv_dev dev;
+struct hvv_console {
+	struct hvv_dev dev;
 	struct tty_port port;
 	spinlock_t lock;	/* fifo, emerg, gone */
 	spinlock_t flip_lock;	/* tty flip buffer producers, history */
-	DECLARE_KFIFO(fifo, u8, HV_CONSOLE_FIFO);
-	DECLARE_KFIFO(emerg, u8, HV_CONSOLE_EMERG);
+	DECLARE_KFIFO(fifo, u8, HVV_CONSOLE_FIFO);
+	DECLARE_KFIFO(emerg, u8, HVV_CONSOLE_EMERG);
 	u8 *history;
 	size_t hist_head;
 	size_t hist_len;
@@ -111,44 +111,44 @@ struct hv_console {
 	unsigned long tx_room_seen;
 };
 
-static struct tty_driver *hv_console_driver;
-static DEFINE_IDA(hv_console_ida);
-/* Index -> console for tty install; hv_console_table_lock. */
-static DEFINE_SPINLOCK(hv_console_table_lock);
-static struct hv_console *hv_console_table[HV_CONSOLE_MAX];
+static struct tty_driver *hvv_console_driver;
+static DEFINE_IDA(hvv_console_ida);
+/* Index -> console for tty install; hvv_console_table_lock. */
+static DEFINE_SPINLOCK(hvv_console_table_lock);
+static struct hvv_console *hvv_console_table[HVV_CONSOLE_MAX];
 
-static struct hv_console *to_console(struct hv_dev *dev)
+static struct hvv_console *to_console(struct hvv_dev *dev)
 {
-	return container_of(dev, struct hv_console, dev);
+	return container_of(dev, struct hvv_console, dev);
 }
 
-static void hv_console_kick(struct hv_console *con, unsigned int queue)
+static void hvv_console_kick(struct hvv_console *con, unsigned int queue)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&con->lock, flags);
 	if (!con->gone)
-		hv_worker_kick(&con->dev.vqs[queue].worker);
+		hvv_worker_kick(&con->dev.vqs[queue].worker);
 	spin_unlock_irqrestore(&con->lock, flags);
 }
 
 /* Called with con->flip_lock held. */
-static void hv_console_history_add(struct hv_console *con, const u8 *buf,
-				   size_t len)
+static void hvv_console_history_add(struct hvv_console *con, const u8 *buf,
+				    size_t len)
 {
 	size_t n;
 
 	lockdep_assert_held(&con->flip_lock);
-	if (len > HV_CONSOLE_HISTORY) {
-		buf += len - HV_CONSOLE_HISTORY;
-		len = HV_CONSOLE_HISTORY;
+	if (len > HVV_CONSOLE_HISTORY) {
+		buf += len - HVV_CONSOLE_HISTORY;
+		len = HVV_CONSOLE_HISTORY;
 	}
 	con->hist_len = min_t(size_t, con->hist_len + len,
-			      HV_CONSOLE_HISTORY);
+			      HVV_CONSOLE_HISTORY);
 	while (len) {
-		n = min(len, HV_CONSOLE_HISTORY - con->hist_head);
+		n = min(len, HVV_CONSOLE_HISTORY - con->hist_head);
 		memcpy(con->history + con->hist_head, buf, n);
-		con->hist_head = (con->hist_head + n) % HV_CONSOLE_HISTORY;
+		con->hist_head = (con->hist_head + n) % HVV_CONSOLE_HISTORY;
 		buf += n;
 		len -= n;
 	}
@@ -158,14 +158,14 @@ static void hv_console_history_add(struct hv_console *con, const u8 *buf,
  * Insert the whole history into the tty's flip buffer and push it. Called
  * with con->flip_lock held. Returns the bytes the flip buffer took.
  */
-static size_t hv_console_replay(struct hv_console *con)
+static size_t hvv_console_replay(struct hvv_console *con)
 {
 	size_t len = con->hist_len, start, n, done;
 
 	lockdep_assert_held(&con->flip_lock);
-	start = (con->hist_head + HV_CONSOLE_HISTORY - len) %
-		HV_CONSOLE_HISTORY;
-	n = min(len, HV_CONSOLE_HISTORY - start);
+	start = (con->hist_head + HVV_CONSOLE_HISTORY - len) %
+		HVV_CONSOLE_HISTORY;
+	n = min(len, HVV_CONSOLE_HISTORY - start);
 	done = tty_insert_flip_string(&con->port, con->history + start, n);
 	if (done == n && len > n)
 		done += tty_insert_flip_string(&con->port, con->history,
@@ -175,33 +175,33 @@ static size_t hv_console_replay(struct hv_console *con)
 }
 
 /* Where a piece of guest output goes; the history gets it in any case. */
-enum hv_console_sink {
-	HV_SINK_HISTORY,	/* no opener: the history only */
-	HV_SINK_TTY,		/* the opener's tty buffer */
-	HV_SINK_HOLD,		/* nowhere yet: the guest waits for the reader */
-	HV_SINK_DROP,		/* the reader stopped: history only, counted */
+enum hvv_console_sink {
+	HVV_SINK_HISTORY,	/* no opener: the history only */
+	HVV_SINK_TTY,		/* the opener's tty buffer */
+	HVV_SINK_HOLD,		/* nowhere yet: the guest waits for the reader */
+	HVV_SINK_DROP,		/* the reader stopped: history only, counted */
 };
 
 /*
  * Where the next *@len bytes of guest output go while the device has an
- * opener. For HV_SINK_TTY, *@len is cut to the room in its tty buffer.
- * A full buffer holds the guest back for HV_CONSOLE_STALL at most: after
+ * opener. For HVV_SINK_TTY, *@len is cut to the room in its tty buffer.
+ * A full buffer holds the guest back for HVV_CONSOLE_STALL at most: after
  * that the reader is taken to have stopped taking bytes.
  */
-static enum hv_console_sink hv_console_tty_sink(struct hv_console *con,
-						size_t *len)
+static enum hvv_console_sink hvv_console_tty_sink(struct hvv_console *con,
+						  size_t *len)
 {
 	unsigned int room = tty_buffer_space_avail(&con->port);
 
 	if (room) {
 		WRITE_ONCE(con->tx_room_seen, jiffies);
 		*len = min_t(size_t, *len, room);
-		return HV_SINK_TTY;
+		return HVV_SINK_TTY;
 	}
 	if (time_before(jiffies, READ_ONCE(con->tx_room_seen) +
-			HV_CONSOLE_STALL))
-		return HV_SINK_HOLD;
-	return HV_SINK_DROP;
+			HVV_CONSOLE_STALL))
+		return HVV_SINK_HOLD;
+	return HVV_SINK_DROP;
 }
 
 /*
@@ -209,28 +209,28 @@ static enum hv_console_sink hv_console_tty_sink(struct hv_console *con,
  * opener's tty buffer could not take all of it: the chain is given back
  * and retried later from where delivery stopped.
  */
-static bool hv_console_output(struct hv_console *con,
-			      const struct hv_chain *chain)
+static bool hvv_console_output(struct hvv_console *con,
+			       const struct hvv_chain *chain)
 {
 	struct tty_struct *tty = tty_port_tty_get(&con->port);
 	size_t len = chain->out_len, done = con->tx_done, n;
-	enum hv_console_sink sink;
+	enum hvv_console_sink sink;
 	unsigned long flags;
 	bool complete;
 
 	while (done < len) {
 		n = min_t(size_t, len - done, PAGE_SIZE);
-		sink = tty ? hv_console_tty_sink(con, &n) : HV_SINK_HISTORY;
-		if (sink == HV_SINK_HOLD)
+		sink = tty ? hvv_console_tty_sink(con, &n) : HVV_SINK_HISTORY;
+		if (sink == HVV_SINK_HOLD)
 			break;
-		n = hv_chain_copy_from(chain, done, con->bounce, n);
+		n = hvv_chain_copy_from(chain, done, con->bounce, n);
 		spin_lock_irqsave(&con->flip_lock, flags);
-		if (sink == HV_SINK_TTY && !con->replay_flushing)
+		if (sink == HVV_SINK_TTY && !con->replay_flushing)
 			n = tty_insert_flip_string(&con->port, con->bounce, n);
-		else if (sink == HV_SINK_DROP)
+		else if (sink == HVV_SINK_DROP)
 			atomic64_add(n, &con->dev.stats.dropped);
 		/* Dropped bytes too: the next opener sees them. */
-		hv_console_history_add(con, con->bounce, n);
+		hvv_console_history_add(con, con->bounce, n);
 		spin_unlock_irqrestore(&con->flip_lock, flags);
 		if (!n)
 			break;
@@ -247,11 +247,11 @@ static bool hv_console_output(struct hv_console *con,
 	return complete;
 }
 
-static bool hv_console_transmit(struct hv_vq *vq)
+static bool hvv_console_transmit(struct hvv_vq *vq)
 {
-	struct hv_console *con = to_console(vq->dev);
-	struct hv_vq_pass pass = {};
-	struct hv_chain chain;
+	struct hvv_console *con = to_console(vq->dev);
+	struct hvv_vq_pass pass = {};
+	struct hvv_chain chain;
 	int ret;
 
 	if (con->tx_gen != vq->wr.gen) {
@@ -260,29 +260,29 @@ static bool hv_console_transmit(struct hv_vq *vq)
 		con->tx_done = 0;
 	}
 	do {
-		hv_vq_disable_notify(vq);
-		while ((ret = hv_vq_pop(vq, &chain)) > 0) {
-			if (!hv_console_output(con, &chain)) {
-				hv_vq_unpop(vq, &chain);
-				hv_vq_flush(vq);
+		hvv_vq_disable_notify(vq);
+		while ((ret = hvv_vq_pop(vq, &chain)) > 0) {
+			if (!hvv_console_output(con, &chain)) {
+				hvv_vq_unpop(vq, &chain);
+				hvv_vq_flush(vq);
 				mod_timer(&con->retry,
-					  jiffies + HV_CONSOLE_RETRY);
+					  jiffies + HVV_CONSOLE_RETRY);
 				return false;
 			}
-			hv_vq_push(vq, chain.head, 0);
-			if (hv_vq_pass_spent(&pass, chain.out_len)) {
-				hv_vq_flush(vq);
+			hvv_vq_push(vq, chain.head, 0);
+			if (hvv_vq_pass_spent(&pass, chain.out_len)) {
+				hvv_vq_flush(vq);
 				return true;
 			}
 		}
-	} while (!ret && hv_vq_enable_notify(vq));
-	hv_vq_flush(vq);
+	} while (!ret && hvv_vq_enable_notify(vq));
+	hvv_vq_flush(vq);
 	return false;
 }
 
 /* Fill one receive chain from the FIFO; returns bytes delivered. */
-static size_t hv_console_fill(struct hv_console *con,
-			      const struct hv_chain *chain)
+static size_t hvv_console_fill(struct hvv_console *con,
+			       const struct hvv_chain *chain)
 {
 	size_t done = 0;
 	unsigned int i;
@@ -300,11 +300,11 @@ static size_t hv_console_fill(struct hv_console *con,
 	return done;
 }
 
-static bool hv_console_receive(struct hv_vq *vq)
+static bool hvv_console_receive(struct hvv_vq *vq)
 {
-	struct hv_console *con = to_console(vq->dev);
-	struct hv_vq_pass pass = {};
-	struct hv_chain chain;
+	struct hvv_console *con = to_console(vq->dev);
+	struct hvv_vq_pass pass = {};
+	struct hvv_chain chain;
 	bool more = false;
 	size_t n;
 	int ret;
@@ -312,47 +312,47 @@ static bool hv_console_receive(struct hv_vq *vq)
 	for (;;) {
 		if (kfifo_is_empty(&con->fifo))
 			break;
-		ret = hv_vq_pop(vq, &chain);
+		ret = hvv_vq_pop(vq, &chain);
 		if (ret < 0)
 			break;
 		if (!ret) {
 			/* No buffer: keep the data, wait for a notify. */
-			if (hv_vq_enable_notify(vq))
+			if (hvv_vq_enable_notify(vq))
 				continue;
 			break;
 		}
-		n = hv_console_fill(con, &chain);
-		hv_vq_push(vq, chain.head, n);
-		if (hv_vq_pass_spent(&pass, n)) {
+		n = hvv_console_fill(con, &chain);
+		hvv_vq_push(vq, chain.head, n);
+		if (hvv_vq_pass_spent(&pass, n)) {
 			more = true;
 			break;
 		}
 	}
-	hv_vq_flush(vq);
+	hvv_vq_flush(vq);
 	if (pass.chains)
 		tty_port_tty_wakeup(&con->port);
 	return more;
 }
 
-static bool hv_console_handle_queue(struct hv_vq *vq)
+static bool hvv_console_handle_queue(struct hvv_vq *vq)
 {
-	if (vq->index == HV_CONSOLE_RX)
-		return hv_console_receive(vq);
-	return hv_console_transmit(vq);
+	if (vq->index == HVV_CONSOLE_RX)
+		return hvv_console_receive(vq);
+	return hvv_console_transmit(vq);
 }
 
-static void hv_console_retry(struct timer_list *t)
+static void hvv_console_retry(struct timer_list *t)
 {
-	struct hv_console *con = from_timer(con, t, retry);
+	struct hvv_console *con = from_timer(con, t, retry);
 
-	hv_console_kick(con, HV_CONSOLE_TX);
+	hvv_console_kick(con, HVV_CONSOLE_TX);
 }
 
 /* Only emerg_wr is writable: the character goes to the control work. */
-static void hv_console_config_write(struct hv_dev *dev, u32 off, u32 size,
-				    u64 val)
+static void hvv_console_config_write(struct hvv_dev *dev, u32 off, u32 size,
+				     u64 val)
 {
-	struct hv_console *con = to_console(dev);
+	struct hvv_console *con = to_console(dev);
 	unsigned long flags;
 	bool queued;
 	u8 c = val;
@@ -368,14 +368,14 @@ static void hv_console_config_write(struct hv_dev *dev, u32 off, u32 size,
 		atomic64_inc(&dev->stats.dropped);
 		return;
 	}
-	hv_dev_control(dev, 0);
+	hvv_dev_control(dev, 0);
 }
 
 /* Deliver the emerg_wr characters: history, then the tty if open. */
-static void hv_console_control(struct hv_dev *dev, unsigned long events)
+static void hvv_console_control(struct hvv_dev *dev, unsigned long events)
 {
-	struct hv_console *con = to_console(dev);
-	u8 buf[HV_CONSOLE_EMERG];
+	struct hvv_console *con = to_console(dev);
+	u8 buf[HVV_CONSOLE_EMERG];
 	struct tty_struct *tty;
 	unsigned long flags;
 	unsigned int n;
@@ -385,44 +385,44 @@ static void hv_console_control(struct hv_dev *dev, unsigned long events)
 	spin_unlock_irqrestore(&con->lock, flags);
 	if (!n)
 		return;
-	/* In the order guest output takes (hv_console_output()). */
+	/* In the order guest output takes (hvv_console_output()). */
 	tty = tty_port_tty_get(&con->port);
 	spin_lock_irqsave(&con->flip_lock, flags);
 	if (tty && !con->replay_flushing) {
 		tty_insert_flip_string(&con->port, buf, n);
 		tty_flip_buffer_push(&con->port);
 	}
-	hv_console_history_add(con, buf, n);
+	hvv_console_history_add(con, buf, n);
 	spin_unlock_irqrestore(&con->flip_lock, flags);
 	tty_kref_put(tty);
 }
 
-static ssize_t hv_console_backend_show(struct hv_dev *dev, char *buf)
+static ssize_t hvv_console_backend_show(struct hvv_dev *dev, char *buf)
 {
 	return sysfs_emit(buf, "ttyHV%u\n", dev->index);
 }
 
-static void hv_console_table_set(unsigned int index, struct hv_console *con)
+static void hvv_console_table_set(unsigned int index, struct hvv_console *con)
 {
-	spin_lock(&hv_console_table_lock);
-	hv_console_table[index] = con;
-	spin_unlock(&hv_console_table_lock);
+	spin_lock(&hvv_console_table_lock);
+	hvv_console_table[index] = con;
+	spin_unlock(&hvv_console_table_lock);
 }
 
 /*
  * The device is served (its workers run): make its tty reachable. Before
  * this, nothing outside the module can reach the device.
  */
-static int hv_console_publish(struct hv_dev *dev)
+static int hvv_console_publish(struct hvv_dev *dev)
 {
-	struct hv_console *con = to_console(dev);
+	struct hvv_console *con = to_console(dev);
 	struct device *tty_dev;
 
-	hv_console_table_set(dev->index, con);
-	tty_dev = tty_port_register_device(&con->port, hv_console_driver,
+	hvv_console_table_set(dev->index, con);
+	tty_dev = tty_port_register_device(&con->port, hvv_console_driver,
 					   dev->index, NULL);
 	if (IS_ERR(tty_dev)) {
-		hv_console_table_set(dev->index, NULL);
+		hvv_console_table_set(dev->index, NULL);
 		return PTR_ERR(tty_dev);
 	}
 	con->published = true;
@@ -432,16 +432,16 @@ static int hv_console_publish(struct hv_dev *dev)
 	return 0;
 }
 
-static void hv_console_shutdown(struct hv_dev *dev)
+static void hvv_console_shutdown(struct hvv_dev *dev)
 {
-	struct hv_console *con = to_console(dev);
+	struct hvv_console *con = to_console(dev);
 	bool published = con->published;
 	struct tty_struct *tty;
 	unsigned long flags;
 
 	if (published) {
-		hv_console_table_set(dev->index, NULL);
-		tty_unregister_device(hv_console_driver, dev->index);
+		hvv_console_table_set(dev->index, NULL);
+		tty_unregister_device(hvv_console_driver, dev->index);
 		con->published = false;
 	}
 
@@ -462,39 +462,39 @@ static void hv_console_shutdown(struct hv_dev *dev)
 	 * device spins for ever on a chain nobody looks at.
 	 */
 	if (published)
-		hv_worker_kick(&dev->vqs[HV_CONSOLE_TX].worker);
+		hvv_worker_kick(&dev->vqs[HVV_CONSOLE_TX].worker);
 }
 
-static void hv_console_release(struct hv_dev *dev)
+static void hvv_console_release(struct hvv_dev *dev)
 {
-	struct hv_console *con = to_console(dev);
+	struct hvv_console *con = to_console(dev);
 
 	/* A worker of a detached device may have armed it since shutdown. */
 	del_timer_sync(&con->retry);
-	/* Freed by hv_console_port_destruct() once no tty uses the port. */
+	/* Freed by hvv_console_port_destruct() once no tty uses the port. */
 	tty_port_put(&con->port);
 }
 
-static const struct hv_dev_ops hv_console_ops = {
+static const struct hvv_dev_ops hvv_console_ops = {
 	.type = "console",
 	.device_id = VIRTIO_ID_CONSOLE,
-	.handle_queue = hv_console_handle_queue,
-	.config_write = hv_console_config_write,
-	.control = hv_console_control,
-	.backend_show = hv_console_backend_show,
-	.publish = hv_console_publish,
+	.handle_queue = hvv_console_handle_queue,
+	.config_write = hvv_console_config_write,
+	.control = hvv_console_control,
+	.backend_show = hvv_console_backend_show,
+	.publish = hvv_console_publish,
 	/* Detached, without a tty: guest output still goes into the history. */
 	.can_detach = true,
-	.shutdown = hv_console_shutdown,
-	.release = hv_console_release,
+	.shutdown = hvv_console_shutdown,
+	.release = hvv_console_release,
 };
 
-static void hv_console_port_destruct(struct tty_port *port)
+static void hvv_console_port_destruct(struct tty_port *port)
 {
-	struct hv_console *con = container_of(port, struct hv_console, port);
+	struct hvv_console *con = container_of(port, struct hvv_console, port);
 
 	/* Workers are stopped before the device drops its port reference. */
-	ida_free(&hv_console_ida, con->dev.index);
+	ida_free(&hvv_console_ida, con->dev.index);
 	kfree(con->bounce);
 	kvfree(con->history);
 	kfree(con);
@@ -502,36 +502,36 @@ static void hv_console_port_destruct(struct tty_port *port)
 
 /*
  * First open: replay the latest guest output, and arm the replay after an
- * input flush (hv_console_tty_ioctl()).
+ * input flush (hvv_console_tty_ioctl()).
  */
-static int hv_console_port_activate(struct tty_port *port,
-				    struct tty_struct *tty)
+static int hvv_console_port_activate(struct tty_port *port,
+				     struct tty_struct *tty)
 {
-	struct hv_console *con = container_of(port, struct hv_console, port);
+	struct hvv_console *con = container_of(port, struct hvv_console, port);
 	unsigned long flags;
 
 	/* A new reader gets the full grace before output is dropped. */
 	WRITE_ONCE(con->tx_room_seen, jiffies);
 	spin_lock_irqsave(&con->flip_lock, flags);
-	hv_console_replay(con);
+	hvv_console_replay(con);
 	con->replay_armed = true;
-	con->replay_until = jiffies + HV_CONSOLE_REPLAY_GRACE;
+	con->replay_until = jiffies + HVV_CONSOLE_REPLAY_GRACE;
 	spin_unlock_irqrestore(&con->flip_lock, flags);
 	return 0;
 }
 
-static const struct tty_port_operations hv_console_port_ops = {
-	.activate = hv_console_port_activate,
-	.destruct = hv_console_port_destruct,
+static const struct tty_port_operations hvv_console_port_ops = {
+	.activate = hvv_console_port_activate,
+	.destruct = hvv_console_port_destruct,
 };
 
 /**
- * hv_console_create - create a console device and its tty
+ * hvv_console_create - create a console device and its tty
  * @ud: from userspace (no backend fd)
  *
  * Return: the device or an ERR_PTR.
  */
-static struct hv_dev *hv_console_create(const struct hvv_dev *ud)
+static struct hvv_dev *hvv_console_create(const struct hvv_dev_config *ud)
 {
 	/* Modern (VERSION_1) devices: config space is little-endian. */
 	struct virtio_console_config cfg = {
@@ -539,7 +539,7 @@ static struct hv_dev *hv_console_create(const struct hvv_dev *ud)
 		.rows = (__force __virtio16)cpu_to_le16(25),
 		.max_nr_ports = (__force __virtio32)cpu_to_le32(1),
 	};
-	struct hv_console *con;
+	struct hvv_console *con;
 	int index, ret;
 
 	if (ud->backend_fd != -1 || ud->queues || ud->flags ||
@@ -547,18 +547,18 @@ static struct hv_dev *hv_console_create(const struct hvv_dev *ud)
 		pr_err("console: takes no backend, queues, flags or serial\n");
 		return ERR_PTR(-EINVAL);
 	}
-	index = ida_alloc_max(&hv_console_ida, HV_CONSOLE_MAX - 1,
+	index = ida_alloc_max(&hvv_console_ida, HVV_CONSOLE_MAX - 1,
 			      GFP_KERNEL);
 	if (index < 0)
 		return ERR_PTR(index == -ENOSPC ? -ENOSPC : index);
 
 	con = kzalloc(sizeof(*con), GFP_KERNEL);
 	if (!con) {
-		ida_free(&hv_console_ida, index);
+		ida_free(&hvv_console_ida, index);
 		return ERR_PTR(-ENOMEM);
 	}
 	tty_port_init(&con->port);
-	con->port.ops = &hv_console_port_ops;
+	con->port.ops = &hvv_console_port_ops;
 	/*
 	 * Input waits in the FIFO for the guest, which may never post
 	 * buffers: close() must not wait for it to drain (30 s by default,
@@ -566,29 +566,29 @@ static struct hv_dev *hv_console_create(const struct hvv_dev *ud)
 	 * the FIFO keeps what was written.
 	 */
 	con->port.closing_wait = ASYNC_CLOSING_WAIT_NONE;
-	tty_buffer_set_limit(&con->port, HV_CONSOLE_TTY_BUFFER);
+	tty_buffer_set_limit(&con->port, HVV_CONSOLE_TTY_BUFFER);
 	spin_lock_init(&con->lock);
 	spin_lock_init(&con->flip_lock);
 	INIT_KFIFO(con->fifo);
 	INIT_KFIFO(con->emerg);
-	timer_setup(&con->retry, hv_console_retry, 0);
+	timer_setup(&con->retry, hvv_console_retry, 0);
 	con->dev.index = index;
 	snprintf(con->dev.name, sizeof(con->dev.name), "console%d", index);
 	/* From here on, the port's destructor frees everything. */
-	con->history = kvzalloc(HV_CONSOLE_HISTORY, GFP_KERNEL);
+	con->history = kvzalloc(HVV_CONSOLE_HISTORY, GFP_KERNEL);
 	con->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!con->history || !con->bounce) {
 		ret = -ENOMEM;
 		goto err_put;
 	}
-	ret = hv_dev_init(&con->dev, &hv_console_ops, ud, 2,
-			  HV_CONSOLE_QUEUE_SIZE,
+	ret = hvv_dev_init(&con->dev, &hvv_console_ops, ud, 2,
+			   HVV_CONSOLE_QUEUE_SIZE,
 			  BIT_ULL(VIRTIO_CONSOLE_F_SIZE) |
 			  BIT_ULL(VIRTIO_CONSOLE_F_EMERG_WRITE));
 	if (ret)
 		goto err_put;
-	hv_dev_set_config(&con->dev, 0, &cfg, sizeof(cfg), false);
-	/* The tty appears in hv_console_publish(), once workers run. */
+	hvv_dev_set_config(&con->dev, 0, &cfg, sizeof(cfg), false);
+	/* The tty appears in hvv_console_publish(), once workers run. */
 	return &con->dev;
 
 err_put:
@@ -596,17 +596,17 @@ err_put:
 	return ERR_PTR(ret);
 }
 
-static int hv_console_tty_install(struct tty_driver *driver,
-				  struct tty_struct *tty)
+static int hvv_console_tty_install(struct tty_driver *driver,
+				   struct tty_struct *tty)
 {
-	struct hv_console *con;
+	struct hvv_console *con;
 	int ret;
 
-	spin_lock(&hv_console_table_lock);
-	con = hv_console_table[tty->index];
+	spin_lock(&hvv_console_table_lock);
+	con = hvv_console_table[tty->index];
 	if (con && !tty_port_get(&con->port))
 		con = NULL;
-	spin_unlock(&hv_console_table_lock);
+	spin_unlock(&hvv_console_table_lock);
 	if (!con)
 		return -ENODEV;
 	ret = tty_port_install(&con->port, driver, tty);
@@ -618,72 +618,72 @@ static int hv_console_tty_install(struct tty_driver *driver,
 	return 0;
 }
 
-static void hv_console_tty_cleanup(struct tty_struct *tty)
+static void hvv_console_tty_cleanup(struct tty_struct *tty)
 {
-	struct hv_console *con = tty->driver_data;
+	struct hvv_console *con = tty->driver_data;
 
 	tty->driver_data = NULL;
 	if (con)
 		tty_port_put(&con->port);
 }
 
-static int hv_console_tty_open(struct tty_struct *tty, struct file *filp)
+static int hvv_console_tty_open(struct tty_struct *tty, struct file *filp)
 {
-	struct hv_console *con = tty->driver_data;
+	struct hvv_console *con = tty->driver_data;
 
 	return tty_port_open(&con->port, tty, filp);
 }
 
-static void hv_console_tty_close(struct tty_struct *tty, struct file *filp)
+static void hvv_console_tty_close(struct tty_struct *tty, struct file *filp)
 {
-	struct hv_console *con = tty->driver_data;
+	struct hvv_console *con = tty->driver_data;
 
 	tty_port_close(&con->port, tty, filp);
 }
 
-static void hv_console_tty_hangup(struct tty_struct *tty)
+static void hvv_console_tty_hangup(struct tty_struct *tty)
 {
-	struct hv_console *con = tty->driver_data;
+	struct hvv_console *con = tty->driver_data;
 
 	tty_port_hangup(&con->port);
 }
 
-static size_t hv_console_write_bytes(struct tty_struct *tty, const u8 *buf,
-				     size_t count)
+static size_t hvv_console_write_bytes(struct tty_struct *tty, const u8 *buf,
+				      size_t count)
 {
-	struct hv_console *con = tty->driver_data;
+	struct hvv_console *con = tty->driver_data;
 	size_t n;
 
 	n = kfifo_in_spinlocked(&con->fifo, buf, count, &con->lock);
 	if (n)
-		hv_console_kick(con, HV_CONSOLE_RX);
+		hvv_console_kick(con, HVV_CONSOLE_RX);
 	return n;
 }
 
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
-static ssize_t hv_console_tty_write(struct tty_struct *tty, const u8 *buf,
-				    size_t count)
+static ssize_t hvv_console_tty_write(struct tty_struct *tty, const u8 *buf,
+				     size_t count)
 {
-	return hv_console_write_bytes(tty, buf, count);
+	return hvv_console_write_bytes(tty, buf, count);
 }
 #else
-static int hv_console_tty_write(struct tty_struct *tty,
-				const unsigned char *buf, int count)
+static int hvv_console_tty_write(struct tty_struct *tty,
+				 const unsigned char *buf, int count)
 {
-	return hv_console_write_bytes(tty, buf, count);
+	return hvv_console_write_bytes(tty, buf, count);
 }
 #endif
 
-static unsigned int hv_console_tty_write_room(struct tty_struct *tty)
+static unsigned int hvv_console_tty_write_room(struct tty_struct *tty)
 {
-	struct hv_console *con = tty->driver_data;
+	struct hvv_console *con = tty->driver_data;
 
 	return kfifo_avail(&con->fifo);
 }
 
-static unsigned int hv_console_tty_chars_in_buffer(struct tty_struct *tty)
+static unsigned int hvv_console_tty_chars_in_buffer(struct tty_struct *tty)
 {
-	struct hv_console *con = tty->driver_data;
+	struct hvv_console *con = tty->driver_data;
 
 	return kfifo_len(&con->fifo);
 }
@@ -691,7 +691,7 @@ static unsigned int hv_console_tty_chars_in_buffer(struct tty_struct *tty)
 /*
  * An input flush (TCFLSH with TCIFLUSH or TCIOFLUSH) discards the replay
  * too if the reader has not read it yet, as screen(1) does right after
- * opening the tty. The first such flush within HV_CONSOLE_REPLAY_GRACE of
+ * opening the tty. The first such flush within HVV_CONSOLE_REPLAY_GRACE of
  * the first open is carried out here, and the history delivered again
  * after it: output that came between the open and the flush is in the
  * history too, and output that comes during the flush goes to the
@@ -699,10 +699,10 @@ static unsigned int hv_console_tty_chars_in_buffer(struct tty_struct *tty)
  * flip buffer before calling this: output inserted in between is
  * delivered twice.) Any other ioctl goes to the line discipline.
  */
-static int hv_console_tty_ioctl(struct tty_struct *tty, unsigned int cmd,
-				unsigned long arg)
+static int hvv_console_tty_ioctl(struct tty_struct *tty, unsigned int cmd,
+				 unsigned long arg)
 {
-	struct hv_console *con = tty->driver_data;
+	struct hvv_console *con = tty->driver_data;
 	unsigned long flags;
 	bool replay;
 	int ret;
@@ -726,7 +726,7 @@ static int hv_console_tty_ioctl(struct tty_struct *tty, unsigned int cmd,
 	 * Even if the flush failed (a signal): output held for the replay
 	 * must reach the tty. A restarted flush may replay again.
 	 */
-	hv_console_replay(con);
+	hvv_console_replay(con);
 	con->replay_flushing = false;
 	if (ret)
 		con->replay_armed = true;
@@ -735,9 +735,9 @@ static int hv_console_tty_ioctl(struct tty_struct *tty, unsigned int cmd,
 }
 
 /* Called with tty->winsize_mutex held. */
-static int hv_console_tty_resize(struct tty_struct *tty, struct winsize *ws)
+static int hvv_console_tty_resize(struct tty_struct *tty, struct winsize *ws)
 {
-	struct hv_console *con = tty->driver_data;
+	struct hvv_console *con = tty->driver_data;
 	struct {
 		__le16 cols;
 		__le16 rows;
@@ -747,36 +747,36 @@ static int hv_console_tty_resize(struct tty_struct *tty, struct winsize *ws)
 	};
 
 	tty->winsize = *ws;
-	hv_dev_set_config(&con->dev, 0, &size, sizeof(size), true);
+	hvv_dev_set_config(&con->dev, 0, &size, sizeof(size), true);
 	return 0;
 }
 
-static const struct tty_operations hv_console_tty_ops = {
-	.install = hv_console_tty_install,
-	.cleanup = hv_console_tty_cleanup,
-	.open = hv_console_tty_open,
-	.close = hv_console_tty_close,
-	.hangup = hv_console_tty_hangup,
-	.write = hv_console_tty_write,
-	.write_room = hv_console_tty_write_room,
-	.chars_in_buffer = hv_console_tty_chars_in_buffer,
-	.resize = hv_console_tty_resize,
-	.ioctl = hv_console_tty_ioctl,
+static const struct tty_operations hvv_console_tty_ops = {
+	.install = hvv_console_tty_install,
+	.cleanup = hvv_console_tty_cleanup,
+	.open = hvv_console_tty_open,
+	.close = hvv_console_tty_close,
+	.hangup = hvv_console_tty_hangup,
+	.write = hvv_console_tty_write,
+	.write_room = hvv_console_tty_write_room,
+	.chars_in_buffer = hvv_console_tty_chars_in_buffer,
+	.resize = hvv_console_tty_resize,
+	.ioctl = hvv_console_tty_ioctl,
 };
 
-static struct hv_backend hv_console_backend = {
+static struct hvv_backend hvv_console_backend = {
 	.type = HVV_DEV_CONSOLE,
 	.name = "console",
 	.owner = THIS_MODULE,
-	.create = hv_console_create,
+	.create = hvv_console_create,
 };
 
-int hv_console_init(void)
+int hvv_console_init(void)
 {
 	struct tty_driver *driver;
 	int ret;
 
-	driver = tty_alloc_driver(HV_CONSOLE_MAX, TTY_DRIVER_REAL_RAW |
+	driver = tty_alloc_driver(HVV_CONSOLE_MAX, TTY_DRIVER_REAL_RAW |
 				  TTY_DRIVER_DYNAMIC_DEV);
 	if (IS_ERR(driver))
 		return PTR_ERR(driver);
@@ -789,14 +789,14 @@ int hv_console_init(void)
 	driver->init_termios.c_iflag = 0;
 	driver->init_termios.c_oflag = 0;
 	driver->init_termios.c_lflag = 0;
-	tty_set_operations(driver, &hv_console_tty_ops);
+	tty_set_operations(driver, &hvv_console_tty_ops);
 	ret = tty_register_driver(driver);
 	if (ret) {
 		tty_driver_kref_put(driver);
 		return ret;
 	}
-	hv_console_driver = driver;
-	ret = hv_backend_register(&hv_console_backend);
+	hvv_console_driver = driver;
+	ret = hvv_backend_register(&hvv_console_backend);
 	if (ret) {
 		tty_unregister_driver(driver);
 		tty_driver_kref_put(driver);
@@ -804,9 +804,9 @@ int hv_console_init(void)
 	return ret;
 }
 
-void hv_console_exit(void)
+void hvv_console_exit(void)
 {
-	hv_backend_unregister(&hv_console_backend);
-	tty_unregister_driver(hv_console_driver);
-	tty_driver_kref_put(hv_console_driver);
+	hvv_backend_unregister(&hvv_console_backend);
+	tty_unregister_driver(hvv_console_driver);
+	tty_driver_kref_put(hvv_console_driver);
 }

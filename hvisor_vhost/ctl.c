@@ -20,21 +20,21 @@
 #include "ctl.h"
 #include "registry.h"
 
-static bool hv_all_zero(const void *p, size_t len)
+static bool hvv_all_zero(const void *p, size_t len)
 {
 	return !memchr_inv(p, 0, len);
 }
 
-static bool hv_name_ok(const char *name, size_t size)
+static bool hvv_name_ok(const char *name, size_t size)
 {
 	size_t len = strnlen(name, size);
 
 	return len && len < size;
 }
 
-static long hv_ctl_zone_add(void __user *arg)
+static long hvv_ctl_zone_add(void __user *arg)
 {
-	struct hvv_zone *uz;
+	struct hvv_zone_config *uz;
 	long ret;
 
 	uz = memdup_user(arg, sizeof(*uz));
@@ -42,17 +42,17 @@ static long hv_ctl_zone_add(void __user *arg)
 		return PTR_ERR(uz);
 	if (uz->flags || uz->pad ||
 	    (uz->nr_regions <= HVV_MAX_REGIONS &&
-	     !hv_all_zero(&uz->regions[uz->nr_regions],
+	     !hvv_all_zero(&uz->regions[uz->nr_regions],
 			  sizeof(uz->regions[0]) *
 			  (HVV_MAX_REGIONS - uz->nr_regions))))
 		ret = -EINVAL;
 	else
-		ret = hv_registry_add_zone(uz);
+		ret = hvv_registry_add_zone(uz);
 	kfree(uz);
 	return ret;
 }
 
-static long hv_ctl_zone_id(unsigned int cmd, void __user *arg)
+static long hvv_ctl_zone_id(unsigned int cmd, void __user *arg)
 {
 	struct hvv_zone_id uz;
 
@@ -61,20 +61,20 @@ static long hv_ctl_zone_id(unsigned int cmd, void __user *arg)
 	if (uz.pad)
 		return -EINVAL;
 	if (cmd == HVV_ZONE_DEL)
-		return hv_registry_del_zone(uz.zone_id);
-	return hv_registry_reset_zone(uz.zone_id);
+		return hvv_registry_del_zone(uz.zone_id);
+	return hvv_registry_reset_zone(uz.zone_id);
 }
 
-static long hv_ctl_dev_add(void __user *arg)
+static long hvv_ctl_dev_add(void __user *arg)
 {
-	struct hvv_dev ud;
+	struct hvv_dev_config ud;
 	long ret;
 
 	if (copy_from_user(&ud, arg, sizeof(ud)))
 		return -EFAULT;
-	if (!hv_all_zero(ud.pad, sizeof(ud.pad)) ||
-	    !hv_all_zero(ud.reserved, sizeof(ud.reserved)) ||
-	    !hv_all_zero(ud.name, sizeof(ud.name)) || ud.index ||
+	if (!hvv_all_zero(ud.pad, sizeof(ud.pad)) ||
+	    !hvv_all_zero(ud.reserved, sizeof(ud.reserved)) ||
+	    !hvv_all_zero(ud.name, sizeof(ud.name)) || ud.index ||
 	    ud.flags & ~HVV_DEV_F_ALL)
 		return -EINVAL;
 	/*
@@ -83,47 +83,47 @@ static long hv_ctl_dev_add(void __user *arg)
 	 */
 	if (copy_to_user(arg, &ud, sizeof(ud)))
 		return -EFAULT;
-	ret = hv_registry_add_dev(&ud);
+	ret = hvv_registry_add_dev(&ud);
 	if (ret)
 		return ret;
 	if (copy_to_user(arg, &ud, sizeof(ud))) {
 		/* Unmapped meanwhile by another thread: undo. */
-		hv_registry_del_dev(ud.name);
+		hvv_registry_del_dev(ud.name);
 		return -EFAULT;
 	}
 	return 0;
 }
 
-static long hv_ctl_dev_name(unsigned int cmd, void __user *arg)
+static long hvv_ctl_dev_name(unsigned int cmd, void __user *arg)
 {
 	struct hvv_dev_name un;
 
 	if (copy_from_user(&un, arg, sizeof(un)))
 		return -EFAULT;
-	if (!hv_name_ok(un.name, sizeof(un.name)))
+	if (!hvv_name_ok(un.name, sizeof(un.name)))
 		return -EINVAL;
 	if (cmd == HVV_DEV_DEL)
-		return hv_registry_del_dev(un.name);
-	return hv_registry_resize_dev(un.name);
+		return hvv_registry_del_dev(un.name);
+	return hvv_registry_resize_dev(un.name);
 }
 
-static long hv_ctl_dev_info(void __user *arg)
+static long hvv_ctl_dev_info(void __user *arg)
 {
 	struct hvv_dev_info info = {};
 	long ret;
 
 	if (copy_from_user(info.name, arg, sizeof(info.name)))
 		return -EFAULT;
-	if (!hv_name_ok(info.name, sizeof(info.name)))
+	if (!hvv_name_ok(info.name, sizeof(info.name)))
 		return -EINVAL;
-	ret = hv_registry_dev_info(&info);
+	ret = hvv_registry_dev_info(&info);
 	if (ret)
 		return ret;
 	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
-static long hv_ctl_ioctl(struct file *file, unsigned int cmd,
-			 unsigned long arg)
+static long hvv_ctl_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 	struct hvv_version ver = {
@@ -138,42 +138,42 @@ static long hv_ctl_ioctl(struct file *file, unsigned int cmd,
 	case HVV_GET_VERSION:
 		return copy_to_user(uarg, &ver, sizeof(ver)) ? -EFAULT : 0;
 	case HVV_ZONE_ADD:
-		return hv_ctl_zone_add(uarg);
+		return hvv_ctl_zone_add(uarg);
 	case HVV_ZONE_DEL:
 	case HVV_ZONE_RESET:
-		return hv_ctl_zone_id(cmd, uarg);
+		return hvv_ctl_zone_id(cmd, uarg);
 	case HVV_DEV_ADD:
-		return hv_ctl_dev_add(uarg);
+		return hvv_ctl_dev_add(uarg);
 	case HVV_DEV_DEL:
 	case HVV_DEV_RESIZE:
-		return hv_ctl_dev_name(cmd, uarg);
+		return hvv_ctl_dev_name(cmd, uarg);
 	case HVV_DEV_INFO:
-		return hv_ctl_dev_info(uarg);
+		return hvv_ctl_dev_info(uarg);
 	default:
 		return -ENOTTY;
 	}
 }
 
-static const struct file_operations hv_ctl_fops = {
+static const struct file_operations hvv_ctl_fops = {
 	.owner = THIS_MODULE,
-	.unlocked_ioctl = hv_ctl_ioctl,
+	.unlocked_ioctl = hvv_ctl_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.llseek = noop_llseek,
 };
 
-static struct miscdevice hv_ctl_misc = {
+static struct miscdevice hvv_ctl_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "hvisor_vhost",
-	.fops = &hv_ctl_fops,
+	.fops = &hvv_ctl_fops,
 	.mode = 0600,
 };
 
-int hv_ctl_init(void)
+int hvv_ctl_init(void)
 {
-	return misc_register(&hv_ctl_misc);
+	return misc_register(&hvv_ctl_misc);
 }
 
-void hv_ctl_exit(void)
+void hvv_ctl_exit(void)
 {
-	misc_deregister(&hv_ctl_misc);
+	misc_deregister(&hvv_ctl_misc);
 }

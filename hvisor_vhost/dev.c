@@ -14,7 +14,7 @@
  * then destroyed here. One removed while its driver uses it would strand
  * the driver: its requests would never complete. If the backend can
  * detach, such a device loses its sysfs entry, control work and backend
- * at once (hv_dev_unplug()) but stays reachable, failing every request,
+ * at once (hvv_dev_unplug()) but stays reachable, failing every request,
  * until the driver resets it (or its zone is reset or deleted); then the
  * registry reaps it. Its window is not free before that.
  */
@@ -32,45 +32,45 @@
 #include "sysfs.h"
 #include "zone.h"
 
-static void __hv_dev_raise(struct hv_dev *dev, u32 isr_bits, bool batched);
+static void __hv_dev_raise(struct hvv_dev *dev, u32 isr_bits, bool batched);
 
 /*
  * One pass of a queue's worker. The interrupts it raises are delivered
  * together at its end: one FINISH_REQ per pass, not per interrupt.
  */
-static bool hv_vq_work(void *data)
+static bool hvv_vq_work(void *data)
 {
-	struct hv_vq *vq = data;
+	struct hvv_vq *vq = data;
 	bool again;
 
-	if (!hv_vq_sync(vq))
+	if (!hvv_vq_sync(vq))
 		return false;
 	again = vq->dev->ops->handle_queue(vq);
-	hv_bridge_flush();
+	hvv_bridge_flush();
 	return again;
 }
 
-static bool hv_dev_vq_serving(struct hv_vq *vq)
+static bool hvv_dev_vq_serving(struct hvv_vq *vq)
 {
-	return hv_dev_serving_locked(vq->dev);
+	return hvv_dev_serving_locked(vq->dev);
 }
 
-static void hv_dev_vq_broken(struct hv_vq *vq, const char *reason)
+static void hvv_dev_vq_broken(struct hvv_vq *vq, const char *reason)
 {
-	hv_dev_broken(vq->dev, reason);
+	hvv_dev_broken(vq->dev, reason);
 }
 
 /* From the queue's worker pass (batched), or any other context. */
-static void hv_dev_vq_signal(struct hv_vq *vq)
+static void hvv_dev_vq_signal(struct hvv_vq *vq)
 {
 	__hv_dev_raise(vq->dev, VIRTIO_MMIO_INT_VRING,
-		       hv_worker_is_current(&vq->worker));
+		       hvv_worker_is_current(&vq->worker));
 }
 
-static const struct hv_vq_ops hv_dev_vq_ops = {
-	.serving = hv_dev_vq_serving,
-	.broken = hv_dev_vq_broken,
-	.signal = hv_dev_vq_signal,
+static const struct hvv_vq_ops hvv_dev_vq_ops = {
+	.serving = hvv_dev_vq_serving,
+	.broken = hvv_dev_vq_broken,
+	.signal = hvv_dev_vq_signal,
 };
 
 /*
@@ -78,28 +78,28 @@ static const struct hv_vq_ops hv_dev_vq_ops = {
  * in-flight I/O is done and every worker run that may have used the old
  * rings has ended (later runs see the new generation).
  */
-static void hv_dev_quiesce(struct hv_dev *dev)
+static void hvv_dev_quiesce(struct hvv_dev *dev)
 {
 	unsigned int i;
 
 	if (dev->ops->quiesce)
 		dev->ops->quiesce(dev);
 	for (i = 0; i < dev->nr_queues; i++)
-		hv_worker_sync(&dev->vqs[i].worker);
+		hvv_worker_sync(&dev->vqs[i].worker);
 }
 
-static void hv_dev_reset_work(struct work_struct *work)
+static void hvv_dev_reset_work(struct work_struct *work)
 {
-	struct hv_dev *dev = container_of(work, struct hv_dev, reset_work);
+	struct hvv_dev *dev = container_of(work, struct hvv_dev, reset_work);
 	unsigned long waiters = xchg(&dev->reset_waiters, 0);
 	struct work_struct *reap_work;
 	unsigned long flags;
 	unsigned int cpu;
 
 	/* Resets before the xchg are covered; later ones requeue us. */
-	hv_dev_quiesce(dev);
+	hvv_dev_quiesce(dev);
 	for_each_set_bit(cpu, &waiters, BITS_PER_LONG)
-		hv_bridge_answer(cpu, 0);
+		hvv_bridge_answer(cpu, 0);
 	spin_lock_irqsave(&dev->lock, flags);
 	reap_work = dev->reap_work;
 	spin_unlock_irqrestore(&dev->lock, flags);
@@ -107,21 +107,21 @@ static void hv_dev_reset_work(struct work_struct *work)
 		queue_work(system_unbound_wq, reap_work);
 }
 
-static void hv_dev_control_work(struct work_struct *work)
+static void hvv_dev_control_work(struct work_struct *work)
 {
-	struct hv_dev *dev = container_of(work, struct hv_dev, control_work);
+	struct hvv_dev *dev = container_of(work, struct hvv_dev, control_work);
 
 	dev->ops->control(dev, atomic_long_xchg(&dev->control_events, 0));
 }
 
 /**
- * hv_dev_control - have the backend's control op run in process context
+ * hvv_dev_control - have the backend's control op run in process context
  * @dev: the device; its backend has a @control op
  * @events: backend-defined bits, or'ed into the next run's events
  *
  * Any context. Does nothing once removal began.
  */
-void hv_dev_control(struct hv_dev *dev, unsigned long events)
+void hvv_dev_control(struct hvv_dev *dev, unsigned long events)
 {
 	unsigned long flags;
 
@@ -136,7 +136,7 @@ void hv_dev_control(struct hv_dev *dev, unsigned long events)
 }
 
 /* Removal began: no control work from now on; waits for a run. */
-static void hv_dev_close_control(struct hv_dev *dev)
+static void hvv_dev_close_control(struct hvv_dev *dev)
 {
 	unsigned long flags;
 
@@ -147,25 +147,25 @@ static void hv_dev_close_control(struct hv_dev *dev)
 }
 
 /**
- * hv_dev_init - initialise the generic part of a device
+ * hvv_dev_init - initialise the generic part of a device
  * @dev: the device (embedded in the backend's structure, zeroed)
  * @ops: backend ops
  * @ud: the configuration from userspace (addr, len, irq, flags)
- * @nr_queues: number of virtqueues (1..HV_MAX_QUEUES)
+ * @nr_queues: number of virtqueues (1..HVV_MAX_QUEUES)
  * @num_max: QueueNumMax of every queue (power of two)
  * @features: backend features; the core adds VERSION_1, INDIRECT_DESC and
  *	EVENT_IDX
  *
  * Return: 0, -EINVAL for a queue count out of range (a backend bug), or
- * -ENOMEM. Undo with hv_dev_stop().
+ * -ENOMEM. Undo with hvv_dev_stop().
  */
-int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
-		const struct hvv_dev *ud, unsigned int nr_queues, u16 num_max,
+int hvv_dev_init(struct hvv_dev *dev, const struct hvv_dev_ops *ops,
+		 const struct hvv_dev_config *ud, unsigned int nr_queues, u16 num_max,
 		u64 features)
 {
 	unsigned int i;
 
-	if (WARN_ON_ONCE(!nr_queues || nr_queues > HV_MAX_QUEUES))
+	if (WARN_ON_ONCE(!nr_queues || nr_queues > HVV_MAX_QUEUES))
 		return -EINVAL;
 	dev->ops = ops;
 	dev->addr = ud->addr;
@@ -178,24 +178,24 @@ int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 	spin_lock_init(&dev->lock);
 	INIT_LIST_HEAD(&dev->node);
 	INIT_LIST_HEAD(&dev->dispatch_node);
-	INIT_WORK(&dev->reset_work, hv_dev_reset_work);
-	INIT_WORK(&dev->control_work, hv_dev_control_work);
+	INIT_WORK(&dev->reset_work, hvv_dev_reset_work);
+	INIT_WORK(&dev->control_work, hvv_dev_control_work);
 	dev->vqs = kcalloc(nr_queues, sizeof(*dev->vqs), GFP_KERNEL);
 	if (!dev->vqs)
 		return -ENOMEM;
 	dev->nr_queues = nr_queues;
 	for (i = 0; i < nr_queues; i++) {
-		struct hv_vq *vq = &dev->vqs[i];
+		struct hvv_vq *vq = &dev->vqs[i];
 
-		vq->ops = &hv_dev_vq_ops;
+		vq->ops = &hvv_dev_vq_ops;
 		vq->dev = dev;
 		vq->lock = &dev->lock;
 		vq->name = dev->name;
 		vq->stats = &dev->stats.vq;
 		vq->index = i;
 		vq->num_max = num_max;
-		if (hv_vq_alloc(vq)) {
-			hv_dev_stop(dev);
+		if (hvv_vq_alloc(vq)) {
+			hvv_dev_stop(dev);
 			return -ENOMEM;
 		}
 	}
@@ -204,17 +204,17 @@ int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 
 /*
  * Start the queue workers ("hv-<name>-q<N>"). On failure, those started
- * keep running until hv_dev_stop().
+ * keep running until hvv_dev_stop().
  */
-static int hv_dev_start(struct hv_dev *dev)
+static int hvv_dev_start(struct hvv_dev *dev)
 {
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < dev->nr_queues; i++) {
 		dev->vqs[i].zone = dev->zone;
-		ret = hv_worker_start(&dev->vqs[i].worker, hv_vq_work,
-				      &dev->vqs[i], dev->name, i);
+		ret = hvv_worker_start(&dev->vqs[i].worker, hvv_vq_work,
+				       &dev->vqs[i], dev->name, i);
 		if (ret)
 			return ret;
 	}
@@ -222,25 +222,25 @@ static int hv_dev_start(struct hv_dev *dev)
 }
 
 /**
- * hv_dev_stop - stop the workers and free the queues
+ * hvv_dev_stop - stop the workers and free the queues
  * @dev: the device, no longer reachable from the dispatcher
  */
-void hv_dev_stop(struct hv_dev *dev)
+void hvv_dev_stop(struct hvv_dev *dev)
 {
 	unsigned int i;
 
 	if (!dev->vqs)
 		return;
 	for (i = 0; i < dev->nr_queues; i++) {
-		hv_worker_stop(&dev->vqs[i].worker);
-		hv_vq_free(&dev->vqs[i]);
+		hvv_worker_stop(&dev->vqs[i].worker);
+		hvv_vq_free(&dev->vqs[i]);
 	}
 	kfree(dev->vqs);
 	dev->vqs = NULL;
 }
 
 /* Set ISR bits; returns true if an injection must be sent. */
-static bool hv_dev_set_isr_locked(struct hv_dev *dev, u32 bits)
+static bool hvv_dev_set_isr_locked(struct hvv_dev *dev, u32 bits)
 {
 	lockdep_assert_held(&dev->lock);
 	dev->isr |= bits;
@@ -252,112 +252,112 @@ static bool hv_dev_set_isr_locked(struct hv_dev *dev, u32 bits)
 
 /*
  * Queue an injection. It is delivered at once, or with @batched by the
- * hv_bridge_flush() that ends the caller's worker pass (hv_vq_work()).
+ * hvv_bridge_flush() that ends the caller's worker pass (hvv_vq_work()).
  */
-static void hv_dev_inject(struct hv_dev *dev, bool batched)
+static void hvv_dev_inject(struct hvv_dev *dev, bool batched)
 {
 	atomic64_inc(&dev->stats.interrupts);
-	hv_bridge_push_result(dev->zone->id, dev->irq);
+	hvv_bridge_push_result(dev->zone->id, dev->irq);
 	if (!batched)
-		hv_bridge_flush();
+		hvv_bridge_flush();
 }
 
-static void __hv_dev_raise(struct hv_dev *dev, u32 isr_bits, bool batched)
+static void __hv_dev_raise(struct hvv_dev *dev, u32 isr_bits, bool batched)
 {
 	unsigned long flags;
 	bool inject;
 
 	spin_lock_irqsave(&dev->lock, flags);
-	inject = hv_dev_set_isr_locked(dev, isr_bits);
+	inject = hvv_dev_set_isr_locked(dev, isr_bits);
 	spin_unlock_irqrestore(&dev->lock, flags);
 	if (inject)
-		hv_dev_inject(dev, batched);
+		hvv_dev_inject(dev, batched);
 }
 
 /**
- * hv_dev_raise - interrupt the driver
+ * hvv_dev_raise - interrupt the driver
  * @dev: the device
  * @isr_bits: VIRTIO_MMIO_INT_VRING and/or VIRTIO_MMIO_INT_CONFIG
  *
  * At most one injection is outstanding per device: further events only set
  * InterruptStatus bits until the driver ACKs them all. Any context.
  */
-void hv_dev_raise(struct hv_dev *dev, u32 isr_bits)
+void hvv_dev_raise(struct hvv_dev *dev, u32 isr_bits)
 {
 	__hv_dev_raise(dev, isr_bits, false);
 }
 
 /**
- * hv_dev_deassert - the driver ACKed every interrupt cause
+ * hvv_dev_deassert - the driver ACKed every interrupt cause
  * @dev: the device
  */
-void hv_dev_deassert(struct hv_dev *dev)
+void hvv_dev_deassert(struct hvv_dev *dev)
 {
-	hv_bridge_deassert(dev->zone->id, dev->irq);
+	hvv_bridge_deassert(dev->zone->id, dev->irq);
 }
 
 /**
- * hv_dev_serving_locked - may the device use buffers?
+ * hvv_dev_serving_locked - may the device use buffers?
  * @dev: the device; dev->lock held
  *
  * Return: true if the driver set DRIVER_OK and the device is not broken.
  */
-bool hv_dev_serving_locked(const struct hv_dev *dev)
+bool hvv_dev_serving_locked(const struct hvv_dev *dev)
 {
 	lockdep_assert_held(&dev->lock);
 	return dev->status & VIRTIO_CONFIG_S_DRIVER_OK && !dev->broken;
 }
 
 /**
- * hv_dev_kick_all - make every queue's worker look at its queue
+ * hvv_dev_kick_all - make every queue's worker look at its queue
  * @dev: the device
  */
-void hv_dev_kick_all(struct hv_dev *dev)
+void hvv_dev_kick_all(struct hvv_dev *dev)
 {
 	unsigned int i;
 
 	for (i = 0; i < dev->nr_queues; i++)
-		hv_worker_kick(&dev->vqs[i].worker);
+		hvv_worker_kick(&dev->vqs[i].worker);
 }
 
 /**
- * hv_dev_set_config - change device config space
+ * hvv_dev_set_config - change device config space
  * @dev: the device
  * @off: offset in config space
  * @buf: new bytes
  * @len: their number
  * @notify: a change the driver must be told about (config interrupt)
  */
-void hv_dev_set_config(struct hv_dev *dev, unsigned int off, const void *buf,
-		       unsigned int len, bool notify)
+void hvv_dev_set_config(struct hvv_dev *dev, unsigned int off, const void *buf,
+			unsigned int len, bool notify)
 {
 	unsigned long flags;
 	bool inject = false;
 
-	if (WARN_ON_ONCE(off > HV_CONFIG_SIZE || len > HV_CONFIG_SIZE - off))
+	if (WARN_ON_ONCE(off > HVV_CONFIG_SIZE || len > HVV_CONFIG_SIZE - off))
 		return;
 	spin_lock_irqsave(&dev->lock, flags);
 	memcpy(dev->config + off, buf, len);
 	if (notify) {
 		dev->config_gen++;
 		if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
-			inject = hv_dev_set_isr_locked(dev,
-						       VIRTIO_MMIO_INT_CONFIG);
+			inject = hvv_dev_set_isr_locked(dev,
+							VIRTIO_MMIO_INT_CONFIG);
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
 	if (inject)
-		hv_dev_inject(dev, false);
+		hvv_dev_inject(dev, false);
 }
 
 /**
- * hv_dev_broken - give up on a driver that broke the rules
+ * hvv_dev_broken - give up on a driver that broke the rules
  * @dev: the device
  * @reason: logged (ratelimited)
  *
  * Sets NEEDS_RESET, stops serving the queues until the driver resets the
  * device, and sends a config interrupt if the driver is running.
  */
-void hv_dev_broken(struct hv_dev *dev, const char *reason)
+void hvv_dev_broken(struct hvv_dev *dev, const char *reason)
 {
 	unsigned long flags;
 	bool inject = false;
@@ -368,22 +368,22 @@ void hv_dev_broken(struct hv_dev *dev, const char *reason)
 		dev->broken = true;
 		dev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
 		if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
-			inject = hv_dev_set_isr_locked(dev,
-						       VIRTIO_MMIO_INT_CONFIG);
+			inject = hvv_dev_set_isr_locked(dev,
+							VIRTIO_MMIO_INT_CONFIG);
 		dev_warn_ratelimited(dev->sysdev,
 				     "zone %u: %s; device needs reset\n",
 				     dev->zone->id, reason);
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
 	if (inject)
-		hv_dev_inject(dev, false);
+		hvv_dev_inject(dev, false);
 }
 
 /**
- * hv_dev_reset - reset the device as a Status write of 0 does
+ * hvv_dev_reset - reset the device as a Status write of 0 does
  * @dev: the device
  * @waiter: the CPU waiting for the answer to the write (below
- *	HVISOR_MAX_CPUS), or HV_NO_WAITER
+ *	HVISOR_MAX_CPUS), or HVV_NO_WAITER
  *
  * Clears every register and disables the queues (their workers drop the
  * old rings: late completions of in-flight requests are discarded), tells
@@ -392,7 +392,7 @@ void hv_dev_broken(struct hv_dev *dev, const char *reason)
  *
  * Return: true if the answer to @waiter was taken over.
  */
-bool hv_dev_reset(struct hv_dev *dev, int waiter)
+bool hvv_dev_reset(struct hvv_dev *dev, int waiter)
 {
 	unsigned long flags;
 	bool deassert;
@@ -410,40 +410,40 @@ bool hv_dev_reset(struct hv_dev *dev, int waiter)
 	dev->irq_asserted = false;
 	dev->broken = false;
 	for (i = 0; i < dev->nr_queues; i++) {
-		struct hv_vq *vq = &dev->vqs[i];
+		struct hvv_vq *vq = &dev->vqs[i];
 
 		vq->ready = false;
 		vq->num = 0;
 		vq->desc_gpa = 0;
 		vq->avail_gpa = 0;
 		vq->used_gpa = 0;
-		hv_vq_new_gen(vq);
+		hvv_vq_new_gen(vq);
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
 
 	if (deassert)
-		hv_dev_deassert(dev);
-	hv_dev_kick_all(dev);
+		hvv_dev_deassert(dev);
+	hvv_dev_kick_all(dev);
 	BUILD_BUG_ON(HVISOR_MAX_CPUS > BITS_PER_LONG);
-	if (waiter != HV_NO_WAITER)
+	if (waiter != HVV_NO_WAITER)
 		set_bit(waiter, &dev->reset_waiters);
 	queue_work(system_unbound_wq, &dev->reset_work);
-	return waiter != HV_NO_WAITER;
+	return waiter != HVV_NO_WAITER;
 }
 
 /**
- * hv_dev_reset_sync - reset from process context and wait until the
+ * hvv_dev_reset_sync - reset from process context and wait until the
  * device has let go of the zone's memory
  * @dev: the device
  */
-void hv_dev_reset_sync(struct hv_dev *dev)
+void hvv_dev_reset_sync(struct hvv_dev *dev)
 {
-	hv_dev_reset(dev, HV_NO_WAITER);
+	hvv_dev_reset(dev, HVV_NO_WAITER);
 	flush_work(&dev->reset_work);
 }
 
 /* Answer a pending reset before the device goes away. */
-static void hv_dev_flush_reset(struct hv_dev *dev)
+static void hvv_dev_flush_reset(struct hvv_dev *dev)
 {
 	flush_work(&dev->reset_work);
 }
@@ -453,7 +453,7 @@ static void hv_dev_flush_reset(struct hv_dev *dev)
  * probe sets FAILED; a driver that let go resets the device, and Linux
  * then sets ACKNOWLEDGE alone again.
  */
-static bool hv_dev_in_use_locked(const struct hv_dev *dev)
+static bool hvv_dev_in_use_locked(const struct hvv_dev *dev)
 {
 	lockdep_assert_held(&dev->lock);
 	return dev->status & VIRTIO_CONFIG_S_DRIVER &&
@@ -465,14 +465,14 @@ static bool hv_dev_in_use_locked(const struct hv_dev *dev)
  * once the driver has reset it. A device no driver owns (never probed, or
  * let go) is not marked: it can go at once. Returns true if marked.
  */
-static bool hv_dev_mark_detached(struct hv_dev *dev,
-				 struct work_struct *reap_work)
+static bool hvv_dev_mark_detached(struct hvv_dev *dev,
+				  struct work_struct *reap_work)
 {
 	unsigned long flags;
 	bool detached;
 
 	spin_lock_irqsave(&dev->lock, flags);
-	detached = hv_dev_in_use_locked(dev);
+	detached = hvv_dev_in_use_locked(dev);
 	if (detached) {
 		dev->detached = true;
 		dev->reap_work = reap_work;
@@ -482,80 +482,80 @@ static bool hv_dev_mark_detached(struct hv_dev *dev,
 }
 
 /**
- * hv_dev_reapable - may a detached device be freed?
+ * hvv_dev_reapable - may a detached device be freed?
  * @dev: the device
  *
  * Return: true if @dev was detached and no driver owns it any more.
  */
-bool hv_dev_reapable(struct hv_dev *dev)
+bool hvv_dev_reapable(struct hvv_dev *dev)
 {
 	unsigned long flags;
 	bool reapable;
 
 	spin_lock_irqsave(&dev->lock, flags);
-	reapable = dev->detached && !hv_dev_in_use_locked(dev);
+	reapable = dev->detached && !hvv_dev_in_use_locked(dev);
 	spin_unlock_irqrestore(&dev->lock, flags);
 	return reapable;
 }
 
 /**
- * hv_dev_publish - make a created device servable
+ * hvv_dev_publish - make a created device servable
  * @dev: the device, named and in its zone, not yet reachable
  *
  * Adds its sysfs entry, starts its workers and lets the backend publish
  * what it offers outside the module (a tty). Process context.
  *
  * Return: 0, or a negative errno after everything was undone; the caller
- * then frees the device with hv_dev_destroy().
+ * then frees the device with hvv_dev_destroy().
  */
-int hv_dev_publish(struct hv_dev *dev)
+int hvv_dev_publish(struct hvv_dev *dev)
 {
 	int ret;
 
-	ret = hv_sysfs_add(dev);
+	ret = hvv_sysfs_add(dev);
 	if (!ret)
-		ret = hv_dev_start(dev);
+		ret = hvv_dev_start(dev);
 	if (!ret && dev->ops->publish)
 		ret = dev->ops->publish(dev);
 	return ret;
 }
 
 /**
- * hv_dev_unplug - removal of a device whose driver may still use it
+ * hvv_dev_unplug - removal of a device whose driver may still use it
  * @dev: the device, reachable from the dispatcher
  * @reap_work: queued once the driver has reset a detached device
  *
  * If the backend can detach and a driver owns the device, the device is
  * detached: it loses its sysfs entry, control work and backend now, and
  * stays reachable, failing the driver's requests, until the driver resets
- * it (hv_dev_reapable()). Otherwise nothing is done. Process context.
+ * it (hvv_dev_reapable()). Otherwise nothing is done. Process context.
  *
  * Return: true if the device was detached; false if the caller must make
- * it unreachable and call hv_dev_destroy().
+ * it unreachable and call hvv_dev_destroy().
  */
-bool hv_dev_unplug(struct hv_dev *dev, struct work_struct *reap_work)
+bool hvv_dev_unplug(struct hvv_dev *dev, struct work_struct *reap_work)
 {
 	unsigned int i;
 
-	if (!dev->ops->can_detach || !hv_dev_mark_detached(dev, reap_work))
+	if (!dev->ops->can_detach || !hvv_dev_mark_detached(dev, reap_work))
 		return false;
 	dev_info(dev->sysdev,
 		 "removed while zone %u's driver uses it: its requests fail until it resets the device\n",
 		 dev->zone->id);
-	hv_sysfs_hide(dev);
-	hv_dev_close_control(dev);
+	hvv_sysfs_hide(dev);
+	hvv_dev_close_control(dev);
 	if (dev->ops->shutdown)
 		dev->ops->shutdown(dev);
 	/* Runs that started before may still use the backend. */
 	for (i = 0; i < dev->nr_queues; i++)
-		hv_worker_sync(&dev->vqs[i].worker);
+		hvv_worker_sync(&dev->vqs[i].worker);
 	if (dev->ops->detach)
 		dev->ops->detach(dev);
 	return true;
 }
 
 /**
- * hv_dev_destroy - tear down a device the dispatcher cannot reach (any
+ * hvv_dev_destroy - tear down a device the dispatcher cannot reach (any
  *	more) and free it
  * @dev: the device, created (published or not, detached or not)
  *
@@ -563,13 +563,13 @@ bool hv_dev_unplug(struct hv_dev *dev, struct work_struct *reap_work)
  * (unless it was detached), stops the workers, removes the sysfs entry
  * and releases the backend's structure. Process context.
  */
-void hv_dev_destroy(struct hv_dev *dev)
+void hvv_dev_destroy(struct hvv_dev *dev)
 {
-	hv_dev_flush_reset(dev);
-	hv_dev_close_control(dev);
+	hvv_dev_flush_reset(dev);
+	hvv_dev_close_control(dev);
 	if (!dev->detached && dev->ops->shutdown)
 		dev->ops->shutdown(dev);
-	hv_dev_stop(dev);
-	hv_sysfs_remove(dev);
+	hvv_dev_stop(dev);
+	hvv_sysfs_remove(dev);
 	dev->ops->release(dev);
 }

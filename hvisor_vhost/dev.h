@@ -3,8 +3,8 @@
  * A virtio-mmio device served in the root kernel: its register file (mmio.c),
  * its virtqueues (vq.c) and the ops a backend (console, blk, net) provides.
  */
-#ifndef _HV_DEV_H
-#define _HV_DEV_H
+#ifndef _HVV_DEV_H
+#define _HVV_DEV_H
 
 #include <linux/atomic.h>
 #include <linux/list.h>
@@ -16,17 +16,17 @@
 #include "vq.h"
 
 struct device;
-struct hv_dev;
-struct hv_zone;
+struct hvv_dev;
+struct hvv_zone;
 
-#define HV_MAX_QUEUES		16
-#define HV_CONFIG_SIZE		256	/* device config space bytes */
-#define HV_MMIO_CONFIG		0x100	/* config space offset */
+#define HVV_MAX_QUEUES		16
+#define HVV_CONFIG_SIZE		256	/* device config space bytes */
+#define HVV_MMIO_CONFIG		0x100	/* config space offset */
 /* No vCPU waits for the access (an asynchronous one, or from the root). */
-#define HV_NO_WAITER		(-1)
+#define HVV_NO_WAITER		(-1)
 
 /**
- * struct hv_dev_ops - what a backend provides
+ * struct hvv_dev_ops - what a backend provides
  * @type: "console", "blk", "net"
  * @device_id: virtio device ID
  * @handle_queue: serve a queue; worker context, may sleep; return true to
@@ -39,16 +39,16 @@ struct hv_zone;
  *	@control
  * @config_write: the driver wrote config space; same context
  * @control: work the hooks above (or the workers) asked for with
- *	hv_dev_control(), when it may sleep or wait (optional): process
+ *	hvv_dev_control(), when it may sleep or wait (optional): process
  *	context, one work item per device, never concurrent with itself;
  *	@events are the bits asked for since the last run. Never runs once
  *	removal began (before @shutdown or @detach)
  * @backend_show: sysfs "backend" text
  * @resize: follow a change of the backing's size (optional: types without
- *	a size); process context, hv_ctl_lock held
+ *	a size); process context, hvv_ctl_lock held
  * @publish: make the device reachable from outside the module (a tty)
  *	once it can be served: its workers run, and the zone reaches it
- *	right after. Optional; process context, hv_ctl_lock held. On
+ *	right after. Optional; process context, hvv_ctl_lock held. On
  *	failure it undoes itself; @shutdown undoes success.
  * @can_detach: the device may be detached (see dev.c) when it is removed
  *	while its driver uses it: it then fails the driver's requests (its
@@ -64,25 +64,25 @@ struct hv_zone;
  * @release: removal, step 2: workers are stopped and the sysfs entry is
  *	gone; free the device. Process context.
  */
-struct hv_dev_ops {
+struct hvv_dev_ops {
 	const char *type;
 	u32 device_id;
-	bool (*handle_queue)(struct hv_vq *vq);
-	void (*quiesce)(struct hv_dev *dev);
-	void (*status_changed)(struct hv_dev *dev, u32 old, u32 status);
-	void (*config_write)(struct hv_dev *dev, u32 off, u32 size, u64 val);
-	void (*control)(struct hv_dev *dev, unsigned long events);
-	ssize_t (*backend_show)(struct hv_dev *dev, char *buf);
-	int (*resize)(struct hv_dev *dev);
-	int (*publish)(struct hv_dev *dev);
+	bool (*handle_queue)(struct hvv_vq *vq);
+	void (*quiesce)(struct hvv_dev *dev);
+	void (*status_changed)(struct hvv_dev *dev, u32 old, u32 status);
+	void (*config_write)(struct hvv_dev *dev, u32 off, u32 size, u64 val);
+	void (*control)(struct hvv_dev *dev, unsigned long events);
+	ssize_t (*backend_show)(struct hvv_dev *dev, char *buf);
+	int (*resize)(struct hvv_dev *dev);
+	int (*publish)(struct hvv_dev *dev);
 	bool can_detach;
-	void (*shutdown)(struct hv_dev *dev);
-	void (*detach)(struct hv_dev *dev);
-	void (*release)(struct hv_dev *dev);
+	void (*shutdown)(struct hvv_dev *dev);
+	void (*detach)(struct hvv_dev *dev);
+	void (*release)(struct hvv_dev *dev);
 };
 
 /**
- * struct hv_dev_stats - counters, shown in sysfs
+ * struct hvv_dev_stats - counters, shown in sysfs
  * @reg_reads: register reads
  * @reg_writes: register writes
  * @notifies: QueueNotify writes
@@ -93,21 +93,21 @@ struct hv_dev_ops {
  * @dropped: bytes the backend could not deliver and discarded (console:
  *	guest output a stalled tty reader did not take)
  */
-struct hv_dev_stats {
+struct hvv_dev_stats {
 	atomic64_t reg_reads;
 	atomic64_t reg_writes;
 	atomic64_t notifies;
 	atomic64_t interrupts;
-	struct hv_vq_stats vq;
+	struct hvv_vq_stats vq;
 	atomic64_t errors;
 	atomic64_t dropped;
 };
 
 /**
- * struct hv_dev - one virtio-mmio device of one zone
+ * struct hvv_dev - one virtio-mmio device of one zone
  * @ops: backend
  * @owner: the backend's module, referenced until the device is released
- *	(set by hv_backend_create(), then constant)
+ *	(set by hvv_backend_create(), then constant)
  * @zone: zone (pinned by zone->nr_devices)
  * @addr: window base (guest-physical)
  * @len: window length
@@ -118,9 +118,9 @@ struct hv_dev_stats {
  * @device_features: offered features; set before the device is visible
  * @nr_queues: number of virtqueues
  * @vqs: the virtqueues
- * @node: entry in the registry's device list (hv_ctl_lock)
+ * @node: entry in the registry's device list (hvv_ctl_lock)
  * @dispatch_node: entry in the dispatcher's list of reachable devices (RCU
- *	readers; writers serialised by hv_ctl_lock)
+ *	readers; writers serialised by hvv_ctl_lock)
  * @sysdev: the /sys/class/hvisor entry
  * @stats: counters
  * @reset_work: waits for the device to let go of zone memory after a reset
@@ -134,7 +134,7 @@ struct hv_dev_stats {
  *	its driver ran); @reset_work queues it after the driver's reset, to
  *	free what is left
  * @lock: protects the register state below and every field marked
- *	dev->lock in struct hv_vq; taken by the dispatcher, the workers and
+ *	dev->lock in struct hvv_vq; taken by the dispatcher, the workers and
  *	sysfs; never held across sleeping or bridge calls
  * @status: Status register
  * @driver_features: DriverFeatures (both words)
@@ -147,17 +147,17 @@ struct hv_dev_stats {
  *	ACKs (hvisor-tool's model, which also bounds hvisor's pending list)
  * @config_gen: ConfigGeneration
  * @broken: the device gave up on the driver (NEEDS_RESET)
- * @control_closed: removal began: hv_dev_control() queues nothing more
+ * @control_closed: removal began: hvv_dev_control() queues nothing more
  *	(set and read under @lock)
  * @detached: removed while its driver ran: no name, no backend; serves
  *	the zone's accesses until the driver resets it. Written under both
- *	hv_ctl_lock (registry.c) and @lock; read under either
+ *	hvv_ctl_lock (registry.c) and @lock; read under either
  * @config: device config space
  */
-struct hv_dev {
-	const struct hv_dev_ops *ops;
+struct hvv_dev {
+	const struct hvv_dev_ops *ops;
 	struct module *owner;
-	struct hv_zone *zone;
+	struct hvv_zone *zone;
 	u64 addr;
 	u64 len;
 	u32 irq;
@@ -166,18 +166,18 @@ struct hv_dev {
 	char name[HVV_NAME_LEN];
 	u64 device_features;
 	unsigned int nr_queues;
-	struct hv_vq *vqs;
+	struct hvv_vq *vqs;
 	struct list_head node;
 	struct list_head dispatch_node;
 	struct device *sysdev;
-	struct hv_dev_stats stats;
+	struct hvv_dev_stats stats;
 	struct work_struct reset_work;
 	unsigned long reset_waiters;
 	struct work_struct control_work;
 	atomic_long_t control_events;
 	struct work_struct *reap_work;
 
-	spinlock_t lock;	/* register state, hv_vq dev->lock fields */
+	spinlock_t lock;	/* register state, hvv_vq dev->lock fields */
 	u32 status;
 	u64 driver_features;
 	u32 dev_features_sel;
@@ -190,27 +190,27 @@ struct hv_dev {
 	bool broken;
 	bool control_closed;
 	bool detached;
-	u8 config[HV_CONFIG_SIZE];
+	u8 config[HVV_CONFIG_SIZE];
 };
 
 /* dev.c: lifecycle and the glue to the bridge */
-int hv_dev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
-		const struct hvv_dev *ud, unsigned int nr_queues, u16 num_max,
+int hvv_dev_init(struct hvv_dev *dev, const struct hvv_dev_ops *ops,
+		 const struct hvv_dev_config *ud, unsigned int nr_queues, u16 num_max,
 		u64 features);
-void hv_dev_stop(struct hv_dev *dev);
-void hv_dev_raise(struct hv_dev *dev, u32 isr_bits);
-void hv_dev_deassert(struct hv_dev *dev);
-void hv_dev_set_config(struct hv_dev *dev, unsigned int off, const void *buf,
-		       unsigned int len, bool notify);
-void hv_dev_broken(struct hv_dev *dev, const char *reason);
-void hv_dev_control(struct hv_dev *dev, unsigned long events);
-bool hv_dev_reset(struct hv_dev *dev, int waiter);
-void hv_dev_reset_sync(struct hv_dev *dev);
-int hv_dev_publish(struct hv_dev *dev);
-bool hv_dev_unplug(struct hv_dev *dev, struct work_struct *reap_work);
-void hv_dev_destroy(struct hv_dev *dev);
-bool hv_dev_reapable(struct hv_dev *dev);
-bool hv_dev_serving_locked(const struct hv_dev *dev);
-void hv_dev_kick_all(struct hv_dev *dev);
+void hvv_dev_stop(struct hvv_dev *dev);
+void hvv_dev_raise(struct hvv_dev *dev, u32 isr_bits);
+void hvv_dev_deassert(struct hvv_dev *dev);
+void hvv_dev_set_config(struct hvv_dev *dev, unsigned int off, const void *buf,
+			unsigned int len, bool notify);
+void hvv_dev_broken(struct hvv_dev *dev, const char *reason);
+void hvv_dev_control(struct hvv_dev *dev, unsigned long events);
+bool hvv_dev_reset(struct hvv_dev *dev, int waiter);
+void hvv_dev_reset_sync(struct hvv_dev *dev);
+int hvv_dev_publish(struct hvv_dev *dev);
+bool hvv_dev_unplug(struct hvv_dev *dev, struct work_struct *reap_work);
+void hvv_dev_destroy(struct hvv_dev *dev);
+bool hvv_dev_reapable(struct hvv_dev *dev);
+bool hvv_dev_serving_locked(const struct hvv_dev *dev);
+void hvv_dev_kick_all(struct hvv_dev *dev);
 
-#endif /* _HV_DEV_H */
+#endif /* _HVV_DEV_H */

@@ -5,7 +5,7 @@
  *
  * The dispatcher finds devices under RCU only. The control plane adds and
  * removes them (its callers serialise those calls); a removed device is
- * unreachable once hv_dispatch_remove() returns.
+ * unreachable once hvv_dispatch_remove() returns.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -19,37 +19,37 @@
 #include "zone.h"
 
 /* Reachable devices: RCU readers, writers serialised by their callers. */
-static LIST_HEAD(hv_dispatch_devices);
+static LIST_HEAD(hvv_dispatch_devices);
 
 /**
- * hv_dispatch_add - make a device reachable from its zone
+ * hvv_dispatch_add - make a device reachable from its zone
  * @dev: the device, started; its window is not another device's
  *
- * Callers serialise hv_dispatch_add() and hv_dispatch_remove().
+ * Callers serialise hvv_dispatch_add() and hvv_dispatch_remove().
  */
-void hv_dispatch_add(struct hv_dev *dev)
+void hvv_dispatch_add(struct hvv_dev *dev)
 {
-	list_add_tail_rcu(&dev->dispatch_node, &hv_dispatch_devices);
+	list_add_tail_rcu(&dev->dispatch_node, &hvv_dispatch_devices);
 }
 
 /**
- * hv_dispatch_remove - make a device unreachable
+ * hvv_dispatch_remove - make a device unreachable
  * @dev: the device, added
  *
  * When this returns, no access is being served by @dev and none will be.
  * Process context; may sleep (an RCU grace period).
  */
-void hv_dispatch_remove(struct hv_dev *dev)
+void hvv_dispatch_remove(struct hvv_dev *dev)
 {
 	list_del_rcu(&dev->dispatch_node);
 	synchronize_rcu();
 }
 
-static struct hv_dev *hv_dispatch_lookup_rcu(u32 zone_id, u64 addr)
+static struct hvv_dev *hvv_dispatch_lookup_rcu(u32 zone_id, u64 addr)
 {
-	struct hv_dev *dev;
+	struct hvv_dev *dev;
 
-	list_for_each_entry_rcu(dev, &hv_dispatch_devices, dispatch_node)
+	list_for_each_entry_rcu(dev, &hvv_dispatch_devices, dispatch_node)
 		if (dev->zone->id == zone_id && addr >= dev->addr &&
 		    addr - dev->addr < dev->len)
 			return dev;
@@ -57,7 +57,7 @@ static struct hv_dev *hv_dispatch_lookup_rcu(u32 zone_id, u64 addr)
 }
 
 /**
- * hv_dispatch - the bridge's request handler
+ * hvv_dispatch - the bridge's request handler
  * @req: the trapped access
  * @value: the value a read returns
  *
@@ -65,28 +65,28 @@ static struct hv_dev *hv_dispatch_lookup_rcu(u32 zone_id, u64 addr)
  * rcu_read_lock() and must not sleep. An address no device holds reads 0
  * and ignores writes.
  *
- * Return: 0, or HV_REQ_DEFERRED if the device answers the vCPU later.
+ * Return: 0, or HVV_REQ_DEFERRED if the device answers the vCPU later.
  */
-int hv_dispatch(const struct hvisor_device_req *req, u64 *value)
+int hvv_dispatch(const struct hvisor_device_req *req, u64 *value)
 {
-	struct hv_dev *dev;
+	struct hvv_dev *dev;
 	int ret = 0;
 
 	rcu_read_lock();
-	dev = hv_dispatch_lookup_rcu(req->src_zone, req->address);
+	dev = hvv_dispatch_lookup_rcu(req->src_zone, req->address);
 	if (!dev) {
 		pr_debug_ratelimited("zone %u: %s %#llx: no device\n",
 				     req->src_zone,
 				     req->is_write ? "write" : "read",
 				     req->address);
 	} else if (req->is_write) {
-		if (hv_mmio_write(dev, req->address - dev->addr, req->size,
-				  req->value, req->need_interrupt ?
-				  HV_NO_WAITER : (int)req->src_cpu))
-			ret = HV_REQ_DEFERRED;
+		if (hvv_mmio_write(dev, req->address - dev->addr, req->size,
+				   req->value, req->need_interrupt ?
+				  HVV_NO_WAITER : (int)req->src_cpu))
+			ret = HVV_REQ_DEFERRED;
 	} else {
-		*value = hv_mmio_read(dev, req->address - dev->addr,
-				      req->size);
+		*value = hvv_mmio_read(dev, req->address - dev->addr,
+				       req->size);
 	}
 	rcu_read_unlock();
 	return ret;

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef _HV_DISPATCH_H
-#define _HV_DISPATCH_H
+#ifndef _HVV_DISPATCH_H
+#define _HVV_DISPATCH_H
 
 #include <linux/types.h>
 
-struct hv_dev;
+struct hvv_dev;
 struct hvisor_device_req;
 
-void hv_dispatch_add(struct hv_dev *dev);
-void hv_dispatch_remove(struct hv_dev *dev);
-int hv_dispatch(const struct hvisor_device_req *req, u64 *value);
+void hvv_dispatch_add(struct hvv_dev *dev);
+void hvv_dispatch_remove(struct hvv_dev *dev);
+int hvv_dispatch(const struct hvisor_device_req *req, u64 *value);
 
-#endif /* _HV_DISPATCH_H */
+#endif /* _HVV_DISPATCH_H */

@@ -24,10 +24,10 @@ module_param(hypervisor, charp, 0444);
 MODULE_PARM_DESC(hypervisor,
 		 "auto: use hvisor if the /hvisor_virtio_device DT node exists; hvisor: force it (needed on x86); none: wait for a provider module (the simulator)");
 
-static const struct hv_hypervisor_client *hv_client;
+static const struct hvv_hypervisor_client *hvv_client;
 
 #if defined(CONFIG_ARM64)
-static long hv_real_hypercall(u64 code, u64 arg0, u64 arg1)
+static long hvv_real_hypercall(u64 code, u64 arg0, u64 arg1)
 {
 	register u64 x0 asm("x0") = code;
 	register u64 x1 asm("x1") = arg0;
@@ -37,14 +37,14 @@ static long hv_real_hypercall(u64 code, u64 arg0, u64 arg1)
 	return x0;
 }
 #elif defined(CONFIG_RISCV)
-#define HV_SBI_EID_HVISOR	0x114514
+#define HVV_SBI_EID_HVISOR	0x114514
 
-static long hv_real_hypercall(u64 code, u64 arg0, u64 arg1)
+static long hvv_real_hypercall(u64 code, u64 arg0, u64 arg1)
 {
 	register unsigned long a0 asm("a0") = code;
 	register unsigned long a1 asm("a1") = arg0;
 	register unsigned long a2 asm("a2") = arg1;
-	register unsigned long a7 asm("a7") = HV_SBI_EID_HVISOR;
+	register unsigned long a7 asm("a7") = HVV_SBI_EID_HVISOR;
 
 	asm volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a2), "r"(a7)
 		     : "memory");
@@ -52,7 +52,7 @@ static long hv_real_hypercall(u64 code, u64 arg0, u64 arg1)
 	return a0 ? -EIO : (long)a1;
 }
 #elif defined(CONFIG_LOONGARCH)
-static long hv_real_hypercall(u64 code, u64 arg0, u64 arg1)
+static long hvv_real_hypercall(u64 code, u64 arg0, u64 arg1)
 {
 	register unsigned long a0 asm("$a0") = code;
 	register unsigned long a1 asm("$a1") = arg0;
@@ -64,7 +64,7 @@ static long hv_real_hypercall(u64 code, u64 arg0, u64 arg1)
 	return a0;
 }
 #elif defined(CONFIG_X86_64)
-static long hv_real_hypercall(u64 code, u64 arg0, u64 arg1)
+static long hvv_real_hypercall(u64 code, u64 arg0, u64 arg1)
 {
 	long ret;
 
@@ -73,25 +73,25 @@ static long hv_real_hypercall(u64 code, u64 arg0, u64 arg1)
 	return ret;
 }
 #else
-static long hv_real_hypercall(u64 code, u64 arg0, u64 arg1)
+static long hvv_real_hypercall(u64 code, u64 arg0, u64 arg1)
 {
 	return -EOPNOTSUPP;
 }
 #endif
 
-static struct hvisor_provider hv_real = {
+static struct hvisor_provider hvv_real = {
 	.name = "hvisor",
 	.owner = THIS_MODULE,
-	.hypercall = hv_real_hypercall,
+	.hypercall = hvv_real_hypercall,
 #ifdef CONFIG_LOONGARCH
 	.loongarch_deassert = true,
 #endif
 };
 
-static bool hv_real_attached;
+static bool hvv_real_attached;
 
 /* Find the wake-up IRQ; returns it, or a negative errno. */
-static int hv_real_wakeup_irq(void)
+static int hvv_real_wakeup_irq(void)
 {
 #ifdef CONFIG_X86_64
 	u32 *irq;
@@ -100,7 +100,7 @@ static int hv_real_wakeup_irq(void)
 	irq = kzalloc(sizeof(*irq), GFP_KERNEL);
 	if (!irq)
 		return -ENOMEM;
-	ret = hv_real_hypercall(HVISOR_HC_GET_VIRTIO_IRQ, __pa(irq), 0);
+	ret = hvv_real_hypercall(HVISOR_HC_GET_VIRTIO_IRQ, __pa(irq), 0);
 	ret = ret ? ret : *irq;
 	kfree(irq);
 	return ret ? ret : -ENODEV;
@@ -113,14 +113,14 @@ static int hv_real_wakeup_irq(void)
 		return -ENODEV;
 	irq = of_irq_get(np, 0);
 	of_node_put(np);
-	hv_real.irq_flags = IRQF_TRIGGER_RISING;
+	hvv_real.irq_flags = IRQF_TRIGGER_RISING;
 	return irq > 0 ? irq : (irq ? irq : -ENODEV);
 #else
 	return -ENODEV;
 #endif
 }
 
-static int hv_real_probe(void)
+static int hvv_real_probe(void)
 {
 	bool forced = !strcmp(hypervisor, "hvisor");
 	int irq, ret;
@@ -139,17 +139,17 @@ static int hv_real_probe(void)
 	    !of_find_node_by_path("/hvisor_virtio_device"))
 		return 0;
 
-	irq = hv_real_wakeup_irq();
+	irq = hvv_real_wakeup_irq();
 	if (irq < 0) {
 		pr_err("hvisor: no wake-up IRQ (%d); the root device tree needs:\n"
 		       "  hvisor_virtio_device { compatible = \"hvisor\"; interrupt-parent = <&gic>; interrupts = <0x00 0x20 0x01>; };\n",
 		       irq);
 		return forced ? irq : 0;
 	}
-	hv_real.wakeup_irq = irq;
-	ret = hv_client->attach(&hv_real);
+	hvv_real.wakeup_irq = irq;
+	ret = hvv_client->attach(&hvv_real);
 	if (!ret)
-		hv_real_attached = true;
+		hvv_real_attached = true;
 	return ret;
 }
 
@@ -166,7 +166,7 @@ int hvisor_provider_register(const struct hvisor_provider *prov)
 {
 	if (!prov->hypercall || !prov->name)
 		return -EINVAL;
-	return hv_client->attach(prov);
+	return hvv_client->attach(prov);
 }
 EXPORT_SYMBOL_GPL(hvisor_provider_register);
 
@@ -179,28 +179,28 @@ EXPORT_SYMBOL_GPL(hvisor_provider_register);
  */
 void hvisor_provider_unregister(const struct hvisor_provider *prov)
 {
-	hv_client->detach(prov, true);
+	hvv_client->detach(prov, true);
 }
 EXPORT_SYMBOL_GPL(hvisor_provider_unregister);
 
 /**
- * hv_hypervisor_init - attach the real hypervisor if there is one
+ * hvv_hypervisor_init - attach the real hypervisor if there is one
  * @client: who serves providers
  *
  * Return: 0 or a negative errno.
  */
-int hv_hypervisor_init(const struct hv_hypervisor_client *client)
+int hvv_hypervisor_init(const struct hvv_hypervisor_client *client)
 {
-	hv_client = client;
-	return hv_real_probe();
+	hvv_client = client;
+	return hvv_real_probe();
 }
 
 /**
- * hv_hypervisor_exit - detach the real hypervisor (its bridge page stays)
+ * hvv_hypervisor_exit - detach the real hypervisor (its bridge page stays)
  */
-void hv_hypervisor_exit(void)
+void hvv_hypervisor_exit(void)
 {
-	if (hv_real_attached)
-		hv_client->detach(&hv_real, false);
-	hv_real_attached = false;
+	if (hvv_real_attached)
+		hvv_client->detach(&hvv_real, false);
+	hvv_real_attached = false;
 }

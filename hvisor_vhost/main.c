@@ -19,56 +19,56 @@
 #include "sysfs.h"
 #include "worker.h"
 
-static const struct hv_hypervisor_client hv_registry_client = {
-	.attach = hv_registry_attach,
-	.detach = hv_registry_detach,
+static const struct hvv_hypervisor_client hvv_registry_client = {
+	.attach = hvv_registry_attach,
+	.detach = hvv_registry_detach,
 };
 
 static int __init hvisor_vhost_init(void)
 {
 	int ret;
 
-	ret = hv_threads_init();
+	ret = hvv_threads_init();
 	if (ret)
 		return ret;
-	ret = hv_sysfs_init();
+	ret = hvv_sysfs_init();
 	if (ret)
 		goto err_threads;
-	ret = hv_console_init();
+	ret = hvv_console_init();
 	if (ret)
 		goto err_sysfs;
-	ret = hv_blk_init();
+	ret = hvv_blk_init();
 	if (ret)
 		goto err_console;
-	ret = hv_ctl_init();
+	ret = hvv_ctl_init();
 	if (ret)
 		goto err_blk;
-	ret = hv_hypervisor_init(&hv_registry_client);
+	ret = hvv_hypervisor_init(&hvv_registry_client);
 	if (ret)
 		goto err_ctl;
 	return 0;
 
 err_ctl:
-	hv_ctl_exit();
+	hvv_ctl_exit();
 err_blk:
-	hv_blk_exit();
+	hvv_blk_exit();
 err_console:
-	hv_console_exit();
+	hvv_console_exit();
 err_sysfs:
-	hv_sysfs_exit();
+	hvv_sysfs_exit();
 err_threads:
-	hv_threads_exit();
+	hvv_threads_exit();
 	return ret;
 }
 
 static void __exit hvisor_vhost_exit(void)
 {
-	hv_hypervisor_exit();
-	hv_ctl_exit();
-	hv_blk_exit();
-	hv_console_exit();
-	hv_sysfs_exit();
-	hv_threads_exit();
+	hvv_hypervisor_exit();
+	hvv_ctl_exit();
+	hvv_blk_exit();
+	hvv_console_exit();
+	hvv_sysfs_exit();
+	hvv_threads_exit();
 }
 
 module_init(hvisor_vhost_init);

@@ -21,37 +21,37 @@
 #include "hvisor_abi.h"
 #include "mmio.h"
 
-#define HV_MMIO_MAGIC		0x74726976	/* "virt" */
-#define HV_MMIO_VERSION		2
-#define HV_MMIO_VENDOR		0x48564953	/* "HVIS", as hvisor-tool */
+#define HVV_MMIO_MAGIC		0x74726976	/* "virt" */
+#define HVV_MMIO_VERSION		2
+#define HVV_MMIO_VENDOR		0x48564953	/* "HVIS", as hvisor-tool */
 
-static void hv_mmio_reject(struct hv_dev *dev, const char *what, u64 off,
-			   u64 size)
+static void hvv_mmio_reject(struct hvv_dev *dev, const char *what, u64 off,
+			    u64 size)
 {
 	atomic64_inc(&dev->stats.errors);
 	dev_dbg_ratelimited(dev->sysdev, "%s at %#llx size %llu ignored\n",
 			    what, off, size);
 }
 
-static struct hv_vq *hv_mmio_sel_vq(struct hv_dev *dev)
+static struct hvv_vq *hvv_mmio_sel_vq(struct hvv_dev *dev)
 {
 	if (dev->queue_sel >= dev->nr_queues)
 		return NULL;
 	return &dev->vqs[dev->queue_sel];
 }
 
-static bool hv_mmio_config_size_ok(u64 size)
+static bool hvv_mmio_config_size_ok(u64 size)
 {
 	return size == 1 || size == 2 || size == 4 || size == 8;
 }
 
-static u64 hv_mmio_config_read(struct hv_dev *dev, u64 off, u64 size)
+static u64 hvv_mmio_config_read(struct hvv_dev *dev, u64 off, u64 size)
 {
 	u64 value = 0;
 
-	off -= HV_MMIO_CONFIG;
-	if (off >= HV_CONFIG_SIZE || size > HV_CONFIG_SIZE - off) {
-		hv_mmio_reject(dev, "config read out of bounds", off, size);
+	off -= HVV_MMIO_CONFIG;
+	if (off >= HVV_CONFIG_SIZE || size > HVV_CONFIG_SIZE - off) {
+		hvv_mmio_reject(dev, "config read out of bounds", off, size);
 		return 0;
 	}
 	/* Little-endian guest register image of the bytes at @off. */
@@ -59,42 +59,42 @@ static u64 hv_mmio_config_read(struct hv_dev *dev, u64 off, u64 size)
 	return le64_to_cpu((__force __le64)value);
 }
 
-static u64 hv_mmio_read_locked(struct hv_dev *dev, u64 off, u64 size)
+static u64 hvv_mmio_read_locked(struct hvv_dev *dev, u64 off, u64 size)
 {
-	struct hv_vq *vq;
+	struct hvv_vq *vq;
 
-	if (off >= HV_MMIO_CONFIG) {
-		if (!hv_mmio_config_size_ok(size)) {
-			hv_mmio_reject(dev, "config read of odd size", off,
-				       size);
+	if (off >= HVV_MMIO_CONFIG) {
+		if (!hvv_mmio_config_size_ok(size)) {
+			hvv_mmio_reject(dev, "config read of odd size", off,
+					size);
 			return 0;
 		}
-		return hv_mmio_config_read(dev, off, size);
+		return hvv_mmio_config_read(dev, off, size);
 	}
 	if (size != 4 || off & 3) {
-		hv_mmio_reject(dev, "register read not 32-bit", off, size);
+		hvv_mmio_reject(dev, "register read not 32-bit", off, size);
 		return 0;
 	}
 
 	switch (off) {
 	case VIRTIO_MMIO_MAGIC_VALUE:
-		return HV_MMIO_MAGIC;
+		return HVV_MMIO_MAGIC;
 	case VIRTIO_MMIO_VERSION:
-		return HV_MMIO_VERSION;
+		return HVV_MMIO_VERSION;
 	case VIRTIO_MMIO_DEVICE_ID:
 		return dev->ops->device_id;
 	case VIRTIO_MMIO_VENDOR_ID:
-		return HV_MMIO_VENDOR;
+		return HVV_MMIO_VENDOR;
 	case VIRTIO_MMIO_DEVICE_FEATURES:
 		if (dev->dev_features_sel > 1)
 			return 0;
 		return (u32)(dev->device_features >>
 			     (32 * dev->dev_features_sel));
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
-		vq = hv_mmio_sel_vq(dev);
+		vq = hvv_mmio_sel_vq(dev);
 		return vq ? vq->num_max : 0;
 	case VIRTIO_MMIO_QUEUE_READY:
-		vq = hv_mmio_sel_vq(dev);
+		vq = hvv_mmio_sel_vq(dev);
 		return vq ? vq->ready : 0;
 	case VIRTIO_MMIO_INTERRUPT_STATUS:
 		return dev->isr;
@@ -115,26 +115,26 @@ static u64 hv_mmio_read_locked(struct hv_dev *dev, u64 off, u64 size)
 }
 
 /**
- * hv_mmio_read - serve a register read
+ * hvv_mmio_read - serve a register read
  * @dev: the device
  * @off: offset in the window
  * @size: access size in bytes
  *
  * Return: the value, not yet masked to @size (the bridge does that).
  */
-u64 hv_mmio_read(struct hv_dev *dev, u64 off, u64 size)
+u64 hvv_mmio_read(struct hvv_dev *dev, u64 off, u64 size)
 {
 	unsigned long flags;
 	u64 value;
 
 	atomic64_inc(&dev->stats.reg_reads);
 	spin_lock_irqsave(&dev->lock, flags);
-	value = hv_mmio_read_locked(dev, off, size);
+	value = hvv_mmio_read_locked(dev, off, size);
 	spin_unlock_irqrestore(&dev->lock, flags);
 	return value;
 }
 
-static void hv_mmio_set_addr(u64 *reg, bool high, u32 value)
+static void hvv_mmio_set_addr(u64 *reg, bool high, u32 value)
 {
 	if (high)
 		*reg = (*reg & 0xffffffffULL) | ((u64)value << 32);
@@ -143,52 +143,52 @@ static void hv_mmio_set_addr(u64 *reg, bool high, u32 value)
 }
 
 /* The driver wrote QueueDesc/Driver/Device: only while the queue is off. */
-static void hv_mmio_queue_addr(struct hv_dev *dev, u64 off, u32 value)
+static void hvv_mmio_queue_addr(struct hvv_dev *dev, u64 off, u32 value)
 {
-	struct hv_vq *vq = hv_mmio_sel_vq(dev);
+	struct hvv_vq *vq = hvv_mmio_sel_vq(dev);
 	bool high = off & 4;
 
 	if (!vq || vq->ready) {
-		hv_mmio_reject(dev, vq ? "ring address of an enabled queue" :
+		hvv_mmio_reject(dev, vq ? "ring address of an enabled queue" :
 			       "ring address of a missing queue", off, 4);
 		return;
 	}
 	switch (off & ~4ULL) {
 	case VIRTIO_MMIO_QUEUE_DESC_LOW:
-		hv_mmio_set_addr(&vq->desc_gpa, high, value);
+		hvv_mmio_set_addr(&vq->desc_gpa, high, value);
 		break;
 	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:
-		hv_mmio_set_addr(&vq->avail_gpa, high, value);
+		hvv_mmio_set_addr(&vq->avail_gpa, high, value);
 		break;
 	case VIRTIO_MMIO_QUEUE_USED_LOW:
-		hv_mmio_set_addr(&vq->used_gpa, high, value);
+		hvv_mmio_set_addr(&vq->used_gpa, high, value);
 		break;
 	}
 }
 
 /* Returns -EINVAL if the driver enabled an invalid ring. */
-static int hv_mmio_queue_ready(struct hv_dev *dev, u32 value)
+static int hvv_mmio_queue_ready(struct hvv_dev *dev, u32 value)
 {
-	struct hv_vq *vq = hv_mmio_sel_vq(dev);
+	struct hvv_vq *vq = hvv_mmio_sel_vq(dev);
 
 	if (!vq) {
-		hv_mmio_reject(dev, "QueueReady of a missing queue",
-			       VIRTIO_MMIO_QUEUE_READY, 4);
+		hvv_mmio_reject(dev, "QueueReady of a missing queue",
+				VIRTIO_MMIO_QUEUE_READY, 4);
 		return 0;
 	}
 	if (!value) {
 		vq->ready = false;
-		hv_vq_new_gen(vq);
+		hvv_vq_new_gen(vq);
 		return 0;
 	}
 	if (vq->ready)
 		return 0;
-	if (hv_vq_enable(vq, dev->driver_features))
+	if (hvv_vq_enable(vq, dev->driver_features))
 		return -EINVAL;
 	vq->ready = true;
-	hv_vq_new_gen(vq);
+	hvv_vq_new_gen(vq);
 	/* A backend may have data waiting for this queue. */
-	hv_worker_kick(&vq->worker);
+	hvv_worker_kick(&vq->worker);
 	return 0;
 }
 
@@ -196,7 +196,7 @@ static int hv_mmio_queue_ready(struct hv_dev *dev, u32 value)
  * FEATURES_OK: accept only a subset of what was offered, with VERSION_1
  * (this is a modern-only device). Returns false to refuse the bit.
  */
-static bool hv_mmio_features_ok(struct hv_dev *dev)
+static bool hvv_mmio_features_ok(struct hvv_dev *dev)
 {
 	u64 features = dev->driver_features;
 
@@ -205,21 +205,21 @@ static bool hv_mmio_features_ok(struct hv_dev *dev)
 }
 
 /* Returns true if the write changed the status (not a reset). */
-static bool hv_mmio_status(struct hv_dev *dev, u32 value)
+static bool hvv_mmio_status(struct hvv_dev *dev, u32 value)
 {
 	u32 old = dev->status;
 
 	if (value & ~old & VIRTIO_CONFIG_S_FEATURES_OK &&
-	    !hv_mmio_features_ok(dev)) {
-		hv_mmio_reject(dev, "FEATURES_OK with features not offered",
-			       VIRTIO_MMIO_STATUS, 4);
+	    !hvv_mmio_features_ok(dev)) {
+		hvv_mmio_reject(dev, "FEATURES_OK with features not offered",
+				VIRTIO_MMIO_STATUS, 4);
 		value &= ~VIRTIO_CONFIG_S_FEATURES_OK;
 	}
 	value &= ~VIRTIO_CONFIG_S_NEEDS_RESET;	/* the device's to set */
 	if ((old & ~value) & ~VIRTIO_CONFIG_S_NEEDS_RESET) {
 		/* Clearing bits other than by a reset is not allowed. */
-		hv_mmio_reject(dev, "status bits cleared without reset",
-			       VIRTIO_MMIO_STATUS, 4);
+		hvv_mmio_reject(dev, "status bits cleared without reset",
+				VIRTIO_MMIO_STATUS, 4);
 		return false;
 	}
 	dev->status = value | (old & VIRTIO_CONFIG_S_NEEDS_RESET);
@@ -227,35 +227,35 @@ static bool hv_mmio_status(struct hv_dev *dev, u32 value)
 }
 
 /* Returns what must be done once dev->lock is dropped. */
-enum hv_mmio_after {
-	HV_AFTER_NONE,
-	HV_AFTER_RESET,
-	HV_AFTER_STATUS,
-	HV_AFTER_NOTIFY,
-	HV_AFTER_CONFIG,
-	HV_AFTER_DEASSERT,
-	HV_AFTER_BROKEN,
+enum hvv_mmio_after {
+	HVV_AFTER_NONE,
+	HVV_AFTER_RESET,
+	HVV_AFTER_STATUS,
+	HVV_AFTER_NOTIFY,
+	HVV_AFTER_CONFIG,
+	HVV_AFTER_DEASSERT,
+	HVV_AFTER_BROKEN,
 };
 
-static enum hv_mmio_after hv_mmio_write_locked(struct hv_dev *dev, u64 off,
-					       u64 size, u64 value,
+static enum hvv_mmio_after hvv_mmio_write_locked(struct hvv_dev *dev, u64 off,
+						 u64 size, u64 value,
 					       u32 *old_status)
 {
 	u32 val = value;
 
-	if (off >= HV_MMIO_CONFIG) {
-		if (!hv_mmio_config_size_ok(size) ||
-		    off - HV_MMIO_CONFIG >= HV_CONFIG_SIZE ||
-		    size > HV_CONFIG_SIZE - (off - HV_MMIO_CONFIG) ||
+	if (off >= HVV_MMIO_CONFIG) {
+		if (!hvv_mmio_config_size_ok(size) ||
+		    off - HVV_MMIO_CONFIG >= HVV_CONFIG_SIZE ||
+		    size > HVV_CONFIG_SIZE - (off - HVV_MMIO_CONFIG) ||
 		    !dev->ops->config_write) {
-			hv_mmio_reject(dev, "config write", off, size);
-			return HV_AFTER_NONE;
+			hvv_mmio_reject(dev, "config write", off, size);
+			return HVV_AFTER_NONE;
 		}
-		return HV_AFTER_CONFIG;
+		return HVV_AFTER_CONFIG;
 	}
 	if (size != 4 || off & 3) {
-		hv_mmio_reject(dev, "register write not 32-bit", off, size);
-		return HV_AFTER_NONE;
+		hvv_mmio_reject(dev, "register write not 32-bit", off, size);
+		return HVV_AFTER_NONE;
 	}
 
 	switch (off) {
@@ -264,8 +264,8 @@ static enum hv_mmio_after hv_mmio_write_locked(struct hv_dev *dev, u64 off,
 		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES:
 		if (dev->status & VIRTIO_CONFIG_S_FEATURES_OK) {
-			hv_mmio_reject(dev, "DriverFeatures after FEATURES_OK",
-				       off, size);
+			hvv_mmio_reject(dev, "DriverFeatures after FEATURES_OK",
+					off, size);
 			break;
 		}
 		if (dev->drv_features_sel == 0)
@@ -276,8 +276,8 @@ static enum hv_mmio_after hv_mmio_write_locked(struct hv_dev *dev, u64 off,
 						0xffffffffULL) |
 					       ((u64)val << 32);
 		else if (val)
-			hv_mmio_reject(dev, "DriverFeatures word > 1", off,
-				       size);
+			hvv_mmio_reject(dev, "DriverFeatures word > 1", off,
+					size);
 		break;
 	case VIRTIO_MMIO_DRIVER_FEATURES_SEL:
 		dev->drv_features_sel = val;
@@ -287,31 +287,31 @@ static enum hv_mmio_after hv_mmio_write_locked(struct hv_dev *dev, u64 off,
 		dev->queue_sel = val;
 		break;
 	case VIRTIO_MMIO_QUEUE_NUM:
-		if (!hv_mmio_sel_vq(dev) || hv_mmio_sel_vq(dev)->ready) {
-			hv_mmio_reject(dev, "QueueNum", off, size);
+		if (!hvv_mmio_sel_vq(dev) || hvv_mmio_sel_vq(dev)->ready) {
+			hvv_mmio_reject(dev, "QueueNum", off, size);
 			break;
 		}
-		hv_mmio_sel_vq(dev)->num = val;
+		hvv_mmio_sel_vq(dev)->num = val;
 		break;
 	case VIRTIO_MMIO_QUEUE_READY:
-		if (hv_mmio_queue_ready(dev, val))
-			return HV_AFTER_BROKEN;
+		if (hvv_mmio_queue_ready(dev, val))
+			return HVV_AFTER_BROKEN;
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
-		return HV_AFTER_NOTIFY;
+		return HVV_AFTER_NOTIFY;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		dev->isr &= ~val;
 		if (!dev->isr && dev->irq_asserted) {
 			dev->irq_asserted = false;
-			return HV_AFTER_DEASSERT;
+			return HVV_AFTER_DEASSERT;
 		}
 		break;
 	case VIRTIO_MMIO_STATUS:
 		*old_status = dev->status;
 		if (!val)
-			return HV_AFTER_RESET;
-		if (hv_mmio_status(dev, val))
-			return HV_AFTER_STATUS;
+			return HVV_AFTER_RESET;
+		if (hvv_mmio_status(dev, val))
+			return HVV_AFTER_STATUS;
 		break;
 	case VIRTIO_MMIO_QUEUE_DESC_LOW:
 	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
@@ -319,76 +319,76 @@ static enum hv_mmio_after hv_mmio_write_locked(struct hv_dev *dev, u64 off,
 	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH:
 	case VIRTIO_MMIO_QUEUE_USED_LOW:
 	case VIRTIO_MMIO_QUEUE_USED_HIGH:
-		hv_mmio_queue_addr(dev, off, val);
+		hvv_mmio_queue_addr(dev, off, val);
 		break;
 	case VIRTIO_MMIO_SHM_SEL:
 		dev->shm_sel = val;
 		break;
 	default:
-		hv_mmio_reject(dev, "write to a read-only or unknown register",
-			       off, size);
+		hvv_mmio_reject(dev, "write to a read-only or unknown register",
+				off, size);
 		break;
 	}
-	return HV_AFTER_NONE;
+	return HVV_AFTER_NONE;
 }
 
-static void hv_mmio_notify(struct hv_dev *dev, u32 index)
+static void hvv_mmio_notify(struct hvv_dev *dev, u32 index)
 {
 	atomic64_inc(&dev->stats.notifies);
 	if (index >= dev->nr_queues) {
-		hv_mmio_reject(dev, "QueueNotify of a missing queue",
-			       VIRTIO_MMIO_QUEUE_NOTIFY, 4);
+		hvv_mmio_reject(dev, "QueueNotify of a missing queue",
+				VIRTIO_MMIO_QUEUE_NOTIFY, 4);
 		return;
 	}
-	hv_worker_kick(&dev->vqs[index].worker);
+	hvv_worker_kick(&dev->vqs[index].worker);
 }
 
 /**
- * hv_mmio_write - serve a register write
+ * hvv_mmio_write - serve a register write
  * @dev: the device
  * @off: offset in the window
  * @size: access size in bytes
  * @value: value, masked to @size
- * @waiter: the CPU waiting for the answer, or HV_NO_WAITER
+ * @waiter: the CPU waiting for the answer, or HVV_NO_WAITER
  *
  * Return: true if the device answers @waiter later (a reset).
  */
-bool hv_mmio_write(struct hv_dev *dev, u64 off, u64 size, u64 value,
-		   int waiter)
+bool hvv_mmio_write(struct hvv_dev *dev, u64 off, u64 size, u64 value,
+		    int waiter)
 {
-	enum hv_mmio_after after;
+	enum hvv_mmio_after after;
 	unsigned long flags;
 	u32 old_status = 0, status;
 
 	atomic64_inc(&dev->stats.reg_writes);
 	spin_lock_irqsave(&dev->lock, flags);
-	after = hv_mmio_write_locked(dev, off, size, value, &old_status);
+	after = hvv_mmio_write_locked(dev, off, size, value, &old_status);
 	status = dev->status;
 	spin_unlock_irqrestore(&dev->lock, flags);
 
 	switch (after) {
-	case HV_AFTER_NONE:
+	case HVV_AFTER_NONE:
 		break;
-	case HV_AFTER_RESET:
-		return hv_dev_reset(dev, waiter);
-	case HV_AFTER_DEASSERT:
-		hv_dev_deassert(dev);
+	case HVV_AFTER_RESET:
+		return hvv_dev_reset(dev, waiter);
+	case HVV_AFTER_DEASSERT:
+		hvv_dev_deassert(dev);
 		break;
-	case HV_AFTER_BROKEN:
-		hv_dev_broken(dev, "invalid virtqueue configuration");
+	case HVV_AFTER_BROKEN:
+		hvv_dev_broken(dev, "invalid virtqueue configuration");
 		break;
-	case HV_AFTER_STATUS:
+	case HVV_AFTER_STATUS:
 		if (dev->ops->status_changed)
 			dev->ops->status_changed(dev, old_status, status);
 		/* Serve what the driver posted before DRIVER_OK. */
 		if (status & ~old_status & VIRTIO_CONFIG_S_DRIVER_OK)
-			hv_dev_kick_all(dev);
+			hvv_dev_kick_all(dev);
 		break;
-	case HV_AFTER_NOTIFY:
-		hv_mmio_notify(dev, value);
+	case HVV_AFTER_NOTIFY:
+		hvv_mmio_notify(dev, value);
 		break;
-	case HV_AFTER_CONFIG:
-		dev->ops->config_write(dev, off - HV_MMIO_CONFIG, size, value);
+	case HVV_AFTER_CONFIG:
+		dev->ops->config_write(dev, off - HVV_MMIO_CONFIG, size, value);
 		break;
 	}
 	return false;

@@ -2,15 +2,15 @@
 /*
  * The virtio-mmio register file of a device (mmio.c); dispatcher context.
  */
-#ifndef _HV_MMIO_H
-#define _HV_MMIO_H
+#ifndef _HVV_MMIO_H
+#define _HVV_MMIO_H
 
 #include <linux/types.h>
 
-struct hv_dev;
+struct hvv_dev;
 
-u64 hv_mmio_read(struct hv_dev *dev, u64 off, u64 size);
-bool hv_mmio_write(struct hv_dev *dev, u64 off, u64 size, u64 value,
-		   int waiter);
+u64 hvv_mmio_read(struct hvv_dev *dev, u64 off, u64 size);
+bool hvv_mmio_write(struct hvv_dev *dev, u64 off, u64 size, u64 value,
+		    int waiter);
 
-#endif /* _HV_MMIO_H */
+#endif /* _HVV_MMIO_H */

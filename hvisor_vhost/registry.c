@@ -2,13 +2,13 @@
 /*
  * The registry of zones and devices: their names and lifetimes.
  *
- * Everything here runs under hv_ctl_lock (the control plane, provider
+ * Everything here runs under hvv_ctl_lock (the control plane, provider
  * attach/detach). A device is added to the dispatcher (dispatch.c) once it
  * can be served and removed from it before its workers are stopped and
  * its memory freed.
  *
  * A device removed while its driver uses it may be detached instead
- * (hv_dev_unplug(), see dev.c): it loses its name but stays in the lists
+ * (hvv_dev_unplug(), see dev.c): it loses its name but stays in the lists
  * until its driver resets it or its zone is reset or deleted; then it is
  * reaped here.
  */
@@ -36,185 +36,185 @@ MODULE_PARM_DESC(max_zone_irqs,
 		 "Distinct device IRQs allowed per zone (default 7: hvisor panics with more pending on one CPU)");
 
 /* Smallest and largest virtio-mmio window we accept. */
-#define HV_DEV_MIN_LEN		0x100
-#define HV_DEV_MAX_LEN		0x10000
+#define HVV_DEV_MIN_LEN		0x100
+#define HVV_DEV_MAX_LEN		0x10000
 
-static DEFINE_MUTEX(hv_ctl_lock);
-/* The attached provider; hv_ctl_lock. */
-static const struct hvisor_provider *hv_prov;
-/* All zones; hv_ctl_lock. */
-static LIST_HEAD(hv_zones);
-/* All devices, reachable or not (yet); hv_ctl_lock. */
-static LIST_HEAD(hv_devices);
+static DEFINE_MUTEX(hvv_ctl_lock);
+/* The attached provider; hvv_ctl_lock. */
+static const struct hvisor_provider *hvv_prov;
+/* All zones; hvv_ctl_lock. */
+static LIST_HEAD(hvv_zones);
+/* All devices, reachable or not (yet); hvv_ctl_lock. */
+static LIST_HEAD(hvv_devices);
 
-static void hv_reap_fn(struct work_struct *work);
-/* Queued by a detached device's reset; reaps under hv_ctl_lock. */
-static DECLARE_WORK(hv_reap_work, hv_reap_fn);
+static void hvv_reap_fn(struct work_struct *work);
+/* Queued by a detached device's reset; reaps under hvv_ctl_lock. */
+static DECLARE_WORK(hvv_reap_work, hvv_reap_fn);
 
-static struct hv_zone *hv_zone_find(u32 zone_id)
+static struct hvv_zone *hvv_zone_find(u32 zone_id)
 {
-	struct hv_zone *zone;
+	struct hvv_zone *zone;
 
-	lockdep_assert_held(&hv_ctl_lock);
-	list_for_each_entry(zone, &hv_zones, node)
+	lockdep_assert_held(&hvv_ctl_lock);
+	list_for_each_entry(zone, &hvv_zones, node)
 		if (zone->id == zone_id)
 			return zone;
 	return NULL;
 }
 
-static struct hv_dev *hv_dev_find(const char *name)
+static struct hvv_dev *hvv_dev_find(const char *name)
 {
-	struct hv_dev *dev;
+	struct hvv_dev *dev;
 
-	lockdep_assert_held(&hv_ctl_lock);
-	list_for_each_entry(dev, &hv_devices, node)
+	lockdep_assert_held(&hvv_ctl_lock);
+	list_for_each_entry(dev, &hvv_devices, node)
 		if (!dev->detached && !strcmp(dev->name, name))
 			return dev;
 	return NULL;
 }
 
 /**
- * hv_registry_attach - a provider arrived: start the bridge
+ * hvv_registry_attach - a provider arrived: start the bridge
  * @prov: the provider
  *
  * Return: 0, -EBUSY if a provider is attached, or the bridge's error.
  */
-int hv_registry_attach(const struct hvisor_provider *prov)
+int hvv_registry_attach(const struct hvisor_provider *prov)
 {
 	int ret;
 
-	mutex_lock(&hv_ctl_lock);
-	if (hv_prov) {
+	mutex_lock(&hvv_ctl_lock);
+	if (hvv_prov) {
 		pr_err("provider %s refused: %s is attached\n", prov->name,
-		       hv_prov->name);
+		       hvv_prov->name);
 		ret = -EBUSY;
 		goto out;
 	}
-	ret = hv_bridge_start(prov, hv_dispatch, prov->owner != THIS_MODULE);
+	ret = hvv_bridge_start(prov, hvv_dispatch, prov->owner != THIS_MODULE);
 	if (!ret)
-		hv_prov = prov;
+		hvv_prov = prov;
 out:
-	mutex_unlock(&hv_ctl_lock);
+	mutex_unlock(&hvv_ctl_lock);
 	return ret;
 }
 
 /* Free a device the dispatcher cannot reach (any more). */
-static void hv_dev_free(struct hv_dev *dev)
+static void hvv_dev_free(struct hvv_dev *dev)
 {
 	struct module *owner = dev->owner;
 
-	hv_dev_destroy(dev);
-	hv_backend_put(owner);
+	hvv_dev_destroy(dev);
+	hvv_backend_put(owner);
 }
 
-static void hv_dev_remove(struct hv_dev *dev)
+static void hvv_dev_remove(struct hvv_dev *dev)
 {
-	lockdep_assert_held(&hv_ctl_lock);
+	lockdep_assert_held(&hvv_ctl_lock);
 	list_del(&dev->node);
-	hv_dispatch_remove(dev);
+	hvv_dispatch_remove(dev);
 	dev->zone->nr_devices--;
-	hv_dev_free(dev);
+	hvv_dev_free(dev);
 }
 
 /*
  * Free detached devices: with @zone, all of that zone's (it is going
  * away); without, those no driver owns any more.
  */
-static void hv_reap(const struct hv_zone *zone)
+static void hvv_reap(const struct hvv_zone *zone)
 {
-	struct hv_dev *dev, *tmp;
+	struct hvv_dev *dev, *tmp;
 
-	lockdep_assert_held(&hv_ctl_lock);
-	list_for_each_entry_safe(dev, tmp, &hv_devices, node)
+	lockdep_assert_held(&hvv_ctl_lock);
+	list_for_each_entry_safe(dev, tmp, &hvv_devices, node)
 		if (zone ? dev->zone == zone && dev->detached :
-		    hv_dev_reapable(dev))
-			hv_dev_remove(dev);
+		    hvv_dev_reapable(dev))
+			hvv_dev_remove(dev);
 }
 
-static void hv_reap_fn(struct work_struct *work)
+static void hvv_reap_fn(struct work_struct *work)
 {
-	mutex_lock(&hv_ctl_lock);
-	hv_reap(NULL);
-	mutex_unlock(&hv_ctl_lock);
+	mutex_lock(&hvv_ctl_lock);
+	hvv_reap(NULL);
+	mutex_unlock(&hvv_ctl_lock);
 }
 
 /**
- * hv_registry_detach - the provider leaves: remove everything
+ * hvv_registry_detach - the provider leaves: remove everything
  * @prov: the provider
  * @free_bridge: the provider will not touch the bridge page again
  */
-void hv_registry_detach(const struct hvisor_provider *prov, bool free_bridge)
+void hvv_registry_detach(const struct hvisor_provider *prov, bool free_bridge)
 {
-	struct hv_zone *zone, *tmp;
+	struct hvv_zone *zone, *tmp;
 
-	mutex_lock(&hv_ctl_lock);
-	if (hv_prov != prov)
+	mutex_lock(&hvv_ctl_lock);
+	if (hvv_prov != prov)
 		goto out;
-	while (!list_empty(&hv_devices))
-		hv_dev_remove(list_first_entry(&hv_devices, struct hv_dev,
-					       node));
-	list_for_each_entry_safe(zone, tmp, &hv_zones, node) {
+	while (!list_empty(&hvv_devices))
+		hvv_dev_remove(list_first_entry(&hvv_devices, struct hvv_dev,
+						node));
+	list_for_each_entry_safe(zone, tmp, &hvv_zones, node) {
 		list_del(&zone->node);
-		hv_zone_destroy(zone);
+		hvv_zone_destroy(zone);
 	}
-	hv_bridge_stop(prov, free_bridge);
-	hv_prov = NULL;
+	hvv_bridge_stop(prov, free_bridge);
+	hvv_prov = NULL;
 out:
-	mutex_unlock(&hv_ctl_lock);
+	mutex_unlock(&hvv_ctl_lock);
 	/* Queued by a reset of a device freed above: nothing left to reap. */
-	cancel_work_sync(&hv_reap_work);
+	cancel_work_sync(&hvv_reap_work);
 }
 
 /**
- * hv_registry_add_zone - add a zone and map its RAM
+ * hvv_registry_add_zone - add a zone and map its RAM
  * @uz: from userspace
  *
  * Return: 0, -ENODEV without a provider, -EEXIST for a known zone id, or
- * the validation error of hv_zone_create().
+ * the validation error of hvv_zone_create().
  */
-int hv_registry_add_zone(const struct hvv_zone *uz)
+int hvv_registry_add_zone(const struct hvv_zone_config *uz)
 {
-	struct hv_zone *zone;
+	struct hvv_zone *zone;
 	int ret = 0;
 
-	mutex_lock(&hv_ctl_lock);
-	if (!hv_prov) {
+	mutex_lock(&hvv_ctl_lock);
+	if (!hvv_prov) {
 		ret = -ENODEV;
 		goto out;
 	}
-	if (hv_zone_find(uz->zone_id)) {
+	if (hvv_zone_find(uz->zone_id)) {
 		pr_err("zone %u exists\n", uz->zone_id);
 		ret = -EEXIST;
 		goto out;
 	}
-	zone = hv_zone_create(uz, hv_prov->allow_system_ram);
+	zone = hvv_zone_create(uz, hvv_prov->allow_system_ram);
 	if (IS_ERR(zone)) {
 		ret = PTR_ERR(zone);
 		goto out;
 	}
-	list_add_tail(&zone->node, &hv_zones);
+	list_add_tail(&zone->node, &hvv_zones);
 out:
-	mutex_unlock(&hv_ctl_lock);
+	mutex_unlock(&hvv_ctl_lock);
 	return ret;
 }
 
 /**
- * hv_registry_del_zone - remove a zone without devices
+ * hvv_registry_del_zone - remove a zone without devices
  * @zone_id: the zone
  *
  * Devices removed while the zone's drivers used them go with it.
  *
  * Return: 0, -ENOENT, or -EBUSY while devices remain.
  */
-int hv_registry_del_zone(u32 zone_id)
+int hvv_registry_del_zone(u32 zone_id)
 {
-	struct hv_zone *zone;
+	struct hvv_zone *zone;
 	int ret = 0;
 
-	mutex_lock(&hv_ctl_lock);
-	zone = hv_zone_find(zone_id);
+	mutex_lock(&hvv_ctl_lock);
+	zone = hvv_zone_find(zone_id);
 	if (zone)
-		hv_reap(zone);
+		hvv_reap(zone);
 	if (!zone) {
 		ret = -ENOENT;
 	} else if (zone->nr_devices) {
@@ -223,57 +223,57 @@ int hv_registry_del_zone(u32 zone_id)
 		ret = -EBUSY;
 	} else {
 		list_del(&zone->node);
-		hv_zone_destroy(zone);
+		hvv_zone_destroy(zone);
 	}
-	mutex_unlock(&hv_ctl_lock);
+	mutex_unlock(&hvv_ctl_lock);
 	return ret;
 }
 
 /**
- * hv_registry_reset_zone - reset every device of a zone (zone restart)
+ * hvv_registry_reset_zone - reset every device of a zone (zone restart)
  * @zone_id: the zone
  *
  * Devices removed while the zone's drivers used them are freed.
  *
  * Return: 0 or -ENOENT.
  */
-int hv_registry_reset_zone(u32 zone_id)
+int hvv_registry_reset_zone(u32 zone_id)
 {
-	struct hv_dev *dev;
+	struct hvv_dev *dev;
 	int ret = -ENOENT;
 
-	mutex_lock(&hv_ctl_lock);
-	if (hv_zone_find(zone_id)) {
-		list_for_each_entry(dev, &hv_devices, node)
+	mutex_lock(&hvv_ctl_lock);
+	if (hvv_zone_find(zone_id)) {
+		list_for_each_entry(dev, &hvv_devices, node)
 			if (dev->zone->id == zone_id)
-				hv_dev_reset_sync(dev);
-		hv_reap(NULL);
+				hvv_dev_reset_sync(dev);
+		hvv_reap(NULL);
 		ret = 0;
 	}
-	mutex_unlock(&hv_ctl_lock);
+	mutex_unlock(&hvv_ctl_lock);
 	return ret;
 }
 
 /* Window, IRQ and per-zone IRQ budget checks of a new device. */
-static int hv_dev_check_placement(const struct hvv_dev *ud,
-				  const struct hv_zone *zone)
+static int hvv_dev_check_placement(const struct hvv_dev_config *ud,
+				   const struct hvv_zone *zone)
 {
 	unsigned int distinct = 0;
-	struct hv_dev *dev;
+	struct hvv_dev *dev;
 	bool irq_known = false;
 
-	if (ud->len < HV_DEV_MIN_LEN || ud->len > HV_DEV_MAX_LEN ||
+	if (ud->len < HVV_DEV_MIN_LEN || ud->len > HVV_DEV_MAX_LEN ||
 	    ud->addr & 3 || ud->addr + ud->len < ud->addr) {
 		pr_err("zone %u: window %#llx+%#llx invalid (length %#x..%#x, 4-byte aligned)\n",
-		       zone->id, ud->addr, ud->len, HV_DEV_MIN_LEN,
-		       HV_DEV_MAX_LEN);
+		       zone->id, ud->addr, ud->len, HVV_DEV_MIN_LEN,
+		       HVV_DEV_MAX_LEN);
 		return -EINVAL;
 	}
 	if (!ud->irq) {
 		pr_err("zone %u: irq 0 is not valid\n", zone->id);
 		return -EINVAL;
 	}
-	list_for_each_entry(dev, &hv_devices, node) {
+	list_for_each_entry(dev, &hvv_devices, node) {
 		if (dev->zone != zone)
 			continue;
 		if (ud->addr < dev->addr + dev->len &&
@@ -306,35 +306,35 @@ static int hv_dev_check_placement(const struct hvv_dev *ud,
 }
 
 /**
- * hv_registry_add_dev - create a device and make it reachable
+ * hvv_registry_add_dev - create a device and make it reachable
  * @ud: from userspace; name and index are filled in
  *
  * Return: 0 or a negative errno; nothing is left behind on failure.
  */
-int hv_registry_add_dev(struct hvv_dev *ud)
+int hvv_registry_add_dev(struct hvv_dev_config *ud)
 {
-	struct hv_zone *zone;
-	struct hv_dev *dev;
+	struct hvv_zone *zone;
+	struct hvv_dev *dev;
 	int ret;
 
-	mutex_lock(&hv_ctl_lock);
-	if (!hv_prov) {
+	mutex_lock(&hvv_ctl_lock);
+	if (!hvv_prov) {
 		ret = -ENODEV;
 		goto out;
 	}
-	zone = hv_zone_find(ud->zone_id);
+	zone = hvv_zone_find(ud->zone_id);
 	if (!zone) {
 		pr_err("zone %u does not exist\n", ud->zone_id);
 		ret = -ENOENT;
 		goto out;
 	}
 	/* A window whose driver has just let go is free now, not later. */
-	hv_reap(NULL);
-	ret = hv_dev_check_placement(ud, zone);
+	hvv_reap(NULL);
+	ret = hvv_dev_check_placement(ud, zone);
 	if (ret)
 		goto out;
 
-	dev = hv_backend_create(ud);
+	dev = hvv_backend_create(ud);
 	if (IS_ERR(dev)) {
 		ret = PTR_ERR(dev);
 		goto out;
@@ -343,23 +343,23 @@ int hv_registry_add_dev(struct hvv_dev *ud)
 	snprintf(ud->name, sizeof(ud->name), "%s", dev->name);
 	ud->index = dev->index;
 
-	ret = hv_dev_publish(dev);
+	ret = hvv_dev_publish(dev);
 	if (ret) {
-		hv_dev_free(dev);
+		hvv_dev_free(dev);
 		goto out;
 	}
 	zone->nr_devices++;
-	list_add_tail(&dev->node, &hv_devices);
-	hv_dispatch_add(dev);
+	list_add_tail(&dev->node, &hvv_devices);
+	hvv_dispatch_add(dev);
 	dev_info(dev->sysdev, "zone %u addr %#llx len %#llx irq %u\n",
 		 zone->id, dev->addr, dev->len, dev->irq);
 out:
-	mutex_unlock(&hv_ctl_lock);
+	mutex_unlock(&hvv_ctl_lock);
 	return ret;
 }
 
 /**
- * hv_registry_del_dev - remove a device, waiting for its in-flight work
+ * hvv_registry_del_dev - remove a device, waiting for its in-flight work
  * @name: device name
  *
  * The backend is released before this returns; a device its driver still
@@ -367,23 +367,23 @@ out:
  *
  * Return: 0 or -ENOENT.
  */
-int hv_registry_del_dev(const char *name)
+int hvv_registry_del_dev(const char *name)
 {
-	struct hv_dev *dev;
+	struct hvv_dev *dev;
 	int ret = 0;
 
-	mutex_lock(&hv_ctl_lock);
-	dev = hv_dev_find(name);
+	mutex_lock(&hvv_ctl_lock);
+	dev = hvv_dev_find(name);
 	if (!dev)
 		ret = -ENOENT;
-	else if (!hv_dev_unplug(dev, &hv_reap_work))
-		hv_dev_remove(dev);
-	mutex_unlock(&hv_ctl_lock);
+	else if (!hvv_dev_unplug(dev, &hvv_reap_work))
+		hvv_dev_remove(dev);
+	mutex_unlock(&hvv_ctl_lock);
 	return ret;
 }
 
 /**
- * hv_registry_show_zones - the zones, for /sys/class/hvisor/zones
+ * hvv_registry_show_zones - the zones, for /sys/class/hvisor/zones
  * @buf: a sysfs page
  *
  * One line per zone, in the order they were added: its id, its number of
@@ -393,29 +393,29 @@ int hv_registry_del_dev(const char *name)
  *
  * Return: the length written.
  */
-ssize_t hv_registry_show_zones(char *buf)
+ssize_t hvv_registry_show_zones(char *buf)
 {
 	unsigned int detached;
-	struct hv_zone *zone;
-	struct hv_dev *dev;
+	struct hvv_zone *zone;
+	struct hvv_dev *dev;
 	ssize_t len = 0;
 
-	mutex_lock(&hv_ctl_lock);
-	list_for_each_entry(zone, &hv_zones, node) {
+	mutex_lock(&hvv_ctl_lock);
+	list_for_each_entry(zone, &hvv_zones, node) {
 		detached = 0;
-		list_for_each_entry(dev, &hv_devices, node)
+		list_for_each_entry(dev, &hvv_devices, node)
 			if (dev->zone == zone && dev->detached)
 				detached++;
 		len += sysfs_emit_at(buf, len, "%u %u %u %u\n", zone->id,
 				     zone->nr_regions, zone->nr_devices,
 				     detached);
 	}
-	mutex_unlock(&hv_ctl_lock);
+	mutex_unlock(&hvv_ctl_lock);
 	return len;
 }
 
 /**
- * hv_registry_show_detached - the detached devices, for
+ * hvv_registry_show_detached - the detached devices, for
  *	/sys/class/hvisor/detached
  * @buf: a sysfs page
  *
@@ -426,36 +426,36 @@ ssize_t hv_registry_show_zones(char *buf)
  *
  * Return: the length written.
  */
-ssize_t hv_registry_show_detached(char *buf)
+ssize_t hvv_registry_show_detached(char *buf)
 {
-	struct hv_dev *dev;
+	struct hvv_dev *dev;
 	ssize_t len = 0;
 
-	mutex_lock(&hv_ctl_lock);
-	list_for_each_entry(dev, &hv_devices, node)
+	mutex_lock(&hvv_ctl_lock);
+	list_for_each_entry(dev, &hvv_devices, node)
 		if (dev->detached)
 			len += sysfs_emit_at(buf, len, "%s %s %u %#llx %#llx %u\n",
 					     dev->name, dev->ops->type,
 					     dev->zone->id, dev->addr,
 					     dev->len, dev->irq);
-	mutex_unlock(&hv_ctl_lock);
+	mutex_unlock(&hvv_ctl_lock);
 	return len;
 }
 
 /**
- * hv_registry_dev_info - describe a device
+ * hvv_registry_dev_info - describe a device
  * @info: name in, the rest out
  *
  * Return: 0 or -ENOENT.
  */
-int hv_registry_dev_info(struct hvv_dev_info *info)
+int hvv_registry_dev_info(struct hvv_dev_info *info)
 {
 	unsigned long flags;
-	struct hv_dev *dev;
+	struct hvv_dev *dev;
 	int ret = 0;
 
-	mutex_lock(&hv_ctl_lock);
-	dev = hv_dev_find(info->name);
+	mutex_lock(&hvv_ctl_lock);
+	dev = hvv_dev_find(info->name);
 	if (!dev) {
 		ret = -ENOENT;
 		goto out;
@@ -473,29 +473,29 @@ int hv_registry_dev_info(struct hvv_dev_info *info)
 	info->driver_features = dev->driver_features;
 	spin_unlock_irqrestore(&dev->lock, flags);
 out:
-	mutex_unlock(&hv_ctl_lock);
+	mutex_unlock(&hvv_ctl_lock);
 	return ret;
 }
 
 /**
- * hv_registry_resize_dev - re-read a device's backing size
+ * hvv_registry_resize_dev - re-read a device's backing size
  * @name: device name
  *
  * Return: 0, -ENOENT, or -EOPNOTSUPP for a device that has no size.
  */
-int hv_registry_resize_dev(const char *name)
+int hvv_registry_resize_dev(const char *name)
 {
-	struct hv_dev *dev;
+	struct hvv_dev *dev;
 	int ret;
 
-	mutex_lock(&hv_ctl_lock);
-	dev = hv_dev_find(name);
+	mutex_lock(&hvv_ctl_lock);
+	dev = hvv_dev_find(name);
 	if (!dev)
 		ret = -ENOENT;
 	else if (!dev->ops->resize)
 		ret = -EOPNOTSUPP;
 	else
 		ret = dev->ops->resize(dev);
-	mutex_unlock(&hv_ctl_lock);
+	mutex_unlock(&hvv_ctl_lock);
 	return ret;
 }

@@ -3,7 +3,7 @@
  * /sys/class/hvisor: one entry per device with its configuration, state
  * and counters (Documentation/ABI/testing/sysfs-class-hvisor), and as
  * class attributes the bridge counters, the zones and the detached
- * devices (the registry's, read under hv_ctl_lock: no attribute of the
+ * devices (the registry's, read under hvv_ctl_lock: no attribute of the
  * class is removed with it held).
  */
 
@@ -19,32 +19,32 @@
 #include "sysfs.h"
 #include "zone.h"
 
-static struct hv_dev *to_hv_dev(struct device *d)
+static struct hvv_dev *to_hv_dev(struct device *d)
 {
 	return dev_get_drvdata(d);
 }
 
-#define HV_DEV_ATTR(_name, _fmt, _expr)					\
+#define HVV_DEV_ATTR(_name, _fmt, _expr)					\
 static ssize_t _name##_show(struct device *d,				\
 			    struct device_attribute *attr, char *buf)	\
 {									\
-	struct hv_dev *dev = to_hv_dev(d);				\
+	struct hvv_dev *dev = to_hv_dev(d);				\
 									\
 	return sysfs_emit(buf, _fmt "\n", _expr);			\
 }									\
 static DEVICE_ATTR_RO(_name)
 
-HV_DEV_ATTR(type, "%s", dev->ops->type);
-HV_DEV_ATTR(zone, "%u", dev->zone->id);
-HV_DEV_ATTR(addr, "%#llx", dev->addr);
-HV_DEV_ATTR(len, "%#llx", dev->len);
-HV_DEV_ATTR(irq, "%u", dev->irq);
-HV_DEV_ATTR(device_features, "%#018llx", dev->device_features);
+HVV_DEV_ATTR(type, "%s", dev->ops->type);
+HVV_DEV_ATTR(zone, "%u", dev->zone->id);
+HVV_DEV_ATTR(addr, "%#llx", dev->addr);
+HVV_DEV_ATTR(len, "%#llx", dev->len);
+HVV_DEV_ATTR(irq, "%u", dev->irq);
+HVV_DEV_ATTR(device_features, "%#018llx", dev->device_features);
 
 static ssize_t backend_show(struct device *d, struct device_attribute *attr,
 			    char *buf)
 {
-	struct hv_dev *dev = to_hv_dev(d);
+	struct hvv_dev *dev = to_hv_dev(d);
 
 	if (!dev->ops->backend_show)
 		return sysfs_emit(buf, "\n");
@@ -55,7 +55,7 @@ static DEVICE_ATTR_RO(backend);
 static ssize_t status_show(struct device *d, struct device_attribute *attr,
 			   char *buf)
 {
-	struct hv_dev *dev = to_hv_dev(d);
+	struct hvv_dev *dev = to_hv_dev(d);
 	unsigned long flags;
 	u32 status;
 
@@ -69,7 +69,7 @@ static DEVICE_ATTR_RO(status);
 static ssize_t driver_features_show(struct device *d,
 				    struct device_attribute *attr, char *buf)
 {
-	struct hv_dev *dev = to_hv_dev(d);
+	struct hvv_dev *dev = to_hv_dev(d);
 	unsigned long flags;
 	u64 features;
 
@@ -80,7 +80,7 @@ static ssize_t driver_features_show(struct device *d,
 }
 static DEVICE_ATTR_RO(driver_features);
 
-static struct attribute *hv_dev_attrs[] = {
+static struct attribute *hvv_dev_attrs[] = {
 	&dev_attr_type.attr,
 	&dev_attr_zone.attr,
 	&dev_attr_addr.attr,
@@ -93,13 +93,13 @@ static struct attribute *hv_dev_attrs[] = {
 	NULL,
 };
 
-static const struct attribute_group hv_dev_group = {
-	.attrs = hv_dev_attrs,
+static const struct attribute_group hvv_dev_group = {
+	.attrs = hvv_dev_attrs,
 };
 
 /* One show() for every counter: the attribute carries its offset. */
-static ssize_t hv_stat_show(struct device *d, struct device_attribute *attr,
-			    char *buf)
+static ssize_t hvv_stat_show(struct device *d, struct device_attribute *attr,
+			     char *buf)
 {
 	struct dev_ext_attribute *ea = container_of(attr, typeof(*ea), attr);
 	atomic64_t *counter = (void *)&to_hv_dev(d)->stats +
@@ -108,95 +108,95 @@ static ssize_t hv_stat_show(struct device *d, struct device_attribute *attr,
 	return sysfs_emit(buf, "%lld\n", atomic64_read(counter));
 }
 
-static struct dev_ext_attribute hv_stats[] = {
-	{ __ATTR(reg_reads, 0444, hv_stat_show, NULL),
-	  (void *)offsetof(struct hv_dev_stats, reg_reads) },
-	{ __ATTR(reg_writes, 0444, hv_stat_show, NULL),
-	  (void *)offsetof(struct hv_dev_stats, reg_writes) },
-	{ __ATTR(notifies, 0444, hv_stat_show, NULL),
-	  (void *)offsetof(struct hv_dev_stats, notifies) },
-	{ __ATTR(interrupts, 0444, hv_stat_show, NULL),
-	  (void *)offsetof(struct hv_dev_stats, interrupts) },
-	{ __ATTR(requests, 0444, hv_stat_show, NULL),
-	  (void *)offsetof(struct hv_dev_stats, vq.requests) },
-	{ __ATTR(bytes_out, 0444, hv_stat_show, NULL),
-	  (void *)offsetof(struct hv_dev_stats, vq.bytes_out) },
-	{ __ATTR(bytes_in, 0444, hv_stat_show, NULL),
-	  (void *)offsetof(struct hv_dev_stats, vq.bytes_in) },
-	{ __ATTR(errors, 0444, hv_stat_show, NULL),
-	  (void *)offsetof(struct hv_dev_stats, errors) },
-	{ __ATTR(dropped, 0444, hv_stat_show, NULL),
-	  (void *)offsetof(struct hv_dev_stats, dropped) },
+static struct dev_ext_attribute hvv_stats[] = {
+	{ __ATTR(reg_reads, 0444, hvv_stat_show, NULL),
+	  (void *)offsetof(struct hvv_dev_stats, reg_reads) },
+	{ __ATTR(reg_writes, 0444, hvv_stat_show, NULL),
+	  (void *)offsetof(struct hvv_dev_stats, reg_writes) },
+	{ __ATTR(notifies, 0444, hvv_stat_show, NULL),
+	  (void *)offsetof(struct hvv_dev_stats, notifies) },
+	{ __ATTR(interrupts, 0444, hvv_stat_show, NULL),
+	  (void *)offsetof(struct hvv_dev_stats, interrupts) },
+	{ __ATTR(requests, 0444, hvv_stat_show, NULL),
+	  (void *)offsetof(struct hvv_dev_stats, vq.requests) },
+	{ __ATTR(bytes_out, 0444, hvv_stat_show, NULL),
+	  (void *)offsetof(struct hvv_dev_stats, vq.bytes_out) },
+	{ __ATTR(bytes_in, 0444, hvv_stat_show, NULL),
+	  (void *)offsetof(struct hvv_dev_stats, vq.bytes_in) },
+	{ __ATTR(errors, 0444, hvv_stat_show, NULL),
+	  (void *)offsetof(struct hvv_dev_stats, errors) },
+	{ __ATTR(dropped, 0444, hvv_stat_show, NULL),
+	  (void *)offsetof(struct hvv_dev_stats, dropped) },
 };
 
-static struct attribute *hv_stat_attrs[] = {
-	&hv_stats[0].attr.attr,
-	&hv_stats[1].attr.attr,
-	&hv_stats[2].attr.attr,
-	&hv_stats[3].attr.attr,
-	&hv_stats[4].attr.attr,
-	&hv_stats[5].attr.attr,
-	&hv_stats[6].attr.attr,
-	&hv_stats[7].attr.attr,
-	&hv_stats[8].attr.attr,
+static struct attribute *hvv_stat_attrs[] = {
+	&hvv_stats[0].attr.attr,
+	&hvv_stats[1].attr.attr,
+	&hvv_stats[2].attr.attr,
+	&hvv_stats[3].attr.attr,
+	&hvv_stats[4].attr.attr,
+	&hvv_stats[5].attr.attr,
+	&hvv_stats[6].attr.attr,
+	&hvv_stats[7].attr.attr,
+	&hvv_stats[8].attr.attr,
 	NULL,
 };
 
-static const struct attribute_group hv_stat_group = {
+static const struct attribute_group hvv_stat_group = {
 	.name = "stats",
-	.attrs = hv_stat_attrs,
+	.attrs = hvv_stat_attrs,
 };
 
-static const struct attribute_group *hv_dev_groups[] = {
-	&hv_dev_group,
-	&hv_stat_group,
+static const struct attribute_group *hvv_dev_groups[] = {
+	&hvv_dev_group,
+	&hvv_stat_group,
 	NULL,
 };
 
 /* Class attribute callbacks take const pointers since 6.4. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-#define HV_CLASS_CONST const
+#define HVV_CLASS_CONST const
 #else
-#define HV_CLASS_CONST
+#define HVV_CLASS_CONST
 #endif
 
-#define HV_BRIDGE_ATTR(_name)						\
-static ssize_t bridge_##_name##_show(HV_CLASS_CONST struct class *c,	\
-				     HV_CLASS_CONST struct class_attribute *a, \
+#define HVV_BRIDGE_ATTR(_name)						\
+static ssize_t bridge_##_name##_show(HVV_CLASS_CONST struct class *c,	\
+				     HVV_CLASS_CONST struct class_attribute *a, \
 				     char *buf)				\
 {									\
-	struct hv_bridge_stats stats;					\
+	struct hvv_bridge_stats stats;					\
 									\
-	hv_bridge_get_stats(&stats);					\
+	hvv_bridge_get_stats(&stats);					\
 	return sysfs_emit(buf, "%llu\n", stats._name);			\
 }									\
 static CLASS_ATTR_RO(bridge_##_name)
 
-HV_BRIDGE_ATTR(requests);
-HV_BRIDGE_ATTR(completions);
-HV_BRIDGE_ATTR(deferred);
-HV_BRIDGE_ATTR(bad_cpu);
-HV_BRIDGE_ATTR(wakeups);
-HV_BRIDGE_ATTR(sleeps);
-HV_BRIDGE_ATTR(results);
-HV_BRIDGE_ATTR(finish_req);
+HVV_BRIDGE_ATTR(requests);
+HVV_BRIDGE_ATTR(completions);
+HVV_BRIDGE_ATTR(deferred);
+HVV_BRIDGE_ATTR(bad_cpu);
+HVV_BRIDGE_ATTR(wakeups);
+HVV_BRIDGE_ATTR(sleeps);
+HVV_BRIDGE_ATTR(results);
+HVV_BRIDGE_ATTR(finish_req);
 
-static ssize_t zones_show(HV_CLASS_CONST struct class *c,
-			  HV_CLASS_CONST struct class_attribute *a, char *buf)
+static ssize_t zones_show(HVV_CLASS_CONST struct class *c,
+			  HVV_CLASS_CONST struct class_attribute *a, char *buf)
 {
-	return hv_registry_show_zones(buf);
+	return hvv_registry_show_zones(buf);
 }
 static CLASS_ATTR_RO(zones);
 
-static ssize_t detached_show(HV_CLASS_CONST struct class *c,
-			     HV_CLASS_CONST struct class_attribute *a,
+static ssize_t detached_show(HVV_CLASS_CONST struct class *c,
+			     HVV_CLASS_CONST struct class_attribute *a,
 			     char *buf)
 {
-	return hv_registry_show_detached(buf);
+	return hvv_registry_show_detached(buf);
 }
 static CLASS_ATTR_RO(detached);
 
-static struct attribute *hv_class_attrs[] = {
+static struct attribute *hvv_class_attrs[] = {
 	&class_attr_bridge_requests.attr,
 	&class_attr_bridge_completions.attr,
 	&class_attr_bridge_deferred.attr,
@@ -209,25 +209,25 @@ static struct attribute *hv_class_attrs[] = {
 	&class_attr_detached.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(hv_class);
+ATTRIBUTE_GROUPS(hvv_class);
 
-static struct class hv_class = {
+static struct class hvv_class = {
 	.name = "hvisor",
-	.class_groups = hv_class_groups,
+	.class_groups = hvv_class_groups,
 };
 
 /**
- * hv_sysfs_add - create /sys/class/hvisor/<name>
+ * hvv_sysfs_add - create /sys/class/hvisor/<name>
  * @dev: the device, named
  *
  * Return: 0 or a negative errno.
  */
-int hv_sysfs_add(struct hv_dev *dev)
+int hvv_sysfs_add(struct hvv_dev *dev)
 {
 	struct device *d;
 
-	d = device_create_with_groups(&hv_class, NULL, MKDEV(0, 0), dev,
-				      hv_dev_groups, "%s", dev->name);
+	d = device_create_with_groups(&hvv_class, NULL, MKDEV(0, 0), dev,
+				      hvv_dev_groups, "%s", dev->name);
 	if (IS_ERR(d))
 		return PTR_ERR(d);
 	dev->sysdev = d;
@@ -235,10 +235,10 @@ int hv_sysfs_add(struct hv_dev *dev)
 }
 
 /**
- * hv_sysfs_remove - remove the entry; no attribute runs afterwards
+ * hvv_sysfs_remove - remove the entry; no attribute runs afterwards
  * @dev: the device (the entry may not exist)
  */
-void hv_sysfs_remove(struct hv_dev *dev)
+void hvv_sysfs_remove(struct hvv_dev *dev)
 {
 	if (!dev->sysdev)
 		return;
@@ -250,21 +250,21 @@ void hv_sysfs_remove(struct hv_dev *dev)
 }
 
 /**
- * hv_sysfs_hide - remove the entry but keep the struct device, which the
- *	device's log messages still name, until hv_sysfs_remove()
+ * hvv_sysfs_hide - remove the entry but keep the struct device, which the
+ *	device's log messages still name, until hvv_sysfs_remove()
  * @dev: the device, its entry added
  */
-void hv_sysfs_hide(struct hv_dev *dev)
+void hvv_sysfs_hide(struct hvv_dev *dev)
 {
 	device_del(dev->sysdev);
 }
 
-int hv_sysfs_init(void)
+int hvv_sysfs_init(void)
 {
-	return class_register(&hv_class);
+	return class_register(&hvv_class);
 }
 
-void hv_sysfs_exit(void)
+void hvv_sysfs_exit(void)
 {
-	class_unregister(&hv_class);
+	class_unregister(&hvv_class);
 }

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef _HV_SYSFS_H
-#define _HV_SYSFS_H
+#ifndef _HVV_SYSFS_H
+#define _HVV_SYSFS_H
 
-struct hv_dev;
+struct hvv_dev;
 
-int hv_sysfs_init(void);
-void hv_sysfs_exit(void);
-int hv_sysfs_add(struct hv_dev *dev);
-void hv_sysfs_remove(struct hv_dev *dev);
-void hv_sysfs_hide(struct hv_dev *dev);
+int hvv_sysfs_init(void);
+void hvv_sysfs_exit(void);
+int hvv_sysfs_add(struct hvv_dev *dev);
+void hvv_sysfs_remove(struct hvv_dev *dev);
+void hvv_sysfs_hide(struct hvv_dev *dev);
 
-#endif /* _HV_SYSFS_H */
+#endif /* _HVV_SYSFS_H */

@@ -12,7 +12,7 @@
  * turn returns only chains it holds, each once (a backend that does not
  * is a bug: a warning).
  *
- * The ring pointers a worker uses are its private copy (hv_vq.wr) of what
+ * The ring pointers a worker uses are its private copy (hvv_vq.wr) of what
  * the driver enabled; used entries are published under the lock only if
  * the ring is still the same generation, so a reset never sees a late
  * update.
@@ -32,7 +32,7 @@
 #include "zone.h"
 
 /* A descriptor in host byte order, after it was copied out of the ring. */
-struct hv_desc {
+struct hvv_desc {
 	u64 addr;
 	u32 len;
 	u16 flags;
@@ -40,54 +40,54 @@ struct hv_desc {
 };
 
 /* Ring fields are little-endian (VERSION_1), read and written once. */
-static u16 hv_ring_get16(const __virtio16 *p)
+static u16 hvv_ring_get16(const __virtio16 *p)
 {
 	return le16_to_cpu((__force __le16)READ_ONCE(*p));
 }
 
-static void hv_ring_put16(__virtio16 *p, u16 val)
+static void hvv_ring_put16(__virtio16 *p, u16 val)
 {
 	WRITE_ONCE(*p, (__force __virtio16)cpu_to_le16(val));
 }
 
-static void hv_ring_put32(__virtio32 *p, u32 val)
+static void hvv_ring_put32(__virtio32 *p, u32 val)
 {
 	WRITE_ONCE(*p, (__force __virtio32)cpu_to_le32(val));
 }
 
-static void hv_vq_read_desc(struct hv_desc *dst, const struct vring_desc *src)
+static void hvv_vq_read_desc(struct hvv_desc *dst, const struct vring_desc *src)
 {
 	dst->addr = le64_to_cpu((__force __le64)READ_ONCE(src->addr));
 	dst->len = le32_to_cpu((__force __le32)READ_ONCE(src->len));
-	dst->flags = hv_ring_get16(&src->flags);
-	dst->next = hv_ring_get16(&src->next);
+	dst->flags = hvv_ring_get16(&src->flags);
+	dst->next = hvv_ring_get16(&src->next);
 }
 
 /**
- * hv_vq_alloc - allocate a queue's worker-side buffers
+ * hvv_vq_alloc - allocate a queue's worker-side buffers
  * @vq: the queue, with @num_max set
  *
  * Return: 0 or -ENOMEM.
  */
-int hv_vq_alloc(struct hv_vq *vq)
+int hvv_vq_alloc(struct hvv_vq *vq)
 {
-	vq->segs = kcalloc(HV_VQ_MAX_SEGS(vq->num_max), sizeof(*vq->segs),
+	vq->segs = kcalloc(HVV_VQ_MAX_SEGS(vq->num_max), sizeof(*vq->segs),
 			   GFP_KERNEL);
 	vq->indirect_buf = kcalloc(vq->num_max, sizeof(*vq->indirect_buf),
 				   GFP_KERNEL);
 	vq->in_use = bitmap_zalloc(vq->num_max, GFP_KERNEL);
 	if (!vq->segs || !vq->indirect_buf || !vq->in_use) {
-		hv_vq_free(vq);
+		hvv_vq_free(vq);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
 /**
- * hv_vq_free - free what hv_vq_alloc() allocated
+ * hvv_vq_free - free what hvv_vq_alloc() allocated
  * @vq: the queue
  */
-void hv_vq_free(struct hv_vq *vq)
+void hvv_vq_free(struct hvv_vq *vq)
 {
 	kfree(vq->segs);
 	kfree(vq->indirect_buf);
@@ -97,8 +97,8 @@ void hv_vq_free(struct hv_vq *vq)
 	vq->in_use = NULL;
 }
 
-static void *hv_vq_map(struct hv_vq *vq, u64 gpa, u64 len, u64 align,
-		       const char *what)
+static void *hvv_vq_map(struct hvv_vq *vq, u64 gpa, u64 len, u64 align,
+			const char *what)
 {
 	void *va;
 
@@ -107,7 +107,7 @@ static void *hv_vq_map(struct hv_vq *vq, u64 gpa, u64 len, u64 align,
 				    vq->name, vq->index, what, gpa);
 		return NULL;
 	}
-	va = hv_zone_translate(vq->zone, gpa, len, NULL);
+	va = hvv_zone_translate(vq->zone, gpa, len, NULL);
 	if (!va)
 		pr_warn_ratelimited("%s: queue %u: %s [%#llx, +%#llx) is not zone RAM\n",
 				    vq->name, vq->index, what, gpa, len);
@@ -115,15 +115,15 @@ static void *hv_vq_map(struct hv_vq *vq, u64 gpa, u64 len, u64 align,
 }
 
 /**
- * hv_vq_enable - validate the ring the driver configured and map it
+ * hvv_vq_enable - validate the ring the driver configured and map it
  * @vq: the queue; its lock held
  * @features: the features the driver negotiated
  *
  * Return: 0, or -EINVAL if the queue size or a ring address is invalid.
  */
-int hv_vq_enable(struct hv_vq *vq, u64 features)
+int hvv_vq_enable(struct hvv_vq *vq, u64 features)
 {
-	struct hv_ring *ring = &vq->ring;
+	struct hvv_ring *ring = &vq->ring;
 	u32 num = vq->num;
 
 	lockdep_assert_held(vq->lock);
@@ -132,12 +132,12 @@ int hv_vq_enable(struct hv_vq *vq, u64 features)
 				    vq->name, vq->index, num, vq->num_max);
 		return -EINVAL;
 	}
-	ring->desc = hv_vq_map(vq, vq->desc_gpa, sizeof(struct vring_desc) * (u64)num, 16,
-			       "descriptor table");
-	ring->avail = hv_vq_map(vq, vq->avail_gpa, 6 + 2 * (u64)num, 2,
-				"driver area");
-	ring->used = hv_vq_map(vq, vq->used_gpa,
-			       6 + sizeof(struct vring_used_elem) * (u64)num,
+	ring->desc = hvv_vq_map(vq, vq->desc_gpa, sizeof(struct vring_desc) * (u64)num, 16,
+				"descriptor table");
+	ring->avail = hvv_vq_map(vq, vq->avail_gpa, 6 + 2 * (u64)num, 2,
+				 "driver area");
+	ring->used = hvv_vq_map(vq, vq->used_gpa,
+				6 + sizeof(struct vring_used_elem) * (u64)num,
 			       4, "device area");
 	if (!ring->desc || !ring->avail || !ring->used)
 		return -EINVAL;
@@ -148,7 +148,7 @@ int hv_vq_enable(struct hv_vq *vq, u64 features)
 }
 
 /**
- * hv_vq_sync - take the worker's copy of the ring; start of every run
+ * hvv_vq_sync - take the worker's copy of the ring; start of every run
  * @vq: the queue
  *
  * A queue is served only once the driver set DRIVER_OK (virtio 1.2
@@ -156,9 +156,9 @@ int hv_vq_enable(struct hv_vq *vq, u64 features)
  * when it does. A broken device is not served until its reset.
  *
  * Return: true if the queue is enabled and the device usable; if not,
- * the worker's copy is disabled and hv_vq_push() publishes nothing.
+ * the worker's copy is disabled and hvv_vq_push() publishes nothing.
  */
-bool hv_vq_sync(struct hv_vq *vq)
+bool hvv_vq_sync(struct hvv_vq *vq)
 {
 	unsigned long flags;
 	bool usable;
@@ -179,7 +179,7 @@ bool hv_vq_sync(struct hv_vq *vq)
 	return usable;
 }
 
-static int hv_vq_fail(struct hv_vq *vq, const char *reason)
+static int hvv_vq_fail(struct hvv_vq *vq, const char *reason)
 {
 	vq->ops->broken(vq, reason);
 	return -EIO;
@@ -189,33 +189,33 @@ static int hv_vq_fail(struct hv_vq *vq, const char *reason)
  * Add the buffer of @desc to @chain (room for @max_segs), split at region
  * boundaries.
  */
-static int hv_vq_add_buffer(struct hv_vq *vq, struct hv_chain *chain,
-			    unsigned int max_segs, const struct hv_desc *desc)
+static int hvv_vq_add_buffer(struct hvv_vq *vq, struct hvv_chain *chain,
+			     unsigned int max_segs, const struct hvv_desc *desc)
 {
 	bool writable = desc->flags & VRING_DESC_F_WRITE;
 	u64 gpa = desc->addr, left = desc->len, avail;
 	u64 end;
 
 	if (!writable && chain->nr_in)
-		return hv_vq_fail(vq, "readable descriptor after a writable one");
+		return hvv_vq_fail(vq, "readable descriptor after a writable one");
 	if (check_add_overflow(gpa, left, &end))
-		return hv_vq_fail(vq, "buffer wraps around");
+		return hvv_vq_fail(vq, "buffer wraps around");
 	if (writable) {
 		if (check_add_overflow(chain->in_len, desc->len,
 				       &chain->in_len))
-			return hv_vq_fail(vq, "chain longer than 4 GiB");
+			return hvv_vq_fail(vq, "chain longer than 4 GiB");
 	} else if (check_add_overflow(chain->out_len, desc->len,
 				      &chain->out_len)) {
-		return hv_vq_fail(vq, "chain longer than 4 GiB");
+		return hvv_vq_fail(vq, "chain longer than 4 GiB");
 	}
 	do {
 		unsigned int n = chain->nr_out + chain->nr_in;
-		void *va = hv_zone_translate(vq->zone, gpa, left, &avail);
+		void *va = hvv_zone_translate(vq->zone, gpa, left, &avail);
 
 		if (!va)
-			return hv_vq_fail(vq, "buffer outside zone RAM");
-		if (n >= HV_VQ_MAX_SEGS(vq->num_max))
-			return hv_vq_fail(vq, "too many buffer segments");
+			return hvv_vq_fail(vq, "buffer outside zone RAM");
+		if (n >= HVV_VQ_MAX_SEGS(vq->num_max))
+			return hvv_vq_fail(vq, "too many buffer segments");
 		if (n >= max_segs)
 			return -ENOSPC;	/* the caller's array: not the guest's fault */
 		chain->segs[n].iov_base = va;
@@ -231,61 +231,61 @@ static int hv_vq_add_buffer(struct hv_vq *vq, struct hv_chain *chain,
 }
 
 /* Copy an indirect table out of zone memory; returns its entry count. */
-static int hv_vq_copy_indirect(struct hv_vq *vq, const struct hv_desc *d)
+static int hvv_vq_copy_indirect(struct hvv_vq *vq, const struct hvv_desc *d)
 {
 	const void *table;
 	u32 entries;
 
 	if (!vq->wr.indirect)
-		return hv_vq_fail(vq, "indirect descriptor not negotiated");
+		return hvv_vq_fail(vq, "indirect descriptor not negotiated");
 	if (d->flags & VRING_DESC_F_NEXT)
-		return hv_vq_fail(vq, "indirect descriptor with NEXT");
+		return hvv_vq_fail(vq, "indirect descriptor with NEXT");
 	if (!d->len || d->len % sizeof(struct vring_desc))
-		return hv_vq_fail(vq, "indirect table length not a multiple of 16");
+		return hvv_vq_fail(vq, "indirect table length not a multiple of 16");
 	entries = d->len / sizeof(struct vring_desc);
 	if (entries > vq->num_max)
-		return hv_vq_fail(vq, "indirect table larger than the queue");
-	table = hv_zone_translate(vq->zone, d->addr, d->len, NULL);
+		return hvv_vq_fail(vq, "indirect table larger than the queue");
+	table = hvv_zone_translate(vq->zone, d->addr, d->len, NULL);
 	if (!table)
-		return hv_vq_fail(vq, "indirect table outside zone RAM");
+		return hvv_vq_fail(vq, "indirect table outside zone RAM");
 	memcpy(vq->indirect_buf, table, d->len);
 	return entries;
 }
 
 /**
- * hv_vq_pop_into - take the next available chain into the caller's array
- * @vq: the queue (after hv_vq_sync() returned true)
+ * hvv_vq_pop_into - take the next available chain into the caller's array
+ * @vq: the queue (after hvv_vq_sync() returned true)
  * @chain: filled in
  * @segs: where its segments go, so that several chains may be held at once
  * @max_segs: entries of @segs
  *
  * Return: 1 with a chain, 0 if none is available, -ENOSPC if the next
  * chain has more than @max_segs segments (nothing was taken: pop again
- * with more room; HV_VQ_MAX_SEGS(num_max) is always enough), -EIO if the
+ * with more room; HVV_VQ_MAX_SEGS(num_max) is always enough), -EIO if the
  * driver broke a rule (the device is then marked broken).
  */
-int hv_vq_pop_into(struct hv_vq *vq, struct hv_chain *chain,
-		   struct kvec *segs, unsigned int max_segs)
+int hvv_vq_pop_into(struct hvv_vq *vq, struct hvv_chain *chain,
+		    struct kvec *segs, unsigned int max_segs)
 {
-	const struct hv_ring *r = &vq->wr;
+	const struct hvv_ring *r = &vq->wr;
 	const struct vring_desc *table = r->desc;
 	u32 table_size = r->num, count = 0;
 	bool indirect = false;
 	u16 avail_idx, head, i;
-	struct hv_desc d;
+	struct hvv_desc d;
 	int ret;
 
-	avail_idx = hv_ring_get16(&r->avail->idx);
+	avail_idx = hvv_ring_get16(&r->avail->idx);
 	if (avail_idx == vq->last_avail_idx)
 		return 0;
 	if ((u16)(avail_idx - vq->last_avail_idx) > r->num)
-		return hv_vq_fail(vq, "available index moved past the queue size");
+		return hvv_vq_fail(vq, "available index moved past the queue size");
 	/* Read the ring entry only after the index that published it. */
 	smp_rmb();
-	head = hv_ring_get16(&r->avail->ring[vq->last_avail_idx &
+	head = hvv_ring_get16(&r->avail->ring[vq->last_avail_idx &
 					     (r->num - 1)]);
 	if (head >= r->num)
-		return hv_vq_fail(vq, "head index out of range");
+		return hvv_vq_fail(vq, "head index out of range");
 
 	memset(chain, 0, sizeof(*chain));
 	chain->head = head;
@@ -293,13 +293,13 @@ int hv_vq_pop_into(struct hv_vq *vq, struct hv_chain *chain,
 	i = head;
 	for (;;) {
 		if (++count > table_size)
-			return hv_vq_fail(vq, "descriptor chain too long or looping");
+			return hvv_vq_fail(vq, "descriptor chain too long or looping");
 		/* An indirect table is read from our private copy. */
-		hv_vq_read_desc(&d, &table[i]);
+		hvv_vq_read_desc(&d, &table[i]);
 		if (d.flags & VRING_DESC_F_INDIRECT) {
 			if (indirect)
-				return hv_vq_fail(vq, "nested indirect table");
-			ret = hv_vq_copy_indirect(vq, &d);
+				return hvv_vq_fail(vq, "nested indirect table");
+			ret = hvv_vq_copy_indirect(vq, &d);
 			if (ret < 0)
 				return ret;
 			table = vq->indirect_buf;
@@ -309,17 +309,17 @@ int hv_vq_pop_into(struct hv_vq *vq, struct hv_chain *chain,
 			i = 0;
 			continue;
 		}
-		ret = hv_vq_add_buffer(vq, chain, max_segs, &d);
+		ret = hvv_vq_add_buffer(vq, chain, max_segs, &d);
 		if (ret)
 			return ret;
 		if (!(d.flags & VRING_DESC_F_NEXT))
 			break;
 		i = d.next;
 		if (i >= table_size)
-			return hv_vq_fail(vq, "next index out of range");
+			return hvv_vq_fail(vq, "next index out of range");
 	}
 	if (__test_and_set_bit(head, vq->in_use))
-		return hv_vq_fail(vq, "head made available while in use");
+		return hvv_vq_fail(vq, "head made available while in use");
 	vq->last_avail_idx++;
 	atomic64_inc(&vq->stats->requests);
 	atomic64_add(chain->out_len, &vq->stats->bytes_out);
@@ -327,27 +327,27 @@ int hv_vq_pop_into(struct hv_vq *vq, struct hv_chain *chain,
 }
 
 /**
- * hv_vq_pop - take the next available chain
- * @vq: the queue (after hv_vq_sync() returned true)
+ * hvv_vq_pop - take the next available chain
+ * @vq: the queue (after hvv_vq_sync() returned true)
  * @chain: filled in; its segments are in the queue's array, valid until
  *	the next pop
  *
  * Return: 1 with a chain, 0 if none is available, -EIO if the driver broke
  * a rule (the device is then marked broken).
  */
-int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain)
+int hvv_vq_pop(struct hvv_vq *vq, struct hvv_chain *chain)
 {
-	return hv_vq_pop_into(vq, chain, vq->segs,
-			      HV_VQ_MAX_SEGS(vq->num_max));
+	return hvv_vq_pop_into(vq, chain, vq->segs,
+			      HVV_VQ_MAX_SEGS(vq->num_max));
 }
 
 /**
- * hv_vq_unpop - give a popped chain back (it will be popped again)
+ * hvv_vq_unpop - give a popped chain back (it will be popped again)
  * @vq: the queue
  * @chain: the last chain popped and not given back: several are given
  *	back in the reverse order of their pops
  */
-void hv_vq_unpop(struct hv_vq *vq, const struct hv_chain *chain)
+void hvv_vq_unpop(struct hvv_vq *vq, const struct hvv_chain *chain)
 {
 	__clear_bit(chain->head, vq->in_use);
 	vq->last_avail_idx--;
@@ -355,17 +355,17 @@ void hv_vq_unpop(struct hv_vq *vq, const struct hv_chain *chain)
 }
 
 /**
- * hv_vq_push - return a chain to the driver (published by hv_vq_flush())
- * @vq: the queue, after hv_vq_sync()
+ * hvv_vq_push - return a chain to the driver (published by hvv_vq_flush())
+ * @vq: the queue, after hvv_vq_sync()
  * @head: the chain's head index
  * @len: bytes written into the chain's writable buffers
  */
-void hv_vq_push(struct hv_vq *vq, u16 head, u32 len)
+void hvv_vq_push(struct hvv_vq *vq, u16 head, u32 len)
 {
 	struct vring_used_elem *elem;
 
 	/*
-	 * The one gate of used entries: none after hv_vq_sync() found the
+	 * The one gate of used entries: none after hvv_vq_sync() found the
 	 * queue disabled or the device broken (completions of I/O that was
 	 * in flight then are dropped; the driver must reset the device).
 	 */
@@ -375,19 +375,19 @@ void hv_vq_push(struct hv_vq *vq, u16 head, u32 len)
 		      "queue %u: head %u returned but not held\n", vq->index, head))
 		return;
 	elem = &vq->wr.used->ring[vq->used_idx & (vq->wr.num - 1)];
-	hv_ring_put32(&elem->id, head);
-	hv_ring_put32(&elem->len, len);
+	hvv_ring_put32(&elem->id, head);
+	hvv_ring_put32(&elem->len, len);
 	vq->used_idx++;
 	atomic64_add(len, &vq->stats->bytes_in);
 }
 
-static bool hv_vq_need_signal(struct hv_vq *vq)
+static bool hvv_vq_need_signal(struct hvv_vq *vq)
 {
-	const struct hv_ring *r = &vq->wr;
+	const struct hvv_ring *r = &vq->wr;
 	u16 old, event;
 
 	if (!r->event_idx)
-		return !(hv_ring_get16(&r->avail->flags) &
+		return !(hvv_ring_get16(&r->avail->flags) &
 			 VRING_AVAIL_F_NO_INTERRUPT);
 	old = vq->signalled_used;
 	vq->signalled_used = vq->published_idx;
@@ -395,30 +395,30 @@ static bool hv_vq_need_signal(struct hv_vq *vq)
 		vq->signalled_valid = true;
 		return true;
 	}
-	event = hv_ring_get16(&r->avail->ring[r->num]);
+	event = hvv_ring_get16(&r->avail->ring[r->num]);
 	return vring_need_event(event, vq->published_idx, old);
 }
 
 /**
- * hv_vq_current - is a generation still the ring the driver enabled?
+ * hvv_vq_current - is a generation still the ring the driver enabled?
  * @vq: the queue
- * @gen: a generation the worker saw (hv_vq.wr.gen when it popped a chain)
+ * @gen: a generation the worker saw (hvv_vq.wr.gen when it popped a chain)
  *
  * Worker only. A reset changes the generation before it waits for the
  * worker's run to end, so a run that finds it current may still use the
  * ring it has.
  */
-bool hv_vq_current(const struct hv_vq *vq, u32 gen)
+bool hvv_vq_current(const struct hvv_vq *vq, u32 gen)
 {
 	return READ_ONCE(vq->ring.gen) == gen;
 }
 
 /**
- * hv_vq_flush - publish the pushed entries and interrupt the driver if it
+ * hvv_vq_flush - publish the pushed entries and interrupt the driver if it
  * asked for it
  * @vq: the queue
  */
-void hv_vq_flush(struct hv_vq *vq)
+void hvv_vq_flush(struct hvv_vq *vq)
 {
 	unsigned long flags;
 	bool current_ring;
@@ -431,7 +431,7 @@ void hv_vq_flush(struct hv_vq *vq)
 	if (current_ring) {
 		/* Entries before the index that publishes them. */
 		smp_wmb();
-		hv_ring_put16(&vq->wr.used->idx, vq->used_idx);
+		hvv_ring_put16(&vq->wr.used->idx, vq->used_idx);
 		vq->published_idx = vq->used_idx;
 	}
 	spin_unlock_irqrestore(vq->lock, flags);
@@ -439,50 +439,50 @@ void hv_vq_flush(struct hv_vq *vq)
 		return;
 	/* The index store before reading the driver's suppression state. */
 	smp_mb();
-	if (hv_vq_need_signal(vq))
+	if (hvv_vq_need_signal(vq))
 		vq->ops->signal(vq);
 }
 
 /**
- * hv_vq_disable_notify - ask the driver not to notify (while we poll)
+ * hvv_vq_disable_notify - ask the driver not to notify (while we poll)
  * @vq: the queue
  */
-void hv_vq_disable_notify(struct hv_vq *vq)
+void hvv_vq_disable_notify(struct hvv_vq *vq)
 {
 	struct vring_used *used = vq->wr.used;
 
 	if (vq->wr.event_idx)
 		return;	/* avail_event is only moved forward when enabling */
-	hv_ring_put16(&used->flags,
-		      hv_ring_get16(&used->flags) | VRING_USED_F_NO_NOTIFY);
+	hvv_ring_put16(&used->flags,
+		       hvv_ring_get16(&used->flags) | VRING_USED_F_NO_NOTIFY);
 }
 
 /**
- * hv_vq_enable_notify - ask the driver to notify again
+ * hvv_vq_enable_notify - ask the driver to notify again
  * @vq: the queue
  *
  * Return: true if buffers became available meanwhile (poll again).
  */
-bool hv_vq_enable_notify(struct hv_vq *vq)
+bool hvv_vq_enable_notify(struct hvv_vq *vq)
 {
-	const struct hv_ring *r = &vq->wr;
+	const struct hvv_ring *r = &vq->wr;
 	struct vring_used *used = r->used;
 	u16 avail_idx;
 
 	if (r->event_idx)
-		hv_ring_put16((__virtio16 *)&used->ring[r->num],
-			      vq->last_avail_idx);
+		hvv_ring_put16((__virtio16 *)&used->ring[r->num],
+			       vq->last_avail_idx);
 	else
-		hv_ring_put16(&used->flags, hv_ring_get16(&used->flags) &
+		hvv_ring_put16(&used->flags, hvv_ring_get16(&used->flags) &
 			      ~VRING_USED_F_NO_NOTIFY);
 	/* Publish the request before checking for a missed buffer. */
 	smp_mb();
-	avail_idx = hv_ring_get16(&r->avail->idx);
+	avail_idx = hvv_ring_get16(&r->avail->idx);
 	return avail_idx != vq->last_avail_idx;
 }
 
 /**
- * hv_chain_copy_from - copy device-readable bytes out of a chain
+ * hvv_chain_copy_from - copy device-readable bytes out of a chain
  * @chain: the chain
  * @skip: bytes to skip first
  * @buf: destination
@@ -490,8 +490,8 @@ bool hv_vq_enable_notify(struct hv_vq *vq)
  *
  * Return: bytes copied.
  */
-size_t hv_chain_copy_from(const struct hv_chain *chain, size_t skip,
-			  void *buf, size_t len)
+size_t hvv_chain_copy_from(const struct hvv_chain *chain, size_t skip,
+			   void *buf, size_t len)
 {
 	size_t done = 0;
 	unsigned int i;
@@ -513,7 +513,7 @@ size_t hv_chain_copy_from(const struct hv_chain *chain, size_t skip,
 }
 
 /**
- * hv_chain_copy_to - copy bytes into a chain's device-writable buffers
+ * hvv_chain_copy_to - copy bytes into a chain's device-writable buffers
  * @chain: the chain
  * @skip: writable bytes to skip first
  * @buf: source
@@ -521,8 +521,8 @@ size_t hv_chain_copy_from(const struct hv_chain *chain, size_t skip,
  *
  * Return: bytes copied.
  */
-size_t hv_chain_copy_to(const struct hv_chain *chain, size_t skip,
-			const void *buf, size_t len)
+size_t hvv_chain_copy_to(const struct hvv_chain *chain, size_t skip,
+			 const void *buf, size_t len)
 {
 	size_t done = 0;
 	unsigned int i;

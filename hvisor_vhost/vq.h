@@ -2,10 +2,10 @@
 /*
  * Split virtqueues, device side (vq.c). A queue knows its ring, the zone's
  * memory and nothing of the device around it: it asks whether it may serve
- * and reports a broken driver or a due interrupt through struct hv_vq_ops.
+ * and reports a broken driver or a due interrupt through struct hvv_vq_ops.
  */
-#ifndef _HV_VQ_H
-#define _HV_VQ_H
+#ifndef _HVV_VQ_H
+#define _HVV_VQ_H
 
 #include <linux/atomic.h>
 #include <linux/spinlock.h>
@@ -15,12 +15,12 @@
 
 #include "worker.h"
 
-struct hv_dev;
-struct hv_vq;
-struct hv_zone;
+struct hvv_dev;
+struct hvv_vq;
+struct hvv_zone;
 
 /**
- * struct hv_ring - a split ring as the worker uses it
+ * struct hvv_ring - a split ring as the worker uses it
  * @num: entries (power of two)
  * @desc: descriptor table (zone memory)
  * @avail: driver area
@@ -30,7 +30,7 @@ struct hv_zone;
  * @gen: generation; changes whenever the driver (re)configures the queue
  *	or resets the device
  */
-struct hv_ring {
+struct hvv_ring {
 	u32 num;
 	struct vring_desc *desc;
 	struct vring_avail *avail;
@@ -41,20 +41,20 @@ struct hv_ring {
 };
 
 /* Segments a chain may have: one descriptor may span adjacent regions. */
-#define HV_VQ_MAX_SEGS(num_max)	(2 * (num_max))
+#define HVV_VQ_MAX_SEGS(num_max)	(2 * (num_max))
 
 /**
- * struct hv_chain - a descriptor chain, validated and copied out of the ring
+ * struct hvv_chain - a descriptor chain, validated and copied out of the ring
  * @head: head descriptor index, to return in the used ring
  * @nr_out: device-readable segments (first in @segs)
  * @nr_in: device-writable segments (after the readable ones)
  * @out_len: bytes readable
  * @in_len: bytes writable
  * @segs: the segments, kernel addresses in zone memory: the queue's array
- *	(hv_vq_pop(); valid until the next pop) or the caller's
- *	(hv_vq_pop_into(), to hold several chains at once)
+ *	(hvv_vq_pop(); valid until the next pop) or the caller's
+ *	(hvv_vq_pop_into(), to hold several chains at once)
  */
-struct hv_chain {
+struct hvv_chain {
 	u16 head;
 	unsigned int nr_out;
 	unsigned int nr_in;
@@ -64,34 +64,34 @@ struct hv_chain {
 };
 
 /**
- * struct hv_vq_stats - what the queues of a device count (shared by them)
+ * struct hvv_vq_stats - what the queues of a device count (shared by them)
  * @requests: chains popped and not given back
  * @bytes_out: bytes readable in those chains
  * @bytes_in: bytes reported written in used entries
  */
-struct hv_vq_stats {
+struct hvv_vq_stats {
 	atomic64_t requests;
 	atomic64_t bytes_out;
 	atomic64_t bytes_in;
 };
 
 /**
- * struct hv_vq_ops - how a queue reaches the device around it
+ * struct hvv_vq_ops - how a queue reaches the device around it
  * @serving: may the queue use buffers (the driver set DRIVER_OK and the
- *	device is not broken)? Called with *hv_vq.lock held
+ *	device is not broken)? Called with *hvv_vq.lock held
  * @broken: the driver broke a ring rule; the device must stop using the
  *	queue until a reset (NEEDS_RESET). Worker or dispatcher context
  * @signal: used entries were published that the driver asked to hear
  *	about: interrupt it. Worker context
  */
-struct hv_vq_ops {
-	bool (*serving)(struct hv_vq *vq);
-	void (*broken)(struct hv_vq *vq, const char *reason);
-	void (*signal)(struct hv_vq *vq);
+struct hvv_vq_ops {
+	bool (*serving)(struct hvv_vq *vq);
+	void (*broken)(struct hvv_vq *vq, const char *reason);
+	void (*signal)(struct hvv_vq *vq);
 };
 
 /**
- * struct hv_vq - one virtqueue
+ * struct hvv_vq - one virtqueue
  * @ops: the device's callbacks (constant)
  * @dev: the owning device, for the backend (vq.c does not use it)
  * @lock: the device's register lock, which the "(lock)" fields below
@@ -109,9 +109,9 @@ struct hv_vq_ops {
  * @used_gpa: QueueDevice register (lock)
  * @ready: QueueReady register (lock)
  * @ring: the ring as the driver last enabled it (lock); its @gen is
- *	changed with WRITE_ONCE() (hv_vq_new_gen()) and also read lock-free
- *	by the worker (hv_vq_current()): a stale read only publishes into
- *	the old ring what hv_vq_flush() then refuses under the lock, and
+ *	changed with WRITE_ONCE() (hvv_vq_new_gen()) and also read lock-free
+ *	by the worker (hvv_vq_current()): a stale read only publishes into
+ *	the old ring what hvv_vq_flush() then refuses under the lock, and
  *	the device waits for the worker's run after a reset, which orders it
  *	for every later run
  * @wr: the worker's copy of @ring (worker only)
@@ -122,30 +122,30 @@ struct hv_vq_ops {
  * @signalled_valid: @signalled_used is meaningful (worker only)
  * @in_use: heads popped and not yet pushed or given back, one bit per
  *	descriptor; cleared with a new generation (worker only)
- * @segs: the queue's segment array for chains, HV_VQ_MAX_SEGS(@num_max)
+ * @segs: the queue's segment array for chains, HVV_VQ_MAX_SEGS(@num_max)
  *	entries (worker only)
  * @indirect_buf: private copy of an indirect table (worker only)
  * @priv: backend per-queue data
  */
-struct hv_vq {
-	const struct hv_vq_ops *ops;
-	struct hv_dev *dev;
+struct hvv_vq {
+	const struct hvv_vq_ops *ops;
+	struct hvv_dev *dev;
 	spinlock_t *lock;	/* the device's register lock */
-	struct hv_zone *zone;
+	struct hvv_zone *zone;
 	const char *name;
-	struct hv_vq_stats *stats;
+	struct hvv_vq_stats *stats;
 	unsigned int index;
 	u16 num_max;
-	struct hv_worker worker;
+	struct hvv_worker worker;
 
 	u32 num;
 	u64 desc_gpa;
 	u64 avail_gpa;
 	u64 used_gpa;
 	bool ready;
-	struct hv_ring ring;
+	struct hvv_ring ring;
 
-	struct hv_ring wr;
+	struct hvv_ring wr;
 	u16 last_avail_idx;
 	u16 used_idx;
 	u16 published_idx;
@@ -162,62 +162,62 @@ struct hv_vq {
  * or bytes returns "run again" and lets the other threads of the root's
  * CPUs in (fairness between queues and devices).
  */
-#define HV_VQ_PASS_CHAINS	64
-#define HV_VQ_PASS_BYTES	(512 * 1024)
+#define HVV_VQ_PASS_CHAINS	64
+#define HVV_VQ_PASS_BYTES	(512 * 1024)
 
 /**
- * struct hv_vq_pass - what a worker pass has served so far
+ * struct hvv_vq_pass - what a worker pass has served so far
  * @chains: chains served
  * @bytes: bytes moved for them, either way
  */
-struct hv_vq_pass {
+struct hvv_vq_pass {
 	unsigned int chains;
 	size_t bytes;
 };
 
 /**
- * hv_vq_pass_spent - count a served chain against the pass's weight
+ * hvv_vq_pass_spent - count a served chain against the pass's weight
  * @pass: the pass, zeroed at its start
  * @bytes: bytes the chain moved
  *
  * Return: true if the pass has served its weight and should end.
  */
-static inline bool hv_vq_pass_spent(struct hv_vq_pass *pass, size_t bytes)
+static inline bool hvv_vq_pass_spent(struct hvv_vq_pass *pass, size_t bytes)
 {
 	pass->chains++;
 	pass->bytes += bytes;
-	return pass->chains >= HV_VQ_PASS_CHAINS ||
-	       pass->bytes >= HV_VQ_PASS_BYTES;
+	return pass->chains >= HVV_VQ_PASS_CHAINS ||
+	       pass->bytes >= HVV_VQ_PASS_BYTES;
 }
 
 /**
- * hv_vq_new_gen - the ring the driver configured changes (or goes away)
+ * hvv_vq_new_gen - the ring the driver configured changes (or goes away)
  * @vq: the queue; its lock held
  *
- * The generation is read lock-free by the worker (hv_vq_current()).
+ * The generation is read lock-free by the worker (hvv_vq_current()).
  */
-static inline void hv_vq_new_gen(struct hv_vq *vq)
+static inline void hvv_vq_new_gen(struct hvv_vq *vq)
 {
 	WRITE_ONCE(vq->ring.gen, vq->ring.gen + 1);
 }
 
 /* Worker context unless noted. */
-int hv_vq_alloc(struct hv_vq *vq);				/* process */
-void hv_vq_free(struct hv_vq *vq);				/* process */
-int hv_vq_enable(struct hv_vq *vq, u64 features);	/* lock held */
-bool hv_vq_sync(struct hv_vq *vq);
-int hv_vq_pop(struct hv_vq *vq, struct hv_chain *chain);
-int hv_vq_pop_into(struct hv_vq *vq, struct hv_chain *chain,
-		   struct kvec *segs, unsigned int max_segs);
-void hv_vq_unpop(struct hv_vq *vq, const struct hv_chain *chain);
-void hv_vq_push(struct hv_vq *vq, u16 head, u32 len);
-void hv_vq_flush(struct hv_vq *vq);
-bool hv_vq_current(const struct hv_vq *vq, u32 gen);
-void hv_vq_disable_notify(struct hv_vq *vq);
-bool hv_vq_enable_notify(struct hv_vq *vq);
-size_t hv_chain_copy_from(const struct hv_chain *chain, size_t skip,
-			  void *buf, size_t len);
-size_t hv_chain_copy_to(const struct hv_chain *chain, size_t skip,
-			const void *buf, size_t len);
+int hvv_vq_alloc(struct hvv_vq *vq);				/* process */
+void hvv_vq_free(struct hvv_vq *vq);				/* process */
+int hvv_vq_enable(struct hvv_vq *vq, u64 features);	/* lock held */
+bool hvv_vq_sync(struct hvv_vq *vq);
+int hvv_vq_pop(struct hvv_vq *vq, struct hvv_chain *chain);
+int hvv_vq_pop_into(struct hvv_vq *vq, struct hvv_chain *chain,
+		    struct kvec *segs, unsigned int max_segs);
+void hvv_vq_unpop(struct hvv_vq *vq, const struct hvv_chain *chain);
+void hvv_vq_push(struct hvv_vq *vq, u16 head, u32 len);
+void hvv_vq_flush(struct hvv_vq *vq);
+bool hvv_vq_current(const struct hvv_vq *vq, u32 gen);
+void hvv_vq_disable_notify(struct hvv_vq *vq);
+bool hvv_vq_enable_notify(struct hvv_vq *vq);
+size_t hvv_chain_copy_from(const struct hvv_chain *chain, size_t skip,
+			   void *buf, size_t len);
+size_t hvv_chain_copy_to(const struct hvv_chain *chain, size_t skip,
+			 const void *buf, size_t len);
 
-#endif /* _HV_VQ_H */
+#endif /* _HVV_VQ_H */

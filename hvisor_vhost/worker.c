@@ -5,7 +5,7 @@
  * A kick sets a bit and wakes the thread; the thread clears the bit before
  * it runs the work function, so a kick that lands while the function runs
  * causes one more run. The work function bounds its own run (a budget) and
- * the loop yields between runs. hv_worker_sync() waits for the end of the
+ * the loop yields between runs. hvv_worker_sync() waits for the end of the
  * current run, so that state changed before it is seen by every later run.
  */
 
@@ -25,45 +25,45 @@ MODULE_PARM_DESC(cpus,
 		 "CPUs (cpulist) for the dispatcher, the queue workers and the wake-up IRQ; default all. Keep them off CPUs that zones or RT work use");
 
 /* The CPUs of our threads; set at module load, read-only afterwards. */
-static cpumask_var_t hv_thread_cpus;
+static cpumask_var_t hvv_thread_cpus;
 
 /**
- * hv_threads_init - parse the cpus= parameter
+ * hvv_threads_init - parse the cpus= parameter
  *
  * Return: 0, -EINVAL for a bad or offline-only list, or -ENOMEM.
  */
-int hv_threads_init(void)
+int hvv_threads_init(void)
 {
-	if (!zalloc_cpumask_var(&hv_thread_cpus, GFP_KERNEL))
+	if (!zalloc_cpumask_var(&hvv_thread_cpus, GFP_KERNEL))
 		return -ENOMEM;
 	if (!cpus || !*cpus) {
-		cpumask_copy(hv_thread_cpus, cpu_possible_mask);
+		cpumask_copy(hvv_thread_cpus, cpu_possible_mask);
 		return 0;
 	}
-	if (cpulist_parse(cpus, hv_thread_cpus) ||
-	    !cpumask_intersects(hv_thread_cpus, cpu_online_mask)) {
+	if (cpulist_parse(cpus, hvv_thread_cpus) ||
+	    !cpumask_intersects(hvv_thread_cpus, cpu_online_mask)) {
 		pr_err("cpus=%s: not a list of online CPUs\n", cpus);
-		free_cpumask_var(hv_thread_cpus);
+		free_cpumask_var(hvv_thread_cpus);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-void hv_threads_exit(void)
+void hvv_threads_exit(void)
 {
-	free_cpumask_var(hv_thread_cpus);
+	free_cpumask_var(hvv_thread_cpus);
 }
 
 /**
- * hv_thread_run - start a kernel thread on the CPUs given by cpus=
+ * hvv_thread_run - start a kernel thread on the CPUs given by cpus=
  * @fn: thread function
  * @data: its argument
  * @namefmt: printf-style name
  *
  * Return: the task or an ERR_PTR.
  */
-struct task_struct *hv_thread_run(int (*fn)(void *), void *data,
-				  const char *namefmt, ...)
+struct task_struct *hvv_thread_run(int (*fn)(void *), void *data,
+				   const char *namefmt, ...)
 {
 	struct task_struct *task;
 	char name[TASK_COMM_LEN];
@@ -75,29 +75,29 @@ struct task_struct *hv_thread_run(int (*fn)(void *), void *data,
 	task = kthread_create(fn, data, "%s", name);
 	if (IS_ERR(task))
 		return task;
-	set_cpus_allowed_ptr(task, hv_thread_cpus);
+	set_cpus_allowed_ptr(task, hvv_thread_cpus);
 	wake_up_process(task);
 	return task;
 }
 
 /**
- * hv_threads_irq_affinity - steer an IRQ to the CPUs given by cpus=
+ * hvv_threads_irq_affinity - steer an IRQ to the CPUs given by cpus=
  * @irq: the interrupt
  *
  * Return: 0 or the error of irq_set_affinity() (not every chip can).
  */
-int hv_threads_irq_affinity(unsigned int irq)
+int hvv_threads_irq_affinity(unsigned int irq)
 {
-	if (cpumask_equal(hv_thread_cpus, cpu_possible_mask))
+	if (cpumask_equal(hvv_thread_cpus, cpu_possible_mask))
 		return 0;
-	return irq_set_affinity(irq, hv_thread_cpus);
+	return irq_set_affinity(irq, hvv_thread_cpus);
 }
 
-#define HV_WORKER_KICK	0
+#define HVV_WORKER_KICK	0
 
-static int hv_worker_thread(void *arg)
+static int hvv_worker_thread(void *arg)
 {
-	struct hv_worker *w = arg;
+	struct hvv_worker *w = arg;
 	bool again;
 
 	for (;;) {
@@ -106,7 +106,7 @@ static int hv_worker_thread(void *arg)
 			__set_current_state(TASK_RUNNING);
 			break;
 		}
-		if (!test_and_clear_bit(HV_WORKER_KICK, &w->kicked)) {
+		if (!test_and_clear_bit(HVV_WORKER_KICK, &w->kicked)) {
 			schedule();
 			continue;
 		}
@@ -115,14 +115,14 @@ static int hv_worker_thread(void *arg)
 		again = w->fn(w->data);
 		mutex_unlock(&w->run_lock);
 		if (again)
-			set_bit(HV_WORKER_KICK, &w->kicked);
+			set_bit(HVV_WORKER_KICK, &w->kicked);
 		cond_resched();
 	}
 	return 0;
 }
 
 /**
- * hv_worker_start - create and start a worker thread
+ * hvv_worker_start - create and start a worker thread
  * @w: the worker
  * @fn: work function
  * @data: its argument
@@ -132,8 +132,8 @@ static int hv_worker_thread(void *arg)
  *
  * Return: 0 or a negative errno.
  */
-int hv_worker_start(struct hv_worker *w, bool (*fn)(void *), void *data,
-		    const char *dev_name, unsigned int queue)
+int hvv_worker_start(struct hvv_worker *w, bool (*fn)(void *), void *data,
+		     const char *dev_name, unsigned int queue)
 {
 	struct task_struct *task;
 
@@ -141,7 +141,7 @@ int hv_worker_start(struct hv_worker *w, bool (*fn)(void *), void *data,
 	w->data = data;
 	w->kicked = 0;
 	mutex_init(&w->run_lock);
-	task = hv_thread_run(hv_worker_thread, w, "hv-%s-q%u", dev_name, queue);
+	task = hvv_thread_run(hvv_worker_thread, w, "hv-%s-q%u", dev_name, queue);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 	w->task = task;
@@ -149,25 +149,25 @@ int hv_worker_start(struct hv_worker *w, bool (*fn)(void *), void *data,
 }
 
 /**
- * hv_worker_kick - make the worker run its function (soon)
+ * hvv_worker_kick - make the worker run its function (soon)
  * @w: the worker
  *
  * Callable from any context.
  */
-void hv_worker_kick(struct hv_worker *w)
+void hvv_worker_kick(struct hvv_worker *w)
 {
-	if (!test_and_set_bit(HV_WORKER_KICK, &w->kicked))
+	if (!test_and_set_bit(HVV_WORKER_KICK, &w->kicked))
 		wake_up_process(w->task);
 }
 
 /**
- * hv_worker_sync - wait until a run of the function in progress has ended
+ * hvv_worker_sync - wait until a run of the function in progress has ended
  * @w: the worker (may never have been started)
  *
  * Whatever the caller changed before is seen by every run that follows.
  * Process context; the caller must not hold what the function takes.
  */
-void hv_worker_sync(struct hv_worker *w)
+void hvv_worker_sync(struct hvv_worker *w)
 {
 	if (!w->task)
 		return;
@@ -176,21 +176,21 @@ void hv_worker_sync(struct hv_worker *w)
 }
 
 /**
- * hv_worker_is_current - is the caller the worker's thread?
+ * hvv_worker_is_current - is the caller the worker's thread?
  * @w: the worker
  *
  * Return: true in a run of the work function.
  */
-bool hv_worker_is_current(const struct hv_worker *w)
+bool hvv_worker_is_current(const struct hvv_worker *w)
 {
 	return current == w->task;
 }
 
 /**
- * hv_worker_stop - stop the thread; the function has returned afterwards
+ * hvv_worker_stop - stop the thread; the function has returned afterwards
  * @w: the worker (may never have been started)
  */
-void hv_worker_stop(struct hv_worker *w)
+void hvv_worker_stop(struct hvv_worker *w)
 {
 	if (!w->task)
 		return;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef _HV_WORKER_H
-#define _HV_WORKER_H
+#ifndef _HVV_WORKER_H
+#define _HVV_WORKER_H
 
 #include <linux/bitops.h>
 #include <linux/mutex.h>
@@ -9,17 +9,17 @@
 struct task_struct;
 
 /**
- * struct hv_worker - a kernel thread that runs one function when kicked
+ * struct hvv_worker - a kernel thread that runs one function when kicked
  * @task: the thread
  * @fn: work function; runs in the thread, may sleep; returns true when it
  *	stopped early because its budget ran out (it is then run again)
  * @data: argument of @fn
- * @kicked: bit 0 set by hv_worker_kick(), cleared by the thread before it
+ * @kicked: bit 0 set by hvv_worker_kick(), cleared by the thread before it
  *	calls @fn, so a kick that arrives while @fn runs is never lost
- * @run_lock: held by the thread while @fn runs; hv_worker_sync() takes it
+ * @run_lock: held by the thread while @fn runs; hvv_worker_sync() takes it
  *	to wait for the end of a run
  */
-struct hv_worker {
+struct hvv_worker {
 	struct task_struct *task;
 	bool (*fn)(void *data);
 	void *data;
@@ -27,17 +27,17 @@ struct hv_worker {
 	struct mutex run_lock;	/* one run of @fn */
 };
 
-int hv_threads_init(void);
-void hv_threads_exit(void);
-struct task_struct *hv_thread_run(int (*fn)(void *), void *data,
-				  const char *namefmt, ...) __printf(3, 4);
-int hv_threads_irq_affinity(unsigned int irq);
+int hvv_threads_init(void);
+void hvv_threads_exit(void);
+struct task_struct *hvv_thread_run(int (*fn)(void *), void *data,
+				   const char *namefmt, ...) __printf(3, 4);
+int hvv_threads_irq_affinity(unsigned int irq);
 
-int hv_worker_start(struct hv_worker *w, bool (*fn)(void *), void *data,
-		    const char *dev_name, unsigned int queue);
-void hv_worker_stop(struct hv_worker *w);
-void hv_worker_kick(struct hv_worker *w);
-void hv_worker_sync(struct hv_worker *w);
-bool hv_worker_is_current(const struct hv_worker *w);
+int hvv_worker_start(struct hvv_worker *w, bool (*fn)(void *), void *data,
+		     const char *dev_name, unsigned int queue);
+void hvv_worker_stop(struct hvv_worker *w);
+void hvv_worker_kick(struct hvv_worker *w);
+void hvv_worker_sync(struct hvv_worker *w);
+bool hvv_worker_is_current(const struct hvv_worker *w);
 
-#endif /* _HV_WORKER_H */
+#endif /* _HVV_WORKER_H */

@@ -23,18 +23,18 @@
 #include "zone.h"
 
 /* Larger than any machine hvisor runs on: catches garbage sizes. */
-#define HV_ZONE_MAX_REGION_SIZE	BIT_ULL(40)
+#define HVV_ZONE_MAX_REGION_SIZE	BIT_ULL(40)
 
-static int hv_region_cmp(const void *a, const void *b)
+static int hvv_region_cmp(const void *a, const void *b)
 {
-	const struct hv_region *ra = a, *rb = b;
+	const struct hvv_region *ra = a, *rb = b;
 
 	if (ra->gpa != rb->gpa)
 		return ra->gpa < rb->gpa ? -1 : 1;
 	return 0;
 }
 
-static bool hv_ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
+static bool hvv_ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
 {
 	return a < b + blen && b < a + alen;
 }
@@ -43,7 +43,7 @@ static bool hv_ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
  * Physical address bits the root can map: an address beyond them is not
  * memory (and mapping it warns on x86).
  */
-static unsigned int hv_phys_bits(void)
+static unsigned int hvv_phys_bits(void)
 {
 #if defined(CONFIG_X86)
 	return boot_cpu_data.x86_phys_bits;
@@ -54,13 +54,13 @@ static unsigned int hv_phys_bits(void)
 #endif
 }
 
-static int hv_region_check(u32 zone_id, unsigned int i,
-			   const struct hvv_mem_region *r, bool allow_ram)
+static int hvv_region_check(u32 zone_id, unsigned int i,
+			    const struct hvv_mem_region *r, bool allow_ram)
 {
-	unsigned int bits = hv_phys_bits();
+	unsigned int bits = hvv_phys_bits();
 	u64 end, hpa_end;
 
-	if (!r->size || r->size > HV_ZONE_MAX_REGION_SIZE) {
+	if (!r->size || r->size > HVV_ZONE_MAX_REGION_SIZE) {
 		pr_err("zone %u: region %u: size %#llx out of range (1 byte .. 1 TiB)\n",
 		       zone_id, i, r->size);
 		return -EINVAL;
@@ -100,16 +100,16 @@ static int hv_region_check(u32 zone_id, unsigned int i,
 }
 
 /**
- * hv_zone_create - validate and map a zone's RAM
+ * hvv_zone_create - validate and map a zone's RAM
  * @uz: the zone as userspace described it
  * @allow_ram: the provider allows zone RAM inside root System RAM
  *
  * Return: the zone, or an ERR_PTR: -EINVAL for malformed or overlapping
  * regions, -EPERM for root System RAM, -ENOMEM if a region cannot be mapped.
  */
-struct hv_zone *hv_zone_create(const struct hvv_zone *uz, bool allow_ram)
+struct hvv_zone *hvv_zone_create(const struct hvv_zone_config *uz, bool allow_ram)
 {
-	struct hv_zone *zone;
+	struct hvv_zone *zone;
 	unsigned int i, j;
 	int ret;
 
@@ -126,14 +126,14 @@ struct hv_zone *hv_zone_create(const struct hvv_zone *uz, bool allow_ram)
 	for (i = 0; i < uz->nr_regions; i++) {
 		const struct hvv_mem_region *a = &uz->regions[i];
 
-		ret = hv_region_check(uz->zone_id, i, a, allow_ram);
+		ret = hvv_region_check(uz->zone_id, i, a, allow_ram);
 		if (ret)
 			return ERR_PTR(ret);
 		for (j = 0; j < i; j++) {
 			const struct hvv_mem_region *b = &uz->regions[j];
 
-			if (hv_ranges_overlap(a->gpa, a->size, b->gpa, b->size) ||
-			    hv_ranges_overlap(a->hpa, a->size, b->hpa, b->size)) {
+			if (hvv_ranges_overlap(a->gpa, a->size, b->gpa, b->size) ||
+			    hvv_ranges_overlap(a->hpa, a->size, b->hpa, b->size)) {
 				pr_err("zone %u: regions %u and %u overlap\n",
 				       uz->zone_id, j, i);
 				return ERR_PTR(-EINVAL);
@@ -147,7 +147,7 @@ struct hv_zone *hv_zone_create(const struct hvv_zone *uz, bool allow_ram)
 	zone->id = uz->zone_id;
 	INIT_LIST_HEAD(&zone->node);
 	for (i = 0; i < uz->nr_regions; i++) {
-		struct hv_region *r = &zone->regions[i];
+		struct hvv_region *r = &zone->regions[i];
 
 		r->gpa = uz->regions[i].gpa;
 		r->hpa = uz->regions[i].hpa;
@@ -162,19 +162,19 @@ struct hv_zone *hv_zone_create(const struct hvv_zone *uz, bool allow_ram)
 		zone->nr_regions++;
 	}
 	sort(zone->regions, zone->nr_regions, sizeof(zone->regions[0]),
-	     hv_region_cmp, NULL);
+	     hvv_region_cmp, NULL);
 	return zone;
 
 err_unmap:
-	hv_zone_destroy(zone);
+	hvv_zone_destroy(zone);
 	return ERR_PTR(ret);
 }
 
 /**
- * hv_zone_destroy - unmap and free a zone without devices
+ * hvv_zone_destroy - unmap and free a zone without devices
  * @zone: the zone
  */
-void hv_zone_destroy(struct hv_zone *zone)
+void hvv_zone_destroy(struct hvv_zone *zone)
 {
 	unsigned int i;
 
@@ -184,7 +184,7 @@ void hv_zone_destroy(struct hv_zone *zone)
 }
 
 /**
- * hv_zone_translate - map a guest-physical range to a kernel pointer
+ * hvv_zone_translate - map a guest-physical range to a kernel pointer
  * @zone: the zone
  * @gpa: start of the range
  * @len: its length (may be 0)
@@ -194,14 +194,14 @@ void hv_zone_destroy(struct hv_zone *zone)
  *
  * Return: kernel address of @gpa, or NULL if it is not zone RAM.
  */
-void *hv_zone_translate(const struct hv_zone *zone, u64 gpa, u64 len,
-			u64 *avail)
+void *hvv_zone_translate(const struct hvv_zone *zone, u64 gpa, u64 len,
+			 u64 *avail)
 {
 	unsigned int lo = 0, hi = zone->nr_regions;
 
 	while (lo < hi) {
 		unsigned int mid = lo + (hi - lo) / 2;
-		const struct hv_region *r = &zone->regions[mid];
+		const struct hvv_region *r = &zone->regions[mid];
 		u64 off;
 
 		if (gpa < r->gpa) {

@@ -1,20 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef _HV_ZONE_H
-#define _HV_ZONE_H
+#ifndef _HVV_ZONE_H
+#define _HVV_ZONE_H
 
 #include <linux/list.h>
 #include <linux/types.h>
 
-struct hvv_zone;
+struct hvv_zone_config;
 
 /**
- * struct hv_region - one range of zone RAM, mapped into the root kernel
+ * struct hvv_region - one range of zone RAM, mapped into the root kernel
  * @gpa: guest-physical start
  * @hpa: root-physical start
  * @size: bytes
  * @va: memremap()ed kernel address of @hpa
  */
-struct hv_region {
+struct hvv_region {
 	u64 gpa;
 	u64 hpa;
 	u64 size;
@@ -22,24 +22,24 @@ struct hv_region {
 };
 
 /**
- * struct hv_zone - a non-root zone whose devices we serve
+ * struct hvv_zone - a non-root zone whose devices we serve
  * @id: hvisor zone id
- * @node: entry in the control plane's zone list (hv_ctl_lock)
- * @nr_devices: devices attached (hv_ctl_lock); the zone cannot go while > 0
+ * @node: entry in the control plane's zone list (hvv_ctl_lock)
+ * @nr_devices: devices attached (hvv_ctl_lock); the zone cannot go while > 0
  * @nr_regions: entries in @regions
  * @regions: RAM, sorted by @gpa, non-overlapping; immutable after creation
  */
-struct hv_zone {
+struct hvv_zone {
 	u32 id;
 	struct list_head node;
 	unsigned int nr_devices;
 	unsigned int nr_regions;
-	struct hv_region regions[];
+	struct hvv_region regions[];
 };
 
-struct hv_zone *hv_zone_create(const struct hvv_zone *uz, bool allow_ram);
-void hv_zone_destroy(struct hv_zone *zone);
-void *hv_zone_translate(const struct hv_zone *zone, u64 gpa, u64 len,
-			u64 *avail);
+struct hvv_zone *hvv_zone_create(const struct hvv_zone_config *uz, bool allow_ram);
+void hvv_zone_destroy(struct hvv_zone *zone);
+void *hvv_zone_translate(const struct hvv_zone *zone, u64 gpa, u64 len,
+			 u64 *avail);
 
-#endif /* _HV_ZONE_H */
+#endif /* _HVV_ZONE_H */

@@ -27,19 +27,19 @@ FIXTURE_TEARDOWN(ctl)
 	hvg_teardown(&self->g);
 }
 
-static int zone_add(int fd, struct hvv_zone *z)
+static int zone_add(int fd, struct hvv_zone_config *z)
 {
 	return ioctl(fd, HVV_ZONE_ADD, z) ? errno : 0;
 }
 
-static int dev_add(int fd, struct hvv_dev *d)
+static int dev_add(int fd, struct hvv_dev_config *d)
 {
 	return ioctl(fd, HVV_DEV_ADD, d) ? errno : 0;
 }
 
-static struct hvv_dev console(__u64 addr, __u32 irq)
+static struct hvv_dev_config console(__u64 addr, __u32 irq)
 {
-	struct hvv_dev d = {
+	struct hvv_dev_config d = {
 		.type = HVV_DEV_CONSOLE, .zone_id = ZONE, .addr = addr,
 		.len = HVG_DEV_LEN, .irq = irq, .backend_fd = -1,
 	};
@@ -60,7 +60,7 @@ TEST_F(ctl, version)
 
 TEST_F(ctl, zone_add_rejects)
 {
-	struct hvv_zone *z = calloc(1, sizeof(*z));
+	struct hvv_zone_config *z = calloc(1, sizeof(*z));
 	int fd = self->g.ctl_fd;
 
 	ASSERT_NE(NULL, z);
@@ -129,7 +129,7 @@ TEST_F(ctl, zone_add_rejects)
 TEST_F(ctl, dev_add_rejects)
 {
 	int fd = self->g.ctl_fd;
-	struct hvv_dev d;
+	struct hvv_dev_config d;
 
 	d = console(HVG_MMIO_BASE, 40); d.zone_id = 12;
 	EXPECT_EQ(ENOENT, dev_add(fd, &d));
@@ -187,7 +187,7 @@ TEST_F(ctl, dev_add_rejects)
  */
 TEST_F(ctl, dev_add_result_not_writable)
 {
-	struct hvv_dev d = console(HVG_MMIO_BASE, 40), *ro;
+	struct hvv_dev_config d = console(HVG_MMIO_BASE, 40), *ro;
 
 	ro = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -204,7 +204,7 @@ TEST_F(ctl, dev_add_result_not_writable)
 
 TEST_F(ctl, sysfs_matches)
 {
-	struct hvv_dev d = console(HVG_MMIO_BASE + 0x400, 45);
+	struct hvv_dev_config d = console(HVG_MMIO_BASE + 0x400, 45);
 	struct hvv_dev_info info;
 	char buf[64];
 
@@ -234,12 +234,12 @@ TEST_F(ctl, eighth_irq_refused)
 	int i;
 
 	for (i = 0; i < 7; i++) {
-		struct hvv_dev d = console(HVG_MMIO_BASE + i * 0x200, 50 + i);
+		struct hvv_dev_config d = console(HVG_MMIO_BASE + i * 0x200, 50 + i);
 
 		ASSERT_EQ(0, dev_add(self->g.ctl_fd, &d));
 		memcpy(self->g.devs[self->g.nr_devs++], d.name, HVV_NAME_LEN);
 	}
-	struct hvv_dev d = console(HVG_MMIO_BASE + 7 * 0x200, 57);
+	struct hvv_dev_config d = console(HVG_MMIO_BASE + 7 * 0x200, 57);
 
 	EXPECT_EQ(ENOSPC, dev_add(self->g.ctl_fd, &d));
 	f = fopen("/sys/module/hvisor_vhost/parameters/max_zone_irqs", "w");
@@ -307,7 +307,7 @@ TEST(unknown_zone_answered)
 /* Zone reset returns every device of the zone to its initial state. */
 TEST_F(ctl, zone_reset)
 {
-	struct hvv_dev d = console(HVG_MMIO_BASE, 40);
+	struct hvv_dev_config d = console(HVG_MMIO_BASE, 40);
 	struct hvv_zone_id zid = { .zone_id = ZONE };
 
 	ASSERT_EQ(0, dev_add(self->g.ctl_fd, &d));
@@ -360,7 +360,7 @@ static int zone_line(unsigned int *devices, unsigned int *detached)
  */
 TEST_F(ctl, zones_and_detached_in_sysfs)
 {
-	struct hvv_dev d = console(HVG_MMIO_BASE, 40), again;
+	struct hvv_dev_config d = console(HVG_MMIO_BASE, 40), again;
 	unsigned int devices, detached;
 	char buf[4096], want[128];
 	__u64 end;

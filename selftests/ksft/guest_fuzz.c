@@ -978,7 +978,7 @@ static __u64 fdev_stat(const struct fdev *d, unsigned int i)
 
 static int fdev_add(struct fz *f, struct fdev *d)
 {
-	struct hvv_dev ud = {
+	struct hvv_dev_config ud = {
 		.type = d->c->type,
 		.addr = d->c->base,
 		.len = d->c->len,

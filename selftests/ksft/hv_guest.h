@@ -325,7 +325,7 @@ static inline int hvg_setup_cpus(struct hvg *g, __u32 zone, __u32 first_cpu,
 		.base = HVG_MMIO_BASE,
 		.size = HVG_MMIO_SIZE,
 	};
-	struct hvv_zone *vz;
+	struct hvv_zone_config *vz;
 	void *ram;
 	int ret;
 
@@ -417,7 +417,7 @@ static inline int hvg_teardown(struct hvg *g)
 }
 
 /* Add a device described by @d (zone_id filled in); records its name. */
-static inline int hvg_add_dev_full(struct hvg *g, struct hvv_dev *d)
+static inline int hvg_add_dev_full(struct hvg *g, struct hvv_dev_config *d)
 {
 	d->zone_id = g->zone;
 	if (ioctl(g->ctl_fd, HVV_DEV_ADD, d))
@@ -431,7 +431,7 @@ static inline int hvg_add_dev_full(struct hvg *g, struct hvv_dev *d)
 static inline int hvg_add_dev(struct hvg *g, __u32 type, __u64 addr,
 			      __u32 irq, int fd, char *name)
 {
-	struct hvv_dev d = {
+	struct hvv_dev_config d = {
 		.type = type,
 		.addr = addr,
 		.len = HVG_DEV_LEN,
@@ -450,7 +450,7 @@ static inline int hvg_add_dev(struct hvg *g, __u32 type, __u64 addr,
 static inline int hvg_add_console(struct hvg *g, __u64 addr, __u64 len,
 				  __u32 irq, struct hvg_dev *out)
 {
-	struct hvv_dev d = {
+	struct hvv_dev_config d = {
 		.type = HVV_DEV_CONSOLE,
 		.addr = addr,
 		.len = len,
@@ -990,7 +990,7 @@ static inline int hvg_add_blk(struct hvg *g, __u64 addr, __u32 irq, int fd,
 			      __u32 flags, const char *serial,
 			      struct hvg_blk *out)
 {
-	struct hvv_dev d = {
+	struct hvv_dev_config d = {
 		.type = HVV_DEV_BLK,
 		.addr = addr,
 		.len = HVG_DEV_LEN,

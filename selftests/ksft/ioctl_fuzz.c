@@ -474,7 +474,7 @@ static void op_zone_add(struct ctx *c)
 {
 	static const __u32 nr[] = { 1, 1, 1, 2, 3, 0, HVV_MAX_REGIONS,
 				    HVV_MAX_REGIONS + 1, 0xffffffff };
-	struct hvv_zone *z = calloc(1, sizeof(*z));
+	struct hvv_zone_config *z = calloc(1, sizeof(*z));
 	unsigned int i, n;
 	enum place w;
 	__u64 off = 0;
@@ -531,7 +531,7 @@ static void op_zone_id(struct ctx *c)
 }
 
 /* A device that was added must be what was asked for. */
-static void check_added(struct ctx *c, const struct hvv_dev *d)
+static void check_added(struct ctx *c, const struct hvv_dev_config *d)
 {
 	struct hvv_dev_info info;
 	int fd = ctl_fd(c);
@@ -572,7 +572,7 @@ static void op_dev_add(struct ctx *c)
 		HVV_DEV_F_RO, HVV_DEV_F_MAC, HVV_DEV_F_ALL, 1U << 31, 4,
 	};
 	static const __u32 queues[] = { 1, 2, 8, 9, 0xffffffff };
-	struct hvv_dev d;
+	struct hvv_dev_config d;
 	unsigned int r = below(c, 100), i;
 	enum place w;
 	void *p;
@@ -1376,7 +1376,7 @@ struct snapshot {
 
 static void snapshot(int ctl, int sim, struct snapshot *s)
 {
-	struct hvv_zone *vz = calloc(1, sizeof(*vz));
+	struct hvv_zone_config *vz = calloc(1, sizeof(*vz));
 	struct hvsim_zone *sz = calloc(1, sizeof(*sz));
 	struct dirent *de;
 	unsigned int z;

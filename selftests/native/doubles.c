@@ -24,7 +24,7 @@ void hv_calls_clear(void)
 }
 
 /* dev->lock held; returns true if an interrupt must be injected. */
-static bool hv_double_set_isr(struct hv_dev *dev, u32 bits)
+static bool hv_double_set_isr(struct hvv_dev *dev, u32 bits)
 {
 	lockdep_assert_held(&dev->lock);
 	dev->isr |= bits;
@@ -34,7 +34,7 @@ static bool hv_double_set_isr(struct hv_dev *dev, u32 bits)
 	return true;
 }
 
-void hv_dev_raise(struct hv_dev *dev, u32 isr_bits)
+void hvv_dev_raise(struct hvv_dev *dev, u32 isr_bits)
 {
 	unsigned long flags;
 	bool inject;
@@ -48,12 +48,12 @@ void hv_dev_raise(struct hv_dev *dev, u32 isr_bits)
 		hv_calls.injections++;
 }
 
-void hv_dev_deassert(struct hv_dev *dev)
+void hvv_dev_deassert(struct hvv_dev *dev)
 {
 	hv_calls.deassert++;
 }
 
-void hv_dev_broken(struct hv_dev *dev, const char *reason)
+void hvv_dev_broken(struct hvv_dev *dev, const char *reason)
 {
 	unsigned long flags;
 	bool inject = false;
@@ -73,29 +73,29 @@ void hv_dev_broken(struct hv_dev *dev, const char *reason)
 		hv_calls.injections++;
 }
 
-bool hv_dev_serving_locked(const struct hv_dev *dev)
+bool hvv_dev_serving_locked(const struct hvv_dev *dev)
 {
 	lockdep_assert_held(&dev->lock);
 	return dev->status & VIRTIO_CONFIG_S_DRIVER_OK && !dev->broken;
 }
 
-void hv_worker_kick(struct hv_worker *w)
+void hvv_worker_kick(struct hvv_worker *w)
 {
-	struct hv_vq *vq = container_of(w, struct hv_vq, worker);
+	struct hvv_vq *vq = container_of(w, struct hvv_vq, worker);
 
 	hv_calls.kicks[vq->index]++;
 }
 
-void hv_dev_kick_all(struct hv_dev *dev)
+void hvv_dev_kick_all(struct hvv_dev *dev)
 {
 	unsigned int i;
 
 	hv_calls.kick_all++;
 	for (i = 0; i < dev->nr_queues; i++)
-		hv_worker_kick(&dev->vqs[i].worker);
+		hvv_worker_kick(&dev->vqs[i].worker);
 }
 
-bool hv_dev_reset(struct hv_dev *dev, int waiter)
+bool hvv_dev_reset(struct hvv_dev *dev, int waiter)
 {
 	unsigned long flags;
 	bool deassert;
@@ -115,7 +115,7 @@ bool hv_dev_reset(struct hv_dev *dev, int waiter)
 	dev->irq_asserted = false;
 	dev->broken = false;
 	for (i = 0; i < dev->nr_queues; i++) {
-		struct hv_vq *vq = &dev->vqs[i];
+		struct hvv_vq *vq = &dev->vqs[i];
 
 		vq->ready = false;
 		vq->num = 0;
@@ -126,19 +126,19 @@ bool hv_dev_reset(struct hv_dev *dev, int waiter)
 	}
 	spin_unlock_irqrestore(&dev->lock, flags);
 	if (deassert)
-		hv_dev_deassert(dev);
-	hv_dev_kick_all(dev);
-	return waiter != HV_NO_WAITER;
+		hvv_dev_deassert(dev);
+	hvv_dev_kick_all(dev);
+	return waiter != HVV_NO_WAITER;
 }
 
-static void hv_tdev_status_changed(struct hv_dev *dev, u32 old, u32 status)
+static void hv_tdev_status_changed(struct hvv_dev *dev, u32 old, u32 status)
 {
 	hv_calls.status_changed++;
 	hv_calls.status_old = old;
 	hv_calls.status_new = status;
 }
 
-static void hv_tdev_config_write(struct hv_dev *dev, u32 off, u32 size,
+static void hv_tdev_config_write(struct hvv_dev *dev, u32 off, u32 size,
 				 u64 val)
 {
 	hv_calls.config_write++;
@@ -147,43 +147,43 @@ static void hv_tdev_config_write(struct hv_dev *dev, u32 off, u32 size,
 	hv_calls.config_val = val;
 }
 
-const struct hv_dev_ops hv_tdev_ops = {
+const struct hvv_dev_ops hv_tdev_ops = {
 	.type = "test",
 	.device_id = 3,
 	.status_changed = hv_tdev_status_changed,
 	.config_write = hv_tdev_config_write,
 };
 
-const struct hv_dev_ops hv_tdev_ops_ro = {
+const struct hvv_dev_ops hv_tdev_ops_ro = {
 	.type = "test-ro",
 	.device_id = 2,
 	.status_changed = hv_tdev_status_changed,
 };
 
-/* The callbacks hv_dev_init() gives each queue, onto the doubles above. */
-static bool hv_tvq_serving(struct hv_vq *vq)
+/* The callbacks hvv_dev_init() gives each queue, onto the doubles above. */
+static bool hv_tvq_serving(struct hvv_vq *vq)
 {
-	return hv_dev_serving_locked(vq->dev);
+	return hvv_dev_serving_locked(vq->dev);
 }
 
-static void hv_tvq_broken(struct hv_vq *vq, const char *reason)
+static void hv_tvq_broken(struct hvv_vq *vq, const char *reason)
 {
-	hv_dev_broken(vq->dev, reason);
+	hvv_dev_broken(vq->dev, reason);
 }
 
-static void hv_tvq_signal(struct hv_vq *vq)
+static void hv_tvq_signal(struct hvv_vq *vq)
 {
-	hv_dev_raise(vq->dev, VIRTIO_MMIO_INT_VRING);
+	hvv_dev_raise(vq->dev, VIRTIO_MMIO_INT_VRING);
 }
 
-static const struct hv_vq_ops hv_tvq_ops = {
+static const struct hvv_vq_ops hv_tvq_ops = {
 	.serving = hv_tvq_serving,
 	.broken = hv_tvq_broken,
 	.signal = hv_tvq_signal,
 };
 
-int hv_tdev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
-		 struct hv_zone *zone, unsigned int nr_queues, u16 num_max,
+int hv_tdev_init(struct hvv_dev *dev, const struct hvv_dev_ops *ops,
+		 struct hvv_zone *zone, unsigned int nr_queues, u16 num_max,
 		 u64 features)
 {
 	unsigned int i;
@@ -201,7 +201,7 @@ int hv_tdev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 		return -ENOMEM;
 	dev->nr_queues = nr_queues;
 	for (i = 0; i < nr_queues; i++) {
-		struct hv_vq *vq = &dev->vqs[i];
+		struct hvv_vq *vq = &dev->vqs[i];
 
 		vq->ops = &hv_tvq_ops;
 		vq->dev = dev;
@@ -211,7 +211,7 @@ int hv_tdev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 		vq->stats = &dev->stats.vq;
 		vq->index = i;
 		vq->num_max = num_max;
-		if (hv_vq_alloc(vq)) {
+		if (hvv_vq_alloc(vq)) {
 			hv_tdev_fini(dev);
 			return -ENOMEM;
 		}
@@ -219,29 +219,29 @@ int hv_tdev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
 	return 0;
 }
 
-void hv_tdev_fini(struct hv_dev *dev)
+void hv_tdev_fini(struct hvv_dev *dev)
 {
 	unsigned int i;
 
 	if (!dev->vqs)
 		return;
 	for (i = 0; i < dev->nr_queues; i++)
-		hv_vq_free(&dev->vqs[i]);
+		hvv_vq_free(&dev->vqs[i]);
 	kfree(dev->vqs);
 	dev->vqs = NULL;
 }
 
-u32 hv_tdev_read(struct hv_dev *dev, u64 off)
+u32 hv_tdev_read(struct hvv_dev *dev, u64 off)
 {
-	return hv_mmio_read(dev, off, 4);
+	return hvv_mmio_read(dev, off, 4);
 }
 
-bool hv_tdev_write(struct hv_dev *dev, u64 off, u32 value)
+bool hv_tdev_write(struct hvv_dev *dev, u64 off, u32 value)
 {
-	return hv_mmio_write(dev, off, 4, value, HV_NO_WAITER);
+	return hvv_mmio_write(dev, off, 4, value, HVV_NO_WAITER);
 }
 
-void hv_tdev_negotiate(struct hv_dev *dev, u64 features)
+void hv_tdev_negotiate(struct hvv_dev *dev, u64 features)
 {
 	u32 s = VIRTIO_CONFIG_S_ACKNOWLEDGE;
 
@@ -256,7 +256,7 @@ void hv_tdev_negotiate(struct hv_dev *dev, u64 features)
 	hv_tdev_write(dev, VIRTIO_MMIO_STATUS, s);
 }
 
-u32 hv_tdev_queue(struct hv_dev *dev, u32 q, u32 num, u64 desc, u64 avail,
+u32 hv_tdev_queue(struct hvv_dev *dev, u32 q, u32 num, u64 desc, u64 avail,
 		  u64 used)
 {
 	hv_tdev_write(dev, VIRTIO_MMIO_QUEUE_SEL, q);
@@ -271,7 +271,7 @@ u32 hv_tdev_queue(struct hv_dev *dev, u32 q, u32 num, u64 desc, u64 avail,
 	return hv_tdev_read(dev, VIRTIO_MMIO_QUEUE_READY);
 }
 
-void hv_tdev_driver_ok(struct hv_dev *dev)
+void hv_tdev_driver_ok(struct hvv_dev *dev)
 {
 	hv_tdev_write(dev, VIRTIO_MMIO_STATUS,
 		      hv_tdev_read(dev, VIRTIO_MMIO_STATUS) |
@@ -294,16 +294,16 @@ const struct hvv_mem_region hv_tlayout[HV_TLAYOUT_NR] = {
 	{ .gpa = 0x10000, .hpa = 0x300000, .size = 0x1000 },
 };
 
-struct hv_zone *hv_tzone(void)
+struct hvv_zone *hv_tzone(void)
 {
-	static struct hvv_zone uz;
-	struct hv_zone *zone;
+	static struct hvv_zone_config uz;
+	struct hvv_zone *zone;
 
 	memset(&uz, 0, sizeof(uz));
 	uz.zone_id = 1;
 	uz.nr_regions = HV_TLAYOUT_NR;
 	memcpy(uz.regions, hv_tlayout, sizeof(hv_tlayout));
-	zone = hv_zone_create(&uz, false);
+	zone = hvv_zone_create(&uz, false);
 	return IS_ERR(zone) ? NULL : zone;
 }
 

@@ -11,16 +11,16 @@
 #include "zone.h"
 
 struct hv_calls {
-	unsigned int broken;		/* hv_dev_broken() */
+	unsigned int broken;		/* hvv_dev_broken() */
 	const char *broken_reason;
-	unsigned int raise;		/* hv_dev_raise() */
+	unsigned int raise;		/* hvv_dev_raise() */
 	u32 raise_bits;			/* their bits, or'ed */
 	unsigned int injections;	/* interrupts sent (raise, broken) */
-	unsigned int deassert;		/* hv_dev_deassert() */
-	unsigned int reset;		/* hv_dev_reset() */
+	unsigned int deassert;		/* hvv_dev_deassert() */
+	unsigned int reset;		/* hvv_dev_reset() */
 	int reset_waiter;
-	unsigned int kick_all;		/* hv_dev_kick_all() */
-	unsigned int kicks[HV_MAX_QUEUES];	/* hv_worker_kick() per queue */
+	unsigned int kick_all;		/* hvv_dev_kick_all() */
+	unsigned int kicks[HVV_MAX_QUEUES];	/* hvv_worker_kick() per queue */
 	unsigned int status_changed;	/* ops->status_changed() */
 	u32 status_old;
 	u32 status_new;
@@ -35,33 +35,33 @@ extern struct hv_calls hv_calls;
 void hv_calls_clear(void);
 
 /* The test device: device ID 3 (console), the backend ops record. */
-extern const struct hv_dev_ops hv_tdev_ops;
+extern const struct hvv_dev_ops hv_tdev_ops;
 /* The same without config_write (config space read-only). */
-extern const struct hv_dev_ops hv_tdev_ops_ro;
+extern const struct hvv_dev_ops hv_tdev_ops_ro;
 
 /*
- * Initialise @dev as hv_dev_init() does (queues allocated with
- * hv_vq_alloc()); @features get VERSION_1, INDIRECT_DESC and EVENT_IDX
+ * Initialise @dev as hvv_dev_init() does (queues allocated with
+ * hvv_vq_alloc()); @features get VERSION_1, INDIRECT_DESC and EVENT_IDX
  * added. Returns 0 or -ENOMEM.
  */
-int hv_tdev_init(struct hv_dev *dev, const struct hv_dev_ops *ops,
-		 struct hv_zone *zone, unsigned int nr_queues, u16 num_max,
+int hv_tdev_init(struct hvv_dev *dev, const struct hvv_dev_ops *ops,
+		 struct hvv_zone *zone, unsigned int nr_queues, u16 num_max,
 		 u64 features);
-void hv_tdev_fini(struct hv_dev *dev);
+void hv_tdev_fini(struct hvv_dev *dev);
 
 /* Register access as the dispatcher makes it (size 4). */
-u32 hv_tdev_read(struct hv_dev *dev, u64 off);
-bool hv_tdev_write(struct hv_dev *dev, u64 off, u32 value);
+u32 hv_tdev_read(struct hvv_dev *dev, u64 off);
+bool hv_tdev_write(struct hvv_dev *dev, u64 off, u32 value);
 /* The driver's init: ACKNOWLEDGE, DRIVER, @features, FEATURES_OK. */
-void hv_tdev_negotiate(struct hv_dev *dev, u64 features);
+void hv_tdev_negotiate(struct hvv_dev *dev, u64 features);
 /* Configure and enable queue @q; returns QueueReady read back. */
-u32 hv_tdev_queue(struct hv_dev *dev, u32 q, u32 num, u64 desc, u64 avail,
+u32 hv_tdev_queue(struct hvv_dev *dev, u32 q, u32 num, u64 desc, u64 avail,
 		  u64 used);
 /* Set DRIVER_OK. */
-void hv_tdev_driver_ok(struct hv_dev *dev);
+void hv_tdev_driver_ok(struct hvv_dev *dev);
 
 /*
- * Guest memory of a zone made from @regs (as hv_zone_create() got
+ * Guest memory of a zone made from @regs (as hvv_zone_create() got
  * them): the root's view of @gpa, found without zone.c, or NULL.
  */
 void *hv_tgpa(const struct hvv_mem_region *regs, unsigned int nr, u64 gpa);
@@ -73,8 +73,8 @@ void *hv_tgpa(const struct hvv_mem_region *regs, unsigned int nr, u64 gpa);
  */
 #define HV_TLAYOUT_NR	3
 extern const struct hvv_mem_region hv_tlayout[HV_TLAYOUT_NR];
-/* hv_zone_create() of hv_tlayout as zone 1; NULL if it failed. */
-struct hv_zone *hv_tzone(void);
+/* hvv_zone_create() of hv_tlayout as zone 1; NULL if it failed. */
+struct hvv_zone *hv_tzone(void);
 /* The root's view of @gpa in that zone (hv_tgpa() of hv_tlayout). */
 void *hv_tmem(u64 gpa);
 

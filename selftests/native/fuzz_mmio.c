@@ -62,8 +62,8 @@ struct model {
 	struct hv_calls calls;
 };
 
-static struct hv_dev dev;
-static struct hv_zone *zone;
+static struct hvv_dev dev;
+static struct hvv_zone *zone;
 static struct model m;
 
 static const u64 offsets[] = {
@@ -178,12 +178,12 @@ static u64 model_read(u64 off, u64 size)
 	struct mq *q = sel_q();
 
 	m.reads++;
-	if (off >= HV_MMIO_CONFIG) {
-		u64 c = off - HV_MMIO_CONFIG, v = 0;
+	if (off >= HVV_MMIO_CONFIG) {
+		u64 c = off - HVV_MMIO_CONFIG, v = 0;
 		unsigned int i;
 
 		if ((size != 1 && size != 2 && size != 4 && size != 8) ||
-		    c >= HV_CONFIG_SIZE || size > HV_CONFIG_SIZE - c) {
+		    c >= HVV_CONFIG_SIZE || size > HVV_CONFIG_SIZE - c) {
 			m.errors++;
 			return 0;
 		}
@@ -301,18 +301,18 @@ static void model_queue_ready(u32 val)
 	}
 }
 
-/* Returns what hv_mmio_write() must return. */
+/* Returns what hvv_mmio_write() must return. */
 static bool model_write(u64 off, u64 size, u64 value, int waiter)
 {
 	u32 val = value;
 	struct mq *q;
 
 	m.writes++;
-	if (off >= HV_MMIO_CONFIG) {
-		u64 c = off - HV_MMIO_CONFIG;
+	if (off >= HVV_MMIO_CONFIG) {
+		u64 c = off - HVV_MMIO_CONFIG;
 
 		if ((size != 1 && size != 2 && size != 4 && size != 8) ||
-		    c >= HV_CONFIG_SIZE || size > HV_CONFIG_SIZE - c ||
+		    c >= HVV_CONFIG_SIZE || size > HVV_CONFIG_SIZE - c ||
 		    !m.config_writable) {
 			m.errors++;
 			return false;
@@ -375,7 +375,7 @@ static bool model_write(u64 off, u64 size, u64 value, int waiter)
 	case VIRTIO_MMIO_STATUS:
 		if (!val) {
 			model_reset(waiter);
-			return waiter != HV_NO_WAITER;
+			return waiter != HVV_NO_WAITER;
 		}
 		model_status(val);
 		break;
@@ -412,7 +412,7 @@ check_calls(const struct hv_calls *a, const struct hv_calls *b)
 	fuzz_assert(a->reset == b->reset);
 	fuzz_assert(a->reset_waiter == b->reset_waiter);
 	fuzz_assert(a->kick_all == b->kick_all);
-	for (i = 0; i < HV_MAX_QUEUES; i++)
+	for (i = 0; i < HVV_MAX_QUEUES; i++)
 		fuzz_assert(a->kicks[i] == b->kicks[i]);
 	fuzz_assert(a->status_changed == b->status_changed);
 	fuzz_assert(a->status_old == b->status_old);
@@ -450,7 +450,7 @@ static noinline __no_sanitize_coverage void check(void)
 	}
 	fuzz_assert(!!(dev.status & S_NR) == dev.broken);
 	for (i = 0; i < m.nr_queues; i++) {
-		const struct hv_vq *vq = &dev.vqs[i];
+		const struct hvv_vq *vq = &dev.vqs[i];
 
 		fuzz_assert(vq->ready == m.q[i].ready);
 		fuzz_assert(vq->num == m.q[i].num);
@@ -522,14 +522,14 @@ static void do_access(struct fdp *f)
 	size = pick_size(f);
 	if (fdp_u8(f) & 1) {
 		want = model_read(off, size);
-		got = hv_mmio_read(&dev, off, size);
+		got = hvv_mmio_read(&dev, off, size);
 		fuzz_assert(got == want);
 		return;
 	}
 	value = pick_value(f, off);
-	waiter = fdp_u8(f) < 128 ? HV_NO_WAITER : (int)(fdp_u8(f) % 32);
+	waiter = fdp_u8(f) < 128 ? HVV_NO_WAITER : (int)(fdp_u8(f) % 32);
 	want = model_write(off, size, value, waiter);
-	got = hv_mmio_write(&dev, off, size, value, waiter);
+	got = hvv_mmio_write(&dev, off, size, value, waiter);
 	fuzz_assert(got == want);
 }
 
@@ -540,13 +540,13 @@ static void device_event(struct fdp *f)
 	switch (sel) {
 	case 0:
 		sel = 1 + fdp_u8(f) % 3;
-		hv_dev_raise(&dev, sel);
+		hvv_dev_raise(&dev, sel);
 		m.calls.raise++;
 		m.calls.raise_bits |= sel;
 		model_isr(sel);
 		break;
 	case 1:
-		hv_dev_broken(&dev, "backend failure");
+		hvv_dev_broken(&dev, "backend failure");
 		model_broken();
 		m.calls.broken_reason = hv_calls.broken_reason;
 		break;
@@ -578,7 +578,7 @@ int fuzz_one_input(const u8 *data, size_t size)
 	if (hv_tdev_init(&dev, m.config_writable ? &hv_tdev_ops :
 			 &hv_tdev_ops_ro, zone, m.nr_queues, m.num_max,
 			 fdp_u8(&f) < 128 ? 0 : fdp_u64(&f))) {
-		hv_zone_destroy(zone);
+		hvv_zone_destroy(zone);
 		return 0;
 	}
 	m.dev_features = dev.device_features;
@@ -592,6 +592,6 @@ int fuzz_one_input(const u8 *data, size_t size)
 		check();
 	}
 	hv_tdev_fini(&dev);
-	hv_zone_destroy(zone);
+	hvv_zone_destroy(zone);
 	return 0;
 }

@@ -12,11 +12,11 @@
  *
  * After each step the target checks vq.c against a model written from
  * the rules in vq.c's header and dev.h, independently of it:
- *  - hv_vq_pop() accepts a chain if and only if the model's walk does,
+ *  - hvv_vq_pop() accepts a chain if and only if the model's walk does,
  *    with the same segments; every segment lies inside zone RAM; a chain
  *    has at most 2 * num_max segments, and its lengths add up;
  *  - a refused chain marks the device broken, and a broken device is not
- *    served (hv_vq_sync() false) and gets nothing published until reset;
+ *    served (hvv_vq_sync() false) and gets nothing published until reset;
  *  - guest memory changes only where the step may write: nothing for a
  *    pop, the one used entry for a push, used->idx for a publishing
  *    flush, the flags or avail_event for notification changes, and the
@@ -92,9 +92,9 @@ struct window {
 	u64 len;
 };
 
-static struct hv_dev dev;
-static struct hv_zone *zone;
-static struct hv_vq *vq;
+static struct hvv_dev dev;
+static struct hvv_zone *zone;
+static struct hvv_vq *vq;
 static struct model m;
 static unsigned char shadow[MEM_SIZE];
 static struct window win[MAX_WINDOWS];
@@ -132,7 +132,7 @@ static void put16(u64 gpa, u16 val)
 		memcpy(p, &val, 2);
 }
 
-/* --- the model of hv_vq_enable() and hv_vq_pop() --- */
+/* --- the model of hvv_vq_enable() and hvv_vq_pop() --- */
 
 static bool ref_area_ok(u64 gpa, u64 len, u64 align)
 {
@@ -438,7 +438,7 @@ static void step_sync(void)
 {
 	bool usable = m.enabled && m.driver_ok && !m.broken;
 
-	fuzz_assert(hv_vq_sync(vq) == usable);
+	fuzz_assert(hvv_vq_sync(vq) == usable);
 	if (usable && (m.new_gen || !m.running)) {
 		m.wr = m.cfg;
 		m.wr_indirect = m.indirect;
@@ -463,7 +463,7 @@ static void step_sync(void)
 static void step_pop(void)
 {
 	unsigned int broken = hv_calls.broken, i;
-	struct hv_chain chain;
+	struct hvv_chain chain;
 	struct ref_chain ref;
 	int want, ret;
 
@@ -471,7 +471,7 @@ static void step_pop(void)
 	want = ref_pop(&ref);
 	if (want > 0 && m.held[ref.head])
 		want = -1;	/* made available again while in use */
-	ret = hv_vq_pop(vq, &chain);
+	ret = hvv_vq_pop(vq, &chain);
 	check_writes();
 	m.can_unpop = false;
 	if (want < 0) {
@@ -514,8 +514,8 @@ static void step_pop(void)
 	m.have_chain = true;
 }
 
-/* Rebuild a struct hv_chain from the model's copy of the last one. */
-static void model_chain(struct hv_chain *c, struct kvec *segs)
+/* Rebuild a struct hvv_chain from the model's copy of the last one. */
+static void model_chain(struct hvv_chain *c, struct kvec *segs)
 {
 	unsigned int i;
 
@@ -536,7 +536,7 @@ static void step_serve(struct fdp *f)
 	static unsigned char buf[0x4000];
 	struct kvec segs[MAX_SEGS];
 	size_t skip = fdp_u16(f) % 0x3000, len = fdp_u16(f) % sizeof(buf);
-	struct hv_chain c;
+	struct hvv_chain c;
 	size_t n, want;
 	unsigned int i;
 
@@ -545,14 +545,14 @@ static void step_serve(struct fdp *f)
 	model_chain(&c, segs);
 	snapshot();
 	want = m.out_len > skip ? min(len, m.out_len - skip) : 0;
-	n = hv_chain_copy_from(&c, skip, buf, len);
+	n = hvv_chain_copy_from(&c, skip, buf, len);
 	fuzz_assert(n == want);
 	check_writes();
 	for (i = m.nr_out; i < m.nr_out + m.nr_in; i++)
 		allow(seg_gpa(m.segs[i].va), m.segs[i].len);
 	memset(buf, fdp_u8(f), len);
 	want = m.in_len > skip ? min(len, m.in_len - skip) : 0;
-	n = hv_chain_copy_to(&c, skip, buf, len);
+	n = hvv_chain_copy_to(&c, skip, buf, len);
 	fuzz_assert(n == want);
 	check_writes();
 }
@@ -577,7 +577,7 @@ static void step_push(struct fdp *f)
 		allow(m.wr.used + 4 + 8 * (m.used_idx % m.wr.num), 8);
 		m.used_idx++;
 	}
-	hv_vq_push(vq, head, len);
+	hvv_vq_push(vq, head, len);
 	check_writes();
 	if (m.running) {
 		u64 elem = m.wr.used + 4 + 8 * ((u16)(m.used_idx - 1) % m.wr.num);
@@ -619,7 +619,7 @@ static void step_flush(void)
 						m.used_idx, m.signalled);
 		}
 	}
-	hv_vq_flush(vq);
+	hvv_vq_flush(vq);
 	check_writes();
 	if (publish) {
 		fuzz_assert(get16(m.wr.used + 2) == m.used_idx);
@@ -648,7 +648,7 @@ static void step_notify(bool enable)
 	if (enable) {
 		bool more = get16(m.wr.avail + 2) != m.last_avail;
 
-		fuzz_assert(hv_vq_enable_notify(vq) == more);
+		fuzz_assert(hvv_vq_enable_notify(vq) == more);
 		if (m.wr_event_idx)
 			fuzz_assert(get16(m.wr.used + 4 + 8 * m.wr.num) ==
 				    m.last_avail);
@@ -656,7 +656,7 @@ static void step_notify(bool enable)
 			fuzz_assert(get16(m.wr.used) ==
 				    (flags & ~VRING_USED_F_NO_NOTIFY));
 	} else {
-		hv_vq_disable_notify(vq);
+		hvv_vq_disable_notify(vq);
 		if (!m.wr_event_idx)
 			fuzz_assert(get16(m.wr.used) ==
 				    (flags | VRING_USED_F_NO_NOTIFY));
@@ -792,7 +792,7 @@ static bool setup(struct fdp *f)
 	zone = hv_tzone();
 	fuzz_assert(zone);
 	if (hv_tdev_init(&dev, &hv_tdev_ops, zone, 1, m.num_max, 0)) {
-		hv_zone_destroy(zone);
+		hvv_zone_destroy(zone);
 		return false;
 	}
 	vq = &dev.vqs[0];
@@ -817,7 +817,7 @@ static void device_step(struct fdp *f)
 			enable_queue();
 		break;
 	case 2:
-		hv_dev_broken(&dev, "backend failure");
+		hvv_dev_broken(&dev, "backend failure");
 		m.broken = true;
 		break;
 	case 3:
@@ -865,9 +865,9 @@ int fuzz_one_input(const u8 *data, size_t size)
 			break;
 		case 9:
 			if (m.can_unpop) {
-				struct hv_chain last = { .head = m.head };
+				struct hvv_chain last = { .head = m.head };
 
-				hv_vq_unpop(vq, &last);
+				hvv_vq_unpop(vq, &last);
 				m.held[m.head] = false;
 				m.last_avail--;
 				m.can_unpop = false;
@@ -889,7 +889,7 @@ int fuzz_one_input(const u8 *data, size_t size)
 		check_device();
 	}
 	hv_tdev_fini(&dev);
-	hv_zone_destroy(zone);
+	hvv_zone_destroy(zone);
 	fuzz_assert(hv_shim_live_maps() == 0);
 	return 0;
 }

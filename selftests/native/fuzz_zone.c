@@ -7,13 +7,13 @@
  * physical address width, whether zone RAM may be System RAM, and failures
  * of allocation or mapping; then guest-physical ranges to translate.
  *
- * hv_zone_create() must return what the model of its validation returns
+ * hvv_zone_create() must return what the model of its validation returns
  * (the same errno, rules from zone.c's documentation and
  * include/uapi/linux/hvisor_vhost.h: id 1..31, 1..64 regions, each 1
  * byte..1 TiB, page aligned, not wrapping, inside the physical address
  * width, not root System RAM unless allowed, no overlap in gpa or hpa),
  * leave no mapping behind on failure, and on success hold the regions
- * sorted. hv_zone_translate() must agree with a linear search over the
+ * sorted. hvv_zone_translate() must agree with a linear search over the
  * regions for every range, with and without @avail. Mappings are fake
  * (never dereferenced), so regions may be as large as the model allows.
  */
@@ -32,7 +32,7 @@
 
 #define TB		BIT_ULL(40)
 
-static struct hvv_zone uz;
+static struct hvv_zone_config uz;
 
 static u64 pick_addr(struct fdp *f)
 {
@@ -63,7 +63,7 @@ static u64 pick_size(struct fdp *f)
 	return fdp_u64(f);
 }
 
-/* --- the model of hv_zone_create()'s validation --- */
+/* --- the model of hvv_zone_create()'s validation --- */
 
 static int ref_region(const struct hvv_mem_region *r, unsigned int bits,
 		      bool allow_ram)
@@ -122,7 +122,7 @@ static int ref_create(unsigned int bits, bool allow_ram)
 	return 0;
 }
 
-/* --- the model of hv_zone_translate() --- */
+/* --- the model of hvv_zone_translate() --- */
 
 static void *ref_translate(u64 gpa, u64 len, u64 *avail)
 {
@@ -144,14 +144,14 @@ static void *ref_translate(u64 gpa, u64 len, u64 *avail)
 	return NULL;
 }
 
-static void check_zone(const struct hv_zone *zone)
+static void check_zone(const struct hvv_zone *zone)
 {
 	unsigned int i, j;
 
 	fuzz_assert(zone->id == uz.zone_id);
 	fuzz_assert(zone->nr_regions == uz.nr_regions);
 	for (i = 0; i < zone->nr_regions; i++) {
-		const struct hv_region *r = &zone->regions[i];
+		const struct hvv_region *r = &zone->regions[i];
 
 		if (i)
 			fuzz_assert(r->gpa > zone->regions[i - 1].gpa);
@@ -165,7 +165,7 @@ static void check_zone(const struct hv_zone *zone)
 	}
 }
 
-static void query(struct fdp *f, const struct hv_zone *zone)
+static void query(struct fdp *f, const struct hvv_zone *zone)
 {
 	const struct hvv_mem_region *r = &uz.regions[fdp_u8(f) % uz.nr_regions];
 	static const s64 deltas[] = { -1, 0, 1, PAGE_SIZE - 1, PAGE_SIZE };
@@ -193,7 +193,7 @@ static void query(struct fdp *f, const struct hv_zone *zone)
 	else
 		len = fdp_u64(f);
 	want = ref_translate(gpa, len, with_avail ? &want_avail : NULL);
-	got = hv_zone_translate(zone, gpa, len, with_avail ? &got_avail : NULL);
+	got = hvv_zone_translate(zone, gpa, len, with_avail ? &got_avail : NULL);
 	fuzz_assert(got == want);
 	if (with_avail && want)
 		fuzz_assert(got_avail == want_avail);
@@ -204,7 +204,7 @@ static void query(struct fdp *f, const struct hv_zone *zone)
 int fuzz_one_input(const u8 *data, size_t size)
 {
 	unsigned int i, n, bits, sel, nr_ram;
-	struct hv_zone *zone;
+	struct hvv_zone *zone;
 	bool allow_ram;
 	u64 ram_at = 0;
 	int want;
@@ -244,7 +244,7 @@ int fuzz_one_input(const u8 *data, size_t size)
 			hv_shim_fail_map = 1 + sel % uz.nr_regions;
 		want = -ENOMEM;
 	}
-	zone = hv_zone_create(&uz, allow_ram);
+	zone = hvv_zone_create(&uz, allow_ram);
 	if (want) {
 		fuzz_assert(IS_ERR(zone) && PTR_ERR(zone) == want);
 		fuzz_assert(hv_shim_live_maps() == 0);
@@ -255,7 +255,7 @@ int fuzz_one_input(const u8 *data, size_t size)
 	check_zone(zone);
 	for (i = 0; i < 64 && fdp_more(&f); i++)
 		query(&f, zone);
-	hv_zone_destroy(zone);
+	hvv_zone_destroy(zone);
 	fuzz_assert(hv_shim_live_maps() == 0);
 	return 0;
 }

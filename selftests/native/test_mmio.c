@@ -15,10 +15,10 @@
 #define S_FOK		VIRTIO_CONFIG_S_FEATURES_OK
 #define S_DOK		VIRTIO_CONFIG_S_DRIVER_OK
 
-static struct hv_dev dev;
-static struct hv_zone *zone;
+static struct hvv_dev dev;
+static struct hvv_zone *zone;
 
-static void setup(const struct hv_dev_ops *ops, unsigned int nr_queues)
+static void setup(const struct hvv_dev_ops *ops, unsigned int nr_queues)
 {
 	hv_calls_clear();
 	zone = hv_tzone();
@@ -29,7 +29,7 @@ static void setup(const struct hv_dev_ops *ops, unsigned int nr_queues)
 static void teardown(void)
 {
 	hv_tdev_fini(&dev);
-	hv_zone_destroy(zone);
+	hvv_zone_destroy(zone);
 }
 
 static u32 rd(u64 off)
@@ -78,12 +78,12 @@ HV_TEST(mmio_identity)
 HV_TEST(mmio_register_access_size)
 {
 	setup(&hv_tdev_ops, 1);
-	EXPECT_EQ(hv_mmio_read(&dev, VIRTIO_MMIO_MAGIC_VALUE, 2), 0);
-	EXPECT_EQ(hv_mmio_read(&dev, VIRTIO_MMIO_MAGIC_VALUE, 8), 0);
-	EXPECT_EQ(hv_mmio_read(&dev, VIRTIO_MMIO_MAGIC_VALUE + 1, 4), 0);
+	EXPECT_EQ(hvv_mmio_read(&dev, VIRTIO_MMIO_MAGIC_VALUE, 2), 0);
+	EXPECT_EQ(hvv_mmio_read(&dev, VIRTIO_MMIO_MAGIC_VALUE, 8), 0);
+	EXPECT_EQ(hvv_mmio_read(&dev, VIRTIO_MMIO_MAGIC_VALUE + 1, 4), 0);
 	EXPECT_EQ(errors(), 3);
-	hv_mmio_write(&dev, VIRTIO_MMIO_STATUS, 1, S_ACK, HV_NO_WAITER);
-	hv_mmio_write(&dev, VIRTIO_MMIO_STATUS + 2, 4, S_ACK, HV_NO_WAITER);
+	hvv_mmio_write(&dev, VIRTIO_MMIO_STATUS, 1, S_ACK, HVV_NO_WAITER);
+	hvv_mmio_write(&dev, VIRTIO_MMIO_STATUS + 2, 4, S_ACK, HVV_NO_WAITER);
 	EXPECT_EQ(dev.status, 0);
 	EXPECT_EQ(errors(), 5);
 	/* Writes to read-only registers are refused. */
@@ -137,7 +137,7 @@ HV_TEST(mmio_status)
 	/* NEEDS_RESET is the device's to set. */
 	wr(VIRTIO_MMIO_STATUS, S_ACK | VIRTIO_CONFIG_S_NEEDS_RESET);
 	EXPECT_EQ(rd(VIRTIO_MMIO_STATUS), S_ACK);
-	hv_dev_broken(&dev, "test");
+	hvv_dev_broken(&dev, "test");
 	wr(VIRTIO_MMIO_STATUS, S_ACK | S_DRV);
 	EXPECT_EQ(rd(VIRTIO_MMIO_STATUS),
 		  S_ACK | S_DRV | VIRTIO_CONFIG_S_NEEDS_RESET);
@@ -146,20 +146,20 @@ HV_TEST(mmio_status)
 	EXPECT_EQ(hv_calls.kick_all, 1);
 	EXPECT_EQ(hv_calls.kicks[1], 1);
 	/* The reset: answered later only if a vCPU waits. */
-	EXPECT(hv_mmio_write(&dev, VIRTIO_MMIO_STATUS, 4, 0, 5));
+	EXPECT(hvv_mmio_write(&dev, VIRTIO_MMIO_STATUS, 4, 0, 5));
 	EXPECT_EQ(hv_calls.reset, 1);
 	EXPECT_EQ(hv_calls.reset_waiter, 5);
-	EXPECT(!hv_mmio_write(&dev, VIRTIO_MMIO_STATUS, 4, 0, HV_NO_WAITER));
+	EXPECT(!hvv_mmio_write(&dev, VIRTIO_MMIO_STATUS, 4, 0, HVV_NO_WAITER));
 	EXPECT_EQ(hv_calls.reset, 2);
 	/* A value with the upper 32 bits only is a reset too (u32 register). */
-	EXPECT(hv_mmio_write(&dev, VIRTIO_MMIO_STATUS, 4, 1ULL << 32, 0));
+	EXPECT(hvv_mmio_write(&dev, VIRTIO_MMIO_STATUS, 4, 1ULL << 32, 0));
 	EXPECT_EQ(hv_calls.reset, 3);
 	teardown();
 }
 
 HV_TEST(mmio_queue_setup)
 {
-	struct hv_vq *vq;
+	struct hvv_vq *vq;
 	u32 gen;
 
 	setup(&hv_tdev_ops, 2);
@@ -217,8 +217,8 @@ HV_TEST(mmio_notify)
 	EXPECT_EQ(hv_calls.kicks[1], 1);
 	EXPECT_EQ(hv_calls.kicks[0], 0);
 	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 2);
-	hv_mmio_write(&dev, VIRTIO_MMIO_QUEUE_NOTIFY, 4, 1ULL << 32,
-		      HV_NO_WAITER);
+	hvv_mmio_write(&dev, VIRTIO_MMIO_QUEUE_NOTIFY, 4, 1ULL << 32,
+		       HVV_NO_WAITER);
 	EXPECT_EQ(hv_calls.kicks[0], 1);	/* the register is 32-bit */
 	EXPECT_EQ(atomic64_read(&dev.stats.notifies), 3);
 	EXPECT_EQ(errors(), 1);
@@ -228,7 +228,7 @@ HV_TEST(mmio_notify)
 HV_TEST(mmio_interrupt_ack)
 {
 	setup(&hv_tdev_ops, 1);
-	hv_dev_raise(&dev, VIRTIO_MMIO_INT_VRING | VIRTIO_MMIO_INT_CONFIG);
+	hvv_dev_raise(&dev, VIRTIO_MMIO_INT_VRING | VIRTIO_MMIO_INT_CONFIG);
 	EXPECT_EQ(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 3);
 	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_VRING);
 	EXPECT_EQ(hv_calls.deassert, 0);
@@ -246,32 +246,32 @@ HV_TEST(mmio_config_space)
 	unsigned int i;
 
 	setup(&hv_tdev_ops, 1);
-	for (i = 0; i < HV_CONFIG_SIZE; i++)
+	for (i = 0; i < HVV_CONFIG_SIZE; i++)
 		dev.config[i] = i;
-	EXPECT_EQ(hv_mmio_read(&dev, 0x100, 1), 0x00);
-	EXPECT_EQ(hv_mmio_read(&dev, 0x101, 2), 0x0201);
-	EXPECT_EQ(hv_mmio_read(&dev, 0x103, 4), 0x06050403);
-	EXPECT_EQ(hv_mmio_read(&dev, 0x1f8, 8), 0xfffefdfcfbfaf9f8ULL);
-	EXPECT_EQ(hv_mmio_read(&dev, 0x1f9, 8), 0);
-	EXPECT_EQ(hv_mmio_read(&dev, 0x200, 1), 0);
-	EXPECT_EQ(hv_mmio_read(&dev, 0x100, 3), 0);
-	EXPECT_EQ(hv_mmio_read(&dev, ~0ULL, 1), 0);
+	EXPECT_EQ(hvv_mmio_read(&dev, 0x100, 1), 0x00);
+	EXPECT_EQ(hvv_mmio_read(&dev, 0x101, 2), 0x0201);
+	EXPECT_EQ(hvv_mmio_read(&dev, 0x103, 4), 0x06050403);
+	EXPECT_EQ(hvv_mmio_read(&dev, 0x1f8, 8), 0xfffefdfcfbfaf9f8ULL);
+	EXPECT_EQ(hvv_mmio_read(&dev, 0x1f9, 8), 0);
+	EXPECT_EQ(hvv_mmio_read(&dev, 0x200, 1), 0);
+	EXPECT_EQ(hvv_mmio_read(&dev, 0x100, 3), 0);
+	EXPECT_EQ(hvv_mmio_read(&dev, ~0ULL, 1), 0);
 	EXPECT_EQ(errors(), 4);
 	EXPECT_EQ(rd(VIRTIO_MMIO_CONFIG_GENERATION), 0);
 	dev.config_gen = 7;
 	EXPECT_EQ(rd(VIRTIO_MMIO_CONFIG_GENERATION), 7);
-	hv_mmio_write(&dev, 0x108, 2, 0xbeef, HV_NO_WAITER);
+	hvv_mmio_write(&dev, 0x108, 2, 0xbeef, HVV_NO_WAITER);
 	EXPECT_EQ(hv_calls.config_write, 1);
 	EXPECT_EQ(hv_calls.config_off, 8);
 	EXPECT_EQ(hv_calls.config_size, 2);
 	EXPECT_EQ(hv_calls.config_val, 0xbeef);
-	hv_mmio_write(&dev, 0x1ff, 2, 0, HV_NO_WAITER);
-	hv_mmio_write(&dev, 0x100, 16, 0, HV_NO_WAITER);
+	hvv_mmio_write(&dev, 0x1ff, 2, 0, HVV_NO_WAITER);
+	hvv_mmio_write(&dev, 0x100, 16, 0, HVV_NO_WAITER);
 	EXPECT_EQ(hv_calls.config_write, 1);
 	teardown();
 
 	setup(&hv_tdev_ops_ro, 1);
-	hv_mmio_write(&dev, 0x108, 2, 0xbeef, HV_NO_WAITER);
+	hvv_mmio_write(&dev, 0x108, 2, 0xbeef, HVV_NO_WAITER);
 	EXPECT_EQ(hv_calls.config_write, 0);
 	EXPECT_EQ(errors(), 1);
 	teardown();

@@ -31,10 +31,10 @@
 #define F_EVT		BIT_ULL(VIRTIO_RING_F_EVENT_IDX)
 #define F_V1		BIT_ULL(VIRTIO_F_VERSION_1)
 
-static struct hv_dev dev;
-static struct hv_zone *zone;
-static struct hv_vq *vq;
-static struct hv_chain chain;
+static struct hvv_dev dev;
+static struct hvv_zone *zone;
+static struct hvv_vq *vq;
+static struct hvv_chain chain;
 
 /* A device with queue 0 enabled and DRIVER_OK, with @features. */
 static void setup(u64 features)
@@ -53,7 +53,7 @@ static void setup(u64 features)
 static void teardown(void)
 {
 	hv_tdev_fini(&dev);
-	hv_zone_destroy(zone);
+	hvv_zone_destroy(zone);
 }
 
 static struct vring_desc *desc_at(u64 table, unsigned int i)
@@ -90,13 +90,13 @@ static void post(u16 head)
 	a->idx++;
 }
 
-/* Post @head, sync and pop: hv_vq_pop()'s result. */
+/* Post @head, sync and pop: hvv_vq_pop()'s result. */
 static int post_pop(u16 head)
 {
 	post(head);
-	if (!hv_vq_sync(vq))
+	if (!hvv_vq_sync(vq))
 		return -100;
-	return hv_vq_pop(vq, &chain);
+	return hvv_vq_pop(vq, &chain);
 }
 
 HV_TEST(vq_alloc_failure)
@@ -133,15 +133,15 @@ HV_TEST(vq_simple_chain)
 	EXPECT_EQ(chain.in_len, 32);
 	EXPECT(chain.segs[0].iov_base == hv_tmem(BUF));
 	EXPECT(chain.segs[1].iov_base == hv_tmem(BUF + 0x100));
-	EXPECT_EQ(hv_chain_copy_from(&chain, 4, out, sizeof(out)), 12);
+	EXPECT_EQ(hvv_chain_copy_from(&chain, 4, out, sizeof(out)), 12);
 	EXPECT(!memcmp(out, "456789abcdef", 12));
 	memset(in, 'x', sizeof(in));
-	EXPECT_EQ(hv_chain_copy_to(&chain, 0, in, sizeof(in) + 8), 32);
+	EXPECT_EQ(hvv_chain_copy_to(&chain, 0, in, sizeof(in) + 8), 32);
 	EXPECT(!memcmp(hv_tmem(BUF + 0x100), in, 32));
-	EXPECT_EQ(hv_vq_pop(vq, &chain), 0);
-	hv_vq_push(vq, 0, 32);
+	EXPECT_EQ(hvv_vq_pop(vq, &chain), 0);
+	hvv_vq_push(vq, 0, 32);
 	EXPECT_EQ(used()->idx, 0);	/* not before the flush */
-	hv_vq_flush(vq);
+	hvv_vq_flush(vq);
 	EXPECT_EQ(used()->idx, 1);
 	EXPECT_EQ(used()->ring[0].id, 0);
 	EXPECT_EQ(used()->ring[0].len, 32);
@@ -159,13 +159,13 @@ HV_TEST(vq_no_interrupt_flag)
 	avail()->flags = VRING_AVAIL_F_NO_INTERRUPT;
 	set_desc(DESC, 3, BUF, 8, 0, 0);
 	ASSERT_EQ(post_pop(3), 1);
-	hv_vq_push(vq, 3, 0);
-	hv_vq_flush(vq);
+	hvv_vq_push(vq, 3, 0);
+	hvv_vq_flush(vq);
 	EXPECT_EQ(used()->idx, 1);
 	EXPECT_EQ(hv_calls.raise, 0);
 	/* Nothing pushed: nothing published, no interrupt. */
 	avail()->flags = 0;
-	hv_vq_flush(vq);
+	hvv_vq_flush(vq);
 	EXPECT_EQ(hv_calls.raise, 0);
 	teardown();
 }
@@ -196,7 +196,7 @@ static void expect_broken(const char *why)
 		printf("#   reason: %s\n", hv_calls.broken_reason);
 	/* A config interrupt, and no more service until a reset. */
 	EXPECT(dev.isr & VIRTIO_MMIO_INT_CONFIG);
-	EXPECT(!hv_vq_sync(vq));
+	EXPECT(!hvv_vq_sync(vq));
 }
 
 HV_TEST(vq_buffer_into_gap)
@@ -248,9 +248,9 @@ HV_TEST(vq_head_made_available_while_held)
 	setup(0);
 	set_desc(DESC, 0, BUF, 16, 0, 0);
 	ASSERT_EQ(post_pop(0), 1);
-	EXPECT_EQ(hv_vq_pop(vq, &chain), 0);
+	EXPECT_EQ(hvv_vq_pop(vq, &chain), 0);
 	post(0);
-	EXPECT_EQ(hv_vq_pop(vq, &chain), -EIO);
+	EXPECT_EQ(hvv_vq_pop(vq, &chain), -EIO);
 	expect_broken("while in use");
 	teardown();
 }
@@ -259,28 +259,28 @@ HV_TEST(vq_head_made_available_while_held)
 HV_TEST(vq_pop_into_several_chains)
 {
 	struct kvec segs_a[2], segs_b[2];
-	struct hv_chain a, b;
+	struct hvv_chain a, b;
 
 	setup(0);
 	set_desc(DESC, 0, BUF, 16, 0, 0);
 	set_desc(DESC, 1, BUF + 0x100, 32, VRING_DESC_F_WRITE, 0);
 	post(0);
 	post(1);
-	ASSERT(hv_vq_sync(vq));
-	ASSERT_EQ(hv_vq_pop_into(vq, &a, segs_a, 2), 1);
-	ASSERT_EQ(hv_vq_pop_into(vq, &b, segs_b, 2), 1);
+	ASSERT(hvv_vq_sync(vq));
+	ASSERT_EQ(hvv_vq_pop_into(vq, &a, segs_a, 2), 1);
+	ASSERT_EQ(hvv_vq_pop_into(vq, &b, segs_b, 2), 1);
 	/* The first chain's segments are still its own. */
 	EXPECT(a.segs == segs_a && a.nr_out == 1 && a.nr_in == 0);
 	EXPECT(a.segs[0].iov_base == hv_tmem(BUF) && a.segs[0].iov_len == 16);
 	EXPECT(b.segs == segs_b && b.nr_out == 0 && b.nr_in == 1);
 	EXPECT(b.segs[0].iov_base == hv_tmem(BUF + 0x100));
 	EXPECT_EQ(atomic64_read(&dev.stats.vq.requests), 2);
-	hv_vq_unpop(vq, &b);
-	hv_vq_unpop(vq, &a);
+	hvv_vq_unpop(vq, &b);
+	hvv_vq_unpop(vq, &a);
 	EXPECT_EQ(atomic64_read(&dev.stats.vq.requests), 0);
-	ASSERT_EQ(hv_vq_pop(vq, &chain), 1);
+	ASSERT_EQ(hvv_vq_pop(vq, &chain), 1);
 	EXPECT_EQ(chain.head, 0);
-	ASSERT_EQ(hv_vq_pop(vq, &chain), 1);
+	ASSERT_EQ(hvv_vq_pop(vq, &chain), 1);
 	EXPECT_EQ(chain.head, 1);
 	EXPECT(!dev.broken);
 	teardown();
@@ -296,12 +296,12 @@ HV_TEST(vq_pop_into_short_array)
 	set_desc(DESC, 0, 0x1f00, 0x200, VRING_DESC_F_NEXT, 1);
 	set_desc(DESC, 1, BUF, 16, 0, 0);
 	post(0);
-	ASSERT(hv_vq_sync(vq));
-	EXPECT_EQ(hv_vq_pop_into(vq, &chain, segs, 2), -ENOSPC);
+	ASSERT(hvv_vq_sync(vq));
+	EXPECT_EQ(hvv_vq_pop_into(vq, &chain, segs, 2), -ENOSPC);
 	EXPECT_EQ(hv_calls.broken, 0);
 	EXPECT_EQ(vq->last_avail_idx, 0);
 	EXPECT_EQ(atomic64_read(&dev.stats.vq.requests), 0);
-	ASSERT_EQ(hv_vq_pop(vq, &chain), 1);
+	ASSERT_EQ(hvv_vq_pop(vq, &chain), 1);
 	EXPECT_EQ(chain.nr_out, 3);
 	EXPECT(!dev.broken);
 	teardown();
@@ -313,11 +313,11 @@ HV_TEST(vq_head_free_after_unpop_push_and_reset)
 	setup(0);
 	set_desc(DESC, 0, BUF, 16, 0, 0);
 	ASSERT_EQ(post_pop(0), 1);
-	hv_vq_unpop(vq, &chain);
-	EXPECT_EQ(hv_vq_pop(vq, &chain), 1);
-	hv_vq_push(vq, 0, 0);
+	hvv_vq_unpop(vq, &chain);
+	EXPECT_EQ(hvv_vq_pop(vq, &chain), 1);
+	hvv_vq_push(vq, 0, 0);
 	post(0);
-	EXPECT_EQ(hv_vq_pop(vq, &chain), 1);
+	EXPECT_EQ(hvv_vq_pop(vq, &chain), 1);
 	EXPECT(!dev.broken);
 	/* Held across a reset: the new ring starts with nothing held. */
 	hv_tdev_write(&dev, VIRTIO_MMIO_STATUS, 0);
@@ -343,7 +343,7 @@ HV_TEST(vq_push_of_a_head_not_held_warns)
 	setup(0);
 	set_desc(DESC, 0, BUF, 16, 0, 0);
 	ASSERT_EQ(post_pop(0), 1);
-	hv_vq_push(vq, 0, 0);
+	hvv_vq_push(vq, 0, 0);
 	fflush(NULL);
 	pid = fork();
 	ASSERT(pid >= 0);
@@ -351,7 +351,7 @@ HV_TEST(vq_push_of_a_head_not_held_warns)
 		fd = open("/dev/null", O_WRONLY);
 		if (fd >= 0)
 			dup2(fd, STDERR_FILENO);
-		hv_vq_push(vq, 0, 0);	/* a second time */
+		hvv_vq_push(vq, 0, 0);	/* a second time */
 		_exit(0);
 	}
 	ASSERT_EQ(waitpid(pid, &status, 0), pid);
@@ -376,8 +376,8 @@ HV_TEST(vq_indices)
 
 	setup(0);
 	avail()->idx = NUM + 1;
-	ASSERT(hv_vq_sync(vq));
-	EXPECT_EQ(hv_vq_pop(vq, &chain), -EIO);
+	ASSERT(hvv_vq_sync(vq));
+	EXPECT_EQ(hvv_vq_pop(vq, &chain), -EIO);
 	expect_broken("available index moved past");
 	teardown();
 }
@@ -480,8 +480,8 @@ HV_TEST(vq_segment_limit)
 
 HV_TEST(vq_chain_over_4g)
 {
-	struct hvv_zone uz = { .zone_id = 2, .nr_regions = 1 };
-	struct hv_zone *big;
+	struct hvv_zone_config uz = { .zone_id = 2, .nr_regions = 1 };
+	struct hvv_zone *big;
 
 	/*
 	 * The ring is mapped from the usual zone; buffers are translated
@@ -492,7 +492,7 @@ HV_TEST(vq_chain_over_4g)
 	uz.regions[0].hpa = 1ULL << 36;
 	uz.regions[0].size = 1ULL << 32;
 	hv_shim_fake_from = 1ULL << 36;
-	big = hv_zone_create(&uz, false);
+	big = hvv_zone_create(&uz, false);
 	ASSERT(!IS_ERR(big));
 	setup(0);
 	vq->zone = big;
@@ -502,7 +502,7 @@ HV_TEST(vq_chain_over_4g)
 	expect_broken("longer than 4 GiB");
 	vq->zone = zone;
 	teardown();
-	hv_zone_destroy(big);
+	hvv_zone_destroy(big);
 }
 
 HV_TEST(vq_buffer_wraps)
@@ -519,11 +519,11 @@ HV_TEST(vq_unpop)
 	setup(0);
 	set_desc(DESC, 2, BUF, 8, 0, 0);
 	ASSERT_EQ(post_pop(2), 1);
-	hv_vq_unpop(vq, &chain);
+	hvv_vq_unpop(vq, &chain);
 	EXPECT_EQ(atomic64_read(&dev.stats.vq.requests), 0);
-	EXPECT_EQ(hv_vq_pop(vq, &chain), 1);
+	EXPECT_EQ(hvv_vq_pop(vq, &chain), 1);
 	EXPECT_EQ(chain.head, 2);
-	EXPECT_EQ(hv_vq_pop(vq, &chain), 0);
+	EXPECT_EQ(hvv_vq_pop(vq, &chain), 0);
 	teardown();
 }
 
@@ -537,15 +537,15 @@ HV_TEST(vq_not_before_driver_ok)
 	ASSERT_EQ(hv_tdev_queue(&dev, 0, NUM, DESC, AVAIL, USED), 1);
 	set_desc(DESC, 0, BUF, 8, 0, 0);
 	post(0);
-	EXPECT(!hv_vq_sync(vq));
-	hv_vq_push(vq, 0, 8);
-	hv_vq_flush(vq);
+	EXPECT(!hvv_vq_sync(vq));
+	hvv_vq_push(vq, 0, 8);
+	hvv_vq_flush(vq);
 	EXPECT_EQ(used()->idx, 0);
 	EXPECT_EQ(used()->ring[0].len, 0);
 	hv_tdev_driver_ok(&dev);
 	EXPECT_EQ(hv_calls.kick_all, 1);
-	ASSERT(hv_vq_sync(vq));
-	EXPECT_EQ(hv_vq_pop(vq, &chain), 1);
+	ASSERT(hvv_vq_sync(vq));
+	EXPECT_EQ(hvv_vq_pop(vq, &chain), 1);
 	teardown();
 }
 
@@ -556,13 +556,13 @@ HV_TEST(vq_disabled_queue_gets_nothing)
 	ASSERT_EQ(post_pop(0), 1);
 	/* The driver disables the queue while the request is served. */
 	hv_tdev_write(&dev, VIRTIO_MMIO_QUEUE_READY, 0);
-	hv_vq_push(vq, 0, 8);
-	hv_vq_flush(vq);
+	hvv_vq_push(vq, 0, 8);
+	hvv_vq_flush(vq);
 	EXPECT_EQ(used()->idx, 0);
 	EXPECT_EQ(hv_calls.raise, 0);
 	/* The next run finds it disabled: not even the entry is written. */
-	EXPECT(!hv_vq_sync(vq));
-	hv_vq_push(vq, 0, 8);
+	EXPECT(!hvv_vq_sync(vq));
+	hvv_vq_push(vq, 0, 8);
 	EXPECT_EQ(used()->ring[1].len, 0);
 	teardown();
 }
@@ -572,12 +572,12 @@ HV_TEST(vq_reset_drops_completion)
 	setup(0);
 	set_desc(DESC, 0, BUF, 8, VRING_DESC_F_WRITE, 0);
 	ASSERT_EQ(post_pop(0), 1);
-	EXPECT(hv_vq_current(vq, vq->wr.gen));
-	EXPECT(!hv_mmio_write(&dev, VIRTIO_MMIO_STATUS, 4, 0, HV_NO_WAITER));
+	EXPECT(hvv_vq_current(vq, vq->wr.gen));
+	EXPECT(!hvv_mmio_write(&dev, VIRTIO_MMIO_STATUS, 4, 0, HVV_NO_WAITER));
 	EXPECT_EQ(hv_calls.reset, 1);
-	EXPECT(!hv_vq_current(vq, vq->wr.gen));
-	hv_vq_push(vq, 0, 8);
-	hv_vq_flush(vq);
+	EXPECT(!hvv_vq_current(vq, vq->wr.gen));
+	hvv_vq_push(vq, 0, 8);
+	hvv_vq_flush(vq);
 	EXPECT_EQ(used()->idx, 0);
 	teardown();
 }
@@ -589,12 +589,12 @@ HV_TEST(vq_broken_publishes_nothing)
 	set_desc(DESC, 1, 0x5000, 8, 0, 0);
 	ASSERT_EQ(post_pop(0), 1);
 	post(1);
-	EXPECT_EQ(hv_vq_pop(vq, &chain), -EIO);
-	hv_vq_push(vq, 0, 8);
-	hv_vq_flush(vq);
+	EXPECT_EQ(hvv_vq_pop(vq, &chain), -EIO);
+	hvv_vq_push(vq, 0, 8);
+	hvv_vq_flush(vq);
 	EXPECT_EQ(used()->idx, 0);
 	EXPECT_EQ(hv_calls.raise, 0);
-	EXPECT(!hv_vq_sync(vq));
+	EXPECT(!hvv_vq_sync(vq));
 	/* After a reset and a new setup, the queue serves again. */
 	hv_tdev_write(&dev, VIRTIO_MMIO_STATUS, 0);
 	EXPECT(!dev.broken);
@@ -618,47 +618,47 @@ HV_TEST(vq_event_idx)
 		set_desc(DESC, i, BUF, 8, 0, 0);
 	/* The first publication always interrupts. */
 	ASSERT_EQ(post_pop(0), 1);
-	hv_vq_push(vq, 0, 0);
-	hv_vq_flush(vq);
+	hvv_vq_push(vq, 0, 0);
+	hvv_vq_flush(vq);
 	EXPECT_EQ(hv_calls.raise, 1);
 	/* used_event 5: no interrupt until used idx passes it. */
 	*used_event = 5;
 	ASSERT_EQ(post_pop(1), 1);
-	hv_vq_push(vq, 1, 0);
-	hv_vq_flush(vq);
+	hvv_vq_push(vq, 1, 0);
+	hvv_vq_flush(vq);
 	EXPECT_EQ(hv_calls.raise, 1);
 	/* Already passed: still none (event not in [old, new)). */
 	*used_event = 1;
 	ASSERT_EQ(post_pop(2), 1);
-	hv_vq_push(vq, 2, 0);
-	hv_vq_flush(vq);
+	hvv_vq_push(vq, 2, 0);
+	hvv_vq_flush(vq);
 	EXPECT_EQ(hv_calls.raise, 1);
 	*used_event = 3;
 	ASSERT_EQ(post_pop(2), 1);
-	hv_vq_push(vq, 2, 0);
-	hv_vq_flush(vq);
+	hvv_vq_push(vq, 2, 0);
+	hvv_vq_flush(vq);
 	EXPECT_EQ(hv_calls.raise, 2);
 	/* Notifications: avail_event set to the next entry to pop. */
-	hv_vq_disable_notify(vq);
+	hvv_vq_disable_notify(vq);
 	EXPECT_EQ(used()->flags, 0);
-	EXPECT(!hv_vq_enable_notify(vq));
+	EXPECT(!hvv_vq_enable_notify(vq));
 	EXPECT_EQ(*avail_event, 4);
 	post(3);
-	EXPECT(hv_vq_enable_notify(vq));
+	EXPECT(hvv_vq_enable_notify(vq));
 	teardown();
 }
 
 HV_TEST(vq_notify_flags)
 {
 	setup(0);
-	hv_vq_sync(vq);
-	hv_vq_disable_notify(vq);
+	hvv_vq_sync(vq);
+	hvv_vq_disable_notify(vq);
 	EXPECT_EQ(used()->flags, VRING_USED_F_NO_NOTIFY);
-	EXPECT(!hv_vq_enable_notify(vq));
+	EXPECT(!hvv_vq_enable_notify(vq));
 	EXPECT_EQ(used()->flags, 0);
 	set_desc(DESC, 0, BUF, 8, 0, 0);
 	post(0);
-	EXPECT(hv_vq_enable_notify(vq));
+	EXPECT(hvv_vq_enable_notify(vq));
 	teardown();
 }
 
@@ -674,12 +674,12 @@ HV_TEST(vq_copy_skips_segments)
 	set_desc(DESC, 1, 0x1ffc, 8, VRING_DESC_F_WRITE, 0);
 	ASSERT_EQ(post_pop(0), 1);
 	ASSERT_EQ(chain.nr_out, 2);
-	EXPECT_EQ(hv_chain_copy_from(&chain, 6, out, 8), 4);
+	EXPECT_EQ(hvv_chain_copy_from(&chain, 6, out, 8), 4);
 	EXPECT(!memcmp(out, "ghij", 4));
-	EXPECT_EQ(hv_chain_copy_from(&chain, 10, out, 8), 0);
-	EXPECT_EQ(hv_chain_copy_to(&chain, 3, "XYZ", 3), 3);
+	EXPECT_EQ(hvv_chain_copy_from(&chain, 10, out, 8), 0);
+	EXPECT_EQ(hvv_chain_copy_to(&chain, 3, "XYZ", 3), 3);
 	EXPECT(!memcmp(hv_tmem(0x1ffc), "abcX", 4));
-	EXPECT_EQ(hv_chain_copy_to(&chain, 7, "12", 2), 1);
+	EXPECT_EQ(hvv_chain_copy_to(&chain, 7, "12", 2), 1);
 	EXPECT(!memcmp(hv_tmem(0x2000), "YZg1", 4));
 	teardown();
 }

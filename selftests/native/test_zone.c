@@ -9,7 +9,7 @@
 
 #define TB	BIT_ULL(40)
 
-static struct hvv_zone uz;
+static struct hvv_zone_config uz;
 
 static void uz_init(u32 id)
 {
@@ -26,26 +26,26 @@ static void uz_add(u64 gpa, u64 hpa, u64 size)
 	r->size = size;
 }
 
-/* hv_zone_create(): 0 (and the zone destroyed) or the errno. */
+/* hvv_zone_create(): 0 (and the zone destroyed) or the errno. */
 static long create(bool allow_ram)
 {
-	struct hv_zone *zone = hv_zone_create(&uz, allow_ram);
+	struct hvv_zone *zone = hvv_zone_create(&uz, allow_ram);
 
 	if (IS_ERR(zone))
 		return PTR_ERR(zone);
-	hv_zone_destroy(zone);
+	hvv_zone_destroy(zone);
 	return 0;
 }
 
 HV_TEST(zone_regions_sorted_and_mapped)
 {
-	struct hv_zone *zone;
+	struct hvv_zone *zone;
 
 	uz_init(3);
 	uz_add(0x20000, 0x500000, 0x1000);
 	uz_add(0x0, 0x600000, 0x2000);
 	uz_add(0x10000, 0x400000, 0x1000);
-	zone = hv_zone_create(&uz, false);
+	zone = hvv_zone_create(&uz, false);
 	ASSERT(!IS_ERR(zone));
 	EXPECT_EQ(zone->id, 3);
 	EXPECT_EQ(zone->nr_regions, 3);
@@ -55,7 +55,7 @@ HV_TEST(zone_regions_sorted_and_mapped)
 	EXPECT_EQ(zone->regions[1].hpa, 0x400000);
 	EXPECT(zone->regions[1].va == hv_shim_hpa_va(0x400000));
 	EXPECT_EQ(hv_shim_live_maps(), 3);
-	hv_zone_destroy(zone);
+	hvv_zone_destroy(zone);
 	EXPECT_EQ(hv_shim_live_maps(), 0);
 }
 
@@ -174,27 +174,27 @@ HV_TEST(zone_map_failure_unwinds)
 
 HV_TEST(zone_translate)
 {
-	struct hv_zone *zone = hv_tzone();
+	struct hvv_zone *zone = hv_tzone();
 	char *r0 = hv_tmem(0x0), *r1 = hv_tmem(0x2000), *r2 = hv_tmem(0x10000);
 	u64 avail = 0;
 
 	ASSERT(zone);
-	EXPECT(hv_zone_translate(zone, 0x0, 0x2000, NULL) == r0);
-	EXPECT(hv_zone_translate(zone, 0x1fff, 1, NULL) == r0 + 0x1fff);
+	EXPECT(hvv_zone_translate(zone, 0x0, 0x2000, NULL) == r0);
+	EXPECT(hvv_zone_translate(zone, 0x1fff, 1, NULL) == r0 + 0x1fff);
 	/* One region must hold the whole range without @avail. */
-	EXPECT(!hv_zone_translate(zone, 0x1fff, 2, NULL));
-	EXPECT(hv_zone_translate(zone, 0x1fff, 2, &avail) == r0 + 0x1fff);
+	EXPECT(!hvv_zone_translate(zone, 0x1fff, 2, NULL));
+	EXPECT(hvv_zone_translate(zone, 0x1fff, 2, &avail) == r0 + 0x1fff);
 	EXPECT_EQ(avail, 1);
-	EXPECT(hv_zone_translate(zone, 0x2000, 0, NULL) == r1);
-	EXPECT(hv_zone_translate(zone, 0x2800, 0x100, &avail) == r1 + 0x800);
+	EXPECT(hvv_zone_translate(zone, 0x2000, 0, NULL) == r1);
+	EXPECT(hvv_zone_translate(zone, 0x2800, 0x100, &avail) == r1 + 0x800);
 	EXPECT_EQ(avail, 0x100);
-	EXPECT(hv_zone_translate(zone, 0x2fff, ~0ULL, &avail) == r1 + 0xfff);
+	EXPECT(hvv_zone_translate(zone, 0x2fff, ~0ULL, &avail) == r1 + 0xfff);
 	EXPECT_EQ(avail, 1);
-	EXPECT(!hv_zone_translate(zone, 0x3000, 0, &avail));
-	EXPECT(!hv_zone_translate(zone, 0xffff, 1, NULL));
-	EXPECT(hv_zone_translate(zone, 0x10000, 0x1000, NULL) == r2);
-	EXPECT(!hv_zone_translate(zone, 0x11000, 1, NULL));
-	EXPECT(!hv_zone_translate(zone, ~0ULL, 1, NULL));
-	EXPECT(!hv_zone_translate(zone, 0x10001, ~0ULL, NULL));
-	hv_zone_destroy(zone);
+	EXPECT(!hvv_zone_translate(zone, 0x3000, 0, &avail));
+	EXPECT(!hvv_zone_translate(zone, 0xffff, 1, NULL));
+	EXPECT(hvv_zone_translate(zone, 0x10000, 0x1000, NULL) == r2);
+	EXPECT(!hvv_zone_translate(zone, 0x11000, 1, NULL));
+	EXPECT(!hvv_zone_translate(zone, ~0ULL, 1, NULL));
+	EXPECT(!hvv_zone_translate(zone, 0x10001, ~0ULL, NULL));
+	hvv_zone_destroy(zone);
 }

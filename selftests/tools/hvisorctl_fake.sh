@@ -164,7 +164,7 @@ static struct fdev *find(const char *name)
 	return NULL;
 }
 
-static int zone_add(struct hvv_zone *z)
+static int zone_add(struct hvv_zone_config *z)
 {
 	unsigned int i;
 
@@ -218,7 +218,7 @@ static unsigned int max_zone_irqs(void)
 	return v;
 }
 
-static int dev_add(struct hvv_dev *d)
+static int dev_add(struct hvv_dev_config *d)
 {
 	const char *fail = getenv("FAKE_FAIL_ADD");
 	struct fdev *n = &devs[nr];

@@ -40,7 +40,7 @@ struct cfg {
 	int shared_ram;		/* --allow-shared-ram */
 	int replace;		/* --replace */
 	int replaced;		/* zones removed by --replace */
-	struct hvv_zone zones[HVV_MAX_ZONE_ID];
+	struct hvv_zone_config zones[HVV_MAX_ZONE_ID];
 	char zone_where[HVV_MAX_ZONE_ID][32];
 	unsigned int nr_zones;
 	int zone_added[HVV_MAX_ZONE_ID];
@@ -162,7 +162,7 @@ static int get_u64(const struct cfg *cfg, const struct json_value *obj,
 }
 
 static int load_regions(struct cfg *cfg, const struct json_value *arr,
-			const char *zwhere, struct hvv_zone *zone)
+			const char *zwhere, struct hvv_zone_config *zone)
 {
 	static const char *const keys[] = {
 		"zone0_ipa", "zonex_ipa", "size", "type", NULL
@@ -390,7 +390,7 @@ static int load_device(struct cfg *cfg, const struct json_value *d,
  */
 static const char *dev_conflict(const struct cfg *cfg, const struct cfg_dev *cd)
 {
-	const struct hvv_dev *a = &cd->spec.dev, *b;
+	const struct hvv_dev_config *a = &cd->spec.dev, *b;
 	unsigned int i, in_zone = 0, consoles = 0;
 	static char msg[160];
 
@@ -436,7 +436,7 @@ static const char *dev_conflict(const struct cfg *cfg, const struct cfg_dev *cd)
  * at: two zones sharing some would let one reach the other's memory
  * through its devices. The module cannot tell (it sees one zone at a time).
  */
-static int shared_ram(const struct cfg *cfg, const struct hvv_zone *zone,
+static int shared_ram(const struct cfg *cfg, const struct hvv_zone_config *zone,
 		      unsigned int *ri, unsigned int *zk, unsigned int *rj)
 {
 	const struct hvv_mem_region *a, *b;
@@ -463,7 +463,7 @@ static int shared_ram(const struct cfg *cfg, const struct hvv_zone *zone,
 }
 
 static int check_shared_ram(const struct cfg *cfg, const struct json_value *mr,
-			    const char *zwhere, const struct hvv_zone *zone)
+			    const char *zwhere, const struct hvv_zone_config *zone)
 {
 	const struct hvv_mem_region *a;
 	unsigned int i, k, j;
@@ -487,7 +487,7 @@ static int load_zone(struct cfg *cfg, const struct json_value *z,
 		"id", "zone_id", "name", "memory_region", "devices", NULL
 	};
 	const struct json_value *id, *alt, *devs, *name, *mr;
-	struct hvv_zone *zone;
+	struct hvv_zone_config *zone;
 	char where[32], w[64];
 	const char *s, *msg;
 	unsigned int i, j;
@@ -615,7 +615,7 @@ static void print_word(const char *key, const char *s)
 
 static void dry_run(const struct cfg *cfg)
 {
-	const struct hvv_dev *d;
+	const struct hvv_dev_config *d;
 	const struct dev_spec *s;
 	unsigned int i, j;
 	char serial[HVV_SERIAL_LEN + 1], ctx[160];
@@ -896,7 +896,7 @@ static const struct sysfs_dev *find_loaded(const struct cfg_dev *cd,
 					   const struct sysfs_dev *devs,
 					   unsigned int nr)
 {
-	const struct hvv_dev *d = &cd->spec.dev;
+	const struct hvv_dev_config *d = &cd->spec.dev;
 	unsigned int i;
 
 	for (i = 0; i < nr; i++)
@@ -991,7 +991,7 @@ int cmd_unload(int argc, char **argv)
 /* --mem ZONE=GPA:HPA:SIZE[,...] of virtio start --device */
 static int virtio_mem(struct cfg *cfg, const char *arg)
 {
-	struct hvv_zone *zone = &cfg->zones[cfg->nr_zones];
+	struct hvv_zone_config *zone = &cfg->zones[cfg->nr_zones];
 	const char *eq = strchr(arg, '='), *msg;
 	char id[16];
 	unsigned int i;
@@ -1064,7 +1064,7 @@ static int virtio_device(struct cfg *cfg, struct dev_args *a, const char *arg)
 static int virtio_zones(struct cfg *cfg, unsigned int nr_mem)
 {
 	unsigned int i, j, k, ri, rj;
-	struct hvv_zone *zone;
+	struct hvv_zone_config *zone;
 	__u32 id, implied = 0;
 
 	for (i = 0; i < nr_mem; i++) {

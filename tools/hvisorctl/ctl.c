@@ -79,7 +79,7 @@ int ctl_open_unless_perm(const char *ctx, int quiet)
  * removed while in use (not listed) make up the difference: then all the
  * causes the type can meet are named.
  */
-static const char *dev_enospc_hint(const struct hvv_dev *d)
+static const char *dev_enospc_hint(const struct hvv_dev_config *d)
 {
 	unsigned int irqs = limit_zone_irqs(), of_type, in_zone, max = 0;
 	const char *what = NULL;
@@ -114,7 +114,7 @@ static const char *dev_enospc_hint(const struct hvv_dev *d)
 	return buf;
 }
 
-/* @arg: the ioctl's argument (struct hvv_dev for OP_DEV_ADD) */
+/* @arg: the ioctl's argument (struct hvv_dev_config for OP_DEV_ADD) */
 static const char *errno_hint(enum ctl_op op, int e, const void *arg)
 {
 	switch (e) {
@@ -339,7 +339,7 @@ void backend_close(struct dev_spec *spec)
 
 int dev_add(int fd, struct dev_spec *spec, const char *ctx)
 {
-	struct hvv_dev *d = &spec->dev;
+	struct hvv_dev_config *d = &spec->dev;
 
 	memset(d->pad, 0, sizeof(d->pad));
 	memset(d->name, 0, sizeof(d->name));
@@ -351,7 +351,7 @@ int dev_add(int fd, struct dev_spec *spec, const char *ctx)
 	return 0;
 }
 
-void dev_print_created(const struct hvv_dev *dev)
+void dev_print_created(const struct hvv_dev_config *dev)
 {
 	if (dev->type == HVV_DEV_CONSOLE)
 		printf("%s /dev/ttyHV%u\n", dev->name, dev->index);

@@ -42,7 +42,7 @@ enum ctl_op {
 
 /* A device to add: what parse.c builds from key=value pairs. */
 struct dev_spec {
-	struct hvv_dev dev;	/* backend_fd is -1 until opened */
+	struct hvv_dev_config dev;	/* backend_fd is -1 until opened */
 	const char *img;	/* blk */
 	const char *tap;	/* net */
 };
@@ -62,7 +62,7 @@ int ctl_ioctl_unless(int fd, unsigned long req, void *arg, enum ctl_op op,
 int backend_open(struct dev_spec *spec, const char *ctx);
 void backend_close(struct dev_spec *spec);
 int dev_add(int fd, struct dev_spec *spec, const char *ctx);
-void dev_print_created(const struct hvv_dev *dev);
+void dev_print_created(const struct hvv_dev_config *dev);
 struct stat;
 /* Warn about an image whose end the guest will not see. */
 void img_size_warn(const char *ctx, const char *img, const struct stat *st);

@@ -60,7 +60,7 @@ static int zone_id_arg(const char *ctx, const char *s, __u32 *id)
 
 static int zone_add(int argc, char **argv)
 {
-	static struct hvv_zone zone;
+	static struct hvv_zone_config zone;
 	const char *msg;
 	char ctx[64];
 	int i, fd, ret;

@@ -11,8 +11,8 @@
 #include <linux/hvisor_vhost.h>
 
 /*
- * Virtio-mmio window of a device: hv_dev_check_placement() in
- * hvisor_vhost/registry.c (HV_DEV_MIN_LEN, HV_DEV_MAX_LEN; EINVAL). The
+ * Virtio-mmio window of a device: hvv_dev_check_placement() in
+ * hvisor_vhost/registry.c (HVV_DEV_MIN_LEN, HVV_DEV_MAX_LEN; EINVAL). The
  * base is 4-byte aligned and the window does not wrap around.
  */
 #define LIMIT_DEV_MIN_LEN	0x100
@@ -20,7 +20,7 @@
 #define LIMIT_DEV_ADDR_ALIGN	4
 
 /*
- * Distinct device irqs per zone: hv_dev_check_placement(), module
+ * Distinct device irqs per zone: hvv_dev_check_placement(), module
  * parameter max_zone_irqs (ENOSPC). Its default is HVISOR_MAX_PENDING_IRQS
  * of hvisor_vhost/hvisor_abi.h. The same irq twice in a zone is refused
  * (EBUSY), so this bounds the devices of a zone too. limit_zone_irqs()
@@ -43,30 +43,30 @@ static inline int limit_type_served(unsigned int type)
 	return type < 32 && (LIMIT_SERVED_TYPES >> type & 1);
 }
 
-/* Consoles in all zones: HV_CONSOLE_MAX, hvisor_vhost/console.c (ENOSPC). */
+/* Consoles in all zones: HVV_CONSOLE_MAX, hvisor_vhost/console.c (ENOSPC). */
 #define LIMIT_CONSOLES		64
 
-/* blk devices in all zones: HV_BLK_MAX, hvisor_vhost/blk_dev.c (ENOSPC). */
+/* blk devices in all zones: HVV_BLK_MAX, hvisor_vhost/blk_dev.c (ENOSPC). */
 #define LIMIT_BLKS		256
 
 /*
- * queues= of a blk device: HV_BLK_MAX_QUEUES, hvisor_vhost/blk_dev.c
+ * queues= of a blk device: HVV_BLK_MAX_QUEUES, hvisor_vhost/blk_dev.c
  * (EINVAL).
  */
 #define LIMIT_BLK_QUEUES	8
 
 /*
  * A blk device's capacity is its backing's size in 512-byte sectors,
- * rounded down (hv_blk_create() and hv_blk_resize(),
+ * rounded down (hvv_blk_create() and hvv_blk_resize(),
  * hvisor_vhost/blk_dev.c): the guest does not see the end of an image that
  * is not a multiple.
  */
 #define LIMIT_BLK_SECTOR	512
 
 /*
- * Size of one memory region: HV_ZONE_MAX_REGION_SIZE, hv_region_check()
+ * Size of one memory region: HVV_ZONE_MAX_REGION_SIZE, hvv_region_check()
  * in hvisor_vhost/zone.c (EINVAL). Regions of one zone overlap neither in
- * GPA nor in HPA (hv_zone_create(); check_regions() here).
+ * GPA nor in HPA (hvv_zone_create(); check_regions() here).
  */
 #define LIMIT_REGION_SIZE	0x10000000000ULL	/* 1 << 40 */
 #define LIMIT_REGION_SIZE_TEXT	"1 TiB"

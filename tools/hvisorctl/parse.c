@@ -202,7 +202,7 @@ int ranges_overlap(__u64 a, __u64 alen, __u64 b, __u64 blen)
 	return a < b + blen && b < a + alen;
 }
 
-/* Within one zone; hv_zone_create() refuses both overlaps. */
+/* Within one zone; hvv_zone_create() refuses both overlaps. */
 const char *check_regions(const struct hvv_mem_region *regs, __u32 nr)
 {
 	const struct hvv_mem_region *a, *b;
@@ -422,7 +422,7 @@ static int required(unsigned int type, int key)
 
 static const char *build_key(struct dev_spec *spec, int key, const char *v)
 {
-	struct hvv_dev *d = &spec->dev;
+	struct hvv_dev_config *d = &spec->dev;
 	const char *msg;
 
 	switch (key) {

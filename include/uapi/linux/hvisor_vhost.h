@@ -54,14 +54,14 @@ struct hvv_mem_region {
 };
 
 /**
- * struct hvv_zone - HVV_ZONE_ADD
+ * struct hvv_zone_config - HVV_ZONE_ADD
  * @zone_id: hvisor zone id (1..HVV_MAX_ZONE_ID; zone 0 is the root)
  * @nr_regions: used entries of @regions (1..HVV_MAX_REGIONS)
  * @flags: zero
  * @pad: zero
  * @regions: the zone's RAM
  */
-struct hvv_zone {
+struct hvv_zone_config {
 	__u32 zone_id;
 	__u32 nr_regions;
 	__u32 flags;
@@ -79,13 +79,13 @@ struct hvv_zone_id {
 	__u32 pad;
 };
 
-/* hvv_dev.flags */
+/* hvv_dev_config.flags */
 #define HVV_DEV_F_RO		(1U << 0)	/* blk: read-only device */
 #define HVV_DEV_F_MAC		(1U << 1)	/* net: @mac is valid */
 #define HVV_DEV_F_ALL		(HVV_DEV_F_RO | HVV_DEV_F_MAC)
 
 /**
- * struct hvv_dev - HVV_DEV_ADD
+ * struct hvv_dev_config - HVV_DEV_ADD
  * @type: HVV_DEV_*
  * @zone_id: zone the device belongs to (must have been added)
  * @addr: base guest-physical address of the virtio-mmio window, as the
@@ -103,7 +103,7 @@ struct hvv_zone_id {
  * @index: out: per-type index (console N is /dev/ttyHV<N>)
  * @reserved: zero
  */
-struct hvv_dev {
+struct hvv_dev_config {
 	__u32 type;
 	__u32 zone_id;
 	__u64 addr;
@@ -161,10 +161,10 @@ struct hvv_dev_info {
 #define HVV_IOC_MAGIC		0xB7
 
 #define HVV_GET_VERSION		_IOR(HVV_IOC_MAGIC, 0x00, struct hvv_version)
-#define HVV_ZONE_ADD		_IOW(HVV_IOC_MAGIC, 0x01, struct hvv_zone)
+#define HVV_ZONE_ADD		_IOW(HVV_IOC_MAGIC, 0x01, struct hvv_zone_config)
 #define HVV_ZONE_DEL		_IOW(HVV_IOC_MAGIC, 0x02, struct hvv_zone_id)
 #define HVV_ZONE_RESET		_IOW(HVV_IOC_MAGIC, 0x03, struct hvv_zone_id)
-#define HVV_DEV_ADD		_IOWR(HVV_IOC_MAGIC, 0x10, struct hvv_dev)
+#define HVV_DEV_ADD		_IOWR(HVV_IOC_MAGIC, 0x10, struct hvv_dev_config)
 #define HVV_DEV_DEL		_IOW(HVV_IOC_MAGIC, 0x11, struct hvv_dev_name)
 #define HVV_DEV_RESIZE		_IOW(HVV_IOC_MAGIC, 0x12, struct hvv_dev_name)
 #define HVV_DEV_INFO		_IOWR(HVV_IOC_MAGIC, 0x13, struct hvv_dev_info)

@@ -167,7 +167,7 @@ void *memremap(resource_size_t offset, size_t size, unsigned long flags)
 	m->hpa = offset;
 	m->size = size;
 	if (offset >= hv_shim_fake_from) {
-		/* Never 0, never wraps: hv_region_check() bounded hpa + size. */
+		/* Never 0, never wraps: hvv_region_check() bounded hpa + size. */
 		m->base = NULL;
 		m->va = (char *)(uintptr_t)(offset + PAGE_SIZE);
 	} else {
