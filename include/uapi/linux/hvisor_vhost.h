@@ -93,14 +93,19 @@ struct hvv_zone_id {
  * @len: window length (0x200 .. 0x1000 typical; at least 0x100 + config)
  * @irq: interrupt injected into the zone
  * @flags: HVV_DEV_F_*
- * @backend_fd: blk: open image file or block device; net: open tap fd;
- *	console: -1
- * @queues: blk: number of request queues (0 = 1)
- * @mac: net: MAC address (with HVV_DEV_F_MAC)
+ * @backend_fd: blk: open image file or block device; net: an fd of the
+ *	tap (or macvtap), opened with IFF_TAP | IFF_NO_PI | IFF_VNET_HDR
+ *	and TUNSETVNETHDRSZ of 12 (struct virtio_net_hdr_v1); console: -1
+ * @queues: blk: number of request queues (0 = 1); net: queue pairs
+ *	(0 = 1)
+ * @mac: net: MAC address (with HVV_DEV_F_MAC; without it the module
+ *	derives a stable locally administered one from @zone_id and @addr)
  * @pad: zero
  * @serial: blk: GET_ID string, NUL padded (empty = derived)
  * @name: out: the device's name (sysfs entry, hvisorctl del NAME)
  * @index: out: per-type index (console N is /dev/ttyHV<N>)
+ * @mtu: net: MTU offered to the driver with VIRTIO_NET_F_MTU (68..65535;
+ *	0: not offered, the driver assumes 1500)
  * @reserved: zero
  */
 struct hvv_dev_config {
@@ -117,7 +122,8 @@ struct hvv_dev_config {
 	char serial[HVV_SERIAL_LEN];
 	char name[HVV_NAME_LEN];
 	__u32 index;
-	__u32 reserved[9];
+	__u32 mtu;
+	__u32 reserved[8];
 };
 
 /**
