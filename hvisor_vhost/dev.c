@@ -32,7 +32,7 @@
 #include "sysfs.h"
 #include "zone.h"
 
-static void __hv_dev_raise(struct hvv_dev *dev, u32 isr_bits, bool batched);
+static void __hvv_dev_raise(struct hvv_dev *dev, u32 isr_bits, bool batched);
 
 /*
  * One pass of a queue's worker. The interrupts it raises are delivered
@@ -63,7 +63,7 @@ static void hvv_dev_vq_broken(struct hvv_vq *vq, const char *reason)
 /* From the queue's worker pass (batched), or any other context. */
 static void hvv_dev_vq_signal(struct hvv_vq *vq)
 {
-	__hv_dev_raise(vq->dev, VIRTIO_MMIO_INT_VRING,
+	__hvv_dev_raise(vq->dev, VIRTIO_MMIO_INT_VRING,
 		       hvv_worker_is_current(&vq->worker));
 }
 
@@ -262,7 +262,7 @@ static void hvv_dev_inject(struct hvv_dev *dev, bool batched)
 		hvv_bridge_flush();
 }
 
-static void __hv_dev_raise(struct hvv_dev *dev, u32 isr_bits, bool batched)
+static void __hvv_dev_raise(struct hvv_dev *dev, u32 isr_bits, bool batched)
 {
 	unsigned long flags;
 	bool inject;
@@ -284,7 +284,7 @@ static void __hv_dev_raise(struct hvv_dev *dev, u32 isr_bits, bool batched)
  */
 void hvv_dev_raise(struct hvv_dev *dev, u32 isr_bits)
 {
-	__hv_dev_raise(dev, isr_bits, false);
+	__hvv_dev_raise(dev, isr_bits, false);
 }
 
 /**
