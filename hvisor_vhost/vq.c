@@ -168,6 +168,7 @@ bool hvv_vq_sync(struct hvv_vq *vq)
 	if (usable && (vq->wr.gen != vq->ring.gen || !vq->wr.num)) {
 		vq->wr = vq->ring;
 		vq->last_avail_idx = 0;
+		vq->avail_seen = 0;
 		vq->used_idx = 0;
 		vq->published_idx = 0;
 		vq->signalled_valid = false;
@@ -276,6 +277,7 @@ int hvv_vq_pop_into(struct hvv_vq *vq, struct hvv_chain *chain,
 	int ret;
 
 	avail_idx = hvv_ring_get16(&r->avail->idx);
+	vq->avail_seen = avail_idx;
 	if (avail_idx == vq->last_avail_idx)
 		return 0;
 	if ((u16)(avail_idx - vq->last_avail_idx) > r->num)
@@ -461,7 +463,11 @@ void hvv_vq_disable_notify(struct hvv_vq *vq)
  * hvv_vq_enable_notify - ask the driver to notify again
  * @vq: the queue
  *
- * Return: true if buffers became available meanwhile (poll again).
+ * The driver is asked to notify for buffers beyond those the last pop
+ * saw, so that a caller who gave chains back (hvv_vq_unpop()) because
+ * they were not enough waits for more instead of finding them again.
+ *
+ * Return: true if buffers were added meanwhile (poll again).
  */
 bool hvv_vq_enable_notify(struct hvv_vq *vq)
 {
@@ -471,14 +477,14 @@ bool hvv_vq_enable_notify(struct hvv_vq *vq)
 
 	if (r->event_idx)
 		hvv_ring_put16((__virtio16 *)&used->ring[r->num],
-			       vq->last_avail_idx);
+			       vq->avail_seen);
 	else
 		hvv_ring_put16(&used->flags, hvv_ring_get16(&used->flags) &
 			      ~VRING_USED_F_NO_NOTIFY);
 	/* Publish the request before checking for a missed buffer. */
 	smp_mb();
 	avail_idx = hvv_ring_get16(&r->avail->idx);
-	return avail_idx != vq->last_avail_idx;
+	return avail_idx != vq->avail_seen;
 }
 
 /**

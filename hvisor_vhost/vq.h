@@ -116,6 +116,8 @@ struct hvv_vq_ops {
  *	for every later run
  * @wr: the worker's copy of @ring (worker only)
  * @last_avail_idx: next avail entry to pop (worker only)
+ * @avail_seen: the driver's avail index as the last pop read it (worker
+ *	only); hvv_vq_enable_notify() asks to hear of buffers beyond it
  * @used_idx: next used entry to fill (worker only)
  * @published_idx: used->idx last published (worker only)
  * @signalled_used: used index at the last interrupt (worker only)
@@ -147,6 +149,7 @@ struct hvv_vq {
 
 	struct hvv_ring wr;
 	u16 last_avail_idx;
+	u16 avail_seen;
 	u16 used_idx;
 	u16 published_idx;
 	u16 signalled_used;

@@ -73,6 +73,7 @@ struct model {
 	bool wr_indirect;
 	bool wr_event_idx;
 	u16 last_avail;
+	u16 avail_seen;
 	u16 used_idx;
 	u16 published;
 	u16 signalled;
@@ -232,6 +233,7 @@ static int ref_pop(struct ref_chain *c)
 	u16 avail_idx, i;
 
 	avail_idx = get16(m.wr.avail + 2);
+	m.avail_seen = avail_idx;
 	if (avail_idx == m.last_avail)
 		return 0;
 	if ((u16)(avail_idx - m.last_avail) > m.wr.num)
@@ -444,6 +446,7 @@ static void step_sync(void)
 		m.wr_indirect = m.indirect;
 		m.wr_event_idx = m.event_idx;
 		m.last_avail = 0;
+		m.avail_seen = 0;
 		m.used_idx = 0;
 		m.published = 0;
 		m.signalled_valid = false;
@@ -646,12 +649,12 @@ static void step_notify(bool enable)
 	else
 		allow(m.wr.used, 2);
 	if (enable) {
-		bool more = get16(m.wr.avail + 2) != m.last_avail;
+		bool more = get16(m.wr.avail + 2) != m.avail_seen;
 
 		fuzz_assert(hvv_vq_enable_notify(vq) == more);
 		if (m.wr_event_idx)
 			fuzz_assert(get16(m.wr.used + 4 + 8 * m.wr.num) ==
-				    m.last_avail);
+				    m.avail_seen);
 		else
 			fuzz_assert(get16(m.wr.used) ==
 				    (flags & ~VRING_USED_F_NO_NOTIFY));

@@ -662,6 +662,41 @@ HV_TEST(vq_notify_flags)
 	teardown();
 }
 
+/*
+ * Chains given back because they were not enough (a receive that needs
+ * more buffers): enabling notifications waits for more, it does not
+ * report those again, or the caller would spin on them.
+ */
+HV_TEST(vq_notify_after_unpop_waits_for_more)
+{
+	struct kvec segs[4];
+	struct hvv_chain two[2];
+	u16 *avail_event;
+
+	setup(F_EVT);
+	avail_event = (u16 *)&used()->ring[NUM];
+	set_desc(DESC, 0, BUF, 8, VRING_DESC_F_WRITE, 0);
+	set_desc(DESC, 1, BUF + 8, 8, VRING_DESC_F_WRITE, 0);
+	post(0);
+	post(1);
+	ASSERT(hvv_vq_sync(vq));
+	ASSERT_EQ(hvv_vq_pop_into(vq, &two[0], segs, 2), 1);
+	ASSERT_EQ(hvv_vq_pop_into(vq, &two[1], segs + 2, 2), 1);
+	EXPECT_EQ(hvv_vq_pop(vq, &chain), 0);
+	hvv_vq_unpop(vq, &two[1]);
+	hvv_vq_unpop(vq, &two[0]);
+	EXPECT(!hvv_vq_enable_notify(vq));
+	EXPECT_EQ(*avail_event, 2);
+	set_desc(DESC, 2, BUF + 16, 8, VRING_DESC_F_WRITE, 0);
+	post(2);
+	EXPECT(hvv_vq_enable_notify(vq));
+	/* All three come back, in order. */
+	EXPECT_EQ(hvv_vq_pop(vq, &chain), 1);
+	EXPECT_EQ(chain.head, 0);
+	EXPECT(!dev.broken);
+	teardown();
+}
+
 HV_TEST(vq_copy_skips_segments)
 {
 	static const char text[] = "abcdefghij";
