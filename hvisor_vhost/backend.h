@@ -39,5 +39,7 @@ int hvv_console_init(void);
 void hvv_console_exit(void);
 int hvv_blk_init(void);
 void hvv_blk_exit(void);
+int hvv_net_init(void);
+void hvv_net_exit(void);
 
 #endif /* _HVV_BACKEND_H */

@@ -64,7 +64,7 @@ static void hvv_dev_vq_broken(struct hvv_vq *vq, const char *reason)
 static void hvv_dev_vq_signal(struct hvv_vq *vq)
 {
 	__hvv_dev_raise(vq->dev, VIRTIO_MMIO_INT_VRING,
-		       hvv_worker_is_current(&vq->worker));
+			hvv_worker_is_current(&vq->worker));
 }
 
 static const struct hvv_vq_ops hvv_dev_vq_ops = {

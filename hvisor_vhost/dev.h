@@ -15,6 +15,7 @@
 
 #include "vq.h"
 
+struct attribute_group;
 struct device;
 struct hvv_dev;
 struct hvv_zone;
@@ -44,6 +45,8 @@ struct hvv_zone;
  *	@events are the bits asked for since the last run. Never runs once
  *	removal began (before @shutdown or @detach)
  * @backend_show: sysfs "backend" text
+ * @sysfs_group: the backend's own attributes in the device's sysfs entry
+ *	(optional); their drvdata is the &struct hvv_dev
  * @resize: follow a change of the backing's size (optional: types without
  *	a size); process context, hvv_ctl_lock held
  * @publish: make the device reachable from outside the module (a tty)
@@ -73,6 +76,7 @@ struct hvv_dev_ops {
 	void (*config_write)(struct hvv_dev *dev, u32 off, u32 size, u64 val);
 	void (*control)(struct hvv_dev *dev, unsigned long events);
 	ssize_t (*backend_show)(struct hvv_dev *dev, char *buf);
+	const struct attribute_group *sysfs_group;
 	int (*resize)(struct hvv_dev *dev);
 	int (*publish)(struct hvv_dev *dev);
 	bool can_detach;
@@ -122,6 +126,8 @@ struct hvv_dev_stats {
  * @dispatch_node: entry in the dispatcher's list of reachable devices (RCU
  *	readers; writers serialised by hvv_ctl_lock)
  * @sysdev: the /sys/class/hvisor entry
+ * @sysfs_groups: its attribute groups: the core's and the backend's
+ *	(constant while @sysdev exists)
  * @stats: counters
  * @reset_work: waits for the device to let go of zone memory after a reset
  *	and answers the waiting vCPUs
@@ -170,6 +176,7 @@ struct hvv_dev {
 	struct list_head node;
 	struct list_head dispatch_node;
 	struct device *sysdev;
+	const struct attribute_group *sysfs_groups[4];
 	struct hvv_dev_stats stats;
 	struct work_struct reset_work;
 	unsigned long reset_waiters;

@@ -40,9 +40,12 @@ static int __init hvisor_vhost_init(void)
 	ret = hvv_blk_init();
 	if (ret)
 		goto err_console;
-	ret = hvv_ctl_init();
+	ret = hvv_net_init();
 	if (ret)
 		goto err_blk;
+	ret = hvv_ctl_init();
+	if (ret)
+		goto err_net;
 	ret = hvv_hypervisor_init(&hvv_registry_client);
 	if (ret)
 		goto err_ctl;
@@ -50,6 +53,8 @@ static int __init hvisor_vhost_init(void)
 
 err_ctl:
 	hvv_ctl_exit();
+err_net:
+	hvv_net_exit();
 err_blk:
 	hvv_blk_exit();
 err_console:
@@ -65,6 +70,7 @@ static void __exit hvisor_vhost_exit(void)
 {
 	hvv_hypervisor_exit();
 	hvv_ctl_exit();
+	hvv_net_exit();
 	hvv_blk_exit();
 	hvv_console_exit();
 	hvv_sysfs_exit();

@@ -147,12 +147,6 @@ static const struct attribute_group hvv_stat_group = {
 	.attrs = hvv_stat_attrs,
 };
 
-static const struct attribute_group *hvv_dev_groups[] = {
-	&hvv_dev_group,
-	&hvv_stat_group,
-	NULL,
-};
-
 /* Class attribute callbacks take const pointers since 6.4. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
 #define HVV_CLASS_CONST const
@@ -226,8 +220,12 @@ int hvv_sysfs_add(struct hvv_dev *dev)
 {
 	struct device *d;
 
+	dev->sysfs_groups[0] = &hvv_dev_group;
+	dev->sysfs_groups[1] = &hvv_stat_group;
+	dev->sysfs_groups[2] = dev->ops->sysfs_group;
+	dev->sysfs_groups[3] = NULL;
 	d = device_create_with_groups(&hvv_class, NULL, MKDEV(0, 0), dev,
-				      hvv_dev_groups, "%s", dev->name);
+				      dev->sysfs_groups, "%s", dev->name);
 	if (IS_ERR(d))
 		return PTR_ERR(d);
 	dev->sysdev = d;

@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-net backend: the data path (virtio 1.2, 5.1.6), through the tap's
+ * socket. The tap was opened with IFF_VNET_HDR and a 12-byte header, so
+ * every frame crosses the socket with the very header the driver reads or
+ * writes (struct virtio_net_hdr_v1): the offloads need no translation.
+ *
+ * Receive (queue 0): driven by the tap's wait queue (rx_poll) and by the
+ * driver's notifications. For each frame the tap holds, the worker takes
+ * enough of the driver's buffers (several with MRG_RXBUF), reads the
+ * frame straight into them and returns them with num_buffers set. When
+ * the driver has not posted enough, the frame stays in the tap and the
+ * worker waits for the driver's notification: the device drops nothing
+ * (the tap's queue fills and the kernel counts its drops there). A frame
+ * no buffer can ever hold (a single buffer too small without MRG_RXBUF)
+ * is dropped and counted.
+ *
+ * Transmit (queue 1): driven by notifications; each chain is a header and
+ * a frame, written to the tap in one sendmsg(). When the tap cannot take
+ * it yet (-EAGAIN) the chain is given back and tx_poll kicks the worker
+ * when the tap has room: nothing is lost. A chain that breaks the rules,
+ * or a frame the tap refuses, is returned unsent and counted.
+ *
+ * Control (queue 2): CTRL_RX (promiscuous and all-multicast modes are
+ * accepted: the tap delivers every frame anyway) and CTRL_MAC (the filter
+ * table is accepted, the address is taken into config space).
+ *
+ * Each worker pass is bounded by the core's weight (hvv_vq_pass_spent()),
+ * so that a flood on one queue lets the other threads run.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#include <linux/etherdevice.h>
+#include <linux/slab.h>
+#include <linux/socket.h>
+#include <linux/uio.h>
+#include <linux/virtio_config.h>
+
+#include "net.h"
+
+/* The buffers gathered for one frame. */
+struct hvv_net_bufs {
+	unsigned int nr;
+	unsigned int nr_segs;
+	size_t len;
+};
+
+/* The tap failed for good: tell the driver the link is down, once. */
+static void hvv_net_link_down(struct hvv_net *net)
+{
+	__le16 status = 0;
+
+	if (xchg(&net->link_down, 1))
+		return;
+	if (net->dev.device_features & BIT_ULL(VIRTIO_NET_F_STATUS))
+		hvv_dev_set_config(&net->dev,
+				   offsetof(struct virtio_net_config, status),
+				   &status, sizeof(status), true);
+	pr_warn_ratelimited("%s: the tap went away; link down\n",
+			    net->dev.name);
+}
+
+static void hvv_net_rx_unpop(struct hvv_vq *vq, struct hvv_net_rx *rx,
+			     unsigned int from, unsigned int to)
+{
+	while (to-- > from)
+		hvv_vq_unpop(vq, &rx->chains[to]);
+}
+
+/*
+ * Take the driver's buffers until they hold @need bytes (only one without
+ * MRG_RXBUF). Returns 0 with @b filled (@b->len may still be short of
+ * @need: nothing more can be taken for this frame), -EAGAIN if the driver
+ * has not posted enough yet (nothing taken), -EIO if it broke a rule.
+ */
+static int hvv_net_rx_gather(struct hvv_net *net, struct hvv_vq *vq,
+			     size_t need, bool mrg, struct hvv_net_bufs *b)
+{
+	struct hvv_net_rx *rx = &net->rx;
+	unsigned int max_segs = HVV_VQ_MAX_SEGS(vq->num_max);
+	int ret;
+
+	b->nr = 0;
+	b->nr_segs = 0;
+	b->len = 0;
+	while (b->len < need && (mrg || !b->nr) && b->nr < vq->num_max) {
+		struct hvv_chain *c = &rx->chains[b->nr];
+
+		ret = hvv_vq_pop_into(vq, c, rx->segs + b->nr_segs,
+				      max_segs - b->nr_segs);
+		if (ret == -ENOSPC)
+			break;	/* more segments than a ring can lend */
+		if (ret < 0)
+			return ret;
+		if (!ret) {
+			hvv_net_rx_unpop(vq, rx, 0, b->nr);
+			return -EAGAIN;
+		}
+		if (c->nr_out) {
+			hvv_dev_broken(&net->dev,
+				       "receive buffer with device-readable descriptors");
+			return -EIO;
+		}
+		b->nr_segs += c->nr_in;
+		b->len += c->in_len;
+		b->nr++;
+	}
+	return 0;
+}
+
+/*
+ * Drop the frame at the head of the tap: a read into a buffer shorter
+ * than the header takes the frame and fails (an empty one takes nothing).
+ */
+static void hvv_net_rx_discard(struct socket *sock)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	u8 scratch;
+	struct kvec kv = { .iov_base = &scratch, .iov_len = sizeof(scratch) };
+
+	iov_iter_kvec(&msg.msg_iter, READ, &kv, 1, kv.iov_len);
+	sock->ops->recvmsg(sock, &msg, kv.iov_len, MSG_DONTWAIT | MSG_TRUNC);
+}
+
+/*
+ * The frame of @len bytes (header included) is in the buffers: set the
+ * header fields the tap does not, give back the buffers it did not need
+ * and return the others.
+ */
+static void hvv_net_rx_publish(struct hvv_net *net, struct hvv_vq *vq,
+			       const struct hvv_net_bufs *b, size_t len,
+			       u64 features)
+{
+	struct hvv_net_rx *rx = &net->rx;
+	struct virtio_net_hdr_v1 hdr;
+	size_t left = len;
+	struct iov_iter iter;
+	unsigned int used, i;
+
+	for (used = 0; used < b->nr && left; used++)
+		left -= min_t(size_t, left, rx->chains[used].in_len);
+	hvv_net_rx_unpop(vq, rx, used, b->nr);
+
+	/* Fix up the header the tap wrote: it leaves num_buffers alone. */
+	iov_iter_kvec(&iter, WRITE, rx->segs, b->nr_segs, b->len);
+	if (copy_from_iter(&hdr, sizeof(hdr), &iter) == sizeof(hdr)) {
+		hdr.num_buffers = (__force __virtio16)cpu_to_le16(used);
+		if (!(features & BIT_ULL(VIRTIO_NET_F_GUEST_CSUM)))
+			hdr.flags = 0;	/* not even DATA_VALID */
+		iov_iter_kvec(&iter, READ, rx->segs, b->nr_segs, b->len);
+		if (copy_to_iter(&hdr, sizeof(hdr), &iter) != sizeof(hdr))
+			atomic64_inc(&net->dev.stats.errors);
+	}
+
+	left = len;
+	for (i = 0; i < used; i++) {
+		u32 n = min_t(size_t, left, rx->chains[i].in_len);
+
+		hvv_vq_push(vq, rx->chains[i].head, n);
+		left -= n;
+	}
+	atomic64_inc(&net->stats.rx_packets);
+	atomic64_add(len - HVV_NET_HDR_LEN, &net->stats.rx_bytes);
+}
+
+/* One frame from the tap into the driver's buffers. */
+static int hvv_net_rx_one(struct hvv_net *net, struct hvv_vq *vq,
+			  struct socket *sock, int peek, u64 features)
+{
+	bool mrg = features & BIT_ULL(VIRTIO_NET_F_MRG_RXBUF);
+	size_t need = peek + HVV_NET_HDR_LEN;
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct hvv_net_bufs b;
+	int ret;
+
+	ret = hvv_net_rx_gather(net, vq, need, mrg, &b);
+	if (ret)
+		return ret;
+	if (b.len < need) {
+		/* No buffer the driver posted can ever hold this frame. */
+		hvv_net_rx_unpop(vq, &net->rx, 0, b.nr);
+		hvv_net_rx_discard(sock);
+		atomic64_inc(&net->stats.rx_too_small);
+		return 0;
+	}
+	iov_iter_kvec(&msg.msg_iter, READ, net->rx.segs, b.nr_segs, b.len);
+	ret = sock->ops->recvmsg(sock, &msg, b.len, MSG_DONTWAIT | MSG_TRUNC);
+	if (ret < 0 || ret > b.len || ret < HVV_NET_HDR_LEN) {
+		hvv_net_rx_unpop(vq, &net->rx, 0, b.nr);
+		if (ret == -EAGAIN)
+			return -EAGAIN;	/* nothing after all */
+		if (ret < 0) {
+			atomic64_inc(&net->stats.rx_errors);
+			return ret;
+		}
+		atomic64_inc(&net->stats.rx_too_small);
+		return 0;
+	}
+	hvv_net_rx_publish(net, vq, &b, ret, features);
+	return ret;
+}
+
+static bool hvv_net_receive(struct hvv_vq *vq)
+{
+	struct hvv_net *net = to_net(vq->dev);
+	struct socket *sock = READ_ONCE(net->sock);
+	u64 features = READ_ONCE(net->features);
+	struct hvv_vq_pass pass = {};
+	bool more = false;
+	int peek, ret;
+
+	if (!sock)
+		return false;
+	hvv_vq_disable_notify(vq);
+	for (;;) {
+		peek = sock->ops->peek_len(sock);
+		if (peek <= 0)
+			break;	/* rx_poll kicks us when a frame comes */
+		ret = hvv_net_rx_one(net, vq, sock, peek, features);
+		if (ret == -EAGAIN) {
+			/* Not enough buffers: the frame waits in the tap. */
+			if (hvv_vq_enable_notify(vq)) {
+				hvv_vq_disable_notify(vq);
+				continue;
+			}
+			break;
+		}
+		if (ret < 0) {
+			if (ret == -EBADFD)
+				hvv_net_link_down(net);
+			break;
+		}
+		if (hvv_vq_pass_spent(&pass, ret)) {
+			more = true;
+			break;
+		}
+	}
+	hvv_vq_flush(vq);
+	return more;
+}
+
+/* Returns 0 (the chain is done with), or -EAGAIN: the tap is full. */
+static int hvv_net_tx_one(struct hvv_net *net, struct socket *sock,
+			  const struct hvv_chain *chain)
+{
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	int ret;
+
+	if (chain->nr_in || chain->out_len < HVV_NET_HDR_LEN + ETH_HLEN) {
+		atomic64_inc(&net->stats.tx_malformed);
+		return 0;
+	}
+	if (!sock) {
+		atomic64_inc(&net->stats.tx_errors);	/* detached */
+		return 0;
+	}
+	iov_iter_kvec(&msg.msg_iter, WRITE, chain->segs, chain->nr_out,
+		      chain->out_len);
+	ret = sock->ops->sendmsg(sock, &msg, chain->out_len);
+	if (ret == -EAGAIN)
+		return -EAGAIN;
+	if (ret < 0) {
+		atomic64_inc(&net->stats.tx_errors);
+		if (ret == -EBADFD)
+			hvv_net_link_down(net);
+		return 0;
+	}
+	atomic64_inc(&net->stats.tx_packets);
+	atomic64_add(chain->out_len - HVV_NET_HDR_LEN, &net->stats.tx_bytes);
+	return 0;
+}
+
+static bool hvv_net_transmit(struct hvv_vq *vq)
+{
+	struct hvv_net *net = to_net(vq->dev);
+	struct socket *sock = READ_ONCE(net->sock);
+	struct hvv_vq_pass pass = {};
+	struct hvv_chain chain;
+	int ret;
+
+	do {
+		hvv_vq_disable_notify(vq);
+		while ((ret = hvv_vq_pop(vq, &chain)) > 0) {
+			if (hvv_net_tx_one(net, sock, &chain) == -EAGAIN) {
+				/* tx_poll kicks us when the tap has room. */
+				hvv_vq_unpop(vq, &chain);
+				hvv_vq_flush(vq);
+				return false;
+			}
+			hvv_vq_push(vq, chain.head, 0);
+			if (hvv_vq_pass_spent(&pass, chain.out_len)) {
+				hvv_vq_flush(vq);
+				return true;
+			}
+		}
+	} while (!ret && hvv_vq_enable_notify(vq));
+	hvv_vq_flush(vq);
+	return false;
+}
+
+/* CTRL_MAC: the filter table is accepted if well formed. */
+static u8 hvv_net_ctrl_mac(struct hvv_net *net, u8 cmd, struct iov_iter *data)
+{
+	u8 mac[ETH_ALEN];
+	unsigned int t;
+	__le32 n;
+
+	switch (cmd) {
+	case VIRTIO_NET_CTRL_MAC_ADDR_SET:
+		if (!(READ_ONCE(net->features) &
+		      BIT_ULL(VIRTIO_NET_F_CTRL_MAC_ADDR)) ||
+		    copy_from_iter(mac, ETH_ALEN, data) != ETH_ALEN ||
+		    iov_iter_count(data) || !is_valid_ether_addr(mac))
+			return VIRTIO_NET_ERR;
+		hvv_dev_set_config(&net->dev,
+				   offsetof(struct virtio_net_config, mac),
+				   mac, ETH_ALEN, false);
+		return VIRTIO_NET_OK;
+	case VIRTIO_NET_CTRL_MAC_TABLE_SET:
+		/* Two tables: unicast, then multicast addresses. */
+		for (t = 0; t < 2; t++) {
+			if (copy_from_iter(&n, sizeof(n), data) != sizeof(n) ||
+			    le32_to_cpu(n) > iov_iter_count(data) / ETH_ALEN)
+				return VIRTIO_NET_ERR;
+			iov_iter_advance(data, le32_to_cpu(n) * ETH_ALEN);
+		}
+		return iov_iter_count(data) ? VIRTIO_NET_ERR : VIRTIO_NET_OK;
+	default:
+		return VIRTIO_NET_ERR;
+	}
+}
+
+static u8 hvv_net_ctrl_command(struct hvv_net *net,
+			       const struct hvv_chain *chain)
+{
+	struct virtio_net_ctrl_hdr hdr;
+	struct iov_iter data;
+	u8 on;
+
+	iov_iter_kvec(&data, WRITE, chain->segs, chain->nr_out,
+		      chain->out_len);
+	if (copy_from_iter(&hdr, sizeof(hdr), &data) != sizeof(hdr))
+		return VIRTIO_NET_ERR;
+	switch (hdr.class) {
+	case VIRTIO_NET_CTRL_RX:
+		if ((hdr.cmd != VIRTIO_NET_CTRL_RX_PROMISC &&
+		     hdr.cmd != VIRTIO_NET_CTRL_RX_ALLMULTI) ||
+		    iov_iter_count(&data) != sizeof(on))
+			return VIRTIO_NET_ERR;
+		return VIRTIO_NET_OK;
+	case VIRTIO_NET_CTRL_MAC:
+		return hvv_net_ctrl_mac(net, hdr.cmd, &data);
+	default:
+		return VIRTIO_NET_ERR;
+	}
+}
+
+static bool hvv_net_control_queue(struct hvv_vq *vq)
+{
+	struct hvv_net *net = to_net(vq->dev);
+	struct hvv_vq_pass pass = {};
+	struct hvv_chain chain;
+	struct iov_iter ack;
+	u8 status;
+	int ret;
+
+	do {
+		hvv_vq_disable_notify(vq);
+		while ((ret = hvv_vq_pop(vq, &chain)) > 0) {
+			if (!chain.in_len) {
+				/* Nowhere to answer: return it untouched. */
+				atomic64_inc(&net->stats.ctrl_errors);
+				hvv_vq_push(vq, chain.head, 0);
+				continue;
+			}
+			status = hvv_net_ctrl_command(net, &chain);
+			if (status != VIRTIO_NET_OK)
+				atomic64_inc(&net->stats.ctrl_errors);
+			/* The ack is the last writable byte. */
+			iov_iter_kvec(&ack, READ, chain.segs + chain.nr_out,
+				      chain.nr_in, chain.in_len);
+			iov_iter_advance(&ack, chain.in_len - 1);
+			if (copy_to_iter(&status, 1, &ack) != 1)
+				atomic64_inc(&net->stats.ctrl_errors);
+			hvv_vq_push(vq, chain.head, 1);
+			if (hvv_vq_pass_spent(&pass, chain.out_len)) {
+				hvv_vq_flush(vq);
+				return true;
+			}
+		}
+	} while (!ret && hvv_vq_enable_notify(vq));
+	hvv_vq_flush(vq);
+	return false;
+}
+
+/**
+ * hvv_net_handle_queue - serve a queue of a net device
+ * @vq: the queue
+ *
+ * Worker context (the &hvv_dev_ops.handle_queue of net devices).
+ *
+ * Return: true if the pass's weight ran out with work left.
+ */
+bool hvv_net_handle_queue(struct hvv_vq *vq)
+{
+	switch (vq->index) {
+	case HVV_NET_RX:
+		return hvv_net_receive(vq);
+	case HVV_NET_TX:
+		return hvv_net_transmit(vq);
+	default:
+		return hvv_net_control_queue(vq);
+	}
+}
+
+/**
+ * hvv_net_rx_alloc - allocate the receive queue's buffer arrays
+ * @net: the device, its queues allocated
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int hvv_net_rx_alloc(struct hvv_net *net)
+{
+	u16 num_max = net->dev.vqs[HVV_NET_RX].num_max;
+
+	net->rx.chains = kcalloc(num_max, sizeof(*net->rx.chains),
+				 GFP_KERNEL);
+	net->rx.segs = kcalloc(HVV_VQ_MAX_SEGS(num_max),
+			       sizeof(*net->rx.segs), GFP_KERNEL);
+	if (!net->rx.chains || !net->rx.segs) {
+		hvv_net_rx_free(net);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void hvv_net_rx_free(struct hvv_net *net)
+{
+	kfree(net->rx.chains);
+	kfree(net->rx.segs);
+	net->rx.chains = NULL;
+	net->rx.segs = NULL;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * virtio-net backend, private to its two files: the device (net_dev.c:
+ * creation on a tap, features, config space, offloads, removal) and its
+ * data path (net.c: receive, transmit and the control queue, through the
+ * tap's socket). net_dev.c calls net.c; nothing calls back up but through
+ * the core's ops.
+ */
+#ifndef _HVV_NET_H
+#define _HVV_NET_H
+
+#include <linux/atomic.h>
+#include <linux/if_ether.h>
+#include <linux/net.h>
+#include <linux/types.h>
+#include <uapi/linux/virtio_net.h>
+
+#include "dev.h"
+#include "poll.h"
+
+#define HVV_NET_QUEUE_SIZE	256
+/* The header of every frame: virtio 1.x always has num_buffers. */
+#define HVV_NET_HDR_LEN		sizeof(struct virtio_net_hdr_v1)
+/* Queues of a device with one queue pair. */
+#define HVV_NET_RX		0
+#define HVV_NET_TX		1
+#define HVV_NET_CTRL		2
+#define HVV_NET_NR_QUEUES	3
+
+/* Control events (hvv_dev_control()). */
+#define HVV_NET_EV_OFFLOADS	BIT(0)	/* apply the negotiated offloads */
+
+/**
+ * struct hvv_net_stats - what the data path counts, shown in sysfs
+ * @rx_packets: frames delivered to the driver
+ * @rx_bytes: their bytes, without the virtio-net header
+ * @rx_too_small: frames dropped because no buffer the driver posted can
+ *	hold them (a single buffer without MRG_RXBUF, or more buffers than a
+ *	ring can lend)
+ * @rx_errors: reads from the tap that failed (the tap went away)
+ * @tx_packets: frames the tap took
+ * @tx_bytes: their bytes, without the virtio-net header
+ * @tx_malformed: chains dropped because they break the transmit rules
+ *	(writable descriptors, shorter than a header and an Ethernet header)
+ * @tx_errors: frames the tap refused (a bad GSO header, the tap gone)
+ * @ctrl_errors: control commands answered VIRTIO_NET_ERR
+ */
+struct hvv_net_stats {
+	atomic64_t rx_packets;
+	atomic64_t rx_bytes;
+	atomic64_t rx_too_small;
+	atomic64_t rx_errors;
+	atomic64_t tx_packets;
+	atomic64_t tx_bytes;
+	atomic64_t tx_malformed;
+	atomic64_t tx_errors;
+	atomic64_t ctrl_errors;
+};
+
+/**
+ * struct hvv_net_rx - the receive queue's buffers for one frame
+ * @chains: chains gathered for the frame, HVV_NET_QUEUE_SIZE entries
+ * @segs: their segments, one after the other, HVV_VQ_MAX_SEGS entries
+ *
+ * The receive worker's only.
+ */
+struct hvv_net_rx {
+	struct hvv_chain *chains;
+	struct kvec *segs;
+};
+
+/**
+ * struct hvv_net - a virtio-net device on a tap
+ * @dev: the virtio device
+ * @file: the tap's file; a reference held from creation to release
+ * @sock: the tap's socket; NULL once the device is detached (workers read
+ *	it with READ_ONCE(), after hvv_worker_sync() no run sees the old one)
+ * @put_socket_symbol: drops the reference symbol_get() took on the tap
+ *	driver's module (tun or tap) when the socket was looked up
+ * @rx_poll: kicks the receive worker when the tap has frames
+ * @tx_poll: kicks the transmit worker when the tap has room again
+ * @polling: @rx_poll and @tx_poll are started (hvv_ctl_lock: publish and
+ *	shutdown)
+ * @rx: receive buffers (receive worker)
+ * @features: the driver's features, taken at FEATURES_OK (WRITE_ONCE;
+ *	the workers read them with READ_ONCE, once per pass)
+ * @link_down: the tap failed for good: the link was reported down
+ *	(xchg, so that one config interrupt tells it)
+ * @stats: counters
+ */
+struct hvv_net {
+	struct hvv_dev dev;
+	struct file *file;
+	struct socket *sock;
+	void (*put_socket_symbol)(void);
+	struct hvv_poll rx_poll;
+	struct hvv_poll tx_poll;
+	bool polling;
+	struct hvv_net_rx rx;
+	u64 features;
+	int link_down;
+	struct hvv_net_stats stats;
+};
+
+static inline struct hvv_net *to_net(struct hvv_dev *dev)
+{
+	return container_of(dev, struct hvv_net, dev);
+}
+
+/* net.c */
+bool hvv_net_handle_queue(struct hvv_vq *vq);
+int hvv_net_rx_alloc(struct hvv_net *net);
+void hvv_net_rx_free(struct hvv_net *net);
+
+#endif /* _HVV_NET_H */

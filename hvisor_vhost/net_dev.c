@@ -1,0 +1,443 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * virtio-net backend: the device. Creation on a tap (or macvtap) file
+ * that the caller opened, features, config space, the offloads applied to
+ * the tap, sysfs, removal and the backend's registration. Its data path
+ * is net.c's.
+ *
+ * The tap driver is a module (tun, tap) that hvisor_vhost.ko must not
+ * depend on: blk and console users never load it, and insmod must work
+ * where it is absent. Its socket lookup is resolved with symbol_get()
+ * when a net device is created, which also pins the module while the
+ * device holds its file; the fd the caller passes proves the module is
+ * loaded. Hence one module for every type, and no exported core API.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#include <linux/etherdevice.h>
+#include <linux/file.h>
+#include <linux/idr.h>
+#include <linux/if_tap.h>
+#include <linux/if_tun.h>
+#include <linux/module.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ids.h>
+
+#include "backend.h"
+#include "net.h"
+
+#define HVV_NET_MAX		256	/* devices */
+#define HVV_NET_MIN_MTU		68
+
+static DEFINE_IDA(hvv_net_ida);
+
+/* What the tap may hand over, from what the driver can take. */
+static unsigned long hvv_net_tap_offloads(u64 features)
+{
+	unsigned long offloads = TUN_F_CSUM;
+
+	if (!(features & BIT_ULL(VIRTIO_NET_F_GUEST_CSUM)))
+		return 0;
+	if (features & BIT_ULL(VIRTIO_NET_F_GUEST_TSO4))
+		offloads |= TUN_F_TSO4;
+	if (features & BIT_ULL(VIRTIO_NET_F_GUEST_TSO6))
+		offloads |= TUN_F_TSO6;
+	if (features & BIT_ULL(VIRTIO_NET_F_GUEST_ECN))
+		offloads |= TUN_F_TSO_ECN;
+#ifdef TUN_F_USO4
+	if (features & BIT_ULL(VIRTIO_NET_F_GUEST_USO4))
+		offloads |= TUN_F_USO4;
+	if (features & BIT_ULL(VIRTIO_NET_F_GUEST_USO6))
+		offloads |= TUN_F_USO6;
+#endif
+	return offloads;
+}
+
+/* TUNSETOFFLOAD takes its argument by value: callable from the kernel. */
+static int hvv_net_set_offloads(struct hvv_net *net, unsigned long offloads)
+{
+	return net->file->f_op->unlocked_ioctl(net->file, TUNSETOFFLOAD,
+					       offloads);
+}
+
+static void hvv_net_control(struct hvv_dev *dev, unsigned long events)
+{
+	struct hvv_net *net = to_net(dev);
+	unsigned long offloads;
+	int ret;
+
+	if (!(events & HVV_NET_EV_OFFLOADS))
+		return;
+	offloads = hvv_net_tap_offloads(READ_ONCE(net->features));
+	ret = hvv_net_set_offloads(net, offloads);
+	if (ret)
+		dev_warn(dev->sysdev,
+			 "the tap refused offloads %#lx (%d): the driver gets plain frames\n",
+			 offloads, ret);
+}
+
+static void hvv_net_status_changed(struct hvv_dev *dev, u32 old, u32 status)
+{
+	struct hvv_net *net = to_net(dev);
+	unsigned long flags;
+
+	if (!(status & ~old & VIRTIO_CONFIG_S_FEATURES_OK))
+		return;
+	spin_lock_irqsave(&dev->lock, flags);
+	WRITE_ONCE(net->features, dev->driver_features);
+	spin_unlock_irqrestore(&dev->lock, flags);
+	/* TUNSETOFFLOAD takes the RTNL: not here. */
+	hvv_dev_control(dev, HVV_NET_EV_OFFLOADS);
+}
+
+/* The tap's interface name, as tun reports it in fdinfo ("iff:"). */
+static ssize_t hvv_net_backend_show(struct hvv_dev *dev, char *buf)
+{
+	struct file *file = to_net(dev)->file;
+	struct seq_file m = { .size = PAGE_SIZE };
+	char name[IFNAMSIZ];
+	ssize_t ret;
+
+	if (!file->f_op->show_fdinfo)
+		return sysfs_emit(buf, "tap\n");
+	m.buf = kzalloc(m.size, GFP_KERNEL);
+	if (!m.buf)
+		return -ENOMEM;
+	file->f_op->show_fdinfo(&m, file);
+	if (sscanf(m.buf, "iff: %15s", name) == 1)
+		ret = sysfs_emit(buf, "%s\n", name);
+	else
+		ret = sysfs_emit(buf, "tap (detached)\n");
+	kfree(m.buf);
+	return ret;
+}
+
+/* Start following the tap once the workers run. */
+static int hvv_net_publish(struct hvv_dev *dev)
+{
+	struct hvv_net *net = to_net(dev);
+	int ret;
+
+	ret = hvv_poll_start(&net->rx_poll, net->file);
+	if (ret)
+		return ret;
+	ret = hvv_poll_start(&net->tx_poll, net->file);
+	if (ret) {
+		hvv_poll_stop(&net->rx_poll);
+		return ret;
+	}
+	net->polling = true;
+	return 0;
+}
+
+static void hvv_net_shutdown(struct hvv_dev *dev)
+{
+	struct hvv_net *net = to_net(dev);
+
+	if (!net->polling)
+		return;
+	hvv_poll_stop(&net->rx_poll);
+	hvv_poll_stop(&net->tx_poll);
+	net->polling = false;
+}
+
+/*
+ * Detached (removed while the driver runs): the workers stop using the
+ * tap; frames the driver sends are counted and returned, none arrives.
+ */
+static void hvv_net_detach(struct hvv_dev *dev)
+{
+	WRITE_ONCE(to_net(dev)->sock, NULL);
+}
+
+static void hvv_net_free(struct hvv_net *net)
+{
+	hvv_net_rx_free(net);
+	if (net->file) {
+		fput(net->file);
+		net->put_socket_symbol();
+	}
+	ida_free(&hvv_net_ida, net->dev.index);
+	kfree(net);
+}
+
+static void hvv_net_release(struct hvv_dev *dev)
+{
+	hvv_net_free(to_net(dev));
+}
+
+/* One show() for every counter: the attribute carries its offset. */
+static ssize_t hvv_net_stat_show(struct device *d,
+				 struct device_attribute *attr, char *buf)
+{
+	struct dev_ext_attribute *ea = container_of(attr, typeof(*ea), attr);
+	struct hvv_net *net = to_net(dev_get_drvdata(d));
+	atomic64_t *counter = (void *)&net->stats + (uintptr_t)ea->var;
+
+	return sysfs_emit(buf, "%lld\n", atomic64_read(counter));
+}
+
+static struct dev_ext_attribute hvv_net_stats[] = {
+	{ __ATTR(rx_packets, 0444, hvv_net_stat_show, NULL),
+	  (void *)offsetof(struct hvv_net_stats, rx_packets) },
+	{ __ATTR(rx_bytes, 0444, hvv_net_stat_show, NULL),
+	  (void *)offsetof(struct hvv_net_stats, rx_bytes) },
+	{ __ATTR(rx_too_small, 0444, hvv_net_stat_show, NULL),
+	  (void *)offsetof(struct hvv_net_stats, rx_too_small) },
+	{ __ATTR(rx_errors, 0444, hvv_net_stat_show, NULL),
+	  (void *)offsetof(struct hvv_net_stats, rx_errors) },
+	{ __ATTR(tx_packets, 0444, hvv_net_stat_show, NULL),
+	  (void *)offsetof(struct hvv_net_stats, tx_packets) },
+	{ __ATTR(tx_bytes, 0444, hvv_net_stat_show, NULL),
+	  (void *)offsetof(struct hvv_net_stats, tx_bytes) },
+	{ __ATTR(tx_malformed, 0444, hvv_net_stat_show, NULL),
+	  (void *)offsetof(struct hvv_net_stats, tx_malformed) },
+	{ __ATTR(tx_errors, 0444, hvv_net_stat_show, NULL),
+	  (void *)offsetof(struct hvv_net_stats, tx_errors) },
+	{ __ATTR(ctrl_errors, 0444, hvv_net_stat_show, NULL),
+	  (void *)offsetof(struct hvv_net_stats, ctrl_errors) },
+};
+
+static struct attribute *hvv_net_stat_attrs[ARRAY_SIZE(hvv_net_stats) + 1];
+
+static struct attribute_group hvv_net_stat_group = {
+	.name = "net_stats",
+	.attrs = hvv_net_stat_attrs,
+};
+
+static const struct hvv_dev_ops hvv_net_ops = {
+	.type = "net",
+	.device_id = VIRTIO_ID_NET,
+	.handle_queue = hvv_net_handle_queue,
+	.status_changed = hvv_net_status_changed,
+	.control = hvv_net_control,
+	.backend_show = hvv_net_backend_show,
+	.sysfs_group = &hvv_net_stat_group,
+	.publish = hvv_net_publish,
+	.can_detach = true,
+	.shutdown = hvv_net_shutdown,
+	.detach = hvv_net_detach,
+	.release = hvv_net_release,
+};
+
+static void hvv_net_put_tun(void)
+{
+	symbol_put(tun_get_socket);
+}
+
+#if IS_ENABLED(CONFIG_TAP)
+static void hvv_net_put_tap(void)
+{
+	symbol_put(tap_get_socket);
+}
+#endif
+
+/* The socket of a tun/tap or macvtap file, and a reference on its module. */
+static int hvv_net_get_socket(struct hvv_net *net)
+{
+	struct socket *(*get_socket)(struct file *file);
+	struct socket *sock;
+
+	get_socket = symbol_get(tun_get_socket);
+	if (get_socket) {
+		sock = get_socket(net->file);
+		if (!IS_ERR(sock)) {
+			net->sock = sock;
+			net->put_socket_symbol = hvv_net_put_tun;
+			return 0;
+		}
+		symbol_put(tun_get_socket);
+	}
+#if IS_ENABLED(CONFIG_TAP)
+	get_socket = symbol_get(tap_get_socket);
+	if (get_socket) {
+		sock = get_socket(net->file);
+		if (!IS_ERR(sock)) {
+			net->sock = sock;
+			net->put_socket_symbol = hvv_net_put_tap;
+			return 0;
+		}
+		symbol_put(tap_get_socket);
+	}
+#endif
+	return -EINVAL;
+}
+
+static u64 hvv_net_features(const struct hvv_dev_config *ud)
+{
+	u64 features = BIT_ULL(VIRTIO_NET_F_MAC) |
+		       BIT_ULL(VIRTIO_NET_F_STATUS) |
+		       BIT_ULL(VIRTIO_NET_F_CSUM) |
+		       BIT_ULL(VIRTIO_NET_F_GUEST_CSUM) |
+		       BIT_ULL(VIRTIO_NET_F_HOST_TSO4) |
+		       BIT_ULL(VIRTIO_NET_F_HOST_TSO6) |
+		       BIT_ULL(VIRTIO_NET_F_HOST_ECN) |
+		       BIT_ULL(VIRTIO_NET_F_GUEST_TSO4) |
+		       BIT_ULL(VIRTIO_NET_F_GUEST_TSO6) |
+		       BIT_ULL(VIRTIO_NET_F_GUEST_ECN) |
+		       BIT_ULL(VIRTIO_NET_F_MRG_RXBUF) |
+		       BIT_ULL(VIRTIO_NET_F_CTRL_VQ) |
+		       BIT_ULL(VIRTIO_NET_F_CTRL_RX) |
+		       BIT_ULL(VIRTIO_NET_F_CTRL_MAC_ADDR);
+
+#ifdef TUN_F_USO4
+	/* The tap takes UDP segmentation offloads (6.2 and later). */
+	features |= BIT_ULL(VIRTIO_NET_F_HOST_USO) |
+		    BIT_ULL(VIRTIO_NET_F_GUEST_USO4) |
+		    BIT_ULL(VIRTIO_NET_F_GUEST_USO6);
+#endif
+	if (ud->mtu)
+		features |= BIT_ULL(VIRTIO_NET_F_MTU);
+	return features;
+}
+
+/*
+ * Without mac=, a stable locally administered address: 02:48:56 ("HV"),
+ * the zone, and a 16-bit fold of the window's address (in 512-byte
+ * units, the smallest window), so that it stays across reboots.
+ */
+static void hvv_net_default_mac(const struct hvv_dev_config *ud, u8 *mac)
+{
+	u64 a = ud->addr >> 9;
+	u16 fold = 0;
+
+	for (; a; a >>= 16)
+		fold ^= a & 0xffff;
+	mac[0] = 0x02;
+	mac[1] = 0x48;
+	mac[2] = 0x56;
+	mac[3] = ud->zone_id;
+	mac[4] = fold >> 8;
+	mac[5] = fold & 0xff;
+}
+
+static void hvv_net_set_config(struct hvv_net *net,
+			       const struct hvv_dev_config *ud)
+{
+	struct virtio_net_config cfg = {};
+
+	if (ud->flags & HVV_DEV_F_MAC)
+		memcpy(cfg.mac, ud->mac, ETH_ALEN);
+	else
+		hvv_net_default_mac(ud, cfg.mac);
+	cfg.status = (__force __virtio16)cpu_to_le16(VIRTIO_NET_S_LINK_UP);
+	cfg.max_virtqueue_pairs = (__force __virtio16)cpu_to_le16(1);
+	cfg.mtu = (__force __virtio16)cpu_to_le16(ud->mtu);
+	hvv_dev_set_config(&net->dev, 0, &cfg, sizeof(cfg), false);
+}
+
+static int hvv_net_check(const struct hvv_dev_config *ud)
+{
+	if (ud->flags & ~HVV_DEV_F_MAC) {
+		pr_err("net: only the mac flag applies\n");
+		return -EINVAL;
+	}
+	if (ud->queues > 1) {
+		pr_err("net: queues=%u: one queue pair only\n", ud->queues);
+		return -EOPNOTSUPP;
+	}
+	if (ud->mtu && (ud->mtu < HVV_NET_MIN_MTU || ud->mtu > U16_MAX)) {
+		pr_err("net: mtu=%u: %u to %u\n", ud->mtu, HVV_NET_MIN_MTU,
+		       U16_MAX);
+		return -EINVAL;
+	}
+	if (ud->flags & HVV_DEV_F_MAC && !is_valid_ether_addr(ud->mac)) {
+		pr_err("net: mac=%pM: not a unicast address\n", ud->mac);
+		return -EINVAL;
+	}
+	if (ud->backend_fd < 0) {
+		pr_err("net: needs a tap\n");
+		return -EBADF;
+	}
+	return 0;
+}
+
+/**
+ * hvv_net_create - create a virtio-net device on a tap
+ * @ud: from userspace: backend_fd (a tap opened with IFF_VNET_HDR and a
+ *	12-byte header), mac (with HVV_DEV_F_MAC), mtu, queues (0 or 1)
+ *
+ * Runs in the caller's context, where @ud->backend_fd is looked up.
+ *
+ * Return: the device or an ERR_PTR.
+ */
+static struct hvv_dev *hvv_net_create(const struct hvv_dev_config *ud)
+{
+	struct hvv_net *net;
+	int index, ret;
+
+	ret = hvv_net_check(ud);
+	if (ret)
+		return ERR_PTR(ret);
+	index = ida_alloc_max(&hvv_net_ida, HVV_NET_MAX - 1, GFP_KERNEL);
+	if (index < 0)
+		return ERR_PTR(index);
+	net = kzalloc(sizeof(*net), GFP_KERNEL);
+	if (!net) {
+		ida_free(&hvv_net_ida, index);
+		return ERR_PTR(-ENOMEM);
+	}
+	net->dev.index = index;
+	snprintf(net->dev.name, sizeof(net->dev.name), "net%d", index);
+	/* From here on, hvv_net_free() undoes everything. */
+	net->file = fget(ud->backend_fd);
+	if (!net->file) {
+		ret = -EBADF;
+		goto err_free;
+	}
+	ret = hvv_net_get_socket(net);
+	if (ret) {
+		fput(net->file);
+		net->file = NULL;
+		pr_err("net: fd %d is not a tap\n", ud->backend_fd);
+		goto err_free;
+	}
+	/* Nothing offloaded until a driver asks. */
+	ret = hvv_net_set_offloads(net, 0);
+	if (ret) {
+		pr_err("net: the tap refuses TUNSETOFFLOAD (%d)\n", ret);
+		goto err_free;
+	}
+	ret = hvv_dev_init(&net->dev, &hvv_net_ops, ud, HVV_NET_NR_QUEUES,
+			   HVV_NET_QUEUE_SIZE, hvv_net_features(ud));
+	if (ret)
+		goto err_free;
+	ret = hvv_net_rx_alloc(net);
+	if (ret)
+		goto err_stop;
+	hvv_poll_init(&net->rx_poll, &net->dev.vqs[HVV_NET_RX].worker,
+		      EPOLLIN);
+	hvv_poll_init(&net->tx_poll, &net->dev.vqs[HVV_NET_TX].worker,
+		      EPOLLOUT);
+	hvv_net_set_config(net, ud);
+	return &net->dev;
+
+err_stop:
+	hvv_dev_stop(&net->dev);
+err_free:
+	hvv_net_free(net);
+	return ERR_PTR(ret);
+}
+
+static struct hvv_backend hvv_net_backend = {
+	.type = HVV_DEV_NET,
+	.name = "net",
+	.owner = THIS_MODULE,
+	.create = hvv_net_create,
+};
+
+int hvv_net_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(hvv_net_stats); i++)
+		hvv_net_stat_attrs[i] = &hvv_net_stats[i].attr.attr;
+	return hvv_backend_register(&hvv_net_backend);
+}
+
+void hvv_net_exit(void)
+{
+	hvv_backend_unregister(&hvv_net_backend);
+}
