@@ -218,7 +218,7 @@ err 1 "add console: 'verbose': expected KEY=VALUE" add console verbose
 err 1 "add console: '=5': expected KEY=VALUE" add console =5
 err 1 "add console: img=x: not a key of console devices (keys: zone, addr, len, irq)" \
 	add console img=x
-err 1 "add net: img=x: not a key of net devices (keys: zone, addr, len, irq, tap, mac)" \
+err 1 "add net: img=x: not a key of net devices (keys: zone, addr, len, irq, queues, tap, mac, mtu)" \
 	add net img=x
 err 1 "add blk: tap=tap0: not a key of blk devices (keys: zone, addr, len, irq, img, ro, queues, serial)" \
 	add blk tap=tap0
@@ -247,6 +247,20 @@ err 1 "add net: mac=01:16:3e:10:10:10: multicast address (the first byte must be
 err 1 "add net: mac=00:00:00:00:00:00: all-zero address" add net mac=00:00:00:00:00:00
 err 1 "add net: mac=0x00,0x16,0x3e: expected 6 bytes" add net mac=0x00,0x16,0x3e
 err 1 "add net: mac=0,1,2,3,4,256: byte 6: too large (max 255)" add net mac=0,1,2,3,4,256
+err 1 "add net: queues=2: queues > 1 is not supported yet" add net queues=2
+err 1 "add net: queues=32769: too large (max 32768)" add net queues=32769
+err 1 "add net: queues=0: must not be 0" add net queues=0
+err 1 "add net: mtu=67: too small (min 68)" add net mtu=67
+err 1 "add net: mtu=65536: too large (max 65535)" add net mtu=65536
+err 1 "add net: mtu=0: too small (min 68)" add net mtu=0
+err 1 "add net: mtu=1500: duplicate key (already given as mtu=9000)" add net mtu=9000 mtu=1500
+err 1 "add net: tap=..: not an interface name" add net tap=..
+err 1 "add net: tap=: empty value" add net tap=
+err 1 "add net: mac=: empty value" add net mac=
+err 1 "add blk: mtu=1500: not a key of blk devices (keys: zone, addr, len, irq, img, ro, queues, serial)" \
+	add blk mtu=1500
+err 1 "add console: queues=1: not a key of console devices (keys: zone, addr, len, irq)" \
+	add console queues=1
 # hvisor-tool's historic "--device blk,addr=...,zone_id=..." form
 err 1 "add blk: irq=7x: not a number" add blk,addr=0xa003c00,irq=7x
 err 1 "add blk: missing img=" add blk,addr=0xa003c00,len=0x200,irq=78,zone_id=1

@@ -662,6 +662,8 @@ static void dry_run(const struct cfg *cfg)
 			printf(" mac=%02x:%02x:%02x:%02x:%02x:%02x",
 			       d->mac[0], d->mac[1], d->mac[2], d->mac[3],
 			       d->mac[4], d->mac[5]);
+		if (d->mtu)
+			printf(" mtu=%u", d->mtu);
 		putchar('\n');
 	}
 	for (i = 0; i < cfg->nr_skipped; i++)

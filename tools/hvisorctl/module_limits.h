@@ -56,6 +56,20 @@ static inline int limit_type_served(unsigned int type)
 #define LIMIT_BLK_QUEUES	8
 
 /*
+ * queues= of a net device (queue pairs): the net backend serves one pair
+ * for now (EINVAL otherwise). Written with hvisor_vhost/net.c, which is
+ * not in this tree yet: keep in step with it.
+ */
+#define LIMIT_NET_QUEUES	1
+
+/*
+ * mtu= of a net device, offered with VIRTIO_NET_F_MTU: 68..65535
+ * (struct hvv_dev_config, EINVAL otherwise).
+ */
+#define LIMIT_NET_MIN_MTU	68
+#define LIMIT_NET_MAX_MTU	65535
+
+/*
  * A blk device's capacity is its backing's size in 512-byte sectors,
  * rounded down (hvv_blk_create() and hvv_blk_resize(),
  * hvisor_vhost/blk_dev.c): the guest does not see the end of an image that

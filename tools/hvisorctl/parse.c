@@ -325,6 +325,7 @@ const char *const dev_key_name[DK_NR] = {
 	[DK_SERIAL]	= "serial",
 	[DK_TAP]	= "tap",
 	[DK_MAC]	= "mac",
+	[DK_MTU]	= "mtu",
 };
 
 static const unsigned int dev_key_types[DK_NR] = {
@@ -334,10 +335,11 @@ static const unsigned int dev_key_types[DK_NR] = {
 	[DK_IRQ]	= T_ALL,
 	[DK_IMG]	= T(HVV_DEV_BLK),
 	[DK_RO]		= T(HVV_DEV_BLK),
-	[DK_QUEUES]	= T(HVV_DEV_BLK),
+	[DK_QUEUES]	= T(HVV_DEV_BLK) | T(HVV_DEV_NET),
 	[DK_SERIAL]	= T(HVV_DEV_BLK),
 	[DK_TAP]	= T(HVV_DEV_NET),
 	[DK_MAC]	= T(HVV_DEV_NET),
+	[DK_MTU]	= T(HVV_DEV_NET),
 };
 
 int dev_type_lookup(const char *name)
@@ -376,7 +378,8 @@ int dev_key_valid(unsigned int type, int key)
 	return type < 32 && (dev_key_types[key] & T(type));
 }
 
-static const char *check_ifname(const char *s)
+/* What the kernel's dev_valid_name() accepts: IFNAMSIZ includes the NUL. */
+const char *check_ifname(const char *s)
 {
 	const char *p;
 
@@ -384,9 +387,27 @@ static const char *check_ifname(const char *s)
 		return "empty value";
 	if (strlen(s) > 15)
 		return "interface name too long (max 15 characters)";
+	if (!strcmp(s, ".") || !strcmp(s, ".."))
+		return "not an interface name";
 	for (p = s; *p; p++)
 		if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
 			return "not an interface name";
+	return NULL;
+}
+
+/* queues= of a net device: queue pairs, one for now. */
+static const char *net_queues(const char *v, __u32 *out)
+{
+	const char *msg;
+	__u32 n;
+
+	/* the virtio-net maximum: VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MAX */
+	msg = parse_u32(v, 1, 0x8000, &n);
+	if (msg)
+		return msg;
+	if (n > LIMIT_NET_QUEUES)
+		return "queues > 1 is not supported yet";
+	*out = n;
 	return NULL;
 }
 
@@ -467,6 +488,8 @@ static const char *build_key(struct dev_spec *spec, int key, const char *v)
 			d->flags |= HVV_DEV_F_RO;
 		return NULL;
 	case DK_QUEUES:
+		if (d->type == HVV_DEV_NET)
+			return net_queues(v, &d->queues);
 		return parse_u32(v, 1, LIMIT_BLK_QUEUES, &d->queues);
 	case DK_SERIAL:
 		msg = check_serial(v);
@@ -479,6 +502,9 @@ static const char *build_key(struct dev_spec *spec, int key, const char *v)
 	case DK_MAC:
 		d->flags |= HVV_DEV_F_MAC;
 		return parse_mac(v, d->mac);
+	case DK_MTU:
+		return parse_u32(v, LIMIT_NET_MIN_MTU, LIMIT_NET_MAX_MTU,
+				 &d->mtu);
 	}
 	return "unknown key";
 }

@@ -17,6 +17,8 @@ const char *parse_u32(const char *s, __u32 min, __u32 max, __u32 *out);
 const char *parse_mac(const char *s, __u8 mac[6]);
 const char *parse_dev_name(const char *s);
 const char *parse_zone_id(const char *s, __u32 *out);
+/* A network interface name (tap=), without looking it up. */
+const char *check_ifname(const char *s);
 
 /* GPA:HPA:SIZE[,GPA:HPA:SIZE...] appended to @regs (*nr used of @max). */
 const char *parse_mem_list(const char *s, struct hvv_mem_region *regs,
@@ -37,6 +39,7 @@ enum dev_key {
 	DK_SERIAL,
 	DK_TAP,
 	DK_MAC,
+	DK_MTU,
 	DK_NR
 };
 
