@@ -7,14 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <linux/if_tun.h>
 
 #include "hvisorctl.h"
 #include "module_limits.h"
+#include "tap.h"
 
 static const char *ctl_path(void)
 {
@@ -278,45 +277,6 @@ void img_size_warn(const char *ctx, const char *img, const struct stat *st)
 			"the guest does not see the last", rest);
 }
 
-static int open_tap(struct dev_spec *spec, const char *ctx)
-{
-	const char *hint = "";
-	struct ifreq ifr;
-	int fd, e;
-
-	if (!if_nametoindex(spec->tap)) {
-		err_msg("%s: tap=%s: no such interface (%s %s mode tap)", ctx,
-			spec->tap, "create it with: ip tuntap add dev",
-			spec->tap);
-		return -1;
-	}
-	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		e = errno;
-		err_msg("%s: tap=%s: /dev/net/tun: %s", ctx, spec->tap,
-			strerror(e));
-		return -1;
-	}
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	strncpy(ifr.ifr_name, spec->tap, IFNAMSIZ - 1);
-	if (ioctl(fd, TUNSETIFF, &ifr)) {
-		e = errno;
-		if (e == EBUSY)
-			hint = " (in use: is hvisor-tool's virtio daemon running?)";
-		else if (e == EINVAL)
-			hint = " (not a single-queue tap interface?)";
-		else if (e == EPERM)
-			hint = " (needs CAP_NET_ADMIN or ownership of the tap)";
-		err_msg("%s: tap=%s: TUNSETIFF: %s%s", ctx, spec->tap,
-			strerror(e), hint);
-		close(fd);
-		return -1;
-	}
-	spec->dev.backend_fd = fd;
-	return 0;
-}
-
 /* Open the backend in the caller's context (paths, permissions). */
 int backend_open(struct dev_spec *spec, const char *ctx)
 {
@@ -325,7 +285,7 @@ int backend_open(struct dev_spec *spec, const char *ctx)
 	case HVV_DEV_BLK:
 		return open_img(spec, ctx);
 	case HVV_DEV_NET:
-		return open_tap(spec, ctx);
+		return tap_open(spec, ctx);
 	}
 	return 0;
 }

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hvisorctl - the tap interface behind a net device. hvisorctl attaches
+ * to an interface that exists (ip tuntap add dev NAME mode tap), hands the
+ * fd to the module in HVV_DEV_ADD and closes its own: the module keeps a
+ * reference. It never creates an interface nor changes one.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/if_tun.h>
+
+#include "module_limits.h"
+#include "parse.h"
+#include "tap.h"
+
+static const char *env_or(const char *name, const char *def)
+{
+	const char *p = getenv(name);
+
+	return p && *p ? p : def;
+}
+
+/*
+ * The tun_flags of interface @ifname (tun.c prints them "0x%x"): 0, or -1
+ * with errno, ENOENT when the interface is not a tun/tap one.
+ */
+static int tun_flags(const char *ifname, __u64 *flags)
+{
+	char path[512], buf[32];
+	ssize_t n;
+	int fd, e;
+
+	snprintf(path, sizeof(path), "%s/%s/tun_flags",
+		 env_or("HVISORCTL_NET_SYSFS", TAP_NET_SYSFS), ifname);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	e = errno;
+	close(fd);
+	if (n < 0) {
+		errno = e;
+		return -1;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (parse_u64(buf, flags)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* The interface exists and is a single-queue tap: 0, or -1 (reported). */
+static int tap_check(const char *ifname, const char *ctx)
+{
+	const char *root = env_or("HVISORCTL_NET_SYSFS", TAP_NET_SYSFS);
+	char path[512];
+	struct stat st;
+	__u64 flags;
+	int e;
+
+	snprintf(path, sizeof(path), "%s/%s", root, ifname);
+	if (stat(path, &st)) {
+		e = errno;
+		if (e == ENOENT)
+			err_msg("%s: %s: no such interface (create it with: ip tuntap add dev %s mode tap)",
+				ctx, ifname, ifname);
+		else
+			err_msg("%s: %s: %s", ctx, path, strerror(e));
+		return -1;
+	}
+	if (tun_flags(ifname, &flags)) {
+		e = errno;
+		if (e == ENOENT)
+			err_msg("%s: %s: not a tap interface (not a tun/tap device)",
+				ctx, ifname);
+		else
+			err_msg("%s: %s/tun_flags: %s", ctx, path,
+				e == EINVAL ? "unreadable" : strerror(e));
+		return -1;
+	}
+	if ((flags & (IFF_TUN | IFF_TAP)) != IFF_TAP) {
+		err_msg("%s: %s: not a tap interface (a tun interface: %s)",
+			ctx, ifname, "ip tuntap add ... mode tap makes a tap");
+		return -1;
+	}
+	if (flags & IFF_MULTI_QUEUE) {
+		err_msg("%s: %s: multi-queue tap, not supported yet (create it without multi_queue)",
+			ctx, ifname);
+		return -1;
+	}
+	return 0;
+}
+
+/* The interface's MTU: 0, or -1 with errno. */
+static int tap_mtu(const char *ifname, int *mtu)
+{
+	struct ifreq ifr;
+	int sock, ret, e;
+
+	/* any socket reaches the device ioctls; AF_UNIX needs no protocol */
+	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return -1;
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
+	ret = ioctl(sock, SIOCGIFMTU, &ifr);
+	e = errno;
+	close(sock);
+	if (ret) {
+		errno = e;
+		return -1;
+	}
+	*mtu = ifr.ifr_mtu;
+	return 0;
+}
+
+/*
+ * Without mtu=, the interface's MTU is offered (if the module can offer
+ * it); with mtu= larger than it, a warning: the host side would not carry
+ * the frames the guest is told it may send.
+ */
+static void tap_set_mtu(struct dev_spec *spec, const char *ctx)
+{
+	int mtu, e;
+
+	if (tap_mtu(spec->tap, &mtu)) {
+		e = errno;
+		if (!spec->dev.mtu)
+			err_msg("%s: %s: warning: SIOCGIFMTU: %s, no MTU offered",
+				ctx, spec->tap, strerror(e));
+		return;
+	}
+	if (spec->dev.mtu) {
+		if (spec->dev.mtu > (__u32)mtu)
+			err_msg("%s: %s: warning: mtu=%u is larger than the interface's MTU %d",
+				ctx, spec->tap, spec->dev.mtu, mtu);
+		return;
+	}
+	if (mtu < LIMIT_NET_MIN_MTU || mtu > LIMIT_NET_MAX_MTU) {
+		err_msg("%s: %s: warning: MTU %d outside %u..%u, no MTU offered",
+			ctx, spec->tap, mtu, LIMIT_NET_MIN_MTU,
+			LIMIT_NET_MAX_MTU);
+		return;
+	}
+	spec->dev.mtu = (__u32)mtu;
+}
+
+static const char *tunsetiff_hint(int e)
+{
+	switch (e) {
+	case EPERM:
+	case EACCES:
+		return " (needs CAP_NET_ADMIN, or to be the tap's owner or group)";
+	case EINVAL:
+		return " (the tap refused IFF_TAP | IFF_NO_PI | IFF_VNET_HDR)";
+	}
+	return "";
+}
+
+int tap_open(struct dev_spec *spec, const char *ctx)
+{
+	const char *path = env_or("HVISORCTL_TUN", TAP_TUN_PATH);
+	int hdr = TAP_VNET_HDR_LEN;
+	const char *hint = "";
+	struct ifreq ifr;
+	int fd, e;
+
+	/* dev_spec_build() checked the name; the NUL must fit all the same */
+	if (!spec->tap || check_ifname(spec->tap)) {
+		err_msg("%s: tap: not an interface name", ctx);
+		return -1;
+	}
+	if (tap_check(spec->tap, ctx))
+		return -1;
+	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		e = errno;
+		if (e == ENOENT || e == ENODEV || e == ENXIO)
+			hint = " (is the tun module loaded? modprobe tun)";
+		else if (e == EACCES || e == EPERM)
+			hint = " (needs CAP_NET_ADMIN)";
+		err_msg("%s: %s: %s: %s%s", ctx, spec->tap, path, strerror(e),
+			hint);
+		return -1;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	memcpy(ifr.ifr_name, spec->tap, strlen(spec->tap));
+	if (ioctl(fd, TUNSETIFF, &ifr)) {
+		e = errno;
+		if (e == EBUSY)
+			err_msg("%s: %s: already in use by another process (hvisor-tool's daemon?)",
+				ctx, spec->tap);
+		else
+			err_msg("%s: %s: TUNSETIFF: %s%s", ctx, spec->tap,
+				strerror(e), tunsetiff_hint(e));
+		close(fd);
+		return -1;
+	}
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr)) {
+		e = errno;
+		err_msg("%s: %s: TUNSETVNETHDRSZ %d: %s", ctx, spec->tap, hdr,
+			strerror(e));
+		close(fd);
+		return -1;
+	}
+	tap_set_mtu(spec, ctx);
+	spec->dev.backend_fd = fd;
+	return 0;
+}

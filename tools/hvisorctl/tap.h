@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hvisorctl - the tap interface behind a net device: attached to, never
+ * created or changed.
+ */
+#ifndef HVISORCTL_TAP_H
+#define HVISORCTL_TAP_H
+
+#include "hvisorctl.h"
+
+/* Where the network interfaces and the tun device are (tests: overridable). */
+#define TAP_NET_SYSFS		"/sys/class/net"	/* $HVISORCTL_NET_SYSFS */
+#define TAP_TUN_PATH		"/dev/net/tun"		/* $HVISORCTL_TUN */
+
+/* The virtio-net header the module exchanges: struct virtio_net_hdr_v1. */
+#define TAP_VNET_HDR_LEN	12
+
+/*
+ * Attach to the existing tap interface @spec->tap as struct
+ * hvv_dev_config documents it: IFF_TAP | IFF_NO_PI | IFF_VNET_HDR, a
+ * virtio-net header of TAP_VNET_HDR_LEN bytes. Without mtu=, the
+ * interface's MTU goes into @spec->dev.mtu. The fd is left in
+ * @spec->dev.backend_fd. 0, or -1 after a message starting with @ctx.
+ */
+int tap_open(struct dev_spec *spec, const char *ctx);
+
+#endif /* HVISORCTL_TAP_H */
