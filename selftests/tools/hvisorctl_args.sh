@@ -504,7 +504,8 @@ json_err '{"a":1,\n  "a":2}' '2:3: duplicate key "a" (first at 1:2)'
 json_err '{"a":tru}' '1:6: invalid literal (expected true, false or null)'
 json_err '{"a":True}' '1:6: invalid literal (expected true, false or null)'
 json_err '[01]' '1:3: leading zero in number (write hex or octal numbers as strings)'
-json_err '[0x10]' "1:3: unexpected 'x', expected ',' or ']'"
+json_err '[0x10]' '1:2: hexadecimal number: JSON has none, write it as a string ("0x10", as hvisor-tool'"'"'s examples do)'
+json_err '[-0XaBz]' '1:2: hexadecimal number: JSON has none, write it as a string ("-0XaB", as hvisor-tool'"'"'s examples do)'
 json_err '[-]' "1:3: unexpected ']', expected a digit"
 json_err '[1.]' "1:4: unexpected ']', expected a digit after '.'"
 json_err '[1e]' "1:4: unexpected ']', expected a digit in the exponent"

@@ -336,6 +336,24 @@ static int is_digit(const struct parser *ps)
 	return !at_end(ps) && *ps->p >= '0' && *ps->p <= '9';
 }
 
+/*
+ * hvisor-tool's documentation has shown MAC bytes as bare 0x3e, which no
+ * JSON parser reads (cJSON stops at the x): say what to write instead.
+ */
+static int fail_hex(struct parser *ps, const unsigned char *start)
+{
+	unsigned int col = ps->col - (unsigned int)(ps->p - start);
+	const unsigned char *p = ps->p + 1;
+
+	while (p < ps->end && p - start < 18 &&
+	       ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f') ||
+		(*p >= 'A' && *p <= 'F')))
+		p++;
+	return fail_at(ps, ps->line, col,
+		       "hexadecimal number: JSON has none, write it as a string (\"%.*s\", as hvisor-tool's examples do)",
+		       (int)(p - start), (const char *)start);
+}
+
 static int parse_number(struct parser *ps, struct json_value *v)
 {
 	const unsigned char *start = ps->p;
@@ -346,6 +364,8 @@ static int parse_number(struct parser *ps, struct json_value *v)
 		return fail_unexpected(ps, "a digit");
 	if (*ps->p == '0') {
 		advance(ps);
+		if (!at_end(ps) && (*ps->p == 'x' || *ps->p == 'X'))
+			return fail_hex(ps, start);
 		if (is_digit(ps))
 			return fail(ps,
 				    "leading zero in number (write hex or octal numbers as strings)");
