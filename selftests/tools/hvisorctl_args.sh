@@ -186,8 +186,8 @@ HVISORCTL_DEV=/dev/null err 2 \
 
 err 1 "add: missing device type (console, blk or net)" add
 err 1 "add: 'disk': unknown device type (expected console, blk or net)" add disk
-err 1 'add: "gpu" devices are not served by hvisor_vhost (it serves console and blk)' add gpu
-err 1 'add: "scmi" devices are not served by hvisor_vhost (it serves console and blk)' add scmi
+err 1 'add: "gpu" devices are not served by hvisor_vhost (it serves console, blk and net)' add gpu
+err 1 'add: "scmi" devices are not served by hvisor_vhost (it serves console, blk and net)' add scmi
 err 1 "add blk: irq=abc: not a number" add blk irq=abc
 err 1 "add blk: irq=0: must not be 0" add blk irq=0
 err 1 "add blk: irq=4294967296: too large (max 4294967295)" add blk irq=4294967296
@@ -277,9 +277,30 @@ if [ "$(id -u)" != 0 ]; then
 	err 2 "add blk: img=ro.img: Permission denied (ro=1 opens it read-only)" \
 		add blk zone=1 addr=0xa003c00 irq=78 img=ro.img
 fi
-# net: its keys are checked, then refused before the tap is opened
-err 1 'add net: "net" devices are not served by hvisor_vhost (it serves console and blk)' \
-	add net zone=1 addr=0xa003600 irq=75 tap=hvnotap0
+# net: the tap must exist and be a single-queue tap, read from sysfs
+# (HVISORCTL_NET_SYSFS here) before /dev/net/tun is opened; nothing is
+# ever created.
+mkdir -p net/eth0 net/tun0 net/tapmq net/tapbad net/tap0
+printf '0x1001\n' >net/tun0/tun_flags
+printf '0x1102\n' >net/tapmq/tun_flags
+printf 'tap\n' >net/tapbad/tun_flags
+printf '0x1002\n' >net/tap0/tun_flags
+export HVISORCTL_NET_SYSFS=$T/net
+NET="add net zone=1 addr=0xa003600 irq=75"
+err 2 "add net: hvnotap0: no such interface (create it with: ip tuntap add dev hvnotap0 mode tap)" \
+	$NET tap=hvnotap0
+err 2 "add net: eth0: not a tap interface (not a tun/tap device)" $NET tap=eth0
+err 2 "add net: tun0: not a tap interface (a tun interface: ip tuntap add ... mode tap makes a tap)" \
+	$NET tap=tun0
+err 2 "add net: tapmq: multi-queue tap, not supported yet (create it without multi_queue)" \
+	$NET tap=tapmq
+err 2 "add net: $T/net/tapbad/tun_flags: unreadable" $NET tap=tapbad
+HVISORCTL_TUN=$T/no-tun err 2 "add net: tap0: $T/no-tun: No such file or directory (is the tun module loaded? modprobe tun)" \
+	$NET tap=tap0 mac=02:00:00:00:00:01 mtu=1500
+# a tun device that is not one: TUNSETIFF fails, nothing else is tried
+HVISORCTL_TUN=/dev/null err 2 "add net: tap0: TUNSETIFF: Inappropriate ioctl for device" \
+	$NET tap=tap0
+unset HVISORCTL_NET_SYSFS
 : >disk.img
 err 2 "add blk: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
 	add blk zone=1 addr=0xa003c00 irq=78 img=disk.img ro=1 serial=SN-1 queues=2
@@ -316,10 +337,20 @@ err 1 "virtio start: unknown option '-x' (usage: hvisorctl virtio start [-n] [--
 	virtio start --device $DEV1 -x
 err 1 "virtio start: --device disk,addr=1: 'disk': unknown device type (expected console, blk or net)" \
 	virtio start --device disk,addr=1
-err 1 "virtio start: --device gpu,addr=1: \"gpu\" devices are not served by hvisor_vhost (it serves console and blk)" \
+err 1 "virtio start: --device gpu,addr=1: \"gpu\" devices are not served by hvisor_vhost (it serves console, blk and net)" \
 	virtio start --device gpu,addr=1
-err 1 "virtio start: --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=tap0: \"net\" devices are not served by hvisor_vhost (it serves console and blk)" \
-	virtio start --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=tap0
+err 2 "virtio start: --device 1: hvnotap0: no such interface (create it with: ip tuntap add dev hvnotap0 mode tap)" \
+	virtio start --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=hvnotap0
+err 1 "virtio start: --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=tap0,queues=2: queues=2: queues > 1 is not supported yet" \
+	virtio start --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=tap0,queues=2
+err 1 "virtio start: --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=tap0,mac=01:00:00:: mac=01:00:00:00:00:01: multicast address (the first byte must be even)" \
+	virtio start --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=tap0,mac=01:00:00:00:00:01
+"$BIN" virtio start -n --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=hvnotap0,mac=02:16:3e:10:10:10,mtu=9000,queues=1 \
+	--mem 1=0x50000000:0x50000000:0x1000 >out 2>err
+rc=$?
+[ $rc = 0 ] && [ ! -s err ] && [ "$(cat out)" = "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x1000
+hvisorctl add net zone=1 addr=0xa003600 len=0x200 irq=75 queues=1 tap=hvnotap0 mac=02:16:3e:10:10:10 mtu=9000" ]
+report $(( $? == 0 )) "virtio start -n --device net: checked, the tap not opened"
 err 1 "virtio start: --device blk,addr=a003c00,len=200,irq=78,zone_id=1: missing img=" \
 	virtio start --device blk,addr=a003c00,len=200,irq=78,zone_id=1
 err 1 "virtio start: --device console,addr=zz,irq=1,zone_id=1: addr=zz: not a number" \
@@ -602,35 +633,122 @@ cat >ok.json <<'EOF'
     ]
 }
 EOF
-# The module does not serve net (yet): its devices are checked, named in
-# the output and in the error, and nothing is done.
-NET_ERR='hvisorctl: load: ok.json:33:29: zones[0].devices[3].type: "net" devices are not served by hvisor_vhost (it serves console and blk); set "status": "disable" to skip it
-hvisorctl: load: ok.json:52:29: zones[1].devices[1].type: "net" devices are not served by hvisor_vhost (it serves console and blk); set "status": "disable" to skip it'
+# The net devices are checked and printed; load -n opens no tap.
 "$BIN" load -n ok.json >out 2>err; rc=$?
-check_out() {
-	[ "$(cat out)" = "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x30000000,0x80000000:0x100000000:0x200000
+[ $rc = 0 ] && [ ! -s err ] && [ "$(cat out)" = "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x30000000,0x80000000:0x100000000:0x200000
 hvisorctl zone add 2 mem=0x0:0x90000000:0x10000000
 hvisorctl add blk zone=1 addr=0xa003c00 len=0x200 irq=78 img=rootfs2.ext4
 hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76
+hvisorctl add net zone=1 addr=0xa003600 len=0x200 irq=75 tap=tap0 mac=00:16:3e:10:10:10
 hvisorctl add blk zone=2 addr=0xa003c00 len=0x200 irq=78 img='my disk'\\''s.img' ro=1 queues=2 serial='SN 2'
-# zones[0].devices[2]: gpu disabled, skipped
-# zones[0].devices[3]: net: not served by hvisor_vhost, set \"status\": \"disable\"
-# zones[1].devices[1]: net: not served by hvisor_vhost, set \"status\": \"disable\"" ]
-}
-[ $rc = 1 ] && [ "$(cat err)" = "$NET_ERR" ] && check_out
-report $(( $? == 0 )) "load -n names the net devices in its output and error"
-err 1 'load: ok.json:33:29: zones[0].devices[3].type: "net" devices are not served by hvisor_vhost (it serves console and blk); set "status": "disable" to skip it
-hvisorctl: load: ok.json:52:29: zones[1].devices[1].type: "net" devices are not served by hvisor_vhost (it serves console and blk); set "status": "disable" to skip it' \
+hvisorctl add net zone=2 addr=0xa003600 len=0x200 irq=75 tap=tap1 mac=02:00:00:00:00:02
+# zones[0].devices[2]: gpu disabled, skipped" ]
+report $(( $? == 0 )) "load -n: the net devices are checked and printed"
+# Without -n, the first backend that cannot be opened stops everything
+# before the module is asked for anything.
+err 2 "load: ok.json: zones[0].devices[0]: img=rootfs2.ext4: No such file or directory" \
 	load ok.json
-# Disabled, the rest loads. Without -n, the first backend that cannot be
-# opened stops everything before the module is asked for anything.
+: >rootfs2.ext4
+: >"my disk's.img"
+HVISORCTL_NET_SYSFS=$T/no-net err 2 "load: ok.json: zones[0].devices[3]: tap0: no such interface (create it with: ip tuntap add dev tap0 mode tap)" \
+	load ok.json
+rm rootfs2.ext4 "my disk's.img"
+# Disabled, they are skipped.
 sed '/"mac": \["0x00"/{n; s/enable/disable/}; /"tap": "tap1"/s/enable/disable/' \
 	ok.json >ok2.json
 "$BIN" load -n ok2.json >out 2>err; rc=$?
-[ $rc = 0 ] && [ ! -s err ] && [ "$(grep -c '^# .* disabled, skipped$' out)" = 3 ]
-report $(( $? == 0 )) "load -n: net disabled, the rest loads"
-err 2 "load: ok2.json: zones[0].devices[0]: img=rootfs2.ext4: No such file or directory" \
-	load ok2.json
+[ $rc = 0 ] && [ ! -s err ] && [ "$(grep -c '^# .* disabled, skipped$' out)" = 3 ] &&
+	! grep -q 'add net' out
+report $(( $? == 0 )) "load -n: net disabled, skipped"
+
+# hvisor-tool's x86_64 example (examples/nuc14mnk-x86_64/virtio_cfg.json):
+# a console, a net device and a blk device in one zone, the MAC bytes as
+# hex strings. Numbers in JSON are decimal: a bare 0x3e is an error.
+cat >x86.json <<'EOF'
+{
+    "zones": [
+        {
+            "id": 1,
+            "memory_region": [
+                {
+                    "zone0_ipa": "0x100000000",
+                    "zonex_ipa": "0x0",
+                    "size": "0x119220000"
+                }
+            ],
+            "devices": [
+                {
+                    "type": "console",
+                    "addr": "0x119220000",
+                    "len": "0x200",
+                    "irq": 10,
+                    "status": "enable"
+                },
+                {
+                    "type": "net",
+                    "addr": "0x119220200",
+                    "len": "0x200",
+                    "irq": 14,
+                    "tap": "tap0",
+                    "mac": [
+                        "0x00",
+                        "0x16",
+                        "0x3e",
+                        "0x10",
+                        "0x10",
+                        "0x10"
+                    ],
+                    "status": "enable"
+                },
+                {
+                    "type": "blk",
+                    "addr": "0x119220400",
+                    "len": "0x200",
+                    "irq": 11,
+                    "img": "rootfs2.img",
+                    "status": "enable"
+                }
+            ]
+        }
+    ]
+}
+EOF
+"$BIN" load -n x86.json >out 2>err; rc=$?
+[ $rc = 0 ] && [ ! -s err ] && [ "$(cat out)" = "hvisorctl zone add 1 mem=0x0:0x100000000:0x119220000
+hvisorctl add console zone=1 addr=0x119220000 len=0x200 irq=10
+hvisorctl add net zone=1 addr=0x119220200 len=0x200 irq=14 tap=tap0 mac=00:16:3e:10:10:10
+hvisorctl add blk zone=1 addr=0x119220400 len=0x200 irq=11 img=rootfs2.img" ]
+report $(( $? == 0 )) "load -n: hvisor-tool's x86_64 example with net"
+sed 's/"tap": "tap0",/& "queues": 2, "mtu": 9000,/' x86.json >x86q.json
+err 1 'load: x86q.json:25:46: zones[0].devices[1].queues: queues > 1 is not supported yet' \
+	load -n x86q.json
+sed 's/"queues": 2/"queues": 1/; s/"mtu": 9000/"mtu": 65536/' x86q.json >x86m.json
+err 1 'load: x86m.json:25:56: zones[0].devices[1].mtu: too large (max 65535)' \
+	load -n x86m.json
+sed 's/"mtu": 65536/"mtu": "9000"/' x86m.json >x86m2.json
+"$BIN" load -n x86m2.json >out 2>err; rc=$?
+[ $rc = 0 ] && grep -qxF 'hvisorctl add net zone=1 addr=0x119220200 len=0x200 irq=14 queues=1 tap=tap0 mac=00:16:3e:10:10:10 mtu=9000' out
+report $(( $? == 0 )) "load -n: net queues and mtu"
+sed 's/"0x3e"/0x3e/' x86.json >x86h.json
+err 1 'load: x86h.json:29:25: hexadecimal number: JSON has none, write it as a string ("0x3e", as hvisor-tool'"'"'s examples do)' load -n x86h.json
+sed 's/"0x3e",//' x86.json >x86s.json
+err 1 'load: x86s.json:26:28: zones[0].devices[1].mac: expected 6 bytes, got 5' \
+	load -n x86s.json
+sed 's/"0x3e"/"0x3e0"/' x86.json >x86b.json
+err 1 'load: x86b.json:29:25: zones[0].devices[1].mac[2]: too large (max 255)' \
+	load -n x86b.json
+sed 's/"0x00"/"0x01"/' x86.json >x86c.json
+err 1 'load: x86c.json:26:28: zones[0].devices[1].mac: multicast address (the first byte must be even)' \
+	load -n x86c.json
+sed '/"mac": \[/,/\]/d' x86.json >x86n.json
+"$BIN" load -n x86n.json >out 2>err; rc=$?
+[ $rc = 0 ] && grep -qxF 'hvisorctl add net zone=1 addr=0x119220200 len=0x200 irq=14 tap=tap0' out
+report $(( $? == 0 )) "load -n: net without mac (the module derives one)"
+sed 's/"tap": "tap0",//' x86.json >x86t.json
+err 1 'load: x86t.json:20:17: zones[0].devices[1]: missing "tap"' load -n x86t.json
+sed 's/"tap": "tap0"/"tap": "tap0123456789abcd"/' x86.json >x86l.json
+err 1 'load: x86l.json:25:28: zones[0].devices[1].tap: interface name too long (max 15 characters)' \
+	load -n x86l.json
 
 M='"memory_region": [{"zone0_ipa": "0x50000000", "zonex_ipa": "0x50000000", "size": "0x1000"}]'
 D='"addr": "0xa003800", "irq": 76, "status": "enable"'
@@ -677,10 +795,10 @@ cfg_err '{"zones": [{"id": 1, "memory_region": ['"${regions%,}"']}]}' \
 cfg_err '{"zones": [{"id": 1, '"$M"', "devices": {}}]}' \
 	'1:126: zones[0].devices: expected an array, got an object'
 printf '%s' '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "gpu", '"$D"', "width": 8}]}]}' >c.json
-err 1 'load: c.json:1:136: zones[0].devices[0].type: "gpu" devices are not served by hvisor_vhost (it serves console and blk); set "status": "disable" to skip it' \
+err 1 'load: c.json:1:136: zones[0].devices[0].type: "gpu" devices are not served by hvisor_vhost (it serves console, blk and net); set "status": "disable" to skip it' \
 	load c.json
 printf '%s' '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "scmi", '"$D"', "width": 8}]}]}' >c.json
-err 1 'load: c.json:1:136: zones[0].devices[0].type: "scmi" devices are not served by hvisor_vhost (it serves console and blk); set "status": "disable" to skip it' \
+err 1 'load: c.json:1:136: zones[0].devices[0].type: "scmi" devices are not served by hvisor_vhost (it serves console, blk and net); set "status": "disable" to skip it' \
 	load c.json
 cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "tty", '"$D"'}]}]}' \
 	'1:136: zones[0].devices[0].type: unknown device type "tty" (expected console, blk or net)'

@@ -31,12 +31,14 @@
 
 /*
  * Device types the module serves: the backends that register in the
- * table of hvisor_vhost/backend.c (console.c, blk.c). HVV_DEV_ADD of any
- * other type fails with EOPNOTSUPP; "load" refuses a file that enables
- * one before adding anything. virtio-net is not written yet.
+ * table of hvisor_vhost/backend.c (console.c, blk.c, net.c). HVV_DEV_ADD
+ * of any other type fails with EOPNOTSUPP; "load" refuses a file that
+ * enables one before adding anything. hvisor-tool's gpu and scmi are not
+ * device types of the uapi at all.
  */
-#define LIMIT_SERVED_TYPES	((1U << HVV_DEV_CONSOLE) | (1U << HVV_DEV_BLK))
-#define LIMIT_SERVED_TEXT	"console and blk"
+#define LIMIT_SERVED_TYPES	((1U << HVV_DEV_CONSOLE) | (1U << HVV_DEV_BLK) | \
+				 (1U << HVV_DEV_NET))
+#define LIMIT_SERVED_TEXT	"console, blk and net"
 
 static inline int limit_type_served(unsigned int type)
 {
