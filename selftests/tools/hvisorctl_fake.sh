@@ -31,7 +31,10 @@ cat >fake.c <<'EOF'
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <linux/hvisor_vhost.h>
+#include <linux/if_tun.h>
+#include <linux/sockios.h>
 
 #define MAXD 300
 #define MAX_CONSOLES 64		/* console.c: HV_CONSOLE_MAX */
@@ -271,6 +274,10 @@ static int dev_add(struct hvv_dev_config *d)
 	}
 	memcpy(serial, d->serial, HVV_SERIAL_LEN);
 	serial[HVV_SERIAL_LEN] = '\0';
+	if (d->type == HVV_DEV_NET)
+		flog("NET mtu=%u", d->mtu);
+	else if (d->mtu)
+		return EINVAL;
 	flog("DEV_ADD %s zone=%u addr=0x%llx len=0x%llx irq=%u flags=%u queues=%u serial=%s mac=%02x:%02x:%02x:%02x:%02x:%02x",
 	     tname(d->type), d->zone_id, (unsigned long long)d->addr,
 	     (unsigned long long)d->len, d->irq, d->flags, d->queues, serial,
@@ -300,6 +307,36 @@ static int dev_del(struct hvv_dev_name *dn)
 	return 0;
 }
 
+/*
+ * The tap side, on the regular file HVISORCTL_TUN names: FAKE_TUN_ERRNO
+ * fails TUNSETIFF, FAKE_MTU is the interface's MTU (default 1500; "fail":
+ * SIOCGIFMTU fails). -1: not a tap ioctl.
+ */
+static int tun_ioctl(unsigned long req, void *arg)
+{
+	const char *mtu = getenv("FAKE_MTU");
+	struct ifreq *ifr = arg;
+
+	switch (req) {
+	case TUNSETIFF:
+		flog("TUNSETIFF %.16s 0x%x", ifr->ifr_name,
+		     (unsigned int)(unsigned short)ifr->ifr_flags);
+		if (getenv("FAKE_TUN_ERRNO"))
+			return atoi(getenv("FAKE_TUN_ERRNO"));
+		return ifr->ifr_flags == (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR) ?
+			0 : EINVAL;
+	case TUNSETVNETHDRSZ:
+		flog("TUNSETVNETHDRSZ %d", *(int *)arg);
+		return 0;
+	case SIOCGIFMTU:
+		if (mtu && !strcmp(mtu, "fail"))
+			return ENODEV;
+		ifr->ifr_mtu = mtu ? atoi(mtu) : 1500;
+		return 0;
+	}
+	return -1;
+}
+
 int __wrap_ioctl(int fd, unsigned long req, void *arg)
 {
 	struct hvv_version *v = arg;
@@ -307,6 +344,12 @@ int __wrap_ioctl(int fd, unsigned long req, void *arg)
 	struct fdev *d;
 	int ret = 0;
 
+	ret = tun_ioctl(req, arg);
+	if (ret >= 0) {
+		errno = ret;
+		return ret ? -1 : 0;
+	}
+	ret = 0;
 	load();
 	/* FAKE_EPERM=version|info: the caller lacks CAP_SYS_ADMIN. */
 	if (getenv("FAKE_EPERM") &&
@@ -698,6 +741,100 @@ FAKE_FAIL_ADD=2 err 2 "load: cfg.json: zones[0].devices[1]: add console at 0xa00
 hvisorctl: load: nothing was applied (what this run added was removed)
 hvisorctl: load: the 2 zones --replace removed are not restored" load --replace cfg.json
 check "replaced and rolled back" eval '[ -z "$(state)" ]'
+
+############################################################ net
+
+# The taps are a fake /sys/class/net and a regular file for /dev/net/tun,
+# whose ioctls the fake answers (fd passed to the module: its path).
+reset
+mkdir -p net/tap0 net/tap1 net/eth0
+printf '0x1002\n' >net/tap0/tun_flags
+printf '0x5002\n' >net/tap1/tun_flags
+: >tun
+export HVISORCTL_NET_SYSFS=$T/net HVISORCTL_TUN=$T/tun
+ok "" zone add 1 mem=0:0:$pg
+ok "net0" add net zone=1 addr=0xa003600 irq=75 tap=tap0
+has log "TUNSETIFF tap0 0x5002"
+has log "TUNSETVNETHDRSZ 12"
+has log "DEV_ADD net zone=1 addr=0xa003600 len=0x200 irq=75 flags=0 queues=0 serial= mac=00:00:00:00:00:00"
+has log "NET mtu=1500"
+: >log
+FAKE_MTU=9000 ok "net1" add net,addr=a003800,len=100,irq=76,zone_id=1,tap=tap1,mac=02:16:3e:10:10:10,queues=1,mtu=9000
+has log "TUNSETIFF tap1 0x5002"
+has log "DEV_ADD net zone=1 addr=0xa003800 len=0x100 irq=76 flags=2 queues=1 serial= mac=02:16:3e:10:10:10"
+has log "NET mtu=9000"
+check "add net: the tap's fd went to the module" \
+	eval '[ "$(state)" = "zone 1;dev net0 1 1 a003600 200 75 0 0 $T/tun;dev net1 1 1 a003800 100 76 1 2 $T/tun;" ]'
+ok "NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND
+net0             net      1    0xa003600    0x200  75   0x0    $T/tun
+net1             net      1    0xa003800    0x100  76   0x0    $T/tun" list
+run info net1
+check "info net1: type net, flags mac" \
+	eval 'grep -qx "type             net" out && grep -qx "flags            mac" out'
+run info --json net0
+check "info --json net0" grep -qF '{"name": "net0", "type": "net", "zone": 1, "addr": "0xa003600", "len": "0x200", "irq": 75, "index": 0, "ro": false,' out
+"$BIN" list --json >l.json && "$BIN" __json-check l.json >/dev/null
+check "list --json with net devices is valid JSON" test $? = 0
+ok "" del net0
+ok "" del net1
+# The MTU: mtu= above the interface's is warned about; the interface's
+# is offered only when it is one virtio-net can offer.
+: >log
+FAKE_MTU=1500 err 0 "add net: tap0: warning: mtu=9000 is larger than the interface's MTU 1500" \
+	add net zone=1 addr=0xa003600 irq=75 tap=tap0 mtu=9000
+has log "NET mtu=9000"
+check "printed all the same" test "$(cat out)" = net0
+: >log
+FAKE_MTU=fail err 0 "add net: tap1: warning: SIOCGIFMTU: No such device, no MTU offered" \
+	add net zone=1 addr=0xa003800 irq=76 tap=tap1
+has log "NET mtu=0"
+: >log
+FAKE_MTU=65536 err 0 "add net: tap1: warning: MTU 65536 outside 68..65535, no MTU offered" \
+	add net zone=1 addr=0xa003a00 irq=77 tap=tap1
+has log "NET mtu=0"
+ok "" zone del --force 1
+# The tap refused: nothing is asked of the module.
+reset
+ok "" zone add 1 mem=0:0:$pg
+: >log
+FAKE_TUN_ERRNO=16 err 2 "add net: tap0: already in use by another process (hvisor-tool's daemon?)" \
+	add net zone=1 addr=0xa003600 irq=75 tap=tap0
+FAKE_TUN_ERRNO=1 err 2 "add net: tap0: TUNSETIFF: Operation not permitted (needs CAP_NET_ADMIN, or to be the tap's owner or group)" \
+	add net zone=1 addr=0xa003600 irq=75 tap=tap0
+FAKE_TUN_ERRNO=22 err 2 "add net: tap0: TUNSETIFF: Invalid argument (the tap refused IFF_TAP | IFF_NO_PI | IFF_VNET_HDR)" \
+	add net zone=1 addr=0xa003600 irq=75 tap=tap0
+err 2 "add net: eth0: not a tap interface (not a tun/tap device)" \
+	add net zone=1 addr=0xa003600 irq=75 tap=eth0
+check "no DEV_ADD" eval '! grep -q DEV_ADD log'
+check "no device" eval '[ "$(state)" = "zone 1;" ]'
+# hvisor-tool's x86_64 example: a console, a net device, a blk device;
+# a net device refused rolls the others back.
+cat >x86.json <<'EOF'
+{ "zones": [
+  { "id": 2,
+    "memory_region": [ { "zone0_ipa": "0x100000000", "zonex_ipa": "0x0", "size": "0x119220000" } ],
+    "devices": [
+      { "type": "console", "addr": "0x119220000", "len": "0x200", "irq": 10, "status": "enable" },
+      { "type": "net", "addr": "0x119220200", "len": "0x200", "irq": 14, "tap": "tap0",
+        "mac": [ "0x00", "0x16", "0x3e", "0x10", "0x10", "0x10" ], "status": "enable" },
+      { "type": "blk", "addr": "0x119220400", "len": "0x200", "irq": 11, "img": "disk.img", "status": "enable" } ] } ] }
+EOF
+: >log
+ok "console0 /dev/ttyHV0
+net0
+blk0" load x86.json
+has log "DEV_ADD net zone=2 addr=0x119220200 len=0x200 irq=14 flags=2 queues=0 serial= mac=00:16:3e:10:10:10"
+ok "console0
+net0
+blk0" unload x86.json
+FAKE_FAIL_ADD=2 err 2 "load: x86.json: zones[0].devices[1]: add net at 0x119220200: No space left on device (at most 7 distinct irqs per zone (max_zone_irqs))
+hvisorctl: load: nothing was applied (what this run added was removed)" load x86.json
+check "load with net rolled back" eval '[ "$(state)" = "zone 1;" ]'
+# a tap in use: nothing is added at all
+FAKE_TUN_ERRNO=16 err 2 "load: x86.json: zones[0].devices[1]: tap0: already in use by another process (hvisor-tool's daemon?)" \
+	load x86.json
+check "load: tap busy, nothing added" eval '[ "$(state)" = "zone 1;" ]'
+unset HVISORCTL_NET_SYSFS HVISORCTL_TUN
 
 ############################################################ ENOSPC hints
 
