@@ -270,3 +270,112 @@ HV_TEST(hvctl_json_file_sizes)
 	EXPECT(!v);
 	EXPECT(!strcmp(err, "/dev/null: not a regular file"));
 }
+
+/* dev_spec_build() of a net device from KEY=VALUE strings. */
+static const char *net_spec(struct dev_spec *spec, const char *queues,
+			    const char *mtu, const char *mac, int *bad)
+{
+	const char *val[DK_NR] = { NULL };
+
+	val[DK_ZONE] = "1";
+	val[DK_ADDR] = "0xa003600";
+	val[DK_IRQ] = "75";
+	val[DK_TAP] = "tap0";
+	val[DK_QUEUES] = queues;
+	val[DK_MTU] = mtu;
+	val[DK_MAC] = mac;
+	return dev_spec_build(spec, HVV_DEV_NET, val, bad);
+}
+
+HV_TEST(hvctl_net_spec)
+{
+	struct dev_spec spec;
+	const char *msg;
+	int bad;
+
+	ASSERT(!net_spec(&spec, NULL, NULL, NULL, &bad));
+	EXPECT_EQ(spec.dev.type, HVV_DEV_NET);
+	EXPECT_EQ(spec.dev.backend_fd, -1);
+	EXPECT_EQ(spec.dev.queues, 0);
+	EXPECT_EQ(spec.dev.mtu, 0);
+	EXPECT_EQ(spec.dev.flags, 0);
+	EXPECT(!strcmp(spec.tap, "tap0"));
+	ASSERT(!net_spec(&spec, "1", "9000", "02:16:3e:10:10:ff", &bad));
+	EXPECT_EQ(spec.dev.queues, 1);
+	EXPECT_EQ(spec.dev.mtu, 9000);
+	EXPECT_EQ(spec.dev.flags, HVV_DEV_F_MAC);
+	EXPECT_EQ(spec.dev.mac[0], 2);
+	EXPECT_EQ(spec.dev.mac[5], 0xff);
+	msg = net_spec(&spec, "2", NULL, NULL, &bad);
+	EXPECT(msg && !strcmp(msg, "queues > 1 is not supported yet"));
+	EXPECT_EQ(bad, DK_QUEUES);
+	msg = net_spec(&spec, NULL, "67", NULL, &bad);
+	EXPECT(msg && !strcmp(msg, "too small (min 68)"));
+	EXPECT_EQ(bad, DK_MTU);
+	EXPECT(!net_spec(&spec, NULL, "68", NULL, &bad));
+	EXPECT(!net_spec(&spec, NULL, "65535", NULL, &bad));
+	EXPECT(net_spec(&spec, NULL, "65536", NULL, &bad));
+	msg = net_spec(&spec, NULL, NULL, "ff:16:3e:10:10:10", &bad);
+	EXPECT(msg && strstr(msg, "multicast"));
+	EXPECT_EQ(bad, DK_MAC);
+	EXPECT(net_spec(&spec, NULL, NULL, "02:16:3e:10:10", &bad));
+	EXPECT(net_spec(&spec, NULL, NULL, "02:16:3e:10:10:10:10", &bad));
+	EXPECT(net_spec(&spec, NULL, NULL, "02,16,3e,10,10,10", &bad));
+	EXPECT(!net_spec(&spec, NULL, NULL, "2,0x16,0x3e,16,16,16", &bad));
+	EXPECT_EQ(spec.dev.mac[1], 0x16);
+	EXPECT_EQ(spec.dev.mac[3], 16);
+	/* the keys of net devices only */
+	EXPECT(dev_key_valid(HVV_DEV_NET, DK_MTU));
+	EXPECT(!dev_key_valid(HVV_DEV_BLK, DK_MTU));
+	EXPECT(dev_key_valid(HVV_DEV_NET, DK_QUEUES));
+	EXPECT(!dev_key_valid(HVV_DEV_NET, DK_IMG));
+}
+
+HV_TEST(hvctl_ifname)
+{
+	EXPECT(!check_ifname("tap0"));
+	EXPECT(!check_ifname("a23456789012345"));
+	EXPECT(check_ifname("a234567890123456"));
+	EXPECT(check_ifname(""));
+	EXPECT(check_ifname("."));
+	EXPECT(check_ifname(".."));
+	EXPECT(check_ifname("a/b"));
+	EXPECT(check_ifname("a:b"));
+	EXPECT(check_ifname("a b"));
+}
+
+/*
+ * hvisor-tool's x86_64 example (examples/nuc14mnk-x86_64): a net device
+ * with the MAC bytes as hex strings loads; queues 2 does not.
+ */
+#define NET_CFG(extra)							\
+	"{\"zones\": [{\"id\": 1, \"memory_region\": [\n"			\
+	"  {\"zone0_ipa\": \"0x100000000\", \"zonex_ipa\": \"0x0\",\n"	\
+	"   \"size\": \"0x119220000\"}],\n"					\
+	" \"devices\": [{\"type\": \"net\", \"addr\": \"0x119220200\",\n"	\
+	"   \"len\": \"0x200\", \"irq\": 14, \"tap\": \"tap0\",\n"		\
+	"   \"mac\": [\"0x00\", \"0x16\", \"0x3e\", \"0x10\", \"0x10\", \"0x10\"],\n" \
+	"   \"status\": \"enable\"" extra "}]}]}\n"
+
+HV_TEST(hvctl_load_net)
+{
+	char out[512];
+
+	EXPECT_EQ(load(NET_CFG(""), "-n", out, sizeof(out)), 0);
+	EXPECT(!strcmp(out,
+		       "hvisorctl zone add 1 mem=0x0:0x100000000:0x119220000\n"
+		       "hvisorctl add net zone=1 addr=0x119220200 len=0x200 irq=14 tap=tap0 mac=00:16:3e:10:10:10\n"));
+	EXPECT_EQ(hvctl_nr_errors, 0);
+	EXPECT_EQ(load(NET_CFG(", \"queues\": 1, \"mtu\": \"0x2328\""), "-n", out,
+		       sizeof(out)), 0);
+	EXPECT(strstr(out, " irq=14 queues=1 tap=tap0 mac=00:16:3e:10:10:10 mtu=9000\n"));
+	EXPECT_EQ(hvctl_nr_errors, 0);
+	EXPECT_EQ(load(NET_CFG(", \"queues\": 2"), "-n", out, sizeof(out)),
+		  EXIT_USAGE);
+	EXPECT(!out[0]);
+	EXPECT(strstr(hvctl_last_error,
+		      ":7:34: zones[0].devices[0].queues: queues > 1 is not supported yet"));
+	EXPECT_EQ(load(NET_CFG(", \"mtu\": 67"), "-n", out, sizeof(out)),
+		  EXIT_USAGE);
+	EXPECT(strstr(hvctl_last_error, "zones[0].devices[0].mtu: too small (min 68)"));
+}
