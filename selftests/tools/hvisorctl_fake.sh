@@ -516,16 +516,17 @@ addr             0xa003c00
 len              0x200
 irq              78
 index            0
+backend          $T/disk.img
 flags            ro
 status           0xf ACKNOWLEDGE DRIVER FEATURES_OK DRIVER_OK
 device_features  0x0000000100000000
 driver_features  0x0000000100000000" info blk0
 run info console1
 check "info console1 shows its tty" grep -qx 'tty              /dev/ttyHV1' out
-ok '{"name": "blk0", "type": "blk", "zone": 1, "addr": "0xa003c00", "len": "0x200", "irq": 78, "index": 0, "ro": true, "status": 15, "status_bits": ["ACKNOWLEDGE", "DRIVER", "FEATURES_OK", "DRIVER_OK"], "device_features": "0x0000000100000000", "driver_features": "0x0000000100000000", "stats": null}' \
+ok '{"name": "blk0", "type": "blk", "zone": 1, "addr": "0xa003c00", "len": "0x200", "irq": 78, "index": 0, "backend": "'"$T"'/disk.img", "ro": true, "status": 15, "status_bits": ["ACKNOWLEDGE", "DRIVER", "FEATURES_OK", "DRIVER_OK"], "device_features": "0x0000000100000000", "driver_features": "0x0000000100000000", "stats": null}' \
 	info --json blk0
 run info console1 --json
-check "info --json console1: its tty" grep -qF '"index": 1, "tty": "/dev/ttyHV1", "ro": false,' out
+check "info --json console1: its tty" grep -qF '"index": 1, "tty": "/dev/ttyHV1", "backend": null, "ro": false,' out
 # (the fake's sysfs has no stats/: the e2e test sees the module's)
 "$BIN" info --json console1 >i.json && "$BIN" __json-check i.json >/dev/null
 check "info --json is valid JSON" test $? = 0
@@ -540,11 +541,12 @@ addr             0xa003c00
 len              0x200
 irq              78
 index            0
+backend          $T/disk.img
 flags            ? (needs root)
 status           0x0 (reset)
 device_features  0x0000000100000000
 driver_features  0x0000000000000000" info blk0
-	FAKE_EPERM=$e ok '{"name": "console1", "type": "console", "zone": 1, "addr": "0xa003a00", "len": "0x100", "irq": 77, "index": 1, "tty": "/dev/ttyHV1", "ro": null, "status": 0, "status_bits": [], "device_features": "0x0000000100000000", "driver_features": "0x0000000000000000", "stats": null}' \
+	FAKE_EPERM=$e ok '{"name": "console1", "type": "console", "zone": 1, "addr": "0xa003a00", "len": "0x100", "irq": 77, "index": 1, "tty": "/dev/ttyHV1", "backend": null, "ro": null, "status": 0, "status_bits": [], "device_features": "0x0000000100000000", "driver_features": "0x0000000000000000", "stats": null}' \
 		info --json console1
 	FAKE_EPERM=$e err 2 "info blk9: no such device in $T/sys (not root: read from sysfs)" info blk9
 done
@@ -769,10 +771,11 @@ ok "NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND
 net0             net      1    0xa003600    0x200  75   0x0    $T/tun
 net1             net      1    0xa003800    0x100  76   0x0    $T/tun" list
 run info net1
-check "info net1: type net, flags mac" \
-	eval 'grep -qx "type             net" out && grep -qx "flags            mac" out'
+check "info net1: type net, its backend, flags mac" \
+	eval 'grep -qx "type             net" out && grep -qx "backend          $T/tun" out &&
+		grep -qx "flags            mac" out'
 run info --json net0
-check "info --json net0" grep -qF '{"name": "net0", "type": "net", "zone": 1, "addr": "0xa003600", "len": "0x200", "irq": 75, "index": 0, "ro": false,' out
+check "info --json net0" grep -qF '{"name": "net0", "type": "net", "zone": 1, "addr": "0xa003600", "len": "0x200", "irq": 75, "index": 0, "backend": "'"$T"'/tun", "ro": false,' out
 "$BIN" list --json >l.json && "$BIN" __json-check l.json >/dev/null
 check "list --json with net devices is valid JSON" test $? = 0
 ok "" del net0

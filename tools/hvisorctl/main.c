@@ -371,6 +371,7 @@ static int info_sysfs(const char *ctx, const char *name,
 static void info_json(const char *name, const struct hvv_dev_info *info,
 		      int flags)
 {
+	char backend[256];
 	int first = 1;
 	size_t i;
 
@@ -382,6 +383,11 @@ static void info_json(const char *name, const struct hvv_dev_info *info,
 	printf(", \"irq\": %u, \"index\": %u", info->irq, info->index);
 	if (info->type == HVV_DEV_CONSOLE)
 		printf(", \"tty\": \"/dev/ttyHV%u\"", info->index);
+	printf(", \"backend\": ");
+	if (sysfs_attr(name, "backend", backend, sizeof(backend)))
+		fputs("null", stdout);
+	else
+		json_print_string(stdout, backend);
 	printf(", \"ro\": %s", !flags ? "null" :
 	       info->flags & HVV_DEV_F_RO ? "true" : "false");
 	printf(", \"status\": %u, \"status_bits\": [", info->status);
@@ -404,7 +410,7 @@ static int cmd_info(int argc, char **argv)
 {
 	struct hvv_dev_name dn;
 	struct hvv_dev_info info;
-	char ctx[64], *args[3];
+	char ctx[64], *args[3], backend[256];
 	int fd, ret, i, n = 0, json = 0, flags = 0;
 
 	/* --json anywhere; then as for del NAME */
@@ -450,6 +456,9 @@ static int cmd_info(int argc, char **argv)
 	printf("%-16s %u\n", "index", info.index);
 	if (info.type == HVV_DEV_CONSOLE)
 		printf("%-16s /dev/ttyHV%u\n", "tty", info.index);
+	/* the image, the tap: as the module's sysfs shows it */
+	if (!sysfs_attr(dn.name, "backend", backend, sizeof(backend)))
+		printf("%-16s %s\n", "backend", backend);
 	if (flags)
 		printf("%-16s%s%s%s\n", "flags",
 		       info.flags & HVV_DEV_F_RO ? " ro" : "",
