@@ -502,8 +502,11 @@ static const struct cmd cmds[] = {
 	  "  console: no other key. Prints e.g. \"console0 /dev/ttyHV0\".\n"
 	  "  blk: img=PATH (required, opened here, read-write unless ro=1),\n"
 	  "       ro=0|1, queues=N (1..8), serial=STRING (up to 20 bytes).\n"
-	  "  net: tap=IFNAME (required, an existing tap interface),\n"
-	  "       mac=xx:xx:xx:xx:xx:xx.\n"
+	  "  net: tap=IFNAME (required, an existing tap interface: attached to,\n"
+	  "       never created), mac=xx:xx:xx:xx:xx:xx (default: derived by the\n"
+	  "       module, 02:48:56:ZONE:xx:xx from the zone and addr),\n"
+	  "       queues=1 (more is not supported yet), mtu=N (68..65535,\n"
+	  "       default: the tap's MTU). Needs CAP_NET_ADMIN for the tap.\n"
 	  "  hvisor-tool's form \"add blk,addr=...,irq=...\" is accepted too.\n" },
 	{ "del", cmd_del, "del NAME",
 	  "  del NAME\n"
