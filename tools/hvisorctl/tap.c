@@ -32,7 +32,7 @@ static const char *env_or(const char *name, const char *def)
  * The tun_flags of interface @ifname (tun.c prints them "0x%x"): 0, or -1
  * with errno, ENOENT when the interface is not a tun/tap one.
  */
-static int tun_flags(const char *ifname, __u64 *flags)
+static int read_tun_flags(const char *ifname, __u64 *flags)
 {
 	char path[512], buf[32];
 	ssize_t n;
@@ -72,13 +72,14 @@ static int tap_check(const char *ifname, const char *ctx)
 	if (stat(path, &st)) {
 		e = errno;
 		if (e == ENOENT)
-			err_msg("%s: %s: no such interface (create it with: ip tuntap add dev %s mode tap)",
-				ctx, ifname, ifname);
+			err_msg("%s: %s: no such interface (%s %s mode tap)",
+				ctx, ifname, "create it with: ip tuntap add dev",
+				ifname);
 		else
 			err_msg("%s: %s: %s", ctx, path, strerror(e));
 		return -1;
 	}
-	if (tun_flags(ifname, &flags)) {
+	if (read_tun_flags(ifname, &flags)) {
 		e = errno;
 		if (e == ENOENT)
 			err_msg("%s: %s: not a tap interface (not a tun/tap device)",
@@ -94,8 +95,8 @@ static int tap_check(const char *ifname, const char *ctx)
 		return -1;
 	}
 	if (flags & IFF_MULTI_QUEUE) {
-		err_msg("%s: %s: multi-queue tap, not supported yet (create it without multi_queue)",
-			ctx, ifname);
+		err_msg("%s: %s: multi-queue tap, not supported yet (%s)",
+			ctx, ifname, "create it without multi_queue");
 		return -1;
 	}
 	return 0;
