@@ -91,6 +91,9 @@ static const char *dev_enospc_hint(const struct hvv_dev_config *d)
 	} else if (d->type == HVV_DEV_BLK) {
 		max = LIMIT_BLKS;
 		what = "blk devices";
+	} else if (d->type == HVV_DEV_NET) {
+		max = LIMIT_NETS;
+		what = "net devices";
 	}
 	known = !sysfs_count(d->type, d->zone_id, &of_type, &in_zone);
 	if (known && in_zone + 1 > irqs) {

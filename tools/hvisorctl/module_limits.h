@@ -31,7 +31,7 @@
 
 /*
  * Device types the module serves: the backends that register in the
- * table of hvisor_vhost/backend.c (console.c, blk.c, net.c). HVV_DEV_ADD
+ * table of hvisor_vhost/backend.c (console.c, blk_dev.c, net_dev.c). HVV_DEV_ADD
  * of any other type fails with EOPNOTSUPP; "load" refuses a file that
  * enables one before adding anything. hvisor-tool's gpu and scmi are not
  * device types of the uapi at all.
@@ -59,9 +59,11 @@ static inline int limit_type_served(unsigned int type)
 
 /*
  * queues= of a net device (queue pairs): the net backend serves one pair
- * for now (EINVAL otherwise). Written with hvisor_vhost/net.c, which is
- * not in this tree yet: keep in step with it.
+ * for now, hvv_net_check() in hvisor_vhost/net_dev.c (EOPNOTSUPP).
  */
+/* net devices in all zones: HVV_NET_MAX, hvisor_vhost/net_dev.c (ENOSPC). */
+#define LIMIT_NETS		256
+
 #define LIMIT_NET_QUEUES	1
 
 /*
