@@ -488,6 +488,37 @@ bool hvv_vq_enable_notify(struct hvv_vq *vq)
 }
 
 /**
+ * hvv_chain_iter_out - an iterator over the bytes a chain gives the device
+ * @chain: the chain
+ * @iter: set to its readable segments, @chain->out_len bytes (ITER_KVEC,
+ *	ITER_SOURCE): for copy_from_iter(), a socket's sendmsg() or a
+ *	file's write_iter()
+ *
+ * The iterator refers to @chain->segs and is valid as long as they are.
+ */
+void hvv_chain_iter_out(const struct hvv_chain *chain, struct iov_iter *iter)
+{
+	iov_iter_kvec(iter, ITER_SOURCE, chain->segs, chain->nr_out,
+		      chain->out_len);
+}
+
+/**
+ * hvv_chain_iter_in - an iterator over the buffers a chain gives the device
+ *	to write
+ * @chain: the chain
+ * @iter: set to its writable segments, @chain->in_len bytes (ITER_KVEC,
+ *	ITER_DEST): for copy_to_iter(), a socket's recvmsg() or a file's
+ *	read_iter()
+ *
+ * The iterator refers to @chain->segs and is valid as long as they are.
+ */
+void hvv_chain_iter_in(const struct hvv_chain *chain, struct iov_iter *iter)
+{
+	iov_iter_kvec(iter, ITER_DEST, chain->segs + chain->nr_out,
+		      chain->nr_in, chain->in_len);
+}
+
+/**
  * hvv_chain_copy_from - copy device-readable bytes out of a chain
  * @chain: the chain
  * @skip: bytes to skip first

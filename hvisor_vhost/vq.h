@@ -218,6 +218,8 @@ void hvv_vq_flush(struct hvv_vq *vq);
 bool hvv_vq_current(const struct hvv_vq *vq, u32 gen);
 void hvv_vq_disable_notify(struct hvv_vq *vq);
 bool hvv_vq_enable_notify(struct hvv_vq *vq);
+void hvv_chain_iter_out(const struct hvv_chain *chain, struct iov_iter *iter);
+void hvv_chain_iter_in(const struct hvv_chain *chain, struct iov_iter *iter);
 size_t hvv_chain_copy_from(const struct hvv_chain *chain, size_t skip,
 			   void *buf, size_t len);
 size_t hvv_chain_copy_to(const struct hvv_chain *chain, size_t skip,

@@ -719,6 +719,94 @@ HV_TEST(vq_copy_skips_segments)
 	teardown();
 }
 
+/*
+ * The chain as iterators: readable segments for the device to read, then
+ * the writable ones, each in order, across a region boundary and past
+ * zero-length buffers; skips and copies stop at the chain's end.
+ */
+HV_TEST(vq_chain_iterators)
+{
+	static const char text[] = "abcdefghij";
+	struct iov_iter it;
+	char out[16];
+
+	setup(0);
+	memcpy(hv_tmem(0x1ffc), text, 4);
+	memcpy(hv_tmem(0x2000), text + 4, 6);
+	memcpy(hv_tmem(BUF), "klm", 3);
+	memset(hv_tmem(BUF + 0x100), '.', 8);
+	memset(hv_tmem(BUF + 0x200), '.', 8);
+	set_desc(DESC, 0, 0x1ffc, 10, VRING_DESC_F_NEXT, 1);
+	set_desc(DESC, 1, BUF + 0x80, 0, VRING_DESC_F_NEXT, 2);
+	set_desc(DESC, 2, BUF, 3, VRING_DESC_F_NEXT, 3);
+	set_desc(DESC, 3, BUF + 0x100, 5, VRING_DESC_F_WRITE |
+		 VRING_DESC_F_NEXT, 4);
+	set_desc(DESC, 4, BUF + 0x180, 0, VRING_DESC_F_WRITE |
+		 VRING_DESC_F_NEXT, 5);
+	set_desc(DESC, 5, BUF + 0x200, 4, VRING_DESC_F_WRITE, 0);
+	ASSERT_EQ(post_pop(0), 1);
+	ASSERT_EQ(chain.nr_out, 4);
+	ASSERT_EQ(chain.nr_in, 3);
+
+	hvv_chain_iter_out(&chain, &it);
+	EXPECT_EQ(iov_iter_rw(&it), WRITE);
+	EXPECT_EQ(iov_iter_count(&it), 13);
+	EXPECT_EQ(copy_from_iter(out, 2, &it), 2);
+	EXPECT(!memcmp(out, "ab", 2));
+	iov_iter_advance(&it, 4);
+	EXPECT_EQ(copy_from_iter(out, sizeof(out), &it), 7);
+	EXPECT(!memcmp(out, "ghijklm", 7));
+	EXPECT_EQ(iov_iter_count(&it), 0);
+	EXPECT_EQ(copy_from_iter(out, sizeof(out), &it), 0);
+	hvv_chain_iter_out(&chain, &it);
+	iov_iter_advance(&it, 100);
+	EXPECT_EQ(iov_iter_count(&it), 0);
+	EXPECT_EQ(copy_from_iter(out, 1, &it), 0);
+
+	hvv_chain_iter_in(&chain, &it);
+	EXPECT_EQ(iov_iter_rw(&it), READ);
+	EXPECT_EQ(iov_iter_count(&it), 9);
+	iov_iter_advance(&it, 3);
+	EXPECT_EQ(copy_to_iter("XYZ12345", 8, &it), 6);
+	EXPECT_EQ(copy_to_iter("!", 1, &it), 0);
+	EXPECT(!memcmp(hv_tmem(BUF + 0x100), "...XY...", 8));
+	EXPECT(!memcmp(hv_tmem(BUF + 0x200), "Z123....", 8));
+	/* The readable buffers are not written. */
+	EXPECT(!memcmp(hv_tmem(0x1ffc), "abcd", 4));
+	EXPECT(!memcmp(hv_tmem(BUF), "klm", 3));
+	teardown();
+}
+
+/* A chain without writable, or without readable, buffers. */
+HV_TEST(vq_chain_iterators_one_sided)
+{
+	struct iov_iter it;
+	char out[8];
+
+	setup(0);
+	memcpy(hv_tmem(BUF), "12345678", 8);
+	set_desc(DESC, 0, BUF, 8, 0, 0);
+	set_desc(DESC, 1, BUF, 8, VRING_DESC_F_WRITE, 0);
+	ASSERT_EQ(post_pop(0), 1);
+	hvv_chain_iter_in(&chain, &it);
+	EXPECT_EQ(iov_iter_count(&it), 0);
+	EXPECT_EQ(copy_to_iter("abcd", 4, &it), 0);
+	EXPECT(!memcmp(hv_tmem(BUF), "12345678", 8));
+	hvv_chain_iter_out(&chain, &it);
+	EXPECT_EQ(copy_from_iter(out, sizeof(out), &it), 8);
+	EXPECT(!memcmp(out, "12345678", 8));
+
+	post(1);
+	ASSERT_EQ(hvv_vq_pop(vq, &chain), 1);
+	hvv_chain_iter_out(&chain, &it);
+	EXPECT_EQ(iov_iter_count(&it), 0);
+	EXPECT_EQ(copy_from_iter(out, sizeof(out), &it), 0);
+	hvv_chain_iter_in(&chain, &it);
+	EXPECT_EQ(copy_to_iter("abcdefghij", 10, &it), 8);
+	EXPECT(!memcmp(hv_tmem(BUF), "abcdefgh", 8));
+	teardown();
+}
+
 HV_TEST(vq_bad_ring_configuration)
 {
 	static const struct {

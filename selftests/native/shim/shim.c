@@ -2,7 +2,7 @@
 /*
  * The kernel services the native build of zone.c, vq.c and mmio.c calls:
  * allocation, zone RAM mapping with guard areas, the System RAM lookup,
- * sort, checked spinlocks and the log.
+ * sort, checked spinlocks, kvec iterators and the log.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/spinlock.h>
+#include <linux/uio.h>
 
 #include "hv_shim_test.h"
 
@@ -298,4 +299,85 @@ void sort(void *base, size_t num, size_t size, cmp_func_t cmp_func,
 		hv_shim_die("%s() with a swap function is not shimmed",
 			    __func__);
 	qsort(base, num, size, cmp_func);
+}
+
+void iov_iter_kvec(struct iov_iter *i, unsigned int direction,
+		   const struct kvec *kvec, unsigned long nr_segs,
+		   size_t count)
+{
+	size_t total = 0;
+	unsigned long n;
+
+	if (direction != READ && direction != WRITE)
+		hv_shim_die("%s(): direction %u", __func__, direction);
+	for (n = 0; n < nr_segs; n++)
+		total += kvec[n].iov_len;
+	/* The kernel would walk past the array. */
+	if (count > total)
+		hv_shim_die("%s(): %zu bytes in segments of %zu", __func__,
+			    count, total);
+	*i = (struct iov_iter){
+		.iter_type = ITER_KVEC,
+		.data_source = direction == WRITE,
+		.kvec = kvec,
+		.nr_segs = nr_segs,
+		.count = count,
+	};
+}
+
+/*
+ * Move over @bytes of @i (at most what it has), copying them into @to or
+ * out of @from if not NULL. Returns the bytes moved.
+ */
+static size_t hv_shim_iter_move(struct iov_iter *i, size_t bytes, void *to,
+				const void *from)
+{
+	size_t done = 0, n;
+
+	if (i->iter_type != ITER_KVEC)
+		hv_shim_die("iov_iter type %u is not shimmed", i->iter_type);
+	bytes = min(bytes, i->count);
+	while (done < bytes) {
+		const struct kvec *seg = i->kvec;
+		char *base;
+
+		if (!i->nr_segs)
+			hv_shim_die("iov_iter: count %zu past the segments",
+				    i->count);
+		base = (char *)seg->iov_base + i->iov_offset;
+		n = min(seg->iov_len - i->iov_offset, bytes - done);
+		if (to)
+			memcpy((char *)to + done, base, n);
+		else if (from)
+			memcpy(base, (const char *)from + done, n);
+		done += n;
+		i->count -= n;
+		i->iov_offset += n;
+		if (i->iov_offset == seg->iov_len) {
+			i->kvec++;
+			i->nr_segs--;
+			i->iov_offset = 0;
+		}
+	}
+	return done;
+}
+
+void iov_iter_advance(struct iov_iter *i, size_t bytes)
+{
+	hv_shim_iter_move(i, bytes, NULL, NULL);
+}
+
+/* Newer kernels warn and copy nothing against the direction. */
+size_t copy_from_iter(void *addr, size_t bytes, struct iov_iter *i)
+{
+	if (!i->data_source)
+		hv_shim_die("%s() from a destination iterator", __func__);
+	return hv_shim_iter_move(i, bytes, addr, NULL);
+}
+
+size_t copy_to_iter(const void *addr, size_t bytes, struct iov_iter *i)
+{
+	if (i->data_source)
+		hv_shim_die("%s() into a source iterator", __func__);
+	return hv_shim_iter_move(i, bytes, NULL, addr);
 }
