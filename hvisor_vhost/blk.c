@@ -143,23 +143,29 @@ static int hvv_blk_submit(struct hvv_blk *blk, struct hvv_blk_req *req)
 	return HVV_BLK_SUBMITTED;
 }
 
+/*
+ * A read or write. A write's data is the rest of @out (after the header),
+ * a read's the writable bytes before the status.
+ */
 static int hvv_blk_start_rw(struct hvv_blk *blk, struct hvv_blk_req *req,
-			    const struct hvv_chain *chain, u64 sector,
-			   bool write)
+			    const struct hvv_chain *chain,
+			    struct iov_iter *out, u64 sector, bool write)
 {
-	const size_t hdr = sizeof(struct virtio_blk_outhdr);
+	struct iov_iter in, *data = out;
 	size_t len;
 	int ret;
 
 	if (write) {
 		if (chain->in_len != 1)
 			return VIRTIO_BLK_S_IOERR;
-		len = chain->out_len - hdr;
 	} else {
-		if (chain->out_len != hdr)
+		if (iov_iter_count(out))
 			return VIRTIO_BLK_S_IOERR;
-		len = chain->in_len - 1;
+		hvv_chain_iter_in(chain, &in);
+		iov_iter_truncate(&in, chain->in_len - 1);
+		data = &in;
 	}
+	len = iov_iter_count(data);
 	if (write && blk->ro)
 		return VIRTIO_BLK_S_IOERR;
 	if (len % SECTOR_SIZE ||
@@ -172,12 +178,7 @@ static int hvv_blk_start_rw(struct hvv_blk *blk, struct hvv_blk_req *req,
 	req->io.op = write ? HVV_BLK_OP_WRITE : HVV_BLK_OP_READ;
 	req->io.pos = sector << SECTOR_SHIFT;
 	req->io.len = len;
-	/* A write's data follows the header, a read's is before the status. */
-	if (write)
-		ret = hvv_blk_io_map(&req->io, chain->segs, chain->nr_out, hdr);
-	else
-		ret = hvv_blk_io_map(&req->io, chain->segs + chain->nr_out,
-				     chain->nr_in, 0);
+	ret = hvv_blk_io_map(&req->io, data);
 	if (ret)
 		return VIRTIO_BLK_S_IOERR;
 	if (write && READ_ONCE(blk->writethrough))
@@ -200,22 +201,27 @@ static int hvv_blk_start_flush(struct hvv_blk *blk, struct hvv_blk_req *req,
 static int hvv_blk_get_id(struct hvv_blk *blk, struct hvv_blk_req *req,
 			  const struct hvv_chain *chain)
 {
+	struct iov_iter in;
 	size_t n;
 
 	if (chain->out_len != sizeof(struct virtio_blk_outhdr))
 		return VIRTIO_BLK_S_IOERR;
 	n = min_t(size_t, chain->in_len - 1, VIRTIO_BLK_ID_BYTES);
-	req->used_len = hvv_chain_copy_to(chain, 0, blk->serial, n) + 1;
+	hvv_chain_iter_in(chain, &in);
+	req->used_len = copy_to_iter(blk->serial, n, &in) + 1;
 	return VIRTIO_BLK_S_OK;
 }
 
-/* DISCARD and WRITE_ZEROES: copy the segment list once, check it all. */
+/*
+ * DISCARD and WRITE_ZEROES: copy the segment list (@out, after the
+ * header) once, check it all.
+ */
 static int hvv_blk_start_dwz(struct hvv_blk *blk, struct hvv_blk_req *req,
-			     const struct hvv_chain *chain, bool discard)
+			     const struct hvv_chain *chain,
+			     struct iov_iter *out, bool discard)
 {
-	const size_t hdr = sizeof(struct virtio_blk_outhdr);
 	struct virtio_blk_discard_write_zeroes *r;
-	size_t bytes = chain->out_len - hdr;
+	size_t bytes = iov_iter_count(out);
 	unsigned int i, n = bytes / sizeof(*r);
 
 	if (blk->ro)
@@ -229,7 +235,8 @@ static int hvv_blk_start_dwz(struct hvv_blk *blk, struct hvv_blk_req *req,
 	if (!r)
 		return VIRTIO_BLK_S_IOERR;
 	req->io.ranges = r;	/* freed with the request */
-	hvv_chain_copy_from(chain, hdr, r, bytes);
+	if (copy_from_iter(r, bytes, out) != bytes)
+		return VIRTIO_BLK_S_IOERR;
 	for (i = 0; i < n; i++) {
 		u32 flags = le32_to_cpu(r[i].flags);
 
@@ -255,30 +262,33 @@ static int hvv_blk_start(struct hvv_blk *blk, struct hvv_blk_req *req,
 			 const struct hvv_chain *chain)
 {
 	struct virtio_blk_outhdr hdr;
+	struct iov_iter out;
 	u64 sector;
 	u32 type;
 
 	/* Removed (detached): the backing may be gone already. */
-	if (chain->out_len < sizeof(hdr) ||
-	    percpu_ref_is_dying(&blk->inflight))
+	if (percpu_ref_is_dying(&blk->inflight))
 		return VIRTIO_BLK_S_IOERR;
-	hvv_chain_copy_from(chain, 0, &hdr, sizeof(hdr));
+	/* The header; @out goes on with what follows it. */
+	hvv_chain_iter_out(chain, &out);
+	if (copy_from_iter(&hdr, sizeof(hdr), &out) != sizeof(hdr))
+		return VIRTIO_BLK_S_IOERR;
 	type = le32_to_cpu((__force __le32)hdr.type);
 	sector = le64_to_cpu((__force __le64)hdr.sector);
 
 	switch (type) {
 	case VIRTIO_BLK_T_IN:
-		return hvv_blk_start_rw(blk, req, chain, sector, false);
+		return hvv_blk_start_rw(blk, req, chain, &out, sector, false);
 	case VIRTIO_BLK_T_OUT:
-		return hvv_blk_start_rw(blk, req, chain, sector, true);
+		return hvv_blk_start_rw(blk, req, chain, &out, sector, true);
 	case VIRTIO_BLK_T_FLUSH:
 		return hvv_blk_start_flush(blk, req, chain);
 	case VIRTIO_BLK_T_GET_ID:
 		return hvv_blk_get_id(blk, req, chain);
 	case VIRTIO_BLK_T_DISCARD:
-		return hvv_blk_start_dwz(blk, req, chain, true);
+		return hvv_blk_start_dwz(blk, req, chain, &out, true);
 	case VIRTIO_BLK_T_WRITE_ZEROES:
-		return hvv_blk_start_dwz(blk, req, chain, false);
+		return hvv_blk_start_dwz(blk, req, chain, &out, false);
 	default:
 		return VIRTIO_BLK_S_UNSUPP;
 	}

@@ -373,7 +373,19 @@ void hvv_blk_io_finish(struct hvv_blk_io *io)
 		hvv_blk_bounce_copy(io, true);
 }
 
-/* The data bytes of a request, piece by piece: one per segment. */
+/*
+ * The data of a request, piece by piece (one per non-empty segment), from
+ * the kvec iterator its user gave: where each piece lies decides how the
+ * request is served, and the pieces are kept as pages or kernel addresses.
+ *
+ * This walk reads the iterator's segments itself because the block layer
+ * cannot: iov_iter_get_pages2() refuses ITER_KVEC on 6.1 (-EFAULT), and
+ * where later kernels take pages of a kvec (iov_iter_extract_pages(), for
+ * bio_iov_iter_get_pages()), they use virt_to_page(), which is wrong for
+ * zone memory without struct pages. No iov_iter interface tells either
+ * whether a piece has struct pages. And the pieces must be copied in any
+ * case: the chain's segments do not outlive its pop.
+ */
 struct hvv_blk_walk {
 	const struct kvec *seg;	/* next segment */
 	const struct kvec *end;	/* past the last segment */
@@ -381,12 +393,12 @@ struct hvv_blk_walk {
 	size_t left;			/* bytes still to walk */
 };
 
-static void hvv_blk_walk_init(struct hvv_blk_walk *w, const struct kvec *segs,
-			      unsigned int nr_segs, size_t skip, size_t len)
+static void hvv_blk_walk_init(struct hvv_blk_walk *w,
+			      const struct iov_iter *data, size_t len)
 {
-	w->seg = segs;
-	w->end = segs + nr_segs;
-	w->skip = skip;
+	w->seg = data->kvec;
+	w->end = data->kvec + data->nr_segs;
+	w->skip = data->iov_offset;
 	w->left = len;
 }
 
@@ -411,19 +423,19 @@ static bool hvv_blk_walk_next(struct hvv_blk_walk *w, void **va, size_t *len)
 /**
  * hvv_blk_io_map - describe a request's data buffers for the I/O
  * @io: the request, with @op, @pos and @len set
- * @segs: the buffers, in zone memory
- * @nr_segs: entries of @segs
- * @skip: bytes of @segs before the data; @len bytes must follow
+ * @data: the buffers, a kvec iterator over zone memory (ITER_KVEC) of at
+ *	least @len bytes, e.g. part of a chain (hvv_chain_iter_out() or
+ *	hvv_chain_iter_in()); not advanced, and not used after the call
  *
  * Chooses how the request is served: direct I/O into zone memory that has
  * struct pages, direct I/O through bounce pages for zone memory without,
  * or buffered I/O when the file cannot take this request directly (see
  * the top of this file). Worker context.
  *
- * Return: 0, or -ENOMEM (hvv_blk_io_unmap() frees what was allocated).
+ * Return: 0, -ENOMEM (hvv_blk_io_unmap() frees what was allocated), or
+ * -EINVAL if @data is not a kvec iterator of @len bytes (a bug).
  */
-int hvv_blk_io_map(struct hvv_blk_io *io, const struct kvec *segs,
-		   unsigned int nr_segs, size_t skip)
+int hvv_blk_io_map(struct hvv_blk_io *io, const struct iov_iter *data)
 {
 	const struct hvv_blk_backing *b = io->backing;
 	bool pages = READ_ONCE(blk_zero_copy), aligned, dio;
@@ -432,10 +444,13 @@ int hvv_blk_io_map(struct hvv_blk_io *io, const struct kvec *segs,
 	size_t len;
 	void *va;
 
+	if (WARN_ON_ONCE(!iov_iter_is_kvec(data) ||
+			 iov_iter_count(data) < io->len))
+		return -EINVAL;
 	/* Direct I/O on bounce pages needs only the file range aligned. */
 	dio = b->dio && !((io->pos | io->len) & b->dio_off_mask);
 	aligned = dio;
-	hvv_blk_walk_init(&walk, segs, nr_segs, skip, io->len);
+	hvv_blk_walk_init(&walk, data, io->len);
 	while (hvv_blk_walk_next(&walk, &va, &len)) {
 		if (!virt_addr_valid(va) || !virt_addr_valid(va + len - 1))
 			pages = false;
@@ -458,7 +473,7 @@ int hvv_blk_io_map(struct hvv_blk_io *io, const struct kvec *segs,
 	if (pages)
 		io->flags |= HVV_BLK_IO_PAGES;
 
-	hvv_blk_walk_init(&walk, segs, nr_segs, skip, io->len);
+	hvv_blk_walk_init(&walk, data, io->len);
 	for (n = 0; hvv_blk_walk_next(&walk, &va, &len); n++) {
 		if (pages) {
 			io->bvec[n].bv_page = virt_to_page(va);

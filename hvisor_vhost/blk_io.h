@@ -8,7 +8,8 @@
  * Its user embeds a struct hvv_blk_io in each of its requests, sets it up
  * once (hvv_blk_io_setup()) with the backing and a completion callback,
  * and for each request fills in @op, @pos, @len and @flags, describes the
- * data (hvv_blk_io_map(), or @ranges) and submits it (hvv_blk_io_submit()).
+ * data (hvv_blk_io_map(), from a kvec iov_iter, or @ranges) and submits it
+ * (hvv_blk_io_submit()).
  * The callback runs exactly once per submitted request, in any context,
  * interrupts included; after it returns the engine does not touch the
  * request again. hvv_blk_io_unmap() frees what a request allocated.
@@ -145,8 +146,7 @@ void hvv_blk_io_close(struct hvv_blk_backing *b);
 loff_t hvv_blk_io_size(const struct hvv_blk_backing *b);
 void hvv_blk_io_setup(struct hvv_blk_io *io, struct hvv_blk_backing *backing,
 		      hvv_blk_end_io_t end_io);
-int hvv_blk_io_map(struct hvv_blk_io *io, const struct kvec *segs,
-		   unsigned int nr_segs, size_t skip);
+int hvv_blk_io_map(struct hvv_blk_io *io, const struct iov_iter *data);
 void hvv_blk_io_unmap(struct hvv_blk_io *io);
 void hvv_blk_io_submit(struct hvv_blk_io *io);
 void hvv_blk_io_finish(struct hvv_blk_io *io);
