@@ -80,7 +80,8 @@
  * @published: the tty is registered (hvv_console_publish()); written and
  *	read under hvv_ctl_lock only (the registry's publish and shutdown)
  * @retry: re-kicks the transmit worker when the tty buffer was full
- * @bounce: transmit copy buffer (transmit worker only)
+ * @tx_bounce: transmit copy buffer, PAGE_SIZE (transmit worker only)
+ * @rx_bounce: receive copy buffer, PAGE_SIZE (receive worker only)
  * @tx_done: bytes of the chain at the transmit queue's head already
  *	delivered, when the tty buffer could take only part of it
  *	(transmit worker only)
@@ -105,7 +106,8 @@ struct hvv_console {
 	bool gone;
 	bool published;
 	struct timer_list retry;
-	u8 *bounce;
+	u8 *tx_bounce;
+	u8 *rx_bounce;
 	size_t tx_done;
 	u32 tx_gen;
 	unsigned long tx_room_seen;
@@ -213,28 +215,34 @@ static bool hvv_console_output(struct hvv_console *con,
 			       const struct hvv_chain *chain)
 {
 	struct tty_struct *tty = tty_port_tty_get(&con->port);
-	size_t len = chain->out_len, done = con->tx_done, n;
 	enum hvv_console_sink sink;
+	struct iov_iter iter;
 	unsigned long flags;
+	size_t n, copied;
 	bool complete;
 
-	while (done < len) {
-		n = min_t(size_t, len - done, PAGE_SIZE);
+	hvv_chain_iter_out(chain, &iter);
+	iov_iter_advance(&iter, con->tx_done);
+	while (iov_iter_count(&iter)) {
+		n = min_t(size_t, iov_iter_count(&iter), PAGE_SIZE);
 		sink = tty ? hvv_console_tty_sink(con, &n) : HVV_SINK_HISTORY;
 		if (sink == HVV_SINK_HOLD)
 			break;
-		n = hvv_chain_copy_from(chain, done, con->bounce, n);
+		copied = copy_from_iter(con->tx_bounce, n, &iter);
+		n = copied;
 		spin_lock_irqsave(&con->flip_lock, flags);
 		if (sink == HVV_SINK_TTY && !con->replay_flushing)
-			n = tty_insert_flip_string(&con->port, con->bounce, n);
+			n = tty_insert_flip_string(&con->port, con->tx_bounce,
+						   n);
 		else if (sink == HVV_SINK_DROP)
 			atomic64_add(n, &con->dev.stats.dropped);
 		/* Dropped bytes too: the next opener sees them. */
-		hvv_console_history_add(con, con->bounce, n);
+		hvv_console_history_add(con, con->tx_bounce, n);
 		spin_unlock_irqrestore(&con->flip_lock, flags);
+		/* What the tty did not take is delivered again. */
+		iov_iter_revert(&iter, copied - n);
 		if (!n)
 			break;
-		done += n;
 	}
 	if (tty) {
 		spin_lock_irqsave(&con->flip_lock, flags);
@@ -242,8 +250,8 @@ static bool hvv_console_output(struct hvv_console *con,
 		spin_unlock_irqrestore(&con->flip_lock, flags);
 		tty_kref_put(tty);
 	}
-	complete = done >= len;
-	con->tx_done = complete ? 0 : done;
+	complete = !iov_iter_count(&iter);
+	con->tx_done = complete ? 0 : chain->out_len - iov_iter_count(&iter);
 	return complete;
 }
 
@@ -280,22 +288,27 @@ static bool hvv_console_transmit(struct hvv_vq *vq)
 	return false;
 }
 
-/* Fill one receive chain from the FIFO; returns bytes delivered. */
+/*
+ * Fill one receive chain from the FIFO; returns bytes delivered. A kfifo
+ * copies to plain buffers or user memory only, not to an iov_iter: the
+ * bytes go through a bounce buffer (input is typed or pasted, at most
+ * HVV_CONSOLE_FIFO bytes at a time).
+ */
 static size_t hvv_console_fill(struct hvv_console *con,
 			       const struct hvv_chain *chain)
 {
+	struct iov_iter iter;
 	size_t done = 0;
-	unsigned int i;
+	unsigned int n;
 
-	for (i = chain->nr_out; i < chain->nr_out + chain->nr_in; i++) {
-		const struct kvec *seg = &chain->segs[i];
-		unsigned int n;
-
-		n = kfifo_out_spinlocked(&con->fifo, seg->iov_base,
-					 seg->iov_len, &con->lock);
-		done += n;
-		if (n < seg->iov_len)
+	hvv_chain_iter_in(chain, &iter);
+	while (iov_iter_count(&iter)) {
+		n = kfifo_out_spinlocked(&con->fifo, con->rx_bounce,
+					 min_t(size_t, iov_iter_count(&iter),
+					       PAGE_SIZE), &con->lock);
+		if (!n)
 			break;
+		done += copy_to_iter(con->rx_bounce, n, &iter);
 	}
 	return done;
 }
@@ -495,7 +508,8 @@ static void hvv_console_port_destruct(struct tty_port *port)
 
 	/* Workers are stopped before the device drops its port reference. */
 	ida_free(&hvv_console_ida, con->dev.index);
-	kfree(con->bounce);
+	kfree(con->tx_bounce);
+	kfree(con->rx_bounce);
 	kvfree(con->history);
 	kfree(con);
 }
@@ -576,8 +590,9 @@ static struct hvv_dev *hvv_console_create(const struct hvv_dev_config *ud)
 	snprintf(con->dev.name, sizeof(con->dev.name), "console%d", index);
 	/* From here on, the port's destructor frees everything. */
 	con->history = kvzalloc(HVV_CONSOLE_HISTORY, GFP_KERNEL);
-	con->bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!con->history || !con->bounce) {
+	con->tx_bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	con->rx_bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!con->history || !con->tx_bounce || !con->rx_bounce) {
 		ret = -ENOMEM;
 		goto err_put;
 	}
