@@ -53,6 +53,9 @@ struct hvv_ring {
  * @segs: the segments, kernel addresses in zone memory: the queue's array
  *	(hvv_vq_pop(); valid until the next pop) or the caller's
  *	(hvv_vq_pop_into(), to hold several chains at once)
+ *
+ * Backends read and write a chain through iov_iters over its segments
+ * (hvv_chain_iter_out(), hvv_chain_iter_in()), not by walking them.
  */
 struct hvv_chain {
 	u16 head;
@@ -220,9 +223,5 @@ void hvv_vq_disable_notify(struct hvv_vq *vq);
 bool hvv_vq_enable_notify(struct hvv_vq *vq);
 void hvv_chain_iter_out(const struct hvv_chain *chain, struct iov_iter *iter);
 void hvv_chain_iter_in(const struct hvv_chain *chain, struct iov_iter *iter);
-size_t hvv_chain_copy_from(const struct hvv_chain *chain, size_t skip,
-			   void *buf, size_t len);
-size_t hvv_chain_copy_to(const struct hvv_chain *chain, size_t skip,
-			 const void *buf, size_t len);
 
 #endif /* _HVV_VQ_H */

@@ -539,6 +539,7 @@ static void step_serve(struct fdp *f)
 	static unsigned char buf[0x4000];
 	struct kvec segs[MAX_SEGS];
 	size_t skip = fdp_u16(f) % 0x3000, len = fdp_u16(f) % sizeof(buf);
+	struct iov_iter it;
 	struct hvv_chain c;
 	size_t n, want;
 	unsigned int i;
@@ -547,15 +548,23 @@ static void step_serve(struct fdp *f)
 		return;
 	model_chain(&c, segs);
 	snapshot();
+	hvv_chain_iter_out(&c, &it);
+	fuzz_assert(iov_iter_count(&it) == m.out_len);
+	iov_iter_advance(&it, skip);
 	want = m.out_len > skip ? min(len, m.out_len - skip) : 0;
-	n = hvv_chain_copy_from(&c, skip, buf, len);
+	n = copy_from_iter(buf, len, &it);
 	fuzz_assert(n == want);
+	fuzz_assert(iov_iter_count(&it) ==
+		    m.out_len - min_t(size_t, m.out_len, skip) - n);
 	check_writes();
 	for (i = m.nr_out; i < m.nr_out + m.nr_in; i++)
 		allow(seg_gpa(m.segs[i].va), m.segs[i].len);
 	memset(buf, fdp_u8(f), len);
+	hvv_chain_iter_in(&c, &it);
+	fuzz_assert(iov_iter_count(&it) == m.in_len);
+	iov_iter_advance(&it, skip);
 	want = m.in_len > skip ? min(len, m.in_len - skip) : 0;
-	n = hvv_chain_copy_to(&c, skip, buf, len);
+	n = copy_to_iter(buf, len, &it);
 	fuzz_assert(n == want);
 	check_writes();
 }

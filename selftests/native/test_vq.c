@@ -120,6 +120,7 @@ HV_TEST(vq_alloc_failure)
 HV_TEST(vq_simple_chain)
 {
 	char out[16], in[32];
+	struct iov_iter it;
 
 	setup(0);
 	memcpy(hv_tmem(BUF), "0123456789abcdef", 16);
@@ -133,10 +134,13 @@ HV_TEST(vq_simple_chain)
 	EXPECT_EQ(chain.in_len, 32);
 	EXPECT(chain.segs[0].iov_base == hv_tmem(BUF));
 	EXPECT(chain.segs[1].iov_base == hv_tmem(BUF + 0x100));
-	EXPECT_EQ(hvv_chain_copy_from(&chain, 4, out, sizeof(out)), 12);
+	hvv_chain_iter_out(&chain, &it);
+	iov_iter_advance(&it, 4);
+	EXPECT_EQ(copy_from_iter(out, sizeof(out), &it), 12);
 	EXPECT(!memcmp(out, "456789abcdef", 12));
 	memset(in, 'x', sizeof(in));
-	EXPECT_EQ(hvv_chain_copy_to(&chain, 0, in, sizeof(in) + 8), 32);
+	hvv_chain_iter_in(&chain, &it);
+	EXPECT_EQ(copy_to_iter(in, sizeof(in), &it), 32);
 	EXPECT(!memcmp(hv_tmem(BUF + 0x100), in, 32));
 	EXPECT_EQ(hvv_vq_pop(vq, &chain), 0);
 	hvv_vq_push(vq, 0, 32);
@@ -694,28 +698,6 @@ HV_TEST(vq_notify_after_unpop_waits_for_more)
 	EXPECT_EQ(hvv_vq_pop(vq, &chain), 1);
 	EXPECT_EQ(chain.head, 0);
 	EXPECT(!dev.broken);
-	teardown();
-}
-
-HV_TEST(vq_copy_skips_segments)
-{
-	static const char text[] = "abcdefghij";
-	char out[8];
-
-	setup(0);
-	memcpy(hv_tmem(0x1ffc), text, 4);
-	memcpy(hv_tmem(0x2000), text + 4, 6);
-	set_desc(DESC, 0, 0x1ffc, 10, VRING_DESC_F_NEXT, 1);
-	set_desc(DESC, 1, 0x1ffc, 8, VRING_DESC_F_WRITE, 0);
-	ASSERT_EQ(post_pop(0), 1);
-	ASSERT_EQ(chain.nr_out, 2);
-	EXPECT_EQ(hvv_chain_copy_from(&chain, 6, out, 8), 4);
-	EXPECT(!memcmp(out, "ghij", 4));
-	EXPECT_EQ(hvv_chain_copy_from(&chain, 10, out, 8), 0);
-	EXPECT_EQ(hvv_chain_copy_to(&chain, 3, "XYZ", 3), 3);
-	EXPECT(!memcmp(hv_tmem(0x1ffc), "abcX", 4));
-	EXPECT_EQ(hvv_chain_copy_to(&chain, 7, "12", 2), 1);
-	EXPECT(!memcmp(hv_tmem(0x2000), "YZg1", 4));
 	teardown();
 }
 
