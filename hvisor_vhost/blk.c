@@ -112,7 +112,11 @@ static struct hvv_blk_req *hvv_blk_req_get(struct hvv_blk_queue *q)
 	return q->nr_free ? q->free[--q->nr_free] : NULL;
 }
 
-/* The status byte: the chain's last writable byte, or NULL. */
+/*
+ * The status byte: the chain's last writable byte, or NULL. Its address,
+ * not an iterator: it is written when the request completes, after the
+ * chain's segments were reused by the next pop.
+ */
 static u8 *hvv_blk_status_byte(const struct hvv_chain *chain)
 {
 	unsigned int i;
