@@ -118,7 +118,7 @@ static void hvv_net_rx_discard(struct socket *sock)
 	u8 scratch;
 	struct kvec kv = { .iov_base = &scratch, .iov_len = sizeof(scratch) };
 
-	iov_iter_kvec(&msg.msg_iter, READ, &kv, 1, kv.iov_len);
+	iov_iter_kvec(&msg.msg_iter, ITER_DEST, &kv, 1, kv.iov_len);
 	sock->ops->recvmsg(sock, &msg, kv.iov_len, MSG_DONTWAIT | MSG_TRUNC);
 }
 
@@ -142,12 +142,12 @@ static void hvv_net_rx_publish(struct hvv_net *net, struct hvv_vq *vq,
 	hvv_net_rx_unpop(vq, rx, used, b->nr);
 
 	/* Fix up the header the tap wrote: it leaves num_buffers alone. */
-	iov_iter_kvec(&iter, WRITE, rx->segs, b->nr_segs, b->len);
+	iov_iter_kvec(&iter, ITER_SOURCE, rx->segs, b->nr_segs, b->len);
 	if (copy_from_iter(&hdr, sizeof(hdr), &iter) == sizeof(hdr)) {
 		hdr.num_buffers = (__force __virtio16)cpu_to_le16(used);
 		if (!(features & BIT_ULL(VIRTIO_NET_F_GUEST_CSUM)))
 			hdr.flags = 0;	/* not even DATA_VALID */
-		iov_iter_kvec(&iter, READ, rx->segs, b->nr_segs, b->len);
+		iov_iter_kvec(&iter, ITER_DEST, rx->segs, b->nr_segs, b->len);
 		if (copy_to_iter(&hdr, sizeof(hdr), &iter) != sizeof(hdr))
 			atomic64_inc(&net->dev.stats.errors);
 	}
@@ -183,7 +183,8 @@ static int hvv_net_rx_one(struct hvv_net *net, struct hvv_vq *vq,
 		atomic64_inc(&net->stats.rx_too_small);
 		return 0;
 	}
-	iov_iter_kvec(&msg.msg_iter, READ, net->rx.segs, b.nr_segs, b.len);
+	iov_iter_kvec(&msg.msg_iter, ITER_DEST, net->rx.segs, b.nr_segs,
+		      b.len);
 	ret = sock->ops->recvmsg(sock, &msg, b.len, MSG_DONTWAIT | MSG_TRUNC);
 	if (ret < 0 || ret > b.len || ret < HVV_NET_HDR_LEN) {
 		hvv_net_rx_unpop(vq, &net->rx, 0, b.nr);
@@ -254,8 +255,7 @@ static int hvv_net_tx_one(struct hvv_net *net, struct socket *sock,
 		atomic64_inc(&net->stats.tx_errors);	/* detached */
 		return 0;
 	}
-	iov_iter_kvec(&msg.msg_iter, WRITE, chain->segs, chain->nr_out,
-		      chain->out_len);
+	hvv_chain_iter_out(chain, &msg.msg_iter);
 	ret = sock->ops->sendmsg(sock, &msg, chain->out_len);
 	if (ret == -EAGAIN)
 		return -EAGAIN;
@@ -337,8 +337,7 @@ static u8 hvv_net_ctrl_command(struct hvv_net *net,
 	struct iov_iter data;
 	u8 on;
 
-	iov_iter_kvec(&data, WRITE, chain->segs, chain->nr_out,
-		      chain->out_len);
+	hvv_chain_iter_out(chain, &data);
 	if (copy_from_iter(&hdr, sizeof(hdr), &data) != sizeof(hdr))
 		return VIRTIO_NET_ERR;
 	switch (hdr.class) {
@@ -377,8 +376,7 @@ static bool hvv_net_control_queue(struct hvv_vq *vq)
 			if (status != VIRTIO_NET_OK)
 				atomic64_inc(&net->stats.ctrl_errors);
 			/* The ack is the last writable byte. */
-			iov_iter_kvec(&ack, READ, chain.segs + chain.nr_out,
-				      chain.nr_in, chain.in_len);
+			hvv_chain_iter_in(&chain, &ack);
 			iov_iter_advance(&ack, chain.in_len - 1);
 			if (copy_to_iter(&status, 1, &ack) != 1)
 				atomic64_inc(&net->stats.ctrl_errors);
