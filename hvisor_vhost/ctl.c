@@ -72,7 +72,8 @@ static long hvv_ctl_dev_add(void __user *arg)
 
 	if (copy_from_user(&ud, arg, sizeof(ud)))
 		return -EFAULT;
-	if (!hvv_all_zero(ud.pad, sizeof(ud.pad)) ||
+	if (!hvv_all_zero(ud.pad, sizeof(ud.pad)) || ud.pad2 ||
+	    (ud.type != HVV_DEV_NET && ud.tap_fds) ||
 	    !hvv_all_zero(ud.reserved, sizeof(ud.reserved)) ||
 	    !hvv_all_zero(ud.name, sizeof(ud.name)) || ud.index ||
 	    ud.flags & ~HVV_DEV_F_ALL)

@@ -5,7 +5,7 @@
  * every frame crosses the socket with the very header the driver reads or
  * writes (struct virtio_net_hdr_v1): the offloads need no translation.
  *
- * Receive (queue 0): driven by the tap's wait queue (rx_poll) and by the
+ * Receive (queue 2N of pair N): driven by the tap's wait queue (rx_poll) and by the
  * driver's notifications. For each frame the tap holds, the worker takes
  * enough of the driver's buffers (several with MRG_RXBUF), reads the
  * frame straight into them and returns them with num_buffers set. When
@@ -15,15 +15,19 @@
  * no buffer can ever hold (a single buffer too small without MRG_RXBUF)
  * is dropped and counted.
  *
- * Transmit (queue 1): driven by notifications; each chain is a header and
+ * Transmit (queue 2N + 1): driven by notifications; each chain is a header and
  * a frame, written to the tap in one sendmsg(). When the tap cannot take
  * it yet (-EAGAIN) the chain is given back and tx_poll kicks the worker
  * when the tap has room: nothing is lost. A chain that breaks the rules,
  * or a frame the tap refuses, is returned unsent and counted.
  *
- * Control (queue 2): CTRL_RX (promiscuous and all-multicast modes are
- * accepted: the tap delivers every frame anyway) and CTRL_MAC (the filter
- * table is accepted, the address is taken into config space).
+ * Control (the last queue): CTRL_RX (promiscuous and all-multicast modes
+ * are accepted: the tap delivers every frame anyway), CTRL_MAC (the
+ * filter table is accepted, the address is taken into config space) and
+ * CTRL_MQ (every pair is served whatever the driver uses).
+ *
+ * Each queue pair has its own queue of the tap (a multi-queue tap with
+ * several pairs), so the pairs never share a socket.
  *
  * Each worker pass is bounded by the core's weight (hvv_vq_pass_spent()),
  * so that a flood on one queue lets the other threads run.
@@ -73,10 +77,10 @@ static void hvv_net_rx_unpop(struct hvv_vq *vq, struct hvv_net_rx *rx,
  * @need: nothing more can be taken for this frame), -EAGAIN if the driver
  * has not posted enough yet (nothing taken), -EIO if it broke a rule.
  */
-static int hvv_net_rx_gather(struct hvv_net *net, struct hvv_vq *vq,
+static int hvv_net_rx_gather(struct hvv_net_pair *pair, struct hvv_vq *vq,
 			     size_t need, bool mrg, struct hvv_net_bufs *b)
 {
-	struct hvv_net_rx *rx = &net->rx;
+	struct hvv_net_rx *rx = &pair->rx;
 	unsigned int max_segs = HVV_VQ_MAX_SEGS(vq->num_max);
 	int ret;
 
@@ -97,7 +101,7 @@ static int hvv_net_rx_gather(struct hvv_net *net, struct hvv_vq *vq,
 			return -EAGAIN;
 		}
 		if (c->nr_out) {
-			hvv_dev_broken(&net->dev,
+			hvv_dev_broken(&pair->net->dev,
 				       "receive buffer with device-readable descriptors");
 			return -EIO;
 		}
@@ -127,11 +131,12 @@ static void hvv_net_rx_discard(struct socket *sock)
  * header fields the tap does not, give back the buffers it did not need
  * and return the others.
  */
-static void hvv_net_rx_publish(struct hvv_net *net, struct hvv_vq *vq,
+static void hvv_net_rx_publish(struct hvv_net_pair *pair, struct hvv_vq *vq,
 			       const struct hvv_net_bufs *b, size_t len,
 			       u64 features)
 {
-	struct hvv_net_rx *rx = &net->rx;
+	struct hvv_net *net = pair->net;
+	struct hvv_net_rx *rx = &pair->rx;
 	struct virtio_net_hdr_v1 hdr;
 	size_t left = len;
 	struct iov_iter iter;
@@ -164,30 +169,31 @@ static void hvv_net_rx_publish(struct hvv_net *net, struct hvv_vq *vq,
 }
 
 /* One frame from the tap into the driver's buffers. */
-static int hvv_net_rx_one(struct hvv_net *net, struct hvv_vq *vq,
+static int hvv_net_rx_one(struct hvv_net_pair *pair, struct hvv_vq *vq,
 			  struct socket *sock, int peek, u64 features)
 {
+	struct hvv_net *net = pair->net;
 	bool mrg = features & BIT_ULL(VIRTIO_NET_F_MRG_RXBUF);
 	size_t need = peek + HVV_NET_HDR_LEN;
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 	struct hvv_net_bufs b;
 	int ret;
 
-	ret = hvv_net_rx_gather(net, vq, need, mrg, &b);
+	ret = hvv_net_rx_gather(pair, vq, need, mrg, &b);
 	if (ret)
 		return ret;
 	if (b.len < need) {
 		/* No buffer the driver posted can ever hold this frame. */
-		hvv_net_rx_unpop(vq, &net->rx, 0, b.nr);
+		hvv_net_rx_unpop(vq, &pair->rx, 0, b.nr);
 		hvv_net_rx_discard(sock);
 		atomic64_inc(&net->stats.rx_too_small);
 		return 0;
 	}
-	iov_iter_kvec(&msg.msg_iter, ITER_DEST, net->rx.segs, b.nr_segs,
+	iov_iter_kvec(&msg.msg_iter, ITER_DEST, pair->rx.segs, b.nr_segs,
 		      b.len);
 	ret = sock->ops->recvmsg(sock, &msg, b.len, MSG_DONTWAIT | MSG_TRUNC);
 	if (ret < 0 || ret > b.len || ret < HVV_NET_HDR_LEN) {
-		hvv_net_rx_unpop(vq, &net->rx, 0, b.nr);
+		hvv_net_rx_unpop(vq, &pair->rx, 0, b.nr);
 		if (ret == -EAGAIN)
 			return -EAGAIN;	/* nothing after all */
 		if (ret < 0) {
@@ -197,14 +203,15 @@ static int hvv_net_rx_one(struct hvv_net *net, struct hvv_vq *vq,
 		atomic64_inc(&net->stats.rx_too_small);
 		return 0;
 	}
-	hvv_net_rx_publish(net, vq, &b, ret, features);
+	hvv_net_rx_publish(pair, vq, &b, ret, features);
 	return ret;
 }
 
 static bool hvv_net_receive(struct hvv_vq *vq)
 {
-	struct hvv_net *net = to_net(vq->dev);
-	struct socket *sock = READ_ONCE(net->sock);
+	struct hvv_net_pair *pair = vq->priv;
+	struct hvv_net *net = pair->net;
+	struct socket *sock = READ_ONCE(pair->sock);
 	u64 features = READ_ONCE(net->features);
 	struct hvv_vq_pass pass = {};
 	bool more = false;
@@ -217,7 +224,7 @@ static bool hvv_net_receive(struct hvv_vq *vq)
 		peek = sock->ops->peek_len(sock);
 		if (peek <= 0)
 			break;	/* rx_poll kicks us when a frame comes */
-		ret = hvv_net_rx_one(net, vq, sock, peek, features);
+		ret = hvv_net_rx_one(pair, vq, sock, peek, features);
 		if (ret == -EAGAIN) {
 			/* Not enough buffers: the frame waits in the tap. */
 			if (hvv_vq_enable_notify(vq)) {
@@ -272,8 +279,9 @@ static int hvv_net_tx_one(struct hvv_net *net, struct socket *sock,
 
 static bool hvv_net_transmit(struct hvv_vq *vq)
 {
-	struct hvv_net *net = to_net(vq->dev);
-	struct socket *sock = READ_ONCE(net->sock);
+	struct hvv_net_pair *pair = vq->priv;
+	struct hvv_net *net = pair->net;
+	struct socket *sock = READ_ONCE(pair->sock);
 	struct hvv_vq_pass pass = {};
 	struct hvv_chain chain;
 	int ret;
@@ -330,6 +338,23 @@ static u8 hvv_net_ctrl_mac(struct hvv_net *net, u8 cmd, struct iov_iter *data)
 	}
 }
 
+/*
+ * CTRL_MQ: the driver says how many pairs it uses. Every pair is served
+ * anyway; the tap spreads frames over the queues attached to it.
+ */
+static u8 hvv_net_ctrl_mq(struct hvv_net *net, u8 cmd, struct iov_iter *data)
+{
+	__le16 pairs;
+
+	if (!(READ_ONCE(net->features) & BIT_ULL(VIRTIO_NET_F_MQ)) ||
+	    cmd != VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET ||
+	    copy_from_iter(&pairs, sizeof(pairs), data) != sizeof(pairs) ||
+	    iov_iter_count(data) || !le16_to_cpu(pairs) ||
+	    le16_to_cpu(pairs) > net->nr_pairs)
+		return VIRTIO_NET_ERR;
+	return VIRTIO_NET_OK;
+}
+
 static u8 hvv_net_ctrl_command(struct hvv_net *net,
 			       const struct hvv_chain *chain)
 {
@@ -349,6 +374,8 @@ static u8 hvv_net_ctrl_command(struct hvv_net *net,
 		return VIRTIO_NET_OK;
 	case VIRTIO_NET_CTRL_MAC:
 		return hvv_net_ctrl_mac(net, hdr.cmd, &data);
+	case VIRTIO_NET_CTRL_MQ:
+		return hvv_net_ctrl_mq(net, hdr.cmd, &data);
 	default:
 		return VIRTIO_NET_ERR;
 	}
@@ -401,41 +428,37 @@ static bool hvv_net_control_queue(struct hvv_vq *vq)
  */
 bool hvv_net_handle_queue(struct hvv_vq *vq)
 {
-	switch (vq->index) {
-	case HVV_NET_RX:
-		return hvv_net_receive(vq);
-	case HVV_NET_TX:
-		return hvv_net_transmit(vq);
-	default:
+	if (!vq->priv)
 		return hvv_net_control_queue(vq);
-	}
+	if (vq->index & 1)
+		return hvv_net_transmit(vq);
+	return hvv_net_receive(vq);
 }
 
 /**
- * hvv_net_rx_alloc - allocate the receive queue's buffer arrays
- * @net: the device, its queues allocated
+ * hvv_net_rx_alloc - allocate a receive queue's buffer arrays
+ * @pair: the queue pair
+ * @num_max: the receive queue's QueueNumMax
  *
  * Return: 0 or -ENOMEM.
  */
-int hvv_net_rx_alloc(struct hvv_net *net)
+int hvv_net_rx_alloc(struct hvv_net_pair *pair, u16 num_max)
 {
-	u16 num_max = net->dev.vqs[HVV_NET_RX].num_max;
-
-	net->rx.chains = kcalloc(num_max, sizeof(*net->rx.chains),
-				 GFP_KERNEL);
-	net->rx.segs = kcalloc(HVV_VQ_MAX_SEGS(num_max),
-			       sizeof(*net->rx.segs), GFP_KERNEL);
-	if (!net->rx.chains || !net->rx.segs) {
-		hvv_net_rx_free(net);
+	pair->rx.chains = kcalloc(num_max, sizeof(*pair->rx.chains),
+				  GFP_KERNEL);
+	pair->rx.segs = kcalloc(HVV_VQ_MAX_SEGS(num_max),
+				sizeof(*pair->rx.segs), GFP_KERNEL);
+	if (!pair->rx.chains || !pair->rx.segs) {
+		hvv_net_rx_free(pair);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-void hvv_net_rx_free(struct hvv_net *net)
+void hvv_net_rx_free(struct hvv_net_pair *pair)
 {
-	kfree(net->rx.chains);
-	kfree(net->rx.segs);
-	net->rx.chains = NULL;
-	net->rx.segs = NULL;
+	kfree(pair->rx.chains);
+	kfree(pair->rx.segs);
+	pair->rx.chains = NULL;
+	pair->rx.segs = NULL;
 }

@@ -21,11 +21,11 @@
 #define HVV_NET_QUEUE_SIZE	256
 /* The header of every frame: virtio 1.x always has num_buffers. */
 #define HVV_NET_HDR_LEN		sizeof(struct virtio_net_hdr_v1)
-/* Queues of a device with one queue pair. */
-#define HVV_NET_RX		0
-#define HVV_NET_TX		1
-#define HVV_NET_CTRL		2
-#define HVV_NET_NR_QUEUES	3
+/*
+ * Queues: receive 2N and transmit 2N + 1 of queue pair N, then the
+ * control queue; within the core's HVV_MAX_QUEUES.
+ */
+#define HVV_NET_MAX_PAIRS	((HVV_MAX_QUEUES - 1) / 2)
 
 /* Control events (hvv_dev_control()). */
 #define HVV_NET_EV_OFFLOADS	BIT(0)	/* apply the negotiated offloads */
@@ -57,8 +57,10 @@ struct hvv_net_stats {
 	atomic64_t ctrl_errors;
 };
 
+struct hvv_net;
+
 /**
- * struct hvv_net_rx - the receive queue's buffers for one frame
+ * struct hvv_net_rx - a receive queue's buffers for one frame
  * @chains: chains gathered for the frame, HVV_NET_QUEUE_SIZE entries
  * @segs: their segments, one after the other, HVV_VQ_MAX_SEGS entries
  *
@@ -70,18 +72,36 @@ struct hvv_net_rx {
 };
 
 /**
- * struct hvv_net - a virtio-net device on a tap
- * @dev: the virtio device
- * @file: the tap's file; a reference held from creation to release
- * @sock: the tap's socket; NULL once the device is detached (workers read
- *	it with READ_ONCE(), after hvv_worker_sync() no run sees the old one)
+ * struct hvv_net_pair - a queue pair and the tap queue behind it
+ * @net: the device
+ * @file: the tap queue's file; a reference held from creation to release
+ * @sock: its socket; NULL once the device is detached (workers read it
+ *	with READ_ONCE(), after hvv_worker_sync() no run sees the old one)
  * @put_socket_symbol: drops the reference symbol_get() took on the tap
  *	driver's module (tun or tap) when the socket was looked up
- * @rx_poll: kicks the receive worker when the tap has frames
- * @tx_poll: kicks the transmit worker when the tap has room again
- * @polling: @rx_poll and @tx_poll are started (hvv_ctl_lock: publish and
- *	shutdown)
+ * @rx_poll: kicks the receive worker when the tap queue has frames
+ * @tx_poll: kicks the transmit worker when the tap queue has room again
  * @rx: receive buffers (receive worker)
+ *
+ * The pair's queues have it as &hvv_vq.priv.
+ */
+struct hvv_net_pair {
+	struct hvv_net *net;
+	struct file *file;
+	struct socket *sock;
+	void (*put_socket_symbol)(void);
+	struct hvv_poll rx_poll;
+	struct hvv_poll tx_poll;
+	struct hvv_net_rx rx;
+};
+
+/**
+ * struct hvv_net - a virtio-net device on a tap
+ * @dev: the virtio device
+ * @nr_pairs: queue pairs (constant)
+ * @pairs: the pairs; pair 0's file also takes the tap's offloads
+ * @polling: the pairs' polls are started (hvv_ctl_lock: publish and
+ *	shutdown)
  * @features: the driver's features, taken at FEATURES_OK (WRITE_ONCE;
  *	the workers read them with READ_ONCE, once per pass)
  * @link_down: the tap failed for good: the link was reported down
@@ -90,13 +110,9 @@ struct hvv_net_rx {
  */
 struct hvv_net {
 	struct hvv_dev dev;
-	struct file *file;
-	struct socket *sock;
-	void (*put_socket_symbol)(void);
-	struct hvv_poll rx_poll;
-	struct hvv_poll tx_poll;
+	unsigned int nr_pairs;
+	struct hvv_net_pair *pairs;
 	bool polling;
-	struct hvv_net_rx rx;
 	u64 features;
 	int link_down;
 	struct hvv_net_stats stats;
@@ -109,7 +125,7 @@ static inline struct hvv_net *to_net(struct hvv_dev *dev)
 
 /* net.c */
 bool hvv_net_handle_queue(struct hvv_vq *vq);
-int hvv_net_rx_alloc(struct hvv_net *net);
-void hvv_net_rx_free(struct hvv_net *net);
+int hvv_net_rx_alloc(struct hvv_net_pair *pair, u16 num_max);
+void hvv_net_rx_free(struct hvv_net_pair *pair);
 
 #endif /* _HVV_NET_H */

@@ -22,6 +22,7 @@
 #include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
 
@@ -55,11 +56,15 @@ static unsigned long hvv_net_tap_offloads(u64 features)
 	return offloads;
 }
 
-/* TUNSETOFFLOAD takes its argument by value: callable from the kernel. */
+/*
+ * TUNSETOFFLOAD takes its argument by value: callable from the kernel.
+ * Offloads are the tap's, whichever of its queues is asked.
+ */
 static int hvv_net_set_offloads(struct hvv_net *net, unsigned long offloads)
 {
-	return net->file->f_op->unlocked_ioctl(net->file, TUNSETOFFLOAD,
-					       offloads);
+	struct file *file = net->pairs[0].file;
+
+	return file->f_op->unlocked_ioctl(file, TUNSETOFFLOAD, offloads);
 }
 
 static void hvv_net_control(struct hvv_dev *dev, unsigned long events)
@@ -95,7 +100,7 @@ static void hvv_net_status_changed(struct hvv_dev *dev, u32 old, u32 status)
 /* The tap's interface name, as tun reports it in fdinfo ("iff:"). */
 static ssize_t hvv_net_backend_show(struct hvv_dev *dev, char *buf)
 {
-	struct file *file = to_net(dev)->file;
+	struct file *file = to_net(dev)->pairs[0].file;
 	struct seq_file m = { .size = PAGE_SIZE };
 	char name[IFNAMSIZ];
 	ssize_t ret;
@@ -114,19 +119,31 @@ static ssize_t hvv_net_backend_show(struct hvv_dev *dev, char *buf)
 	return ret;
 }
 
+static void hvv_net_poll_stop(struct hvv_net *net, unsigned int nr)
+{
+	while (nr--) {
+		hvv_poll_stop(&net->pairs[nr].rx_poll);
+		hvv_poll_stop(&net->pairs[nr].tx_poll);
+	}
+}
+
 /* Start following the tap once the workers run. */
 static int hvv_net_publish(struct hvv_dev *dev)
 {
 	struct hvv_net *net = to_net(dev);
+	struct hvv_net_pair *pair;
+	unsigned int i;
 	int ret;
 
-	ret = hvv_poll_start(&net->rx_poll, net->file);
-	if (ret)
-		return ret;
-	ret = hvv_poll_start(&net->tx_poll, net->file);
-	if (ret) {
-		hvv_poll_stop(&net->rx_poll);
-		return ret;
+	for (i = 0; i < net->nr_pairs; i++) {
+		pair = &net->pairs[i];
+		ret = hvv_poll_start(&pair->rx_poll, pair->file);
+		if (!ret)
+			ret = hvv_poll_start(&pair->tx_poll, pair->file);
+		if (ret) {
+			hvv_net_poll_stop(net, i + 1);
+			return ret;
+		}
 	}
 	net->polling = true;
 	return 0;
@@ -138,8 +155,7 @@ static void hvv_net_shutdown(struct hvv_dev *dev)
 
 	if (!net->polling)
 		return;
-	hvv_poll_stop(&net->rx_poll);
-	hvv_poll_stop(&net->tx_poll);
+	hvv_net_poll_stop(net, net->nr_pairs);
 	net->polling = false;
 }
 
@@ -149,16 +165,29 @@ static void hvv_net_shutdown(struct hvv_dev *dev)
  */
 static void hvv_net_detach(struct hvv_dev *dev)
 {
-	WRITE_ONCE(to_net(dev)->sock, NULL);
+	struct hvv_net *net = to_net(dev);
+	unsigned int i;
+
+	for (i = 0; i < net->nr_pairs; i++)
+		WRITE_ONCE(net->pairs[i].sock, NULL);
+}
+
+static void hvv_net_pair_put(struct hvv_net_pair *pair)
+{
+	hvv_net_rx_free(pair);
+	if (pair->file) {
+		fput(pair->file);
+		pair->put_socket_symbol();
+	}
 }
 
 static void hvv_net_free(struct hvv_net *net)
 {
-	hvv_net_rx_free(net);
-	if (net->file) {
-		fput(net->file);
-		net->put_socket_symbol();
-	}
+	unsigned int i;
+
+	for (i = 0; net->pairs && i < net->nr_pairs; i++)
+		hvv_net_pair_put(&net->pairs[i]);
+	kfree(net->pairs);
 	ida_free(&hvv_net_ida, net->dev.index);
 	kfree(net);
 }
@@ -235,17 +264,17 @@ static void hvv_net_put_tap(void)
 #endif
 
 /* The socket of a tun/tap or macvtap file, and a reference on its module. */
-static int hvv_net_get_socket(struct hvv_net *net)
+static int hvv_net_get_socket(struct hvv_net_pair *pair)
 {
 	struct socket *(*get_socket)(struct file *file);
 	struct socket *sock;
 
 	get_socket = symbol_get(tun_get_socket);
 	if (get_socket) {
-		sock = get_socket(net->file);
+		sock = get_socket(pair->file);
 		if (!IS_ERR(sock)) {
-			net->sock = sock;
-			net->put_socket_symbol = hvv_net_put_tun;
+			pair->sock = sock;
+			pair->put_socket_symbol = hvv_net_put_tun;
 			return 0;
 		}
 		symbol_put(tun_get_socket);
@@ -253,16 +282,58 @@ static int hvv_net_get_socket(struct hvv_net *net)
 #if IS_ENABLED(CONFIG_TAP)
 	get_socket = symbol_get(tap_get_socket);
 	if (get_socket) {
-		sock = get_socket(net->file);
+		sock = get_socket(pair->file);
 		if (!IS_ERR(sock)) {
-			net->sock = sock;
-			net->put_socket_symbol = hvv_net_put_tap;
+			pair->sock = sock;
+			pair->put_socket_symbol = hvv_net_put_tap;
 			return 0;
 		}
 		symbol_put(tap_get_socket);
 	}
 #endif
 	return -EINVAL;
+}
+
+/* Take the tap queue @fd for @pair (the caller's context). */
+static int hvv_net_pair_get(struct hvv_net_pair *pair, int fd)
+{
+	int ret;
+
+	pair->file = fget(fd);
+	if (!pair->file) {
+		pr_err("net: fd %d: not open\n", fd);
+		return -EBADF;
+	}
+	ret = hvv_net_get_socket(pair);
+	if (ret) {
+		fput(pair->file);
+		pair->file = NULL;
+		pr_err("net: fd %d is not a tap\n", fd);
+	}
+	return ret;
+}
+
+/* The fds of the pairs: backend_fd, or the array at tap_fds. */
+static int hvv_net_get_pairs(struct hvv_net *net,
+			     const struct hvv_dev_config *ud)
+{
+	s32 fds[HVV_NET_MAX_PAIRS];
+	unsigned int i;
+	int ret;
+
+	if (net->nr_pairs == 1) {
+		fds[0] = ud->backend_fd;
+	} else if (copy_from_user(fds, u64_to_user_ptr(ud->tap_fds),
+				  net->nr_pairs * sizeof(fds[0]))) {
+		return -EFAULT;
+	}
+	for (i = 0; i < net->nr_pairs; i++) {
+		net->pairs[i].net = net;
+		ret = hvv_net_pair_get(&net->pairs[i], fds[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 static u64 hvv_net_features(const struct hvv_dev_config *ud)
@@ -290,6 +361,8 @@ static u64 hvv_net_features(const struct hvv_dev_config *ud)
 #endif
 	if (ud->mtu)
 		features |= BIT_ULL(VIRTIO_NET_F_MTU);
+	if (ud->queues > 1)
+		features |= BIT_ULL(VIRTIO_NET_F_MQ);
 	return features;
 }
 
@@ -323,7 +396,8 @@ static void hvv_net_set_config(struct hvv_net *net,
 	else
 		hvv_net_default_mac(ud, cfg.mac);
 	cfg.status = (__force __virtio16)cpu_to_le16(VIRTIO_NET_S_LINK_UP);
-	cfg.max_virtqueue_pairs = (__force __virtio16)cpu_to_le16(1);
+	cfg.max_virtqueue_pairs = (__force __virtio16)
+		cpu_to_le16(net->nr_pairs);
 	cfg.mtu = (__force __virtio16)cpu_to_le16(ud->mtu);
 	hvv_dev_set_config(&net->dev, 0, &cfg, sizeof(cfg), false);
 }
@@ -334,9 +408,19 @@ static int hvv_net_check(const struct hvv_dev_config *ud)
 		pr_err("net: only the mac flag applies\n");
 		return -EINVAL;
 	}
-	if (ud->queues > 1) {
-		pr_err("net: queues=%u: one queue pair only\n", ud->queues);
-		return -EOPNOTSUPP;
+	if (ud->queues > HVV_NET_MAX_PAIRS) {
+		pr_err("net: queues=%u: 1 to %u queue pairs\n", ud->queues,
+		       HVV_NET_MAX_PAIRS);
+		return -EINVAL;
+	}
+	if (ud->queues > 1 && (!ud->tap_fds || ud->backend_fd != -1)) {
+		pr_err("net: queues=%u: one tap queue per pair in tap_fds, backend_fd -1\n",
+		       ud->queues);
+		return -EINVAL;
+	}
+	if (ud->queues <= 1 && ud->tap_fds) {
+		pr_err("net: tap_fds is for several queue pairs\n");
+		return -EINVAL;
 	}
 	if (ud->mtu && (ud->mtu < HVV_NET_MIN_MTU || ud->mtu > U16_MAX)) {
 		pr_err("net: mtu=%u: %u to %u\n", ud->mtu, HVV_NET_MIN_MTU,
@@ -347,7 +431,7 @@ static int hvv_net_check(const struct hvv_dev_config *ud)
 		pr_err("net: mac=%pM: not a unicast address\n", ud->mac);
 		return -EINVAL;
 	}
-	if (ud->backend_fd < 0) {
+	if (ud->queues <= 1 && ud->backend_fd < 0) {
 		pr_err("net: needs a tap\n");
 		return -EBADF;
 	}
@@ -357,15 +441,17 @@ static int hvv_net_check(const struct hvv_dev_config *ud)
 /**
  * hvv_net_create - create a virtio-net device on a tap
  * @ud: from userspace: backend_fd (a tap opened with IFF_VNET_HDR and a
- *	12-byte header), mac (with HVV_DEV_F_MAC), mtu, queues (0 or 1)
+ *	12-byte header) or, for several queue pairs, tap_fds (one queue of
+ *	a multi-queue tap per pair), mac (with HVV_DEV_F_MAC), mtu, queues
  *
- * Runs in the caller's context, where @ud->backend_fd is looked up.
+ * Runs in the caller's context, where the fds are looked up.
  *
  * Return: the device or an ERR_PTR.
  */
 static struct hvv_dev *hvv_net_create(const struct hvv_dev_config *ud)
 {
 	struct hvv_net *net;
+	unsigned int i;
 	int index, ret;
 
 	ret = hvv_net_check(ud);
@@ -381,36 +467,39 @@ static struct hvv_dev *hvv_net_create(const struct hvv_dev_config *ud)
 	}
 	net->dev.index = index;
 	snprintf(net->dev.name, sizeof(net->dev.name), "net%d", index);
+	net->nr_pairs = ud->queues ? ud->queues : 1;
 	/* From here on, hvv_net_free() undoes everything. */
-	net->file = fget(ud->backend_fd);
-	if (!net->file) {
-		ret = -EBADF;
+	net->pairs = kcalloc(net->nr_pairs, sizeof(*net->pairs), GFP_KERNEL);
+	if (!net->pairs) {
+		ret = -ENOMEM;
 		goto err_free;
 	}
-	ret = hvv_net_get_socket(net);
-	if (ret) {
-		fput(net->file);
-		net->file = NULL;
-		pr_err("net: fd %d is not a tap\n", ud->backend_fd);
+	ret = hvv_net_get_pairs(net, ud);
+	if (ret)
 		goto err_free;
-	}
 	/* Nothing offloaded until a driver asks. */
 	ret = hvv_net_set_offloads(net, 0);
 	if (ret) {
 		pr_err("net: the tap refuses TUNSETOFFLOAD (%d)\n", ret);
 		goto err_free;
 	}
-	ret = hvv_dev_init(&net->dev, &hvv_net_ops, ud, HVV_NET_NR_QUEUES,
+	ret = hvv_dev_init(&net->dev, &hvv_net_ops, ud, 2 * net->nr_pairs + 1,
 			   HVV_NET_QUEUE_SIZE, hvv_net_features(ud));
 	if (ret)
 		goto err_free;
-	ret = hvv_net_rx_alloc(net);
-	if (ret)
-		goto err_stop;
-	hvv_poll_init(&net->rx_poll, &net->dev.vqs[HVV_NET_RX].worker,
-		      EPOLLIN);
-	hvv_poll_init(&net->tx_poll, &net->dev.vqs[HVV_NET_TX].worker,
-		      EPOLLOUT);
+	for (i = 0; i < net->nr_pairs; i++) {
+		struct hvv_net_pair *pair = &net->pairs[i];
+		struct hvv_vq *rxq = &net->dev.vqs[2 * i];
+		struct hvv_vq *txq = &net->dev.vqs[2 * i + 1];
+
+		ret = hvv_net_rx_alloc(pair, rxq->num_max);
+		if (ret)
+			goto err_stop;
+		rxq->priv = pair;
+		txq->priv = pair;
+		hvv_poll_init(&pair->rx_poll, &rxq->worker, EPOLLIN);
+		hvv_poll_init(&pair->tx_poll, &txq->worker, EPOLLOUT);
+	}
 	hvv_net_set_config(net, ud);
 	return &net->dev;
 

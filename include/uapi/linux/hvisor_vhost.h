@@ -97,7 +97,7 @@ struct hvv_zone_id {
  *	tap (or macvtap), opened with IFF_TAP | IFF_NO_PI | IFF_VNET_HDR
  *	and TUNSETVNETHDRSZ of 12 (struct virtio_net_hdr_v1); console: -1
  * @queues: blk: number of request queues (0 = 1); net: queue pairs
- *	(0 = 1)
+ *	(0 = 1; more than one needs @tap_fds)
  * @mac: net: MAC address (with HVV_DEV_F_MAC; without it the module
  *	derives a stable locally administered one from @zone_id and @addr)
  * @pad: zero
@@ -106,6 +106,11 @@ struct hvv_zone_id {
  * @index: out: per-type index (console N is /dev/ttyHV<N>)
  * @mtu: net: MTU offered to the driver with VIRTIO_NET_F_MTU (68..65535;
  *	0: not offered, the driver assumes 1500)
+ * @pad2: zero
+ * @tap_fds: net with @queues > 1: user address of an array of @queues
+ *	__s32 fds, one per queue pair, each a queue of one multi-queue tap
+ *	(IFF_MULTI_QUEUE, otherwise opened as for @backend_fd), which then
+ *	must be -1; zero otherwise
  * @reserved: zero
  */
 struct hvv_dev_config {
@@ -123,7 +128,9 @@ struct hvv_dev_config {
 	char name[HVV_NAME_LEN];
 	__u32 index;
 	__u32 mtu;
-	__u32 reserved[8];
+	__u32 pad2;
+	__u64 tap_fds;
+	__u32 reserved[6];
 };
 
 /**
