@@ -306,8 +306,11 @@ HV_TEST(hvctl_net_spec)
 	EXPECT_EQ(spec.dev.flags, HVV_DEV_F_MAC);
 	EXPECT_EQ(spec.dev.mac[0], 2);
 	EXPECT_EQ(spec.dev.mac[5], 0xff);
-	msg = net_spec(&spec, "2", NULL, NULL, &bad);
-	EXPECT(msg && !strcmp(msg, "queues > 1 is not supported yet"));
+	msg = net_spec(&spec, "7", NULL, NULL, &bad);
+	EXPECT(!msg);
+	EXPECT_EQ(spec.dev.queues, 7);
+	msg = net_spec(&spec, "8", NULL, NULL, &bad);
+	EXPECT(msg && !strcmp(msg, "too large (max 7)"));
 	EXPECT_EQ(bad, DK_QUEUES);
 	msg = net_spec(&spec, NULL, "67", NULL, &bad);
 	EXPECT(msg && !strcmp(msg, "too small (min 68)"));
@@ -346,7 +349,7 @@ HV_TEST(hvctl_ifname)
 
 /*
  * hvisor-tool's x86_64 example (examples/nuc14mnk-x86_64): a net device
- * with the MAC bytes as hex strings loads; queues 2 does not.
+ * with the MAC bytes as hex strings loads; queues 8 does not.
  */
 /* @out is @first then @second (@end: NULL, for the line lengths' sake). */
 static int lines_are(const char *out, const char *first, const char *second,
@@ -379,11 +382,11 @@ HV_TEST(hvctl_load_net)
 		       sizeof(out)), 0);
 	EXPECT(strstr(out, " irq=14 queues=1 tap=tap0 mac=00:16:3e:10:10:10 mtu=9000\n"));
 	EXPECT_EQ(hvctl_nr_errors, 0);
-	EXPECT_EQ(load(NET_CFG(", \"queues\": 2"), "-n", out, sizeof(out)),
+	EXPECT_EQ(load(NET_CFG(", \"queues\": 8"), "-n", out, sizeof(out)),
 		  EXIT_USAGE);
 	EXPECT(!out[0]);
 	EXPECT(strstr(hvctl_last_error,
-		      ":7:34: zones[0].devices[0].queues: queues > 1 is not supported yet"));
+		      ":7:34: zones[0].devices[0].queues: too large (max 7)"));
 	EXPECT_EQ(load(NET_CFG(", \"mtu\": 67"), "-n", out, sizeof(out)),
 		  EXIT_USAGE);
 	EXPECT(strstr(hvctl_last_error, "zones[0].devices[0].mtu: too small (min 68)"));

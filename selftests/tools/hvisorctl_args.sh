@@ -247,8 +247,7 @@ err 1 "add net: mac=01:16:3e:10:10:10: multicast address (the first byte must be
 err 1 "add net: mac=00:00:00:00:00:00: all-zero address" add net mac=00:00:00:00:00:00
 err 1 "add net: mac=0x00,0x16,0x3e: expected 6 bytes" add net mac=0x00,0x16,0x3e
 err 1 "add net: mac=0,1,2,3,4,256: byte 6: too large (max 255)" add net mac=0,1,2,3,4,256
-err 1 "add net: queues=2: queues > 1 is not supported yet" add net queues=2
-err 1 "add net: queues=32769: too large (max 32768)" add net queues=32769
+err 1 "add net: queues=8: too large (max 7)" add net queues=8
 err 1 "add net: queues=0: must not be 0" add net queues=0
 err 1 "add net: mtu=67: too small (min 68)" add net mtu=67
 err 1 "add net: mtu=65536: too large (max 65535)" add net mtu=65536
@@ -280,9 +279,8 @@ fi
 # net: the tap must exist and be a single-queue tap, read from sysfs
 # (HVISORCTL_NET_SYSFS here) before /dev/net/tun is opened; nothing is
 # ever created.
-mkdir -p net/eth0 net/tun0 net/tapmq net/tapbad net/tap0
+mkdir -p net/eth0 net/tun0 net/tapbad net/tap0
 printf '0x1001\n' >net/tun0/tun_flags
-printf '0x1102\n' >net/tapmq/tun_flags
 printf 'tap\n' >net/tapbad/tun_flags
 printf '0x1002\n' >net/tap0/tun_flags
 export HVISORCTL_NET_SYSFS=$T/net
@@ -292,8 +290,8 @@ err 2 "add net: hvnotap0: no such interface (create it with: ip tuntap add dev h
 err 2 "add net: eth0: not a tap interface (not a tun/tap device)" $NET tap=eth0
 err 2 "add net: tun0: not a tap interface (a tun interface: ip tuntap add ... mode tap makes a tap)" \
 	$NET tap=tun0
-err 2 "add net: tapmq: multi-queue tap, not supported yet (create it without multi_queue)" \
-	$NET tap=tapmq
+err 2 "add net: tap0: queues=2 needs a multi-queue tap (ip tuntap add dev tap0 mode tap multi_queue vnet_hdr)" \
+	$NET tap=tap0 queues=2
 err 2 "add net: $T/net/tapbad/tun_flags: unreadable" $NET tap=tapbad
 HVISORCTL_TUN=$T/no-tun err 2 "add net: tap0: $T/no-tun: No such file or directory (is the tun module loaded? modprobe tun)" \
 	$NET tap=tap0 mac=02:00:00:00:00:01 mtu=1500
@@ -341,8 +339,8 @@ err 1 "virtio start: --device gpu,addr=1: \"gpu\" devices are not served by hvis
 	virtio start --device gpu,addr=1
 err 2 "virtio start: --device 1: hvnotap0: no such interface (create it with: ip tuntap add dev hvnotap0 mode tap)" \
 	virtio start --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=hvnotap0
-err 1 "virtio start: --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=tap0,queues=2: queues=2: queues > 1 is not supported yet" \
-	virtio start --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=tap0,queues=2
+err 1 "virtio start: --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=tap0,queues=8: queues=8: too large (max 7)" \
+	virtio start --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=tap0,queues=8
 err 1 "virtio start: --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=tap0,mac=01:00:00:: mac=01:00:00:00:00:01: multicast address (the first byte must be even)" \
 	virtio start --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=tap0,mac=01:00:00:00:00:01
 "$BIN" virtio start -n --device net,addr=a003600,len=200,irq=75,zone_id=1,tap=hvnotap0,mac=02:16:3e:10:10:10,mtu=9000,queues=1 \
@@ -719,10 +717,10 @@ hvisorctl add console zone=1 addr=0x119220000 len=0x200 irq=10
 hvisorctl add net zone=1 addr=0x119220200 len=0x200 irq=14 tap=tap0 mac=00:16:3e:10:10:10
 hvisorctl add blk zone=1 addr=0x119220400 len=0x200 irq=11 img=rootfs2.img" ]
 report $(( $? == 0 )) "load -n: hvisor-tool's x86_64 example with net"
-sed 's/"tap": "tap0",/& "queues": 2, "mtu": 9000,/' x86.json >x86q.json
-err 1 'load: x86q.json:25:46: zones[0].devices[1].queues: queues > 1 is not supported yet' \
+sed 's/"tap": "tap0",/& "queues": 8, "mtu": 9000,/' x86.json >x86q.json
+err 1 'load: x86q.json:25:46: zones[0].devices[1].queues: too large (max 7)' \
 	load -n x86q.json
-sed 's/"queues": 2/"queues": 1/; s/"mtu": 9000/"mtu": 65536/' x86q.json >x86m.json
+sed 's/"queues": 8/"queues": 1/; s/"mtu": 9000/"mtu": 65536/' x86q.json >x86m.json
 err 1 'load: x86m.json:25:56: zones[0].devices[1].mtu: too large (max 65535)' \
 	load -n x86m.json
 sed 's/"mtu": 65536/"mtu": "9000"/' x86m.json >x86m2.json

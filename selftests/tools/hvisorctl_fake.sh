@@ -830,7 +830,7 @@ has log "DEV_ADD net zone=2 addr=0x119220200 len=0x200 irq=14 flags=2 queues=0 s
 ok "console0
 net0
 blk0" unload x86.json
-FAKE_FAIL_ADD=2 err 2 "load: x86.json: zones[0].devices[1]: add net at 0x119220200: No space left on device (at most 7 distinct irqs per zone (max_zone_irqs))
+FAKE_FAIL_ADD=2 err 2 "load: x86.json: zones[0].devices[1]: add net at 0x119220200: No space left on device (at most 256 net devices in all zones, and 7 distinct irqs per zone (max_zone_irqs))
 hvisorctl: load: nothing was applied (what this run added was removed)" load x86.json
 check "load with net rolled back" eval '[ "$(state)" = "zone 1;" ]'
 # a tap in use: nothing is added at all

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -298,6 +299,7 @@ void backend_close(struct dev_spec *spec)
 	if (spec->dev.backend_fd >= 0)
 		close(spec->dev.backend_fd);
 	spec->dev.backend_fd = -1;
+	tap_close(spec);
 }
 
 int dev_add(int fd, struct dev_spec *spec, const char *ctx)
@@ -307,7 +309,10 @@ int dev_add(int fd, struct dev_spec *spec, const char *ctx)
 	memset(d->pad, 0, sizeof(d->pad));
 	memset(d->name, 0, sizeof(d->name));
 	memset(d->reserved, 0, sizeof(d->reserved));
+	d->pad2 = 0;
 	d->index = 0;
+	/* Where the fds are now, should @spec have been copied since. */
+	d->tap_fds = spec->nr_tap_fds ? (__u64)(uintptr_t)spec->tap_fds : 0;
 	if (ctl_ioctl(fd, HVV_DEV_ADD, d, OP_DEV_ADD, ctx))
 		return -1;
 	d->name[HVV_NAME_LEN - 1] = '\0';

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <linux/hvisor_vhost.h>
 
+#include "module_limits.h"
+
 /* Exit status: 1 for bad arguments or configuration, 2 when an operation
  * (the control device, an ioctl, opening a backend) fails.
  */
@@ -45,6 +47,8 @@ struct dev_spec {
 	struct hvv_dev_config dev;	/* backend_fd is -1 until opened */
 	const char *img;	/* blk */
 	const char *tap;	/* net */
+	int tap_fds[LIMIT_NET_QUEUES];	/* net, queues > 1: dev.tap_fds */
+	unsigned int nr_tap_fds;	/* open entries of @tap_fds */
 };
 
 /* ctl.c */

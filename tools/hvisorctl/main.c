@@ -505,8 +505,9 @@ static const struct cmd cmds[] = {
 	  "  net: tap=IFNAME (required, an existing tap interface: attached to,\n"
 	  "       never created), mac=xx:xx:xx:xx:xx:xx (default: derived by the\n"
 	  "       module, 02:48:56:ZONE:xx:xx from the zone and addr),\n"
-	  "       queues=1 (more is not supported yet), mtu=N (68..65535,\n"
-	  "       default: the tap's MTU). Needs CAP_NET_ADMIN for the tap.\n"
+	  "       queues=N (queue pairs, 1..7; more than 1 needs a multi_queue\n"
+	  "       tap), mtu=N (68..65535, default: the tap's MTU). Needs\n"
+	  "       CAP_NET_ADMIN for the tap.\n"
 	  "  hvisor-tool's form \"add blk,addr=...,irq=...\" is accepted too.\n" },
 	{ "del", cmd_del, "del NAME",
 	  "  del NAME\n"

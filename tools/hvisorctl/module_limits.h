@@ -58,13 +58,13 @@ static inline int limit_type_served(unsigned int type)
 #define LIMIT_BLK_QUEUES	8
 
 /*
- * queues= of a net device (queue pairs): the net backend serves one pair
- * for now, hvv_net_check() in hvisor_vhost/net_dev.c (EOPNOTSUPP).
+ * queues= of a net device (queue pairs): HVV_NET_MAX_PAIRS,
+ * hvisor_vhost/net.h (EINVAL); more than one needs a multi-queue tap.
  */
 /* net devices in all zones: HVV_NET_MAX, hvisor_vhost/net_dev.c (ENOSPC). */
 #define LIMIT_NETS		256
 
-#define LIMIT_NET_QUEUES	1
+#define LIMIT_NET_QUEUES	7
 
 /*
  * mtu= of a net device, offered with VIRTIO_NET_F_MTU: 68..65535

@@ -395,20 +395,10 @@ const char *check_ifname(const char *s)
 	return NULL;
 }
 
-/* queues= of a net device: queue pairs, one for now. */
+/* queues= of a net device: queue pairs. */
 static const char *net_queues(const char *v, __u32 *out)
 {
-	const char *msg;
-	__u32 n;
-
-	/* the virtio-net maximum: VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MAX */
-	msg = parse_u32(v, 1, 0x8000, &n);
-	if (msg)
-		return msg;
-	if (n > LIMIT_NET_QUEUES)
-		return "queues > 1 is not supported yet";
-	*out = n;
-	return NULL;
+	return parse_u32(v, 1, LIMIT_NET_QUEUES, out);
 }
 
 static const char *check_serial(const char *s)

@@ -59,13 +59,16 @@ static int read_tun_flags(const char *ifname, __u64 *flags)
 	return 0;
 }
 
-/* The interface exists and is a single-queue tap: 0, or -1 (reported). */
-static int tap_check(const char *ifname, const char *ctx)
+/*
+ * The interface exists and is a tap, multi-queue if @queues > 1: 0 with
+ * its tun_flags in @flags, or -1 (reported).
+ */
+static int tap_check(const char *ifname, unsigned int queues, __u64 *flags,
+		     const char *ctx)
 {
 	const char *root = env_or("HVISORCTL_NET_SYSFS", TAP_NET_SYSFS);
 	char path[512];
 	struct stat st;
-	__u64 flags;
 	int e;
 
 	snprintf(path, sizeof(path), "%s/%s", root, ifname);
@@ -79,7 +82,7 @@ static int tap_check(const char *ifname, const char *ctx)
 			err_msg("%s: %s: %s", ctx, path, strerror(e));
 		return -1;
 	}
-	if (read_tun_flags(ifname, &flags)) {
+	if (read_tun_flags(ifname, flags)) {
 		e = errno;
 		if (e == ENOENT)
 			err_msg("%s: %s: not a tap interface (not a tun/tap device)",
@@ -89,14 +92,15 @@ static int tap_check(const char *ifname, const char *ctx)
 				e == EINVAL ? "unreadable" : strerror(e));
 		return -1;
 	}
-	if ((flags & (IFF_TUN | IFF_TAP)) != IFF_TAP) {
+	if ((*flags & (IFF_TUN | IFF_TAP)) != IFF_TAP) {
 		err_msg("%s: %s: not a tap interface (a tun interface: %s)",
 			ctx, ifname, "ip tuntap add ... mode tap makes a tap");
 		return -1;
 	}
-	if (flags & IFF_MULTI_QUEUE) {
-		err_msg("%s: %s: multi-queue tap, not supported yet (%s)",
-			ctx, ifname, "create it without multi_queue");
+	if (queues > 1 && !(*flags & IFF_MULTI_QUEUE)) {
+		err_msg("%s: %s: queues=%u needs a multi-queue tap (%s %s %s)",
+			ctx, ifname, queues, "ip tuntap add dev", ifname,
+			"mode tap multi_queue vnet_hdr");
 		return -1;
 	}
 	return 0;
@@ -168,7 +172,8 @@ static const char *tunsetiff_hint(int e)
 	return "";
 }
 
-int tap_open(struct dev_spec *spec, const char *ctx)
+/* Attach one fd to the tap (a queue of it when @mq): the fd, or -1. */
+static int tap_attach(const char *ifname, int mq, const char *ctx)
 {
 	const char *path = env_or("HVISORCTL_TUN", TAP_TUN_PATH);
 	int hdr = TAP_VNET_HDR_LEN;
@@ -176,13 +181,6 @@ int tap_open(struct dev_spec *spec, const char *ctx)
 	struct ifreq ifr;
 	int fd, e;
 
-	/* dev_spec_build() checked the name; the NUL must fit all the same */
-	if (!spec->tap || check_ifname(spec->tap)) {
-		err_msg("%s: tap: not an interface name", ctx);
-		return -1;
-	}
-	if (tap_check(spec->tap, ctx))
-		return -1;
 	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
@@ -190,32 +188,78 @@ int tap_open(struct dev_spec *spec, const char *ctx)
 			hint = " (is the tun module loaded? modprobe tun)";
 		else if (e == EACCES || e == EPERM)
 			hint = " (needs CAP_NET_ADMIN)";
-		err_msg("%s: %s: %s: %s%s", ctx, spec->tap, path, strerror(e),
+		err_msg("%s: %s: %s: %s%s", ctx, ifname, path, strerror(e),
 			hint);
 		return -1;
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
-	memcpy(ifr.ifr_name, spec->tap, strlen(spec->tap));
+	if (mq)
+		ifr.ifr_flags |= IFF_MULTI_QUEUE;
+	memcpy(ifr.ifr_name, ifname, strlen(ifname));
 	if (ioctl(fd, TUNSETIFF, &ifr)) {
 		e = errno;
 		if (e == EBUSY)
 			err_msg("%s: %s: already in use by another process (hvisor-tool's daemon?)",
-				ctx, spec->tap);
+				ctx, ifname);
 		else
-			err_msg("%s: %s: TUNSETIFF: %s%s", ctx, spec->tap,
+			err_msg("%s: %s: TUNSETIFF: %s%s", ctx, ifname,
 				strerror(e), tunsetiff_hint(e));
 		close(fd);
 		return -1;
 	}
 	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr)) {
 		e = errno;
-		err_msg("%s: %s: TUNSETVNETHDRSZ %d: %s", ctx, spec->tap, hdr,
+		err_msg("%s: %s: TUNSETVNETHDRSZ %d: %s", ctx, ifname, hdr,
 			strerror(e));
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+int tap_open(struct dev_spec *spec, const char *ctx)
+{
+	unsigned int queues = spec->dev.queues ? spec->dev.queues : 1;
+	__u64 flags;
+	int fd, mq;
+
+	/* dev_spec_build() checked the name; the NUL must fit all the same */
+	if (!spec->tap || check_ifname(spec->tap)) {
+		err_msg("%s: tap: not an interface name", ctx);
+		return -1;
+	}
+	if (queues > LIMIT_NET_QUEUES) {
+		err_msg("%s: queues=%u: at most %u", ctx, queues,
+			LIMIT_NET_QUEUES);
+		return -1;
+	}
+	if (tap_check(spec->tap, queues, &flags, ctx))
+		return -1;
+	mq = !!(flags & IFF_MULTI_QUEUE);
+	if (queues == 1) {
+		fd = tap_attach(spec->tap, mq, ctx);
+		if (fd < 0)
+			return -1;
+		spec->dev.backend_fd = fd;
+	} else {
+		/* One queue of the tap per queue pair. */
+		for (spec->nr_tap_fds = 0; spec->nr_tap_fds < queues;
+		     spec->nr_tap_fds++) {
+			fd = tap_attach(spec->tap, mq, ctx);
+			if (fd < 0) {
+				tap_close(spec);
+				return -1;
+			}
+			spec->tap_fds[spec->nr_tap_fds] = fd;
+		}
+	}
 	tap_set_mtu(spec, ctx);
-	spec->dev.backend_fd = fd;
 	return 0;
+}
+
+void tap_close(struct dev_spec *spec)
+{
+	while (spec->nr_tap_fds)
+		close(spec->tap_fds[--spec->nr_tap_fds]);
 }
