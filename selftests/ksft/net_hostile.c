@@ -1,0 +1,835 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * net_hostile: a raw guest drives a virtio-net device on a tap this test
+ * makes, and breaks each rule the device checks: transmit chains too
+ * short, with writable descriptors, empty, with a GSO header the tap
+ * refuses; receive buffers too small, missing, device-readable; control
+ * commands malformed or without room for the ack. For each: the counter
+ * of net_stats/ that must move moves (and no other), NEEDS_RESET only for
+ * a ring rule, and the device serves the next valid frame or command.
+ *
+ * The root's side of the tap is an AF_PACKET socket bound to it: what it
+ * sends, the tap queues for its reader (the device: the guest receives
+ * it); what the guest transmits, it receives. The test never reads the
+ * tap's fd: the device does.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netpacket/packet.h>
+#include <linux/if_ether.h>
+#include <linux/if_tun.h>
+#include <linux/virtio_ids.h>
+#include <linux/virtio_net.h>
+
+#include <kselftest_harness.h>
+#include "hv_guest.h"
+
+#define ZONE		15
+#define IRQ		70
+#define BASE		HVG_MMIO_BASE
+#define NUM		32
+#define MTU		1500
+#define TAP		"hvt0"
+#define HDR_LEN		12	/* struct virtio_net_hdr_v1 */
+#define ETYPE		0x88b5	/* IEEE local experimental */
+#define RXQ		0
+#define TXQ		1
+#define CTRLQ		2
+
+#define F(x)		BIT_ULL(VIRTIO_NET_F_##x)
+/* What the test negotiates; MRG_RXBUF per test. */
+#define WANT		(HVG_F_VERSION_1 | F(MAC) | F(STATUS) | F(CTRL_VQ) | \
+			 F(CTRL_RX) | F(CTRL_MAC_ADDR))
+
+static const __u8 root_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+FIXTURE(net) {
+	struct hvg g;
+	struct hvg_dev d;
+	struct hvg_vq vq[3];	/* RXQ, TXQ, CTRLQ */
+	__u64 rxbuf[NUM];	/* receive buffer posted at each head */
+	__u32 rxlen[NUM];
+	int added;		/* the device exists */
+	int tap;
+	int pkt;		/* AF_PACKET socket on the tap: the root */
+	int ifindex;
+	__u64 offered;
+	__u8 mac[ETH_ALEN];	/* the device's, from config space */
+};
+
+#define G	(&self->g)
+#define VQ(i)	(&self->vq[i])
+
+/* A net_stats/ counter of the device. */
+static __u64 ns(struct _test_data_net *self, const char *name)
+{
+	char attr[64];
+
+	snprintf(attr, sizeof(attr), "net_stats/%s", name);
+	return hvg_sysfs_u64(self->d.name, attr);
+}
+
+/* Wait up to @ms for counter @name to reach @want; returns its value. */
+static __u64 ns_wait(struct _test_data_net *self, const char *name,
+		     __u64 want, int ms)
+{
+	__u64 end = hvg_ms() + ms, v;
+
+	while ((v = ns(self, name)) < want && hvg_ms() < end)
+		hvg_sleep_ms(5);
+	return v;
+}
+
+/* A counter of the tap: /sys/class/net/TAP/statistics/@name. */
+static __u64 tap_stat(const char *name)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/class/net/" TAP "/statistics/%s",
+		 name);
+	if (hvg_read_file(path, buf, sizeof(buf)))
+		return ~0ULL;
+	return strtoull(buf, NULL, 0);
+}
+
+/*
+ * Make the tap as hvisorctl attaches to one (IFF_TAP | IFF_NO_PI |
+ * IFF_VNET_HDR, 12-byte header), with IPv6 off so that the root's stack
+ * sends nothing on its own, and bring it up. Returns its fd or -errno.
+ */
+static int tap_create(int *ifindex)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
+	int fd, sfd, hdr = HDR_LEN, ret = 0;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	strcpy(ifr.ifr_name, TAP);
+	if (ioctl(fd, TUNSETIFF, &ifr) || ioctl(fd, TUNSETVNETHDRSZ, &hdr)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	sfd = open("/proc/sys/net/ipv6/conf/" TAP "/disable_ipv6", O_WRONLY);
+	if (sfd >= 0) {
+		if (write(sfd, "1", 1) != 1)
+			fprintf(stderr, "# cannot disable IPv6 on " TAP "\n");
+		close(sfd);
+	}
+	sfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sfd < 0 || ioctl(sfd, SIOCGIFFLAGS, &ifr))
+		ret = -errno;
+	ifr.ifr_flags |= IFF_UP | IFF_NOARP;
+	if (!ret && ioctl(sfd, SIOCSIFFLAGS, &ifr))
+		ret = -errno;
+	if (!ret && ioctl(sfd, SIOCGIFINDEX, &ifr))
+		ret = -errno;
+	if (sfd >= 0)
+		close(sfd);
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	*ifindex = ifr.ifr_ifindex;
+	return fd;
+}
+
+/* The root's side: a raw packet socket bound to the tap. fd or -errno. */
+static int root_open(int ifindex)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = ifindex,
+	};
+	int fd;
+
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/* Byte @i of the payload of frame @seq. */
+static __u8 pay(unsigned int seq, unsigned int i)
+{
+	return (__u8)(seq * 31 + i * 7 + 3);
+}
+
+/* An Ethernet frame of @len bytes (>= 16) to @dst from @src, number @seq. */
+static void make_frame(__u8 *f, unsigned int len, unsigned int seq,
+		       const __u8 *dst, const __u8 *src)
+{
+	unsigned int i;
+
+	memcpy(f, dst, ETH_ALEN);
+	memcpy(f + ETH_ALEN, src, ETH_ALEN);
+	f[12] = ETYPE >> 8;
+	f[13] = ETYPE & 0xff;
+	f[14] = seq >> 8;
+	f[15] = seq & 0xff;
+	for (i = 16; i < len; i++)
+		f[i] = pay(seq, i);
+}
+
+/* The root transmits frame @seq of @len bytes on the tap: to the guest. */
+static void root_send(struct __test_metadata *_metadata,
+		      struct _test_data_net *self, unsigned int len,
+		      unsigned int seq)
+{
+	__u8 f[2048];
+
+	make_frame(f, len, seq, self->mac, root_mac);
+	ASSERT_EQ((ssize_t)len, send(self->pkt, f, len, 0))
+		TH_LOG("root send: %s", strerror(errno));
+}
+
+/*
+ * The next frame of ours (our EtherType) the tap passed to the root,
+ * within @ms: its length, or -1.
+ */
+static int root_recv(struct _test_data_net *self, __u8 *buf, size_t size,
+		     int ms)
+{
+	__u64 end = hvg_ms() + ms, now;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = self->pkt, .events = POLLIN };
+		struct sockaddr_ll sll;
+		socklen_t sl = sizeof(sll);
+		ssize_t n;
+
+		n = recvfrom(self->pkt, buf, size, MSG_DONTWAIT,
+			     (struct sockaddr *)&sll, &sl);
+		if (n >= ETH_HLEN && sll.sll_pkttype != PACKET_OUTGOING &&
+		    buf[12] == ETYPE >> 8 && buf[13] == (ETYPE & 0xff))
+			return n;
+		if (n >= 0)
+			continue;	/* the root's own, or not ours */
+		now = hvg_ms();
+		if (now >= end)
+			return -1;
+		poll(&pfd, 1, end - now);
+	}
+}
+
+static void root_drain(struct _test_data_net *self)
+{
+	__u8 buf[2048];
+
+	while (recv(self->pkt, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+		;
+}
+
+/* Reset and initialise the driver with WANT | @extra and three queues. */
+static int net_init(struct _test_data_net *self, __u64 extra)
+{
+	int ret;
+
+	memset(self->rxbuf, 0, sizeof(self->rxbuf));
+	ret = hvg_virtio_init(G, BASE, WANT | extra, self->vq, 3, NUM);
+	hvg_drain_irqs(G);
+	return ret;
+}
+
+FIXTURE_SETUP(net)
+{
+	struct hvv_dev_config dc = {
+		.type = HVV_DEV_NET,
+		.addr = BASE,
+		.len = HVG_DEV_LEN,
+		.irq = IRQ,
+		.mtu = MTU,
+	};
+	unsigned int i;
+	int ret;
+
+	self->tap = -1;
+	self->pkt = -1;
+	ret = hvg_setup(G, ZONE);
+	ASSERT_EQ(0, ret) TH_LOG("zone setup: %s", strerror(-ret));
+	self->tap = tap_create(&self->ifindex);
+	ASSERT_LE(0, self->tap) TH_LOG("tap " TAP ": %s", strerror(-self->tap));
+	self->pkt = root_open(self->ifindex);
+	ASSERT_LE(0, self->pkt) TH_LOG("packet socket: %s",
+				       strerror(-self->pkt));
+	dc.backend_fd = self->tap;
+	ret = hvg_add_dev_full(G, &dc);
+	ASSERT_EQ(0, ret) TH_LOG("net add: %s", strerror(-ret));
+	self->added = 1;
+	memcpy(self->d.name, dc.name, sizeof(self->d.name));
+	self->d.base = BASE;
+	self->d.irq = IRQ;
+	ASSERT_EQ((__u32)VIRTIO_ID_NET, hvg_rd32(G, BASE,
+						 VIRTIO_MMIO_DEVICE_ID));
+	self->offered = hvg_device_features(G, BASE);
+	ASSERT_EQ(WANT | F(MRG_RXBUF),
+		  self->offered & (WANT | F(MRG_RXBUF)));
+	ASSERT_EQ(0, net_init(self, 0));
+	for (i = 0; i < ETH_ALEN; i++)
+		self->mac[i] = hvg_rd(G, BASE + VIRTIO_MMIO_CONFIG + i, 1);
+	root_drain(self);
+}
+
+FIXTURE_TEARDOWN(net)
+{
+	char path[64];
+	__u64 end;
+
+	/* The driver lets go, so that the device frees (and closes) the tap. */
+	if (self->added)
+		hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, 0);
+	EXPECT_EQ(0, hvg_teardown(G));
+	if (self->pkt >= 0)
+		close(self->pkt);
+	if (self->tap < 0)
+		return;
+	close(self->tap);
+	snprintf(path, sizeof(path), "/sys/class/net/%s", TAP);
+	end = hvg_ms() + HVG_WAIT_MS;
+	while (!access(path, F_OK) && hvg_ms() < end)
+		hvg_sleep_ms(10);
+	EXPECT_NE(0, access(path, F_OK))
+		TH_LOG("the device still holds the tap after its removal");
+}
+
+/* No rule broken: the device still runs. */
+static void serving(struct __test_metadata *_metadata,
+		    struct _test_data_net *self)
+{
+	EXPECT_EQ((__u32)HVG_S_OK, hvg_status(G, BASE))
+		TH_LOG("the device gave up (status %#x)", hvg_status(G, BASE));
+}
+
+/* ------------------------------------------------------------------ */
+/* Transmit                                                            */
+
+#define RD(gpa, len)	((struct hvg_buf){ (gpa), (len), 0 })
+#define WR(gpa, len)	((struct hvg_buf){ (gpa), (len), 1 })
+
+/* Zone RAM holding a zero header and frame @seq of @len bytes. */
+static __u64 tx_data(struct _test_data_net *self, unsigned int len,
+		     unsigned int seq)
+{
+	__u64 gpa = hvg_alloc(G, HDR_LEN + len, 16);
+
+	make_frame(hvg_ptr(G, gpa + HDR_LEN), len, seq, root_mac, self->mac);
+	return gpa;
+}
+
+/* Transmit the chain @bufs[0..n); the used length, or -1 if none came. */
+static long tx(struct _test_data_net *self, const struct hvg_buf *bufs,
+	       unsigned int n)
+{
+	return hvg_chain(G, BASE, VQ(TXQ), bufs, n, HVG_WAIT_MS);
+}
+
+/* Frame @seq of @len bytes goes out: the root gets it as sent. */
+static void tx_good(struct __test_metadata *_metadata,
+		    struct _test_data_net *self, unsigned int len,
+		    unsigned int seq)
+{
+	__u64 packets = ns(self, "tx_packets"), bytes = ns(self, "tx_bytes");
+	__u64 gpa = tx_data(self, len, seq);
+	__u8 got[2048];
+	int n;
+
+	ASSERT_EQ(0, tx(self, &RD(gpa, HDR_LEN + len), 1))
+		TH_LOG("frame %u was not returned with used length 0", seq);
+	n = root_recv(self, got, sizeof(got), HVG_WAIT_MS);
+	ASSERT_EQ((int)len, n) TH_LOG("frame %u did not reach the root", seq);
+	EXPECT_EQ(0, memcmp(got, hvg_ptr(G, gpa + HDR_LEN), len));
+	EXPECT_EQ(packets + 1, ns(self, "tx_packets"));
+	EXPECT_EQ(bytes + len, ns(self, "tx_bytes"));
+	serving(_metadata, self);
+}
+
+/* A chain dropped: returned with used length 0, nothing reaches the root. */
+static void tx_dropped(struct __test_metadata *_metadata,
+		       struct _test_data_net *self, const struct hvg_buf *bufs,
+		       unsigned int n, const char *counter, const char *what)
+{
+	static const char *const counters[] = {
+		"tx_packets", "tx_malformed", "tx_errors",
+	};
+	__u64 before[ARRAY_SIZE(counters)];
+	__u8 got[2048];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(counters); i++)
+		before[i] = ns(self, counters[i]);
+	EXPECT_EQ(0, tx(self, bufs, n)) TH_LOG("%s: not returned, or used length not 0",
+					       what);
+	for (i = 0; i < ARRAY_SIZE(counters); i++)
+		EXPECT_EQ(before[i] + !strcmp(counter, counters[i]),
+			  ns(self, counters[i]))
+			TH_LOG("%s: %s", what, counters[i]);
+	EXPECT_EQ(-1, root_recv(self, got, sizeof(got), HVG_QUIET_MS))
+		TH_LOG("%s: a frame reached the root", what);
+	serving(_metadata, self);
+}
+
+/* 1. A good frame reaches the tap; any layout (header split) too. */
+TEST_F(net, tx_good_frame)
+{
+	__u64 gpa;
+
+	tx_good(_metadata, self, 60, 1);
+	tx_good(_metadata, self, MTU + ETH_HLEN, 2);
+	/* The header in two pieces, the frame in three. */
+	gpa = tx_data(self, 60, 3);
+	{
+		struct hvg_buf b[] = {
+			RD(gpa, 5), RD(gpa + 5, 7), RD(gpa + 12, 1),
+			RD(gpa + 13, 40), RD(gpa + 53, 19),
+		};
+		__u8 got[128];
+
+		ASSERT_EQ(0, tx(self, b, ARRAY_SIZE(b)));
+		ASSERT_EQ(60, root_recv(self, got, sizeof(got), HVG_WAIT_MS));
+		EXPECT_EQ(0, memcmp(got, hvg_ptr(G, gpa + HDR_LEN), 60));
+	}
+	EXPECT_EQ(0U, ns(self, "tx_malformed"));
+	EXPECT_EQ(0U, ns(self, "tx_errors"));
+}
+
+/* 2. Shorter than a header, or than a header and an Ethernet header. */
+TEST_F(net, tx_too_short)
+{
+	__u64 gpa = tx_data(self, 60, 10);
+
+	tx_dropped(_metadata, self, &RD(gpa, 8), 1, "tx_malformed",
+		   "8 bytes: a truncated header");
+	tx_dropped(_metadata, self, &RD(gpa, HDR_LEN), 1, "tx_malformed",
+		   "a header alone");
+	tx_dropped(_metadata, self, &RD(gpa, HDR_LEN + ETH_HLEN - 1), 1,
+		   "tx_malformed", "a header and 13 bytes");
+	{
+		struct hvg_buf b[] = { RD(gpa, 6), RD(gpa + 6, 19) };
+
+		tx_dropped(_metadata, self, b, 2, "tx_malformed",
+			   "25 bytes in two descriptors");
+	}
+	EXPECT_EQ(4U, ns(self, "tx_malformed"));
+	tx_good(_metadata, self, 60, 11);
+}
+
+/* 3. A transmit chain with a device-writable descriptor. */
+TEST_F(net, tx_writable_descriptor)
+{
+	__u64 gpa = tx_data(self, 60, 20);
+	__u64 w = hvg_alloc(G, 64, 16);
+	struct hvg_buf b[] = { RD(gpa, HDR_LEN + 60), WR(w, 64) };
+	struct hvg_buf only[] = { WR(gpa, HDR_LEN + 60) };
+	unsigned int i;
+
+	memset(hvg_ptr(G, w), 0x5a, 64);
+	tx_dropped(_metadata, self, b, 2, "tx_malformed",
+		   "a frame and a writable buffer");
+	tx_dropped(_metadata, self, only, 1, "tx_malformed",
+		   "a frame in a writable buffer");
+	for (i = 0; i < 64; i++)
+		if (hvg_byte(G, w + i) != 0x5a)
+			break;
+	EXPECT_EQ(64U, i) TH_LOG("the device wrote into a transmit chain");
+	EXPECT_EQ(2U, ns(self, "tx_malformed"));
+	tx_good(_metadata, self, 60, 21);
+}
+
+/* 4. An empty chain: one readable descriptor of length 0. */
+TEST_F(net, tx_empty_chain)
+{
+	__u64 gpa = hvg_alloc(G, 16, 16);
+	struct hvg_buf zeros[] = { RD(gpa, 0), RD(gpa, 0), RD(gpa, 0) };
+
+	tx_dropped(_metadata, self, &RD(gpa, 0), 1, "tx_malformed",
+		   "one empty descriptor");
+	tx_dropped(_metadata, self, zeros, 3, "tx_malformed",
+		   "three empty descriptors");
+	tx_good(_metadata, self, 60, 30);
+	/* The device goes on with what was queued after an empty chain. */
+	tx_dropped(_metadata, self, &RD(gpa, 0), 1, "tx_malformed",
+		   "one empty descriptor again");
+	tx_good(_metadata, self, 100, 31);
+}
+
+/*
+ * 5. A GSO header that does not match the frame: the tap refuses the
+ * frame (tx_errors), the device goes on.
+ */
+TEST_F(net, tx_bad_gso_header)
+{
+	static const struct {
+		const char *what;
+		struct virtio_net_hdr_v1 h;
+	} bad[] = {
+		{ "TCPV4 with gso_size 0",
+		  { .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 0 } },
+		{ "TCPV4 with hdr_len beyond the frame",
+		  { .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 1400,
+		    .hdr_len = 2000 } },
+		{ "an unknown gso_type",
+		  { .gso_type = 0x42, .gso_size = 1400 } },
+		{ "NEEDS_CSUM beyond the frame",
+		  { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		    .csum_start = 3000, .csum_offset = 6 } },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		__u64 gpa = tx_data(self, 60, 40 + i);
+
+		memcpy(hvg_ptr(G, gpa), &bad[i].h, HDR_LEN);
+		tx_dropped(_metadata, self, &RD(gpa, HDR_LEN + 60), 1,
+			   "tx_errors", bad[i].what);
+	}
+	EXPECT_EQ(ARRAY_SIZE(bad), ns(self, "tx_errors"));
+	tx_good(_metadata, self, 60, 49);
+}
+
+/* ------------------------------------------------------------------ */
+/* Receive                                                             */
+
+/* Make a receive buffer of @len bytes available (no notification). */
+static __u16 rx_publish(struct _test_data_net *self, __u32 len, __u16 flags)
+{
+	struct hvg_vq *vq = VQ(RXQ);
+	__u16 head = vq->avail_idx % vq->num;
+	__u64 gpa = hvg_alloc(G, len, 16);
+
+	memset(hvg_ptr(G, gpa), 0xcc, len);
+	self->rxbuf[head] = gpa;
+	self->rxlen[head] = len;
+	hvg_desc(vq, head, gpa, len, flags, 0);
+	hvg_vq_publish(vq, head);
+	return head;
+}
+
+/* Post a writable receive buffer of @len bytes and notify. */
+static __u16 rx_post(struct _test_data_net *self, __u32 len)
+{
+	__u16 head = rx_publish(self, len, VRING_DESC_F_WRITE);
+
+	hvg_notify(G, BASE, RXQ);
+	return head;
+}
+
+/*
+ * The next used receive entry must hold frame @seq of @len bytes, alone
+ * in its buffer (num_buffers 1).
+ */
+static void rx_expect(struct __test_metadata *_metadata,
+		      struct _test_data_net *self, unsigned int len,
+		      unsigned int seq)
+{
+	struct virtio_net_hdr_v1 h;
+	__u8 want[2048];
+	__u32 id = ~0U;
+	long used;
+
+	used = hvg_vq_wait_used(VQ(RXQ), HVG_WAIT_MS, &id);
+	ASSERT_EQ((long)(HDR_LEN + len), used)
+		TH_LOG("frame %u: used length %ld", seq, used);
+	ASSERT_GT(NUM, id);
+	ASSERT_NE(0ULL, self->rxbuf[id]);
+	memcpy(&h, hvg_ptr(G, self->rxbuf[id]), HDR_LEN);
+	EXPECT_EQ(1, h.num_buffers);
+	EXPECT_EQ(0, h.gso_type);
+	make_frame(want, len, seq, self->mac, root_mac);
+	EXPECT_EQ(0, memcmp(want, hvg_ptr(G, self->rxbuf[id] + HDR_LEN), len))
+		TH_LOG("frame %u: wrong bytes (head %u)", seq, id);
+}
+
+/* 6. Without MRG_RXBUF, a frame larger than the one buffer is dropped. */
+TEST_F(net, rx_too_small_without_mrg)
+{
+	__u16 head;
+
+	head = rx_post(self, 128);
+	root_send(_metadata, self, 1000, 60);
+	EXPECT_EQ(1U, ns_wait(self, "rx_too_small", 1, HVG_WAIT_MS))
+		TH_LOG("the oversized frame was not counted");
+	EXPECT_EQ(0, hvg_vq_used_idx(VQ(RXQ)))
+		TH_LOG("the buffer was used for a frame it cannot hold");
+	/* The buffer is still the driver's to fill: a small frame lands. */
+	root_send(_metadata, self, 64, 61);
+	rx_expect(_metadata, self, 64, 61);
+	EXPECT_EQ(head, VQ(RXQ)->used->ring[0].id);
+	EXPECT_EQ(1U, ns(self, "rx_too_small"));
+	EXPECT_EQ(1U, ns(self, "rx_packets"));
+	EXPECT_EQ(64U, ns(self, "rx_bytes"));
+	EXPECT_EQ(0U, ns(self, "rx_errors"));
+	serving(_metadata, self);
+}
+
+/* 7. With MRG_RXBUF, a frame spans as many buffers as it needs. */
+TEST_F(net, rx_mergeable_buffers)
+{
+	const unsigned int len = 1000, size = 256;
+	unsigned int nbufs = (HDR_LEN + len + size - 1) / size, i, off = 0;
+	struct virtio_net_hdr_v1 h;
+	__u8 want[1024], got[1024 + HDR_LEN];
+	long used[8];
+	__u32 id[8];
+
+	ASSERT_EQ(0, net_init(self, F(MRG_RXBUF)));
+	for (i = 0; i < 8; i++)
+		rx_publish(self, size, VRING_DESC_F_WRITE);
+	hvg_notify(G, BASE, RXQ);
+	root_send(_metadata, self, len, 70);
+	for (i = 0; i < nbufs; i++) {
+		used[i] = hvg_vq_wait_used(VQ(RXQ), HVG_WAIT_MS, &id[i]);
+		ASSERT_LE(0, used[i]) TH_LOG("buffer %u of %u not used", i,
+					     nbufs);
+		ASSERT_EQ(i, id[i]) TH_LOG("buffers used out of order");
+		EXPECT_EQ((long)(i + 1 < nbufs ? size :
+				 HDR_LEN + len - (nbufs - 1) * size), used[i]);
+		memcpy(got + off, hvg_ptr(G, self->rxbuf[id[i]]), used[i]);
+		off += used[i];
+	}
+	ASSERT_EQ(HDR_LEN + len, off);
+	EXPECT_EQ(-1, hvg_vq_wait_used(VQ(RXQ), HVG_QUIET_MS, NULL))
+		TH_LOG("more buffers used than the frame needs");
+	memcpy(&h, got, HDR_LEN);
+	EXPECT_EQ(nbufs, h.num_buffers);
+	make_frame(want, len, 70, self->mac, root_mac);
+	EXPECT_EQ(0, memcmp(want, got + HDR_LEN, len));
+	EXPECT_EQ(1U, ns(self, "rx_packets"));
+	EXPECT_EQ(len, ns(self, "rx_bytes"));
+	EXPECT_EQ(0U, ns(self, "rx_too_small"));
+
+	/* The buffers it did not need take the next frame. */
+	root_send(_metadata, self, 100, 71);
+	rx_expect(_metadata, self, 100, 71);
+	EXPECT_EQ(nbufs, VQ(RXQ)->used->ring[nbufs].id);
+	serving(_metadata, self);
+}
+
+/*
+ * 8. No drop by the device: frames wait in the tap while the driver has
+ * no buffers, and arrive in order once it posts some.
+ */
+TEST_F(net, rx_no_buffers_no_drop)
+{
+	const unsigned int n = 20, len = 100;
+	__u64 dropped = tap_stat("tx_dropped"), lost;
+	unsigned int i, got;
+
+	ASSERT_NE(~0ULL, dropped);
+	for (i = 0; i < n; i++)
+		root_send(_metadata, self, len, 80 + i);
+	hvg_sleep_ms(HVG_QUIET_MS);
+	EXPECT_EQ(0, hvg_vq_used_idx(VQ(RXQ)));
+	EXPECT_EQ(0U, ns(self, "rx_too_small"));
+	EXPECT_EQ(0U, ns(self, "rx_packets"));
+
+	lost = tap_stat("tx_dropped") - dropped;
+	EXPECT_EQ(0U, lost) TH_LOG("the tap dropped %llu of %u frames",
+				   (unsigned long long)lost, n);
+	for (i = 0; i < n; i++)
+		rx_publish(self, 256, VRING_DESC_F_WRITE);
+	hvg_notify(G, BASE, RXQ);
+	for (got = 0; got < n - lost; got++)
+		rx_expect(_metadata, self, len, 80 + got);
+	EXPECT_EQ(n - lost, got);
+	EXPECT_EQ(n - lost, ns(self, "rx_packets"));
+	EXPECT_EQ(0U, ns(self, "rx_too_small"));
+	serving(_metadata, self);
+}
+
+/* 9. A receive buffer with a device-readable descriptor: NEEDS_RESET. */
+TEST_F(net, rx_readable_buffer)
+{
+	__u32 st, id;
+	long used;
+
+	rx_publish(self, 256, 0);
+	hvg_notify(G, BASE, RXQ);
+	root_send(_metadata, self, 100, 90);
+	st = hvg_wait_status(G, BASE, VIRTIO_CONFIG_S_NEEDS_RESET,
+			     HVG_WAIT_MS);
+	ASSERT_TRUE(st & VIRTIO_CONFIG_S_NEEDS_RESET)
+		TH_LOG("status %#x after a readable receive buffer", st);
+	EXPECT_TRUE(hvg_isr(G, BASE) & VIRTIO_MMIO_INT_CONFIG)
+		TH_LOG("no config interrupt for NEEDS_RESET");
+	EXPECT_EQ(0, hvg_vq_used_idx(VQ(RXQ)));
+	EXPECT_EQ(0U, ns(self, "rx_packets"));
+
+	/* Reset and start again: the device serves, frame 90 first. */
+	ASSERT_EQ(0, net_init(self, 0));
+	rx_post(self, 256);
+	rx_post(self, 256);
+	root_send(_metadata, self, 100, 91);
+	used = hvg_vq_wait_used(VQ(RXQ), HVG_WAIT_MS, &id);
+	ASSERT_EQ(HDR_LEN + 100, used);
+	if (((__u8 *)hvg_ptr(G, self->rxbuf[id]))[HDR_LEN + 15] == 90)
+		rx_expect(_metadata, self, 100, 91);
+	EXPECT_LE(1U, ns(self, "rx_packets"));
+	serving(_metadata, self);
+}
+
+/* ------------------------------------------------------------------ */
+/* Control                                                             */
+
+/*
+ * Send a control command (@len bytes: class, command, data) with a one
+ * byte ack buffer; checks the used length and returns the ack.
+ */
+static int ctrl(struct __test_metadata *_metadata,
+		struct _test_data_net *self, const void *cmd, size_t len)
+{
+	__u64 ack = hvg_alloc(G, 1, 1);
+	struct hvg_buf b[2] = {
+		RD(hvg_put(G, cmd, len), len), WR(ack, 1),
+	};
+
+	*(__u8 *)hvg_ptr(G, ack) = 0xee;
+	EXPECT_EQ(1, hvg_chain(G, BASE, VQ(CTRLQ), b, 2, HVG_WAIT_MS))
+		TH_LOG("command %zu bytes: not used with length 1", len);
+	return hvg_byte(G, ack);
+}
+
+static void cfg_mac(struct _test_data_net *self, __u8 *mac)
+{
+	unsigned int i;
+
+	for (i = 0; i < ETH_ALEN; i++)
+		mac[i] = hvg_rd(G, BASE + VIRTIO_MMIO_CONFIG + i, 1);
+}
+
+#define C_RX	VIRTIO_NET_CTRL_RX
+#define C_MAC	VIRTIO_NET_CTRL_MAC
+#define PROMISC	VIRTIO_NET_CTRL_RX_PROMISC
+#define TABLE	VIRTIO_NET_CTRL_MAC_TABLE_SET
+#define ADDR	VIRTIO_NET_CTRL_MAC_ADDR_SET
+
+/* 10. Malformed commands are refused and counted; good ones accepted. */
+TEST_F(net, ctrl_commands)
+{
+	static const struct {
+		const char *what;
+		__u8 cmd[40];
+		size_t len;
+		int ok;
+	} cases[] = {
+		{ "no header", { 0 }, 0, 0 },
+		{ "a header of one byte", { C_RX }, 1, 0 },
+		{ "unknown class", { 0x7f, 0, 1 }, 3, 0 },
+		{ "VLAN class (not offered)", { VIRTIO_NET_CTRL_VLAN, 0,
+						1, 0 }, 4, 0 },
+		{ "ANNOUNCE class (not offered)",
+		  { VIRTIO_NET_CTRL_ANNOUNCE, 0 }, 2, 0 },
+		{ "RX PROMISC without data", { C_RX, PROMISC }, 2, 0 },
+		{ "RX PROMISC with 2 bytes", { C_RX, PROMISC, 1, 0 }, 4, 0 },
+		{ "RX ALLUNI (CTRL_RX_EXTRA not offered)",
+		  { C_RX, VIRTIO_NET_CTRL_RX_ALLUNI, 1 }, 3, 0 },
+		{ "RX unknown command", { C_RX, 0x55, 1 }, 3, 0 },
+		{ "RX PROMISC on", { C_RX, PROMISC, 1 }, 3, 1 },
+		{ "RX PROMISC off", { C_RX, PROMISC, 0 }, 3, 1 },
+		{ "RX ALLMULTI on", { C_RX, VIRTIO_NET_CTRL_RX_ALLMULTI, 1 },
+		  3, 1 },
+		{ "MAC unknown command", { C_MAC, 0x33, 0 }, 3, 0 },
+		{ "MAC table: 5 unicast entries, none there",
+		  { C_MAC, TABLE, 5, 0, 0, 0, 0, 0, 0, 0 }, 10, 0 },
+		{ "MAC table: an entry count that overflows times 6",
+		  { C_MAC, TABLE, 0xab, 0xaa, 0xaa, 0x2a, 0, 0, 0, 0 },
+		  10, 0 },
+		{ "MAC table: 2 multicast entries, one there",
+		  { C_MAC, TABLE, 0, 0, 0, 0, 2, 0, 0, 0,
+		    0x01, 0, 0x5e, 0, 0, 1 }, 16, 0 },
+		{ "MAC table: the multicast table missing",
+		  { C_MAC, TABLE, 0, 0, 0, 0 }, 6, 0 },
+		{ "MAC table: a byte too many",
+		  { C_MAC, TABLE, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, 11, 0 },
+		{ "MAC table: empty", { C_MAC, TABLE, 0, 0, 0, 0, 0, 0, 0, 0 },
+		  10, 1 },
+		{ "MAC table: 1 unicast, 2 multicast",
+		  { C_MAC, TABLE, 1, 0, 0, 0, 0x02, 1, 2, 3, 4, 5,
+		    2, 0, 0, 0, 0x01, 0, 0x5e, 0, 0, 1,
+		    0x33, 0x33, 0, 0, 0, 1 }, 28, 1 },
+		{ "MAC address: multicast",
+		  { C_MAC, ADDR, 0x01, 0, 0x5e, 0, 0, 1 }, 8, 0 },
+		{ "MAC address: broadcast",
+		  { C_MAC, ADDR, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, 8, 0 },
+		{ "MAC address: zero", { C_MAC, ADDR }, 8, 0 },
+		{ "MAC address: 5 bytes", { C_MAC, ADDR, 2, 1, 2, 3, 4 }, 7,
+		  0 },
+		{ "MAC address: 7 bytes", { C_MAC, ADDR, 2, 1, 2, 3, 4, 5, 6 },
+		  9, 0 },
+	};
+	static const __u8 new_mac[ETH_ALEN] = { 0x02, 0x11, 0x22, 0x33, 0x44,
+						0x55 };
+	__u8 cmd[2 + ETH_ALEN] = { C_MAC, ADDR }, mac[ETH_ALEN];
+	unsigned int i, errors = 0;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int ack = ctrl(_metadata, self, cases[i].cmd, cases[i].len);
+
+		EXPECT_EQ(cases[i].ok ? VIRTIO_NET_OK : VIRTIO_NET_ERR, ack)
+			TH_LOG("%s: ack %#x", cases[i].what, ack);
+		errors += !cases[i].ok;
+		EXPECT_EQ(errors, ns(self, "ctrl_errors"))
+			TH_LOG("%s: ctrl_errors", cases[i].what);
+	}
+	cfg_mac(self, mac);
+	EXPECT_EQ(0, memcmp(mac, self->mac, ETH_ALEN))
+		TH_LOG("a refused command changed the MAC address");
+
+	/* A valid address, split over descriptors: config space has it. */
+	memcpy(cmd + 2, new_mac, ETH_ALEN);
+	{
+		__u64 c = hvg_put(G, cmd, sizeof(cmd));
+		__u64 ack = hvg_alloc(G, 1, 1);
+		struct hvg_buf b[] = {
+			RD(c, 1), RD(c + 1, 4), RD(c + 5, 3), WR(ack, 1),
+		};
+
+		*(__u8 *)hvg_ptr(G, ack) = 0xee;
+		EXPECT_EQ(1, hvg_chain(G, BASE, VQ(CTRLQ), b, ARRAY_SIZE(b),
+				       HVG_WAIT_MS));
+		EXPECT_EQ(VIRTIO_NET_OK, hvg_byte(G, ack));
+	}
+	cfg_mac(self, mac);
+	EXPECT_EQ(0, memcmp(mac, new_mac, ETH_ALEN))
+		TH_LOG("config space: %02x:%02x:%02x:%02x:%02x:%02x", mac[0],
+		       mac[1], mac[2], mac[3], mac[4], mac[5]);
+	EXPECT_EQ(errors, ns(self, "ctrl_errors"));
+	serving(_metadata, self);
+}
+
+/* 11. A control chain with no writable byte: returned untouched. */
+TEST_F(net, ctrl_no_ack_byte)
+{
+	static const __u8 promisc[] = { C_RX, PROMISC, 1 };
+	__u64 c = hvg_put(G, promisc, sizeof(promisc));
+	__u64 z = hvg_alloc(G, 1, 1);
+	struct hvg_buf only[] = { RD(c, sizeof(promisc)) };
+	struct hvg_buf empty_ack[] = { RD(c, sizeof(promisc)), WR(z, 0) };
+
+	*(__u8 *)hvg_ptr(G, z) = 0xee;
+	EXPECT_EQ(0, hvg_chain(G, BASE, VQ(CTRLQ), only, 1, HVG_WAIT_MS));
+	EXPECT_EQ(1U, ns(self, "ctrl_errors"));
+	EXPECT_EQ(0, hvg_chain(G, BASE, VQ(CTRLQ), empty_ack, 2,
+			       HVG_WAIT_MS));
+	EXPECT_EQ(2U, ns(self, "ctrl_errors"));
+	EXPECT_EQ(0xee, hvg_byte(G, z));
+	EXPECT_EQ(VIRTIO_NET_OK, ctrl(_metadata, self, promisc,
+				      sizeof(promisc)));
+	EXPECT_EQ(2U, ns(self, "ctrl_errors"));
+	serving(_metadata, self);
+}
+
+TEST_HARNESS_MAIN
