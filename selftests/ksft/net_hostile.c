@@ -373,10 +373,12 @@ static void tx_dropped(struct __test_metadata *_metadata,
 		before[i] = ns(self, counters[i]);
 	EXPECT_EQ(0, tx(self, bufs, n)) TH_LOG("%s: not returned, or used length not 0",
 					       what);
-	for (i = 0; i < ARRAY_SIZE(counters); i++)
+	/* Braces: the harness runs TH_LOG after the EXPECT statement. */
+	for (i = 0; i < ARRAY_SIZE(counters); i++) {
 		EXPECT_EQ(before[i] + !strcmp(counter, counters[i]),
 			  ns(self, counters[i]))
 			TH_LOG("%s: %s", what, counters[i]);
+	}
 	EXPECT_EQ(-1, root_recv(self, got, sizeof(got), HVG_QUIET_MS))
 		TH_LOG("%s: a frame reached the root", what);
 	serving(_metadata, self);
@@ -654,6 +656,7 @@ TEST_F(net, rx_no_buffers_no_drop)
 TEST_F(net, rx_readable_buffer)
 {
 	__u32 st, id;
+	unsigned int seq;
 	long used;
 
 	rx_publish(self, 256, 0);
@@ -675,7 +678,9 @@ TEST_F(net, rx_readable_buffer)
 	root_send(_metadata, self, 100, 91);
 	used = hvg_vq_wait_used(VQ(RXQ), HVG_WAIT_MS, &id);
 	ASSERT_EQ(HDR_LEN + 100, used);
-	if (((__u8 *)hvg_ptr(G, self->rxbuf[id]))[HDR_LEN + 15] == 90)
+	seq = ((__u8 *)hvg_ptr(G, self->rxbuf[id]))[HDR_LEN + 15];
+	EXPECT_TRUE(seq == 90 || seq == 91) TH_LOG("frame %u came", seq);
+	if (seq == 90)
 		rx_expect(_metadata, self, 100, 91);
 	EXPECT_LE(1U, ns(self, "rx_packets"));
 	serving(_metadata, self);
