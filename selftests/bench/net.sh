@@ -18,7 +18,7 @@
 # trip); a flood ping (one request in flight: round trips per second).
 # Prints a table with the ratio to veth and, for virtio, the device's
 # interrupts, notifies and packets (rx + tx) per interrupt during each
-# measurement. One queue pair: the module does not do multi-queue yet.
+# measurement. One queue pair (e2e/net_mq covers two).
 # Environment: BENCH_RUNTIME (seconds per iperf3 run, default 4),
 # BENCH_UDP_RATE (the below-saturation rate, iperf3 -b syntax; default:
 # half the virtio unthrottled rate of each direction).
@@ -194,7 +194,7 @@ half() {
 
 echo "# kernel $(uname -r), $(nproc) CPUs usable by tasks ($(nproc --all) in all), $(iperf3 --version | head -1)"
 echo "# virtio: the zone's virtio_net (ns gz) <-> hvisor_vhost <-> tap0 (ns rt); veth: a veth pair (ns vz <-> vr), the baseline"
-echo "# one queue pair (the module does not do multi-queue yet); ${t} s per iperf3 run; in = root -> zone (the device's receive queue), out = zone -> root (its transmit queue)"
+echo "# one queue pair; ${t} s per iperf3 run; in = root -> zone (the device's receive queue), out = zone -> root (its transmit queue)"
 start=$(date +%s)
 bench virtio
 e2e_log "virtio done in $(( $(date +%s) - start )) s"
