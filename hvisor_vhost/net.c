@@ -222,8 +222,12 @@ static bool hvv_net_receive(struct hvv_vq *vq)
 	hvv_vq_disable_notify(vq);
 	for (;;) {
 		peek = sock->ops->peek_len(sock);
-		if (peek <= 0)
+		if (peek <= 0) {
+			/* A deleted tap wakes us and has nothing to read. */
+			if (vfs_poll(pair->file, NULL) & EPOLLERR)
+				hvv_net_link_down(net);
 			break;	/* rx_poll kicks us when a frame comes */
+		}
 		ret = hvv_net_rx_one(pair, vq, sock, peek, features);
 		if (ret == -EAGAIN) {
 			/* Not enough buffers: the frame waits in the tap. */

@@ -159,9 +159,20 @@ static void hvv_net_shutdown(struct hvv_dev *dev)
 	net->polling = false;
 }
 
+/* Let go of the tap queue (and of the tap driver's module). */
+static void hvv_net_pair_put_tap(struct hvv_net_pair *pair)
+{
+	if (!pair->file)
+		return;
+	fput(pair->file);
+	pair->file = NULL;
+	pair->put_socket_symbol();
+}
+
 /*
  * Detached (removed while the driver runs): the workers stop using the
- * tap; frames the driver sends are counted and returned, none arrives.
+ * tap, which is let go at once, free for another device; frames the
+ * driver sends are counted and returned, none arrives.
  */
 static void hvv_net_detach(struct hvv_dev *dev)
 {
@@ -170,15 +181,17 @@ static void hvv_net_detach(struct hvv_dev *dev)
 
 	for (i = 0; i < net->nr_pairs; i++)
 		WRITE_ONCE(net->pairs[i].sock, NULL);
+	/* Runs that started before still use the sockets. */
+	for (i = 0; i < dev->nr_queues; i++)
+		hvv_worker_sync(&dev->vqs[i].worker);
+	for (i = 0; i < net->nr_pairs; i++)
+		hvv_net_pair_put_tap(&net->pairs[i]);
 }
 
 static void hvv_net_pair_put(struct hvv_net_pair *pair)
 {
 	hvv_net_rx_free(pair);
-	if (pair->file) {
-		fput(pair->file);
-		pair->put_socket_symbol();
-	}
+	hvv_net_pair_put_tap(pair);
 }
 
 static void hvv_net_free(struct hvv_net *net)
