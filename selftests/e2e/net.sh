@@ -75,19 +75,19 @@ check "fragmented 60000-byte pings, both ways" sh -c \
 # the offloads, spread over several receive buffers with MRG_RXBUF).
 xfer=$(dirname "$0")/net_xfer.py
 tcp_both_ways() {
-	local bytes=$((8 << 20)) got sent
+	local bytes=$((4 << 20)) got sent
 	rt python3 "$xfer" recv 5001 > "$work/rt_got" &
 	sleep 1
 	sent=$(gz timeout 300 python3 "$xfer" send 10.9.0.1 5001 $bytes 1)
 	wait $! || true
 	got=$(cat "$work/rt_got")
-	check "8 MiB zone -> root over TCP arrive intact" test "$sent" = "$got"
+	check "4 MiB zone -> root over TCP arrive intact" test "$sent" = "$got"
 	gz python3 "$xfer" recv 5002 > "$work/gz_got" &
 	sleep 1
 	sent=$(rt timeout 300 python3 "$xfer" send 10.9.0.2 5002 $bytes 2)
 	wait $! || true
 	got=$(cat "$work/gz_got")
-	check "8 MiB root -> zone over TCP arrive intact" test "$sent" = "$got"
+	check "4 MiB root -> zone over TCP arrive intact" test "$sent" = "$got"
 }
 work=$(mktemp -d)
 tcp_both_ways
@@ -97,17 +97,17 @@ check "large receives were spread over several buffers (GSO + MRG_RXBUF)" \
 # iperf3 both ways, and UDP below the bed's saturation: no loss.
 gz iperf3 -s -D -1 -p 5201 --logfile "$work/iperf_s"
 sleep 1
-check "iperf3 TCP root -> zone" rt timeout 60 iperf3 -c 10.9.0.2 -p 5201 -t 3 \
+check "iperf3 TCP root -> zone" rt timeout 60 iperf3 -c 10.9.0.2 -p 5201 -t 2 \
 	--json --logfile "$work/iperf_tcp_in"
 gz iperf3 -s -D -1 -p 5202 --logfile "$work/iperf_s2"
 sleep 1
-check "iperf3 TCP zone -> root (reverse)" rt timeout 60 iperf3 -c 10.9.0.2 -p 5202 -t 3 -R \
+check "iperf3 TCP zone -> root (reverse)" rt timeout 60 iperf3 -c 10.9.0.2 -p 5202 -t 2 -R \
 	--json --logfile "$work/iperf_tcp_out"
 udp_lost() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["end"]["sum"]["lost_packets"])' "$1"; }
 for dir in "" -R; do
 	gz iperf3 -s -D -1 -p 5203 --logfile "$work/iperf_s3"
 	sleep 1
-	rt timeout 60 iperf3 -c 10.9.0.2 -p 5203 -u -b 2M -t 3 $dir --json \
+	rt timeout 60 iperf3 -c 10.9.0.2 -p 5203 -u -b 2M -t 2 $dir --json \
 		> "$work/udp" || true
 	check "UDP at 2 Mbit/s ${dir:+(reverse) }loses nothing" \
 		test "$(udp_lost "$work/udp")" = 0

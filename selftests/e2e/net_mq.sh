@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # hv-timeout: 600
+# hv-lanes: x86_64/debian (the pairs' code paths; net.sh runs on every lane)
 #
 # virtio-net with two queue pairs on a multi-queue tap: virtio_net uses
 # both, TCP flows spread over both, and every pair's workers carry

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
+ * hv-lanes: x86_64/debian x86_64/debug
+ *
  * net_hostile: a raw guest drives a virtio-net device on a tap this test
  * makes, and breaks each rule the device checks: transmit chains too
  * short, with writable descriptors, empty, with a GSO header the tap
