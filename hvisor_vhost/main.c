@@ -31,7 +31,7 @@ static int __init hvisor_vhost_init(void)
 	ret = hvv_threads_init();
 	if (ret)
 		return ret;
-	ret = hvv_sysfs_init();
+	ret = hvv_sysfs_init(&hvv_registry_class_group);
 	if (ret)
 		goto err_threads;
 	ret = hvv_console_init();

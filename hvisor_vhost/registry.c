@@ -28,6 +28,7 @@
 #include "hvisor_abi.h"
 #include "hvisor_provider.h"
 #include "registry.h"
+#include "sysfs.h"
 #include "zone.h"
 
 static unsigned int max_zone_irqs = HVISOR_MAX_PENDING_IRQS;
@@ -383,7 +384,9 @@ int hvv_registry_del_dev(const char *name)
 }
 
 /**
- * hvv_registry_show_zones - the zones, for /sys/class/hvisor/zones
+ * zones_show - the zones, for /sys/class/hvisor/zones
+ * @c: the class
+ * @a: the attribute
  * @buf: a sysfs page
  *
  * One line per zone, in the order they were added: its id, its number of
@@ -393,7 +396,8 @@ int hvv_registry_del_dev(const char *name)
  *
  * Return: the length written.
  */
-ssize_t hvv_registry_show_zones(char *buf)
+static ssize_t zones_show(HVV_CLASS_CONST struct class *c,
+			  HVV_CLASS_CONST struct class_attribute *a, char *buf)
 {
 	unsigned int detached;
 	struct hvv_zone *zone;
@@ -415,8 +419,10 @@ ssize_t hvv_registry_show_zones(char *buf)
 }
 
 /**
- * hvv_registry_show_detached - the detached devices, for
+ * detached_show - the detached devices, for
  *	/sys/class/hvisor/detached
+ * @c: the class
+ * @a: the attribute
  * @buf: a sysfs page
  *
  * One line per device removed while its driver used it and not yet
@@ -426,7 +432,9 @@ ssize_t hvv_registry_show_zones(char *buf)
  *
  * Return: the length written.
  */
-ssize_t hvv_registry_show_detached(char *buf)
+static ssize_t detached_show(HVV_CLASS_CONST struct class *c,
+			     HVV_CLASS_CONST struct class_attribute *a,
+			     char *buf)
 {
 	struct hvv_dev *dev;
 	ssize_t len = 0;
@@ -441,6 +449,20 @@ ssize_t hvv_registry_show_detached(char *buf)
 	mutex_unlock(&hvv_ctl_lock);
 	return len;
 }
+
+static CLASS_ATTR_RO(zones);
+static CLASS_ATTR_RO(detached);
+
+static struct attribute *hvv_registry_class_attrs[] = {
+	&class_attr_zones.attr,
+	&class_attr_detached.attr,
+	NULL,
+};
+
+/* /sys/class/hvisor/zones and /detached, for hvv_sysfs_init(). */
+const struct attribute_group hvv_registry_class_group = {
+	.attrs = hvv_registry_class_attrs,
+};
 
 /**
  * hvv_registry_dev_info - describe a device

@@ -18,7 +18,7 @@ int hvv_registry_add_dev(struct hvv_dev_config *ud);
 int hvv_registry_del_dev(const char *name);
 int hvv_registry_dev_info(struct hvv_dev_info *info);
 int hvv_registry_resize_dev(const char *name);
-ssize_t hvv_registry_show_zones(char *buf);
-ssize_t hvv_registry_show_detached(char *buf);
+struct attribute_group;
+extern const struct attribute_group hvv_registry_class_group;
 
 #endif /* _HVV_REGISTRY_H */

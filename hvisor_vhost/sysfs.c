@@ -15,7 +15,6 @@
 
 #include "bridge.h"
 #include "dev.h"
-#include "registry.h"
 #include "sysfs.h"
 #include "zone.h"
 
@@ -147,13 +146,6 @@ static const struct attribute_group hvv_stat_group = {
 	.attrs = hvv_stat_attrs,
 };
 
-/* Class attribute callbacks take const pointers since 6.4. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
-#define HVV_CLASS_CONST const
-#else
-#define HVV_CLASS_CONST
-#endif
-
 #define HVV_BRIDGE_ATTR(_name)						\
 static ssize_t bridge_##_name##_show(HVV_CLASS_CONST struct class *c,	\
 				     HVV_CLASS_CONST struct class_attribute *a, \
@@ -175,21 +167,6 @@ HVV_BRIDGE_ATTR(sleeps);
 HVV_BRIDGE_ATTR(results);
 HVV_BRIDGE_ATTR(finish_req);
 
-static ssize_t zones_show(HVV_CLASS_CONST struct class *c,
-			  HVV_CLASS_CONST struct class_attribute *a, char *buf)
-{
-	return hvv_registry_show_zones(buf);
-}
-static CLASS_ATTR_RO(zones);
-
-static ssize_t detached_show(HVV_CLASS_CONST struct class *c,
-			     HVV_CLASS_CONST struct class_attribute *a,
-			     char *buf)
-{
-	return hvv_registry_show_detached(buf);
-}
-static CLASS_ATTR_RO(detached);
-
 static struct attribute *hvv_class_attrs[] = {
 	&class_attr_bridge_requests.attr,
 	&class_attr_bridge_completions.attr,
@@ -199,11 +176,17 @@ static struct attribute *hvv_class_attrs[] = {
 	&class_attr_bridge_sleeps.attr,
 	&class_attr_bridge_results.attr,
 	&class_attr_bridge_finish_req.attr,
-	&class_attr_zones.attr,
-	&class_attr_detached.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(hvv_class);
+
+static const struct attribute_group hvv_class_group = {
+	.attrs = hvv_class_attrs,
+};
+
+/* The bridge's, and the registry's given to hvv_sysfs_init(). */
+static const struct attribute_group *hvv_class_groups[3] = {
+	&hvv_class_group,
+};
 
 static struct class hvv_class = {
 	.name = "hvisor",
@@ -257,8 +240,16 @@ void hvv_sysfs_hide(struct hvv_dev *dev)
 	device_del(dev->sysdev);
 }
 
-int hvv_sysfs_init(void)
+/**
+ * hvv_sysfs_init - register /sys/class/hvisor
+ * @above: class attributes of the layer above (the registry's zones and
+ *	detached devices), which this file does not call
+ *
+ * Return: 0 or a negative errno.
+ */
+int hvv_sysfs_init(const struct attribute_group *above)
 {
+	hvv_class_groups[1] = above;
 	return class_register(&hvv_class);
 }
 
