@@ -50,6 +50,11 @@ if ! out=$("$here/kbuild.sh" "$BUILD/src" "$HV_SRC"/./{Kbuild,hvisor_vhost,hviso
 	echo "lint: sparse found problems in the modules"
 	status=1
 fi
+# Layers call only downward (Documentation/design.rst): no call loops.
+if ! python3 "$here/call-loops.py" "$BUILD/src/hvisor_vhost/hvisor_vhost.mod"; then
+	echo "lint: files of hvisor_vhost call each other in a loop"
+	status=1
+fi
 if ! out=$("$here/kbuild.sh" "$BUILD/fixtures" "$HV_SRC/selftests/fixtures/./" \
 	-- C=2 CHECK=sparse 2>&1); then
 	printf '%s\n' "$out"
