@@ -75,8 +75,9 @@ struct hvv_net_rx {
  * struct hvv_net_pair - a queue pair and the tap queue behind it
  * @net: the device
  * @file: the tap queue's file; a reference held from creation to release
- * @sock: its socket; NULL once the device is detached (workers read it
- *	with READ_ONCE(), after hvv_worker_sync() no run sees the old one)
+ * @sock: its socket; NULL from the device's shutdown on (workers read it
+ *	with READ_ONCE(); after the core's hvv_worker_sync() of every queue,
+ *	which follows shutdown, no run sees the old one)
  * @put_socket_symbol: drops the reference symbol_get() took on the tap
  *	driver's module (tun or tap) when the socket was looked up
  * @rx_poll: kicks the receive worker when the tap queue has frames

@@ -149,10 +149,18 @@ static int hvv_net_publish(struct hvv_dev *dev)
 	return 0;
 }
 
+/*
+ * Removal, or detaching: no more kicks from the tap, and runs that start
+ * from now on leave its sockets alone (the core then waits for the runs
+ * that started before, and a detached device lets go of the tap).
+ */
 static void hvv_net_shutdown(struct hvv_dev *dev)
 {
 	struct hvv_net *net = to_net(dev);
+	unsigned int i;
 
+	for (i = 0; i < net->nr_pairs; i++)
+		WRITE_ONCE(net->pairs[i].sock, NULL);
 	if (!net->polling)
 		return;
 	hvv_net_poll_stop(net, net->nr_pairs);
@@ -170,20 +178,16 @@ static void hvv_net_pair_put_tap(struct hvv_net_pair *pair)
 }
 
 /*
- * Detached (removed while the driver runs): the workers stop using the
- * tap, which is let go at once, free for another device; frames the
- * driver sends are counted and returned, none arrives.
+ * Detached (removed while the driver runs): no worker run uses the tap
+ * any more (shutdown, then the core's wait), so it is let go at once,
+ * free for another device; frames the driver sends are counted and
+ * returned, none arrives.
  */
 static void hvv_net_detach(struct hvv_dev *dev)
 {
 	struct hvv_net *net = to_net(dev);
 	unsigned int i;
 
-	for (i = 0; i < net->nr_pairs; i++)
-		WRITE_ONCE(net->pairs[i].sock, NULL);
-	/* Runs that started before still use the sockets. */
-	for (i = 0; i < dev->nr_queues; i++)
-		hvv_worker_sync(&dev->vqs[i].worker);
 	for (i = 0; i < net->nr_pairs; i++)
 		hvv_net_pair_put_tap(&net->pairs[i]);
 }
