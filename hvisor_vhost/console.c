@@ -255,37 +255,28 @@ static bool hvv_console_output(struct hvv_console *con,
 	return complete;
 }
 
+/* One transmit chain; -EAGAIN while the tty cannot take all of it. */
+static int hvv_console_transmit_one(struct hvv_vq *vq,
+				    const struct hvv_chain *chain)
+{
+	struct hvv_console *con = to_console(vq->dev);
+
+	if (hvv_console_output(con, chain))
+		return 0;
+	mod_timer(&con->retry, jiffies + HVV_CONSOLE_RETRY);
+	return -EAGAIN;
+}
+
 static bool hvv_console_transmit(struct hvv_vq *vq)
 {
 	struct hvv_console *con = to_console(vq->dev);
-	struct hvv_vq_pass pass = {};
-	struct hvv_chain chain;
-	int ret;
 
 	if (con->tx_gen != vq->wr.gen) {
 		/* The driver reset the queue: forget a partial delivery. */
 		con->tx_gen = vq->wr.gen;
 		con->tx_done = 0;
 	}
-	do {
-		hvv_vq_disable_notify(vq);
-		while ((ret = hvv_vq_pop(vq, &chain)) > 0) {
-			if (!hvv_console_output(con, &chain)) {
-				hvv_vq_unpop(vq, &chain);
-				hvv_vq_flush(vq);
-				mod_timer(&con->retry,
-					  jiffies + HVV_CONSOLE_RETRY);
-				return false;
-			}
-			hvv_vq_push(vq, chain.head, 0);
-			if (hvv_vq_pass_spent(&pass, chain.out_len)) {
-				hvv_vq_flush(vq);
-				return true;
-			}
-		}
-	} while (!ret && hvv_vq_enable_notify(vq));
-	hvv_vq_flush(vq);
-	return false;
+	return hvv_vq_serve(vq, hvv_console_transmit_one);
 }
 
 /*

@@ -251,11 +251,18 @@ static bool hvv_net_receive(struct hvv_vq *vq)
 	return more;
 }
 
-/* Returns 0 (the chain is done with), or -EAGAIN: the tap is full. */
-static int hvv_net_tx_one(struct hvv_net *net, struct socket *sock,
-			  const struct hvv_chain *chain)
+/*
+ * One transmit chain: 0 when done with (sent, or dropped and counted), or
+ * -EAGAIN while the tap is full (tx_poll kicks the worker when it has
+ * room again).
+ */
+static int hvv_net_transmit_one(struct hvv_vq *vq,
+				const struct hvv_chain *chain)
 {
+	struct hvv_net_pair *pair = vq->priv;
+	struct socket *sock = READ_ONCE(pair->sock);
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct hvv_net *net = pair->net;
 	int ret;
 
 	if (chain->nr_in || chain->out_len < HVV_NET_HDR_LEN + ETH_HLEN) {
@@ -279,35 +286,6 @@ static int hvv_net_tx_one(struct hvv_net *net, struct socket *sock,
 	atomic64_inc(&net->stats.tx_packets);
 	atomic64_add(chain->out_len - HVV_NET_HDR_LEN, &net->stats.tx_bytes);
 	return 0;
-}
-
-static bool hvv_net_transmit(struct hvv_vq *vq)
-{
-	struct hvv_net_pair *pair = vq->priv;
-	struct hvv_net *net = pair->net;
-	struct socket *sock = READ_ONCE(pair->sock);
-	struct hvv_vq_pass pass = {};
-	struct hvv_chain chain;
-	int ret;
-
-	do {
-		hvv_vq_disable_notify(vq);
-		while ((ret = hvv_vq_pop(vq, &chain)) > 0) {
-			if (hvv_net_tx_one(net, sock, &chain) == -EAGAIN) {
-				/* tx_poll kicks us when the tap has room. */
-				hvv_vq_unpop(vq, &chain);
-				hvv_vq_flush(vq);
-				return false;
-			}
-			hvv_vq_push(vq, chain.head, 0);
-			if (hvv_vq_pass_spent(&pass, chain.out_len)) {
-				hvv_vq_flush(vq);
-				return true;
-			}
-		}
-	} while (!ret && hvv_vq_enable_notify(vq));
-	hvv_vq_flush(vq);
-	return false;
 }
 
 /* CTRL_MAC: the filter table is accepted if well formed. */
@@ -385,41 +363,28 @@ static u8 hvv_net_ctrl_command(struct hvv_net *net,
 	}
 }
 
-static bool hvv_net_control_queue(struct hvv_vq *vq)
+/* One control command; the used length is that of the ack. */
+static int hvv_net_control_one(struct hvv_vq *vq,
+			       const struct hvv_chain *chain)
 {
 	struct hvv_net *net = to_net(vq->dev);
-	struct hvv_vq_pass pass = {};
-	struct hvv_chain chain;
 	struct iov_iter ack;
 	u8 status;
-	int ret;
 
-	do {
-		hvv_vq_disable_notify(vq);
-		while ((ret = hvv_vq_pop(vq, &chain)) > 0) {
-			if (!chain.in_len) {
-				/* Nowhere to answer: return it untouched. */
-				atomic64_inc(&net->stats.ctrl_errors);
-				hvv_vq_push(vq, chain.head, 0);
-				continue;
-			}
-			status = hvv_net_ctrl_command(net, &chain);
-			if (status != VIRTIO_NET_OK)
-				atomic64_inc(&net->stats.ctrl_errors);
-			/* The ack is the last writable byte. */
-			hvv_chain_iter_in(&chain, &ack);
-			iov_iter_advance(&ack, chain.in_len - 1);
-			if (copy_to_iter(&status, 1, &ack) != 1)
-				atomic64_inc(&net->stats.ctrl_errors);
-			hvv_vq_push(vq, chain.head, 1);
-			if (hvv_vq_pass_spent(&pass, chain.out_len)) {
-				hvv_vq_flush(vq);
-				return true;
-			}
-		}
-	} while (!ret && hvv_vq_enable_notify(vq));
-	hvv_vq_flush(vq);
-	return false;
+	if (!chain->in_len) {
+		/* Nowhere to answer: return it untouched. */
+		atomic64_inc(&net->stats.ctrl_errors);
+		return 0;
+	}
+	status = hvv_net_ctrl_command(net, chain);
+	if (status != VIRTIO_NET_OK)
+		atomic64_inc(&net->stats.ctrl_errors);
+	/* The ack is the last writable byte. */
+	hvv_chain_iter_in(chain, &ack);
+	iov_iter_advance(&ack, chain->in_len - 1);
+	if (copy_to_iter(&status, 1, &ack) != 1)
+		atomic64_inc(&net->stats.ctrl_errors);
+	return 1;
 }
 
 /**
@@ -433,9 +398,9 @@ static bool hvv_net_control_queue(struct hvv_vq *vq)
 bool hvv_net_handle_queue(struct hvv_vq *vq)
 {
 	if (!vq->priv)
-		return hvv_net_control_queue(vq);
+		return hvv_vq_serve(vq, hvv_net_control_one);
 	if (vq->index & 1)
-		return hvv_net_transmit(vq);
+		return hvv_vq_serve(vq, hvv_net_transmit_one);
 	return hvv_net_receive(vq);
 }
 

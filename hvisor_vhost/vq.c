@@ -488,6 +488,48 @@ bool hvv_vq_enable_notify(struct hvv_vq *vq)
 }
 
 /**
+ * hvv_vq_serve - a worker pass that serves a queue's chains one at a time
+ * @vq: the queue
+ * @serve: serves one chain; returns the bytes it wrote into the chain (its
+ *	used length), or -EAGAIN to give the chain back untouched and end
+ *	the pass (the backend then sees to a kick when it can go on)
+ *
+ * Pops chains until the ring is empty with notifications enabled again,
+ * the pass has served its weight, or @serve asks to wait, and publishes
+ * the used entries once at the end. For backends whose chains are
+ * independent of each other and served at once (transmit-like queues).
+ *
+ * Return: true if the weight ran out (run the pass again).
+ */
+bool hvv_vq_serve(struct hvv_vq *vq,
+		  int (*serve)(struct hvv_vq *vq, const struct hvv_chain *chain))
+{
+	struct hvv_vq_pass pass = {};
+	struct hvv_chain chain;
+	bool more = false;
+	int ret, len;
+
+	do {
+		hvv_vq_disable_notify(vq);
+		while ((ret = hvv_vq_pop(vq, &chain)) > 0) {
+			len = serve(vq, &chain);
+			if (len < 0) {
+				hvv_vq_unpop(vq, &chain);
+				goto out;
+			}
+			hvv_vq_push(vq, chain.head, len);
+			if (hvv_vq_pass_spent(&pass, chain.out_len + len)) {
+				more = true;
+				goto out;
+			}
+		}
+	} while (!ret && hvv_vq_enable_notify(vq));
+out:
+	hvv_vq_flush(vq);
+	return more;
+}
+
+/**
  * hvv_chain_iter_out - an iterator over the bytes a chain gives the device
  * @chain: the chain
  * @iter: set to its readable segments, @chain->out_len bytes (ITER_KVEC,

@@ -221,6 +221,8 @@ void hvv_vq_flush(struct hvv_vq *vq);
 bool hvv_vq_current(const struct hvv_vq *vq, u32 gen);
 void hvv_vq_disable_notify(struct hvv_vq *vq);
 bool hvv_vq_enable_notify(struct hvv_vq *vq);
+bool hvv_vq_serve(struct hvv_vq *vq,
+		  int (*serve)(struct hvv_vq *vq, const struct hvv_chain *chain));
 void hvv_chain_iter_out(const struct hvv_chain *chain, struct iov_iter *iter);
 void hvv_chain_iter_in(const struct hvv_chain *chain, struct iov_iter *iter);
 

@@ -701,6 +701,56 @@ HV_TEST(vq_notify_after_unpop_waits_for_more)
 	teardown();
 }
 
+/* hvv_vq_serve()'s callback: a scripted answer per call. */
+static const int *serve_script;
+static unsigned int serve_calls;
+
+static int serve_scripted(struct hvv_vq *q, const struct hvv_chain *c)
+{
+	EXPECT(q == vq);
+	return serve_script[serve_calls++];
+}
+
+/*
+ * A pass of hvv_vq_serve(): used entries with the lengths the backend
+ * gave, one publication at the end; a chain the backend cannot take yet
+ * is given back and ends the pass; the weight ends it too.
+ */
+HV_TEST(vq_serve_pass)
+{
+	static const int first[] = { 1, 2, -EAGAIN };
+	static const int second[] = { 0, 300 * 1024, 300 * 1024 };
+	unsigned int i;
+
+	setup(0);
+	for (i = 0; i < 4; i++) {
+		set_desc(DESC, i, BUF + i * 8, 8, VRING_DESC_F_WRITE, 0);
+		post(i);
+	}
+	ASSERT(hvv_vq_sync(vq));
+	serve_script = first;
+	serve_calls = 0;
+	EXPECT(!hvv_vq_serve(vq, serve_scripted));
+	EXPECT_EQ(serve_calls, 3);
+	EXPECT_EQ(used()->idx, 2);
+	EXPECT_EQ(used()->ring[0].id, 0);
+	EXPECT_EQ(used()->ring[0].len, 1);
+	EXPECT_EQ(used()->ring[1].id, 1);
+	EXPECT_EQ(used()->ring[1].len, 2);
+	EXPECT_EQ(hv_calls.raise, 1);
+	/* Head 2 comes back first; 600 KiB moved end the pass early. */
+	post(0);
+	serve_script = second;
+	serve_calls = 0;
+	EXPECT(hvv_vq_serve(vq, serve_scripted));
+	EXPECT_EQ(serve_calls, 3);
+	EXPECT_EQ(used()->idx, 5);
+	EXPECT_EQ(used()->ring[2].id, 2);
+	EXPECT_EQ(used()->ring[4].id, 0);
+	EXPECT(!dev.broken);
+	teardown();
+}
+
 /*
  * The chain as iterators: readable segments for the device to read, then
  * the writable ones, each in order, across a region boundary and past
