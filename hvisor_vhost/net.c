@@ -26,6 +26,9 @@
  * filter table is accepted, the address is taken into config space) and
  * CTRL_MQ (every pair is served whatever the driver uses).
  *
+ * The link (VIRTIO_NET_S_LINK_UP) is the tap's: net_dev.c reports its
+ * interface's state, the workers report a tap that went away for good.
+ *
  * Each queue pair has its own queue of the tap (a multi-queue tap with
  * several pairs), so the pairs never share a socket.
  *
@@ -49,19 +52,63 @@ struct hvv_net_bufs {
 	size_t len;
 };
 
-/* The tap failed for good: tell the driver the link is down, once. */
-static void hvv_net_link_down(struct hvv_net *net)
+/*
+ * Config space says LINK_UP while the tap runs with carrier and has not
+ * failed for good. Written, with a config interrupt, only when that
+ * changes; under link_lock, so that the writes follow the changes in
+ * order.
+ */
+static void hvv_net_link_update_locked(struct hvv_net *net)
 {
-	__le16 status = 0;
+	bool up = net->link_carrier && !net->link_gone;
+	__le16 status = cpu_to_le16(up ? VIRTIO_NET_S_LINK_UP : 0);
 
-	if (xchg(&net->link_down, 1))
+	lockdep_assert_held(&net->link_lock);
+	if (up == net->link_up)
 		return;
+	net->link_up = up;
 	if (net->dev.device_features & BIT_ULL(VIRTIO_NET_F_STATUS))
 		hvv_dev_set_config(&net->dev,
 				   offsetof(struct virtio_net_config, status),
 				   &status, sizeof(status), true);
-	pr_warn_ratelimited("%s: the tap went away; link down\n",
-			    net->dev.name);
+	if (!net->link_gone)
+		pr_info_ratelimited("%s: link %s, as the tap's\n",
+				    net->dev.name, up ? "up" : "down");
+}
+
+/**
+ * hvv_net_link_carrier - the tap's interface changed state
+ * @net: the device
+ * @carrier: the interface runs and has carrier
+ *
+ * Process context (creation, the netdevice notifier).
+ */
+void hvv_net_link_carrier(struct hvv_net *net, bool carrier)
+{
+	mutex_lock(&net->link_lock);
+	net->link_carrier = carrier;
+	hvv_net_link_update_locked(net);
+	mutex_unlock(&net->link_lock);
+}
+
+/**
+ * hvv_net_link_gone - the tap failed for good: the link is down for good
+ * @net: the device
+ *
+ * Process context (the workers, the netdevice notifier).
+ */
+void hvv_net_link_gone(struct hvv_net *net)
+{
+	if (READ_ONCE(net->link_gone))
+		return;
+	mutex_lock(&net->link_lock);
+	if (!net->link_gone) {
+		WRITE_ONCE(net->link_gone, true);
+		hvv_net_link_update_locked(net);
+		pr_warn_ratelimited("%s: the tap went away; link down\n",
+				    net->dev.name);
+	}
+	mutex_unlock(&net->link_lock);
 }
 
 static void hvv_net_rx_unpop(struct hvv_vq *vq, struct hvv_net_rx *rx,
@@ -225,7 +272,7 @@ static bool hvv_net_receive(struct hvv_vq *vq)
 		if (peek <= 0) {
 			/* A deleted tap wakes us and has nothing to read. */
 			if (vfs_poll(pair->file, NULL) & EPOLLERR)
-				hvv_net_link_down(net);
+				hvv_net_link_gone(net);
 			break;	/* rx_poll kicks us when a frame comes */
 		}
 		ret = hvv_net_rx_one(pair, vq, sock, peek, features);
@@ -239,7 +286,7 @@ static bool hvv_net_receive(struct hvv_vq *vq)
 		}
 		if (ret < 0) {
 			if (ret == -EBADFD)
-				hvv_net_link_down(net);
+				hvv_net_link_gone(net);
 			break;
 		}
 		if (hvv_vq_pass_spent(&pass, ret)) {
@@ -280,7 +327,7 @@ static int hvv_net_transmit_one(struct hvv_vq *vq,
 	if (ret < 0) {
 		atomic64_inc(&net->stats.tx_errors);
 		if (ret == -EBADFD)
-			hvv_net_link_down(net);
+			hvv_net_link_gone(net);
 		return 0;
 	}
 	atomic64_inc(&net->stats.tx_packets);

@@ -11,7 +11,11 @@
 
 #include <linux/atomic.h>
 #include <linux/if_ether.h>
+#include <linux/if.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/net.h>
+#include <linux/netdevice.h>
 #include <linux/types.h>
 #include <uapi/linux/virtio_net.h>
 
@@ -100,14 +104,40 @@ struct hvv_net_pair {
  * struct hvv_net - a virtio-net device on a tap
  * @dev: the virtio device
  * @nr_pairs: queue pairs (constant)
- * @pairs: the pairs; pair 0's file also takes the tap's offloads
+ * @pairs: the pairs; pair 0's file also takes the tap's offloads, and
+ *	its interface gives the link state
  * @polling: the pairs' polls are started (hvv_ctl_lock: publish and
  *	shutdown)
  * @features: the driver's features, taken at FEATURES_OK (WRITE_ONCE;
  *	the workers read them with READ_ONCE, once per pass)
- * @link_down: the tap failed for good: the link was reported down
- *	(xchg, so that one config interrupt tells it)
+ * @tap: pair 0's interface when it is a tun/tap one, followed by
+ *	net_dev.c's netdevice notifier; a reference (@tap_tracker) is held
+ *	from creation until the interface is unregistered or the device
+ *	shuts down, then NULL (always NULL on a macvtap)
+ * @tap_tracker: tracks the reference on @tap
+ * @tap_node: entry in net_dev.c's list of followed interfaces while
+ *	@tap is set, empty otherwise
+ * @tap_name: the interface's name, following renames; empty when
+ *	unknown (macvtap)
+ * @tap_deleted: the interface was unregistered under the device
+ * @link_lock: serialises the link state and its writes to config space
+ *	(net.c); taken in process context only, never around a wait for
+ *	the RTNL or for net_dev.c's lock
+ * @link_carrier: the interface runs and has carrier (@link_lock); stays
+ *	true when nothing follows it (macvtap)
+ * @link_gone: the tap failed for good (@link_lock to set; one way, so
+ *	the workers may test it with READ_ONCE() first)
+ * @link_up: what config space says: @link_carrier and not @link_gone
+ *	(@link_lock)
  * @stats: counters
+ *
+ * @tap, @tap_node, @tap_name and @tap_deleted are net_dev.c's, under its
+ * hvv_net_taps_lock, which its notifier takes under the RTNL. Lock order:
+ * the RTNL, hvv_net_taps_lock, @link_lock, then &hvv_dev.lock. The
+ * workers take @link_lock alone; the link state changes in one place,
+ * hvv_net_link_update_locked(), which raises one config interrupt per
+ * change of @link_up, whoever saw the tap change (the notifier, or a
+ * worker that found it gone).
  */
 struct hvv_net {
 	struct hvv_dev dev;
@@ -115,7 +145,15 @@ struct hvv_net {
 	struct hvv_net_pair *pairs;
 	bool polling;
 	u64 features;
-	int link_down;
+	struct net_device *tap;
+	netdevice_tracker tap_tracker;
+	struct list_head tap_node;
+	char tap_name[IFNAMSIZ];
+	bool tap_deleted;
+	struct mutex link_lock;	/* link state, see above */
+	bool link_carrier;
+	bool link_gone;
+	bool link_up;
 	struct hvv_net_stats stats;
 };
 
@@ -127,6 +165,8 @@ static inline struct hvv_net *to_net(struct hvv_dev *dev)
 /* net.c */
 bool hvv_net_handle_queue(struct hvv_vq *vq);
 int hvv_net_rx_alloc(struct hvv_net_pair *pair, u16 num_max);
+void hvv_net_link_carrier(struct hvv_net *net, bool carrier);
+void hvv_net_link_gone(struct hvv_net *net);
 void hvv_net_rx_free(struct hvv_net_pair *pair);
 
 #endif /* _HVV_NET_H */

@@ -11,6 +11,12 @@
  * when a net device is created, which also pins the module while the
  * device holds its file; the fd the caller passes proves the module is
  * loaded. Hence one module for every type, and no exported core API.
+ *
+ * The link state follows pair 0's interface when it is a tun/tap one: its
+ * name, from the file's fdinfo, is looked up once at creation, a
+ * reference held, and a netdevice notifier (one for the module, see
+ * hvv_net_netdev_event()) reports its state to net.c. A macvtap file
+ * shows no interface: its link follows its deletion only (net.c).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -20,11 +26,15 @@
 #include <linux/if_tap.h>
 #include <linux/if_tun.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ids.h>
+#include <net/sock.h>
 
 #include "backend.h"
 #include "net.h"
@@ -33,6 +43,15 @@
 #define HVV_NET_MIN_MTU		68
 
 static DEFINE_IDA(hvv_net_ida);
+
+/*
+ * The devices whose tap interface is followed (hvv_net.tap_node), and
+ * each one's tap fields: taken by the notifier under the RTNL, so after
+ * the RTNL when both are taken, and never around anything that takes
+ * hvv_ctl_lock (which is held around the RTNL).
+ */
+static DEFINE_MUTEX(hvv_net_taps_lock);
+static LIST_HEAD(hvv_net_taps);
 
 /* What the tap may hand over, from what the driver can take. */
 static unsigned long hvv_net_tap_offloads(u64 features)
@@ -97,25 +116,174 @@ static void hvv_net_status_changed(struct hvv_dev *dev, u32 old, u32 status)
 	hvv_dev_control(dev, HVV_NET_EV_OFFLOADS);
 }
 
-/* The tap's interface name, as tun reports it in fdinfo ("iff:"). */
-static ssize_t hvv_net_backend_show(struct hvv_dev *dev, char *buf)
+/*
+ * The interface name of a tun/tap file, as tun reports it in fdinfo
+ * ("iff:"): tun gives no other way to it from the kernel. Fills @name and
+ * returns true if the file shows one (a macvtap shows no fdinfo, a tun
+ * queue that is not attached shows an empty name). Takes the RTNL.
+ */
+static bool hvv_net_fdinfo_name(struct file *file, char *name)
 {
-	struct file *file = to_net(dev)->pairs[0].file;
 	struct seq_file m = { .size = PAGE_SIZE };
-	char name[IFNAMSIZ];
-	ssize_t ret;
+	bool found;
 
 	if (!file->f_op->show_fdinfo)
-		return sysfs_emit(buf, "tap\n");
+		return false;
 	m.buf = kzalloc(m.size, GFP_KERNEL);
 	if (!m.buf)
-		return -ENOMEM;
+		return false;
 	file->f_op->show_fdinfo(&m, file);
-	if (sscanf(m.buf, "iff: %15s", name) == 1)
-		ret = sysfs_emit(buf, "%s\n", name);
-	else
-		ret = sysfs_emit(buf, "tap (detached)\n");
+	found = sscanf(m.buf, "iff: %15s", name) == 1;
 	kfree(m.buf);
+	return found;
+}
+
+static bool hvv_net_is_tun(const struct net_device *ndev)
+{
+	return ndev->rtnl_link_ops && ndev->rtnl_link_ops->kind &&
+	       !strcmp(ndev->rtnl_link_ops->kind, "tun");
+}
+
+/* Stop following the interface and drop the reference; taps lock held. */
+static void hvv_net_tap_put_locked(struct hvv_net *net)
+{
+	lockdep_assert_held(&hvv_net_taps_lock);
+	if (!net->tap)
+		return;
+	list_del_init(&net->tap_node);
+	netdev_put(net->tap, &net->tap_tracker);
+	net->tap = NULL;
+}
+
+static bool hvv_net_tap_carrier(const struct net_device *ndev)
+{
+	return netif_running(ndev) && netif_carrier_ok(ndev);
+}
+
+/*
+ * Find pair 0's interface (creation, the caller's context): its fdinfo
+ * name, looked up in the netns of its socket, where tun attached it. From
+ * then on the notifier reports its state, and the link starts as the
+ * interface is. A rename between the fdinfo read and the lookup could
+ * find another interface: the name is read again once the interface is
+ * held, and must not have changed. Returns 0 (the interface followed, or
+ * none to follow) or -EAGAIN.
+ */
+static int hvv_net_tap_follow(struct hvv_net *net)
+{
+	struct hvv_net_pair *pair = &net->pairs[0];
+	char name[IFNAMSIZ], again[IFNAMSIZ];
+	struct net_device *ndev;
+	bool followed = false;
+
+	if (!hvv_net_fdinfo_name(pair->file, name))
+		return 0;	/* a macvtap: its deletion only */
+	rtnl_lock();
+	ndev = __dev_get_by_name(sock_net(pair->sock->sk), name);
+	mutex_lock(&hvv_net_taps_lock);
+	if (ndev && hvv_net_is_tun(ndev)) {
+		netdev_hold(ndev, &net->tap_tracker, GFP_KERNEL);
+		net->tap = ndev;
+		list_add_tail(&net->tap_node, &hvv_net_taps);
+		hvv_net_link_carrier(net, hvv_net_tap_carrier(ndev));
+		followed = true;
+	}
+	strscpy(net->tap_name, name, sizeof(net->tap_name));
+	mutex_unlock(&hvv_net_taps_lock);
+	rtnl_unlock();
+	if (!followed) {
+		pr_warn("net: %s is not a tun/tap interface in the tap's netns: the link follows the tap's deletion only\n",
+			name);
+		return 0;
+	}
+	/* A tap deleted meanwhile shows no name (the notifier saw it go). */
+	if (hvv_net_fdinfo_name(pair->file, again) && strcmp(name, again)) {
+		pr_err("net: the tap %s was renamed while the device was created\n",
+		       name);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+/* Let go of the interface (shutdown, or a failed creation). */
+static void hvv_net_tap_unfollow(struct hvv_net *net)
+{
+	mutex_lock(&hvv_net_taps_lock);
+	hvv_net_tap_put_locked(net);
+	mutex_unlock(&hvv_net_taps_lock);
+}
+
+/*
+ * The state of a followed interface changed: report it to the device's
+ * link. One notifier for the module rather than one per device on the
+ * interface's netns (register_netdevice_notifier_dev_net()): that one
+ * must be unregistered, taking the RTNL, before the interface is freed,
+ * hence after NETDEV_UNREGISTER, which runs under the RTNL and must drop
+ * the reference at once for the deletion to end. A module-wide one also
+ * sees the interface in any netns it moves to. Process context, the RTNL
+ * held.
+ *
+ * NETDEV_UNREGISTER also comes when the interface moves to another netns,
+ * where it is registered again (NETDEV_REGISTER): only one whose
+ * unregistration began is gone for good. Moving and renaming update the
+ * name; the carrier is read after every event that may change it.
+ */
+static int hvv_net_netdev_event(struct notifier_block *nb,
+				unsigned long event, void *ptr)
+{
+	struct net_device *ndev = netdev_notifier_info_to_dev(ptr);
+	struct hvv_net *net, *tmp;
+
+	switch (event) {
+	case NETDEV_REGISTER:
+	case NETDEV_UP:
+	case NETDEV_DOWN:
+	case NETDEV_CHANGE:
+	case NETDEV_CHANGENAME:
+	case NETDEV_UNREGISTER:
+		break;
+	default:
+		return NOTIFY_DONE;
+	}
+	mutex_lock(&hvv_net_taps_lock);
+	list_for_each_entry_safe(net, tmp, &hvv_net_taps, tap_node) {
+		if (net->tap != ndev)
+			continue;
+		if (event == NETDEV_UNREGISTER &&
+		    READ_ONCE(ndev->reg_state) == NETREG_UNREGISTERING) {
+			hvv_net_tap_put_locked(net);
+			net->tap_deleted = true;
+			hvv_net_link_gone(net);
+			continue;
+		}
+		strscpy(net->tap_name, ndev->name, sizeof(net->tap_name));
+		hvv_net_link_carrier(net, hvv_net_tap_carrier(ndev));
+	}
+	mutex_unlock(&hvv_net_taps_lock);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block hvv_net_notifier = {
+	.notifier_call = hvv_net_netdev_event,
+};
+
+/*
+ * The tap's interface name (it follows renames), "<name> (deleted)" once
+ * it was deleted, "tap" for a macvtap.
+ */
+static ssize_t hvv_net_backend_show(struct hvv_dev *dev, char *buf)
+{
+	struct hvv_net *net = to_net(dev);
+	ssize_t ret;
+
+	mutex_lock(&hvv_net_taps_lock);
+	if (!net->tap_name[0])
+		ret = sysfs_emit(buf, "tap\n");
+	else if (net->tap_deleted)
+		ret = sysfs_emit(buf, "%s (deleted)\n", net->tap_name);
+	else
+		ret = sysfs_emit(buf, "%s\n", net->tap_name);
+	mutex_unlock(&hvv_net_taps_lock);
 	return ret;
 }
 
@@ -159,6 +327,7 @@ static void hvv_net_shutdown(struct hvv_dev *dev)
 	struct hvv_net *net = to_net(dev);
 	unsigned int i;
 
+	hvv_net_tap_unfollow(net);
 	for (i = 0; i < net->nr_pairs; i++)
 		WRITE_ONCE(net->pairs[i].sock, NULL);
 	if (!net->polling)
@@ -202,9 +371,11 @@ static void hvv_net_free(struct hvv_net *net)
 {
 	unsigned int i;
 
+	hvv_net_tap_unfollow(net);
 	for (i = 0; net->pairs && i < net->nr_pairs; i++)
 		hvv_net_pair_put(&net->pairs[i]);
 	kfree(net->pairs);
+	mutex_destroy(&net->link_lock);
 	ida_free(&hvv_net_ida, net->dev.index);
 	kfree(net);
 }
@@ -485,6 +656,11 @@ static struct hvv_dev *hvv_net_create(const struct hvv_dev_config *ud)
 	net->dev.index = index;
 	snprintf(net->dev.name, sizeof(net->dev.name), "net%d", index);
 	net->nr_pairs = ud->queues ? ud->queues : 1;
+	INIT_LIST_HEAD(&net->tap_node);
+	mutex_init(&net->link_lock);
+	/* Up until the tap's interface says otherwise (config space too). */
+	net->link_carrier = true;
+	net->link_up = true;
 	/* From here on, hvv_net_free() undoes everything. */
 	net->pairs = kcalloc(net->nr_pairs, sizeof(*net->pairs), GFP_KERNEL);
 	if (!net->pairs) {
@@ -518,6 +694,10 @@ static struct hvv_dev *hvv_net_create(const struct hvv_dev_config *ud)
 		hvv_poll_init(&pair->tx_poll, &txq->worker, EPOLLOUT);
 	}
 	hvv_net_set_config(net, ud);
+	/* No driver sees the device yet: its first link change is silent. */
+	ret = hvv_net_tap_follow(net);
+	if (ret)
+		goto err_stop;
 	return &net->dev;
 
 err_stop:
@@ -537,13 +717,21 @@ static struct hvv_backend hvv_net_backend = {
 int hvv_net_init(void)
 {
 	unsigned int i;
+	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(hvv_net_stats); i++)
 		hvv_net_stat_attrs[i] = &hvv_net_stats[i].attr.attr;
-	return hvv_backend_register(&hvv_net_backend);
+	ret = register_netdevice_notifier(&hvv_net_notifier);
+	if (ret)
+		return ret;
+	ret = hvv_backend_register(&hvv_net_backend);
+	if (ret)
+		unregister_netdevice_notifier(&hvv_net_notifier);
+	return ret;
 }
 
 void hvv_net_exit(void)
 {
 	hvv_backend_unregister(&hvv_net_backend);
+	unregister_netdevice_notifier(&hvv_net_notifier);
 }
