@@ -7,6 +7,7 @@
 # tap each live in a network namespace this test makes (gz, rt): traffic
 # crosses the device, and nothing leaves the VM.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_net.sh"
 
 modprobe tun
 modprobe virtio_net
@@ -51,9 +52,13 @@ ip link set tap0 netns rt
 ip -n gz addr add 10.9.0.2/24 dev "$eth"
 ip -n gz link set "$eth" up
 ip -n gz link set lo up
+# The link is the tap's, which is down: so is the zone's, from its probe.
+check "the zone's link starts down, as the tap" wait_for 5 no_carrier gz "$eth"
 ip -n rt addr add 10.9.0.1/24 dev tap0
 ip -n rt link set tap0 up
 ip -n rt link set lo up
+check "the zone's link comes up with the tap (moved to another netns)" \
+	wait_for 10 has_carrier gz "$eth"
 gz() { ip netns exec gz "$@"; }
 rt() { ip netns exec rt "$@"; }
 stats=$sys/net_stats
@@ -120,16 +125,38 @@ check "the tap refused no frame once up" \
 e2e_log "net_stats: $(for f in $stats/*; do printf '%s=%s ' "${f##*/}" "$(cat "$f")"; done)"
 e2e_log "interrupts $(cat $sys/stats/interrupts) notifies $(cat $sys/stats/notifies)"
 
+# The link follows the tap's state, each change told with a config
+# interrupt that the zone's virtio_net answers by reading the status.
+ip -n rt link set tap0 down
+check "tap down: the zone's link goes down" wait_for 10 no_carrier gz "$eth"
+ip -n rt link set tap0 name hvtap0
+check "sysfs backend follows a rename of the tap" \
+	test "$(cat $sys/backend)" = hvtap0
+ip -n rt link set hvtap0 name tap0
+ip -n rt link set tap0 up
+check "tap up: the zone's link comes back" wait_for 10 has_carrier gz "$eth"
+check "tap up: the zone pings the root" gz ping -c 3 -W 5 10.9.0.1
+ip -n rt link set tap0 carrier off
+check "tap carrier off: the zone's link goes down" wait_for 10 \
+	no_carrier gz "$eth"
+ip -n rt link set tap0 carrier on
+check "tap carrier on: the zone's link comes back" wait_for 10 \
+	has_carrier gz "$eth"
+check "tap carrier on: the root pings the zone" rt ping -c 3 -W 5 10.9.0.2
+
 # The tap deleted under the running device: the zone sees the link go
-# down, nothing breaks.
+# down, nothing breaks, and the device does not hold the deletion up.
 rt ping -i 0.05 -c 400 -W 1 10.9.0.2 > /dev/null 2>&1 &
 flood=$!
 sleep 1
-ip -n rt link del tap0
+check "the tap's deletion ends (the device lets go of it)" \
+	timeout 30 ip -n rt link del tap0
 wait $flood || true
 gz ping -c 3 -W 1 10.9.0.1 > /dev/null 2>&1 || true
 check "the zone's link goes down when the tap is deleted" wait_for 10 \
-	sh -c "ip -n gz link show $eth | grep -q NO-CARRIER"
+	no_carrier gz "$eth"
+check "sysfs backend says the tap was deleted" \
+	test "$(cat $sys/backend)" = "tap0 (deleted)"
 
 # Removal while the driver holds the device, then the driver lets go.
 hvisorctl del "$name"
