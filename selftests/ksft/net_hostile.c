@@ -103,32 +103,43 @@ static __u64 tap_stat(const char *name)
 }
 
 /*
- * Make the tap as hvisorctl attaches to one (IFF_TAP | IFF_NO_PI |
- * IFF_VNET_HDR, 12-byte header), with IPv6 off so that the root's stack
- * sends nothing on its own, and bring it up. Returns its fd or -errno.
+ * Make the tap @name as hvisorctl attaches to one (IFF_TAP | IFF_NO_PI |
+ * IFF_VNET_HDR, 12-byte header), with @n queues (IFF_MULTI_QUEUE if more
+ * than one: their fds in @fds[0..n)), with IPv6 off so that the root's
+ * stack sends nothing on its own, and bring it up. Returns 0 or -errno
+ * (the fds opened are closed then).
  */
-static int tap_create(int *ifindex)
+static int tap_create(const char *name, int *fds, unsigned int n,
+		      int *ifindex)
 {
 	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
-	int fd, sfd, hdr = HDR_LEN, ret = 0;
+	char path[96];
+	unsigned int i;
+	int sfd, hdr = HDR_LEN, ret = 0;
 
-	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	strcpy(ifr.ifr_name, TAP);
-	if (ioctl(fd, TUNSETIFF, &ifr) || ioctl(fd, TUNSETVNETHDRSZ, &hdr)) {
-		ret = -errno;
-		close(fd);
-		return ret;
+	if (n > 1)
+		ifr.ifr_flags |= IFF_MULTI_QUEUE;
+	for (i = 0; i < n; i++)
+		fds[i] = -1;
+	for (i = 0; i < n && !ret; i++) {
+		fds[i] = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+		if (fds[i] < 0)
+			ret = -errno;
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+		if (!ret && (ioctl(fds[i], TUNSETIFF, &ifr) ||
+			     ioctl(fds[i], TUNSETVNETHDRSZ, &hdr)))
+			ret = -errno;
 	}
-	sfd = open("/proc/sys/net/ipv6/conf/" TAP "/disable_ipv6", O_WRONLY);
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+		 name);
+	sfd = ret ? -1 : open(path, O_WRONLY);
 	if (sfd >= 0) {
 		if (write(sfd, "1", 1) != 1)
-			fprintf(stderr, "# cannot disable IPv6 on " TAP "\n");
+			fprintf(stderr, "# cannot disable IPv6 on %s\n", name);
 		close(sfd);
 	}
-	sfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sfd < 0 || ioctl(sfd, SIOCGIFFLAGS, &ifr))
+	sfd = ret ? -1 : socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (!ret && (sfd < 0 || ioctl(sfd, SIOCGIFFLAGS, &ifr)))
 		ret = -errno;
 	ifr.ifr_flags |= IFF_UP | IFF_NOARP;
 	if (!ret && ioctl(sfd, SIOCSIFFLAGS, &ifr))
@@ -138,11 +149,27 @@ static int tap_create(int *ifindex)
 	if (sfd >= 0)
 		close(sfd);
 	if (ret) {
-		close(fd);
+		for (i = 0; i < n; i++) {
+			if (fds[i] >= 0)
+				close(fds[i]);
+			fds[i] = -1;
+		}
 		return ret;
 	}
 	*ifindex = ifr.ifr_ifindex;
-	return fd;
+	return 0;
+}
+
+/* Wait until the tap @name is gone (its last fd closed): 0, or -1. */
+static int tap_wait_gone(const char *name)
+{
+	char path[64];
+	__u64 end = hvg_ms() + HVG_WAIT_MS;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s", name);
+	while (!access(path, F_OK) && hvg_ms() < end)
+		hvg_sleep_ms(10);
+	return access(path, F_OK) ? 0 : -1;
 }
 
 /* The root's side: a raw packet socket bound to the tap. fd or -errno. */
@@ -263,8 +290,8 @@ FIXTURE_SETUP(net)
 	self->pkt = -1;
 	ret = hvg_setup(G, ZONE);
 	ASSERT_EQ(0, ret) TH_LOG("zone setup: %s", strerror(-ret));
-	self->tap = tap_create(&self->ifindex);
-	ASSERT_LE(0, self->tap) TH_LOG("tap " TAP ": %s", strerror(-self->tap));
+	ret = tap_create(TAP, &self->tap, 1, &self->ifindex);
+	ASSERT_EQ(0, ret) TH_LOG("tap " TAP ": %s", strerror(-ret));
 	self->pkt = root_open(self->ifindex);
 	ASSERT_LE(0, self->pkt) TH_LOG("packet socket: %s",
 				       strerror(-self->pkt));
@@ -288,9 +315,6 @@ FIXTURE_SETUP(net)
 
 FIXTURE_TEARDOWN(net)
 {
-	char path[64];
-	__u64 end;
-
 	/* The driver lets go, so that the device frees (and closes) the tap. */
 	if (self->added)
 		hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, 0);
@@ -300,11 +324,7 @@ FIXTURE_TEARDOWN(net)
 	if (self->tap < 0)
 		return;
 	close(self->tap);
-	snprintf(path, sizeof(path), "/sys/class/net/%s", TAP);
-	end = hvg_ms() + HVG_WAIT_MS;
-	while (!access(path, F_OK) && hvg_ms() < end)
-		hvg_sleep_ms(10);
-	EXPECT_NE(0, access(path, F_OK))
+	EXPECT_EQ(0, tap_wait_gone(TAP))
 		TH_LOG("the device still holds the tap after its removal");
 }
 
@@ -693,20 +713,27 @@ TEST_F(net, rx_readable_buffer)
 
 /*
  * Send a control command (@len bytes: class, command, data) with a one
- * byte ack buffer; checks the used length and returns the ack.
+ * byte ack buffer on the control queue @vq of the device at @base;
+ * checks the used length and returns the ack.
  */
+static int ctrl_on(struct __test_metadata *_metadata, struct hvg *g,
+		   __u64 base, struct hvg_vq *vq, const void *cmd, size_t len)
+{
+	__u64 ack = hvg_alloc(g, 1, 1);
+	struct hvg_buf b[2] = {
+		RD(hvg_put(g, cmd, len), len), WR(ack, 1),
+	};
+
+	*(__u8 *)hvg_ptr(g, ack) = 0xee;
+	EXPECT_EQ(1, hvg_chain(g, base, vq, b, 2, HVG_WAIT_MS))
+		TH_LOG("command %zu bytes: not used with length 1", len);
+	return hvg_byte(g, ack);
+}
+
 static int ctrl(struct __test_metadata *_metadata,
 		struct _test_data_net *self, const void *cmd, size_t len)
 {
-	__u64 ack = hvg_alloc(G, 1, 1);
-	struct hvg_buf b[2] = {
-		RD(hvg_put(G, cmd, len), len), WR(ack, 1),
-	};
-
-	*(__u8 *)hvg_ptr(G, ack) = 0xee;
-	EXPECT_EQ(1, hvg_chain(G, BASE, VQ(CTRLQ), b, 2, HVG_WAIT_MS))
-		TH_LOG("command %zu bytes: not used with length 1", len);
-	return hvg_byte(G, ack);
+	return ctrl_on(_metadata, G, BASE, VQ(CTRLQ), cmd, len);
 }
 
 static void cfg_mac(struct _test_data_net *self, __u8 *mac)
