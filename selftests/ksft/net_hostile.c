@@ -9,6 +9,9 @@
  * commands malformed or without room for the ack. For each: the counter
  * of net_stats/ that must move moves (and no other), NEEDS_RESET only for
  * a ring rule, and the device serves the next valid frame or command.
+ * A device with several queue pairs (net_mq: a multi-queue tap) gets the
+ * multi-queue command (CTRL_MQ VQ_PAIRS_SET) malformed and out of range,
+ * on the control queue that follows the pairs.
  *
  * The root's side of the tap is an AF_PACKET socket bound to it: what it
  * sends, the tap queues for its reader (the device: the guest receives
@@ -18,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -867,6 +871,153 @@ TEST_F(net, ctrl_no_ack_byte)
 				      sizeof(promisc)));
 	EXPECT_EQ(2U, ns(self, "ctrl_errors"));
 	serving(_metadata, self);
+}
+
+/* ------------------------------------------------------------------ */
+/* Several queue pairs                                                 */
+
+#define MQ_TAP		"hvt1"
+#define PAIRS		3
+#define MQ_CTRLQ	(2 * PAIRS)	/* the control queue: after the pairs */
+#define MQ_NVQ		(2 * PAIRS + 1)
+#define C_MQ		VIRTIO_NET_CTRL_MQ
+#define PAIRS_SET	VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET
+
+/* A device with PAIRS queue pairs, one queue of a multi-queue tap each. */
+FIXTURE(net_mq) {
+	struct hvg g;
+	struct hvg_vq vq[MQ_NVQ];
+	char name[HVV_NAME_LEN];
+	int tap[PAIRS];
+};
+
+FIXTURE_SETUP(net_mq)
+{
+	struct hvv_dev_config dc = {
+		.type = HVV_DEV_NET,
+		.addr = BASE,
+		.len = HVG_DEV_LEN,
+		.irq = IRQ,
+		.backend_fd = -1,
+		.queues = PAIRS,
+	};
+	int ret, ifindex;
+	unsigned int i;
+
+	for (i = 0; i < PAIRS; i++)
+		self->tap[i] = -1;
+	ret = hvg_setup(G, ZONE);
+	ASSERT_EQ(0, ret) TH_LOG("zone setup: %s", strerror(-ret));
+	ret = tap_create(MQ_TAP, self->tap, PAIRS, &ifindex);
+	ASSERT_EQ(0, ret) TH_LOG("tap " MQ_TAP ": %s", strerror(-ret));
+	dc.tap_fds = (__u64)(unsigned long)self->tap;
+	ret = hvg_add_dev_full(G, &dc);
+	ASSERT_EQ(0, ret) TH_LOG("net add, %u pairs: %s", PAIRS,
+				 strerror(-ret));
+	memcpy(self->name, dc.name, sizeof(self->name));
+	ASSERT_EQ(WANT | F(MQ), hvg_device_features(G, BASE) & (WANT | F(MQ)));
+	ASSERT_EQ(0, hvg_virtio_init(G, BASE, WANT | F(MQ), self->vq, MQ_NVQ,
+				     NUM));
+	hvg_drain_irqs(G);
+}
+
+FIXTURE_TEARDOWN(net_mq)
+{
+	unsigned int i;
+
+	if (self->name[0])
+		hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, 0);
+	EXPECT_EQ(0, hvg_teardown(G));
+	if (self->tap[0] < 0)
+		return;
+	for (i = 0; i < PAIRS; i++)
+		close(self->tap[i]);
+	EXPECT_EQ(0, tap_wait_gone(MQ_TAP))
+		TH_LOG("the device still holds the tap after its removal");
+}
+
+/*
+ * 12. With MQ: the control queue is queue 2N (N = max_virtqueue_pairs),
+ * the last one. VQ_PAIRS_SET takes 1 to N pairs as a 16-bit
+ * little-endian count, nothing more or less; every other one is refused
+ * and counted, and the device goes on.
+ */
+TEST_F(net_mq, ctrl_vq_pairs_set)
+{
+	static const struct {
+		const char *what;
+		__u8 cmd[8];
+		size_t len;
+		int ok;
+	} cases[] = {
+		{ "0 pairs", { C_MQ, PAIRS_SET, 0, 0 }, 4, 0 },
+		{ "max_virtqueue_pairs + 1", { C_MQ, PAIRS_SET, PAIRS + 1, 0 },
+		  4, 0 },
+		{ "0x8000 pairs", { C_MQ, PAIRS_SET, 0, 0x80 }, 4, 0 },
+		{ "0xffff pairs", { C_MQ, PAIRS_SET, 0xff, 0xff }, 4, 0 },
+		{ "1 pair big-endian (256)", { C_MQ, PAIRS_SET, 0, 1 }, 4, 0 },
+		{ "1 byte of payload", { C_MQ, PAIRS_SET, 1 }, 3, 0 },
+		{ "no payload", { C_MQ, PAIRS_SET }, 2, 0 },
+		{ "3 bytes of payload", { C_MQ, PAIRS_SET, 1, 0, 0 }, 5, 0 },
+		{ "RSS_CONFIG (RSS not offered)",
+		  { C_MQ, VIRTIO_NET_CTRL_MQ_RSS_CONFIG, 1, 0 }, 4, 0 },
+		{ "HASH_CONFIG (HASH_REPORT not offered)",
+		  { C_MQ, VIRTIO_NET_CTRL_MQ_HASH_CONFIG, 1, 0 }, 4, 0 },
+		{ "an unknown MQ command", { C_MQ, 0x42, 1, 0 }, 4, 0 },
+		{ "1 pair", { C_MQ, PAIRS_SET, 1, 0 }, 4, 1 },
+		{ "max_virtqueue_pairs", { C_MQ, PAIRS_SET, PAIRS, 0 }, 4, 1 },
+		{ "0 pairs after valid ones", { C_MQ, PAIRS_SET, 0, 0 }, 4, 0 },
+		{ "2 pairs", { C_MQ, PAIRS_SET, 2, 0 }, 4, 1 },
+	};
+	static const __u8 one[] = { C_MQ, PAIRS_SET, 1, 0 };
+	__u64 max_pairs = BASE + VIRTIO_MMIO_CONFIG +
+		offsetof(struct virtio_net_config, max_virtqueue_pairs);
+	unsigned int i, errors = 0;
+
+	/* The layout: N in config space, queues 0 to 2N and no more. */
+	EXPECT_EQ((__u64)PAIRS, hvg_rd(G, max_pairs, 2));
+	for (i = 0; i <= MQ_NVQ; i++) {
+		__u32 num_max;
+
+		hvg_wr32(G, BASE, VIRTIO_MMIO_QUEUE_SEL, i);
+		num_max = hvg_rd32(G, BASE, VIRTIO_MMIO_QUEUE_NUM_MAX);
+		EXPECT_EQ(i < MQ_NVQ, num_max != 0)
+			TH_LOG("queue %u: QueueNumMax %u", i, num_max);
+	}
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int ack = ctrl_on(_metadata, G, BASE, VQ(MQ_CTRLQ),
+				  cases[i].cmd, cases[i].len);
+		int want = VIRTIO_NET_ERR;
+
+		if (cases[i].ok)
+			want = VIRTIO_NET_OK;
+		EXPECT_EQ(want, ack)
+			TH_LOG("VQ_PAIRS_SET, %s: ack %#x", cases[i].what, ack);
+		errors += !cases[i].ok;
+		EXPECT_EQ(errors, hvg_sysfs_u64(self->name,
+						"net_stats/ctrl_errors"))
+			TH_LOG("%s: ctrl_errors", cases[i].what);
+		EXPECT_EQ((__u32)HVG_S_OK, hvg_status(G, BASE))
+			TH_LOG("%s: the device gave up (status %#x)",
+			       cases[i].what, hvg_status(G, BASE));
+	}
+
+	/* The count split over two descriptors is still one count. */
+	{
+		__u64 c = hvg_put(G, one, sizeof(one));
+		__u64 ack = hvg_alloc(G, 1, 1);
+		struct hvg_buf b[] = {
+			RD(c, 2), RD(c + 2, 1), RD(c + 3, 1), WR(ack, 1),
+		};
+
+		*(__u8 *)hvg_ptr(G, ack) = 0xee;
+		EXPECT_EQ(1, hvg_chain(G, BASE, VQ(MQ_CTRLQ), b,
+				       ARRAY_SIZE(b), HVG_WAIT_MS));
+		EXPECT_EQ(VIRTIO_NET_OK, hvg_byte(G, ack));
+	}
+	EXPECT_EQ(errors, hvg_sysfs_u64(self->name, "net_stats/ctrl_errors"));
+	EXPECT_EQ((__u32)HVG_S_OK, hvg_status(G, BASE));
 }
 
 TEST_HARNESS_MAIN
