@@ -18,12 +18,17 @@
 # trip); a flood ping (one request in flight: round trips per second).
 # Prints a table with the ratio to veth and, for virtio, the device's
 # interrupts, notifies and packets (rx + tx) per interrupt during each
-# measurement. One queue pair (e2e/net_mq covers two).
+# measurement. Then the TCP and unthrottled UDP measurements again with
+# two flows (iperf3 -P 2) over a second device with two queue pairs on a
+# multi-queue tap (virtio2, namespaces gz2 and rt2), against veth with
+# the same two flows (veth2).
 # Environment: BENCH_RUNTIME (seconds per iperf3 run, default 4),
 # BENCH_UDP_RATE (the below-saturation rate, iperf3 -b syntax; default:
 # half the virtio unthrottled rate of each direction).
 # shellcheck source=selftests/e2e/lib.sh
 . "$(dirname "$0")/../e2e/lib.sh"
+# shellcheck source=selftests/e2e/lib_net.sh
+. "$(dirname "$0")/../e2e/lib_net.sh"
 
 t=${BENCH_RUNTIME:-4}
 work=$(mktemp -d)
@@ -56,33 +61,59 @@ link_up() {
 }
 link_up gz "$eth" 10.9.0.2
 link_up rt tap0 10.9.0.1
+# virtio2: two queue pairs, one queue of tap1 each; window 1.
+mac2=02:48:56:01:00:22
+ip tuntap add dev tap1 mode tap multi_queue vnet_hdr
+name2=$(net_add 1 tap1 queues=2 mac=$mac2)
+sys2=/sys/class/hvisor/$name2
+read -r _ eth2 <<<"$(guest_net_add 1 $mac2)"
+link_up gz2 "$eth2" 10.10.0.2
+link_up rt2 tap1 10.10.0.1
+rxq2=$(ip netns exec gz2 sh -c "ls -d /sys/class/net/$eth2/queues/rx-*" | wc -l)
 ip netns add vz
 ip netns add vr
 ip -n vz link add vzeth type veth peer name vreth netns vr
 link_up vz vzeth 10.8.0.2
 link_up vr vreth 10.8.0.1
 
-# Per configuration: the zone's namespace, the root's, the zone's address.
-declare -A zns=([virtio]=gz [veth]=vz) rns=([virtio]=rt [veth]=vr)
-declare -A zip=([virtio]=10.9.0.2 [veth]=10.8.0.2)
+# Per configuration: the zone's namespace, the root's, the zone's
+# address, the device (sysfs) and tap, iperf3's extra arguments.
+declare -A zns=([virtio]=gz [veth]=vz [virtio2]=gz2 [veth2]=vz)
+declare -A rns=([virtio]=rt [veth]=vr [virtio2]=rt2 [veth2]=vr)
+declare -A zip=([virtio]=10.9.0.2 [veth]=10.8.0.2 [virtio2]=10.10.0.2
+	[veth2]=10.8.0.2)
+declare -A dsys=([virtio]=$sys [virtio2]=$sys2) dtap=([virtio]=tap0 [virtio2]=tap1)
+declare -A par=([virtio2]="-P 2" [veth2]="-P 2")
 wait_for 10 ip netns exec rt ping -c 1 -W 1 10.9.0.2 >/dev/null
+wait_for 10 ip netns exec rt2 ping -c 1 -W 1 10.10.0.2 >/dev/null
 wait_for 10 ip netns exec vr ping -c 1 -W 1 10.8.0.2 >/dev/null
 # Frames the zone sent before the tap was up were refused: count from here.
 tx_errors0=$(cat "$sys/net_stats/tx_errors")
+tx_errors20=$(cat "$sys2/net_stats/tx_errors")
 
-# The device's counters: interrupts notifies packets (rx + tx).
+# counters SYSDIR: the device's interrupts notifies packets (rx + tx).
 counters() {
-	echo "$(cat "$sys/stats/interrupts") $(cat "$sys/stats/notifies")" \
-		"$(( $(cat "$sys/net_stats/rx_packets") + $(cat "$sys/net_stats/tx_packets") ))"
+	echo "$(cat "$1/stats/interrupts") $(cat "$1/stats/notifies")" \
+		"$(( $(cat "$1/net_stats/rx_packets") + $(cat "$1/net_stats/tx_packets") ))"
 }
-dev_counters() { if [ "$1" = virtio ]; then counters; fi; }
+dev_counters() { if [ -n "${dsys[$1]:-}" ]; then counters "${dsys[$1]}"; fi; }
+# qruns: times each of virtio2's queue workers ("hv-<name>-q<N>") was
+# scheduled (the third field of its schedstat): which queues carried it.
+qruns() {
+	local q pid
+	for q in 0 1 2 3; do
+		pid=$(pgrep -x "hv-$name2-q$q") &&
+			printf '%s ' "$(cut -d' ' -f3 "/proc/$pid/schedstat")" ||
+			printf '0 '
+	done
+}
 # Drops on the way: the tap's (frames the zone had no buffer for yet) and
 # UDP receive-buffer overflows in both namespaces.
 drops() {
 	local c=$1
 	local tap=0
-	if [ "$c" = virtio ]; then
-		tap=$(ip netns exec rt cat /sys/class/net/tap0/statistics/tx_dropped)
+	if [ -n "${dtap[$c]:-}" ]; then
+		tap=$(ip netns exec "${rns[$c]}" cat "/sys/class/net/${dtap[$c]}/statistics/tx_dropped")
 	fi
 	echo "$tap" \
 		"$(udp_rcvbuf_errors "${zns[$c]}")" "$(udp_rcvbuf_errors "${rns[$c]}")"
@@ -107,16 +138,21 @@ server_stop() {
 # zone's namespace (server_start); stores val[CONFIG/KEY] (Mbit/s received; for
 # UDP "Mbit/s loss% packets/s").
 iperf() {
-	local c=$1 key=$2 kind=tcp r c0 c1 d0 d1 t0=$SECONDS
+	local c=$1 key=$2 kind=tcp r c0 c1 d0 d1 q0 q1 qs='' t0=$SECONDS
 	shift 2
 	[[ " $* " == *" -u "* ]] && kind=udp
+	# shellcheck disable=SC2206 # "-P 2": two words
+	local -a extra=(${par[$c]:-})
 	c0=$(dev_counters "$c")
 	d0=$(drops "$c")
+	q0=$(qruns)
 	ip netns exec "${rns[$c]}" timeout $((t + 60)) \
-		iperf3 -c "${zip[$c]}" -p $port -t "$t" --json "$@" \
+		iperf3 -c "${zip[$c]}" -p $port -t "$t" --json "${extra[@]}" "$@" \
 		>"$work/$c-$key.json" 2>"$work/$c-$key.err" || true
 	c1=$(dev_counters "$c")
 	d1=$(drops "$c")
+	q1=$(qruns)
+	[ "$c" != virtio2 ] || qs="queue 0-3 worker runs +$(delta "$q0" "$q1")"
 	r=$(awk -v kind=$kind '
 		/"sum_received":/ { on = 1; next }
 		on && /}/ { on = 0 }
@@ -129,7 +165,7 @@ iperf() {
 		}' "$work/$c-$key.json")
 	val[$c/$key]=$r
 	[ -z "$c0" ] || cnt[$c/$key]=$(delta "$c0" "$c1")
-	e2e_log "$c $key ($*): $r; tap drops, UDP rcvbuf errors zone, root: +$(delta "$d0" "$d1")($((SECONDS - t0)) s)"
+	e2e_log "$c $key (${extra[*]}${extra[*]:+ }$*): $r; tap drops, UDP rcvbuf errors zone, root: +$(delta "$d0" "$d1")${qs:+; $qs}($((SECONDS - t0)) s)"
 	if [ "${r%% *}" = - ]; then
 		e2e_log "$c $key failed: $(cat "$work/$c-$key.err") $(grep '"error"' "$work/$c-$key.json" || true)"
 		# A server left in a bad state would fail the next runs too.
@@ -187,6 +223,18 @@ bench() {
 	server_stop
 	pings "$c"
 }
+# bench2 CONFIG: the two-flow measurements (TCP, unthrottled UDP).
+bench2() {
+	local c=$1
+	server_start "$c"
+	iperf "$c" tcp_in
+	iperf "$c" tcp_out -R
+	iperf "$c" udp_in -u -b 0 -l 1472
+	iperf "$c" udp_out -u -b 0 -l 1472 -R
+	iperf "$c" udp64_in -u -b 0 -l 64
+	iperf "$c" udp64_out -u -b 0 -l 64 -R
+	server_stop
+}
 # half "MBPS ...": half of MBPS as an iperf3 rate in kbit/s (at least 1M).
 half() {
 	awk -v m="${1%% *}" 'BEGIN { k = int(m * 500); if (k < 1000) k = 1000; print k "K" }'
@@ -194,12 +242,16 @@ half() {
 
 echo "# kernel $(uname -r), $(nproc) CPUs usable by tasks ($(nproc --all) in all), $(iperf3 --version | head -1)"
 echo "# virtio: the zone's virtio_net (ns gz) <-> hvisor_vhost <-> tap0 (ns rt); veth: a veth pair (ns vz <-> vr), the baseline"
-echo "# one queue pair; ${t} s per iperf3 run; in = root -> zone (the device's receive queue), out = zone -> root (its transmit queue)"
+echo "# virtio2: a second device, 2 queue pairs on tap1 (multi-queue; ns gz2 <-> rt2; the zone's virtio_net has $rxq2 receive queues), and veth2 (the same veth pair), with 2 flows (iperf3 -P 2)"
+echo "# ${t} s per iperf3 run; in = root -> zone (the device's receive queues), out = zone -> root (its transmit queues)"
 start=$(date +%s)
 bench virtio
 e2e_log "virtio done in $(( $(date +%s) - start )) s"
 bench veth
-e2e_log "both done in $(( $(date +%s) - start )) s"
+e2e_log "veth done in $(( $(date +%s) - start )) s"
+bench2 virtio2
+bench2 veth2
+e2e_log "all done in $(( $(date +%s) - start )) s"
 
 # The table. Each row: key label unit field kind (tp: higher is better,
 # lat: lower is better, loss: no ratio).
@@ -221,30 +273,54 @@ rows=(
 	"ping|ping -i 0.01, p50|us|1|lat"
 	"ping|ping -i 0.01, avg|us|2|lat"
 	"flood|ping -f (1 in flight)|rtt/s|1|tp"
+	"2:tcp_in|2 queues, -P 2: TCP in|Mbit/s|1|tp"
+	"2:tcp_out|2 queues, -P 2: TCP out|Mbit/s|1|tp"
+	"2:udp_in|  UDP 1472B in|Mbit/s|1|tp"
+	"2:udp_in|  loss|%|2|loss"
+	"2:udp_out|  UDP 1472B out|Mbit/s|1|tp"
+	"2:udp_out|  loss|%|2|loss"
+	"2:udp64_in|  UDP 64B in|pkt/s|3|tp"
+	"2:udp64_in|  loss|%|2|loss"
+	"2:udp64_out|  UDP 64B out|pkt/s|3|tp"
+	"2:udp64_out|  loss|%|2|loss"
 )
 row() { printf '%-28s %-7s %9s %9s %7s %8s %8s %7s\n' "$@"; }
 echo
 row measurement unit veth virtio ratio irqs notifies pkt/irq
 for r in "${rows[@]}"; do
 	IFS='|' read -r key label unit f kind <<<"$r"
-	va=$(cut -d' ' -f"$f" <<<"${val[veth/$key]:--}")
-	vb=$(cut -d' ' -f"$f" <<<"${val[virtio/$key]:--}")
+	# "2:KEY": the two-queue device and veth with two flows.
+	cv=virtio ce=veth
+	if [[ $key == 2:* ]]; then
+		key=${key#2:} cv=virtio2 ce=veth2
+	fi
+	va=$(cut -d' ' -f"$f" <<<"${val[$ce/$key]:--}")
+	vb=$(cut -d' ' -f"$f" <<<"${val[$cv/$key]:--}")
 	ratio=$(awk -v a="$va" -v b="$vb" -v k="$kind" 'BEGIN {
 		if (k == "loss" || a !~ /^[0-9.]+$/ || b !~ /^[0-9.]+$/ || a + 0 == 0 || b + 0 == 0) print "-"
 		else if (k == "lat") printf "x%.1f\n", b / a
 		else printf "%.0f%%\n", 100 * b / a }')
 	irqs=- notifs=- ppi=-
 	if [ "$kind" != loss ] && [ "$label" != "ping -i 0.01, avg" ] &&
-	   [ -n "${cnt[virtio/$key]:-}" ]; then
-		read -r irqs notifs pkts <<<"${cnt[virtio/$key]}"
+	   [ -n "${cnt[$cv/$key]:-}" ]; then
+		read -r irqs notifs pkts <<<"${cnt[$cv/$key]}"
 		ppi=$(awk -v p="$pkts" -v i="$irqs" 'BEGIN { if (i > 0) printf "%.1f", p / i; else print "-" }')
 	fi
 	row "$label" "$unit" "$va" "$vb" "$ratio" "$irqs" "$notifs" "$ppi"
 done
 echo "# ratio: virtio / veth (latency rows: how many times veth's round trip); irqs, notifies, pkt/irq: the virtio device's interrupts, notifies and (rx + tx packets) / interrupts during that measurement (veth has no device)"
 
-read -r irqs notifs pkts <<<"$(counters)"
-echo "# $name totals: $irqs interrupts, $notifs notifies, rx $(cat "$sys/net_stats/rx_packets") + tx $(cat "$sys/net_stats/tx_packets") packets ($(awk -v p="$pkts" -v i="$irqs" 'BEGIN { printf "%.1f", i ? p / i : 0 }') per interrupt), rx_too_small $(cat "$sys/net_stats/rx_too_small"), rx_errors $(cat "$sys/net_stats/rx_errors"), tx_errors $(( $(cat "$sys/net_stats/tx_errors") - tx_errors0 )), tx_malformed $(cat "$sys/net_stats/tx_malformed"); tap0 TX dropped $(ip netns exec rt cat /sys/class/net/tap0/statistics/tx_dropped)"
+# totals NAME SYSDIR TAP NS TX_ERRORS0: the device's totals and errors.
+totals() {
+	local irqs notifs pkts
+	read -r irqs notifs pkts <<<"$(counters "$2")"
+	echo "# $1 totals: $irqs interrupts, $notifs notifies, rx $(cat "$2/net_stats/rx_packets") + tx $(cat "$2/net_stats/tx_packets") packets ($(awk -v p="$pkts" -v i="$irqs" 'BEGIN { printf "%.1f", i ? p / i : 0 }') per interrupt), rx_too_small $(cat "$2/net_stats/rx_too_small"), rx_errors $(cat "$2/net_stats/rx_errors"), tx_errors $(( $(cat "$2/net_stats/tx_errors") - $5 )), tx_malformed $(cat "$2/net_stats/tx_malformed"); $3 TX dropped $(ip netns exec "$4" cat "/sys/class/net/$3/statistics/tx_dropped")"
+}
+totals "$name" "$sys" tap0 rt "$tx_errors0"
+totals "$name2" "$sys2" tap1 rt2 "$tx_errors20"
+
+guest_net_del 1
+hvisorctl del "$name2"
 
 hvisor-sim guest del zone="$GUEST_ZONE" addr="$addr"
 hvisorctl del "$name"
@@ -252,3 +328,5 @@ hvisorctl zone del "$GUEST_ZONE"
 hvisor-sim zone del "$GUEST_ZONE"
 ip netns del vz
 ip netns del vr
+ip netns del gz2
+ip netns del rt2
