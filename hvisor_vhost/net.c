@@ -438,14 +438,28 @@ static int hvv_net_control_one(struct hvv_vq *vq,
  * hvv_net_handle_queue - serve a queue of a net device
  * @vq: the queue
  *
+ * The driver's features give the layout (virtio 1.2, 5.1.2): N pairs
+ * with MQ, one without, then the control queue with CTRL_VQ, so that
+ * without MQ the control queue is queue 2 whatever the device offers.
+ * A queue outside that layout is not served.
+ *
  * Worker context (the &hvv_dev_ops.handle_queue of net devices).
  *
  * Return: true if the pass's weight ran out with work left.
  */
 bool hvv_net_handle_queue(struct hvv_vq *vq)
 {
-	if (!vq->priv)
+	struct hvv_net *net = to_net(vq->dev);
+	u64 features = READ_ONCE(net->features);
+	unsigned int data_queues = 2;
+
+	if (features & BIT_ULL(VIRTIO_NET_F_MQ))
+		data_queues = 2 * net->nr_pairs;
+	if (vq->index == data_queues &&
+	    (features & BIT_ULL(VIRTIO_NET_F_CTRL_VQ)))
 		return hvv_vq_serve(vq, hvv_net_control_one);
+	if (vq->index >= data_queues)
+		return false;
 	if (vq->index & 1)
 		return hvv_vq_serve(vq, hvv_net_transmit_one);
 	return hvv_net_receive(vq);

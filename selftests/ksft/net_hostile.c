@@ -1020,4 +1020,20 @@ TEST_F(net_mq, ctrl_vq_pairs_set)
 	EXPECT_EQ((__u32)HVG_S_OK, hvg_status(G, BASE));
 }
 
+/*
+ * MQ offered but not negotiated, CTRL_VQ negotiated. Virtio 1.2, 5.1.2:
+ * N is 1 when MQ is not negotiated, so the control queue is queue 2, not
+ * 2 * max_virtqueue_pairs (queue 6 here).
+ */
+TEST_F(net_mq, ctrl_queue_without_mq)
+{
+	static const __u8 promisc[] = { C_RX, PROMISC, 1 };
+	struct hvg_vq vq[3];
+
+	ASSERT_EQ(0, hvg_virtio_init(G, BASE, WANT, vq, 3, NUM));
+	EXPECT_EQ(VIRTIO_NET_OK, ctrl_on(_metadata, G, BASE, &vq[2], promisc,
+					 sizeof(promisc)));
+	EXPECT_EQ(0U, hvg_sysfs_u64(self->name, "net_stats/ctrl_errors"));
+}
+
 TEST_HARNESS_MAIN
