@@ -90,6 +90,9 @@ virtio_dev_of() {
 	return 1
 }
 
+# hv_devices: the module's devices, one name per line (detached ones too).
+hv_devices() { hvisorctl list | awk 'NR > 1 { print $1 }'; }
+
 # sum FILE: checksum.
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 

@@ -63,5 +63,3 @@ no_carrier() { ip -n "$1" link show "$2" | grep -q NO-CARRIER; }
 # has_carrier NS IFACE: IFACE in NS is up with carrier.
 has_carrier() { ip -n "$1" link show "$2" | grep -q LOWER_UP; }
 
-# hv_devices: the module's devices, one name per line (detached ones too).
-hv_devices() { hvisorctl list | awk 'NR > 1 { print $1 }'; }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # hv-timeout: 900
-# hv-lanes: manual (not in make check yet: see Documentation/testing.rst)
+# hv-lanes: x86_64/debian (see Documentation/testing.rst)
 #
 # The states between features, under load: fio on the zone's virtio disk
 # and its console flooded both ways, the root's tty held by a reader and
@@ -165,7 +165,8 @@ exec 5>&- 6>&-
 check "rmmod hvisor_sim under load" timeout 120 rmmod hvisor_sim
 check "fio ends" fio_ends
 wait "$fio_pid" $flood_pids 2>/dev/null || true
-check "no device is left" sh -c "[ -z \"\$(ls /sys/class/hvisor | grep -v '^bridge_')\" ]"
+check "no device is left" test -z "$(hv_devices)"
+check "no zone is left" test -z "$(cat /sys/class/hvisor/zones)"
 check "hvisor_sim loads again" modprobe hvisor_sim
 
 # The image's file system fills up, then fails (an ext4 error with
