@@ -18,59 +18,12 @@
 
 modprobe tun
 modprobe virtio_net
+fixtures=$(cd "$(dirname "$0")/../fixtures/hvisor-tool" && pwd)
 work=$(mktemp -d)
 cd "$work"
 
 # The example as hvisor-tool has it.
-cat >orig.json <<'EOF'
-{
-    "zones": [
-        {
-            "id": 1,
-            "memory_region": [
-                {
-                    "zone0_ipa": "0x100000000",
-                    "zonex_ipa": "0x0",
-                    "size": "0x119220000"
-                }
-            ],
-            "devices": [
-                {
-                    "type": "console",
-                    "addr": "0x119220000",
-                    "len": "0x200",
-                    "irq": 10,
-                    "status": "enable"
-                },
-                {
-                    "type": "net",
-                    "addr": "0x119220200",
-                    "len": "0x200",
-                    "irq": 14,
-                    "tap": "tap0",
-                    "mac": [
-                        "0x00",
-                        "0x16",
-                        "0x3e",
-                        "0x10",
-                        "0x10",
-                        "0x10"
-                    ],
-                    "status": "enable"
-                },
-                {
-                    "type": "blk",
-                    "addr": "0x119220400",
-                    "len": "0x200",
-                    "irq": 11,
-                    "img": "rootfs2.img",
-                    "status": "enable"
-                }
-            ]
-        }
-    ]
-}
-EOF
+cp "$fixtures/nuc14mnk-x86_64.json" orig.json
 truncate -s 4M rootfs2.img
 
 # The simulator's zone: identity RAM (the root's), as guest_zone_up

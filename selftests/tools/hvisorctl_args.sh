@@ -14,6 +14,7 @@ set -u
 BIN=${1:?usage: $0 PATH/TO/hvisorctl}
 [ -x "$BIN" ] || { echo "$0: $BIN: not executable" >&2; exit 2; }
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+FIXTURES=$(cd "$(dirname "$0")/../fixtures/hvisor-tool" && pwd)
 
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -662,55 +663,7 @@ report $(( $? == 0 )) "load -n: net disabled, skipped"
 # hvisor-tool's x86_64 example (examples/nuc14mnk-x86_64/virtio_cfg.json):
 # a console, a net device and a blk device in one zone, the MAC bytes as
 # hex strings. Numbers in JSON are decimal: a bare 0x3e is an error.
-cat >x86.json <<'EOF'
-{
-    "zones": [
-        {
-            "id": 1,
-            "memory_region": [
-                {
-                    "zone0_ipa": "0x100000000",
-                    "zonex_ipa": "0x0",
-                    "size": "0x119220000"
-                }
-            ],
-            "devices": [
-                {
-                    "type": "console",
-                    "addr": "0x119220000",
-                    "len": "0x200",
-                    "irq": 10,
-                    "status": "enable"
-                },
-                {
-                    "type": "net",
-                    "addr": "0x119220200",
-                    "len": "0x200",
-                    "irq": 14,
-                    "tap": "tap0",
-                    "mac": [
-                        "0x00",
-                        "0x16",
-                        "0x3e",
-                        "0x10",
-                        "0x10",
-                        "0x10"
-                    ],
-                    "status": "enable"
-                },
-                {
-                    "type": "blk",
-                    "addr": "0x119220400",
-                    "len": "0x200",
-                    "irq": 11,
-                    "img": "rootfs2.img",
-                    "status": "enable"
-                }
-            ]
-        }
-    ]
-}
-EOF
+cp "$FIXTURES/nuc14mnk-x86_64.json" x86.json
 "$BIN" load -n x86.json >out 2>err; rc=$?
 [ $rc = 0 ] && [ ! -s err ] && [ "$(cat out)" = "hvisorctl zone add 1 mem=0x0:0x100000000:0x119220000
 hvisorctl add console zone=1 addr=0x119220000 len=0x200 irq=10
