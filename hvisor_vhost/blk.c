@@ -35,6 +35,7 @@
 #include <linux/slab.h>
 
 #include "blk.h"
+#include "trace.h"
 
 /* A reset still waiting for the backing after this long says so. */
 #define HVV_BLK_QUIESCE_WARN	(30 * HZ)
@@ -98,6 +99,8 @@ static void hvv_blk_end_io(struct hvv_blk_io *io, blk_status_t status)
 	} else {
 		req->result = VIRTIO_BLK_S_OK;
 	}
+	trace_hvv_blk_complete(blk->dev.name, q->vq->index, io->op,
+			       io->pos >> SECTOR_SHIFT, io->len, req->result);
 	llist_add(&req->node, &q->done);
 	hvv_worker_kick(&q->vq->worker);
 	/* The request is the worker's again: do not touch it. */
@@ -143,6 +146,8 @@ static int hvv_blk_submit(struct hvv_blk *blk, struct hvv_blk_req *req)
 	if (!percpu_ref_tryget_live(&blk->inflight))
 		return VIRTIO_BLK_S_IOERR;
 	atomic_inc(&blk->busy);
+	trace_hvv_blk_submit(blk->dev.name, req->q->vq->index, req->io.op,
+			     req->io.pos >> SECTOR_SHIFT, req->io.len, 0);
 	hvv_blk_io_submit(&req->io);
 	return HVV_BLK_SUBMITTED;
 }
@@ -307,6 +312,8 @@ static void hvv_blk_serve(struct hvv_blk_queue *q, struct hvv_blk_req *req,
 	req->head = chain->head;
 	req->used_len = 1;
 	req->io.flags = 0;
+	req->io.pos = 0;
+	req->io.len = 0;
 	req->status = hvv_blk_status_byte(chain);
 	if (!req->status) {
 		/* Nowhere to tell the driver: return the chain untouched. */

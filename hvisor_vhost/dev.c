@@ -30,6 +30,7 @@
 #include "dev.h"
 #include "hvisor_abi.h"
 #include "sysfs.h"
+#include "trace.h"
 #include "zone.h"
 
 static void __hvv_dev_raise(struct hvv_dev *dev, u32 isr_bits, bool batched);
@@ -257,6 +258,7 @@ static bool hvv_dev_set_isr_locked(struct hvv_dev *dev, u32 bits)
 static void hvv_dev_inject(struct hvv_dev *dev, bool batched)
 {
 	atomic64_inc(&dev->stats.interrupts);
+	trace_hvv_irq(dev->name, dev->zone->id, dev->irq, READ_ONCE(dev->isr));
 	hvv_bridge_push_result(dev->zone->id, dev->irq);
 	if (!batched)
 		hvv_bridge_flush();
@@ -367,6 +369,7 @@ void hvv_dev_broken(struct hvv_dev *dev, const char *reason)
 	if (!dev->broken) {
 		dev->broken = true;
 		dev->status |= VIRTIO_CONFIG_S_NEEDS_RESET;
+		trace_hvv_broken(dev->name, dev->zone->id, reason);
 		if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
 			inject = hvv_dev_set_isr_locked(dev,
 							VIRTIO_MMIO_INT_CONFIG);

@@ -16,6 +16,7 @@
 #include "dispatch.h"
 #include "hvisor_abi.h"
 #include "mmio.h"
+#include "trace.h"
 #include "zone.h"
 
 /* Reachable devices: RCU readers, writers serialised by their callers. */
@@ -84,9 +85,15 @@ int hvv_dispatch(const struct hvisor_device_req *req, u64 *value)
 				   req->value, req->need_interrupt ?
 				  HVV_NO_WAITER : (int)req->src_cpu))
 			ret = HVV_REQ_DEFERRED;
+		trace_hvv_request(dev->name, req->src_zone,
+				  req->address - dev->addr, req->size, true,
+				  req->value);
 	} else {
 		*value = hvv_mmio_read(dev, req->address - dev->addr,
 				       req->size);
+		trace_hvv_request(dev->name, req->src_zone,
+				  req->address - dev->addr, req->size, false,
+				  *value);
 	}
 	rcu_read_unlock();
 	return ret;

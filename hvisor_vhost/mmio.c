@@ -20,6 +20,7 @@
 #include "dev.h"
 #include "hvisor_abi.h"
 #include "mmio.h"
+#include "trace.h"
 
 #define HVV_MMIO_MAGIC		0x74726976	/* "virt" */
 #define HVV_MMIO_VERSION		2
@@ -335,6 +336,7 @@ static enum hvv_mmio_after hvv_mmio_write_locked(struct hvv_dev *dev, u64 off,
 static void hvv_mmio_notify(struct hvv_dev *dev, u32 index)
 {
 	atomic64_inc(&dev->stats.notifies);
+	trace_hvv_notify(dev->name, index);
 	if (index >= dev->nr_queues) {
 		hvv_mmio_reject(dev, "QueueNotify of a missing queue",
 				VIRTIO_MMIO_QUEUE_NOTIFY, 4);

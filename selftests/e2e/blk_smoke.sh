@@ -11,7 +11,8 @@
 # and the backing read natively in the root holds the same files; then
 # fio with verification on the raw disk. Also GET_ID (the guest finds its
 # disks by serial), MQ, DISCARD and WRITE_ZEROES, ro=1, resize, and the
-# bounce path for zone memory without struct pages.
+# bounce path for zone memory without struct pages. The data path's
+# tracepoints fire for a read and a write of the first disk.
 . "$(dirname "$0")/lib.sh"
 
 modprobe -a virtio_blk ext4 loop
@@ -101,6 +102,52 @@ fio_verify() {
 
 errors() { cat "/sys/class/hvisor/$1/stats/errors"; }
 
+# trace_check: the data path's tracepoints (events/hvisor_vhost/ in
+# tracefs) fire with the device's name and the request's fields for a
+# direct 8 KiB read and 16 KiB write of the guest's disk $disk.
+trace_check() {
+	local t=/sys/kernel/tracing e out=$work/trace.txt
+	if [ ! -e $t/events ]; then
+		mount -t tracefs nodev $t 2>/dev/null ||
+			t=/sys/kernel/debug/tracing
+	fi
+	for e in hvv_request hvv_notify hvv_irq hvv_blk_submit \
+		 hvv_blk_complete hvv_broken; do
+		check "trace: events/hvisor_vhost/$e exists" \
+			test -e $t/events/hvisor_vhost/$e/enable
+	done
+	echo > $t/trace
+	echo 1 > $t/events/hvisor_vhost/enable
+	check "trace: direct read" dd if="$disk" of=/dev/null bs=8k count=1 \
+		skip=3 iflag=direct status=none
+	check "trace: direct write" dd if=/dev/urandom of="$disk" bs=16k \
+		count=1 seek=50 oflag=direct status=none
+	echo 0 > $t/events/hvisor_vhost/enable
+	cat $t/trace > "$out"
+	echo > $t/trace
+	grep -m 8 "hvisor_vhost\|hvv_" "$out" | sed 's/^/# /' || true
+	check "trace: hvv_request of the QueueNotify register" grep -q \
+		"hvv_request: $name zone=$GUEST_ZONE write off=0x50 size=4 value=0x0" "$out"
+	check "trace: hvv_request of a read" grep -q \
+		"hvv_request: $name zone=$GUEST_ZONE read off=0x60 size=4" "$out"
+	check "trace: hvv_notify of queue 0" grep -q \
+		"hvv_notify: $name queue=0" "$out"
+	check "trace: hvv_irq, used buffer" grep -Eq \
+		"hvv_irq: $name zone=$GUEST_ZONE irq=[0-9]+ isr=0x[13]\$" "$out"
+	check "trace: hvv_blk_submit of the read" grep -q \
+		"hvv_blk_submit: $name queue=0 op=read sector=48 bytes=8192 status=0" "$out"
+	check "trace: hvv_blk_complete of the read" grep -q \
+		"hvv_blk_complete: $name queue=0 op=read sector=48 bytes=8192 status=0" "$out"
+	check "trace: hvv_blk_submit of the write" grep -q \
+		"hvv_blk_submit: $name queue=0 op=write sector=1600 bytes=16384 status=0" "$out"
+	check "trace: hvv_blk_complete of the write" grep -q \
+		"hvv_blk_complete: $name queue=0 op=write sector=1600 bytes=16384 status=0" "$out"
+	check "trace: no hvv_broken" sh -c "! grep -q hvv_broken '$out'"
+	check "trace: disabled, nothing more recorded" sh -c "
+		dd if='$disk' of=/dev/null bs=4k count=1 iflag=direct status=none &&
+		! grep -q hvv_ $t/trace"
+}
+
 # 1. Image on tmpfs: buffered I/O (tmpfs has no direct I/O on 6.1).
 img=$work/tmpfs.img
 truncate -s 256M "$img"
@@ -109,6 +156,7 @@ check "blk device named blkN" test "${name#blk}" != "$name"
 check "sysfs backend is the image" \
 	test "$(cat /sys/class/hvisor/$name/backend)" = "$img"
 check "guest sees 256 MiB" test "$(cat /sys/block/${disk#/dev/}/size)" = 524288
+trace_check
 fs_roundtrip tmpfs "$img"
 fio_verify "tmpfs: fio randwrite 4k QD32 verify" --rw=randwrite --bs=4k \
 	--iodepth=32 --size=32M
