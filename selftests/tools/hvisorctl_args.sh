@@ -171,16 +171,16 @@ err 1 "zone del: too many arguments (usage: hvisorctl zone del [--force] ID)" zo
 err 1 "zone del: unknown option '--forse'" zone del --forse 1
 err 1 "zone del: ID '0': zone 0 is the root zone (expected 1..31)" zone del --force 0
 err 1 "zone del: ID '-1': negative" zone del -1
-err 2 "zone del 1: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+err 2 "zone del 1: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" \
 	zone del --force 1
 err 1 "zone reset: ID '1x': not a number" zone reset 1x
 err 1 "zone del: ID '09': not a number (a leading 0 means octal)" zone del 09
-err 2 "zone reset 1: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+err 2 "zone reset 1: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" \
 	zone reset 1
-err 2 "zone del 31: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+err 2 "zone del 31: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" \
 	zone del 0x1f
 HVISORCTL_DEV=/dev/null err 2 \
-	"zone del 1: /dev/null: HVV_GET_VERSION: Inappropriate ioctl for device (not an hvisor_vhost control device?)" \
+	"zone del 1: /dev/null: HVV_GET_VERSION: ENOTTY: Inappropriate ioctl for device (not an hvisor_vhost control device?)" \
 	zone del 1
 
 ############################################################ add
@@ -265,16 +265,16 @@ err 1 "add console: queues=1: not a key of console devices (keys: zone, addr, le
 err 1 "add blk: irq=7x: not a number" add blk,addr=0xa003c00,irq=7x
 err 1 "add blk: missing img=" add blk,addr=0xa003c00,len=0x200,irq=78,zone_id=1
 # Backends are opened (in the caller's context) before the module is asked.
-err 2 "add blk: img=$T/none.img: No such file or directory" \
+err 2 "add blk: img=$T/none.img: ENOENT: No such file or directory" \
 	add blk zone=1 addr=0xa003c00 irq=78 img="$T/none.img"
-err 2 "add blk: img=$T: Is a directory" \
+err 2 "add blk: img=$T: EISDIR: Is a directory" \
 	add blk zone=1 addr=0xa003c00 irq=78 img="$T"
 err 2 "add blk: img=/dev/null: not a regular file or block device" \
 	add blk zone=1 addr=0xa003c00 irq=78 img=/dev/null ro=1
 if [ "$(id -u)" != 0 ]; then
 	: >ro.img
 	chmod 0444 ro.img
-	err 2 "add blk: img=ro.img: Permission denied (ro=1 opens it read-only)" \
+	err 2 "add blk: img=ro.img: EACCES: Permission denied (ro=1 opens it read-only)" \
 		add blk zone=1 addr=0xa003c00 irq=78 img=ro.img
 fi
 # net: the tap must exist and be a single-queue tap, read from sysfs
@@ -294,26 +294,26 @@ err 2 "add net: tun0: not a tap interface (a tun interface: ip tuntap add ... mo
 err 2 "add net: tap0: queues=2 needs a multi-queue tap (ip tuntap add dev tap0 mode tap multi_queue vnet_hdr)" \
 	$NET tap=tap0 queues=2
 err 2 "add net: $T/net/tapbad/tun_flags: unreadable" $NET tap=tapbad
-HVISORCTL_TUN=$T/no-tun err 2 "add net: tap0: $T/no-tun: No such file or directory (is the tun module loaded? modprobe tun)" \
+HVISORCTL_TUN=$T/no-tun err 2 "add net: tap0: $T/no-tun: ENOENT: No such file or directory (is the tun module loaded? modprobe tun)" \
 	$NET tap=tap0 mac=02:00:00:00:00:01 mtu=1500
 # a tun device that is not one: TUNSETIFF fails, nothing else is tried
-HVISORCTL_TUN=/dev/null err 2 "add net: tap0: TUNSETIFF: Inappropriate ioctl for device" \
+HVISORCTL_TUN=/dev/null err 2 "add net: tap0: TUNSETIFF: ENOTTY: Inappropriate ioctl for device" \
 	$NET tap=tap0
 unset HVISORCTL_NET_SYSFS
 : >disk.img
-err 2 "add blk: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+err 2 "add blk: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" \
 	add blk zone=1 addr=0xa003c00 irq=78 img=disk.img ro=1 serial=SN-1 queues=2
 # blk_dev.c: the capacity is in whole 512-byte sectors
 head -c 1000 /dev/zero >odd.img
 err 2 "add blk: img=odd.img: warning: size 1000 is not a multiple of 512: the guest does not see the last 488 bytes
-hvisorctl: add blk: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+hvisorctl: add blk: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" \
 	add blk zone=1 addr=0xa003c00 irq=78 img=odd.img ro=1
-err 2 "add console: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+err 2 "add console: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" \
 	add console,addr=0xa003800,len=0x200,irq=76,zone_id=1
 
 # The comma form reads numbers as hvisor-tool did: addr and len hexadecimal
 # without 0x too, irq and zone_id decimal; the space form needs the 0x.
-err 2 "add console: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+err 2 "add console: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" \
 	add console,addr=a003800,len=200,irq=076,zone_id=1
 err 1 "add console: addr=a003800: not a number (hexadecimal needs 0x here: addr=0xa003800)" \
 	add console addr=a003800 irq=76 zone=1
@@ -394,7 +394,7 @@ hvisorctl add console zone=2 addr=0xa003800 len=0x200 irq=76" \
 	virtio start -n --mem=1=0x80000000:0x80000000:0x1000 --device $DEV1 \
 	--mem 2=0x50000000:0x50000000:0x30000000,0:0x90000000:0x1000 \
 	--device console,addr=a003800,irq=76,zone_id=2
-err 2 "virtio start: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+err 2 "virtio start: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" \
 	virtio start --device $DEV1
 # virtio start FILE is load FILE
 printf '%s' '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0x50000000", "zonex_ipa": "0x50000000", "size": "0x1000"}], "devices": [{"type": "console", "addr": "0xa003800", "irq": 76, "status": "enable"}]}]}' >v.json
@@ -408,16 +408,16 @@ err 1 "virtio start: too many arguments ('b.json')" virtio start a.json b.json
 err 1 "unload: missing FILE (usage: hvisorctl unload virtio_cfg.json)" unload
 err 1 "unload: too many arguments (usage: hvisorctl unload virtio_cfg.json)" unload a.json b.json
 err 1 "unload: unknown option '-n'" unload -n
-err 1 "unload: $T/none.json: No such file or directory" unload "$T/none.json"
+err 1 "unload: $T/none.json: ENOENT: No such file or directory" unload "$T/none.json"
 printf '{"zones": [}' >u.json
 err 1 "unload: u.json:1:12: unexpected '}', expected a value" unload u.json
 printf '{"zones": [{"id": 32}]}' >u.json
 err 1 "unload: u.json:1:19: zones[0].id: too large (max 31)" unload u.json
 printf '%s' '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0x50000000", "zonex_ipa": "0x50000000", "size": "0x1000"}], "devices": [{"type": "console", "addr": "0xa003800", "irq": 76, "status": "enable"}]}]}' >u.json
-err 2 "unload: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" unload u.json
+err 2 "unload: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" unload u.json
 err 1 "load: missing FILE (usage: hvisorctl load [-n] [--allow-shared-ram] [--replace] virtio_cfg.json)" \
 	load --replace
-err 2 "load: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+err 2 "load: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" \
 	load --replace u.json
 
 ############################################################ del, info, resize, list
@@ -429,11 +429,11 @@ for c in del info resize; do
 	err 1 "$c: '': empty name" $c ""
 	err 1 "$c: 'abcdefghijklmnopqrstuvwxyz0123456': name too long (max 31 characters)" \
 		$c abcdefghijklmnopqrstuvwxyz0123456
-	err 2 "$c blk0: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+	err 2 "$c blk0: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" \
 		$c blk0
 done
 
-err 2 "list: $HVISORCTL_SYSFS: No such file or directory (is hvisor_vhost loaded?)" list
+err 2 "list: $HVISORCTL_SYSFS: ENOENT: No such file or directory (is hvisor_vhost loaded?)" list
 err 1 "list: unexpected argument 'all'" list all
 mkdir -p sys/blk0 sys/console0 sys/net0
 printf 'blk\n' >sys/blk0/type
@@ -505,11 +505,11 @@ mkdir nozones
 : >nozones/zones
 HVISORCTL_SYSFS=$T/nozones out "[]" zone list --json
 err 1 "zone list: unexpected argument '7'" zone list 7
-err 2 "zone list: $HVISORCTL_SYSFS/zones: No such file or directory (is hvisor_vhost loaded?)" zone list
-err 2 "list: $HVISORCTL_SYSFS: No such file or directory (is hvisor_vhost loaded?)" list --json
+err 2 "zone list: $HVISORCTL_SYSFS/zones: ENOENT: No such file or directory (is hvisor_vhost loaded?)" zone list
+err 2 "list: $HVISORCTL_SYSFS: ENOENT: No such file or directory (is hvisor_vhost loaded?)" list --json
 err 1 "info: missing NAME (usage: hvisorctl info NAME)" info --json
 err 1 "info: too many arguments (usage: hvisorctl info NAME)" info --json a b
-err 2 "info blk0: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+err 2 "info blk0: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" \
 	info blk0 --json
 
 ############################################################ JSON parser
@@ -558,7 +558,7 @@ json_err "$(printf '%.0s[' $(seq 33))" '1:33: nesting too deep (max 32)'
 printf '%.0s[' $(seq 32) >t.json
 printf '%.0s]' $(seq 32) >>t.json
 out "$(cat t.json)" __json-check t.json
-err 1 "$T/none.json: No such file or directory" __json-check "$T/none.json"
+err 1 "$T/none.json: ENOENT: No such file or directory" __json-check "$T/none.json"
 err 1 "$T: not a regular file" __json-check "$T"
 head -c 1048577 /dev/zero | tr '\0' ' ' >big.json
 err 1 "big.json: file too large (max 1048576 bytes)" __json-check big.json
@@ -568,7 +568,7 @@ err 1 "big.json: file too large (max 1048576 bytes)" __json-check big.json
 err 1 "load: missing FILE (usage: hvisorctl load [-n] [--allow-shared-ram] [--replace] virtio_cfg.json)" load
 err 1 "load: unknown option '-f'" load -f x.json
 err 1 "load: too many arguments ('b.json')" load a.json b.json
-err 1 "load: $T/none.json: No such file or directory" load "$T/none.json"
+err 1 "load: $T/none.json: ENOENT: No such file or directory" load "$T/none.json"
 printf '{"zones": [}' >c.json
 err 1 "load: c.json:1:12: unexpected '}', expected a value" load c.json
 
@@ -645,7 +645,7 @@ hvisorctl add net zone=2 addr=0xa003600 len=0x200 irq=75 tap=tap1 mac=02:00:00:0
 report $(( $? == 0 )) "load -n: the net devices are checked and printed"
 # Without -n, the first backend that cannot be opened stops everything
 # before the module is asked for anything.
-err 2 "load: ok.json: zones[0].devices[0]: img=rootfs2.ext4: No such file or directory" \
+err 2 "load: ok.json: zones[0].devices[0]: img=rootfs2.ext4: ENOENT: No such file or directory" \
 	load ok.json
 : >rootfs2.ext4
 : >"my disk's.img"
@@ -812,7 +812,7 @@ out "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x1000
 hvisorctl zone add 2 mem=0x50000000:0x60000000:0x1000
 hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76
 hvisorctl add console zone=2 addr=0xa003800 len=0x200 irq=76" load -n c.json
-err 2 "load: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" load c.json
+err 2 "load: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" load c.json
 # "-" is standard input: a pipe or a file
 "$BIN" load -n - <c.json >out 2>err; rc=$?
 [ $rc = 0 ] && [ ! -s err ] && [ "$(grep -c '^hvisorctl add console' out)" = 2 ]
@@ -826,7 +826,7 @@ report $(( $? == 0 )) "load -n -: errors name <stdin>"
 printf '{"zones": [}' | "$BIN" load - >out 2>err; rc=$?
 [ $rc = 1 ] && [ "$(cat err)" = "hvisorctl: load: <stdin>:1:12: unexpected '}', expected a value" ]
 report $(( $? == 0 )) "load -: JSON errors name <stdin>"
-err 1 "load: <stdin>: Bad file descriptor" load - <&-
+err 1 "load: <stdin>: EBADF: Bad file descriptor" load - <&-
 err 1 "load: too many arguments ('-')" load - -
 
 ############################################################ load: the module's limits
@@ -911,7 +911,7 @@ out "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x1000
 hvisorctl zone add 2 mem=0x0:0x80000000:0x10000,0x40000000:0x50000000:0x2000
 hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76
 hvisorctl add console zone=2 addr=0xa003800 len=0x200 irq=76" load -n --allow-shared-ram c.json
-err 2 "load: $HVISORCTL_DEV: No such file or directory (is hvisor_vhost loaded?)" \
+err 2 "load: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" \
 	load --allow-shared-ram c.json
 
 # An image whose size is not a multiple of 512 bytes: a warning, from

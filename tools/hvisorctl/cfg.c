@@ -924,7 +924,7 @@ static int unload(struct cfg *cfg)
 		return EXIT_FAIL;
 	if (sysfs_devices(&devs, &nr)) {
 		e = errno;
-		err_msg("%s: %s: %s", cfg->cmd, sysfs_root(), strerror(e));
+		err_msg("%s: %s: %s", cfg->cmd, sysfs_root(), errno_str(e));
 		close(fd);
 		return EXIT_FAIL;
 	}

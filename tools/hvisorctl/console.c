@@ -137,7 +137,7 @@ static int relay(int tty, const char *path)
 		if (poll(p, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			err_msg("console: poll: %s", strerror(errno));
+			err_msg("console: poll: %s", errno_str(errno));
 			return EXIT_FAIL;
 		}
 		if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -164,7 +164,7 @@ static int relay(int tty, const char *path)
 				n = key - buf;
 			if (n && write_all(tty, buf, n)) {
 				restore_stdin();
-				err_msg("console: %s: %s", path, strerror(errno));
+				err_msg("console: %s: %s", path, errno_str(errno));
 				return EXIT_FAIL;
 			}
 			if (key)
@@ -189,7 +189,7 @@ int cmd_console(int argc, char **argv)
 		return ret;
 	tty = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	if (tty < 0) {
-		err_msg("console: %s: %s%s", path, strerror(errno),
+		err_msg("console: %s: %s%s", path, errno_str(errno),
 			errno == EACCES ? " (run as root?)" : "");
 		return EXIT_FAIL;
 	}
@@ -199,7 +199,7 @@ int cmd_console(int argc, char **argv)
 		tcsetattr(tty, TCSANOW, &tio);
 	}
 	if (stdin_raw()) {
-		err_msg("console: standard input: %s", strerror(errno));
+		err_msg("console: standard input: %s", errno_str(errno));
 		close(tty);
 		return EXIT_FAIL;
 	}

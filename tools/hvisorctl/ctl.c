@@ -44,7 +44,7 @@ int ctl_open_unless_perm(const char *ctx, int quiet)
 			hint = " (is hvisor_vhost loaded?)";
 		else if (e == EACCES || e == EPERM)
 			hint = " (needs root: CAP_SYS_ADMIN)";
-		err_msg("%s: %s: %s%s", ctx, path, strerror(e), hint);
+		err_msg("%s: %s: %s%s", ctx, path, errno_str(e), hint);
 		return -1;
 	}
 	memset(&ver, 0, sizeof(ver));
@@ -59,7 +59,7 @@ int ctl_open_unless_perm(const char *ctx, int quiet)
 		else if (e == ENOTTY || e == EINVAL)
 			hint = " (not an hvisor_vhost control device?)";
 		err_msg("%s: %s: HVV_GET_VERSION: %s%s", ctx, path,
-			strerror(e), hint);
+			errno_str(e), hint);
 		close(fd);
 		return -1;
 	}
@@ -188,9 +188,9 @@ int ctl_ioctl_unless(int fd, unsigned long req, void *arg, enum ctl_op op,
 		return 1;
 	hint = errno_hint(op, e, arg);
 	if (hint)
-		err_msg("%s: %s (%s)", ctx, strerror(e), hint);
+		err_msg("%s: %s (%s)", ctx, errno_str(e), hint);
 	else
-		err_msg("%s: %s", ctx, strerror(e));
+		err_msg("%s: %s", ctx, errno_str(e));
 	return -1;
 }
 
@@ -205,7 +205,7 @@ int zone_force_del(int fd, __u32 zone_id, const char *ctx, int missing_ok)
 
 	if (sysfs_devices(&devs, &nr)) {
 		e = errno;
-		err_msg("%s: %s: %s%s", ctx, sysfs_root(), strerror(e),
+		err_msg("%s: %s: %s%s", ctx, sysfs_root(), errno_str(e),
 			e == ENOENT ? " (is hvisor_vhost loaded?)" : "");
 		return -1;
 	}
@@ -253,7 +253,7 @@ static int open_img(struct dev_spec *spec, const char *ctx)
 		e = errno;
 		if (!ro && (e == EROFS || e == EACCES))
 			hint = " (ro=1 opens it read-only)";
-		err_msg("%s: img=%s: %s%s", ctx, spec->img, strerror(e),
+		err_msg("%s: img=%s: %s%s", ctx, spec->img, errno_str(e),
 			hint);
 		return -1;
 	}

@@ -31,6 +31,11 @@
 
 __printf(1, 2) void err_msg(const char *fmt, ...);
 
+/* errname.c: "EADDRINUSE", or "E#n" for an errno it does not know */
+const char *errno_name(int e);
+/* "EADDRINUSE: Address already in use", in one of a few static buffers */
+const char *errno_str(int e);
+
 /* Operations, to pick an errno hint. */
 enum ctl_op {
 	OP_ZONE_ADD,

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hvisorctl.h"
 #include "json.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -631,7 +632,7 @@ struct json_value *json_parse_file(const char *path, char *err, size_t errlen)
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0 || fstat(fd, &st)) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, errno_str(errno));
 		goto out;
 	}
 	if (!is_stdin && !S_ISREG(st.st_mode)) {
@@ -667,7 +668,7 @@ struct json_value *json_parse_file(const char *path, char *err, size_t errlen)
 		buf = nb;
 	}
 	if (n < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, errno_str(errno));
 		goto out;
 	}
 	if (len > JSON_MAX_SIZE) {

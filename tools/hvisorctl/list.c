@@ -275,7 +275,7 @@ int cmd_list(int argc, char **argv)
 	n = scandir(root, &ents, skip_entry, alphasort);
 	if (n < 0) {
 		e = errno;
-		err_msg("list: %s: %s%s", root, strerror(e),
+		err_msg("list: %s: %s%s", root, errno_str(e),
 			e == ENOENT ? " (is hvisor_vhost loaded?)" : "");
 		return EXIT_FAIL;
 	}
@@ -330,7 +330,7 @@ int cmd_zone_list(int argc, char **argv)
 	fp = fopen(path, "re");
 	if (!fp) {
 		e = errno;
-		err_msg("zone list: %s: %s%s", path, strerror(e),
+		err_msg("zone list: %s: %s%s", path, errno_str(e),
 			e == ENOENT ? " (is hvisor_vhost loaded?)" : "");
 		return EXIT_FAIL;
 	}

@@ -32,7 +32,7 @@ unsigned int limit_zone_irqs(void)
 	if (!f) {
 		/* not loaded: the value it will have when loaded */
 		if (errno != ENOENT)
-			why = strerror(errno);
+			why = errno_str(errno);
 	} else {
 		n = fread(buf, 1, sizeof(buf) - 1, f);
 		fclose(f);

@@ -79,7 +79,7 @@ static int tap_check(const char *ifname, unsigned int queues, __u64 *flags,
 				ctx, ifname, "create it with: ip tuntap add dev",
 				ifname);
 		else
-			err_msg("%s: %s: %s", ctx, path, strerror(e));
+			err_msg("%s: %s: %s", ctx, path, errno_str(e));
 		return -1;
 	}
 	if (read_tun_flags(ifname, flags)) {
@@ -89,7 +89,7 @@ static int tap_check(const char *ifname, unsigned int queues, __u64 *flags,
 				ctx, ifname);
 		else
 			err_msg("%s: %s/tun_flags: %s", ctx, path,
-				e == EINVAL ? "unreadable" : strerror(e));
+				e == EINVAL ? "unreadable" : errno_str(e));
 		return -1;
 	}
 	if ((*flags & (IFF_TUN | IFF_TAP)) != IFF_TAP) {
@@ -142,7 +142,7 @@ static void tap_set_mtu(struct dev_spec *spec, const char *ctx)
 		e = errno;
 		if (!spec->dev.mtu)
 			err_msg("%s: %s: warning: SIOCGIFMTU: %s, no MTU offered",
-				ctx, spec->tap, strerror(e));
+				ctx, spec->tap, errno_str(e));
 		return;
 	}
 	if (spec->dev.mtu) {
@@ -188,7 +188,7 @@ static int tap_attach(const char *ifname, int mq, const char *ctx)
 			hint = " (is the tun module loaded? modprobe tun)";
 		else if (e == EACCES || e == EPERM)
 			hint = " (needs CAP_NET_ADMIN)";
-		err_msg("%s: %s: %s: %s%s", ctx, ifname, path, strerror(e),
+		err_msg("%s: %s: %s: %s%s", ctx, ifname, path, errno_str(e),
 			hint);
 		return -1;
 	}
@@ -204,14 +204,14 @@ static int tap_attach(const char *ifname, int mq, const char *ctx)
 				ctx, ifname);
 		else
 			err_msg("%s: %s: TUNSETIFF: %s%s", ctx, ifname,
-				strerror(e), tunsetiff_hint(e));
+				errno_str(e), tunsetiff_hint(e));
 		close(fd);
 		return -1;
 	}
 	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr)) {
 		e = errno;
 		err_msg("%s: %s: TUNSETVNETHDRSZ %d: %s", ctx, ifname, hdr,
-			strerror(e));
+			errno_str(e));
 		close(fd);
 		return -1;
 	}
