@@ -423,8 +423,13 @@ static int hvv_console_publish(struct hvv_dev *dev)
 	struct device *tty_dev;
 
 	hvv_console_table_set(dev->index, con);
+	/*
+	 * The class entry is the tty's parent (/sys/class/tty/ttyHVn/device,
+	 * and udev's ATTRS{zone}): shutdown, which unregisters the tty, runs
+	 * before the entry is hidden or removed, in every path.
+	 */
 	tty_dev = tty_port_register_device(&con->port, hvv_console_driver,
-					   dev->index, NULL);
+					   dev->index, dev->sysdev);
 	if (IS_ERR(tty_dev)) {
 		hvv_console_table_set(dev->index, NULL);
 		return PTR_ERR(tty_dev);

@@ -545,10 +545,11 @@ bool hvv_dev_unplug(struct hvv_dev *dev, struct work_struct *reap_work)
 	dev_info(dev->sysdev,
 		 "removed while zone %u's driver uses it: its requests fail until it resets the device\n",
 		 dev->zone->id);
-	hvv_sysfs_hide(dev);
 	hvv_dev_close_control(dev);
 	if (dev->ops->shutdown)
 		dev->ops->shutdown(dev);
+	/* After shutdown: a console's tty is a child of the entry. */
+	hvv_sysfs_hide(dev);
 	/* Runs that started before may still use the backend. */
 	for (i = 0; i < dev->nr_queues; i++)
 		hvv_worker_sync(&dev->vqs[i].worker);

@@ -188,9 +188,27 @@ static const struct attribute_group *hvv_class_groups[3] = {
 	&hvv_class_group,
 };
 
+/*
+ * What udev rules match on without reading attributes: the zone, the
+ * device's name and its type. Called while the entry exists, when the
+ * device and its zone do.
+ */
+static int hvv_dev_uevent(HVV_UEVENT_CONST struct device *d,
+			  struct kobj_uevent_env *env)
+{
+	const struct hvv_dev *dev = dev_get_drvdata(d);
+
+	if (!dev)
+		return 0;
+	return add_uevent_var(env, "HVISOR_ZONE=%u", dev->zone->id) ?:
+	       add_uevent_var(env, "HVISOR_DEVICE=%s", dev->name) ?:
+	       add_uevent_var(env, "HVISOR_TYPE=%s", dev->ops->type);
+}
+
 static struct class hvv_class = {
 	.name = "hvisor",
 	.class_groups = hvv_class_groups,
+	.dev_uevent = hvv_dev_uevent,
 };
 
 /**

@@ -14,6 +14,13 @@ struct hvv_dev;
 #define HVV_CLASS_CONST
 #endif
 
+/* And the class's dev_uevent() a const device since 6.3. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define HVV_UEVENT_CONST const
+#else
+#define HVV_UEVENT_CONST
+#endif
+
 int hvv_sysfs_init(const struct attribute_group *above);
 void hvv_sysfs_exit(void);
 int hvv_sysfs_add(struct hvv_dev *dev);

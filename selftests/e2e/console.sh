@@ -23,6 +23,25 @@ check "sysfs shows DRIVER_OK" wait_for 5 \
 check "sysfs backend is the tty" \
 	test "$(cat /sys/class/hvisor/$name/backend)" = ttyHV0
 
+# udev: the tty's device is the hvisor entry (what ATTRS{zone} and $id in
+# Documentation/hvisorctl.rst's rule read), and the entry's uevent names
+# the zone, the device and its type.
+check "the tty's device link is the hvisor entry" \
+	test "$(readlink -f /sys/class/tty/ttyHV0/device)" = \
+	     "$(readlink -f /sys/class/hvisor/$name)" -a \
+	     "$(basename "$(readlink /sys/class/tty/ttyHV0/device)")" = "$name"
+check "the udev rule's attributes, through the tty's parent" \
+	test "$(cat /sys/class/tty/ttyHV0/device/zone)" = "$GUEST_ZONE" -a \
+	     "$(cat /sys/class/tty/ttyHV0/device/type)" = console
+for kv in "HVISOR_ZONE=$GUEST_ZONE" "HVISOR_DEVICE=$name" HVISOR_TYPE=console; do
+	check "the entry's uevent has $kv" \
+		grep -qx "$kv" "/sys/class/hvisor/$name/uevent"
+done
+if command -v udevadm >/dev/null; then
+	check "udevadm sees the tty under the hvisor entry" \
+		sh -c "udevadm info -a /dev/ttyHV0 | grep -q 'ATTRS{zone}==\"$GUEST_ZONE\"'"
+fi
+
 # Hold both ttys open: termios would revert to cooked mode (echo!) on
 # the last close.
 exec 5<>"$tty" 6<>/dev/hvc0
