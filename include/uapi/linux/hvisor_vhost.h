@@ -2,9 +2,11 @@
 /*
  * hvisor_vhost control interface: ioctls on /dev/hvisor_vhost.
  *
- * All structures have a fixed size and explicit padding; padding and
- * reserved fields must be zero (EINVAL otherwise) so that they can be given
- * a meaning later. HVV_GET_VERSION reports HVV_API_VERSION; a caller built
+ * All structures have a fixed size and explicit padding, the same on 32-
+ * and 64-bit ABIs (32-bit callers go through compat_ioctl unchanged;
+ * selftests/tools/uapi_layout.sh pins sizes, offsets and ioctl numbers);
+ * padding and reserved fields must be zero (EINVAL otherwise) so that they
+ * can be given a meaning later. HVV_GET_VERSION reports HVV_API_VERSION; a caller built
  * against a newer header must check it. Every ioctl needs CAP_SYS_ADMIN.
  */
 #ifndef _UAPI_LINUX_HVISOR_VHOST_H
