@@ -667,8 +667,9 @@ static unsigned long unknown_cmd(struct ctx *c, unsigned int magic)
 	if (r < 85)
 		return _IO(magic, below(c, 256));
 	/* A command of the other devices, or of nobody. */
-	return _IOC(dirs[below(c, 4)], 0xb7 + below(c, 2), below(c, 0x40),
-		    below(c, 0x800));
+	return _IOC(dirs[below(c, 4)],
+		    below(c, 2) ? HVV_IOC_MAGIC : HVSIM_IOC_MAGIC,
+		    below(c, 0x40), below(c, 0x800));
 }
 
 static void op_unknown(struct ctx *c)
@@ -682,7 +683,8 @@ static void op_unknown(struct ctx *c)
 		fd = sim_fd(c);
 	else
 		fd = pick_fd(c, c->compat, NR_COMPAT);
-	call(c, fd, unknown_cmd(c, r == 0 ? 0xb7 : r == 1 ? 0xb8 : 1),
+	call(c, fd, unknown_cmd(c, r == 0 ? HVV_IOC_MAGIC :
+				   r == 1 ? HVSIM_IOC_MAGIC : 1),
 	     pct(c, 80) ? (unsigned long)arena_page(c, 0) : rnd(c),
 	     "unknown command");
 }

@@ -14,6 +14,8 @@ set -u
 
 CC=${1:-${CC:-cc}}
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+API=$(sed -n 's/^#define HVV_API_VERSION[[:space:]]*\([0-9]*\)$/\1/p' \
+	"$SRC/include/uapi/linux/hvisor_vhost.h")
 command -v "$CC" >/dev/null || { echo "$0: no C compiler ($CC)" >&2; exit 2; }
 
 T=$(mktemp -d)
@@ -563,7 +565,7 @@ done
 err 2 "del console0: ENOENT: No such file or directory (no such device, see hvisorctl list)" del console0
 ok "" zone del 1
 check "all gone" eval '[ -z "$(state)" ]'
-FAKE_API=2 err 2 "zone del 1: $HVISORCTL_DEV: module API version 2, hvisorctl speaks 1 (use the hvisorctl built with the module)" \
+FAKE_API=99 err 2 "zone del 1: $HVISORCTL_DEV: module API version 99, hvisorctl speaks $API (use the hvisorctl built with the module)" \
 	zone del 1
 
 ############################################################ load
@@ -723,7 +725,7 @@ console0 /dev/ttyHV0
 console1 /dev/ttyHV1" load - <cfg.json
 run unload - <cfg.json
 check "unload -" eval '[ $rc = 0 ] && [ -z "$(state)" ]'
-FAKE_API=2 err 2 "unload: $HVISORCTL_DEV: module API version 2, hvisorctl speaks 1 (use the hvisorctl built with the module)" \
+FAKE_API=99 err 2 "unload: $HVISORCTL_DEV: module API version 99, hvisorctl speaks $API (use the hvisorctl built with the module)" \
 	unload cfg.json
 
 # load --replace: the file's zones that exist go first, with their

@@ -202,7 +202,7 @@ struct hvsim_stats {
 #define HVSIM_OWNER_PROVIDER	1	/* hvisor_vhost, via the provider */
 #define HVSIM_OWNER_COMPAT	2	/* /dev/hvisor HVISOR_INIT_VIRTIO */
 
-#define HVSIM_IOC_MAGIC		0xB8
+#define HVSIM_IOC_MAGIC		0xBE	/* free; the test bed's only */
 
 /* Create a zone; with FD_OWNED the fd is bound to it (mmap, read). */
 #define HVSIM_ZONE_CREATE	_IOWR(HVSIM_IOC_MAGIC, 0x00, struct hvsim_zone)

@@ -15,7 +15,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define HVV_API_VERSION		1
+#define HVV_API_VERSION		2
 
 /*
  * The release of hvisor_vhost: the module's MODULE_VERSION and
@@ -173,7 +173,12 @@ struct hvv_dev_info {
 	__u64 reserved[4];
 };
 
-#define HVV_IOC_MAGIC		0xB7
+/*
+ * Free in Documentation/userspace-api/ioctl/ioctl-number.rst (0xB7 is
+ * nsfs' and remoteproc's, 0xB8 mshv's, 0xBA liveupdate's); API version 1
+ * used 0xB7.
+ */
+#define HVV_IOC_MAGIC		0xBD
 
 #define HVV_GET_VERSION		_IOR(HVV_IOC_MAGIC, 0x00, struct hvv_version)
 #define HVV_ZONE_ADD		_IOW(HVV_IOC_MAGIC, 0x01, struct hvv_zone_config)
