@@ -290,6 +290,17 @@ void hvv_dev_raise(struct hvv_dev *dev, u32 isr_bits)
 }
 
 /**
+ * hvv_dev_reassert - the driver ACKed some causes, and others are left
+ * @dev: the device
+ *
+ * Inject once more for the causes raised after the driver read them.
+ */
+void hvv_dev_reassert(struct hvv_dev *dev)
+{
+	hvv_dev_inject(dev, false);
+}
+
+/**
  * hvv_dev_deassert - the driver ACKed every interrupt cause
  * @dev: the device
  */

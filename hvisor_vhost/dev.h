@@ -207,6 +207,7 @@ int hvv_dev_init(struct hvv_dev *dev, const struct hvv_dev_ops *ops,
 void hvv_dev_stop(struct hvv_dev *dev);
 void hvv_dev_raise(struct hvv_dev *dev, u32 isr_bits);
 void hvv_dev_deassert(struct hvv_dev *dev);
+void hvv_dev_reassert(struct hvv_dev *dev);
 void hvv_dev_set_config(struct hvv_dev *dev, unsigned int off, const void *buf,
 			unsigned int len, bool notify);
 void hvv_dev_broken(struct hvv_dev *dev, const char *reason);

@@ -235,6 +235,7 @@ enum hvv_mmio_after {
 	HVV_AFTER_NOTIFY,
 	HVV_AFTER_CONFIG,
 	HVV_AFTER_DEASSERT,
+	HVV_AFTER_REASSERT,
 	HVV_AFTER_BROKEN,
 };
 
@@ -242,7 +243,7 @@ static enum hvv_mmio_after hvv_mmio_write_locked(struct hvv_dev *dev, u64 off,
 						 u64 size, u64 value,
 					       u32 *old_status)
 {
-	u32 val = value;
+	u32 val = value, acked;
 
 	if (off >= HVV_MMIO_CONFIG) {
 		if (!hvv_mmio_config_size_ok(size) ||
@@ -301,11 +302,22 @@ static enum hvv_mmio_after hvv_mmio_write_locked(struct hvv_dev *dev, u64 off,
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		return HVV_AFTER_NOTIFY;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
+		acked = dev->isr & val;
 		dev->isr &= ~val;
-		if (!dev->isr && dev->irq_asserted) {
+		if (!dev->irq_asserted)
+			break;
+		if (!dev->isr) {
 			dev->irq_asserted = false;
 			return HVV_AFTER_DEASSERT;
 		}
+		/*
+		 * A cause raised after the driver read InterruptStatus, which
+		 * its handler will not see: tell it with a new injection, or
+		 * it would never be told (one injection is outstanding until
+		 * every cause is ACKed).
+		 */
+		if (acked)
+			return HVV_AFTER_REASSERT;
 		break;
 	case VIRTIO_MMIO_STATUS:
 		*old_status = dev->status;
@@ -375,6 +387,9 @@ bool hvv_mmio_write(struct hvv_dev *dev, u64 off, u64 size, u64 value,
 		return hvv_dev_reset(dev, waiter);
 	case HVV_AFTER_DEASSERT:
 		hvv_dev_deassert(dev);
+		break;
+	case HVV_AFTER_REASSERT:
+		hvv_dev_reassert(dev);
 		break;
 	case HVV_AFTER_BROKEN:
 		hvv_dev_broken(dev, "invalid virtqueue configuration");

@@ -53,6 +53,11 @@ void hvv_dev_deassert(struct hvv_dev *dev)
 	hv_calls.deassert++;
 }
 
+void hvv_dev_reassert(struct hvv_dev *dev)
+{
+	hv_calls.injections++;
+}
+
 void hvv_dev_broken(struct hvv_dev *dev, const char *reason)
 {
 	unsigned long flags;

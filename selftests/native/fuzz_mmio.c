@@ -304,7 +304,7 @@ static void model_queue_ready(u32 val)
 /* Returns what hvv_mmio_write() must return. */
 static bool model_write(u64 off, u64 size, u64 value, int waiter)
 {
-	u32 val = value;
+	u32 val = value, acked;
 	struct mq *q;
 
 	m.writes++;
@@ -366,10 +366,13 @@ static bool model_write(u64 off, u64 size, u64 value, int waiter)
 			m.errors++;
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
+		acked = m.isr & val;
 		m.isr &= ~val;
 		if (!m.isr && m.irq_asserted) {
 			m.irq_asserted = false;
 			m.calls.deassert++;
+		} else if (m.isr && m.irq_asserted && acked) {
+			m.calls.injections++;	/* causes left: told again */
 		}
 		break;
 	case VIRTIO_MMIO_STATUS:
