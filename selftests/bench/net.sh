@@ -204,36 +204,27 @@ pings() {
 	e2e_log "$c pings: p50 avg p90 max (us) replies ${val[$c/ping]}, flood ${val[$c/flood]} round trips/s ($((SECONDS - t0)) s)"
 }
 
-# bench CONFIG: every measurement on one configuration.
+# bench CONFIG [two]: every measurement on one configuration; with "two",
+# the two-flow ones only (TCP, unthrottled UDP).
 bench() {
-	local c=$1
+	local c=$1 two=${2:-}
 	server_start "$c"
 	iperf "$c" tcp_in
 	iperf "$c" tcp_out -R
 	iperf "$c" udp_in -u -b 0 -l 1472
 	iperf "$c" udp_out -u -b 0 -l 1472 -R
-	# Below saturation: half of what virtio received unthrottled (the
-	# same rate for both configurations; virtio runs first).
-	rate_in=${BENCH_UDP_RATE:-${rate_in:-$(half "${val[virtio/udp_in]}")}}
-	rate_out=${BENCH_UDP_RATE:-${rate_out:-$(half "${val[virtio/udp_out]}")}}
-	iperf "$c" udpr_in -u -b "$rate_in" -l 1472
-	iperf "$c" udpr_out -u -b "$rate_out" -l 1472 -R
+	if [ -z "$two" ]; then
+		# Below saturation: half of what virtio received unthrottled
+		# (the same rate for both configurations; virtio runs first).
+		rate_in=${BENCH_UDP_RATE:-${rate_in:-$(half "${val[virtio/udp_in]}")}}
+		rate_out=${BENCH_UDP_RATE:-${rate_out:-$(half "${val[virtio/udp_out]}")}}
+		iperf "$c" udpr_in -u -b "$rate_in" -l 1472
+		iperf "$c" udpr_out -u -b "$rate_out" -l 1472 -R
+	fi
 	iperf "$c" udp64_in -u -b 0 -l 64
 	iperf "$c" udp64_out -u -b 0 -l 64 -R
 	server_stop
-	pings "$c"
-}
-# bench2 CONFIG: the two-flow measurements (TCP, unthrottled UDP).
-bench2() {
-	local c=$1
-	server_start "$c"
-	iperf "$c" tcp_in
-	iperf "$c" tcp_out -R
-	iperf "$c" udp_in -u -b 0 -l 1472
-	iperf "$c" udp_out -u -b 0 -l 1472 -R
-	iperf "$c" udp64_in -u -b 0 -l 64
-	iperf "$c" udp64_out -u -b 0 -l 64 -R
-	server_stop
+	[ -n "$two" ] || pings "$c"
 }
 # half "MBPS ...": half of MBPS as an iperf3 rate in kbit/s (at least 1M).
 half() {
@@ -249,8 +240,8 @@ bench virtio
 e2e_log "virtio done in $(( $(date +%s) - start )) s"
 bench veth
 e2e_log "veth done in $(( $(date +%s) - start )) s"
-bench2 virtio2
-bench2 veth2
+bench virtio2 two
+bench veth2 two
 e2e_log "all done in $(( $(date +%s) - start )) s"
 
 # The table. Each row: key label unit field kind (tp: higher is better,
