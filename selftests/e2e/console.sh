@@ -37,10 +37,23 @@ for kv in "HVISOR_ZONE=$GUEST_ZONE" "HVISOR_DEVICE=$name" HVISOR_TYPE=console; d
 	check "the entry's uevent has $kv" \
 		grep -qx "$kv" "/sys/class/hvisor/$name/uevent"
 done
-if command -v udevadm >/dev/null; then
-	check "udevadm sees the tty under the hvisor entry" \
-		sh -c "udevadm info -a /dev/ttyHV0 | grep -q 'ATTRS{zone}==\"$GUEST_ZONE\"'"
-fi
+check "udevadm sees the tty under the hvisor entry" \
+	sh -c "udevadm info -a /dev/ttyHV0 | grep -q 'ATTRS{zone}==\"$GUEST_ZONE\"'"
+# The rules exactly as hvisorctl.rst documents them, through udev's own
+# rule engine (udevadm test: no daemon needed; /run is the VM's own).
+mkdir -p /run/udev/rules.d
+grep -o 'SUBSYSTEM=="tty", KERNEL=="ttyHV\*".*' \
+	"$(dirname "$0")/../../Documentation/hvisorctl.rst" \
+	>/run/udev/rules.d/60-hvisor.rules
+check "hvisorctl.rst documents two udev rules" \
+	test "$(wc -l </run/udev/rules.d/60-hvisor.rules)" = 2
+work_udev=$(mktemp)
+udevadm test --action=add /sys/class/tty/ttyHV0 >"$work_udev" 2>&1 || true
+for link in "zone$GUEST_ZONE-console" "zone$GUEST_ZONE-$name"; do
+	check "the documented rules link /dev/hvisor/$link" \
+		grep -q "^DEVLINKS=.*/dev/hvisor/$link\( \|\$\)" "$work_udev"
+done
+rm -f /run/udev/rules.d/60-hvisor.rules "$work_udev"
 
 # Hold both ttys open: termios would revert to cooked mode (echo!) on
 # the last close.

@@ -16,7 +16,7 @@ foreign=
 for a in "$@"; do
 	case $a in
 	x86_64) pkgs+=(qemu-system-x86 sparse shellcheck fio iperf3 e2fsprogs
-		       iproute2 iputils-ping clang-14 libclang-rt-14-dev
+		       iproute2 iputils-ping udev clang-14 libclang-rt-14-dev
 		       libfuzzer-14-dev man-db) ;;
 	arm64) pkgs+=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 	       foreign=arm64 ;;
