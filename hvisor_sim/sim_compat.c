@@ -8,8 +8,12 @@
  * hvisor_vhost owns the bridge through the provider interface (load the
  * simulator with register_provider=0); bridge pages are kept until module
  * unload instead of being leaked or freed under the hypervisor; mmap at a
- * non-zero offset (a root-physical address) is limited to the RAM of raw
- * simulated zones instead of any memory at all.
+ * non-zero offset (a root-physical address) is limited to the RAM of
+ * simulated zones instead of any memory at all. That includes identity
+ * zones, whose RAM is the root's own System RAM (as an in-kernel guest
+ * sees it), so that a daemon can serve the upstream guest drivers: the
+ * mapping then reaches kernel memory, as hvisor.ko's does on a real
+ * machine. Root only, like the file.
  */
 #define pr_fmt(fmt) "hvisor_sim: " fmt
 
@@ -177,7 +181,7 @@ static int hvsim_compat_mmap(struct file *file, struct vm_area_struct *vma)
 	pa = (phys_addr_t)vma->vm_pgoff << PAGE_SHIFT;
 	z = hvsim_zone_get_by_hpa(pa, len);
 	if (!z) {
-		pr_info_ratelimited("/dev/hvisor: mmap of %#llx+%#llx refused: not the RAM of a raw simulated zone\n",
+		pr_info_ratelimited("/dev/hvisor: mmap of %#llx+%#llx refused: not the RAM of a simulated zone\n",
 				    (u64)pa, len);
 		return -EINVAL;
 	}

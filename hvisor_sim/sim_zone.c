@@ -243,7 +243,7 @@ const struct hvsim_ram *hvsim_zone_find_ram(struct hvsim_szone *z, u64 gpa,
 }
 
 /**
- * hvsim_zone_get_by_hpa() - the raw zone whose RAM holds [hpa, hpa + len)
+ * hvsim_zone_get_by_hpa() - the zone whose RAM holds [hpa, hpa + len)
  * @hpa: root-physical start
  * @len: bytes
  *
@@ -258,7 +258,7 @@ struct hvsim_szone *hvsim_zone_get_by_hpa(phys_addr_t hpa, u64 len)
 	spin_lock_irqsave(&hvsim.zone_lock, flags);
 	for (id = 0; id <= HVSIM_MAX_ZONE_ID && !found; id++) {
 		z = hvsim.zones[id];
-		if (!z || (z->flags & HVSIM_ZONE_F_IDENTITY))
+		if (!z)
 			continue;
 		for (i = 0; i < z->nr_ram; i++) {
 			if (hpa >= z->ram[i].hpa &&

@@ -807,6 +807,72 @@ static int add_identity_zone(int fd)
 	return 0;
 }
 
+/* The root-physical address of one of our own pages (root: pagemap has PFNs). */
+static __u64 own_page_pa(void *page)
+{
+	__u64 entry = 0;
+	int fd;
+
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &entry, sizeof(entry),
+		  (uintptr_t)page / 4096 * sizeof(entry)) != sizeof(entry))
+		entry = 0;
+	close(fd);
+	if (!(entry & (1ULL << 63)))
+		return 0;
+	return (entry & ((1ULL << 55) - 1)) * 4096;
+}
+
+/*
+ * hvisor-tool's daemon maps each zone's RAM by root-physical address; an
+ * identity zone's RAM is the root's own, so a page of this process,
+ * mapped again through /dev/hvisor at its physical address, is the same
+ * memory both ways. Outside the zone's RAM nothing is mapped.
+ */
+TEST_F(sim, identity_zone_ram_maps_through_compat)
+{
+	struct hvsim_zone info = { .zone_id = ID_ZONE };
+	__u32 *own, *m;
+	__u64 pa;
+	__u32 i;
+	int inside = 0;
+
+	ASSERT_EQ(0, responder_open(&self->r, 0));
+	ASSERT_EQ(0, add_identity_zone(self->fd));
+	ASSERT_EQ(0, ioctl(self->fd, HVSIM_ZONE_INFO, &info));
+	own = aligned_alloc(4096, 4096);
+	ASSERT_NE(NULL, own);
+	memset(own, 0, 4096);
+	ASSERT_EQ(0, mlock(own, 4096));
+	pa = own_page_pa(own);
+	ASSERT_NE(0, pa);
+	for (i = 0; i < info.nr_regions; i++)
+		if (pa >= info.regions[i].hpa &&
+		    pa + 4096 <= info.regions[i].hpa + info.regions[i].size)
+			inside = 1;
+	ASSERT_EQ(1, inside);
+
+	m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, self->r.fd, pa);
+	ASSERT_NE(MAP_FAILED, m);
+	/* two mappings of one page: atomics keep the compiler honest */
+	__atomic_store_n(&own[7], 0x1dea1dea, __ATOMIC_SEQ_CST);
+	EXPECT_EQ(0x1dea1dea, __atomic_load_n(&m[7], __ATOMIC_SEQ_CST));
+	__atomic_store_n(&m[9], 0xc0ffee, __ATOMIC_SEQ_CST);
+	EXPECT_EQ(0xc0ffee, __atomic_load_n(&own[9], __ATOMIC_SEQ_CST));
+	munmap(m, 4096);
+
+	/* above the zone's RAM (where its devices go): refused */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED,
+				   self->r.fd, GUEST_ADDR));
+	/* the zone gone, its RAM is no zone's */
+	EXPECT_EQ(0, ioctl(self->fd, HVSIM_ZONE_DESTROY, ID_ZONE));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED,
+				   self->r.fd, pa));
+	free(own);
+}
+
 TEST_F(sim, guest_add_without_device_fails)
 {
 	struct hvsim_guest g = { .zone_id = ID_ZONE, .irq = GUEST_IRQ };
