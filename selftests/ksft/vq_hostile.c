@@ -11,6 +11,7 @@
  * QueueNotify), the bystander after it (synchronous); one test swaps them.
  */
 #include <string.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <kselftest_harness.h>
@@ -33,7 +34,60 @@ struct hctx {
 	__u64 v_errors;		/* victim's error count before the breach */
 	__u16 v_used;		/* its transmit used index then */
 	unsigned int seq;	/* bystander messages */
+	int trace_err;		/* hvv_broken tracing could not start */
 };
+
+#define TRACEFS		"/sys/kernel/tracing"
+#define TRACE_BROKEN	TRACEFS "/events/hvisor_vhost/hvv_broken/enable"
+
+static int write_file(const char *path, const char *s)
+{
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Record hvv_broken from now on, in an empty trace buffer. */
+static int trace_broken_start(void)
+{
+	if (access(TRACEFS "/events", F_OK) &&
+	    mount("nodev", TRACEFS, "tracefs", 0, NULL))
+		return -errno;
+	return write_file(TRACEFS "/trace", "") ?: write_file(TRACE_BROKEN, "1");
+}
+
+/*
+ * Stop recording; the number of hvv_broken records for device @name with
+ * zone @zone and a reason, or -1 if the trace cannot be read.
+ */
+static int trace_broken_stop(const char *name, __u32 zone)
+{
+	char want[64], line[512];
+	int n = 0;
+	FILE *f;
+
+	write_file(TRACE_BROKEN, "0");
+	f = fopen(TRACEFS "/trace", "r");
+	if (!f)
+		return -1;
+	snprintf(want, sizeof(want), "hvv_broken: %s zone=%u reason=\"", name,
+		 zone);
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, want);
+
+		if (p && p[strlen(want)] && p[strlen(want)] != '"')
+			n++;
+	}
+	fclose(f);
+	write_file(TRACEFS "/trace", "");
+	return n;
+}
 
 /* Console @c works: @s reaches its tty, with a used-buffer interrupt. */
 static void con_works(struct __test_metadata *_metadata, struct hvg *g,
@@ -69,6 +123,7 @@ static void before_breach(struct hctx *h)
 {
 	h->v_errors = hvg_stat(&h->v->d, "errors");
 	h->v_used = hvg_vq_used_idx(&h->v->vq[HVG_CONSOLE_TX]);
+	h->trace_err = trace_broken_start();
 }
 
 /*
@@ -94,6 +149,11 @@ static void broken_then_recovers(struct __test_metadata *_metadata,
 		TH_LOG("status %#x: the device did not give up", s);
 	EXPECT_EQ((__u64)s, hvg_sysfs_u64(v->d.name, "status"));
 	EXPECT_LT(h->v_errors, hvg_stat(&v->d, "errors"));
+	/* The tracepoint says so once, with a reason. */
+	ASSERT_EQ(0, h->trace_err);
+	EXPECT_EQ(1, trace_broken_stop(v->d.name, g->zone))
+		TH_LOG("no (or more than one) hvv_broken record for %s",
+		       v->d.name);
 	/* Nothing of the bad chain was consumed. */
 	EXPECT_EQ(h->v_used, hvg_vq_used_idx(&v->vq[HVG_CONSOLE_TX]));
 	if (status & VIRTIO_CONFIG_S_DRIVER_OK) {
