@@ -11,6 +11,8 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <ctype.h>
+#include <dirent.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <sys/eventfd.h>
@@ -74,7 +76,7 @@ static int measure(int sim_fd, __u32 zone, __u32 cpu, __u64 addr,
 static void print_rtt(const char *what, const struct rtt *r,
 		      const struct rtt *base)
 {
-	printf("# %-40s avg %8.1f us  p50 %8.1f us  p99 %8.1f us  (p50 x%.2f of in-kernel)\n",
+	printf("# %-42s avg %8.1f us  p50 %8.1f us  p99 %8.1f us  (p50 x%.2f)\n",
 	       what, r->avg, r->p50, r->p99, r->p50 / base->p50);
 }
 
@@ -231,6 +233,155 @@ TEST(register_read_round_trip)
 	print_rtt("userspace daemon, hvisor-tool busy-poll", &daemon_poll, &kern);
 	print_rtt("userspace daemon, sleeping", &daemon_sleep, &kern);
 	fflush(stdout);	/* the harness child ends with _exit() */
+}
+
+#define IDLE_SAMPLES	200
+#define IDLE_CPU_MAX_NS	(10 * 1000 * 1000ULL)	/* per idle second */
+
+/*
+ * CPU time in ns hvisor_vhost's threads have used so far: the dispatcher
+ * ("hv-dispatch") and the queue workers ("hv-DEV-qN"), from the first
+ * field of their schedstat (exact, in ns).
+ */
+static __u64 module_cpu_ns(void)
+{
+	unsigned long long ns;
+	struct dirent *e;
+	char path[300], comm[32];
+	__u64 sum = 0;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		if (!isdigit((unsigned char)e->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		if (hvg_read_file(path, comm, sizeof(comm)) ||
+		    strncmp(comm, "hv-", 3) ||
+		    (strcmp(comm, "hv-dispatch") && !strstr(comm, "-q")))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/schedstat", e->d_name);
+		if (!hvg_read_file(path, comm, sizeof(comm)) &&
+		    sscanf(comm, "%llu", &ns) == 1)
+			sum += ns;
+	}
+	closedir(d);
+	return sum;
+}
+
+static void sleep_us(unsigned int us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000,
+			       .tv_nsec = (us % 1000000) * 1000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static void summarise(__u64 *t, int n, struct rtt *out)
+{
+	__u64 sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		sum += t[i];
+	qsort(t, n, sizeof(t[0]), cmp_u64);
+	out->avg = sum / 1000.0 / n;
+	out->p50 = t[n / 2] / 1000.0;
+	out->p99 = t[n * 99 / 100] / 1000.0;
+}
+
+/*
+ * @gap_us after each access: a MagicValue read, then (separately) a
+ * one-byte transmit from its QueueNotify to its used entry, spinning on
+ * the used index. Returns 0, or -1 if an access failed or a chain was not
+ * used within HVG_WAIT_MS.
+ */
+static int measure_idle(struct hvg *g, struct hvg_con *c, unsigned int gap_us,
+			struct rtt *reg, struct rtt *notify)
+{
+	struct hvg_vq *vq = &c->vq[HVG_CONSOLE_TX];
+	static __u64 t[IDLE_SAMPLES];
+	__u64 gpa = hvg_put(g, "x", 1);
+	int i;
+
+	for (i = 0; i < IDLE_SAMPLES; i++) {
+		__u64 t0;
+
+		sleep_us(gap_us);
+		t0 = now_ns();
+		if (hvg_rd32(g, c->d.base, VIRTIO_MMIO_MAGIC_VALUE) != RTT_MAGIC)
+			return -1;
+		t[i] = now_ns() - t0;
+	}
+	summarise(t, IDLE_SAMPLES, reg);
+
+	for (i = 0; i < IDLE_SAMPLES; i++) {
+		__u16 head = vq->avail_idx % vq->num;
+		__u64 t0, end;
+
+		sleep_us(gap_us);
+		hvg_desc(vq, head, gpa, 1, 0, 0);
+		hvg_vq_publish(vq, head);
+		t0 = now_ns();
+		hvg_notify(g, c->d.base, vq->index);
+		end = t0 + HVG_WAIT_MS * 1000000ULL;
+		while (hvg_vq_used_idx(vq) == vq->last_used)
+			if (now_ns() > end)
+				return -1;
+		t[i] = now_ns() - t0;
+		vq->last_used++;
+	}
+	summarise(t, IDLE_SAMPLES, notify);
+	hvg_drain_irqs(g);
+	return 0;
+}
+
+TEST(latency_from_idle)
+{
+	struct rtt reg_sleep, ntf_sleep, reg_poll, ntf_poll;
+	__u64 idle_sleep, idle_poll, c0;
+	struct hvg_con con = { .tty = -1 };
+	struct hvg g;
+
+	ASSERT_EQ(0, hvg_setup(&g, 7));
+	ASSERT_EQ(0, hvg_add_console(&g, HVG_MMIO_BASE, HVG_DEV_LEN, 40, &con.d));
+	ASSERT_EQ(0, hvg_con_init(&g, &con, HVG_F_VERSION_1, 64));
+	con.tty = hvg_tty_open(con.d.index);
+	ASSERT_LE(0, con.tty);
+
+	/* Sleeping: 5 ms between accesses, nothing polls. */
+	set_poll_us("0");
+	ASSERT_EQ(0, measure_idle(&g, &con, 5000, &reg_sleep, &ntf_sleep));
+	c0 = module_cpu_ns();
+	ASSERT_LT(0, c0) TH_LOG("no CPU time of hv-dispatch or hv-*-q* found");
+	sleep_us(1000000);
+	idle_sleep = module_cpu_ns() - c0;
+
+	/* The opt-in poll, each access inside the window the last one opened. */
+	set_poll_us("1000");
+	ASSERT_EQ(0, measure_idle(&g, &con, 500, &reg_poll, &ntf_poll));
+	c0 = module_cpu_ns();
+	sleep_us(1000000);
+	idle_poll = module_cpu_ns() - c0;
+	set_poll_us("0");
+
+	close(con.tty);
+	hvg_teardown(&g);
+
+	print_rtt("register read, 5 ms idle (sleeping)", &reg_sleep, &reg_sleep);
+	print_rtt("register read, 0.5 ms idle, poll_us=1000", &reg_poll,
+		  &reg_sleep);
+	print_rtt("notify to used, 5 ms idle (sleeping)", &ntf_sleep, &ntf_sleep);
+	print_rtt("notify to used, 0.5 ms idle, poll_us=1000", &ntf_poll,
+		  &ntf_sleep);
+	printf("# module CPU in the second after the last access: %.2f ms sleeping, %.2f ms with poll_us=1000\n",
+	       idle_sleep / 1e6, idle_poll / 1e6);
+	fflush(stdout);
+	/* Nothing runs while nothing happens. */
+	EXPECT_GT(IDLE_CPU_MAX_NS, idle_sleep);
+	EXPECT_GT(IDLE_CPU_MAX_NS, idle_poll);
 }
 
 TEST_HARNESS_MAIN
