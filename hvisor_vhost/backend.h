@@ -18,7 +18,9 @@ struct module;
  *	whose unload removes every device first)
  * @create: create an initialised, not yet started device from a
  *	configuration (process context, hvv_ctl_lock held); returns the
- *	device or an ERR_PTR
+ *	device or an ERR_PTR. ctl.c has checked the union's part of the
+ *	types it knows (flags, padding, zero past it); a backend of another
+ *	type checks its own.
  * @node: in the table of backends (hvv_backends_lock)
  */
 struct hvv_backend {

@@ -170,8 +170,8 @@ static void hvv_blk_set_serial(struct hvv_blk *blk, const struct hvv_dev_config 
 {
 	char id[32];
 
-	if (ud->serial[0]) {
-		memcpy(blk->serial, ud->serial, VIRTIO_BLK_ID_BYTES);
+	if (ud->blk.serial[0]) {
+		memcpy(blk->serial, ud->blk.serial, VIRTIO_BLK_ID_BYTES);
 		return;
 	}
 	snprintf(id, sizeof(id), "hvisor-%u-%u", ud->zone_id, blk->dev.index);
@@ -182,7 +182,8 @@ static void hvv_blk_set_serial(struct hvv_blk *blk, const struct hvv_dev_config 
  * hvv_blk_create - create a virtio-blk device on an image file or block
  *	device
  * @ud: from userspace: backend_fd (open for reading, and writing unless
- *	HVV_DEV_F_RO), queues (0 = 1, up to 8), serial
+ *	HVV_BLK_F_RO), queues (0 = 1, up to 8), blk.serial; its flags and
+ *	padding are checked by ctl.c
  *
  * Runs in the caller's context, where @ud->backend_fd is looked up.
  *
@@ -194,10 +195,6 @@ static struct hvv_dev *hvv_blk_create(const struct hvv_dev_config *ud)
 	struct hvv_blk *blk;
 	int index, ret;
 
-	if (ud->flags & ~HVV_DEV_F_RO) {
-		pr_err("blk: only the ro flag applies\n");
-		return ERR_PTR(-EINVAL);
-	}
 	if (nr_queues > HVV_BLK_MAX_QUEUES) {
 		pr_err("blk: queues=%u: 1 to %u\n", ud->queues,
 		       HVV_BLK_MAX_QUEUES);
@@ -217,7 +214,8 @@ static struct hvv_dev *hvv_blk_create(const struct hvv_dev_config *ud)
 	}
 	blk->dev.index = index;
 	snprintf(blk->dev.name, sizeof(blk->dev.name), "blk%d", index);
-	blk->ro = ud->flags & HVV_DEV_F_RO;
+	blk->dev.flags = ud->blk.flags;
+	blk->ro = ud->blk.flags & HVV_BLK_F_RO;
 	/* From here on, hvv_blk_free() undoes everything. */
 	ret = hvv_blk_inflight_init(blk);
 	if (ret) {

@@ -552,9 +552,8 @@ static struct hvv_dev *hvv_console_create(const struct hvv_dev_config *ud)
 	struct hvv_console *con;
 	int index, ret;
 
-	if (ud->backend_fd != -1 || ud->queues || ud->flags ||
-	    ud->serial[0]) {
-		pr_err("console: takes no backend, queues, flags or serial\n");
+	if (ud->backend_fd != -1 || ud->queues) {
+		pr_err("console: takes no backend or queues\n");
 		return ERR_PTR(-EINVAL);
 	}
 	index = ida_alloc_max(&hvv_console_ida, HVV_CONSOLE_MAX - 1,

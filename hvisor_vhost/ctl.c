@@ -4,7 +4,8 @@
  *
  * Every structure is copied in once and checked here for what the uapi
  * promises (zeroed padding and reserved fields, known flags, terminated
- * strings); semantic checks are the registry's and the backends'.
+ * strings, HVV_DEV_ADD's size convention); semantic checks are the
+ * registry's and the backends'.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -65,29 +66,70 @@ static long hvv_ctl_zone_id(unsigned int cmd, void __user *arg)
 	return hvv_registry_reset_zone(uz.zone_id);
 }
 
-static long hvv_ctl_dev_add(void __user *arg)
+/*
+ * The union of @ud: for a type this module serves, known flags, zero
+ * padding and zero bytes past the type's part; for another type (served
+ * by a backend module this one does not know, or by none), the backend's
+ * business.
+ */
+static bool hvv_dev_part_ok(const struct hvv_dev_config *ud)
+{
+	size_t size;
+
+	switch (ud->type) {
+	case HVV_DEV_BLK:
+		if (ud->blk.flags & ~HVV_BLK_F_ALL)
+			return false;
+		size = sizeof(ud->blk);
+		break;
+	case HVV_DEV_NET:
+		if (ud->net.flags & ~HVV_NET_F_ALL ||
+		    !hvv_all_zero(ud->net.pad, sizeof(ud->net.pad)))
+			return false;
+		size = sizeof(ud->net);
+		break;
+	case HVV_DEV_CONSOLE:
+		if (ud->console.flags & ~HVV_CONSOLE_F_ALL || ud->console.pad)
+			return false;
+		size = sizeof(ud->console);
+		break;
+	default:
+		return true;
+	}
+	return hvv_all_zero((const u8 *)ud->reserved + size,
+			    sizeof(ud->reserved) - size);
+}
+
+/*
+ * HVV_DEV_ADD with a struct hvv_dev_config of @usize bytes, the caller's
+ * sizeof() (the uapi header's convention): a larger one must be zero past
+ * ours (E2BIG otherwise), a smaller one is zero-extended.
+ */
+static long hvv_ctl_dev_add(void __user *arg, size_t usize)
 {
 	struct hvv_dev_config ud;
+	size_t out = min(usize, sizeof(ud));
 	long ret;
 
-	if (copy_from_user(&ud, arg, sizeof(ud)))
-		return -EFAULT;
-	if (!hvv_all_zero(ud.pad, sizeof(ud.pad)) || ud.pad2 ||
-	    (ud.type != HVV_DEV_NET && ud.tap_fds) ||
-	    !hvv_all_zero(ud.reserved, sizeof(ud.reserved)) ||
-	    !hvv_all_zero(ud.name, sizeof(ud.name)) || ud.index ||
-	    ud.flags & ~HVV_DEV_F_ALL)
+	if (usize < HVV_DEV_CONFIG_SIZE_VER0)
+		return -EINVAL;
+	ret = copy_struct_from_user(&ud, sizeof(ud), arg, usize);
+	if (ret)
+		return ret;
+	/* Type 0 is no virtio device, whatever the backends. */
+	if (!ud.type || ud.pad || !hvv_all_zero(ud.name, sizeof(ud.name)) ||
+	    ud.index || ud.flags & ~HVV_DEV_F_ALL || !hvv_dev_part_ok(&ud))
 		return -EINVAL;
 	/*
 	 * The name is returned in @arg: make sure it can be before the
 	 * device exists (writing back what was read changes nothing).
 	 */
-	if (copy_to_user(arg, &ud, sizeof(ud)))
+	if (copy_to_user(arg, &ud, out))
 		return -EFAULT;
 	ret = hvv_registry_add_dev(&ud);
 	if (ret)
 		return ret;
-	if (copy_to_user(arg, &ud, sizeof(ud))) {
+	if (copy_to_user(arg, &ud, out)) {
 		/* Unmapped meanwhile by another thread: undo. */
 		hvv_registry_del_dev(ud.name);
 		return -EFAULT;
@@ -135,6 +177,10 @@ static long hvv_ctl_ioctl(struct file *file, unsigned int cmd,
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 
+	/* Any size: see hvv_ctl_dev_add(). */
+	if ((cmd & ~_IOC(0, 0, 0, _IOC_SIZEMASK)) == HVV_DEV_ADD_SIZE(0))
+		return hvv_ctl_dev_add(uarg, _IOC_SIZE(cmd));
+
 	switch (cmd) {
 	case HVV_GET_VERSION:
 		return copy_to_user(uarg, &ver, sizeof(ver)) ? -EFAULT : 0;
@@ -143,8 +189,6 @@ static long hvv_ctl_ioctl(struct file *file, unsigned int cmd,
 	case HVV_ZONE_DEL:
 	case HVV_ZONE_RESET:
 		return hvv_ctl_zone_id(cmd, uarg);
-	case HVV_DEV_ADD:
-		return hvv_ctl_dev_add(uarg);
 	case HVV_DEV_DEL:
 	case HVV_DEV_RESIZE:
 		return hvv_ctl_dev_name(cmd, uarg);

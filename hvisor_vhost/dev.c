@@ -151,7 +151,7 @@ static void hvv_dev_close_control(struct hvv_dev *dev)
  * hvv_dev_init - initialise the generic part of a device
  * @dev: the device (embedded in the backend's structure, zeroed)
  * @ops: backend ops
- * @ud: the configuration from userspace (addr, len, irq, flags)
+ * @ud: the configuration from userspace (addr, len, irq)
  * @nr_queues: number of virtqueues (1..HVV_MAX_QUEUES)
  * @num_max: QueueNumMax of every queue (power of two)
  * @features: backend features; the core adds VERSION_1, INDIRECT_DESC and
@@ -172,7 +172,6 @@ int hvv_dev_init(struct hvv_dev *dev, const struct hvv_dev_ops *ops,
 	dev->addr = ud->addr;
 	dev->len = ud->len;
 	dev->irq = ud->irq;
-	dev->flags = ud->flags;
 	dev->device_features = features | BIT_ULL(VIRTIO_F_VERSION_1) |
 			       BIT_ULL(VIRTIO_RING_F_INDIRECT_DESC) |
 			       BIT_ULL(VIRTIO_RING_F_EVENT_IDX);

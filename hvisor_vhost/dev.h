@@ -117,7 +117,8 @@ struct hvv_dev_stats {
  * @len: window length
  * @irq: interrupt injected into the zone
  * @index: per-type index
- * @flags: HVV_DEV_F_*
+ * @flags: the per-type flags of the uapi (HVV_BLK_F_*, HVV_NET_F_*), set
+ *	by the backend before the device is published, then constant
  * @name: e.g. "console0"
  * @device_features: offered features; set before the device is visible
  * @nr_queues: number of virtqueues

@@ -501,7 +501,7 @@ static int hvv_net_pair_get(struct hvv_net_pair *pair, int fd)
 	return ret;
 }
 
-/* The fds of the pairs: backend_fd, or the array at tap_fds. */
+/* The fds of the pairs: backend_fd, or the array at net.tap_fds. */
 static int hvv_net_get_pairs(struct hvv_net *net,
 			     const struct hvv_dev_config *ud)
 {
@@ -511,7 +511,7 @@ static int hvv_net_get_pairs(struct hvv_net *net,
 
 	if (net->nr_pairs == 1) {
 		fds[0] = ud->backend_fd;
-	} else if (copy_from_user(fds, u64_to_user_ptr(ud->tap_fds),
+	} else if (copy_from_user(fds, u64_to_user_ptr(ud->net.tap_fds),
 				  net->nr_pairs * sizeof(fds[0]))) {
 		return -EFAULT;
 	}
@@ -547,7 +547,7 @@ static u64 hvv_net_features(const struct hvv_dev_config *ud)
 		    BIT_ULL(VIRTIO_NET_F_GUEST_USO4) |
 		    BIT_ULL(VIRTIO_NET_F_GUEST_USO6);
 #endif
-	if (ud->mtu)
+	if (ud->net.mtu)
 		features |= BIT_ULL(VIRTIO_NET_F_MTU);
 	if (ud->queues > 1)
 		features |= BIT_ULL(VIRTIO_NET_F_MQ);
@@ -579,44 +579,42 @@ static void hvv_net_set_config(struct hvv_net *net,
 {
 	struct virtio_net_config cfg = {};
 
-	if (ud->flags & HVV_DEV_F_MAC)
-		memcpy(cfg.mac, ud->mac, ETH_ALEN);
+	if (ud->net.flags & HVV_NET_F_MAC)
+		memcpy(cfg.mac, ud->net.mac, ETH_ALEN);
 	else
 		hvv_net_default_mac(ud, cfg.mac);
 	cfg.status = (__force __virtio16)cpu_to_le16(VIRTIO_NET_S_LINK_UP);
 	cfg.max_virtqueue_pairs = (__force __virtio16)
 		cpu_to_le16(net->nr_pairs);
-	cfg.mtu = (__force __virtio16)cpu_to_le16(ud->mtu);
+	cfg.mtu = (__force __virtio16)cpu_to_le16(ud->net.mtu);
 	hvv_dev_set_config(&net->dev, 0, &cfg, sizeof(cfg), false);
 }
 
 static int hvv_net_check(const struct hvv_dev_config *ud)
 {
-	if (ud->flags & ~HVV_DEV_F_MAC) {
-		pr_err("net: only the mac flag applies\n");
-		return -EINVAL;
-	}
 	if (ud->queues > HVV_NET_MAX_PAIRS) {
 		pr_err("net: queues=%u: 1 to %u queue pairs\n", ud->queues,
 		       HVV_NET_MAX_PAIRS);
 		return -EINVAL;
 	}
-	if (ud->queues > 1 && (!ud->tap_fds || ud->backend_fd != -1)) {
+	if (ud->queues > 1 && (!ud->net.tap_fds || ud->backend_fd != -1)) {
 		pr_err("net: queues=%u: one tap queue per pair in tap_fds, backend_fd -1\n",
 		       ud->queues);
 		return -EINVAL;
 	}
-	if (ud->queues <= 1 && ud->tap_fds) {
+	if (ud->queues <= 1 && ud->net.tap_fds) {
 		pr_err("net: tap_fds is for several queue pairs\n");
 		return -EINVAL;
 	}
-	if (ud->mtu && (ud->mtu < HVV_NET_MIN_MTU || ud->mtu > U16_MAX)) {
-		pr_err("net: mtu=%u: %u to %u\n", ud->mtu, HVV_NET_MIN_MTU,
+	if (ud->net.mtu &&
+	    (ud->net.mtu < HVV_NET_MIN_MTU || ud->net.mtu > U16_MAX)) {
+		pr_err("net: mtu=%u: %u to %u\n", ud->net.mtu, HVV_NET_MIN_MTU,
 		       U16_MAX);
 		return -EINVAL;
 	}
-	if (ud->flags & HVV_DEV_F_MAC && !is_valid_ether_addr(ud->mac)) {
-		pr_err("net: mac=%pM: not a unicast address\n", ud->mac);
+	if (ud->net.flags & HVV_NET_F_MAC &&
+	    !is_valid_ether_addr(ud->net.mac)) {
+		pr_err("net: mac=%pM: not a unicast address\n", ud->net.mac);
 		return -EINVAL;
 	}
 	if (ud->queues <= 1 && ud->backend_fd < 0) {
@@ -629,8 +627,9 @@ static int hvv_net_check(const struct hvv_dev_config *ud)
 /**
  * hvv_net_create - create a virtio-net device on a tap
  * @ud: from userspace: backend_fd (a tap opened with IFF_VNET_HDR and a
- *	12-byte header) or, for several queue pairs, tap_fds (one queue of
- *	a multi-queue tap per pair), mac (with HVV_DEV_F_MAC), mtu, queues
+ *	12-byte header) or, for several queue pairs, net.tap_fds (one queue
+ *	of a multi-queue tap per pair), net.mac (with HVV_NET_F_MAC),
+ *	net.mtu, queues; its flags and padding are checked by ctl.c
  *
  * Runs in the caller's context, where the fds are looked up.
  *
@@ -655,6 +654,7 @@ static struct hvv_dev *hvv_net_create(const struct hvv_dev_config *ud)
 	}
 	net->dev.index = index;
 	snprintf(net->dev.name, sizeof(net->dev.name), "net%d", index);
+	net->dev.flags = ud->net.flags;
 	net->nr_pairs = ud->queues ? ud->queues : 1;
 	INIT_LIST_HEAD(&net->tap_node);
 	mutex_init(&net->link_lock);

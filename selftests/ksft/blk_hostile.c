@@ -661,7 +661,7 @@ TEST_F(blk, read_only)
 	__u64 io;
 	int st;
 
-	ASSERT_EQ(0, replug(self, self->fd, HVV_DEV_F_RO, NULL));
+	ASSERT_EQ(0, replug(self, self->fd, HVV_BLK_F_RO, NULL));
 	self->offered = hvg_device_features(G, BASE);
 	EXPECT_TRUE(self->offered & BIT_ULL(VIRTIO_BLK_F_RO));
 	ASSERT_EQ(0, hvg_blk_init(G, B, self->offered & WANT, NUM));

@@ -153,7 +153,9 @@ TEST_F(ctl, dev_add_rejects)
 	EXPECT_EQ(EINVAL, dev_add(fd, &d));
 	d = console(HVG_MMIO_BASE, 40); d.backend_fd = 0;
 	EXPECT_EQ(EINVAL, dev_add(fd, &d));	/* a console has no backend */
-	d = console(HVG_MMIO_BASE, 40); d.flags = HVV_DEV_F_RO;
+	d = console(HVG_MMIO_BASE, 40); d.flags = 1;	/* no common flag */
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE, 40); d.type = 0;
 	EXPECT_EQ(EINVAL, dev_add(fd, &d));
 	EXPECT_EQ(0, access(HVG_SYSFS "/console0", F_OK) == 0 ? 1 : 0);
 
@@ -179,6 +181,114 @@ TEST_F(ctl, dev_add_rejects)
 	EXPECT_EQ(EBUSY, errno);
 	EXPECT_EQ(-1, ioctl(fd, HVV_DEV_RESIZE, self->g.devs[0]));
 	EXPECT_EQ(EOPNOTSUPP, errno);
+}
+
+/* HVV_DEV_ADD with a structure of @size bytes at @d. */
+static int dev_add_size(int fd, void *d, size_t size)
+{
+	return ioctl(fd, HVV_DEV_ADD_SIZE(size), d) ? errno : 0;
+}
+
+/*
+ * The uapi's size convention: the caller's size is the ioctl number's; a
+ * larger structure is taken if it is zero past the module's (E2BIG
+ * otherwise), the out fields are written within it; below version 3's
+ * size, EINVAL; version 2's fixed number is gone. Nothing is created by
+ * a refused one.
+ */
+TEST_F(ctl, dev_add_sizes)
+{
+	struct {
+		struct hvv_dev_config d;
+		__u8 tail[64];
+	} big;
+	static const __u8 zero[sizeof(big.tail)];
+	struct hvv_dev_config d;
+	int fd = self->g.ctl_fd;
+	size_t n = sizeof(big.d);
+
+	ASSERT_EQ(HVV_DEV_CONFIG_SIZE_VER0, sizeof(d));
+	memset(&big, 0, sizeof(big));
+	big.d = console(HVG_MMIO_BASE, 40);
+	big.tail[63] = 1;
+	EXPECT_EQ(E2BIG, dev_add_size(fd, &big, sizeof(big)));
+	big.tail[63] = 0;
+	big.tail[0] = 1;
+	EXPECT_EQ(E2BIG, dev_add_size(fd, &big, n + 1));
+	EXPECT_NE(0, access(HVG_SYSFS "/console0", F_OK));
+	/* The unknown byte is checked first: E2BIG even for type 0. */
+	memset(&big, 0, sizeof(big));
+	big.tail[0] = 1;
+	EXPECT_EQ(E2BIG, dev_add_size(fd, &big, n + 1));
+	/* ... and a known one is EINVAL (the probe of the uapi header). */
+	((__u8 *)&big.d)[n - 1] = 1;
+	big.tail[0] = 0;
+	EXPECT_EQ(EINVAL, dev_add_size(fd, &big, n + 1));
+
+	/* Smaller than version 3's: EINVAL, whatever the rest says. */
+	d = console(HVG_MMIO_BASE, 40);
+	EXPECT_EQ(EINVAL, dev_add_size(fd, &d, n - 8));
+	EXPECT_EQ(EINVAL, dev_add_size(fd, &d, 0));
+	EXPECT_EQ(ENOTTY, ioctl(fd, _IOWR(HVV_IOC_MAGIC, 0x10,
+					  struct hvv_dev_config), &d) ?
+		  errno : 0);
+	EXPECT_NE(0, access(HVG_SYSFS "/console0", F_OK));
+
+	/* Larger with a zero tail: added, the name written, not past @d. */
+	memset(&big, 0, sizeof(big));
+	big.d = console(HVG_MMIO_BASE, 40);
+	ASSERT_EQ(0, dev_add_size(fd, &big, sizeof(big)));
+	memcpy(self->g.devs[self->g.nr_devs++], big.d.name, HVV_NAME_LEN);
+	EXPECT_EQ(0, access(HVG_SYSFS "/console0", F_OK));
+	EXPECT_STREQ("console0", big.d.name);
+	EXPECT_EQ(0, memcmp(big.tail, zero, sizeof(big.tail)));
+	/* The exact size, through the header's HVV_DEV_ADD. */
+	d = console(HVG_MMIO_BASE + 0x200, 41);
+	ASSERT_EQ(0, dev_add(fd, &d));
+	memcpy(self->g.devs[self->g.nr_devs++], d.name, HVV_NAME_LEN);
+}
+
+/*
+ * The per-type union: a part's unknown flags, padding, and the bytes of
+ * the union past it (another type's fields, reserved room) are EINVAL,
+ * before anything else is looked at (blk and net without a backend would
+ * be EBADF).
+ */
+TEST_F(ctl, dev_add_union)
+{
+	int fd = self->g.ctl_fd;
+	struct hvv_dev_config d;
+
+	d = console(HVG_MMIO_BASE, 40); d.console.flags = 1;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE, 40); d.console.pad = 1;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE, 40); d.blk.serial[0] = 'x';
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE, 40); d.net.mac[0] = 2;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE, 40); d.reserved[7] = 1;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+
+	d = console(HVG_MMIO_BASE, 40); d.type = HVV_DEV_BLK;
+	EXPECT_EQ(EBADF, dev_add(fd, &d));	/* all checked but the fd */
+	d.blk.flags = HVV_BLK_F_RO << 1;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d.blk.flags = 0;
+	d.reserved[3] = 1;			/* past blk's part */
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+
+	d = console(HVG_MMIO_BASE, 40); d.type = HVV_DEV_NET;
+	EXPECT_EQ(EBADF, dev_add(fd, &d));
+	d.net.flags = HVV_NET_F_MAC << 1;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d.net.flags = 0;
+	d.net.pad[1] = 1;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d.net.pad[1] = 0;
+	d.reserved[3] = 1;			/* past net's part */
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	EXPECT_NE(0, access(HVG_SYSFS "/console0", F_OK));
 }
 
 /*

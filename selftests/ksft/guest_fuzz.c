@@ -114,7 +114,7 @@ static const struct fdev_desc fdesc[NR_DEVS] = {
 	{ "console with a 0x400 window, synchronous notify", HVV_DEV_CONSOLE,
 	  HVG_MMIO_BASE + 0x1000, 0x400, 42, 0, 0, 2, 0 },
 	{ "read-only blk, asynchronous notify", HVV_DEV_BLK, REGION2, 0x200,
-	  43, HVV_DEV_F_RO, 0, 1, 0 },
+	  43, HVV_BLK_F_RO, 0, 1, 0 },
 };
 
 /*
@@ -983,15 +983,16 @@ static int fdev_add(struct fz *f, struct fdev *d)
 		.addr = d->c->base,
 		.len = d->c->len,
 		.irq = d->c->irq,
-		.flags = d->c->flags,
 		.queues = d->c->queues,
 		.backend_fd = -1,
 	};
 	int ret;
 
-	if (d->c->type == HVV_DEV_BLK)
-		ud.backend_fd = d->c->flags & HVV_DEV_F_RO ? f->img_ro_fd :
+	if (d->c->type == HVV_DEV_BLK) {
+		ud.blk.flags = d->c->flags;
+		ud.backend_fd = d->c->flags & HVV_BLK_F_RO ? f->img_ro_fd :
 							     f->blk_fd;
+	}
 	ret = hvg_add_dev_full(f->g, &ud);
 	if (ret)
 		return ret;
@@ -1595,7 +1596,7 @@ static int recover_blk(struct fz *f, struct fdev *d, char *why)
 				(unsigned long long)hvg_blk_capacity(g,
 							d->c->base),
 				IMG_SECTORS);
-	if (d->c->flags & HVV_DEV_F_RO) {
+	if (d->c->flags & HVV_BLK_F_RO) {
 		if (pread(f->img_fd, want, 512, 512) != 512)
 			return rec_fail(why, "cannot read the image");
 	} else {

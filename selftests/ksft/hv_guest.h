@@ -984,7 +984,7 @@ struct hvg_blk {
 
 /*
  * Add a blk device at @addr backed by the open file @fd, with @flags
- * (HVV_DEV_F_RO) and @serial (NULL: derived). Returns 0 or -errno.
+ * (HVV_BLK_F_RO) and @serial (NULL: derived). Returns 0 or -errno.
  */
 static inline int hvg_add_blk(struct hvg *g, __u64 addr, __u32 irq, int fd,
 			      __u32 flags, const char *serial,
@@ -995,13 +995,14 @@ static inline int hvg_add_blk(struct hvg *g, __u64 addr, __u32 irq, int fd,
 		.addr = addr,
 		.len = HVG_DEV_LEN,
 		.irq = irq,
-		.flags = flags,
 		.backend_fd = fd,
+		.blk.flags = flags,
 	};
 	int ret;
 
 	if (serial)
-		memcpy(d.serial, serial, strnlen(serial, sizeof(d.serial)));
+		memcpy(d.blk.serial, serial,
+		       strnlen(serial, sizeof(d.blk.serial)));
 	ret = hvg_add_dev_full(g, &d);
 	if (ret)
 		return ret;

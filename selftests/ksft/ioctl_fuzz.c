@@ -569,15 +569,24 @@ static void op_dev_add(struct ctx *c)
 		~0ULL,
 	};
 	static const __u32 flags[] = {
-		HVV_DEV_F_RO, HVV_DEV_F_MAC, HVV_DEV_F_ALL, 1U << 31, 4,
+		HVV_BLK_F_RO, HVV_NET_F_MAC, 2, 1U << 31, 4,
 	};
 	static const __u32 queues[] = { 1, 2, 8, 9, 0xffffffff };
+	/* The caller's size (the ioctl number's), and a tail past ours. */
+	static const int sizes[] = { 0, 8, -8, -1, 1, 8, 64, 512 };
+	struct {
+		struct hvv_dev_config d;
+		__u8 tail[512];
+	} buf;
 	struct hvv_dev_config d;
 	unsigned int r = below(c, 100), i;
+	size_t size = sizeof(d);
+	int tail = 0;
 	enum place w;
 	void *p;
 
 	memset(&d, 0, sizeof(d));
+	memset(buf.tail, 0, sizeof(buf.tail));
 	d.type = r < 45 ? HVV_DEV_CONSOLE : r < 90 ? HVV_DEV_BLK :
 		 types[below(c, ARRAY_SIZE(types))];
 	d.zone_id = vhost_zone(c);
@@ -585,24 +594,33 @@ static void op_dev_add(struct ctx *c)
 	d.len = pct(c, 70) ? 0x200 : lens[below(c, ARRAY_SIZE(lens))];
 	d.irq = pct(c, 85) ? 32 + below(c, 10) : (__u32)edge64(c);
 	if (pct(c, 25))
+		d.blk.flags = flags[below(c, ARRAY_SIZE(flags))];
+	if (pct(c, 3))
 		d.flags = flags[below(c, ARRAY_SIZE(flags))];
 	d.backend_fd = d.type == HVV_DEV_CONSOLE && pct(c, 80) ? -1 :
 		       pick_backend(c);
 	if (pct(c, 15))
 		d.queues = queues[below(c, ARRAY_SIZE(queues))];
-	for (i = 0; i < sizeof(d.mac); i++)
-		d.mac[i] = rnd(c);
+	if (d.type == HVV_DEV_NET) {
+		for (i = 0; i < sizeof(d.net.mac); i++)
+			d.net.mac[i] = rnd(c);
+		if (pct(c, 30))
+			d.net.mtu = pct(c, 50) ? 1500 : rnd(c);
+		if (pct(c, 5))
+			d.net.pad[below(c, 2)] = 1 + below(c, 255);
+	}
 	if (pct(c, 3))
-		d.pad[below(c, 2)] = 1 + below(c, 255);
+		d.pad = 1 + below(c, 255);
 	r = below(c, 100);
+	/* blk's; over net's part, or a console's reserved bytes, too */
 	if (r < 20) {
-		snprintf(d.serial, sizeof(d.serial), "s%llu",
+		snprintf(d.blk.serial, sizeof(d.blk.serial), "s%llu",
 			 (unsigned long long)rnd(c));
 	} else if (r < 25) {
-		memset(d.serial, 'S', sizeof(d.serial));	/* no NUL */
+		memset(d.blk.serial, 'S', sizeof(d.blk.serial)); /* no NUL */
 	} else if (r < 30) {
-		for (i = 0; i < sizeof(d.serial); i++)
-			d.serial[i] = rnd(c);
+		for (i = 0; i < sizeof(d.blk.serial); i++)
+			d.blk.serial[i] = rnd(c);
 	}
 	if (pct(c, 3))
 		fill_name(c, d.name);
@@ -610,8 +628,17 @@ static void op_dev_add(struct ctx *c)
 		d.index = rnd(c);
 	if (pct(c, 3))
 		d.reserved[below(c, ARRAY_SIZE(d.reserved))] = rnd(c);
-	p = place(c, &d, sizeof(d), &w);
-	if (call(c, ctl_fd(c), HVV_DEV_ADD, (unsigned long)p, "HVV_DEV_ADD"))
+	if (pct(c, 10)) {
+		size += sizes[below(c, ARRAY_SIZE(sizes))];
+		if (size > sizeof(d) && pct(c, 50)) {
+			tail = 1;
+			buf.tail[below(c, size - sizeof(d))] = 1 + below(c, 255);
+		}
+	}
+	buf.d = d;
+	p = place(c, &buf, size, &w);
+	if (call(c, ctl_fd(c), HVV_DEV_ADD_SIZE(size), (unsigned long)p,
+		 "HVV_DEV_ADD"))
 		return;
 	c->devs_added++;
 	if (w != P_NORMAL && w != P_ODD) {
@@ -619,6 +646,10 @@ static void op_dev_add(struct ctx *c)
 			   w);
 		return;
 	}
+	/* nonzero past our structure: E2BIG; too small: EINVAL */
+	if (size < HVV_DEV_CONFIG_SIZE_VER0 || tail)
+		unexpected(c, "HVV_DEV_ADD of %zu bytes%s succeeded", size,
+			   tail ? " with a nonzero tail" : "");
 	memcpy(&d, p, sizeof(d));
 	check_added(c, &d);
 	if (c->nr_names < NR_NAMES)
@@ -1840,7 +1871,7 @@ TEST_F(io, backends)
 
 			g.alloc = HVG_RAM_GPA;
 			ret = hvg_add_blk(&g, base, 41, b->fd,
-					  ro ? HVV_DEV_F_RO : 0, NULL, &blk);
+					  ro ? HVV_BLK_F_RO : 0, NULL, &blk);
 			if (want >= 0)
 				EXPECT_EQ(want, !ret)
 					TH_LOG("%s%s: %s", b->what,

@@ -285,7 +285,7 @@ FIXTURE_SETUP(net)
 		.addr = BASE,
 		.len = HVG_DEV_LEN,
 		.irq = IRQ,
-		.mtu = MTU,
+		.net.mtu = MTU,
 	};
 	unsigned int i;
 	int ret;
@@ -910,7 +910,7 @@ FIXTURE_SETUP(net_mq)
 	ASSERT_EQ(0, ret) TH_LOG("zone setup: %s", strerror(-ret));
 	ret = tap_create(MQ_TAP, self->tap, PAIRS, &ifindex);
 	ASSERT_EQ(0, ret) TH_LOG("tap " MQ_TAP ": %s", strerror(-ret));
-	dc.tap_fds = (__u64)(unsigned long)self->tap;
+	dc.net.tap_fds = (__u64)(unsigned long)self->tap;
 	ret = hvg_add_dev_full(G, &dc);
 	ASSERT_EQ(0, ret) TH_LOG("net add, %u pairs: %s", PAIRS,
 				 strerror(-ret));

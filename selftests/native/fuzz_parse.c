@@ -127,6 +127,12 @@ static void check_dev(char *text, unsigned int t)
 	fuzz_assert(spec.dev.irq >= 1);
 	fuzz_assert(spec.dev.queues <= LIMIT_BLK_QUEUES);
 	fuzz_assert(!(spec.dev.flags & ~HVV_DEV_F_ALL));
+	fuzz_assert(t != HVV_DEV_BLK || !(spec.dev.blk.flags & ~HVV_BLK_F_ALL));
+	fuzz_assert(t != HVV_DEV_NET || !(spec.dev.net.flags & ~HVV_NET_F_ALL));
+	/* a console's part of the union: nothing is set in it */
+	for (k = 0; t == HVV_DEV_CONSOLE && k < (int)ARRAY_SIZE(spec.dev.reserved);
+	     k++)
+		fuzz_assert(!spec.dev.reserved[k]);
 	fuzz_assert(t != HVV_DEV_BLK || (spec.img && *spec.img));
 	fuzz_assert(t != HVV_DEV_NET || (spec.tap && *spec.tap));
 	for (k = 0; k < DK_NR; k++)

@@ -297,15 +297,17 @@ HV_TEST(hvctl_net_spec)
 	EXPECT_EQ(spec.dev.type, HVV_DEV_NET);
 	EXPECT_EQ(spec.dev.backend_fd, -1);
 	EXPECT_EQ(spec.dev.queues, 0);
-	EXPECT_EQ(spec.dev.mtu, 0);
+	EXPECT_EQ(spec.dev.net.mtu, 0);
 	EXPECT_EQ(spec.dev.flags, 0);
+	EXPECT_EQ(spec.dev.net.flags, 0);
 	EXPECT(!strcmp(spec.tap, "tap0"));
 	ASSERT(!net_spec(&spec, "1", "9000", "02:16:3e:10:10:ff", &bad));
 	EXPECT_EQ(spec.dev.queues, 1);
-	EXPECT_EQ(spec.dev.mtu, 9000);
-	EXPECT_EQ(spec.dev.flags, HVV_DEV_F_MAC);
-	EXPECT_EQ(spec.dev.mac[0], 2);
-	EXPECT_EQ(spec.dev.mac[5], 0xff);
+	EXPECT_EQ(spec.dev.net.mtu, 9000);
+	EXPECT_EQ(spec.dev.flags, 0);
+	EXPECT_EQ(spec.dev.net.flags, HVV_NET_F_MAC);
+	EXPECT_EQ(spec.dev.net.mac[0], 2);
+	EXPECT_EQ(spec.dev.net.mac[5], 0xff);
 	msg = net_spec(&spec, "7", NULL, NULL, &bad);
 	EXPECT(!msg);
 	EXPECT_EQ(spec.dev.queues, 7);
@@ -325,8 +327,8 @@ HV_TEST(hvctl_net_spec)
 	EXPECT(net_spec(&spec, NULL, NULL, "02:16:3e:10:10:10:10", &bad));
 	EXPECT(net_spec(&spec, NULL, NULL, "02,16,3e,10,10,10", &bad));
 	EXPECT(!net_spec(&spec, NULL, NULL, "2,0x16,0x3e,16,16,16", &bad));
-	EXPECT_EQ(spec.dev.mac[1], 0x16);
-	EXPECT_EQ(spec.dev.mac[3], 16);
+	EXPECT_EQ(spec.dev.net.mac[1], 0x16);
+	EXPECT_EQ(spec.dev.net.mac[3], 16);
 	/* the keys of net devices only */
 	EXPECT(dev_key_valid(HVV_DEV_NET, DK_MTU));
 	EXPECT(!dev_key_valid(HVV_DEV_BLK, DK_MTU));

@@ -109,7 +109,7 @@ cfg_warn() {
 
 ############################################################ general
 
-out "hvisorctl 0.1 (hvisor_vhost API 2)" --version
+out "hvisorctl 0.1 (hvisor_vhost API 3)" --version
 "$BIN" >out 2>err; rc=$?
 [ $rc = 1 ] && grep -q '^Usage:' err; report $(( $? == 0 )) "no arguments"
 "$BIN" --help >out 2>err; rc=$?

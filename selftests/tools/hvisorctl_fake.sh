@@ -223,17 +223,55 @@ static unsigned int max_zone_irqs(void)
 	return v;
 }
 
-static int dev_add(struct hvv_dev_config *d)
+/* ctl.c's checks of the union: per-type flags, padding, the rest zero */
+static int part_ok(const struct hvv_dev_config *d)
+{
+	size_t size;
+
+	if (d->type == HVV_DEV_BLK) {
+		size = sizeof(d->blk);
+		if (d->blk.flags & ~HVV_BLK_F_ALL)
+			return 0;
+	} else if (d->type == HVV_DEV_NET) {
+		size = sizeof(d->net);
+		if (d->net.flags & ~HVV_NET_F_ALL ||
+		    nonzero(d->net.pad, sizeof(d->net.pad)))
+			return 0;
+	} else {
+		size = sizeof(d->console);
+		if (d->console.flags || d->console.pad)
+			return 0;
+	}
+	return !nonzero((const char *)d->reserved + size,
+			sizeof(d->reserved) - size);
+}
+
+/*
+ * @u: the caller's structure of @usize bytes (the ioctl number's size).
+ * FAKE_DEV_SIZE: act as an older module whose structure has that size.
+ */
+static int dev_add(struct hvv_dev_config *u, size_t usize)
 {
 	const char *fail = getenv("FAKE_FAIL_ADD");
+	const char *known = getenv("FAKE_DEV_SIZE");
+	size_t ksize = known ? (size_t)atoi(known) : sizeof(*u);
+	struct hvv_dev_config c, *d = &c;
 	struct fdev *n = &devs[nr];
 	char link[64], serial[HVV_SERIAL_LEN + 1];
 	unsigned int idx = 0, in_zone = 0, consoles = 0;
+	unsigned char mac[6];
 	int i, mode;
 
-	if (nonzero(d->pad, sizeof(d->pad)) || nonzero(d->name, sizeof(d->name)) ||
-	    d->index || nonzero(d->reserved, sizeof(d->reserved)) ||
-	    d->type < 1 || d->type > 3 || (d->flags & ~HVV_DEV_F_ALL))
+	/* the uapi's size convention, as copy_struct_from_user() */
+	if (usize < HVV_DEV_CONFIG_SIZE_VER0)
+		return EINVAL;
+	if (usize > ksize && nonzero((char *)u + ksize, usize - ksize))
+		return E2BIG;
+	memset(&c, 0, sizeof(c));
+	memcpy(&c, u, usize < ksize ? usize : ksize);
+	if (d->pad || nonzero(d->name, sizeof(d->name)) || d->index ||
+	    d->type < 1 || d->type > 3 || (d->flags & ~HVV_DEV_F_ALL) ||
+	    !part_ok(d))
 		return EINVAL;
 	if (!zones[d->zone_id])
 		return ENOENT;
@@ -268,22 +306,27 @@ static int dev_add(struct hvv_dev_config *d)
 		if (mode < 0)
 			return EBADF;
 		if (d->type == HVV_DEV_BLK &&
-		    ((mode & O_ACCMODE) == O_RDONLY) != !!(d->flags & HVV_DEV_F_RO))
+		    ((mode & O_ACCMODE) == O_RDONLY) != !!(d->blk.flags & HVV_BLK_F_RO))
 			return EBADF;
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", d->backend_fd);
 		if (readlink(link, n->backend, sizeof(n->backend) - 1) < 0)
 			return EBADF;
 	}
-	memcpy(serial, d->serial, HVV_SERIAL_LEN);
-	serial[HVV_SERIAL_LEN] = '\0';
-	if (d->type == HVV_DEV_NET)
-		flog("NET mtu=%u", d->mtu);
-	else if (d->mtu)
-		return EINVAL;
+	memset(serial, 0, sizeof(serial));
+	memset(mac, 0, sizeof(mac));
+	if (d->type == HVV_DEV_BLK)
+		memcpy(serial, d->blk.serial, HVV_SERIAL_LEN);
+	if (d->type == HVV_DEV_NET) {
+		flog("NET mtu=%u", d->net.mtu);
+		memcpy(mac, d->net.mac, sizeof(mac));
+	}
+	/* the per-type flags, which the device keeps */
+	n->flags = d->type == HVV_DEV_BLK ? d->blk.flags :
+		   d->type == HVV_DEV_NET ? d->net.flags : 0;
 	flog("DEV_ADD %s zone=%u addr=0x%llx len=0x%llx irq=%u flags=%u queues=%u serial=%s mac=%02x:%02x:%02x:%02x:%02x:%02x",
 	     tname(d->type), d->zone_id, (unsigned long long)d->addr,
-	     (unsigned long long)d->len, d->irq, d->flags, d->queues, serial,
-	     d->mac[0], d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5]);
+	     (unsigned long long)d->len, d->irq, n->flags, d->queues, serial,
+	     mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 	snprintf(n->name, sizeof(n->name), "%s%u", tname(d->type), idx);
 	n->type = d->type;
 	n->zone = d->zone_id;
@@ -291,10 +334,9 @@ static int dev_add(struct hvv_dev_config *d)
 	n->len = d->len;
 	n->irq = d->irq;
 	n->index = idx;
-	n->flags = d->flags;
 	nr++;
-	memcpy(d->name, n->name, HVV_NAME_LEN);
-	d->index = idx;
+	memcpy(u->name, n->name, HVV_NAME_LEN);
+	u->index = idx;
 	return 0;
 }
 
@@ -341,6 +383,7 @@ static int tun_ioctl(unsigned long req, void *arg)
 
 int __wrap_ioctl(int fd, unsigned long req, void *arg)
 {
+	unsigned long orig = req;
 	struct hvv_version *v = arg;
 	struct hvv_dev_info *in = arg;
 	struct fdev *d;
@@ -360,6 +403,9 @@ int __wrap_ioctl(int fd, unsigned long req, void *arg)
 		errno = EPERM;
 		return -1;
 	}
+	/* HVV_DEV_ADD of any size, as the module matches it */
+	if ((req & ~_IOC(0, 0, 0, _IOC_SIZEMASK)) == HVV_DEV_ADD_SIZE(0))
+		req = HVV_DEV_ADD;
 	switch (req) {
 	case HVV_GET_VERSION:
 		v->api_version = getenv("FAKE_API") ? atoi(getenv("FAKE_API")) :
@@ -376,7 +422,7 @@ int __wrap_ioctl(int fd, unsigned long req, void *arg)
 		ret = zone_del(arg, 1);
 		break;
 	case HVV_DEV_ADD:
-		ret = dev_add(arg);
+		ret = dev_add(arg, _IOC_SIZE(orig));
 		break;
 	case HVV_DEV_DEL:
 		ret = dev_del(arg);
@@ -565,7 +611,10 @@ done
 err 2 "del console0: ENOENT: No such file or directory (no such device, see hvisorctl list)" del console0
 ok "" zone del 1
 check "all gone" eval '[ -z "$(state)" ]'
-FAKE_API=99 err 2 "zone del 1: $HVISORCTL_DEV: module API version 99, hvisorctl speaks $API (use the hvisorctl built with the module)" \
+FAKE_API=2 err 2 "zone del 1: $HVISORCTL_DEV: module API version 2, hvisorctl speaks 3 to $API (use the hvisorctl built with the module)" \
+	zone del 1
+# a newer module takes what this hvisorctl sends (the uapi only adds)
+FAKE_API=$((API + 1)) err 2 "zone del 1: ENOENT: No such file or directory (no such zone)" \
 	zone del 1
 
 ############################################################ load
@@ -725,7 +774,7 @@ console0 /dev/ttyHV0
 console1 /dev/ttyHV1" load - <cfg.json
 run unload - <cfg.json
 check "unload -" eval '[ $rc = 0 ] && [ -z "$(state)" ]'
-FAKE_API=99 err 2 "unload: $HVISORCTL_DEV: module API version 99, hvisorctl speaks $API (use the hvisorctl built with the module)" \
+FAKE_API=2 err 2 "unload: $HVISORCTL_DEV: module API version 2, hvisorctl speaks 3 to $API (use the hvisorctl built with the module)" \
 	unload cfg.json
 
 # load --replace: the file's zones that exist go first, with their
@@ -774,10 +823,23 @@ has log "NET mtu=1500"
 : >log
 FAKE_MTU=9000 ok "net1" add net,addr=a003800,len=100,irq=76,zone_id=1,tap=tap1,mac=02:16:3e:10:10:10,queues=1,mtu=9000
 has log "TUNSETIFF tap1 0x5002"
-has log "DEV_ADD net zone=1 addr=0xa003800 len=0x100 irq=76 flags=2 queues=1 serial= mac=02:16:3e:10:10:10"
+has log "DEV_ADD net zone=1 addr=0xa003800 len=0x100 irq=76 flags=1 queues=1 serial= mac=02:16:3e:10:10:10"
 has log "NET mtu=9000"
 check "add net: the tap's fd went to the module" \
-	eval '[ "$(state)" = "zone 1;dev net0 1 1 a003600 200 75 0 0 $T/tun;dev net1 1 1 a003800 100 76 1 2 $T/tun;" ]'
+	eval '[ "$(state)" = "zone 1;dev net0 1 1 a003600 200 75 0 0 $T/tun;dev net1 1 1 a003800 100 76 1 1 $T/tun;" ]'
+# This hvisorctl on an older module, one whose struct hvv_dev_config
+# ends before net.mtu (FAKE_DEV_SIZE: 80 of the common part, then
+# net.flags): E2BIG for a nonzero mtu, named; nothing added. Without
+# anything it does not know, the module reads zeros (the uapi's sizes).
+state0=$(state)
+FAKE_DEV_SIZE=84 err 2 "add net: E2BIG: Argument list too long (the module is older than this hvisorctl: it does not know mtu=)" \
+	add net zone=1 addr=0xa004000 irq=77 tap=tap0 mtu=1400
+check "E2BIG: nothing added" eval '[ "$(state)" = "$state0" ]'
+FAKE_DEV_SIZE=84 err 2 "add blk: E2BIG: Argument list too long (the module is older than this hvisorctl: it does not know serial=)" \
+	add blk zone=1 addr=0xa004000 irq=77 img=disk.img serial=SN-2
+FAKE_DEV_SIZE=84 FAKE_MTU=fail run add net zone=1 addr=0xa004000 irq=77 tap=tap0
+check "older module, nothing new given: added" eval '[ $rc = 0 ] && [ "$(cat out)" = net2 ]'
+ok "" del net2
 ok "NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND
 net0             net      1    0xa003600    0x200  75   0x0    $T/tun
 net1             net      1    0xa003800    0x100  76   0x0    $T/tun" list
@@ -837,7 +899,7 @@ EOF
 ok "console0 /dev/ttyHV0
 net0
 blk0" load x86.json
-has log "DEV_ADD net zone=2 addr=0x119220200 len=0x200 irq=14 flags=2 queues=0 serial= mac=00:16:3e:10:10:10"
+has log "DEV_ADD net zone=2 addr=0x119220200 len=0x200 irq=14 flags=1 queues=0 serial= mac=00:16:3e:10:10:10"
 ok "console0
 net0
 blk0" unload x86.json

@@ -66,7 +66,7 @@ check "the module is for $KVER" \
 	sh -c "modinfo -F vermagic '$ko' | grep -q '^$KVER '"
 check "MODULE_VERSION is HVV_VERSION" test "$(modinfo -F version "$ko")" = "$version"
 check "hvisorctl --version is HVV_VERSION" \
-	test "$("$stage/usr/sbin/hvisorctl" --version)" = "hvisorctl $version (hvisor_vhost API 2)"
+	test "$("$stage/usr/sbin/hvisorctl" --version)" = "hvisorctl $version (hvisor_vhost API 3)"
 check "dkms.conf's PACKAGE_VERSION is HVV_VERSION" \
 	grep -qx "PACKAGE_VERSION=\"$version\"" "$SRC/dkms.conf"
 check "dkms.conf builds hvisor_vhost only" \

@@ -33,7 +33,24 @@ SIZE(hvv_zone_id, 8);
 OFF(hvv_zone_id, zone_id, 0);
 OFF(hvv_zone_id, pad, 4);
 
+SIZE(hvv_blk_config, 24);
+OFF(hvv_blk_config, flags, 0);
+OFF(hvv_blk_config, serial, 4);
+
+SIZE(hvv_net_config, 24);
+OFF(hvv_net_config, flags, 0);
+OFF(hvv_net_config, mtu, 4);
+OFF(hvv_net_config, tap_fds, 8);
+OFF(hvv_net_config, mac, 16);
+OFF(hvv_net_config, pad, 22);
+
+SIZE(hvv_console_config, 8);
+OFF(hvv_console_config, flags, 0);
+OFF(hvv_console_config, pad, 4);
+
 SIZE(hvv_dev_config, 144);
+_Static_assert(sizeof(struct hvv_dev_config) == HVV_DEV_CONFIG_SIZE_VER0,
+	       "HVV_DEV_CONFIG_SIZE_VER0");
 OFF(hvv_dev_config, type, 0);
 OFF(hvv_dev_config, zone_id, 4);
 OFF(hvv_dev_config, addr, 8);
@@ -42,15 +59,15 @@ OFF(hvv_dev_config, irq, 24);
 OFF(hvv_dev_config, flags, 28);
 OFF(hvv_dev_config, backend_fd, 32);
 OFF(hvv_dev_config, queues, 36);
-OFF(hvv_dev_config, mac, 40);
-OFF(hvv_dev_config, pad, 46);
-OFF(hvv_dev_config, serial, 48);
-OFF(hvv_dev_config, name, 68);
-OFF(hvv_dev_config, index, 100);
-OFF(hvv_dev_config, mtu, 104);
-OFF(hvv_dev_config, pad2, 108);
-OFF(hvv_dev_config, tap_fds, 112);
-OFF(hvv_dev_config, reserved, 120);
+OFF(hvv_dev_config, name, 40);
+OFF(hvv_dev_config, index, 72);
+OFF(hvv_dev_config, pad, 76);
+OFF(hvv_dev_config, blk, 80);
+OFF(hvv_dev_config, net, 80);
+OFF(hvv_dev_config, console, 80);
+OFF(hvv_dev_config, reserved, 80);
+_Static_assert(sizeof(((struct hvv_dev_config *)0)->reserved) == 64,
+	       "hvv_dev_config's union");
 
 SIZE(hvv_dev_name, 32);
 OFF(hvv_dev_name, name, 0);
@@ -73,7 +90,8 @@ IOC(HVV_GET_VERSION, 0x8008bd00);
 IOC(HVV_ZONE_ADD, 0x4610bd01);
 IOC(HVV_ZONE_DEL, 0x4008bd02);
 IOC(HVV_ZONE_RESET, 0x4008bd03);
-IOC(HVV_DEV_ADD, 0xc090bd10);
+IOC(HVV_DEV_ADD, 0xc090bd14);
+IOC(HVV_DEV_ADD_SIZE(0), 0xc000bd14);
 IOC(HVV_DEV_DEL, 0x4020bd11);
 IOC(HVV_DEV_RESIZE, 0x4020bd12);
 IOC(HVV_DEV_INFO, 0xc078bd13);

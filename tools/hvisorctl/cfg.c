@@ -647,23 +647,23 @@ static void dry_run(const struct cfg *cfg)
 		       (unsigned long long)d->len, d->irq);
 		if (s->img)
 			print_word("img", s->img);
-		if (d->flags & HVV_DEV_F_RO)
+		if (d->type == HVV_DEV_BLK && d->blk.flags & HVV_BLK_F_RO)
 			printf(" ro=1");
 		if (d->queues)
 			printf(" queues=%u", d->queues);
-		if (d->serial[0]) {
-			memcpy(serial, d->serial, HVV_SERIAL_LEN);
+		if (d->type == HVV_DEV_BLK && d->blk.serial[0]) {
+			memcpy(serial, d->blk.serial, HVV_SERIAL_LEN);
 			serial[HVV_SERIAL_LEN] = '\0';
 			print_word("serial", serial);
 		}
 		if (s->tap)
 			print_word("tap", s->tap);
-		if (d->flags & HVV_DEV_F_MAC)
+		if (d->type == HVV_DEV_NET && d->net.flags & HVV_NET_F_MAC)
 			printf(" mac=%02x:%02x:%02x:%02x:%02x:%02x",
-			       d->mac[0], d->mac[1], d->mac[2], d->mac[3],
-			       d->mac[4], d->mac[5]);
-		if (d->mtu)
-			printf(" mtu=%u", d->mtu);
+			       d->net.mac[0], d->net.mac[1], d->net.mac[2],
+			       d->net.mac[3], d->net.mac[4], d->net.mac[5]);
+		if (d->type == HVV_DEV_NET && d->net.mtu)
+			printf(" mtu=%u", d->net.mtu);
 		putchar('\n');
 	}
 	for (i = 0; i < cfg->nr_skipped; i++)

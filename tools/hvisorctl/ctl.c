@@ -16,6 +16,16 @@
 #include "module_limits.h"
 #include "tap.h"
 
+/*
+ * The oldest module API this hvisorctl speaks: version 3 brought
+ * HVV_DEV_ADD's size convention, and later versions only add to it (see
+ * the uapi header), so a newer module takes what this hvisorctl sends.
+ */
+#define API_OLDEST	3
+
+/* The module's HVV_API_VERSION, once ctl_open() has read it. */
+static unsigned int module_api = HVV_API_VERSION;
+
 static const char *ctl_path(void)
 {
 	const char *p = getenv("HVISORCTL_DEV");
@@ -63,13 +73,14 @@ int ctl_open_unless_perm(const char *ctx, int quiet)
 		close(fd);
 		return -1;
 	}
-	if (ver.api_version != HVV_API_VERSION) {
-		err_msg("%s: %s: module API version %u, hvisorctl speaks %u (%s)",
-			ctx, path, ver.api_version, HVV_API_VERSION,
-			"use the hvisorctl built with the module");
+	if (ver.api_version < API_OLDEST) {
+		err_msg("%s: %s: module API version %u, hvisorctl speaks %u to %u (%s)",
+			ctx, path, ver.api_version, API_OLDEST,
+			HVV_API_VERSION, "use the hvisorctl built with the module");
 		close(fd);
 		return -1;
 	}
+	module_api = ver.api_version;
 	return fd;
 }
 
@@ -160,6 +171,8 @@ static const char *errno_hint(enum ctl_op op, int e, const void *arg)
 			return "this hvisor_vhost does not serve the device type";
 		return op == OP_DEV_RESIZE ? "only blk devices have a size" : NULL;
 	case EINVAL:
+		if (op == OP_DEV_ADD && module_api < HVV_API_VERSION)
+			return "the module is older than hvisorctl: an option it lacks? see dmesg";
 		return "a value was refused, see dmesg";
 	case ENOTTY:
 		return "not supported by this hvisor_vhost";
@@ -243,7 +256,7 @@ const char *dev_type_name(unsigned int type)
 
 static int open_img(struct dev_spec *spec, const char *ctx)
 {
-	int ro = !!(spec->dev.flags & HVV_DEV_F_RO);
+	int ro = !!(spec->dev.blk.flags & HVV_BLK_F_RO);
 	const char *hint = "";
 	struct stat st;
 	int fd, e;
@@ -302,18 +315,98 @@ void backend_close(struct dev_spec *spec)
 	tap_close(spec);
 }
 
+/*
+ * The options of struct hvv_dev_config beyond the placement (zone, addr,
+ * len, irq), where they are: what an older module may not know.
+ */
+static const struct {
+	const char *key;
+	unsigned int type;	/* 0: every type */
+	size_t off, size;
+} dev_options[] = {
+	{ "queues", 0, offsetof(struct hvv_dev_config, queues),
+	  sizeof(__u32) },
+	{ "ro", HVV_DEV_BLK, offsetof(struct hvv_dev_config, blk.flags),
+	  sizeof(__u32) },
+	{ "serial", HVV_DEV_BLK, offsetof(struct hvv_dev_config, blk.serial),
+	  HVV_SERIAL_LEN },
+	{ "mac", HVV_DEV_NET, offsetof(struct hvv_dev_config, net.flags),
+	  sizeof(__u32) },
+	{ "mtu", HVV_DEV_NET, offsetof(struct hvv_dev_config, net.mtu),
+	  sizeof(__u32) },
+	{ "queues", HVV_DEV_NET, offsetof(struct hvv_dev_config, net.tap_fds),
+	  sizeof(__u64) },
+};
+
+/*
+ * Whether the module knows the byte at @off of struct hvv_dev_config: a
+ * structure of zeros but there, which no module takes (type 0), gets
+ * E2BIG if it lies past the module's structure (the uapi's probe).
+ */
+static int dev_config_knows(int fd, size_t off)
+{
+	struct hvv_dev_config probe;
+
+	memset(&probe, 0, sizeof(probe));
+	((unsigned char *)&probe)[off] = 1;
+	return !(ioctl(fd, HVV_DEV_ADD, &probe) && errno == E2BIG);
+}
+
+static int all_zero(const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	while (n--)
+		if (*c++)
+			return 0;
+	return 1;
+}
+
+/*
+ * E2BIG from HVV_DEV_ADD: @d has nonzero bytes past the structure of the
+ * module, which is older than this hvisorctl. Name the options there.
+ */
+static void dev_add_e2big(int fd, const struct hvv_dev_config *d,
+			  const char *ctx)
+{
+	char keys[128] = "";
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(dev_options); i++) {
+		if ((dev_options[i].type && dev_options[i].type != d->type) ||
+		    all_zero((const char *)d + dev_options[i].off,
+			     dev_options[i].size) ||
+		    dev_config_knows(fd, dev_options[i].off +
+					 dev_options[i].size - 1) ||
+		    strstr(keys, dev_options[i].key))
+			continue;
+		n += snprintf(keys + n, sizeof(keys) - n, "%s%s=",
+			      n ? ", " : "", dev_options[i].key);
+		if (n >= sizeof(keys))
+			break;
+	}
+	err_msg("%s: %s (the module is older than this hvisorctl: it does not know %s)",
+		ctx, errno_str(E2BIG), n ? keys : "an option given");
+}
+
 int dev_add(int fd, struct dev_spec *spec, const char *ctx)
 {
 	struct hvv_dev_config *d = &spec->dev;
+	int ret;
 
-	memset(d->pad, 0, sizeof(d->pad));
+	d->pad = 0;
 	memset(d->name, 0, sizeof(d->name));
-	memset(d->reserved, 0, sizeof(d->reserved));
-	d->pad2 = 0;
 	d->index = 0;
-	/* Where the fds are now, should @spec have been copied since. */
-	d->tap_fds = spec->nr_tap_fds ? (__u64)(uintptr_t)spec->tap_fds : 0;
-	if (ctl_ioctl(fd, HVV_DEV_ADD, d, OP_DEV_ADD, ctx))
+	if (d->type == HVV_DEV_NET) {
+		memset(d->net.pad, 0, sizeof(d->net.pad));
+		/* Where the fds are now, should @spec have been copied. */
+		d->net.tap_fds = spec->nr_tap_fds ?
+				 (__u64)(uintptr_t)spec->tap_fds : 0;
+	}
+	ret = ctl_ioctl_unless(fd, HVV_DEV_ADD, d, OP_DEV_ADD, ctx, E2BIG);
+	if (ret > 0)
+		dev_add_e2big(fd, d, ctx);
+	if (ret)
 		return -1;
 	d->name[HVV_NAME_LEN - 1] = '\0';
 	return 0;

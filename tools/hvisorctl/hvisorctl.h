@@ -52,7 +52,7 @@ struct dev_spec {
 	struct hvv_dev_config dev;	/* backend_fd is -1 until opened */
 	const char *img;	/* blk */
 	const char *tap;	/* net */
-	int tap_fds[LIMIT_NET_QUEUES];	/* net, queues > 1: dev.tap_fds */
+	int tap_fds[LIMIT_NET_QUEUES];	/* net, queues > 1: dev.net.tap_fds */
 	unsigned int nr_tap_fds;	/* open entries of @tap_fds */
 };
 

@@ -303,6 +303,16 @@ static const struct {
 	{ 128, "FAILED" },
 };
 
+/* HVV_DEV_INFO's flags, the per-type ones of @info->type: " ro" or " -". */
+static const char *info_flags(const struct hvv_dev_info *info)
+{
+	if (info->type == HVV_DEV_BLK && info->flags & HVV_BLK_F_RO)
+		return " ro";
+	if (info->type == HVV_DEV_NET && info->flags & HVV_NET_F_MAC)
+		return " mac";
+	return " -";
+}
+
 static void print_status(__u32 status)
 {
 	size_t i;
@@ -389,7 +399,8 @@ static void info_json(const char *name, const struct hvv_dev_info *info,
 	else
 		json_print_string(stdout, backend);
 	printf(", \"ro\": %s", !flags ? "null" :
-	       info->flags & HVV_DEV_F_RO ? "true" : "false");
+	       info->type == HVV_DEV_BLK && info->flags & HVV_BLK_F_RO ?
+	       "true" : "false");
 	printf(", \"status\": %u, \"status_bits\": [", info->status);
 	for (i = 0; i < ARRAY_SIZE(status_bits); i++) {
 		if (info->status & status_bits[i].bit) {
@@ -460,10 +471,7 @@ static int cmd_info(int argc, char **argv)
 	if (!sysfs_attr(dn.name, "backend", backend, sizeof(backend)))
 		printf("%-16s %s\n", "backend", backend);
 	if (flags)
-		printf("%-16s%s%s%s\n", "flags",
-		       info.flags & HVV_DEV_F_RO ? " ro" : "",
-		       info.flags & HVV_DEV_F_MAC ? " mac" : "",
-		       info.flags & HVV_DEV_F_ALL ? "" : " -");
+		printf("%-16s%s\n", "flags", info_flags(&info));
 	else
 		printf("%-16s ? (needs root)\n", "flags");
 	print_status(info.status);

@@ -68,7 +68,7 @@ static inline int limit_type_served(unsigned int type)
 
 /*
  * mtu= of a net device, offered with VIRTIO_NET_F_MTU: 68..65535
- * (struct hvv_dev_config, EINVAL otherwise).
+ * (struct hvv_net_config, EINVAL otherwise).
  */
 #define LIMIT_NET_MIN_MTU	68
 #define LIMIT_NET_MAX_MTU	65535

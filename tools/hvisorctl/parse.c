@@ -475,7 +475,7 @@ static const char *build_key(struct dev_spec *spec, int key, const char *v)
 		if (strcmp(v, "0") && strcmp(v, "1"))
 			return "expected 0 or 1";
 		if (*v == '1')
-			d->flags |= HVV_DEV_F_RO;
+			d->blk.flags |= HVV_BLK_F_RO;
 		return NULL;
 	case DK_QUEUES:
 		if (d->type == HVV_DEV_NET)
@@ -484,17 +484,17 @@ static const char *build_key(struct dev_spec *spec, int key, const char *v)
 	case DK_SERIAL:
 		msg = check_serial(v);
 		if (!msg)
-			memcpy(d->serial, v, strlen(v));
+			memcpy(d->blk.serial, v, strlen(v));
 		return msg;
 	case DK_TAP:
 		spec->tap = v;
 		return check_ifname(v);
 	case DK_MAC:
-		d->flags |= HVV_DEV_F_MAC;
-		return parse_mac(v, d->mac);
+		d->net.flags |= HVV_NET_F_MAC;
+		return parse_mac(v, d->net.mac);
 	case DK_MTU:
 		return parse_u32(v, LIMIT_NET_MIN_MTU, LIMIT_NET_MAX_MTU,
-				 &d->mtu);
+				 &d->net.mtu);
 	}
 	return "unknown key";
 }

@@ -140,15 +140,15 @@ static void tap_set_mtu(struct dev_spec *spec, const char *ctx)
 
 	if (tap_mtu(spec->tap, &mtu)) {
 		e = errno;
-		if (!spec->dev.mtu)
+		if (!spec->dev.net.mtu)
 			err_msg("%s: %s: warning: SIOCGIFMTU: %s, no MTU offered",
 				ctx, spec->tap, errno_str(e));
 		return;
 	}
-	if (spec->dev.mtu) {
-		if (spec->dev.mtu > (__u32)mtu)
+	if (spec->dev.net.mtu) {
+		if (spec->dev.net.mtu > (__u32)mtu)
 			err_msg("%s: %s: warning: mtu=%u is larger than the interface's MTU %d",
-				ctx, spec->tap, spec->dev.mtu, mtu);
+				ctx, spec->tap, spec->dev.net.mtu, mtu);
 		return;
 	}
 	if (mtu < LIMIT_NET_MIN_MTU || mtu > LIMIT_NET_MAX_MTU) {
@@ -157,7 +157,7 @@ static void tap_set_mtu(struct dev_spec *spec, const char *ctx)
 			LIMIT_NET_MAX_MTU);
 		return;
 	}
-	spec->dev.mtu = (__u32)mtu;
+	spec->dev.net.mtu = (__u32)mtu;
 }
 
 static const char *tunsetiff_hint(int e)

@@ -20,9 +20,9 @@
  * hvv_dev_config documents it: IFF_TAP | IFF_NO_PI | IFF_VNET_HDR (and
  * IFF_MULTI_QUEUE for a multi-queue tap), a virtio-net header of
  * TAP_VNET_HDR_LEN bytes. Without mtu=, the interface's MTU goes into
- * @spec->dev.mtu. One queue pair: the fd is left in @spec->dev.backend_fd;
+ * @spec->dev.net.mtu. One queue pair: the fd is left in @spec->dev.backend_fd;
  * several: one fd per pair in @spec->tap_fds (dev_add() points
- * @spec->dev.tap_fds there). 0, or -1 after a message starting with @ctx.
+ * @spec->dev.net.tap_fds there). 0, or -1 after a message starting with @ctx.
  */
 int tap_open(struct dev_spec *spec, const char *ctx);
 /* Close the fds of several queue pairs. */

@@ -8,6 +8,33 @@
  * padding and reserved fields must be zero (EINVAL otherwise) so that they
  * can be given a meaning later. HVV_GET_VERSION reports HVV_API_VERSION; a caller built
  * against a newer header must check it. Every ioctl needs CAP_SYS_ADMIN.
+ *
+ * Growth (from API version 3 on, which only ever adds): HVV_DEV_ADD's
+ * structure has a common part and a union of per-type parts. A type's
+ * part grows into the union's reserved bytes and gains flag bits; common
+ * fields, or a larger union, are appended and make the structure larger.
+ * The caller's size travels in the size bits of the ioctl number (what
+ * _IOWR() computes from the header the caller was built with, like DRM's
+ * ioctls), not in a field that could disagree with it; the module
+ * matches HVV_DEV_ADD on its type, number and direction only and handles
+ * the size as copy_struct_from_user() does:
+ *
+ *  - the caller's structure is larger (built against a newer header): the
+ *    bytes the module does not know must be zero, E2BIG otherwise;
+ *  - it is smaller (an older caller, down to HVV_DEV_CONFIG_SIZE_VER0):
+ *    the module reads zeros for the rest, the defaults of what is new;
+ *    smaller than HVV_DEV_CONFIG_SIZE_VER0 is EINVAL;
+ *  - the out fields are written back within the caller's size.
+ *
+ * A flag bit or a per-type field in the reserved bytes that the module
+ * does not know is EINVAL, like nonzero padding (a type no backend serves
+ * is EOPNOTSUPP). So a newer caller on an
+ * older module gets E2BIG or EINVAL for exactly what it asked for that
+ * the module cannot do, never a device that silently lacks it, and an
+ * older caller keeps working on a newer module. A caller can tell whether
+ * the module knows the byte at offset N without side effects: a structure
+ * of zeros but for a nonzero byte at N gets E2BIG if it does not, EINVAL
+ * (type 0) if it does.
  */
 #ifndef _UAPI_LINUX_HVISOR_VHOST_H
 #define _UAPI_LINUX_HVISOR_VHOST_H
@@ -15,7 +42,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define HVV_API_VERSION		2
+#define HVV_API_VERSION		3
 
 /*
  * The release of hvisor_vhost: the module's MODULE_VERSION and
@@ -81,10 +108,60 @@ struct hvv_zone_id {
 	__u32 pad;
 };
 
-/* hvv_dev_config.flags */
-#define HVV_DEV_F_RO		(1U << 0)	/* blk: read-only device */
-#define HVV_DEV_F_MAC		(1U << 1)	/* net: @mac is valid */
-#define HVV_DEV_F_ALL		(HVV_DEV_F_RO | HVV_DEV_F_MAC)
+/* hvv_dev_config.flags: no common flag is defined yet */
+#define HVV_DEV_F_ALL		0U
+
+/* hvv_blk_config.flags */
+#define HVV_BLK_F_RO		(1U << 0)	/* read-only device */
+#define HVV_BLK_F_ALL		HVV_BLK_F_RO
+
+/* hvv_net_config.flags */
+#define HVV_NET_F_MAC		(1U << 0)	/* @mac is valid */
+#define HVV_NET_F_ALL		HVV_NET_F_MAC
+
+/* hvv_console_config.flags: none defined yet */
+#define HVV_CONSOLE_F_ALL	0U
+
+/**
+ * struct hvv_blk_config - the blk part of struct hvv_dev_config
+ * @flags: HVV_BLK_F_*
+ * @serial: GET_ID string, NUL padded (empty = derived)
+ */
+struct hvv_blk_config {
+	__u32 flags;
+	char serial[HVV_SERIAL_LEN];
+};
+
+/**
+ * struct hvv_net_config - the net part of struct hvv_dev_config
+ * @flags: HVV_NET_F_*
+ * @mtu: MTU offered to the driver with VIRTIO_NET_F_MTU (68..65535;
+ *	0: not offered, the driver assumes 1500)
+ * @tap_fds: with @queues > 1: user address of an array of @queues __s32
+ *	fds, one per queue pair, each a queue of one multi-queue tap
+ *	(IFF_MULTI_QUEUE, otherwise opened as for @backend_fd), which then
+ *	must be -1; zero otherwise
+ * @mac: MAC address (with HVV_NET_F_MAC; without it the module derives a
+ *	stable locally administered one from @zone_id and @addr)
+ * @pad: zero
+ */
+struct hvv_net_config {
+	__u32 flags;
+	__u32 mtu;
+	__u64 tap_fds;
+	__u8 mac[6];
+	__u8 pad[2];
+};
+
+/**
+ * struct hvv_console_config - the console part of struct hvv_dev_config
+ * @flags: HVV_CONSOLE_F_* (none yet: zero)
+ * @pad: zero
+ */
+struct hvv_console_config {
+	__u32 flags;
+	__u32 pad;
+};
 
 /**
  * struct hvv_dev_config - HVV_DEV_ADD
@@ -94,26 +171,25 @@ struct hvv_zone_id {
  *	hypervisor reports it (region physical_start + offset)
  * @len: window length (0x200 .. 0x1000 typical; at least 0x100 + config)
  * @irq: interrupt injected into the zone
- * @flags: HVV_DEV_F_*
+ * @flags: HVV_DEV_F_*, the flags of every type (none yet: zero)
  * @backend_fd: blk: open image file or block device; net: an fd of the
  *	tap (or macvtap), opened with IFF_TAP | IFF_NO_PI | IFF_VNET_HDR
- *	and TUNSETVNETHDRSZ of 12 (struct virtio_net_hdr_v1); console: -1
+ *	and TUNSETVNETHDRSZ of 12 (struct virtio_net_hdr_v1), or -1 with
+ *	@net.tap_fds; console: -1
  * @queues: blk: number of request queues (0 = 1); net: queue pairs
- *	(0 = 1; more than one needs @tap_fds)
- * @mac: net: MAC address (with HVV_DEV_F_MAC; without it the module
- *	derives a stable locally administered one from @zone_id and @addr)
+ *	(0 = 1; more than one needs @net.tap_fds); console: 0
+ * @name: out: the device's name (sysfs entry, hvisorctl del NAME); zero
+ *	on input
+ * @index: out: per-type index (console N is /dev/ttyHV<N>); zero on input
  * @pad: zero
- * @serial: blk: GET_ID string, NUL padded (empty = derived)
- * @name: out: the device's name (sysfs entry, hvisorctl del NAME)
- * @index: out: per-type index (console N is /dev/ttyHV<N>)
- * @mtu: net: MTU offered to the driver with VIRTIO_NET_F_MTU (68..65535;
- *	0: not offered, the driver assumes 1500)
- * @pad2: zero
- * @tap_fds: net with @queues > 1: user address of an array of @queues
- *	__s32 fds, one per queue pair, each a queue of one multi-queue tap
- *	(IFF_MULTI_QUEUE, otherwise opened as for @backend_fd), which then
- *	must be -1; zero otherwise
- * @reserved: zero
+ * @blk: HVV_DEV_BLK's part
+ * @net: HVV_DEV_NET's part
+ * @console: HVV_DEV_CONSOLE's part
+ * @reserved: the size of the union: every byte past the part of @type
+ *	must be zero, so that a type's part can grow into it
+ *
+ * The size is not fixed: HVV_DEV_ADD takes the caller's size from the
+ * ioctl number, see HVV_DEV_ADD_SIZE() below.
  */
 struct hvv_dev_config {
 	__u32 type;
@@ -124,16 +200,19 @@ struct hvv_dev_config {
 	__u32 flags;
 	__s32 backend_fd;
 	__u32 queues;
-	__u8 mac[6];
-	__u8 pad[2];
-	char serial[HVV_SERIAL_LEN];
 	char name[HVV_NAME_LEN];
 	__u32 index;
-	__u32 mtu;
-	__u32 pad2;
-	__u64 tap_fds;
-	__u32 reserved[6];
+	__u32 pad;
+	union {
+		struct hvv_blk_config blk;
+		struct hvv_net_config net;
+		struct hvv_console_config console;
+		__u64 reserved[8];
+	};
 };
+
+/* The size of struct hvv_dev_config in API version 3, the smallest taken. */
+#define HVV_DEV_CONFIG_SIZE_VER0	144
 
 /**
  * struct hvv_dev_name - HVV_DEV_DEL
@@ -155,7 +234,8 @@ struct hvv_dev_name {
  * @device_features: features offered
  * @driver_features: features the driver accepted (valid after FEATURES_OK)
  * @index: per-type index
- * @flags: HVV_DEV_F_*
+ * @flags: the per-type flags the device was added with: HVV_BLK_F_* or
+ *	HVV_NET_F_*, as @type says
  * @reserved: zero on output
  */
 struct hvv_dev_info {
@@ -184,7 +264,14 @@ struct hvv_dev_info {
 #define HVV_ZONE_ADD		_IOW(HVV_IOC_MAGIC, 0x01, struct hvv_zone_config)
 #define HVV_ZONE_DEL		_IOW(HVV_IOC_MAGIC, 0x02, struct hvv_zone_id)
 #define HVV_ZONE_RESET		_IOW(HVV_IOC_MAGIC, 0x03, struct hvv_zone_id)
-#define HVV_DEV_ADD		_IOWR(HVV_IOC_MAGIC, 0x10, struct hvv_dev_config)
+/*
+ * HVV_DEV_ADD of a structure of @size bytes, the size of a struct
+ * hvv_dev_config built against another version of this header (see the
+ * top of this file); 0x10 was the fixed-size HVV_DEV_ADD of version 2.
+ */
+#define HVV_DEV_ADD_SIZE(size)	_IOC(_IOC_READ | _IOC_WRITE, HVV_IOC_MAGIC, \
+				     0x14, (size))
+#define HVV_DEV_ADD		HVV_DEV_ADD_SIZE(sizeof(struct hvv_dev_config))
 #define HVV_DEV_DEL		_IOW(HVV_IOC_MAGIC, 0x11, struct hvv_dev_name)
 #define HVV_DEV_RESIZE		_IOW(HVV_IOC_MAGIC, 0x12, struct hvv_dev_name)
 #define HVV_DEV_INFO		_IOWR(HVV_IOC_MAGIC, 0x13, struct hvv_dev_info)
