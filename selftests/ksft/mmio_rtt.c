@@ -376,7 +376,7 @@ TEST(latency_from_idle)
 	print_rtt("notify to used, 5 ms idle (sleeping)", &ntf_sleep, &ntf_sleep);
 	print_rtt("notify to used, 0.5 ms idle, poll_us=1000", &ntf_poll,
 		  &ntf_sleep);
-	printf("# module CPU in the second after the last access: %.2f ms sleeping, %.2f ms with poll_us=1000\n",
+	printf("# module CPU, idle second after: %.2f ms sleeping, %.2f ms poll_us=1000\n",
 	       idle_sleep / 1e6, idle_poll / 1e6);
 	fflush(stdout);
 	/* Nothing runs while nothing happens. */

@@ -53,13 +53,21 @@ static int write_file(const char *path, const char *s)
 	return ret;
 }
 
-/* Record hvv_broken from now on, in an empty trace buffer. */
+/*
+ * Record hvv_broken from now on, in an empty trace buffer. Without the
+ * task names tracing would record by default: those come from probes on
+ * the scheduler's tracepoints, whose every (un)registration live-patches
+ * the scheduler on all CPUs (once took the debug kernel under TCG past
+ * the soft-lockup limit); toggling hvv_broken patches only its own site.
+ */
 static int trace_broken_start(void)
 {
 	if (access(TRACEFS "/events", F_OK) &&
 	    mount("nodev", TRACEFS, "tracefs", 0, NULL))
 		return -errno;
-	return write_file(TRACEFS "/trace", "") ?: write_file(TRACE_BROKEN, "1");
+	return write_file(TRACEFS "/options/record-cmd", "0") ?:
+	       write_file(TRACEFS "/trace", "") ?:
+	       write_file(TRACE_BROKEN, "1");
 }
 
 /*
