@@ -269,12 +269,13 @@ static void snap(struct _test_data_load *self, const char *dev,
 {
 	unsigned int i;
 
+	/* The counters that go with the clock first; the /proc scan last. */
 	s->done = 0;
 	for (i = 0; i < nq; i++)
 		s->done += atomic_load(&q[i].done);
 	s->ns = now_ns();
-	s->kthr_ns = kthread_ns(dev);
 	s->nr_cpus = root_ticks(self, &s->irq_ticks, &s->idle_ticks);
+	s->kthr_ns = kthread_ns(dev);
 }
 
 /* ---- the raw guest's queues ------------------------------------------ */
