@@ -184,55 +184,6 @@ static void root_cpus(struct _test_data_load *self)
 	snprintf(self->root_cpus, sizeof(self->root_cpus), "%s", buf);
 }
 
-/* Is @comm one of the module's kthreads serving device @dev? */
-static int module_thread(const char *comm, const char *dev)
-{
-	char prefix[48];
-
-	if (!strcmp(comm, "hv-dispatch"))
-		return 1;
-	snprintf(prefix, sizeof(prefix), "hv-%s-q", dev);
-	return !strncmp(comm, prefix, strlen(prefix));
-}
-
-/* Sum of the first schedstat field of the module's threads. */
-static __u64 kthread_ns(const char *dev)
-{
-	struct dirent *p, *t;
-	DIR *proc, *task;
-	char path[600], buf[128];
-	__u64 sum = 0;
-
-	proc = opendir("/proc");
-	if (!proc)
-		return 0;
-	while ((p = readdir(proc))) {
-		if (!isdigit((unsigned char)p->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
-		task = opendir(path);
-		if (!task)
-			continue;
-		while ((t = readdir(task))) {
-			if (!isdigit((unsigned char)t->d_name[0]))
-				continue;
-			snprintf(path, sizeof(path), "/proc/%s/task/%s/comm",
-				 p->d_name, t->d_name);
-			if (hvg_read_file(path, buf, sizeof(buf)) ||
-			    !module_thread(buf, dev))
-				continue;
-			snprintf(path, sizeof(path),
-				 "/proc/%s/task/%s/schedstat", p->d_name,
-				 t->d_name);
-			if (!hvg_read_file(path, buf, sizeof(buf)))
-				sum += strtoull(buf, NULL, 10);
-		}
-		closedir(task);
-	}
-	closedir(proc);
-	return sum;
-}
-
 /*
  * From /proc/stat, over the root CPUs: irq + softirq (tick-sampled) and
  * idle + iowait (measured at idle entry and exit on a tickless kernel),
@@ -275,7 +226,7 @@ static void snap(struct _test_data_load *self, const char *dev,
 		s->done += atomic_load(&q[i].done);
 	s->ns = now_ns();
 	s->nr_cpus = root_ticks(self, &s->irq_ticks, &s->idle_ticks);
-	s->kthr_ns = kthread_ns(dev);
+	s->kthr_ns = hvg_module_cpu_ns(dev);
 }
 
 /* ---- the raw guest's queues ------------------------------------------ */

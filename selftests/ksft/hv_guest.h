@@ -187,6 +187,61 @@ static inline int hvg_read_file(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+/* Is @comm hvisor_vhost's dispatcher, or a queue worker of @dev (any if NULL)? */
+static inline int hvg_module_thread(const char *comm, const char *dev)
+{
+	char prefix[48];
+
+	if (!strcmp(comm, "hv-dispatch"))
+		return 1;
+	if (!dev)
+		return !strncmp(comm, "hv-", 3) && strstr(comm, "-q");
+	snprintf(prefix, sizeof(prefix), "hv-%s-q", dev);
+	return !strncmp(comm, prefix, strlen(prefix));
+}
+
+/*
+ * CPU time in ns that hvisor_vhost's dispatcher and the queue workers of
+ * @dev (of every device if NULL) have used so far: the first field of
+ * their schedstat (exact, in ns).
+ */
+static inline __u64 hvg_module_cpu_ns(const char *dev)
+{
+	struct dirent *p, *t;
+	DIR *proc, *task;
+	char path[600], buf[128];
+	__u64 sum = 0;
+
+	proc = opendir("/proc");
+	if (!proc)
+		return 0;
+	while ((p = readdir(proc))) {
+		if (p->d_name[0] < '0' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
+		task = opendir(path);
+		if (!task)
+			continue;
+		while ((t = readdir(task))) {
+			if (t->d_name[0] < '0' || t->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/comm",
+				 p->d_name, t->d_name);
+			if (hvg_read_file(path, buf, sizeof(buf)) ||
+			    !hvg_module_thread(buf, dev))
+				continue;
+			snprintf(path, sizeof(path),
+				 "/proc/%s/task/%s/schedstat", p->d_name,
+				 t->d_name);
+			if (!hvg_read_file(path, buf, sizeof(buf)))
+				sum += strtoull(buf, NULL, 10);
+		}
+		closedir(task);
+	}
+	closedir(proc);
+	return sum;
+}
+
 /* /sys/class/hvisor/<dev>/<attr> as text. Returns 0 or -errno. */
 static inline int hvg_sysfs_str(const char *dev, const char *attr, char *buf,
 				size_t size)

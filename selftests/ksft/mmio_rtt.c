@@ -11,8 +11,6 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
-#include <ctype.h>
-#include <dirent.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <sys/eventfd.h>
@@ -238,39 +236,6 @@ TEST(register_read_round_trip)
 #define IDLE_SAMPLES	200
 #define IDLE_CPU_MAX_NS	(10 * 1000 * 1000ULL)	/* per idle second */
 
-/*
- * CPU time in ns hvisor_vhost's threads have used so far: the dispatcher
- * ("hv-dispatch") and the queue workers ("hv-DEV-qN"), from the first
- * field of their schedstat (exact, in ns).
- */
-static __u64 module_cpu_ns(void)
-{
-	unsigned long long ns;
-	struct dirent *e;
-	char path[300], comm[32];
-	__u64 sum = 0;
-	DIR *d;
-
-	d = opendir("/proc");
-	if (!d)
-		return 0;
-	while ((e = readdir(d))) {
-		if (!isdigit((unsigned char)e->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
-		if (hvg_read_file(path, comm, sizeof(comm)) ||
-		    strncmp(comm, "hv-", 3) ||
-		    (strcmp(comm, "hv-dispatch") && !strstr(comm, "-q")))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/schedstat", e->d_name);
-		if (!hvg_read_file(path, comm, sizeof(comm)) &&
-		    sscanf(comm, "%llu", &ns) == 1)
-			sum += ns;
-	}
-	closedir(d);
-	return sum;
-}
-
 static void sleep_us(unsigned int us)
 {
 	struct timespec ts = { .tv_sec = us / 1000000,
@@ -354,17 +319,17 @@ TEST(latency_from_idle)
 	/* Sleeping: 5 ms between accesses, nothing polls. */
 	set_poll_us("0");
 	ASSERT_EQ(0, measure_idle(&g, &con, 5000, &reg_sleep, &ntf_sleep));
-	c0 = module_cpu_ns();
+	c0 = hvg_module_cpu_ns(NULL);
 	ASSERT_LT(0, c0) TH_LOG("no CPU time of hv-dispatch or hv-*-q* found");
 	sleep_us(1000000);
-	idle_sleep = module_cpu_ns() - c0;
+	idle_sleep = hvg_module_cpu_ns(NULL) - c0;
 
 	/* The opt-in poll, each access inside the window the last one opened. */
 	set_poll_us("1000");
 	ASSERT_EQ(0, measure_idle(&g, &con, 500, &reg_poll, &ntf_poll));
-	c0 = module_cpu_ns();
+	c0 = hvg_module_cpu_ns(NULL);
 	sleep_us(1000000);
-	idle_poll = module_cpu_ns() - c0;
+	idle_poll = hvg_module_cpu_ns(NULL) - c0;
 	set_poll_us("0");
 
 	close(con.tty);
