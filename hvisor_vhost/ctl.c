@@ -70,71 +70,100 @@ static long hvv_ctl_zone_id(unsigned int cmd, void __user *arg)
  * The union of @ud: for a type this module serves, known flags, zero
  * padding and zero bytes past the type's part; for another type (served
  * by a backend module this one does not know, or by none), the backend's
- * business.
+ * business. Returns what is wrong, or NULL.
  */
-static bool hvv_dev_part_ok(const struct hvv_dev_config *ud)
+static const char *hvv_dev_part_error(const struct hvv_dev_config *ud)
 {
 	size_t size;
 
 	switch (ud->type) {
 	case HVV_DEV_BLK:
 		if (ud->blk.flags & ~HVV_BLK_F_ALL)
-			return false;
+			return "unknown blk flags";
 		size = sizeof(ud->blk);
 		break;
 	case HVV_DEV_NET:
-		if (ud->net.flags & ~HVV_NET_F_ALL ||
-		    !hvv_all_zero(ud->net.pad, sizeof(ud->net.pad)))
-			return false;
+		if (ud->net.flags & ~HVV_NET_F_ALL)
+			return "unknown net flags";
+		if (!hvv_all_zero(ud->net.pad, sizeof(ud->net.pad)))
+			return "net padding not zero";
 		size = sizeof(ud->net);
 		break;
 	case HVV_DEV_CONSOLE:
-		if (ud->console.flags & ~HVV_CONSOLE_F_ALL || ud->console.pad)
-			return false;
+		if (ud->console.flags & ~HVV_CONSOLE_F_ALL)
+			return "unknown console flags";
+		if (ud->console.pad)
+			return "console padding not zero";
 		size = sizeof(ud->console);
 		break;
 	default:
-		return true;
+		return NULL;
 	}
-	return hvv_all_zero((const u8 *)ud->reserved + size,
-			    sizeof(ud->reserved) - size);
+	if (!hvv_all_zero((const u8 *)ud->reserved + size,
+			  sizeof(ud->reserved) - size))
+		return "bytes past the type's part not zero";
+	return NULL;
+}
+
+/* Copy the out fields, name and index, back to the caller's structure. */
+static int hvv_dev_config_out(void __user *arg,
+			      const struct hvv_dev_config *ud)
+{
+	const size_t start = offsetof(struct hvv_dev_config, name);
+	const size_t end = offsetofend(struct hvv_dev_config, index);
+
+	return copy_to_user((u8 __user *)arg + start, (const u8 *)ud + start,
+			    end - start) ? -EFAULT : 0;
 }
 
 /*
  * HVV_DEV_ADD with a struct hvv_dev_config of @usize bytes, the caller's
  * sizeof() (the uapi header's convention): a larger one must be zero past
- * ours (E2BIG otherwise), a smaller one is zero-extended.
+ * ours (E2BIG otherwise), a smaller one is zero-extended down to
+ * HVV_DEV_CONFIG_SIZE_VER0, which holds every out field.
  */
 static long hvv_ctl_dev_add(void __user *arg, size_t usize)
 {
 	struct hvv_dev_config ud;
-	size_t out = min(usize, sizeof(ud));
+	const char *why;
 	long ret;
 
+	BUILD_BUG_ON(sizeof(ud) > _IOC_SIZEMASK);
+	BUILD_BUG_ON(offsetofend(struct hvv_dev_config, index) >
+		     HVV_DEV_CONFIG_SIZE_VER0);
 	if (usize < HVV_DEV_CONFIG_SIZE_VER0)
 		return -EINVAL;
 	ret = copy_struct_from_user(&ud, sizeof(ud), arg, usize);
 	if (ret)
 		return ret;
 	/* Type 0 is no virtio device, whatever the backends. */
-	if (!ud.type || ud.pad || !hvv_all_zero(ud.name, sizeof(ud.name)) ||
-	    ud.index || ud.flags & ~HVV_DEV_F_ALL || !hvv_dev_part_ok(&ud))
+	if (!ud.type)
+		why = "type 0";
+	else if (ud.pad || ud.flags & ~HVV_DEV_F_ALL)
+		why = "unknown flags or padding not zero";
+	else if (!hvv_all_zero(ud.name, sizeof(ud.name)) || ud.index)
+		why = "out fields (name, index) not zero";
+	else
+		why = hvv_dev_part_error(&ud);
+	if (why) {
+		pr_err_ratelimited("HVV_DEV_ADD: %s\n", why);
 		return -EINVAL;
+	}
 	/*
 	 * The name is returned in @arg: make sure it can be before the
-	 * device exists (writing back what was read changes nothing).
+	 * device exists (the out fields are zero: nothing changes).
 	 */
-	if (copy_to_user(arg, &ud, out))
-		return -EFAULT;
+	ret = hvv_dev_config_out(arg, &ud);
+	if (ret)
+		return ret;
 	ret = hvv_registry_add_dev(&ud);
 	if (ret)
 		return ret;
-	if (copy_to_user(arg, &ud, out)) {
+	ret = hvv_dev_config_out(arg, &ud);
+	if (ret)
 		/* Unmapped meanwhile by another thread: undo. */
 		hvv_registry_del_dev(ud.name);
-		return -EFAULT;
-	}
-	return 0;
+	return ret;
 }
 
 static long hvv_ctl_dev_name(unsigned int cmd, void __user *arg)
@@ -177,8 +206,10 @@ static long hvv_ctl_ioctl(struct file *file, unsigned int cmd,
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
 
-	/* Any size: see hvv_ctl_dev_add(). */
-	if ((cmd & ~_IOC(0, 0, 0, _IOC_SIZEMASK)) == HVV_DEV_ADD_SIZE(0))
+	/* HVV_DEV_ADD of any size: see hvv_ctl_dev_add(). */
+	if (_IOC_TYPE(cmd) == HVV_IOC_MAGIC &&
+	    _IOC_NR(cmd) == _IOC_NR(HVV_DEV_ADD) &&
+	    _IOC_DIR(cmd) == (_IOC_READ | _IOC_WRITE))
 		return hvv_ctl_dev_add(uarg, _IOC_SIZE(cmd));
 
 	switch (cmd) {
