@@ -13,10 +13,11 @@
  * zones, whose RAM is the root's own System RAM (as an in-kernel guest
  * sees it), so that a daemon can serve the upstream guest drivers: the
  * mapping then reaches kernel memory, as hvisor.ko's does on a real
- * machine. Root only, like the file.
+ * machine; it needs CAP_SYS_RAWIO at mmap time, as /dev/mem does.
  */
 #define pr_fmt(fmt) "hvisor_sim: " fmt
 
+#include <linux/capability.h>
 #include <linux/eventfd.h>
 #include <linux/fs.h>
 #include <linux/interrupt.h>
@@ -184,6 +185,11 @@ static int hvsim_compat_mmap(struct file *file, struct vm_area_struct *vma)
 		pr_info_ratelimited("/dev/hvisor: mmap of %#llx+%#llx refused: not the RAM of a simulated zone\n",
 				    (u64)pa, len);
 		return -EINVAL;
+	}
+	/* The root's own RAM: what /dev/mem would ask for. */
+	if (z->flags & HVSIM_ZONE_F_IDENTITY && !capable(CAP_SYS_RAWIO)) {
+		hvsim_zone_put(z);
+		return -EPERM;
 	}
 	ret = remap_pfn_range(vma, vma->vm_start, vma->vm_pgoff, len,
 			      vma->vm_page_prot);

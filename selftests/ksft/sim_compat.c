@@ -29,8 +29,11 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/hvisor_sim.h>
 
 #include "kselftest_harness.h"
@@ -826,6 +829,36 @@ static __u64 own_page_pa(void *page)
 }
 
 /*
+ * mmap one page of @fd at @pa in a child without CAP_SYS_RAWIO in its
+ * effective set; the child's errno (0 if it mapped).
+ */
+static int mmap_without_rawio(int fd, __u64 pa)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[2];
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (syscall(SYS_capget, &hdr, data))
+			_exit(255);
+		data[CAP_SYS_RAWIO / 32].effective &= ~(1U << (CAP_SYS_RAWIO % 32));
+		if (syscall(SYS_capset, &hdr, data))
+			_exit(254);
+		_exit(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, pa) ==
+		      MAP_FAILED ? errno : 0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
  * hvisor-tool's daemon maps each zone's RAM by root-physical address; an
  * identity zone's RAM is the root's own, so a page of this process,
  * mapped again through /dev/hvisor at its physical address, is the same
@@ -862,6 +895,9 @@ TEST_F(sim, identity_zone_ram_maps_through_compat)
 	__atomic_store_n(&m[9], 0xc0ffee, __ATOMIC_SEQ_CST);
 	EXPECT_EQ(0xc0ffee, __atomic_load_n(&own[9], __ATOMIC_SEQ_CST));
 	munmap(m, 4096);
+
+	/* the root's RAM needs CAP_SYS_RAWIO, as /dev/mem does */
+	EXPECT_EQ(EPERM, mmap_without_rawio(self->r.fd, pa));
 
 	/* above the zone's RAM (where its devices go): refused */
 	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED,
