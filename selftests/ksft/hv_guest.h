@@ -203,7 +203,7 @@ static inline int hvg_module_thread(const char *comm, const char *dev)
 /*
  * CPU time in ns that hvisor_vhost's dispatcher and the queue workers of
  * @dev (of every device if NULL) have used so far: the first field of
- * their schedstat (exact, in ns).
+ * their schedstat (exact, in ns). Only kernel threads count.
  */
 static inline __u64 hvg_module_cpu_ns(const char *dev)
 {
@@ -217,6 +217,10 @@ static inline __u64 hvg_module_cpu_ns(const char *dev)
 		return 0;
 	while ((p = readdir(proc))) {
 		if (p->d_name[0] < '0' || p->d_name[0] > '9')
+			continue;
+		/* Kernel threads have no command line. */
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", p->d_name);
+		if (hvg_read_file(path, buf, sizeof(buf)) || buf[0])
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
 		task = opendir(path);

@@ -59,6 +59,7 @@ static int write_file(const char *path, const char *s)
  * the scheduler's tracepoints, whose every (un)registration live-patches
  * the scheduler on all CPUs (once took the debug kernel under TCG past
  * the soft-lockup limit); toggling hvv_broken patches only its own site.
+ * The fixture's teardown turns the event off and task names back on.
  */
 static int trace_broken_start(void)
 {
@@ -245,6 +246,9 @@ FIXTURE_TEARDOWN(hostile)
 	if (h->b.tty >= 0)
 		close(h->b.tty);
 	EXPECT_EQ(0, hvg_teardown(&h->g));
+	/* Tracing as it was, whichever way the test ended (event off first). */
+	write_file(TRACE_BROKEN, "0");
+	write_file(TRACEFS "/options/record-cmd", "1");
 }
 
 #define H		(&self->h)
@@ -741,6 +745,8 @@ static void tx_accepted(struct __test_metadata *_metadata, struct hctx *h,
 	EXPECT_STREQ(want, buf);
 	EXPECT_EQ((__u32)HVG_S_OK, hvg_status(&h->g, v->d.base));
 	EXPECT_EQ(h->v_errors, hvg_stat(&v->d, "errors"));
+	ASSERT_EQ(0, h->trace_err);
+	EXPECT_EQ(0, trace_broken_stop(v->d.name, h->g.zone));
 }
 
 TEST_F(hostile, buffer_at_ram_end_accepted)
