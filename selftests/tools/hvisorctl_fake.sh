@@ -6,7 +6,9 @@
 # sources with ioctl() wrapped (ld --wrap) by a small fake kernel whose
 # state lives in a file and is mirrored into a fake /sys/class/hvisor. The
 # fake also checks that hvisorctl zeroes padding and reserved fields and
-# passes backend fds opened with the right mode.
+# passes backend fds opened with the right mode. A second hvisorctl is
+# built as the next API version would be, to meet the fake as an older
+# module.
 #
 # Usage: hvisorctl_fake.sh [CC]   (needs a C compiler; default cc)
 
@@ -248,13 +250,13 @@ static int part_ok(const struct hvv_dev_config *d)
 
 /*
  * @u: the caller's structure of @usize bytes (the ioctl number's size).
- * FAKE_DEV_SIZE: act as an older module whose structure has that size.
+ * FAKE_TAIL: the caller set a field appended past this module's
+ * structure (hvisorctl has no option for one: the fake sets it).
  */
 static int dev_add(struct hvv_dev_config *u, size_t usize)
 {
 	const char *fail = getenv("FAKE_FAIL_ADD");
-	const char *known = getenv("FAKE_DEV_SIZE");
-	size_t ksize = known ? (size_t)atoi(known) : sizeof(*u);
+	size_t ksize = sizeof(*u);
 	struct hvv_dev_config c, *d = &c;
 	struct fdev *n = &devs[nr];
 	char link[64], serial[HVV_SERIAL_LEN + 1];
@@ -262,6 +264,8 @@ static int dev_add(struct hvv_dev_config *u, size_t usize)
 	unsigned char mac[6];
 	int i, mode;
 
+	if (getenv("FAKE_TAIL") && usize > ksize)
+		((char *)u)[usize - 1] = 1;
 	/* the uapi's size convention, as copy_struct_from_user() */
 	if (usize < HVV_DEV_CONFIG_SIZE_VER0)
 		return EINVAL;
@@ -460,8 +464,24 @@ int __wrap_ioctl(int fd, unsigned long req, void *arg)
 }
 EOF
 
-if ! "$CC" -O2 -Wall -Werror -Wno-format-truncation -std=gnu99 -I "$SRC/include/uapi" \
-	-Wl,--wrap=ioctl -o hvisorctl "$SRC"/tools/hvisorctl/*.c fake.c; then
+# hvisorctl-next: hvisorctl as one API version newer builds it, whose
+# struct hvv_dev_config has a common field appended (the uapi's growth),
+# with the fake of this version: a module older than that hvisorctl.
+mkdir -p next/linux
+sed -e "s/^\(#define HVV_API_VERSION[[:space:]]*\)$API\$/\1$((API + 1))/" \
+	-e '/^struct hvv_dev_config {$/,/^};$/s/^};$/\t__u64 next;\n};/' \
+	"$SRC/include/uapi/linux/hvisor_vhost.h" >next/linux/hvisor_vhost.h
+if [ "$(grep -cxE "#define HVV_API_VERSION[[:space:]]+$((API + 1))|	__u64 next;" \
+	next/linux/hvisor_vhost.h)" != 2 ]; then
+	echo "$0: cannot derive the next API version's header" >&2
+	exit 2
+fi
+cflags=(-O2 -Wall -Werror -Wno-format-truncation -std=gnu99)
+if ! "$CC" "${cflags[@]}" -I "$SRC/include/uapi" -c -o fake.o fake.c ||
+   ! "$CC" "${cflags[@]}" -I "$SRC/include/uapi" -Wl,--wrap=ioctl \
+	-o hvisorctl "$SRC"/tools/hvisorctl/*.c fake.o ||
+   ! "$CC" "${cflags[@]}" -I next -I "$SRC/include/uapi" -Wl,--wrap=ioctl \
+	-o hvisorctl-next "$SRC"/tools/hvisorctl/*.c fake.o; then
 	echo "$0: cannot build hvisorctl with the fake" >&2
 	exit 2
 fi
@@ -827,17 +847,24 @@ has log "DEV_ADD net zone=1 addr=0xa003800 len=0x100 irq=76 flags=1 queues=1 ser
 has log "NET mtu=9000"
 check "add net: the tap's fd went to the module" \
 	eval '[ "$(state)" = "zone 1;dev net0 1 1 a003600 200 75 0 0 $T/tun;dev net1 1 1 a003800 100 76 1 1 $T/tun;" ]'
-# This hvisorctl on an older module, one whose struct hvv_dev_config
-# ends before net.mtu (FAKE_DEV_SIZE: 80 of the common part, then
-# net.flags): E2BIG for a nonzero mtu, named; nothing added. Without
-# anything it does not know, the module reads zeros (the uapi's sizes).
+# A newer hvisorctl on this module (hvisorctl-next, the fake of API 3, the
+# oldest one hvisorctl speaks): without the appended field, zero, the
+# module takes the larger structure (the uapi's sizes); with it set,
+# E2BIG, said so, nothing added; EINVAL gets the hint that the module is
+# older. The same EINVAL to this hvisorctl is only "a value was refused".
 state0=$(state)
-FAKE_DEV_SIZE=84 err 2 "add net: E2BIG: Argument list too long (the module is older than this hvisorctl: it does not know mtu=)" \
-	add net zone=1 addr=0xa004000 irq=77 tap=tap0 mtu=1400
+BIN=$T/hvisorctl-next FAKE_TAIL=1 err 2 "add net: E2BIG: Argument list too long (the module is older than this hvisorctl: it does not know a field this request uses)" \
+	add net zone=1 addr=0xa004000 irq=77 tap=tap0
 check "E2BIG: nothing added" eval '[ "$(state)" = "$state0" ]'
-FAKE_DEV_SIZE=84 err 2 "add blk: E2BIG: Argument list too long (the module is older than this hvisorctl: it does not know serial=)" \
+adds=$(sed -n 's/^adds //p' "$FAKE_STATE")
+BIN=$T/hvisorctl-next FAKE_FAIL_ADD=$((adds + 1)) FAKE_ERRNO=22 \
+	err 2 "add blk: EINVAL: Invalid argument (the module is older than this hvisorctl: an option it does not know? see dmesg)" \
 	add blk zone=1 addr=0xa004000 irq=77 img=disk.img serial=SN-2
-FAKE_DEV_SIZE=84 FAKE_MTU=fail run add net zone=1 addr=0xa004000 irq=77 tap=tap0
+FAKE_FAIL_ADD=$((adds + 2)) FAKE_ERRNO=22 \
+	err 2 "add blk: EINVAL: Invalid argument (a value was refused, see dmesg)" \
+	add blk zone=1 addr=0xa004000 irq=77 img=disk.img serial=SN-2
+check "EINVAL: nothing added" eval '[ "$(state)" = "$state0" ]'
+BIN=$T/hvisorctl-next FAKE_MTU=fail run add net zone=1 addr=0xa004000 irq=77 tap=tap0
 check "older module, nothing new given: added" eval '[ $rc = 0 ] && [ "$(cat out)" = net2 ]'
 ok "" del net2
 ok "NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND

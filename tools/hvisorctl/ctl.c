@@ -128,6 +128,8 @@ static const char *dev_enospc_hint(const struct hvv_dev_config *d)
 	return buf;
 }
 
+#define OLDER	"the module is older than this hvisorctl: "
+
 /* @arg: the ioctl's argument (struct hvv_dev_config for OP_DEV_ADD) */
 static const char *errno_hint(enum ctl_op op, int e, const void *arg)
 {
@@ -170,9 +172,21 @@ static const char *errno_hint(enum ctl_op op, int e, const void *arg)
 		if (op == OP_DEV_ADD)
 			return "this hvisor_vhost does not serve the device type";
 		return op == OP_DEV_RESIZE ? "only blk devices have a size" : NULL;
+	case E2BIG:
+		/* nonzero bytes past the module's structure (the uapi) */
+		if (op == OP_DEV_ADD)
+			return OLDER "it does not know a field this request uses";
+		return NULL;
 	case EINVAL:
+		/*
+		 * From a module older than this hvisorctl, maybe a type's
+		 * field or flag added since (a type's part grows in place:
+		 * EINVAL, not E2BIG). Every option hvisorctl has is as old
+		 * as API_OLDEST, so none can be named by version yet; the
+		 * module logs what it refused.
+		 */
 		if (op == OP_DEV_ADD && module_api < HVV_API_VERSION)
-			return "the module is older than hvisorctl: an option it lacks? see dmesg";
+			return OLDER "an option it does not know? see dmesg";
 		return "a value was refused, see dmesg";
 	case ENOTTY:
 		return "not supported by this hvisor_vhost";
@@ -315,84 +329,9 @@ void backend_close(struct dev_spec *spec)
 	tap_close(spec);
 }
 
-/*
- * The options of struct hvv_dev_config beyond the placement (zone, addr,
- * len, irq), where they are: what an older module may not know.
- */
-static const struct {
-	const char *key;
-	unsigned int type;	/* 0: every type */
-	size_t off, size;
-} dev_options[] = {
-	{ "queues", 0, offsetof(struct hvv_dev_config, queues),
-	  sizeof(__u32) },
-	{ "ro", HVV_DEV_BLK, offsetof(struct hvv_dev_config, blk.flags),
-	  sizeof(__u32) },
-	{ "serial", HVV_DEV_BLK, offsetof(struct hvv_dev_config, blk.serial),
-	  HVV_SERIAL_LEN },
-	{ "mac", HVV_DEV_NET, offsetof(struct hvv_dev_config, net.flags),
-	  sizeof(__u32) },
-	{ "mtu", HVV_DEV_NET, offsetof(struct hvv_dev_config, net.mtu),
-	  sizeof(__u32) },
-	{ "queues", HVV_DEV_NET, offsetof(struct hvv_dev_config, net.tap_fds),
-	  sizeof(__u64) },
-};
-
-/*
- * Whether the module knows the byte at @off of struct hvv_dev_config: a
- * structure of zeros but there, which no module takes (type 0), gets
- * E2BIG if it lies past the module's structure (the uapi's probe).
- */
-static int dev_config_knows(int fd, size_t off)
-{
-	struct hvv_dev_config probe;
-
-	memset(&probe, 0, sizeof(probe));
-	((unsigned char *)&probe)[off] = 1;
-	return !(ioctl(fd, HVV_DEV_ADD, &probe) && errno == E2BIG);
-}
-
-static int all_zero(const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	while (n--)
-		if (*c++)
-			return 0;
-	return 1;
-}
-
-/*
- * E2BIG from HVV_DEV_ADD: @d has nonzero bytes past the structure of the
- * module, which is older than this hvisorctl. Name the options there.
- */
-static void dev_add_e2big(int fd, const struct hvv_dev_config *d,
-			  const char *ctx)
-{
-	char keys[128] = "";
-	size_t i, n = 0;
-
-	for (i = 0; i < ARRAY_SIZE(dev_options); i++) {
-		if ((dev_options[i].type && dev_options[i].type != d->type) ||
-		    all_zero((const char *)d + dev_options[i].off,
-			     dev_options[i].size) ||
-		    dev_config_knows(fd, dev_options[i].off +
-					 dev_options[i].size - 1) ||
-		    strstr(keys, dev_options[i].key))
-			continue;
-		n += snprintf(keys + n, sizeof(keys) - n, "%s%s=",
-			      n ? ", " : "", dev_options[i].key);
-		if (n >= sizeof(keys))
-			break;
-	}
-	err_msg("%s: %s (the module is older than this hvisorctl: it does not know %s)",
-		ctx, errno_str(E2BIG), n ? keys : "an option given");
-}
-
 int dev_add(int fd, struct dev_spec *spec, const char *ctx)
 {
 	struct hvv_dev_config *d = &spec->dev;
-	int ret;
 
 	d->pad = 0;
 	memset(d->name, 0, sizeof(d->name));
@@ -403,10 +342,7 @@ int dev_add(int fd, struct dev_spec *spec, const char *ctx)
 		d->net.tap_fds = spec->nr_tap_fds ?
 				 (__u64)(uintptr_t)spec->tap_fds : 0;
 	}
-	ret = ctl_ioctl_unless(fd, HVV_DEV_ADD, d, OP_DEV_ADD, ctx, E2BIG);
-	if (ret > 0)
-		dev_add_e2big(fd, d, ctx);
-	if (ret)
+	if (ctl_ioctl(fd, HVV_DEV_ADD, d, OP_DEV_ADD, ctx))
 		return -1;
 	d->name[HVV_NAME_LEN - 1] = '\0';
 	return 0;
