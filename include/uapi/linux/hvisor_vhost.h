@@ -2,12 +2,14 @@
 /*
  * hvisor_vhost control interface: ioctls on /dev/hvisor_vhost.
  *
- * All structures have a fixed size and explicit padding, the same on 32-
- * and 64-bit ABIs (32-bit callers go through compat_ioctl unchanged;
+ * Every structure but HVV_DEV_ADD's has a fixed size (that one's is the
+ * caller's, see below); all have explicit padding and the same layout on
+ * 32- and 64-bit ABIs (32-bit callers go through compat_ioctl unchanged;
  * selftests/tools/uapi_layout.sh pins sizes, offsets and ioctl numbers);
  * padding and reserved fields must be zero (EINVAL otherwise) so that they
- * can be given a meaning later. HVV_GET_VERSION reports HVV_API_VERSION; a caller built
- * against a newer header must check it. Every ioctl needs CAP_SYS_ADMIN.
+ * can be given a meaning later. HVV_GET_VERSION reports HVV_API_VERSION; a
+ * caller built against a newer header must check it. Every ioctl needs
+ * CAP_SYS_ADMIN.
  *
  * Growth (from API version 3 on, which only ever adds): HVV_DEV_ADD's
  * structure has a common part and a union of per-type parts. A type's
@@ -24,17 +26,32 @@
  *  - it is smaller (an older caller, down to HVV_DEV_CONFIG_SIZE_VER0):
  *    the module reads zeros for the rest, the defaults of what is new;
  *    smaller than HVV_DEV_CONFIG_SIZE_VER0 is EINVAL;
- *  - the out fields are written back within the caller's size.
+ *  - the module writes back only the out fields, @name and @index (the
+ *    bytes from offsetof(name) to the end of @index), and never past the
+ *    caller's size.
  *
  * A flag bit or a per-type field in the reserved bytes that the module
  * does not know is EINVAL, like nonzero padding (a type no backend serves
- * is EOPNOTSUPP). So a newer caller on an
- * older module gets E2BIG or EINVAL for exactly what it asked for that
- * the module cannot do, never a device that silently lacks it, and an
- * older caller keeps working on a newer module. A caller can tell whether
- * the module knows the byte at offset N without side effects: a structure
- * of zeros but for a nonzero byte at N gets E2BIG if it does not, EINVAL
- * (type 0) if it does.
+ * is EOPNOTSUPP). So a newer caller on an older module gets E2BIG or
+ * EINVAL for what it asked for that the module cannot do, never a device
+ * that silently lacks it, and an older caller keeps working on a newer
+ * module.
+ *
+ * Whether the module knows an appended common field can be asked without
+ * side effects: a structure of zeros but for a nonzero byte at offset N
+ * gets E2BIG if N lies past the module's structure, EINVAL (type 0)
+ * otherwise. That is all it tells: a byte inside the union is "known"
+ * whether or not the module knows that type's field there, and a nonzero
+ * @type makes it a request for that type, with that type's errors. What a
+ * type's part supports follows api_version.
+ *
+ * History: version 1 used magic 0xB7; 2 moved to 0xBD; 3 gave HVV_DEV_ADD
+ * its common part, per-type union and size convention (number 0x14, was
+ * 0x10) and moved the read-only and MAC flags from the common flags into
+ * the per-type ones. HVV_DEV_INFO kept its number and layout, but its
+ * @flags are the per-type flags since: bit 0 is HVV_BLK_F_RO for blk and
+ * HVV_NET_F_MAC for net (in version 2 MAC was bit 1), which a version-2
+ * caller would misread.
  */
 #ifndef _UAPI_LINUX_HVISOR_VHOST_H
 #define _UAPI_LINUX_HVISOR_VHOST_H
