@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <linux/capability.h>
+#include <stddef.h>
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
@@ -310,6 +311,38 @@ TEST_F(ctl, dev_add_result_not_writable)
 	ASSERT_EQ(0, dev_add(self->g.ctl_fd, &d));
 	memcpy(self->g.devs[self->g.nr_devs++], d.name, HVV_NAME_LEN);
 	munmap(ro, 4096);
+}
+
+/*
+ * Only the out fields (name, index) are written back: a structure whose
+ * every other byte after them lies in read-only memory is taken; one
+ * whose index reaches into it is EFAULT, with no device.
+ */
+TEST_F(ctl, dev_add_writes_only_out_fields)
+{
+	const size_t out_end = offsetof(struct hvv_dev_config, index) +
+			       sizeof(__u32);
+	struct hvv_dev_config d = console(HVG_MMIO_BASE + 0x200, 41), *p;
+	char *map;
+
+	map = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	/* index just reaches into the read-only page: refused */
+	p = (void *)(map + 4096 - out_end + 2);
+	memcpy(p, &d, sizeof(d));
+	ASSERT_EQ(0, mprotect(map + 4096, 4096, PROT_READ));
+	EXPECT_EQ(EFAULT, dev_add(self->g.ctl_fd, p));
+	EXPECT_NE(0, access(HVG_SYSFS "/console0", F_OK));
+	/* the out fields end where the read-only page begins: taken */
+	ASSERT_EQ(0, mprotect(map + 4096, 4096, PROT_READ | PROT_WRITE));
+	p = (void *)(map + 4096 - out_end);
+	memcpy(p, &d, sizeof(d));
+	ASSERT_EQ(0, mprotect(map + 4096, 4096, PROT_READ));
+	ASSERT_EQ(0, dev_add(self->g.ctl_fd, p));
+	EXPECT_STREQ("console0", p->name);
+	memcpy(self->g.devs[self->g.nr_devs++], p->name, HVV_NAME_LEN);
+	munmap(map, 8192);
 }
 
 TEST_F(ctl, sysfs_matches)

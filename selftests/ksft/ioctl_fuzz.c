@@ -44,6 +44,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -641,9 +642,15 @@ static void op_dev_add(struct ctx *c)
 		 "HVV_DEV_ADD"))
 		return;
 	c->devs_added++;
-	if (w != P_NORMAL && w != P_ODD) {
-		unexpected(c, "HVV_DEV_ADD succeeded with argument kind %d",
-			   w);
+	/*
+	 * Only the out fields (name, index) are written back: an argument
+	 * whose second half is read-only may hold them in its first.
+	 */
+	if (w != P_NORMAL && w != P_ODD &&
+	    !(w == P_RW_RO && offsetof(struct hvv_dev_config, index) +
+			      sizeof(d.index) <= size / 2)) {
+		unexpected(c, "HVV_DEV_ADD of %zu bytes succeeded with argument kind %d",
+			   size, w);
 		return;
 	}
 	/* nonzero past our structure: E2BIG; too small: EINVAL */
