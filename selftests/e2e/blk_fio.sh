@@ -192,6 +192,9 @@ T=/sys/kernel/tracing
 [ -e $T/trace ] || mount -t tracefs tracefs $T
 echo 0 > $T/tracing_on
 echo > $T/trace
+# No task names: recording them hooks the scheduler's tracepoints, whose
+# live-patching at enable and disable has hung TCG guests (blk_smoke.sh).
+echo 0 > $T/options/record-cmd
 echo 1 > $T/events/block/block_bio_queue/enable
 echo 1 > $T/tracing_on
 # flushes DEV: flush bios queued to block device DEV since tracing began.
@@ -252,6 +255,7 @@ umount "$work/ext4"
 losetup -d "$loopdev"
 echo 0 > $T/tracing_on
 echo 0 > $T/events/block/block_bio_queue/enable
+echo 1 > $T/options/record-cmd
 
 hvisorctl zone del "$GUEST_ZONE"
 hvisor-sim zone del "$GUEST_ZONE"
