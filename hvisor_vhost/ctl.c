@@ -106,8 +106,8 @@ static const char *hvv_dev_part_error(const struct hvv_dev_config *ud)
 }
 
 /* Copy the out fields, name and index, back to the caller's structure. */
-static int hvv_dev_config_out(void __user *arg,
-			      const struct hvv_dev_config *ud)
+static int hvv_dev_config_out(const struct hvv_dev_config *ud,
+			      void __user *arg)
 {
 	const size_t start = offsetof(struct hvv_dev_config, name);
 	const size_t end = offsetofend(struct hvv_dev_config, index);
@@ -150,20 +150,15 @@ static long hvv_ctl_dev_add(void __user *arg, size_t usize)
 		return -EINVAL;
 	}
 	/*
-	 * The name is returned in @arg: make sure it can be before the
-	 * device exists (the out fields are zero: nothing changes).
+	 * The name is returned in @arg: find out whether it can be before
+	 * a backend opens anything (the out fields are zero: nothing
+	 * changes). The registry copies it out again before the device is
+	 * reachable, in case another thread unmapped @arg meanwhile.
 	 */
-	ret = hvv_dev_config_out(arg, &ud);
+	ret = hvv_dev_config_out(&ud, arg);
 	if (ret)
 		return ret;
-	ret = hvv_registry_add_dev(&ud);
-	if (ret)
-		return ret;
-	ret = hvv_dev_config_out(arg, &ud);
-	if (ret)
-		/* Unmapped meanwhile by another thread: undo. */
-		hvv_registry_del_dev(ud.name);
-	return ret;
+	return hvv_registry_add_dev(&ud, hvv_dev_config_out, arg);
 }
 
 static long hvv_ctl_dev_name(unsigned int cmd, void __user *arg)

@@ -309,10 +309,20 @@ static int hvv_dev_check_placement(const struct hvv_dev_config *ud,
 /**
  * hvv_registry_add_dev - create a device and make it reachable
  * @ud: from userspace; name and index are filled in
+ * @report: copies @ud's name and index out to @uarg, with the device
+ *	created but not yet reachable; its error undoes the add
+ * @uarg: the caller's structure, for @report
+ *
+ * @report runs under the control lock, so no other control operation sees
+ * the device before the caller has its name, and an add that fails there
+ * cannot touch a device of someone else's.
  *
  * Return: 0 or a negative errno; nothing is left behind on failure.
  */
-int hvv_registry_add_dev(struct hvv_dev_config *ud)
+int hvv_registry_add_dev(struct hvv_dev_config *ud,
+			 int (*report)(const struct hvv_dev_config *ud,
+				       void __user *uarg),
+			 void __user *uarg)
 {
 	struct hvv_zone *zone;
 	struct hvv_dev *dev;
@@ -344,7 +354,9 @@ int hvv_registry_add_dev(struct hvv_dev_config *ud)
 	snprintf(ud->name, sizeof(ud->name), "%s", dev->name);
 	ud->index = dev->index;
 
-	ret = hvv_dev_publish(dev);
+	ret = report(ud, uarg);
+	if (!ret)
+		ret = hvv_dev_publish(dev);
 	if (ret) {
 		hvv_dev_free(dev);
 		goto out;

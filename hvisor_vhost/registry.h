@@ -14,7 +14,10 @@ void hvv_registry_detach(const struct hvisor_provider *prov, bool free_bridge);
 int hvv_registry_add_zone(const struct hvv_zone_config *uz);
 int hvv_registry_del_zone(u32 zone_id);
 int hvv_registry_reset_zone(u32 zone_id);
-int hvv_registry_add_dev(struct hvv_dev_config *ud);
+int hvv_registry_add_dev(struct hvv_dev_config *ud,
+			 int (*report)(const struct hvv_dev_config *ud,
+				       void __user *uarg),
+			 void __user *uarg);
 int hvv_registry_del_dev(const char *name);
 int hvv_registry_dev_info(struct hvv_dev_info *info);
 int hvv_registry_resize_dev(const char *name);
