@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# hv-lanes: x86_64/debian (lib/group-runner.sh, which the debug lane uses)
+# Tests sharing one boot keep their own verdicts: a kernel warning is
+# pinned on the test that caused it, not on the next one; each test's
+# exit status is its own; processes a test leaves in its process group are
+# killed; a test that keeps the bed's modules busy is the one that fails;
+# the modules are fresh for every test.
+# shellcheck disable=SC2016 # the $ are for the guest's shell
+# shellcheck source=selftests/bed/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+fixture=$(ls "$HV_BUILD"/fixtures/warn_fixture.ko)
+loads="dmesg | grep -c 'hvisor_sim: loaded'"
+vm -- bash "$bed_dir/../lib/group-runner.sh" \
+	first 60 "$loads >/tmp/loads; sleep 1001 & echo \$! >/tmp/left; exit 0" \
+	fails 60 "kill -0 \$(cat /tmp/left) && exit 1; [ \$($loads) = \$((\$(cat /tmp/loads) + 1)) ] || exit 2; exit 3" \
+	warns 60 "insmod $fixture && rmmod warn_fixture" \
+	holds 60 "setsid sh -c 'exec 3</dev/hvisor_vhost; exec sleep 1000' & sleep 1"
+# The boot as a whole fails (the warning is in its log) ...
+expect_rc 125
+expect_out 'vm-run: FAIL: kernel log reports a problem'
+# ... but each test has its own verdict.
+expect_out '^hv-group: end first rc=0 secs=[0-9]+$'
+expect_out '^hv-group: end fails rc=3 secs=[0-9]+$'
+expect_out '^hv-group: end warns rc=0 secs=[0-9]+ problem=kernel-log$'
+expect_out '^hv-group: \| .*WARNING:'
+expect_out '^hv-group: end holds rc=0 secs=[0-9]+ problem=module-unload$'
