@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# hv-lanes: x86_64/debian arm64/debian (the bed's plumbing, the same on every kernel)
 # The guest command's exit status, output (stdout and stderr) and arguments
 # come back to the host unchanged.
 # shellcheck disable=SC2016 # the $ are for the guest's shell

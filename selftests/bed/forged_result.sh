@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# hv-lanes: x86_64/debian arm64/debian (the bed's plumbing, the same on every kernel)
 # A command that fails cannot make the run pass by printing a result line,
 # even with the nonce it digs out of the kernel log, wherever it writes it.
 # shellcheck disable=SC2016 # the $ are for the guest's shell
