@@ -5,7 +5,8 @@
 # pinned on the test that caused it, not on the next one; each test's
 # exit status is its own; processes a test leaves in its process group are
 # killed; a test that keeps the bed's modules busy is the one that fails;
-# the modules are fresh for every test.
+# the modules are fresh for every test; a test stuck in the kernel ends
+# the boot's tests.
 # shellcheck disable=SC2016 # the $ are for the guest's shell
 # shellcheck source=selftests/bed/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -16,7 +17,9 @@ vm -- bash "$bed_dir/../lib/group-runner.sh" \
 	first 60 "$loads >/tmp/loads; sleep 1001 & echo \$! >/tmp/left; exit 0" \
 	fails 60 "kill -0 \$(cat /tmp/left) && exit 1; [ \$($loads) = \$((\$(cat /tmp/loads) + 1)) ] || exit 2; exit 3" \
 	warns 60 "insmod $fixture && rmmod warn_fixture" \
-	holds 60 "setsid sh -c 'exec 3</dev/hvisor_vhost; exec sleep 1000' & sleep 1"
+	holds 60 "setsid sh -c 'exec 3</dev/hvisor_vhost; exec sleep 1000' & sleep 1" \
+	stuck 2 "insmod $fixture fire=0 stall_s=40" \
+	never 60 "true"
 # The boot as a whole fails (the warning is in its log) ...
 expect_rc 125
 expect_out 'vm-run: FAIL: kernel log reports a problem'
@@ -26,3 +29,9 @@ expect_out '^hv-group: end fails rc=3 secs=[0-9]+$'
 expect_out '^hv-group: end warns rc=0 secs=[0-9]+ problem=kernel-log$'
 expect_out '^hv-group: \| .*WARNING:'
 expect_out '^hv-group: end holds rc=0 secs=[0-9]+ problem=module-unload$'
+# A test that SIGKILL cannot end (killed at 2 + 10 s) ends the boot's
+# tests at once, with the blocked task's stack in the kernel log.
+expect_out '^hv-group: end stuck rc=137 secs=1[2-9] problem=hung$'
+expect_out 'task:insmod .*state:D'
+grep -q 'hv-group: begin never' <<<"$out" && not_ok "a test ran after the stuck one"
+ok "no test runs after the stuck one"

@@ -17,6 +17,8 @@
 #   the bed's modules are unloaded (a failure is the test's) and loaded
 #   again, so that every test starts from freshly loaded modules;
 #   "hv-group: end NAME rc=RC secs=S[ problem=WHAT]" on stdout.
+# A test whose processes survive SIGKILL (stuck in the kernel) ends the
+# group with problem=hung, after the blocked tasks' stacks are logged.
 # The exit status is 0: check reads the verdicts from the end lines.
 set -u
 # shellcheck source=selftests/lib/splat.sh
@@ -55,11 +57,18 @@ while [ $# -ge 3 ]; do
 	problem=
 	[ $rc -ne 124 ] && [ $rc -ne 137 ] || problem=timeout
 	pkill -KILL -g "$pgid" 2>/dev/null
-	for _ in $(seq 50); do
-		pgrep -g "$pgid" >/dev/null || break
-		sleep 0.1
+	until ! pgrep -g "$pgid" >/dev/null || [ $((SECONDS - start - secs)) -ge 5 ]; do
+		sleep 0.2
 	done
-	pgrep -g "$pgid" >/dev/null && problem=${problem:-leftover-processes}
+	if pgrep -g "$pgid" >/dev/null; then
+		# Alive 5 s after SIGKILL: stuck in the kernel. The rest
+		# cannot run on this boot: have the kernel log the blocked
+		# tasks' stacks, and end (check fails the tests left).
+		echo "hv-group: processes of the test survive SIGKILL (stuck in the kernel?)"
+		echo w >/proc/sysrq-trigger
+		echo "hv-group: end $name rc=$rc secs=$secs problem=hung"
+		exit 0
+	fi
 	if dmesg | sed -n "/hv-group: begin $name\$/,\$p" | grep -qE "$HV_SPLAT"; then
 		problem=kernel-log
 		dmesg | sed -n "/hv-group: begin $name\$/,\$p" | grep -E -A 30 "$HV_SPLAT" |
