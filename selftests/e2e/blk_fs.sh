@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # hv-timeout: 1800
-# hv-lanes: x86_64/debian x86_64/debian-6.12 (the debug lane gets the
-# data path from blk_fio and the failure paths from blk_errors)
+# hv-lanes: x86_64/debian-6.12 (6.1 runs this in blk_smoke; the debug
+# lane gets the data path from blk_fio and the failure paths from blk_errors)
 #
 # virtio-blk end to end, file system: the (simulated) zone's upstream
 # virtio_blk gets a disk, mkfs.ext4, mounts it, writes a tree of files,
