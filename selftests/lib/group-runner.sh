@@ -69,10 +69,10 @@ while [ $# -ge 3 ]; do
 		echo "hv-group: end $name rc=$rc secs=$secs problem=hung"
 		exit 0
 	fi
-	if dmesg | sed -n "/hv-group: begin $name\$/,\$p" | grep -qE "$HV_SPLAT"; then
+	splats=$(dmesg | sed -n "/hv-group: begin $name\$/,\$p" | grep -E -A 30 "$HV_SPLAT")
+	if [ -n "$splats" ]; then
 		problem=kernel-log
-		dmesg | sed -n "/hv-group: begin $name\$/,\$p" | grep -E -A 30 "$HV_SPLAT" |
-			head -n 60 | sed 's/^/hv-group: | /'
+		head -n 60 <<<"$splats" | sed 's/^/hv-group: | /'
 	fi
 	if unload; then
 		for m in "${modules[@]}"; do
