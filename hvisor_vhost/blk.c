@@ -12,13 +12,17 @@
  * an unknown type or flag), and a chain without a writable byte is returned
  * with length 0, untouched.
  *
- * The worker never waits for I/O: it submits and moves on. Completions
- * (from any context) are queued on the queue's lock-free list and kick the
- * worker, which writes the status bytes, pushes the used entries and
- * interrupts the driver once per batch. Each completion carries the ring
- * generation it was submitted under; after a reset of the queue it is
- * dropped. A reset waits for every request in the I/O engine to come back
- * (quiesce), so none writes into zone memory after the reset is answered.
+ * The worker never waits for I/O: it submits and moves on. A completion
+ * (from any context) that comes while the worker sleeps is published where
+ * it is: status byte, used entry and, if due, the interrupt
+ * (hvv_vq_complete()), which saves a wake-up of the worker per request.
+ * One that comes while the worker runs (in the worker's own submission,
+ * too) is queued on the queue's lock-free list for the worker, which
+ * publishes its batch at once with one interrupt. Each completion carries
+ * the ring generation it was submitted under; after a reset of the queue
+ * it is dropped. A reset waits for every request in the I/O engine to come
+ * back (quiesce), so none writes into zone memory after the reset is
+ * answered.
  *
  * Every request handed to the engine holds a reference on the device's
  * in-flight count until its completion is queued for the worker; removal
@@ -48,14 +52,21 @@ static void hvv_blk_req_put(struct hvv_blk_queue *q, struct hvv_blk_req *req)
 	q->free[q->nr_free++] = req;
 }
 
-/* Write the status, return the chain, recycle the request. */
-static void hvv_blk_publish(struct hvv_blk_queue *q, struct hvv_blk_req *req)
+/* The guest's data and status in place: the chain can be returned. */
+static void hvv_blk_write_status(struct hvv_blk_queue *q,
+				 struct hvv_blk_req *req)
 {
 	if (req->result == VIRTIO_BLK_S_OK)
 		hvv_blk_io_finish(&req->io);
 	else
 		atomic64_inc(&q->blk->dev.stats.errors);
 	WRITE_ONCE(*req->status, req->result);
+}
+
+/* Write the status, return the chain, recycle the request. */
+static void hvv_blk_publish(struct hvv_blk_queue *q, struct hvv_blk_req *req)
+{
+	hvv_blk_write_status(q, req);
 	hvv_vq_push(q->vq, req->head, req->used_len);
 	hvv_blk_req_put(q, req);
 }
@@ -68,11 +79,37 @@ static void hvv_blk_reap(struct hvv_blk_queue *q)
 
 	list = llist_reverse_order(list);
 	llist_for_each_entry_safe(req, tmp, list, node) {
-		if (hvv_vq_current(q->vq, req->gen))
+		if (!req->published && hvv_vq_current(q->vq, req->gen))
 			hvv_blk_publish(q, req);
-		else	/* the driver reset the queue meanwhile */
+		else	/* published, or the driver reset the queue since */
 			hvv_blk_req_put(q, req);
 	}
+}
+
+/*
+ * A completion that comes while the worker sleeps is published in its own
+ * context (hvv_vq_complete()), which saves the worker a wake-up. While the
+ * worker runs (in its own submission, too), it is handed to the worker,
+ * which publishes it with the rest of its batch; so is a read through
+ * bounce pages, whose copy to the guest is not for an interrupt handler.
+ *
+ * Return: true if the request was published here (or its ring is gone);
+ * it is then on @q->done only to be recycled.
+ */
+static bool hvv_blk_publish_here(struct hvv_blk_queue *q,
+				 struct hvv_blk_req *req)
+{
+	if (hvv_worker_busy(&q->vq->worker) ||
+	    (req->result == VIRTIO_BLK_S_OK && hvv_blk_io_needs_finish(&req->io)))
+		return false;
+	hvv_blk_write_status(q, req);
+	hvv_vq_complete(q->vq, req->gen, req->head, req->used_len);
+	req->published = true;
+	llist_add(&req->node, &q->done);
+	/* llist_add() is a full barrier: pairs with hvv_blk_req_get(). */
+	if (READ_ONCE(q->starved) && xchg(&q->starved, false))
+		hvv_worker_kick(&q->vq->worker);
+	return true;
 }
 
 /* A request came back from the I/O engine: no longer busy. */
@@ -101,8 +138,16 @@ static void hvv_blk_end_io(struct hvv_blk_io *io, blk_status_t status)
 	}
 	trace_hvv_blk_complete(blk->dev.name, q->vq->index, io->op,
 			       io->pos >> SECTOR_SHIFT, io->len, req->result);
-	llist_add(&req->node, &q->done);
-	hvv_worker_kick(&q->vq->worker);
+	if (!hvv_blk_publish_here(q, req)) {
+		llist_add(&req->node, &q->done);
+		/*
+		 * Completed by the engine inside the worker's own submission
+		 * (a blk-mq device that completes in the submitter's
+		 * context): the reap that ends the worker's run publishes it.
+		 */
+		if (!hvv_worker_is_current(&q->vq->worker))
+			hvv_worker_kick(&q->vq->worker);
+	}
 	/* The request is the worker's again: do not touch it. */
 	hvv_blk_idle_put(blk);
 	percpu_ref_put(&blk->inflight);
@@ -112,6 +157,19 @@ static struct hvv_blk_req *hvv_blk_req_get(struct hvv_blk_queue *q)
 {
 	if (!q->nr_free)
 		hvv_blk_reap(q);
+	if (!q->nr_free) {
+		/*
+		 * Every request in flight: the next completion kicks us,
+		 * also one published in its own context. Say so, then look
+		 * again, for one that came before it could see it.
+		 */
+		WRITE_ONCE(q->starved, true);
+		/* @starved before @done: pairs with llist_add()'s barrier */
+		smp_mb();
+		hvv_blk_reap(q);
+		if (q->nr_free)
+			WRITE_ONCE(q->starved, false);
+	}
 	return q->nr_free ? q->free[--q->nr_free] : NULL;
 }
 
@@ -309,6 +367,7 @@ static void hvv_blk_serve(struct hvv_blk_queue *q, struct hvv_blk_req *req,
 	int ret;
 
 	req->gen = q->vq->wr.gen;
+	req->published = false;
 	req->head = chain->head;
 	req->used_len = 1;
 	req->io.flags = 0;

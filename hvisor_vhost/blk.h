@@ -37,10 +37,13 @@ struct hvv_blk_queue;
  *	dropped (the driver reset the queue meanwhile)
  * @head: head descriptor index
  * @result: VIRTIO_BLK_S_*, set on completion
+ * @published: its completion published it already (hvv_vq_complete()):
+ *	the worker only recycles it
  * @used_len: bytes written into the chain, reported in the used entry
  *
  * The queue's worker's, but for the time the I/O engine has it (from
- * hvv_blk_io_submit() to its end_io): no lock.
+ * hvv_blk_io_submit() to its end_io and that end_io's llist_add()): no
+ * lock.
  */
 struct hvv_blk_req {
 	struct hvv_blk_io io;
@@ -50,6 +53,7 @@ struct hvv_blk_req {
 	u32 gen;
 	u16 head;
 	u8 result;
+	bool published;
 	u32 used_len;
 };
 
@@ -58,9 +62,13 @@ struct hvv_blk_req {
  * @blk: the device
  * @vq: the virtqueue
  * @done: completed requests, from any context, for the worker to publish
+ *	or (@published) only to recycle
  * @reqs: the request pool (one per ring entry)
  * @free: free requests (worker only)
  * @nr_free: entries in @free (worker only)
+ * @starved: the worker found every request in flight and waits for one:
+ *	set by the worker, then a full barrier before it looks at @done
+ *	again; cleared with xchg() by the completion that kicks it
  */
 struct hvv_blk_queue {
 	struct hvv_blk *blk;
@@ -69,6 +77,7 @@ struct hvv_blk_queue {
 	struct hvv_blk_req *reqs;
 	struct hvv_blk_req **free;
 	unsigned int nr_free;
+	bool starved;
 };
 
 /**

@@ -369,7 +369,7 @@ static int hvv_blk_bounce_alloc(struct hvv_blk_io *io, bool write)
  */
 void hvv_blk_io_finish(struct hvv_blk_io *io)
 {
-	if (io->flags & HVV_BLK_IO_BOUNCE && io->op == HVV_BLK_OP_READ)
+	if (hvv_blk_io_needs_finish(io))
 		hvv_blk_bounce_copy(io, true);
 }
 

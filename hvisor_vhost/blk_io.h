@@ -150,6 +150,19 @@ int hvv_blk_io_map(struct hvv_blk_io *io, const struct iov_iter *data);
 void hvv_blk_io_unmap(struct hvv_blk_io *io);
 void hvv_blk_io_submit(struct hvv_blk_io *io);
 void hvv_blk_io_finish(struct hvv_blk_io *io);
+
+/**
+ * hvv_blk_io_needs_finish - has hvv_blk_io_finish() work to do?
+ * @io: a request back from the engine with BLK_STS_OK
+ *
+ * Return: true for a read through bounce pages: its data is still to be
+ * copied to the guest.
+ */
+static inline bool hvv_blk_io_needs_finish(const struct hvv_blk_io *io)
+{
+	return io->flags & HVV_BLK_IO_BOUNCE && io->op == HVV_BLK_OP_READ;
+}
+
 void hvv_blk_io_report(struct device *dev, const struct hvv_blk_io *io);
 
 #endif /* _HVV_BLK_IO_H */

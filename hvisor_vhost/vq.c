@@ -76,6 +76,7 @@ int hvv_vq_alloc(struct hvv_vq *vq)
 	vq->indirect_buf = kcalloc(vq->num_max, sizeof(*vq->indirect_buf),
 				   GFP_KERNEL);
 	vq->in_use = bitmap_zalloc(vq->num_max, GFP_KERNEL);
+	spin_lock_init(&vq->used_lock);
 	if (!vq->segs || !vq->indirect_buf || !vq->in_use) {
 		hvv_vq_free(vq);
 		return -ENOMEM;
@@ -163,7 +164,8 @@ bool hvv_vq_sync(struct hvv_vq *vq)
 	unsigned long flags;
 	bool usable;
 
-	spin_lock_irqsave(vq->lock, flags);
+	spin_lock_irqsave(&vq->used_lock, flags);
+	spin_lock(vq->lock);
 	usable = vq->ready && vq->ops->serving(vq);
 	if (usable && (vq->wr.gen != vq->ring.gen || !vq->wr.num)) {
 		vq->wr = vq->ring;
@@ -176,7 +178,8 @@ bool hvv_vq_sync(struct hvv_vq *vq)
 	} else if (!usable) {
 		vq->wr.num = 0;
 	}
-	spin_unlock_irqrestore(vq->lock, flags);
+	spin_unlock(vq->lock);
+	spin_unlock_irqrestore(&vq->used_lock, flags);
 	return usable;
 }
 
@@ -320,7 +323,7 @@ int hvv_vq_pop_into(struct hvv_vq *vq, struct hvv_chain *chain,
 		if (i >= table_size)
 			return hvv_vq_fail(vq, "next index out of range");
 	}
-	if (__test_and_set_bit(head, vq->in_use))
+	if (test_and_set_bit(head, vq->in_use))
 		return hvv_vq_fail(vq, "head made available while in use");
 	vq->last_avail_idx++;
 	atomic64_inc(&vq->stats->requests);
@@ -351,9 +354,32 @@ int hvv_vq_pop(struct hvv_vq *vq, struct hvv_chain *chain)
  */
 void hvv_vq_unpop(struct hvv_vq *vq, const struct hvv_chain *chain)
 {
-	__clear_bit(chain->head, vq->in_use);
+	clear_bit(chain->head, vq->in_use);
 	vq->last_avail_idx--;
 	atomic64_dec(&vq->stats->requests);
+}
+
+/* hvv_vq_push() with hvv_vq.used_lock held. */
+static void __hvv_vq_push(struct hvv_vq *vq, u16 head, u32 len)
+{
+	struct vring_used_elem *elem;
+
+	lockdep_assert_held(&vq->used_lock);
+	/*
+	 * The one gate of used entries: none after hvv_vq_sync() found the
+	 * queue disabled or the device broken (completions of I/O that was
+	 * in flight then are dropped; the driver must reset the device).
+	 */
+	if (!vq->wr.num)
+		return;
+	if (WARN_ONCE(head >= vq->wr.num || !test_and_clear_bit(head, vq->in_use),
+		      "queue %u: head %u returned but not held\n", vq->index, head))
+		return;
+	elem = &vq->wr.used->ring[vq->used_idx & (vq->wr.num - 1)];
+	hvv_ring_put32(&elem->id, head);
+	hvv_ring_put32(&elem->len, len);
+	vq->used_idx++;
+	atomic64_add(len, &vq->stats->bytes_in);
 }
 
 /**
@@ -364,23 +390,11 @@ void hvv_vq_unpop(struct hvv_vq *vq, const struct hvv_chain *chain)
  */
 void hvv_vq_push(struct hvv_vq *vq, u16 head, u32 len)
 {
-	struct vring_used_elem *elem;
+	unsigned long flags;
 
-	/*
-	 * The one gate of used entries: none after hvv_vq_sync() found the
-	 * queue disabled or the device broken (completions of I/O that was
-	 * in flight then are dropped; the driver must reset the device).
-	 */
-	if (!vq->wr.num)
-		return;
-	if (WARN_ONCE(head >= vq->wr.num || !__test_and_clear_bit(head, vq->in_use),
-		      "queue %u: head %u returned but not held\n", vq->index, head))
-		return;
-	elem = &vq->wr.used->ring[vq->used_idx & (vq->wr.num - 1)];
-	hvv_ring_put32(&elem->id, head);
-	hvv_ring_put32(&elem->len, len);
-	vq->used_idx++;
-	atomic64_add(len, &vq->stats->bytes_in);
+	spin_lock_irqsave(&vq->used_lock, flags);
+	__hvv_vq_push(vq, head, len);
+	spin_unlock_irqrestore(&vq->used_lock, flags);
 }
 
 static bool hvv_vq_need_signal(struct hvv_vq *vq)
@@ -406,13 +420,43 @@ static bool hvv_vq_need_signal(struct hvv_vq *vq)
  * @vq: the queue
  * @gen: a generation the worker saw (hvv_vq.wr.gen when it popped a chain)
  *
- * Worker only. A reset changes the generation before it waits for the
- * worker's run to end, so a run that finds it current may still use the
- * ring it has.
+ * The worker, or a context the device's reset waits for (a backend's I/O
+ * completion: &hvv_dev_ops.quiesce). A reset changes the generation before
+ * it waits for the worker's run and for such contexts to end, so one that
+ * finds it current may still use the ring it has.
  */
 bool hvv_vq_current(const struct hvv_vq *vq, u32 gen)
 {
 	return READ_ONCE(vq->ring.gen) == gen;
+}
+
+/*
+ * Publish the pushed entries if the ring is still the one the driver
+ * enabled; hvv_vq.used_lock held. Return: true if the driver asked to be
+ * interrupted for them.
+ */
+static bool hvv_vq_publish(struct hvv_vq *vq)
+{
+	bool current_ring;
+
+	lockdep_assert_held(&vq->used_lock);
+	if (vq->used_idx == vq->published_idx)
+		return false;
+	spin_lock(vq->lock);
+	current_ring = vq->ready && vq->ring.gen == vq->wr.gen &&
+		       vq->ops->serving(vq);
+	if (current_ring) {
+		/* Entries before the index that publishes them. */
+		smp_wmb();
+		hvv_ring_put16(&vq->wr.used->idx, vq->used_idx);
+		vq->published_idx = vq->used_idx;
+	}
+	spin_unlock(vq->lock);
+	if (!current_ring)
+		return false;
+	/* The index store before reading the driver's suppression state. */
+	smp_mb();
+	return hvv_vq_need_signal(vq);
 }
 
 /**
@@ -423,26 +467,50 @@ bool hvv_vq_current(const struct hvv_vq *vq, u32 gen)
 void hvv_vq_flush(struct hvv_vq *vq)
 {
 	unsigned long flags;
-	bool current_ring;
+	bool signal;
 
-	if (vq->used_idx == vq->published_idx)
-		return;
-	spin_lock_irqsave(vq->lock, flags);
-	current_ring = vq->ready && vq->ring.gen == vq->wr.gen &&
-		       vq->ops->serving(vq);
-	if (current_ring) {
-		/* Entries before the index that publishes them. */
-		smp_wmb();
-		hvv_ring_put16(&vq->wr.used->idx, vq->used_idx);
-		vq->published_idx = vq->used_idx;
-	}
-	spin_unlock_irqrestore(vq->lock, flags);
-	if (!current_ring)
-		return;
-	/* The index store before reading the driver's suppression state. */
-	smp_mb();
-	if (hvv_vq_need_signal(vq))
+	spin_lock_irqsave(&vq->used_lock, flags);
+	signal = hvv_vq_publish(vq);
+	spin_unlock_irqrestore(&vq->used_lock, flags);
+	if (signal)
 		vq->ops->signal(vq);
+}
+
+/**
+ * hvv_vq_complete - return a chain and publish it at once, outside the
+ *	worker
+ * @vq: the queue
+ * @gen: the worker's ring generation when it popped the chain
+ *	(hvv_vq.wr.gen then)
+ * @head: the chain's head index
+ * @len: bytes written into the chain's writable buffers, which the
+ *	caller wrote before
+ *
+ * For a backend whose chain completes in another context (an I/O
+ * completion, interrupts included) while its worker sleeps: it saves the
+ * worker a wake-up. Everything the worker pushed so far is published with
+ * it. Any context.
+ *
+ * Return: false, with nothing done, if the driver reconfigured or reset
+ * the queue since @gen (or broke the device): the chain is not the
+ * driver's to get back any more.
+ */
+bool hvv_vq_complete(struct hvv_vq *vq, u32 gen, u16 head, u32 len)
+{
+	unsigned long flags;
+	bool current_gen, signal = false;
+
+	spin_lock_irqsave(&vq->used_lock, flags);
+	current_gen = vq->wr.num && vq->wr.gen == gen &&
+		      hvv_vq_current(vq, gen);
+	if (current_gen) {
+		__hvv_vq_push(vq, head, len);
+		signal = hvv_vq_publish(vq);
+	}
+	spin_unlock_irqrestore(&vq->used_lock, flags);
+	if (signal)
+		vq->ops->signal(vq);
+	return current_gen;
 }
 
 /**

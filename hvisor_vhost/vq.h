@@ -113,20 +113,26 @@ struct hvv_vq_ops {
  * @ready: QueueReady register (lock)
  * @ring: the ring as the driver last enabled it (lock); its @gen is
  *	changed with WRITE_ONCE() (hvv_vq_new_gen()) and also read lock-free
- *	by the worker (hvv_vq_current()): a stale read only publishes into
- *	the old ring what hvv_vq_flush() then refuses under the lock, and
- *	the device waits for the worker's run after a reset, which orders it
- *	for every later run
- * @wr: the worker's copy of @ring (worker only)
+ *	(hvv_vq_current()): a stale read only publishes into the old ring
+ *	what hvv_vq_flush() then refuses under the lock, and the device
+ *	waits for the worker's run after a reset, which orders it for every
+ *	later run
+ * @used_lock: the used side of the queue (the "(used)" fields below): the
+ *	worker takes it to push, flush and sync, other contexts to publish
+ *	a completion themselves (hvv_vq_complete()). Taken before @lock
+ * @wr: the worker's copy of @ring; written by the worker under
+ *	@used_lock, read by the worker without it (used)
  * @last_avail_idx: next avail entry to pop (worker only)
  * @avail_seen: the driver's avail index as the last pop read it (worker
  *	only); hvv_vq_enable_notify() asks to hear of buffers beyond it
- * @used_idx: next used entry to fill (worker only)
- * @published_idx: used->idx last published (worker only)
- * @signalled_used: used index at the last interrupt (worker only)
- * @signalled_valid: @signalled_used is meaningful (worker only)
+ * @used_idx: next used entry to fill (used)
+ * @published_idx: used->idx last published (used)
+ * @signalled_used: used index at the last interrupt (used)
+ * @signalled_valid: @signalled_used is meaningful (used)
  * @in_use: heads popped and not yet pushed or given back, one bit per
- *	descriptor; cleared with a new generation (worker only)
+ *	descriptor: set by the worker's pop, cleared by a push (used) or
+ *	the worker's unpop, with atomic bit operations; zeroed with a new
+ *	generation (used)
  * @segs: the queue's segment array for chains, HVV_VQ_MAX_SEGS(@num_max)
  *	entries (worker only)
  * @indirect_buf: private copy of an indirect table (worker only)
@@ -150,6 +156,7 @@ struct hvv_vq {
 	bool ready;
 	struct hvv_ring ring;
 
+	spinlock_t used_lock;	/* the used side */
 	struct hvv_ring wr;
 	u16 last_avail_idx;
 	u16 avail_seen;
@@ -218,6 +225,7 @@ int hvv_vq_pop_into(struct hvv_vq *vq, struct hvv_chain *chain,
 void hvv_vq_unpop(struct hvv_vq *vq, const struct hvv_chain *chain);
 void hvv_vq_push(struct hvv_vq *vq, u16 head, u32 len);
 void hvv_vq_flush(struct hvv_vq *vq);
+bool hvv_vq_complete(struct hvv_vq *vq, u32 gen, u16 head, u32 len); /* any */
 bool hvv_vq_current(const struct hvv_vq *vq, u32 gen);
 void hvv_vq_disable_notify(struct hvv_vq *vq);
 bool hvv_vq_enable_notify(struct hvv_vq *vq);

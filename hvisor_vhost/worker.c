@@ -93,7 +93,8 @@ int hvv_threads_irq_affinity(unsigned int irq)
 	return irq_set_affinity(irq, hvv_thread_cpus);
 }
 
-#define HVV_WORKER_KICK	0
+#define HVV_WORKER_KICK		0
+#define HVV_WORKER_RUNNING	1
 
 static int hvv_worker_thread(void *arg)
 {
@@ -111,11 +112,13 @@ static int hvv_worker_thread(void *arg)
 			continue;
 		}
 		__set_current_state(TASK_RUNNING);
+		set_bit(HVV_WORKER_RUNNING, &w->kicked);
 		mutex_lock(&w->run_lock);
 		again = w->fn(w->data);
 		mutex_unlock(&w->run_lock);
 		if (again)
 			set_bit(HVV_WORKER_KICK, &w->kicked);
+		clear_bit(HVV_WORKER_RUNNING, &w->kicked);
 		cond_resched();
 	}
 	return 0;
@@ -179,11 +182,26 @@ void hvv_worker_sync(struct hvv_worker *w)
  * hvv_worker_is_current - is the caller the worker's thread?
  * @w: the worker
  *
- * Return: true in a run of the work function.
+ * Return: true in a run of the work function; false in an interrupt or
+ * softirq that happened to arrive while the thread was current (it may be
+ * past the end of its run).
  */
 bool hvv_worker_is_current(const struct hvv_worker *w)
 {
-	return current == w->task;
+	return in_task() && current == w->task;
+}
+
+/**
+ * hvv_worker_busy - is the worker running, or kicked to run?
+ * @w: the worker
+ *
+ * A hint, for a caller choosing between doing a small piece of work itself
+ * and handing it to the worker (which then does it with whatever else it
+ * finds): the answer may change at once.
+ */
+bool hvv_worker_busy(const struct hvv_worker *w)
+{
+	return READ_ONCE(w->kicked);
 }
 
 /**

@@ -15,7 +15,8 @@ struct task_struct;
  *	stopped early because its budget ran out (it is then run again)
  * @data: argument of @fn
  * @kicked: bit 0 set by hvv_worker_kick(), cleared by the thread before it
- *	calls @fn, so a kick that arrives while @fn runs is never lost
+ *	calls @fn, so a kick that arrives while @fn runs is never lost; bit
+ *	1 set by the thread while it runs @fn (atomic bit operations)
  * @run_lock: held by the thread while @fn runs; hvv_worker_sync() takes it
  *	to wait for the end of a run
  */
@@ -39,5 +40,6 @@ void hvv_worker_stop(struct hvv_worker *w);
 void hvv_worker_kick(struct hvv_worker *w);
 void hvv_worker_sync(struct hvv_worker *w);
 bool hvv_worker_is_current(const struct hvv_worker *w);
+bool hvv_worker_busy(const struct hvv_worker *w);
 
 #endif /* _HVV_WORKER_H */
