@@ -44,7 +44,16 @@
  * queues=2", which opens it itself (the module does direct I/O on a block
  * device either way).
  *
- * By default (make check): QD 8 on 1 and on 2 queues for 1 s each.
+ * null_blk, when this test loads it, completes each request from a timer
+ * interrupt 20 us after its submission (irqmode=2), as a disk does
+ * from its own interrupt: the device then publishes a completion that
+ * comes while its worker sleeps in the completion's context, without
+ * waking the worker. A null_blk loaded before (bench/blk.sh's) is used as
+ * it is; the header says how it completes.
+ *
+ * By default (make check): QD 8 and 256 on 1 and on 2 queues for 1 s each.
+ * QD 256 is the whole ring: the worker runs out of requests and waits for
+ * a completion to kick it (a lost kick is a stall, which fails the test).
  * BLK_LOAD_FULL=1 (bench/blk.sh): QD 1, 8, 32 and 128 on 1 and 2 queues.
  * BLK_LOAD_SECONDS: seconds per run (default 1, or 5 with the full grid).
  */
@@ -60,9 +69,11 @@
 #define IRQ		61
 #define BASE		HVG_MMIO_BASE
 #define NULLB		"/dev/nullb0"
+/* Completions from a timer interrupt 20 us after submission. */
+#define NULLB_PARAMS	"nr_devices=1 gb=1 submit_queues=2 irqmode=2 completion_nsec=20000"
 #define RING		256	/* the device's queue size */
 #define MAX_QUEUES	2
-#define MAX_DEPTH	128	/* per queue: one ring slot per request */
+#define MAX_DEPTH	RING	/* per queue: one ring slot per request */
 #define SECTOR_STEP	8	/* 4 KiB */
 #define DATA_LEN	4096
 #define STATUS_NONE	0xee
@@ -98,7 +109,7 @@ struct lq {
 
 struct cpu_snap {
 	__u64 ns;		/* monotonic clock */
-	__u64 kthr_ns;		/* module kthreads' run time */
+	struct hvg_kthread_use kthr;	/* module kthreads */
 	__u64 irq_ticks;	/* irq + softirq on the root CPUs */
 	__u64 idle_ticks;	/* idle + iowait there */
 	unsigned int nr_cpus;	/* root CPUs */
@@ -109,6 +120,8 @@ struct result {
 	double rate;		/* requests/s */
 	double cpu_us;		/* root CPU per request, µs */
 	double kthr_us, irq_us;
+	double disp_us;		/* the dispatcher's part of @kthr_us */
+	double runs, disp_runs;	/* kthreads put on a CPU, per request */
 	double busy_us;		/* root CPUs not idle, per request */
 	__u64 requests, kicks, notifies, interrupts;
 };
@@ -228,7 +241,7 @@ static void snap(struct _test_data_load *self, const char *dev,
 		s->done += atomic_load(&q[i].done);
 	s->ns = now_ns();
 	s->nr_cpus = root_ticks(self, &s->irq_ticks, &s->idle_ticks);
-	s->kthr_ns = hvg_module_cpu_ns(dev);
+	hvg_module_use(dev, &s->kthr);
 }
 
 /* ---- the raw guest's queues ------------------------------------------ */
@@ -237,6 +250,8 @@ static void snap(struct _test_data_load *self, const char *dev,
 static void lq_layout(struct lq *q, unsigned int depth)
 {
 	struct hvg *g = &q->g;
+	/* The data buffers together: page-aligned without padding. */
+	__u64 data0 = hvg_alloc(g, (__u64)depth * DATA_LEN, 4096);
 	unsigned int i;
 
 	q->depth = depth;
@@ -244,7 +259,7 @@ static void lq_layout(struct lq *q, unsigned int depth)
 		struct slot *s = &q->slots[i];
 		__u64 table = hvg_alloc(g, 3 * sizeof(struct vring_desc), 16);
 		__u64 hdr = hvg_alloc(g, sizeof(*s->hdr), 16);
-		__u64 data = hvg_alloc(g, DATA_LEN, 4096);
+		__u64 data = data0 + (__u64)i * DATA_LEN;
 		__u64 st = hvg_alloc(g, 1, 1);
 
 		s->table = hvg_ptr(g, table);
@@ -479,7 +494,10 @@ static void run_virtio(struct __test_metadata *_metadata,
 		double tick_us = 1e6 / sysconf(_SC_CLK_TCK);
 
 		r->rate = n / ((s1.ns - s0.ns) / 1e9);
-		r->kthr_us = (s1.kthr_ns - s0.kthr_ns) / 1e3 / n;
+		r->kthr_us = (s1.kthr.ns - s0.kthr.ns) / 1e3 / n;
+		r->disp_us = (s1.kthr.dispatch_ns - s0.kthr.dispatch_ns) / 1e3 / n;
+		r->runs = (s1.kthr.runs - s0.kthr.runs) / n;
+		r->disp_runs = (s1.kthr.dispatch_runs - s0.kthr.dispatch_runs) / n;
 		r->irq_us = (s1.irq_ticks - s0.irq_ticks) * tick_us / n;
 		r->busy_us = ((s1.ns - s0.ns) / 1e3 * s1.nr_cpus -
 			      (s1.idle_ticks - s0.idle_ticks) * tick_us) / n;
@@ -583,7 +601,7 @@ FIXTURE_SETUP(load)
 	self->fd = -1;
 	root_cpus(self);
 	if (access(NULLB, F_OK)) {
-		if (hvg_sh(NULL, 0, "modprobe null_blk nr_devices=1 gb=1 submit_queues=2 2>&1"))
+		if (hvg_sh(NULL, 0, "modprobe null_blk %s 2>&1", NULLB_PARAMS))
 			SKIP(return, "no null_blk module");
 		self->loaded_nullb = 1;
 		for (i = 0; i < 500 && access(NULLB, F_OK); i++)
@@ -616,19 +634,27 @@ static void ratio(char *buf, size_t len, double a, double b)
 TEST_F_TIMEOUT(load, ceiling, 1400)
 {
 	static const unsigned int grid_qd[] = { 1, 8, 32, 128 };
-	static const unsigned int quick_qd[] = { 8 };
+	/* 0: the whole ring of every queue */
+	static const unsigned int quick_qd[] = { 8, 0 };
 	const char *full = getenv("BLK_LOAD_FULL");
 	const char *env_secs = getenv("BLK_LOAD_SECONDS");
 	int is_full = full && *full && strcmp(full, "0");
 	const unsigned int *qds = is_full ? grid_qd : quick_qd;
 	unsigned int nqd = is_full ? ARRAY_SIZE(grid_qd) : ARRAY_SIZE(quick_qd);
 	unsigned int secs = env_secs ? atoi(env_secs) : is_full ? 5 : 1;
-	unsigned int nq, i;
+	char irqmode[16] = "?";
+	unsigned int nq, i, qd;
 
 	if (!secs)
 		secs = 1;
-	printf("# raw guest (EVENT_IDX, no interrupts) vs fio on %s; root CPUs %s; %u s per run\n",
-	       NULLB, self->root_cpus, secs);
+	hvg_read_file("/sys/module/null_blk/parameters/irqmode", irqmode,
+		      sizeof(irqmode));
+	printf("# raw guest (EVENT_IDX, no interrupts) vs fio on %s ", NULLB);
+	printf("(irqmode %s: completions %s); root CPUs %s; %u s per run\n",
+	       irqmode,
+	       !strcmp(irqmode, "2") ? "from a timer interrupt" :
+	       !strcmp(irqmode, "0") ? "in the submitter" :
+	       "in the submitter, or a softirq", self->root_cpus, secs);
 	printf("# %-3s %4s %10s %10s %6s %9s %9s %6s %7s %7s\n", "q", "QD",
 	       "virtio/s", "native/s", "ratio", "virt us", "nat us", "ratio",
 	       "kick/rq", "irqs");
@@ -638,19 +664,23 @@ TEST_F_TIMEOUT(load, ceiling, 1400)
 			struct result v, n = { 0 };
 			char rr[16], rc[16];
 
-			run_virtio(_metadata, self, nq, qds[i], secs, &v);
+			qd = qds[i] ? qds[i] : RING * nq;
+
+			run_virtio(_metadata, self, nq, qd, secs, &v);
 			if (self->have_fio &&
-			    run_native(self, nq, qds[i], secs, &n))
-				TH_LOG("fio failed (q %u, QD %u)", nq, qds[i]);
+			    run_native(self, nq, qd, secs, &n))
+				TH_LOG("fio failed (q %u, QD %u)", nq, qd);
 			ratio(rr, sizeof(rr), v.rate, n.rate);
 			ratio(rc, sizeof(rc), v.cpu_us, n.cpu_us);
 			printf("# %-3u %4u %10.0f %10.0f %6s %9.2f %9.2f %6s %7.3f %7llu\n",
-			       nq, qds[i], v.rate, n.rate, rr, v.cpu_us,
+			       nq, qd, v.rate, n.rate, rr, v.cpu_us,
 			       n.cpu_us, rc,
 			       v.requests ? (double)v.kicks / v.requests : 0,
 			       (unsigned long long)v.interrupts);
-			printf("#     virtio: kthreads %.2f + irq %.2f us/rq (root busy %.2f);",
-			       v.kthr_us, v.irq_us, v.busy_us);
+			printf("#     virtio: kthreads %.2f (dispatcher %.2f) + irq %.2f us/rq",
+			       v.kthr_us, v.disp_us, v.irq_us);
+			printf(" (root busy %.2f), %.3f thread runs/rq (dispatcher %.3f);",
+			       v.busy_us, v.runs, v.disp_runs);
 			printf(" %llu requests, %llu kicks, %llu notifies seen\n",
 			       (unsigned long long)v.requests,
 			       (unsigned long long)v.kicks,
@@ -661,6 +691,43 @@ TEST_F_TIMEOUT(load, ceiling, 1400)
 	if (!self->have_fio)
 		printf("# no fio here: no native baseline\n");
 	fflush(stdout);
+}
+
+/*
+ * The whole ring in flight on a slow backing (dm-delay, 50 ms, over
+ * null_blk): the worker runs out of requests and sleeps until a
+ * completion kicks it. The completions arrive while it sleeps and are
+ * published in their own context; the guest reposts at once and, as
+ * EVENT_IDX lets it, kicks only if the device's avail_event asks. A device
+ * that forgets the starved worker stalls here (lq_thread's STALL_MS).
+ */
+#define SLOW	"hvload-slow"
+
+TEST_F_TIMEOUT(load, full_ring_slow_backing, 120)
+{
+	char sectors[32], table[96];
+	struct result v;
+	int fd, saved = self->fd;
+
+	if (hvg_sh(NULL, 0, "modprobe dm_delay 2>&1; command -v dmsetup >/dev/null"))
+		SKIP(return, "no dm-delay or dmsetup");
+	ASSERT_EQ(0, hvg_sh(sectors, sizeof(sectors), "blockdev --getsz %s", NULLB));
+	snprintf(table, sizeof(table), "0 %s delay %s 0 50", sectors, NULLB);
+	ASSERT_EQ(0, hvg_sh(NULL, 0, "dmsetup create %s --table '%s' && dmsetup mknodes %s",
+			    SLOW, table, SLOW));
+	fd = open("/dev/mapper/" SLOW, O_RDWR | O_DIRECT | O_CLOEXEC);
+	EXPECT_LE(0, fd);
+	if (fd >= 0) {
+		self->fd = fd;
+		run_virtio(_metadata, self, 1, RING, 2, &v);
+		self->fd = saved;
+		close(fd);
+		printf("# whole ring, 50 ms backing: %.0f requests/s, ", v.rate);
+		printf("%.3f thread runs/rq, %llu kicks\n", v.runs,
+		       (unsigned long long)v.kicks);
+		fflush(stdout);
+	}
+	hvg_sh(NULL, 0, "dmsetup remove --retry %s 2>&1", SLOW);
 }
 
 TEST_HARNESS_MAIN

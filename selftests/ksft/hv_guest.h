@@ -201,20 +201,27 @@ static inline int hvg_module_thread(const char *comm, const char *dev)
 }
 
 /*
- * CPU time in ns that hvisor_vhost's dispatcher and the queue workers of
- * @dev (of every device if NULL) have used so far: the first field of
- * their schedstat (exact, in ns). Only kernel threads count.
+ * How much hvisor_vhost's dispatcher and the queue workers of @dev (of
+ * every device if NULL) have run so far, from their schedstat (exact):
+ * CPU time in ns and the times they were put on a CPU (each wake-up, and
+ * each return after preemption), in all and the dispatcher's part.
  */
-static inline __u64 hvg_module_cpu_ns(const char *dev)
+struct hvg_kthread_use {
+	__u64 ns, runs;
+	__u64 dispatch_ns, dispatch_runs;
+};
+
+static inline void hvg_module_use(const char *dev, struct hvg_kthread_use *u)
 {
+	unsigned long long ns, runs;
 	struct dirent *p, *t;
 	DIR *proc, *task;
-	char path[600], buf[128];
-	__u64 sum = 0;
+	char path[600], buf[128], comm[32];
 
+	memset(u, 0, sizeof(*u));
 	proc = opendir("/proc");
 	if (!proc)
-		return 0;
+		return;
 	while ((p = readdir(proc))) {
 		if (p->d_name[0] < '0' || p->d_name[0] > '9')
 			continue;
@@ -231,19 +238,35 @@ static inline __u64 hvg_module_cpu_ns(const char *dev)
 				continue;
 			snprintf(path, sizeof(path), "/proc/%s/task/%s/comm",
 				 p->d_name, t->d_name);
-			if (hvg_read_file(path, buf, sizeof(buf)) ||
-			    !hvg_module_thread(buf, dev))
+			if (hvg_read_file(path, comm, sizeof(comm)) ||
+			    !hvg_module_thread(comm, dev))
 				continue;
 			snprintf(path, sizeof(path),
 				 "/proc/%s/task/%s/schedstat", p->d_name,
 				 t->d_name);
-			if (!hvg_read_file(path, buf, sizeof(buf)))
-				sum += strtoull(buf, NULL, 10);
+			/* run time (ns), wait time (ns), timeslices */
+			if (hvg_read_file(path, buf, sizeof(buf)) ||
+			    sscanf(buf, "%llu %*u %llu", &ns, &runs) != 2)
+				continue;
+			u->ns += ns;
+			u->runs += runs;
+			if (!strcmp(comm, "hv-dispatch")) {
+				u->dispatch_ns += ns;
+				u->dispatch_runs += runs;
+			}
 		}
 		closedir(task);
 	}
 	closedir(proc);
-	return sum;
+}
+
+/* CPU time in ns of the module's threads (hvg_module_use()). */
+static inline __u64 hvg_module_cpu_ns(const char *dev)
+{
+	struct hvg_kthread_use u;
+
+	hvg_module_use(dev, &u);
+	return u.ns;
 }
 
 /* /sys/class/hvisor/<dev>/<attr> as text. Returns 0 or -errno. */
