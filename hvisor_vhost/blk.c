@@ -102,8 +102,11 @@ static bool hvv_blk_publish_here(struct hvv_blk_queue *q,
 	if (hvv_worker_busy(&q->vq->worker) ||
 	    (req->result == VIRTIO_BLK_S_OK && hvv_blk_io_needs_finish(&req->io)))
 		return false;
-	hvv_blk_write_status(q, req);
-	hvv_vq_complete(q->vq, req->gen, req->head, req->used_len);
+	/* As the worker's reap: nothing into a ring the driver reset. */
+	if (hvv_vq_current(q->vq, req->gen)) {
+		hvv_blk_write_status(q, req);
+		hvv_vq_complete(q->vq, req->gen, req->head, req->used_len);
+	}
 	req->published = true;
 	llist_add(&req->node, &q->done);
 	/* llist_add() is a full barrier: pairs with hvv_blk_req_get(). */
@@ -440,6 +443,15 @@ out:
 	hvv_blk_reap(q);
 	hvv_vq_flush(vq);
 	memalloc_noio_restore(noio);
+	/*
+	 * Starved, but requests came back in this very run (completed in
+	 * our own submission, which kicks no one): serve the ring again,
+	 * or the driver, whose notifications are off, would wait forever.
+	 */
+	if (q->nr_free && READ_ONCE(q->starved)) {
+		WRITE_ONCE(q->starved, false);
+		more = true;
+	}
 	return more;
 }
 
