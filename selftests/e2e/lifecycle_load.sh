@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # hv-timeout: 900
-# hv-lanes: x86_64/debian (see Documentation/testing.rst)
+# hv-lanes: x86_64/debian x86_64/debug (see Documentation/testing.rst)
 #
 # The states between features, under load: fio on the zone's virtio disk
 # and its console flooded both ways, the root's tty held by a reader and
@@ -13,7 +13,20 @@
 # failing under the guest. Nothing may hang (the runner has hung-task
 # detection), leak (kmemleak on the debug kernel) or splat; what the
 # guest wrote and had acknowledged before a removal is in the image.
+#
+# On a KASAN kernel (the debug lane) the console stays out: the guest's
+# own hvc_console has a race when a port goes away that KASAN reports
+# (Documentation/testing.rst), which would hide ours; the disk, the zone
+# and the modules go through every state there with KASAN, lockdep and
+# kmemleak watching.
 . "$(dirname "$0")/lib.sh"
+
+with_console=1
+flood_pids=
+if grep -qw kasan_report /proc/kallsyms; then
+	with_console=0
+	e2e_log "KASAN kernel: the console stays out (guest hvc_console race)"
+fi
 
 modprobe virtio_blk
 modprobe virtio_console
@@ -29,6 +42,7 @@ root_side_begin	# for the whole test (see lib.sh)
 # console_up: add the console, plug it in the guest, open both ttys raw
 # (fds 5: root, 6: guest) and flood both ways in the background.
 console_up() {
+	[ $with_console = 1 ] || return 0
 	read -r con tty < <(hvisorctl add console zone="$GUEST_ZONE" \
 		addr="$con_addr" len=0x200 irq="$GUEST_IRQ_BASE")
 	hvisor-sim guest add zone="$GUEST_ZONE" addr="$con_addr" \
@@ -51,6 +65,7 @@ console_up() {
 # console_down: the root's side goes first (del under the flood), then
 # the guest unplugs; every process of the flood ends.
 console_down() {
+	[ $with_console = 1 ] || return 0
 	hvisorctl del "$con" || return 1
 	# The root's reader sees the hang-up, its writer EIO.
 	wait_for 10 sh -c "! kill -0 $(echo "$flood_pids" | cut -d' ' -f2) 2>/dev/null" ||
@@ -139,19 +154,26 @@ done
 # A zone reset is for a zone that stopped (its drivers' requests in
 # flight are dropped, which a running driver would wait for forever):
 # the zone's drivers are gone here, the root still floods its console.
-console_up
-kill $flood_pids 2>/dev/null || true
-wait $flood_pids 2>/dev/null || true
-exec 6>&-
-hvisor-sim guest del zone="$GUEST_ZONE" addr="$con_addr"
-root cat /dev/zero >&5 2>/dev/null &
-flood_pids=$!
-check "zone reset while the root writes to the console" \
-	timeout 60 hvisorctl zone reset "$GUEST_ZONE"
-check "console removal after the reset" hvisorctl del "$con"
-check "the root's writer sees the hang-up" \
-	wait_for 10 sh -c "! kill -0 $flood_pids 2>/dev/null"
-exec 5>&-
+if [ $with_console = 1 ]; then
+	console_up
+	kill $flood_pids 2>/dev/null || true
+	wait $flood_pids 2>/dev/null || true
+	exec 6>&-
+	hvisor-sim guest del zone="$GUEST_ZONE" addr="$con_addr"
+	root cat /dev/zero >&5 2>/dev/null &
+	flood_pids=$!
+	check "zone reset while the root writes to the console" \
+		timeout 60 hvisorctl zone reset "$GUEST_ZONE"
+	check "console removal after the reset" hvisorctl del "$con"
+	check "the root's writer sees the hang-up" \
+		wait_for 10 sh -c "! kill -0 $flood_pids 2>/dev/null"
+	exec 5>&-
+else
+	blk=$(blk_add 1 "$img")
+	check "zone reset with a device whose driver is gone" \
+		timeout 60 hvisorctl zone reset "$GUEST_ZONE"
+	check "disk removal after the reset" hvisorctl del "$blk"
+fi
 
 # rmmod hvisor_vhost is refused while the simulator uses it; rmmod
 # hvisor_sim under load removes everything: guests, devices, zones.
