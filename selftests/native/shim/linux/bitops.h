@@ -41,4 +41,15 @@ static inline bool __test_and_clear_bit(unsigned int nr, unsigned long *addr)
 	return old;
 }
 
+/* One thread here: the atomic ones are the plain ones. */
+static inline bool test_and_set_bit(unsigned int nr, unsigned long *addr)
+{
+	return __test_and_set_bit(nr, addr);
+}
+
+static inline bool test_and_clear_bit(unsigned int nr, unsigned long *addr)
+{
+	return __test_and_clear_bit(nr, addr);
+}
+
 #endif /* _HV_SHIM_LINUX_BITOPS_H */
