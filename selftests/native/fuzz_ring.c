@@ -5,7 +5,8 @@
  * The input describes a queue (size, features, where its rings lie), the
  * guest memory (descriptors, indirect tables, avail entries) and then a
  * program: worker steps (sync, pop, serve, push, flush, notification
- * enable/disable, unpop) interleaved with guest steps (post a head,
+ * enable/disable, unpop) and completions published outside the worker
+ * (hvv_vq_complete(), for the current or a stale generation) interleaved with guest steps (post a head,
  * scribble on the rings) and device steps (reset and reconfigure, queue
  * disable, backend failure, interrupt ACK), in the zone of hv_tlayout
  * whose regions are guarded by ASan-poisoned areas.
@@ -569,7 +570,12 @@ static void step_serve(struct fdp *f)
 	check_writes();
 }
 
-static void step_push(struct fdp *f)
+/*
+ * The chain a push returns, from the input: while the device runs, one it
+ * holds (none: false), which the model then no longer counts as held;
+ * otherwise any head, which must change nothing.
+ */
+static bool pick_push(struct fdp *f, u16 *headp, u32 *lenp)
 {
 	u16 head = m.have_chain && fdp_u8(f) < 200 ? m.head : fdp_u16(f);
 	u32 len = fdp_u8(f) < 200 ? fdp_u16(f) : fdp_u32(f);
@@ -580,17 +586,26 @@ static void step_push(struct fdp *f)
 		for (i = 0; i < m.wr.num && !m.held[head % m.wr.num]; i++)
 			head++;
 		if (i == m.wr.num)
-			return;
+			return false;
 		head %= m.wr.num;
 		m.held[head] = false;
 	}
-	snapshot();
+	*headp = head;
+	*lenp = len;
+	return true;
+}
+
+/* After snapshot(): what a push may write. */
+static void expect_push(void)
+{
 	if (m.running) {
 		allow(m.wr.used + 4 + 8 * (m.used_idx % m.wr.num), 8);
 		m.used_idx++;
 	}
-	hvv_vq_push(vq, head, len);
-	check_writes();
+}
+
+static void verify_push(u16 head, u32 len)
+{
 	if (m.running) {
 		u64 elem = m.wr.used + 4 + 8 * ((u16)(m.used_idx - 1) % m.wr.num);
 		u32 id, l;
@@ -602,38 +617,61 @@ static void step_push(struct fdp *f)
 	fuzz_assert(vq->used_idx == m.used_idx || !m.running);
 }
 
+static void step_push(struct fdp *f)
+{
+	u16 head;
+	u32 len;
+
+	if (!pick_push(f, &head, &len))
+		return;
+	snapshot();
+	expect_push();
+	hvv_vq_push(vq, head, len);
+	check_writes();
+	verify_push(head, len);
+}
+
 static bool ref_need_event(u16 event, u16 new, u16 old)
 {
 	return (u16)(new - event - 1) < (u16)(new - old);
 }
 
-static void step_flush(void)
-{
-	bool publish = m.running && m.used_idx != m.published && m.enabled &&
-		       !m.new_gen && !m.broken;
-	unsigned int raise = hv_calls.raise;
-	bool signal = false;
-	u16 before = 0;
+/* What a flush does, expected before it and checked after it. */
+struct flush_expect {
+	bool publish;
+	bool signal;
+	u16 before;		/* used->idx before */
+	unsigned int raise;	/* interrupts raised before */
+};
 
-	if (m.running)
-		before = get16(m.wr.used + 2);
-	snapshot();
-	if (publish) {
-		allow(m.wr.used + 2, 2);
-		if (!m.wr_event_idx) {
-			signal = !(get16(m.wr.avail) &
-				   VRING_AVAIL_F_NO_INTERRUPT);
-		} else if (!m.signalled_valid) {
-			signal = true;
-		} else {
-			signal = ref_need_event(get16(m.wr.avail + 4 +
-						      2 * m.wr.num),
-						m.used_idx, m.signalled);
-		}
+/* Before the flush: @e->before and @e->raise first, then after snapshot(). */
+static void expect_flush_before(struct flush_expect *e)
+{
+	e->raise = hv_calls.raise;
+	e->before = m.running ? get16(m.wr.used + 2) : 0;
+}
+
+static void expect_flush(struct flush_expect *e)
+{
+	e->publish = m.running && m.used_idx != m.published && m.enabled &&
+		     !m.new_gen && !m.broken;
+	e->signal = false;
+	if (!e->publish)
+		return;
+	allow(m.wr.used + 2, 2);
+	if (!m.wr_event_idx) {
+		e->signal = !(get16(m.wr.avail) & VRING_AVAIL_F_NO_INTERRUPT);
+	} else if (!m.signalled_valid) {
+		e->signal = true;
+	} else {
+		e->signal = ref_need_event(get16(m.wr.avail + 4 + 2 * m.wr.num),
+					   m.used_idx, m.signalled);
 	}
-	hvv_vq_flush(vq);
-	check_writes();
-	if (publish) {
+}
+
+static void verify_flush(const struct flush_expect *e)
+{
+	if (e->publish) {
 		fuzz_assert(get16(m.wr.used + 2) == m.used_idx);
 		m.published = m.used_idx;
 		if (m.wr_event_idx) {
@@ -641,11 +679,57 @@ static void step_flush(void)
 			m.signalled_valid = true;
 		}
 	} else if (m.running) {
-		fuzz_assert(get16(m.wr.used + 2) == before);
+		fuzz_assert(get16(m.wr.used + 2) == e->before);
 	}
-	fuzz_assert(hv_calls.raise == raise + signal);
-	if (signal)
+	fuzz_assert(hv_calls.raise == e->raise + e->signal);
+	if (e->signal)
 		fuzz_assert(hv_calls.raise_bits == VIRTIO_MMIO_INT_VRING);
+}
+
+static void step_flush(void)
+{
+	struct flush_expect e;
+
+	expect_flush_before(&e);
+	snapshot();
+	expect_flush(&e);
+	hvv_vq_flush(vq);
+	check_writes();
+	verify_flush(&e);
+}
+
+/*
+ * A completion published outside the worker (hvv_vq_complete()): a push
+ * and a flush at once, for the generation the worker popped under, or
+ * nothing at all (false) for another generation, a stopped queue, or a
+ * ring the driver changed since the last sync.
+ */
+static void step_complete(struct fdp *f)
+{
+	bool stale = fdp_u8(f) >= 224;
+	u32 gen = vq->wr.gen - stale;
+	struct flush_expect e;
+	u16 head;
+	u32 len;
+
+	if (!m.running || m.new_gen || stale) {
+		head = fdp_u16(f);
+		len = fdp_u16(f);
+		snapshot();
+		fuzz_assert(!hvv_vq_complete(vq, gen, head, len));
+		check_writes();
+		return;
+	}
+	if (!pick_push(f, &head, &len))
+		return;
+	expect_flush_before(&e);
+	snapshot();
+	expect_push();
+	expect_flush(&e);
+	fuzz_assert(hvv_vq_complete(vq, gen, head, len));
+	check_writes();
+	verify_push(head, len);
+	verify_flush(&e);
 }
 
 static void step_notify(bool enable)
@@ -869,7 +953,10 @@ int fuzz_one_input(const u8 *data, size_t size)
 			step_push(&f);
 			break;
 		case 7:
-			step_flush();
+			if (fdp_u8(&f) < 192)
+				step_flush();
+			else
+				step_complete(&f);
 			break;
 		case 8:
 			if (m.running)
