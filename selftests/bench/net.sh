@@ -18,7 +18,11 @@
 # trip); a flood ping (one request in flight: round trips per second).
 # Prints a table with the ratio to veth and, for virtio, the device's
 # interrupts, notifies and packets (rx + tx) per interrupt during each
-# measurement. Then the TCP and unthrottled UDP measurements again with
+# measurement; then the CPU per packet of each throughput measurement:
+# the whole VM's busy time (every CPU's, from /proc/stat: both network
+# stacks, iperf3, the device) per packet the link carried either way, for
+# veth and virtio, and the part of it hvisor_vhost's threads ran
+# (schedstat). Then the TCP and unthrottled UDP measurements again with
 # two flows (iperf3 -P 2) over a second device with two queue pairs on a
 # multi-queue tap (virtio2, namespaces gz2 and rt2), against veth with
 # the same two flows (veth2).
@@ -123,7 +127,40 @@ udp_rcvbuf_errors() {
 	ip netns exec "$1" awk '/^Udp:/ { if (h) { print $6; exit } h = 1 }' /proc/net/snmp
 }
 
-declare -A val cnt
+declare -A val cnt cpu
+# cpu_snap CONFIG: "BUSY_TICKS KTHREAD_NS PACKETS": every CPU's busy time
+# (/proc/stat: all but idle and iowait), the run time of hv-dispatch and
+# the device's queue workers, and the packets of the link (the device's
+# rx + tx; for veth the zone end's).
+cpu_snap() {
+	local f c ns=0 s pkts dev=${dsys[$1]:-}
+	if [ -n "$dev" ]; then
+		for f in /proc/[0-9]*/task/[0-9]*/comm; do
+			read -r c 2>/dev/null <"$f" || continue
+			case $c in
+			hv-dispatch|"hv-${dev##*/}-q"*)
+				read -r s _ 2>/dev/null <"${f%comm}schedstat" &&
+					ns=$((ns + s)) ;;
+			esac
+		done
+		pkts=$(( $(cat "$dev/net_stats/rx_packets") + $(cat "$dev/net_stats/tx_packets") ))
+	else
+		# shellcheck disable=SC2016 # expanded by the inner sh
+		pkts=$(ip netns exec "${zns[$1]}" sh -c \
+			'cd /sys/class/net/vzeth/statistics && echo $(( $(cat rx_packets) + $(cat tx_packets) ))')
+	fi
+	# shellcheck disable=SC2016 # awk's fields
+	echo "$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat) $ns $pkts"
+}
+# cpu_per_pkt BEFORE AFTER: "ALL_US MODULE_US" per packet, or "- -".
+cpu_per_pkt() {
+	awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {
+		split(a, x); split(b, y); n = y[3] - x[3]
+		if (n > 0)
+			printf "%.2f %.2f\n", (y[1] - x[1]) * 1e6 / hz / n, (y[2] - x[2]) / 1e3 / n
+		else
+			print "- -" }'
+}
 # server_start CONFIG, server_stop: an iperf3 server in the zone's namespace.
 server_start() {
 	port=$((port + 1))
@@ -138,7 +175,7 @@ server_stop() {
 # zone's namespace (server_start); stores val[CONFIG/KEY] (Mbit/s received; for
 # UDP "Mbit/s loss% packets/s").
 iperf() {
-	local c=$1 key=$2 kind=tcp r c0 c1 d0 d1 q0 q1 qs='' t0=$SECONDS
+	local c=$1 key=$2 kind=tcp r c0 c1 d0 d1 q0 q1 s0 s1 qs='' t0=$SECONDS
 	shift 2
 	[[ " $* " == *" -u "* ]] && kind=udp
 	# shellcheck disable=SC2206 # "-P 2": two words
@@ -146,9 +183,12 @@ iperf() {
 	c0=$(dev_counters "$c")
 	d0=$(drops "$c")
 	q0=$(qruns)
+	s0=$(cpu_snap "$c")
 	ip netns exec "${rns[$c]}" timeout $((t + 60)) \
 		iperf3 -c "${zip[$c]}" -p $port -t "$t" --json "${extra[@]}" "$@" \
 		>"$work/$c-$key.json" 2>"$work/$c-$key.err" || true
+	s1=$(cpu_snap "$c")
+	cpu[$c/$key]=$(cpu_per_pkt "$s0" "$s1")
 	c1=$(dev_counters "$c")
 	d1=$(drops "$c")
 	q1=$(qruns)
@@ -300,6 +340,26 @@ for r in "${rows[@]}"; do
 	row "$label" "$unit" "$va" "$vb" "$ratio" "$irqs" "$notifs" "$ppi"
 done
 echo "# ratio: virtio / veth (latency rows: how many times veth's round trip); irqs, notifies, pkt/irq: the virtio device's interrupts, notifies and (rx + tx packets) / interrupts during that measurement (veth has no device)"
+
+# CPU per packet of the throughput measurements.
+crow() { printf '%-28s %12s %12s %7s %14s\n' "$@"; }
+echo
+crow measurement "veth us/pkt" "virtio" ratio "hvisor_vhost"
+for r in "${rows[@]}"; do
+	IFS='|' read -r key label unit f kind <<<"$r"
+	if [ "$kind" != tp ] || [ "$key" = flood ]; then
+		continue
+	fi
+	cv=virtio ce=veth
+	if [[ $key == 2:* ]]; then
+		key=${key#2:} cv=virtio2 ce=veth2
+	fi
+	read -r va _ <<<"${cpu[$ce/$key]:-- -}"
+	read -r vb vm <<<"${cpu[$cv/$key]:-- -}"
+	crow "$label" "$va" "$vb" "$(awk -v a="$va" -v b="$vb" 'BEGIN {
+		if (a + 0 > 0 && b + 0 > 0) printf "%.0f%%", 100 * b / a; else print "-" }')" "$vm"
+done
+echo "# us/pkt: the whole VM's busy CPU time (all $(nproc --all) CPUs, /proc/stat ticks: both stacks, iperf3, the device) per packet the link carried either way (virtio: the device's rx + tx; veth: the zone end's); ratio: virtio / veth; hvisor_vhost: the part its threads ran (hv-dispatch and the device's queue workers, schedstat), per packet"
 
 # totals NAME SYSDIR TAP NS TX_ERRORS0: the device's totals and errors.
 totals() {
