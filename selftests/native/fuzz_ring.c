@@ -6,10 +6,11 @@
  * guest memory (descriptors, indirect tables, avail entries) and then a
  * program: worker steps (sync, pop, serve, push, flush, notification
  * enable/disable, unpop) and completions published outside the worker
- * (hvv_vq_complete(), for the current or a stale generation) interleaved with guest steps (post a head,
- * scribble on the rings) and device steps (reset and reconfigure, queue
- * disable, backend failure, interrupt ACK), in the zone of hv_tlayout
- * whose regions are guarded by ASan-poisoned areas.
+ * (hvv_vq_complete(), for the current or a stale generation),
+ * interleaved with guest steps (post a head, scribble on the rings) and
+ * device steps (reset and reconfigure, queue disable, backend failure,
+ * interrupt ACK), in the zone of hv_tlayout whose regions are guarded by
+ * ASan-poisoned areas.
  *
  * After each step the target checks vq.c against a model written from
  * the rules in vq.c's header and dev.h, independently of it:
