@@ -23,9 +23,10 @@
 # stacks, iperf3, the device) per packet the link carried either way, for
 # veth and virtio, and the part of it hvisor_vhost's threads ran
 # (schedstat). Then the TCP and unthrottled UDP measurements again with
-# two flows (iperf3 -P 2) over a second device with two queue pairs on a
-# multi-queue tap (virtio2, namespaces gz2 and rt2), against veth with
-# the same two flows (veth2).
+# two flows (one iperf3 client and server per flow, flow N on CPU N) over
+# a second device with two queue pairs on a multi-queue tap (virtio2,
+# namespaces gz2 and rt2; the zone's XPS sends CPU N's packets on pair
+# N), against veth with the same two flows (veth2).
 # Environment: BENCH_RUNTIME (seconds per iperf3 run, default 4),
 # BENCH_UDP_RATE (the below-saturation rate, iperf3 -b syntax; default:
 # half the virtio unthrottled rate of each direction).
@@ -81,13 +82,20 @@ link_up vz vzeth 10.8.0.2
 link_up vr vreth 10.8.0.1
 
 # Per configuration: the zone's namespace, the root's, the zone's
-# address, the device (sysfs) and tap, iperf3's extra arguments.
+# address, the device (sysfs) and tap, the number of flows.
 declare -A zns=([virtio]=gz [veth]=vz [virtio2]=gz2 [veth2]=vz)
 declare -A rns=([virtio]=rt [veth]=vr [virtio2]=rt2 [veth2]=vr)
 declare -A zip=([virtio]=10.9.0.2 [veth]=10.8.0.2 [virtio2]=10.10.0.2
 	[veth2]=10.8.0.2)
 declare -A dsys=([virtio]=$sys [virtio2]=$sys2) dtap=([virtio]=tap0 [virtio2]=tap1)
-declare -A par=([virtio2]="-P 2" [veth2]="-P 2")
+declare -A flows=([virtio2]=2 [veth2]=2)
+# Two flows, two pairs: flow N's processes run on CPU N on both sides, and
+# the zone's virtio_net transmits from CPU N on pair N (XPS), so that
+# each flow's packets both ways, which the tap steers after the zone's
+# transmit queue, stay on their pair. (One iperf3 -P 2 process, on one
+# CPU, put both flows on one pair.)
+ip netns exec gz2 sh -c "echo 1 > /sys/class/net/$eth2/queues/tx-0/xps_cpus &&
+	echo 2 > /sys/class/net/$eth2/queues/tx-1/xps_cpus"
 wait_for 10 ip netns exec rt ping -c 1 -W 1 10.9.0.2 >/dev/null
 wait_for 10 ip netns exec rt2 ping -c 1 -W 1 10.10.0.2 >/dev/null
 wait_for 10 ip netns exec vr ping -c 1 -W 1 10.8.0.2 >/dev/null
@@ -161,53 +169,77 @@ cpu_per_pkt() {
 		else
 			print "- -" }'
 }
-# server_start CONFIG, server_stop: an iperf3 server in the zone's namespace.
+# server_start CONFIG, server_stop: an iperf3 server per flow in the
+# zone's namespace, flow N's on port $port + N and CPU N.
 server_start() {
-	port=$((port + 1))
-	ip netns exec "${zns[$1]}" iperf3 -s -D -p $port -I "$work/iperf.pid"
-	wait_for 10 sh -c "ip netns exec ${zns[$1]} ss -Hltn 'sport = :$port' | grep -q ."
+	local i
+	port=$((port + 2))
+	for ((i = 0; i < ${flows[$1]:-1}; i++)); do
+		ip netns exec "${zns[$1]}" taskset -c $i \
+			iperf3 -s -D -p $((port + i)) -I "$work/iperf$i.pid"
+		wait_for 10 sh -c "ip netns exec ${zns[$1]} ss -Hltn 'sport = :$((port + i))' | grep -q ."
+	done
 }
 server_stop() {
-	kill "$(cat "$work/iperf.pid")" 2>/dev/null || true
-	rm -f "$work/iperf.pid"
+	local f
+	for f in "$work"/iperf*.pid; do
+		[ -e "$f" ] || continue
+		kill "$(cat "$f")" 2>/dev/null || true
+		rm -f "$f"
+	done
 }
-# iperf CONFIG KEY ARGS...: one iperf3 run against the server in the
-# zone's namespace (server_start); stores val[CONFIG/KEY] (Mbit/s received; for
-# UDP "Mbit/s loss% packets/s").
+# iperf CONFIG KEY ARGS...: one iperf3 client per flow (flow N on CPU N)
+# against the servers in the zone's namespace (server_start), at once;
+# stores val[CONFIG/KEY], the flows' sum (Mbit/s received; for UDP
+# "Mbit/s loss% packets/s").
 iperf() {
 	local c=$1 key=$2 kind=tcp r c0 c1 d0 d1 q0 q1 s0 s1 qs='' t0=$SECONDS
+	local i n=${flows[$1]:-1} pids=()
 	shift 2
 	[[ " $* " == *" -u "* ]] && kind=udp
-	# shellcheck disable=SC2206 # "-P 2": two words
-	local -a extra=(${par[$c]:-})
 	c0=$(dev_counters "$c")
 	d0=$(drops "$c")
 	q0=$(qruns)
 	s0=$(cpu_snap "$c")
-	ip netns exec "${rns[$c]}" timeout $((t + 60)) \
-		iperf3 -c "${zip[$c]}" -p $port -t "$t" --json "${extra[@]}" "$@" \
-		>"$work/$c-$key.json" 2>"$work/$c-$key.err" || true
+	for ((i = 0; i < n; i++)); do
+		ip netns exec "${rns[$c]}" taskset -c $i timeout $((t + 60)) \
+			iperf3 -c "${zip[$c]}" -p $((port + i)) -t "$t" --json "$@" \
+			>"$work/$c-$key-$i.json" 2>"$work/$c-$key-$i.err" &
+		pids+=($!)
+	done
+	wait "${pids[@]}" || true
 	s1=$(cpu_snap "$c")
 	cpu[$c/$key]=$(cpu_per_pkt "$s0" "$s1")
 	c1=$(dev_counters "$c")
 	d1=$(drops "$c")
 	q1=$(qruns)
 	[ "$c" != virtio2 ] || qs="queue 0-3 worker runs +$(delta "$q0" "$q1")"
-	r=$(awk -v kind=$kind '
+	# Each flow's "sum_received": bits/s, packets, lost packets, seconds;
+	# then their sum (loss: of all the flows' packets).
+	r=$(for ((i = 0; i < n; i++)); do
+		awk '
 		/"sum_received":/ { on = 1; next }
 		on && /}/ { on = 0 }
 		on { k = $1; gsub(/[":]/, "", k); v = $2; sub(/,$/, "", v); f[k] = v }
 		END {
-			if (!("bits_per_second" in f)) { print "- - -"; exit }
-			if (kind == "tcp") printf "%.1f\n", f["bits_per_second"] / 1e6
-			else printf "%.1f %.1f %.0f\n", f["bits_per_second"] / 1e6,
-				f["lost_percent"], (f["packets"] - f["lost_packets"]) / f["seconds"]
-		}' "$work/$c-$key.json")
+			if (!("bits_per_second" in f)) print "-"
+			else print f["bits_per_second"], f["packets"] + 0,
+				f["lost_packets"] + 0, f["seconds"]
+		}' "$work/$c-$key-$i.json"
+	done | awk -v kind=$kind -v n="$n" '
+		$1 == "-" { bad = 1 }
+		{ bps += $1; pk += $2; lost += $3; secs += $4 }
+		END {
+			if (bad || NR != n) { print "- - -"; exit }
+			if (kind == "tcp") printf "%.1f\n", bps / 1e6
+			else printf "%.1f %.1f %.0f\n", bps / 1e6,
+				pk ? 100 * lost / pk : 0, (pk - lost) / (secs / n)
+		}')
 	val[$c/$key]=$r
 	[ -z "$c0" ] || cnt[$c/$key]=$(delta "$c0" "$c1")
-	e2e_log "$c $key (${extra[*]}${extra[*]:+ }$*): $r; tap drops, UDP rcvbuf errors zone, root: +$(delta "$d0" "$d1")${qs:+; $qs}($((SECONDS - t0)) s)"
+	e2e_log "$c $key ($n flow(s)${*:+, }$*): $r; tap drops, UDP rcvbuf errors zone, root: +$(delta "$d0" "$d1")${qs:+; $qs}($((SECONDS - t0)) s)"
 	if [ "${r%% *}" = - ]; then
-		e2e_log "$c $key failed: $(cat "$work/$c-$key.err") $(grep '"error"' "$work/$c-$key.json" || true)"
+		e2e_log "$c $key failed: $(cat "$work/$c-$key-"*.err) $(grep -h '"error"' "$work/$c-$key-"*.json || true)"
 		# A server left in a bad state would fail the next runs too.
 		server_stop
 		server_start "$c"
@@ -273,7 +305,7 @@ half() {
 
 echo "# kernel $(uname -r), $(nproc) CPUs usable by tasks ($(nproc --all) in all), $(iperf3 --version | head -1)"
 echo "# virtio: the zone's virtio_net (ns gz) <-> hvisor_vhost <-> tap0 (ns rt); veth: a veth pair (ns vz <-> vr), the baseline"
-echo "# virtio2: a second device, 2 queue pairs on tap1 (multi-queue; ns gz2 <-> rt2; the zone's virtio_net has $rxq2 receive queues), and veth2 (the same veth pair), with 2 flows (iperf3 -P 2)"
+echo "# virtio2: a second device, 2 queue pairs on tap1 (multi-queue; ns gz2 <-> rt2; the zone's virtio_net has $rxq2 receive queues), and veth2 (the same veth pair), with 2 flows (one iperf3 client and server per flow, flow N on CPU N in both namespaces; virtio2's XPS: CPU N on pair N)"
 echo "# ${t} s per iperf3 run; in = root -> zone (the device's receive queues), out = zone -> root (its transmit queues)"
 start=$(date +%s)
 bench virtio
@@ -304,8 +336,8 @@ rows=(
 	"ping|ping -i 0.01, p50|us|1|lat"
 	"ping|ping -i 0.01, avg|us|2|lat"
 	"flood|ping -f (1 in flight)|rtt/s|1|tp"
-	"2:tcp_in|2 queues, -P 2: TCP in|Mbit/s|1|tp"
-	"2:tcp_out|2 queues, -P 2: TCP out|Mbit/s|1|tp"
+	"2:tcp_in|2 queues, 2 flows: TCP in|Mbit/s|1|tp"
+	"2:tcp_out|2 queues, 2 flows: TCP out|Mbit/s|1|tp"
 	"2:udp_in|  UDP 1472B in|Mbit/s|1|tp"
 	"2:udp_in|  loss|%|2|loss"
 	"2:udp_out|  UDP 1472B out|Mbit/s|1|tp"
