@@ -68,7 +68,8 @@ struct hvv_blk_req {
  * @nr_free: entries in @free (worker only)
  * @starved: the worker found every request in flight and waits for one:
  *	set by the worker, then a full barrier before it looks at @done
- *	again; cleared with xchg() by the completion that kicks it
+ *	again; cleared with xchg() by the completion that kicks it, or by
+ *	the worker once it has requests again
  */
 struct hvv_blk_queue {
 	struct hvv_blk *blk;
