@@ -110,7 +110,7 @@ static bool hvv_blk_publish_here(struct hvv_blk_queue *q,
 	req->published = true;
 	llist_add(&req->node, &q->done);
 	/* llist_add() is a full barrier: pairs with hvv_blk_req_get(). */
-	if (READ_ONCE(q->starved) && xchg(&q->starved, false))
+	if (atomic_read(&q->starved) && atomic_xchg(&q->starved, 0))
 		hvv_worker_kick(&q->vq->worker);
 	return true;
 }
@@ -166,12 +166,12 @@ static struct hvv_blk_req *hvv_blk_req_get(struct hvv_blk_queue *q)
 		 * also one published in its own context. Say so, then look
 		 * again, for one that came before it could see it.
 		 */
-		WRITE_ONCE(q->starved, true);
+		atomic_set(&q->starved, 1);
 		/* @starved before @done: pairs with llist_add()'s barrier */
 		smp_mb();
 		hvv_blk_reap(q);
 		if (q->nr_free)
-			WRITE_ONCE(q->starved, false);
+			atomic_set(&q->starved, 0);
 	}
 	return q->nr_free ? q->free[--q->nr_free] : NULL;
 }
@@ -448,8 +448,8 @@ out:
 	 * our own submission, which kicks no one): serve the ring again,
 	 * or the driver, whose notifications are off, would wait forever.
 	 */
-	if (q->nr_free && READ_ONCE(q->starved)) {
-		WRITE_ONCE(q->starved, false);
+	if (q->nr_free && atomic_read(&q->starved)) {
+		atomic_set(&q->starved, 0);
 		more = true;
 	}
 	return more;

@@ -9,6 +9,7 @@
 #ifndef _HVV_BLK_H
 #define _HVV_BLK_H
 
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/llist.h>
 #include <linux/percpu-refcount.h>
@@ -66,10 +67,11 @@ struct hvv_blk_req {
  * @reqs: the request pool (one per ring entry)
  * @free: free requests (worker only)
  * @nr_free: entries in @free (worker only)
- * @starved: the worker found every request in flight and waits for one:
- *	set by the worker, then a full barrier before it looks at @done
- *	again; cleared with xchg() by the completion that kicks it, or by
- *	the worker once it has requests again
+ * @starved: 1 while the worker found every request in flight and waits
+ *	for one: set by the worker, then a full barrier before it looks at
+ *	@done again; cleared with atomic_xchg() by the completion that kicks
+ *	it (an atomic_t: xchg() of a byte is not on every architecture), or
+ *	by the worker once it has requests again
  */
 struct hvv_blk_queue {
 	struct hvv_blk *blk;
@@ -78,7 +80,7 @@ struct hvv_blk_queue {
 	struct hvv_blk_req *reqs;
 	struct hvv_blk_req **free;
 	unsigned int nr_free;
-	bool starved;
+	atomic_t starved;
 };
 
 /**
