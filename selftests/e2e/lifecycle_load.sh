@@ -219,4 +219,7 @@ umount "$work/small"
 losetup -d "$lo"
 hvisorctl zone del "$GUEST_ZONE"
 hvisor-sim zone del "$GUEST_ZONE"
+# The unbound work queues back where they were: in a shared boot the next
+# test's zone would otherwise run its work on the root's CPUs.
+root_side_end
 e2e_done
