@@ -95,19 +95,11 @@ hz=$(getconf CLK_TCK)
 # hvisor_vhost's dispatcher and of DEV's queue workers (schedstat, ns),
 # the irq + softirq ticks of the root CPUs (/proc/stat), DEV's requests.
 cost_snap() {
-	local f c ns=0 s ticks
-	for f in /proc/[0-9]*/task/[0-9]*/comm; do
-		read -r c 2>/dev/null <"$f" || continue
-		case $c in
-		hv-dispatch|"hv-$1-q"*)
-			read -r s _ 2>/dev/null <"${f%comm}schedstat" &&
-				ns=$((ns + s)) ;;
-		esac
-	done
+	local ticks
 	ticks=$(awk -v cpus=" $root_cpus " '
 		/^cpu[0-9]/ && index(cpus, " " substr($1, 4) " ") { t += $7 + $8 }
 		END { print t + 0 }' /proc/stat)
-	echo "$ns $ticks $(cat "/sys/class/hvisor/$1/stats/requests")"
+	echo "$(module_ns "$1") $ticks $(cat "/sys/class/hvisor/$1/stats/requests")"
 }
 
 # cost_per_req BEFORE AFTER: root CPU us per request between two snaps.

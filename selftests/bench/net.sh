@@ -141,16 +141,9 @@ declare -A val cnt cpu
 # the device's queue workers, and the packets of the link (the device's
 # rx + tx; for veth the zone end's).
 cpu_snap() {
-	local f c ns=0 s pkts dev=${dsys[$1]:-}
+	local ns=0 pkts dev=${dsys[$1]:-}
 	if [ -n "$dev" ]; then
-		for f in /proc/[0-9]*/task/[0-9]*/comm; do
-			read -r c 2>/dev/null <"$f" || continue
-			case $c in
-			hv-dispatch|"hv-${dev##*/}-q"*)
-				read -r s _ 2>/dev/null <"${f%comm}schedstat" &&
-					ns=$((ns + s)) ;;
-			esac
-		done
+		ns=$(module_ns "${dev##*/}")
 		pkts=$(( $(cat "$dev/net_stats/rx_packets") + $(cat "$dev/net_stats/tx_packets") ))
 	else
 		# shellcheck disable=SC2016 # expanded by the inner sh

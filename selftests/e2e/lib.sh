@@ -176,3 +176,18 @@ same_data() {
 tree_sums() {
 	(cd "$1" && find . -type f -print0 | sort -z | xargs -0 -r sha256sum)
 }
+
+# module_ns DEV: the CPU time (ns, schedstat) hvisor_vhost's dispatcher
+# and DEV's queue workers (hv-DEV-qN) have run so far.
+module_ns() {
+	local f c s ns=0
+	for f in /proc/[0-9]*/task/[0-9]*/comm; do
+		read -r c 2>/dev/null <"$f" || continue
+		case $c in
+		hv-dispatch|"hv-$1-q"*)
+			read -r s _ 2>/dev/null <"${f%comm}schedstat" &&
+				ns=$((ns + s)) ;;
+		esac
+	done
+	echo "$ns"
+}
