@@ -709,6 +709,12 @@ printf '{"zone": []}' >c.json
 err 1 'load: c.json:1:2: top level: warning: unknown key "zone", ignored
 hvisorctl: load: c.json:1:1: top level: missing "zones"' load -n c.json
 cfg_err '{}' '1:1: top level: missing "zones"'
+# Devices at the top level, with a zone_id each and no zones: a format
+# neither hvisorctl nor hvisor-tool reads.
+printf '{"devices": []}' >c.json
+err 1 'load: c.json:1:2: top level: warning: unknown key "devices", ignored
+hvisorctl: load: c.json:1:1: top level: missing "zones" (a top-level "devices" array is not read, by hvisor-tool either: put the devices in zones[].devices, with the zone'"'"'s "id" and "memory_region")' \
+	load -n c.json
 cfg_err '{"zones": {}}' '1:11: zones: expected an array, got an object'
 cfg_err '{"zones": []}' '1:11: zones: expected 1 to 31 zones, got 0'
 cfg_err '{"zones": [1]}' '1:12: zones[0]: expected an object, got a number'
@@ -730,7 +736,11 @@ cfg_err '{"zones": [{"id": 1, '"$M"'}, {"id": "0x1", '"$M"'}]}' \
 cfg_err '{"zones": [{"id": 1, "memory_region": []}]}' \
 	'1:39: zones[0].memory_region: expected 1 to 64 regions, got 0'
 cfg_err '{"zones": [{"id": 1, "memory_region": [{"zonex_ipa": "0", "size": "0x1000"}]}]}' \
-	'1:40: zones[0].memory_region[0]: missing "zone0_ipa"'
+	'1:40: zones[0].memory_region[0]: missing "zone0_ipa" (the region'"'"'s root-physical address; hvisor-tool requires it too)'
+cfg_err '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0", "size": "0x1000"}]}]}' \
+	'1:40: zones[0].memory_region[0]: missing "zonex_ipa" (the region'"'"'s guest-physical address; hvisor-tool requires it too)'
+cfg_err '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0", "zonex_ipa": "0"}]}]}' \
+	'1:40: zones[0].memory_region[0]: missing "size"'
 cfg_err '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0", "zonex_ipa": "0", "size": "0x1000x"}]}]}' \
 	'1:85: zones[0].memory_region[0].size: not a number'
 cfg_err '{"zones": [{"id": 1, "memory_region": [{"zone0_ipa": "0", "zonex_ipa": "0", "size": "0"}]}]}' \

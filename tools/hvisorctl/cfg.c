@@ -161,6 +161,31 @@ static int get_u64(const struct cfg *cfg, const struct json_value *obj,
 	return 0;
 }
 
+/*
+ * Both addresses of a region, with what they are: hvisor-tool's parser
+ * needs them too, so a file without one is no file for hvisor-tool either
+ * (its 3a6000-loongarch64 example has no zone0_ipa).
+ */
+static int region_keys_missing(const struct cfg *cfg,
+			       const struct json_value *r, const char *where)
+{
+	static const char *const addr[][2] = {
+		{ "zonex_ipa", "guest-physical" },
+		{ "zone0_ipa", "root-physical" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(addr); i++) {
+		if (json_get(r, addr[i][0]))
+			continue;
+		cfg_err(cfg, r, where,
+			"missing \"%s\" (the region's %s address; hvisor-tool requires it too)",
+			addr[i][0], addr[i][1]);
+		return -1;
+	}
+	return 0;
+}
+
 static int load_regions(struct cfg *cfg, const struct json_value *arr,
 			const char *zwhere, struct hvv_zone_config *zone)
 {
@@ -191,6 +216,8 @@ static int load_regions(struct cfg *cfg, const struct json_value *arr,
 		check_keys(cfg, r, where, keys);
 		t = json_get(r, "type");
 		if (t && expect_type(cfg, t, where, JSON_STRING))
+			return -1;
+		if (region_keys_missing(cfg, r, where))
 			return -1;
 		if (get_u64(cfg, r, where, "zonex_ipa", &reg->gpa) ||
 		    get_u64(cfg, r, where, "zone0_ipa", &reg->hpa) ||
@@ -574,6 +601,12 @@ static int load_root(struct cfg *cfg, const struct json_value *root)
 		return -1;
 	check_keys(cfg, root, "top level", keys);
 	zones = json_get(root, "zones");
+	if (!zones && json_get(root, "devices")) {
+		/* an early format, devices with a "zone_id" and no zones */
+		cfg_err(cfg, root, "top level",
+			"missing \"zones\" (a top-level \"devices\" array is not read, by hvisor-tool either: put the devices in zones[].devices, with the zone's \"id\" and \"memory_region\")");
+		return -1;
+	}
 	if (!zones) {
 		cfg_err(cfg, root, "top level", "missing \"zones\"");
 		return -1;
