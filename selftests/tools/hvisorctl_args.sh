@@ -701,6 +701,130 @@ sed 's/"tap": "tap0"/"tap": "tap0123456789abcd"/' x86.json >x86l.json
 err 1 'load: x86l.json:25:28: zones[0].devices[1].tap: interface name too long (max 15 characters)' \
 	load -n x86l.json
 
+# The other example virtio configs of hvisor-tool and hvisor, one or more
+# per board and architecture (fixtures/hvisor-tool/README names their
+# sources), each as its file is: load -n exits RC with exactly STDOUT and
+# STDERR. Devices of types the module does not serve (gpu, scmi) are
+# named in both; with them disabled, the rest loads.
+# example FILE RC STDOUT [STDERR] [OPTION...]
+example() {
+	local f=$1 want_rc=$2 want_out=$3 want_err=${4-} ok=0
+
+	shift 3
+	[ $# = 0 ] || shift
+	"$BIN" load -n "$@" "$f" >out 2>err
+	rc=$?
+	[ "$rc" = "$want_rc" ] && [ "$(cat out)" = "$want_out" ] &&
+		[ "$(cat err)" = "$want_err" ] && ok=1
+	report $ok "load -n $* $f: an example config"
+}
+# FILE with its gpu and scmi devices disabled, in off-FILE.
+unserved_off() {
+	sed '/"type": "\(gpu\|scmi\)"/,/"status"/s/"enable"/"disable"/' "$1" >"off-$1"
+}
+NS='not served by hvisor_vhost, set "status": "disable"'
+NSE='devices are not served by hvisor_vhost (it serves console, blk and net); set "status": "disable" to skip it'
+for f in qemu-x86_64 qemu-aarch64 qemu-blk-console-aarch64 \
+	qemu-legacy-aarch64 jeston-virtio-aarch64 jeston-scmi-aarch64 \
+	rk3588-scmi-aarch64 rk3588-npu-gpu-aarch64 3a6000-loongarch64 \
+	ls3a5000-loongarch64 qemu-plic-riscv64; do
+	cp "$FIXTURES/$f.json" .
+done
+
+# x86_64, qemu: a console.
+example qemu-x86_64.json 0 "hvisorctl zone add 1 mem=0x0:0x40300000:0x5950f000
+hvisorctl add console zone=1 addr=0x5950f000 len=0x200 irq=10"
+
+# aarch64, qemu: blk, console, net disabled and an enabled gpu.
+Q='hvisorctl zone add 1 mem=0x50000000:0x50000000:0x30000000
+hvisorctl add blk zone=1 addr=0xa003c00 len=0x200 irq=78 img=rootfs2.ext4
+hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76'
+example qemu-aarch64.json 1 "$Q
+# zones[0].devices[2]: net disabled, skipped
+# zones[0].devices[3]: gpu: $NS" \
+	"hvisorctl: load: qemu-aarch64.json:38:33: zones[0].devices[3].type: \"gpu\" $NSE"
+unserved_off qemu-aarch64.json
+example off-qemu-aarch64.json 0 "$Q
+# zones[0].devices[2]: net disabled, skipped
+# zones[0].devices[3]: gpu disabled, skipped"
+example qemu-blk-console-aarch64.json 0 "$Q"
+# The early form, devices at the top level with a zone_id each.
+example qemu-legacy-aarch64.json 1 "" \
+	"hvisorctl: load: qemu-legacy-aarch64.json:2:5: top level: warning: unknown key \"devices\", ignored
+hvisorctl: load: qemu-legacy-aarch64.json:1:1: top level: missing \"zones\" (a top-level \"devices\" array is not read, by hvisor-tool either: put the devices in zones[].devices, with the zone's \"id\" and \"memory_region\")"
+
+# aarch64, Jetson: blk and console; the same with an scmi device first.
+J='hvisorctl zone add 1 mem=0x100000000:0x100000000:0x100000000
+hvisorctl add blk zone=1 addr=0xff9d000 len=0x200 irq=78 img=rootfs.ext4
+hvisorctl add console zone=1 addr=0xff9e000 len=0x200 irq=76'
+example jeston-virtio-aarch64.json 0 "$J"
+example jeston-scmi-aarch64.json 1 "$J
+# zones[0].devices[0]: scmi: $NS" \
+	"hvisorctl: load: jeston-scmi-aarch64.json:14:33: zones[0].devices[0].type: \"scmi\" $NSE"
+unserved_off jeston-scmi-aarch64.json
+example off-jeston-scmi-aarch64.json 0 "$J
+# zones[0].devices[0]: scmi disabled, skipped"
+
+# aarch64, rk3588: blk, console and scmi; then two zones with scmi, blk,
+# console and net each, the irqs as hexadecimal strings.
+R='hvisorctl zone add 1 mem=0x50000000:0x50000000:0x25000000
+hvisorctl add blk zone=1 addr=0xff9d0000 len=0x200 irq=78 img=rootfs.ext4
+hvisorctl add console zone=1 addr=0xff9e0000 len=0x200 irq=76'
+example rk3588-scmi-aarch64.json 1 "$R
+# zones[0].devices[2]: scmi: $NS" \
+	"hvisorctl: load: rk3588-scmi-aarch64.json:29:29: zones[0].devices[2].type: \"scmi\" $NSE"
+unserved_off rk3588-scmi-aarch64.json
+example off-rk3588-scmi-aarch64.json 0 "$R
+# zones[0].devices[2]: scmi disabled, skipped"
+R='hvisorctl zone add 1 mem=0x30000000:0x30000000:0x10000000,0x100000000:0x100000000:0x1fc000000
+hvisorctl zone add 2 mem=0x58000000:0x58000000:0x80000000
+hvisorctl add blk zone=1 addr=0xff9d0000 len=0x200 irq=65 img=202605-rootfs.img
+hvisorctl add console zone=1 addr=0xff9e0000 len=0x200 irq=66
+hvisorctl add net zone=1 addr=0xffa00000 len=0x200 irq=69 tap=tap0 mac=00:11:22:33:44:55
+hvisorctl add blk zone=2 addr=0xffa20000 len=0x200 irq=103 img=202605-rootfs-gpu.img
+hvisorctl add console zone=2 addr=0xffa30000 len=0x200 irq=104
+hvisorctl add net zone=2 addr=0xffa50000 len=0x200 irq=105 tap=tap1 mac=00:11:22:33:44:66'
+example rk3588-npu-gpu-aarch64.json 1 "$R
+# zones[0].devices[0]: scmi: $NS
+# zones[1].devices[0]: scmi: $NS" \
+	"hvisorctl: load: rk3588-npu-gpu-aarch64.json:19:29: zones[0].devices[0].type: \"scmi\" $NSE
+hvisorctl: load: rk3588-npu-gpu-aarch64.json:92:29: zones[1].devices[0].type: \"scmi\" $NSE"
+unserved_off rk3588-npu-gpu-aarch64.json
+example off-rk3588-npu-gpu-aarch64.json 0 "$R
+# zones[0].devices[0]: scmi disabled, skipped
+# zones[1].devices[0]: scmi disabled, skipped"
+
+# loongarch64, 3a6000: regions without zone0_ipa, which hvisor-tool's
+# parser requires too: refused, nothing printed.
+example 3a6000-loongarch64.json 1 "" \
+	"hvisorctl: load: 3a6000-loongarch64.json:7:17: zones[0].memory_region[0]: missing \"zone0_ipa\" (the region's root-physical address; hvisor-tool requires it too)"
+# Given one (here the guest-physical address, so zones share RAM), the
+# rest of it loads: names, region types, zones without devices.
+sed 's/"zonex_ipa": \("[^"]*"\)/"zone0_ipa": \1, &/' 3a6000-loongarch64.json >la.json
+example la.json 0 "hvisorctl zone add 1 mem=0x0:0x0:0x10000000,0x90000000:0x90000000:0x10000000
+hvisorctl zone add 2 mem=0x0:0x0:0x10000000,0x90000000:0x90000000:0x10000000
+hvisorctl zone add 3 mem=0x0:0x0:0x10000000,0x90000000:0x90000000:0x10000000
+hvisorctl zone add 4 mem=0x200000:0x200000:0x5000000
+hvisorctl zone add 5 mem=0x80000000:0x80000000:0x2f000000
+hvisorctl add console zone=1 addr=0x30001000 len=0x200 irq=4
+hvisorctl add console zone=3 addr=0x30001000 len=0x200 irq=4
+hvisorctl add console zone=4 addr=0x30001000 len=0x1000 irq=16" "" --allow-shared-ram
+# loongarch64, ls3a5000 (hvisor's): three zones, console and blk each.
+example ls3a5000-loongarch64.json 0 "hvisorctl zone add 1 mem=0xc0000000:0xc0000000:0x10000000,0xd0000000:0xd0000000:0x10000000
+hvisorctl zone add 2 mem=0xa0000000:0xa0000000:0x10000000,0xb0000000:0xb0000000:0x10000000
+hvisorctl zone add 3 mem=0x100000000:0x100000000:0x10000000,0x110000000:0x110000000:0x10000000
+hvisorctl add console zone=1 addr=0x30001000 len=0x200 irq=4
+hvisorctl add blk zone=1 addr=0x30002000 len=0x200 irq=5 img=/tool/linux1-disk.ext4
+hvisorctl add console zone=2 addr=0x30001000 len=0x200 irq=4
+hvisorctl add blk zone=2 addr=0x30002000 len=0x200 irq=5 img=/tool/linux2-disk.ext4
+hvisorctl add console zone=3 addr=0x30001000 len=0x200 irq=4
+hvisorctl add blk zone=3 addr=0x30002000 len=0x200 irq=5 img=/tool/linux3-disk.ext4"
+
+# riscv64, qemu-plic (hvisor's): blk and console, 0x1000 windows.
+example qemu-plic-riscv64.json 0 "hvisorctl zone add 1 mem=0x83000000:0x83000000:0xc000000
+hvisorctl add blk zone=1 addr=0x10006000 len=0x1000 irq=6 img=rootfs2.ext4
+hvisorctl add console zone=1 addr=0x10007000 len=0x1000 irq=7"
+
 M='"memory_region": [{"zone0_ipa": "0x50000000", "zonex_ipa": "0x50000000", "size": "0x1000"}]'
 D='"addr": "0xa003800", "irq": 76, "status": "enable"'
 cfg_err '[]' '1:1: top level: expected an object, got an array'
