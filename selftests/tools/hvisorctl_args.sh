@@ -751,7 +751,7 @@ example qemu-blk-console-aarch64.json 0 "$Q"
 # The early form, devices at the top level with a zone_id each.
 example qemu-legacy-aarch64.json 1 "" \
 	"hvisorctl: load: qemu-legacy-aarch64.json:2:5: top level: warning: unknown key \"devices\", ignored
-hvisorctl: load: qemu-legacy-aarch64.json:1:1: top level: missing \"zones\" (a top-level \"devices\" array is not read, by hvisor-tool either: put the devices in zones[].devices, with the zone's \"id\" and \"memory_region\")"
+hvisorctl: load: qemu-legacy-aarch64.json:1:1: top level: missing \"zones\" (a top-level \"devices\" array is not read, by current hvisor-tool either: put the devices in zones[].devices, with the zone's \"id\" and \"memory_region\")"
 
 # aarch64, Jetson: blk and console; the same with an scmi device first.
 J='hvisorctl zone add 1 mem=0x100000000:0x100000000:0x100000000
@@ -837,7 +837,7 @@ cfg_err '{}' '1:1: top level: missing "zones"'
 # neither hvisorctl nor hvisor-tool reads.
 printf '{"devices": []}' >c.json
 err 1 'load: c.json:1:2: top level: warning: unknown key "devices", ignored
-hvisorctl: load: c.json:1:1: top level: missing "zones" (a top-level "devices" array is not read, by hvisor-tool either: put the devices in zones[].devices, with the zone'"'"'s "id" and "memory_region")' \
+hvisorctl: load: c.json:1:1: top level: missing "zones" (a top-level "devices" array is not read, by current hvisor-tool either: put the devices in zones[].devices, with the zone'"'"'s "id" and "memory_region")' \
 	load -n c.json
 cfg_err '{"zones": {}}' '1:11: zones: expected an array, got an object'
 cfg_err '{"zones": []}' '1:11: zones: expected 1 to 31 zones, got 0'

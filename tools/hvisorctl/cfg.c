@@ -604,7 +604,7 @@ static int load_root(struct cfg *cfg, const struct json_value *root)
 	if (!zones && json_get(root, "devices")) {
 		/* an early format, devices with a "zone_id" and no zones */
 		cfg_err(cfg, root, "top level",
-			"missing \"zones\" (a top-level \"devices\" array is not read, by hvisor-tool either: put the devices in zones[].devices, with the zone's \"id\" and \"memory_region\")");
+			"missing \"zones\" (a top-level \"devices\" array is not read, by current hvisor-tool either: put the devices in zones[].devices, with the zone's \"id\" and \"memory_region\")");
 		return -1;
 	}
 	if (!zones) {
