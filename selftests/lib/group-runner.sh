@@ -16,6 +16,10 @@
 #   boot, so a splat is pinned on the test that caused it;
 #   the bed's modules are unloaded (a failure is the test's) and loaded
 #   again, so that every test starts from freshly loaded modules;
+#   the kernel-wide settings tests change for a while (the unbound
+#   workqueues' cpumask, see root_side_begin in e2e/lib.sh) are put back
+#   as the boot had them: a test that leaves one changed fails
+#   (problem=leaked-WHAT), and the next test does not inherit it;
 #   "hv-group: end NAME rc=RC secs=S[ problem=WHAT]" on stdout.
 # A test whose processes survive SIGKILL (stuck in the kernel) ends the
 # group with problem=hung, after the blocked tasks' stacks are logged.
@@ -25,6 +29,26 @@ set -u
 . "$HV_SRC/selftests/lib/splat.sh"
 
 modules=(hvisor_vhost hvisor_sim)	# vm-run's default load list
+
+# Kernel-wide settings a test may change and must put back: name, file.
+settings=(wq-cpumask /sys/devices/virtual/workqueue/cpumask)
+declare -A boot_value
+for ((i = 0; i < ${#settings[@]}; i += 2)); do
+	boot_value[${settings[i]}]=$(cat "${settings[i + 1]}")
+done
+
+# restore_settings: put back what differs from the boot's values; prints
+# the first name that differed.
+restore_settings() {
+	local i name file leaked=
+	for ((i = 0; i < ${#settings[@]}; i += 2)); do
+		name=${settings[i]} file=${settings[i + 1]}
+		[ "$(cat "$file")" != "${boot_value[$name]}" ] || continue
+		echo "${boot_value[$name]}" >"$file"
+		leaked=${leaked:-$name}
+	done
+	echo "$leaked"
+}
 
 # unload: the bed's modules, last loaded first; fails if one stays.
 unload() {
@@ -74,6 +98,8 @@ while [ $# -ge 3 ]; do
 		problem=kernel-log
 		head -n 60 <<<"$splats" | sed 's/^/hv-group: | /'
 	fi
+	leaked=$(restore_settings)
+	[ -z "$leaked" ] || problem=${problem:-leaked-$leaked}
 	if unload; then
 		for m in "${modules[@]}"; do
 			modprobe "$m" || problem=${problem:-module-reload}
