@@ -26,6 +26,8 @@ MODULE_PARM_DESC(cpus,
 
 /* The CPUs of our threads; set at module load, read-only afterwards. */
 static cpumask_var_t hvv_thread_cpus;
+/* Threads started so far: picks the next one's first CPU (atomic). */
+static atomic_t hvv_threads_started = ATOMIC_INIT(0);
 
 /**
  * hvv_threads_init - parse the cpus= parameter
@@ -54,11 +56,38 @@ void hvv_threads_exit(void)
 	free_cpumask_var(hvv_thread_cpus);
 }
 
+/*
+ * The CPU a new thread starts on: the online CPUs of cpus= in turn. The
+ * scheduler does not balance tasks between CPUs isolated from its domains
+ * (isolcpus=, a natural choice for the CPUs given to us): there a thread
+ * stays on the CPU it started on, and without this every thread would
+ * start, and stay, on the first CPU of the set.
+ */
+static int hvv_thread_first_cpu(void)
+{
+	unsigned int i, n = 0;
+	int cpu;
+
+	for_each_cpu_and(cpu, hvv_thread_cpus, cpu_online_mask)
+		n++;
+	if (!n)
+		return -1;
+	i = (unsigned int)(atomic_inc_return(&hvv_threads_started) - 1) % n;
+	for_each_cpu_and(cpu, hvv_thread_cpus, cpu_online_mask)
+		if (!i--)
+			return cpu;
+	return -1;
+}
+
 /**
  * hvv_thread_run - start a kernel thread on the CPUs given by cpus=
  * @fn: thread function
  * @data: its argument
  * @namefmt: printf-style name
+ *
+ * The thread may run on any CPU of the set; it starts on the next one in
+ * turn (hvv_thread_first_cpu()), so that threads are spread over the set
+ * even where the scheduler does not move them.
  *
  * Return: the task or an ERR_PTR.
  */
@@ -68,6 +97,7 @@ struct task_struct *hvv_thread_run(int (*fn)(void *), void *data,
 	struct task_struct *task;
 	char name[TASK_COMM_LEN];
 	va_list args;
+	int cpu;
 
 	va_start(args, namefmt);
 	vsnprintf(name, sizeof(name), namefmt, args);
@@ -75,8 +105,11 @@ struct task_struct *hvv_thread_run(int (*fn)(void *), void *data,
 	task = kthread_create(fn, data, "%s", name);
 	if (IS_ERR(task))
 		return task;
-	set_cpus_allowed_ptr(task, hvv_thread_cpus);
+	cpu = hvv_thread_first_cpu();
+	set_cpus_allowed_ptr(task, cpu >= 0 ? cpumask_of(cpu) : hvv_thread_cpus);
 	wake_up_process(task);
+	/* Allowed the whole set from now on; it stays where it is. */
+	set_cpus_allowed_ptr(task, hvv_thread_cpus);
 	return task;
 }
 

@@ -20,6 +20,22 @@ work=$(mktemp -d)
 # blocks FILE: 512-byte blocks allocated to FILE.
 blocks() { stat -c %b "$1"; }
 
+# worker_cpus DEV: the CPUs DEV's queue workers last ran on, as a sorted
+# cpulist-like "2,3"; allowed_cpus DEV: each worker's allowed CPUs, once
+# per distinct list.
+worker_cpus() {
+	local pid
+	for pid in $(pgrep "^hv-$1-q"); do
+		awk '{ print $39 }' "/proc/$pid/stat"
+	done | sort -nu | paste -sd,
+}
+allowed_cpus() {
+	local pid
+	for pid in $(pgrep "^hv-$1-q"); do
+		awk '/^Cpus_allowed_list:/ { print $2 }' "/proc/$pid/status"
+	done | sort -u
+}
+
 # fio_verify LABEL DISK ARGS...: a randwrite + verify job; fio exits non-zero
 # on a verify mismatch or an I/O error.
 fio_verify() {
@@ -47,6 +63,17 @@ for q in $queues; do
 	e2e_log "queues=$q: $name is /dev/$disk"
 	check "queues=$q: the guest has $q hardware queue(s)" \
 		test "$(find "/sys/block/$disk/mq" -mindepth 1 -maxdepth 1 | wc -l)" = $q
+	# The root CPUs are isolated (isolcpus=, as vm-run models hvisor):
+	# the scheduler moves no thread between them, so the module spreads
+	# its threads itself; each may still run on any of them.
+	if [ $q = 4 ]; then
+		cpus=$(cat /sys/module/hvisor_vhost/parameters/cpus)
+		e2e_log "queues=4: workers on CPUs $(worker_cpus "$name") of $cpus"
+		check "queues=4: the workers are spread over cpus=$cpus" \
+			test "$(worker_cpus "$name")" = "$(seq -s, "${cpus%-*}" "${cpus#*-}")"
+		check "queues=4: each worker may run on all of cpus=$cpus" \
+			test "$(allowed_cpus "$name")" = "$cpus"
+	fi
 	check "queues=$q: write cache (FLUSH negotiated)" \
 		test "$(cat "/sys/block/$disk/queue/write_cache")" = "write back"
 	if [ $q = 1 ]; then
