@@ -162,28 +162,21 @@ static int get_u64(const struct cfg *cfg, const struct json_value *obj,
 }
 
 /*
- * Both addresses of a region, with what they are: hvisor-tool's parser
- * needs them too, so a file without one is no file for hvisor-tool either
- * (its 3a6000-loongarch64 example has no zone0_ipa).
+ * One of a region's addresses (@what: "guest-physical", "root-physical").
+ * hvisor-tool's parser needs both too, so a file without one is no file
+ * for hvisor-tool either (its 3a6000-loongarch64 example has no zone0_ipa).
  */
-static int region_keys_missing(const struct cfg *cfg,
-			       const struct json_value *r, const char *where)
+static int get_region_addr(const struct cfg *cfg, const struct json_value *r,
+			   const char *where, const char *key,
+			   const char *what, __u64 *out)
 {
-	static const char *const addr[][2] = {
-		{ "zonex_ipa", "guest-physical" },
-		{ "zone0_ipa", "root-physical" },
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(addr); i++) {
-		if (json_get(r, addr[i][0]))
-			continue;
+	if (!json_get(r, key)) {
 		cfg_err(cfg, r, where,
 			"missing \"%s\" (the region's %s address; hvisor-tool requires it too)",
-			addr[i][0], addr[i][1]);
+			key, what);
 		return -1;
 	}
-	return 0;
+	return get_u64(cfg, r, where, key, out);
 }
 
 static int load_regions(struct cfg *cfg, const struct json_value *arr,
@@ -217,10 +210,10 @@ static int load_regions(struct cfg *cfg, const struct json_value *arr,
 		t = json_get(r, "type");
 		if (t && expect_type(cfg, t, where, JSON_STRING))
 			return -1;
-		if (region_keys_missing(cfg, r, where))
-			return -1;
-		if (get_u64(cfg, r, where, "zonex_ipa", &reg->gpa) ||
-		    get_u64(cfg, r, where, "zone0_ipa", &reg->hpa) ||
+		if (get_region_addr(cfg, r, where, "zonex_ipa", "guest-physical",
+				    &reg->gpa) ||
+		    get_region_addr(cfg, r, where, "zone0_ipa", "root-physical",
+				    &reg->hpa) ||
 		    get_u64(cfg, r, where, "size", &reg->size))
 			return -1;
 		msg = check_region(reg);
