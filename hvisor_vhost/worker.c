@@ -126,9 +126,6 @@ int hvv_threads_irq_affinity(unsigned int irq)
 	return irq_set_affinity(irq, hvv_thread_cpus);
 }
 
-#define HVV_WORKER_KICK		0
-#define HVV_WORKER_RUNNING	1
-
 static int hvv_worker_thread(void *arg)
 {
 	struct hvv_worker *w = arg;
@@ -140,18 +137,18 @@ static int hvv_worker_thread(void *arg)
 			__set_current_state(TASK_RUNNING);
 			break;
 		}
-		if (!test_and_clear_bit(HVV_WORKER_KICK, &w->kicked)) {
+		if (!test_and_clear_bit(HVV_WORKER_KICK, &w->state)) {
 			schedule();
 			continue;
 		}
 		__set_current_state(TASK_RUNNING);
-		set_bit(HVV_WORKER_RUNNING, &w->kicked);
+		set_bit(HVV_WORKER_RUNNING, &w->state);
 		mutex_lock(&w->run_lock);
 		again = w->fn(w->data);
 		mutex_unlock(&w->run_lock);
 		if (again)
-			set_bit(HVV_WORKER_KICK, &w->kicked);
-		clear_bit(HVV_WORKER_RUNNING, &w->kicked);
+			set_bit(HVV_WORKER_KICK, &w->state);
+		clear_bit(HVV_WORKER_RUNNING, &w->state);
 		cond_resched();
 	}
 	return 0;
@@ -175,7 +172,7 @@ int hvv_worker_start(struct hvv_worker *w, bool (*fn)(void *), void *data,
 
 	w->fn = fn;
 	w->data = data;
-	w->kicked = 0;
+	w->state = 0;
 	mutex_init(&w->run_lock);
 	task = hvv_thread_run(hvv_worker_thread, w, "hv-%s-q%u", dev_name, queue);
 	if (IS_ERR(task))
@@ -192,7 +189,7 @@ int hvv_worker_start(struct hvv_worker *w, bool (*fn)(void *), void *data,
  */
 void hvv_worker_kick(struct hvv_worker *w)
 {
-	if (!test_and_set_bit(HVV_WORKER_KICK, &w->kicked))
+	if (!test_and_set_bit(HVV_WORKER_KICK, &w->state))
 		wake_up_process(w->task);
 }
 
@@ -234,7 +231,7 @@ bool hvv_worker_is_current(const struct hvv_worker *w)
  */
 bool hvv_worker_busy(const struct hvv_worker *w)
 {
-	return READ_ONCE(w->kicked);
+	return READ_ONCE(w->state);
 }
 
 /**

@@ -8,15 +8,20 @@
 
 struct task_struct;
 
+/* Bits of hvv_worker.state */
+#define HVV_WORKER_KICK		0
+#define HVV_WORKER_RUNNING	1
+
 /**
  * struct hvv_worker - a kernel thread that runs one function when kicked
  * @task: the thread
  * @fn: work function; runs in the thread, may sleep; returns true when it
  *	stopped early because its budget ran out (it is then run again)
  * @data: argument of @fn
- * @kicked: bit 0 set by hvv_worker_kick(), cleared by the thread before it
- *	calls @fn, so a kick that arrives while @fn runs is never lost; bit
- *	1 set by the thread while it runs @fn (atomic bit operations)
+ * @state: two bits (atomic bit operations): HVV_WORKER_KICK, set by
+ *	hvv_worker_kick() and cleared by the thread before it calls @fn, so
+ *	that a kick arriving while @fn runs is never lost; HVV_WORKER_RUNNING,
+ *	set by the thread while it runs @fn
  * @run_lock: held by the thread while @fn runs; hvv_worker_sync() takes it
  *	to wait for the end of a run
  */
@@ -24,7 +29,7 @@ struct hvv_worker {
 	struct task_struct *task;
 	bool (*fn)(void *data);
 	void *data;
-	unsigned long kicked;
+	unsigned long state;
 	struct mutex run_lock;	/* one run of @fn */
 };
 
