@@ -65,18 +65,14 @@ void hvv_threads_exit(void)
  */
 static int hvv_thread_first_cpu(void)
 {
-	unsigned int i, n = 0;
-	int cpu;
+	unsigned int n = cpumask_weight_and(hvv_thread_cpus, cpu_online_mask);
+	unsigned int turn, cpu;
 
-	for_each_cpu_and(cpu, hvv_thread_cpus, cpu_online_mask)
-		n++;
 	if (!n)
 		return -1;
-	i = (unsigned int)(atomic_inc_return(&hvv_threads_started) - 1) % n;
-	for_each_cpu_and(cpu, hvv_thread_cpus, cpu_online_mask)
-		if (!i--)
-			return cpu;
-	return -1;
+	turn = (unsigned int)atomic_inc_return(&hvv_threads_started) - 1;
+	cpu = cpumask_nth_and(turn % n, hvv_thread_cpus, cpu_online_mask);
+	return cpu < nr_cpu_ids ? cpu : -1;
 }
 
 /**
