@@ -429,7 +429,8 @@ int hvv_bridge_start(const struct hvisor_provider *prov,
 	}
 	hvv_bridge = b;
 
-	b->dispatcher = hvv_thread_run(hvv_bridge_dispatcher, b, "hv-dispatch");
+	b->dispatcher = hvv_thread_run(hvv_bridge_dispatcher, b,
+				       hvv_threads_take_turns(1), "hv-dispatch");
 	if (IS_ERR(b->dispatcher)) {
 		ret = PTR_ERR(b->dispatcher);
 		goto err_registered;

@@ -203,18 +203,19 @@ int hvv_dev_init(struct hvv_dev *dev, const struct hvv_dev_ops *ops,
 }
 
 /*
- * Start the queue workers ("hv-<name>-q<N>"). On failure, those started
- * keep running until hvv_dev_stop().
+ * Start the queue workers ("hv-<name>-q<N>"), on consecutive turns. On
+ * failure, those started keep running until hvv_dev_stop().
  */
 static int hvv_dev_start(struct hvv_dev *dev)
 {
+	unsigned int first = hvv_threads_take_turns(dev->nr_queues);
 	unsigned int i;
 	int ret;
 
 	for (i = 0; i < dev->nr_queues; i++) {
 		dev->vqs[i].zone = dev->zone;
 		ret = hvv_worker_start(&dev->vqs[i].worker, hvv_vq_work,
-				       &dev->vqs[i], dev->name, i);
+				       &dev->vqs[i], first + i, dev->name, i);
 		if (ret)
 			return ret;
 	}

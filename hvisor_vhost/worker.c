@@ -26,8 +26,8 @@ MODULE_PARM_DESC(cpus,
 
 /* The CPUs of our threads; set at module load, read-only afterwards. */
 static cpumask_var_t hvv_thread_cpus;
-/* Threads started so far: picks the next one's first CPU (atomic). */
-static atomic_t hvv_threads_started = ATOMIC_INIT(0);
+/* The next thread's turn (see hvv_threads_take_turns()); atomic. */
+static atomic_t hvv_thread_turn = ATOMIC_INIT(0);
 
 /**
  * hvv_threads_init - parse the cpus= parameter
@@ -56,21 +56,43 @@ void hvv_threads_exit(void)
 	free_cpumask_var(hvv_thread_cpus);
 }
 
-/*
- * The CPU a new thread starts on: the online CPUs of cpus= in turn. The
- * scheduler does not balance tasks between CPUs isolated from its domains
- * (isolcpus=, a natural choice for the CPUs given to us): there a thread
- * stays on the CPU it started on, and without this every thread would
- * start, and stay, on the first CPU of the set.
+/**
+ * hvv_threads_take_turns - reserve the turns of a group of threads
+ * @nr: how many threads (a device's queue workers, or 1)
+ *
+ * Threads start on the online CPUs of cpus= in turn: turn t on the
+ * (t mod n)-th of the n CPUs. The scheduler does not balance tasks between
+ * CPUs isolated from its domains (isolcpus=, a natural choice for the CPUs
+ * given to us): there a thread stays on the CPU it started on, and without
+ * the turn every thread would start, and stay, on the first CPU of the set.
+ *
+ * A group takes consecutive turns. A group of more than one starts at an
+ * even turn, so that its queues line up the same way whatever was started
+ * before it: on two CPUs, a net queue pair's receive worker shares the
+ * dispatcher's CPU (turn 0) and its transmit worker has the other one,
+ * the placement under which TCP from the root into a zone ran fastest
+ * (Documentation/benchmarks.rst). A turn skipped for that is not reused.
+ *
+ * Return: the group's first turn; thread i of the group takes it plus i.
  */
-static int hvv_thread_first_cpu(void)
+unsigned int hvv_threads_take_turns(unsigned int nr)
+{
+	int first, next = atomic_read(&hvv_thread_turn);
+
+	do {
+		first = nr > 1 ? round_up(next, 2) : next;
+	} while (!atomic_try_cmpxchg(&hvv_thread_turn, &next, first + nr));
+	return first;
+}
+
+/* The CPU of a turn, or -1 if no CPU of the set is online. */
+static int hvv_thread_turn_cpu(unsigned int turn)
 {
 	unsigned int n = cpumask_weight_and(hvv_thread_cpus, cpu_online_mask);
-	unsigned int turn, cpu;
+	unsigned int cpu;
 
 	if (!n)
 		return -1;
-	turn = (unsigned int)atomic_inc_return(&hvv_threads_started) - 1;
 	cpu = cpumask_nth_and(turn % n, hvv_thread_cpus, cpu_online_mask);
 	return cpu < nr_cpu_ids ? cpu : -1;
 }
@@ -79,16 +101,17 @@ static int hvv_thread_first_cpu(void)
  * hvv_thread_run - start a kernel thread on the CPUs given by cpus=
  * @fn: thread function
  * @data: its argument
+ * @turn: its turn (hvv_threads_take_turns()): the CPU it starts on
  * @namefmt: printf-style name
  *
- * The thread may run on any CPU of the set; it starts on the next one in
- * turn (hvv_thread_first_cpu()), so that threads are spread over the set
- * even where the scheduler does not move them.
+ * The thread may run on any CPU of the set; it starts on its turn's, so
+ * that threads are spread over the set even where the scheduler does not
+ * move them.
  *
  * Return: the task or an ERR_PTR.
  */
 struct task_struct *hvv_thread_run(int (*fn)(void *), void *data,
-				   const char *namefmt, ...)
+				   unsigned int turn, const char *namefmt, ...)
 {
 	struct task_struct *task;
 	char name[TASK_COMM_LEN];
@@ -101,7 +124,7 @@ struct task_struct *hvv_thread_run(int (*fn)(void *), void *data,
 	task = kthread_create(fn, data, "%s", name);
 	if (IS_ERR(task))
 		return task;
-	cpu = hvv_thread_first_cpu();
+	cpu = hvv_thread_turn_cpu(turn);
 	set_cpus_allowed_ptr(task, cpu >= 0 ? cpumask_of(cpu) : hvv_thread_cpus);
 	wake_up_process(task);
 	/* Allowed the whole set from now on; it stays where it is. */
@@ -155,6 +178,7 @@ static int hvv_worker_thread(void *arg)
  * @w: the worker
  * @fn: work function
  * @data: its argument
+ * @turn: its turn (hvv_threads_take_turns())
  * @dev_name: device name, and
  * @queue: queue index, for the thread name "hv-<dev_name>-q<queue>" (as ps
  *	shows it: truncated to TASK_COMM_LEN - 1 = 15 characters)
@@ -162,7 +186,7 @@ static int hvv_worker_thread(void *arg)
  * Return: 0 or a negative errno.
  */
 int hvv_worker_start(struct hvv_worker *w, bool (*fn)(void *), void *data,
-		     const char *dev_name, unsigned int queue)
+		     unsigned int turn, const char *dev_name, unsigned int queue)
 {
 	struct task_struct *task;
 
@@ -170,7 +194,8 @@ int hvv_worker_start(struct hvv_worker *w, bool (*fn)(void *), void *data,
 	w->data = data;
 	w->state = 0;
 	mutex_init(&w->run_lock);
-	task = hvv_thread_run(hvv_worker_thread, w, "hv-%s-q%u", dev_name, queue);
+	task = hvv_thread_run(hvv_worker_thread, w, turn, "hv-%s-q%u",
+			      dev_name, queue);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 	w->task = task;

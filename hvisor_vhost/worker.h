@@ -35,12 +35,14 @@ struct hvv_worker {
 
 int hvv_threads_init(void);
 void hvv_threads_exit(void);
+unsigned int hvv_threads_take_turns(unsigned int nr);
 struct task_struct *hvv_thread_run(int (*fn)(void *), void *data,
-				   const char *namefmt, ...) __printf(3, 4);
+				   unsigned int turn, const char *namefmt, ...)
+	__printf(4, 5);
 int hvv_threads_irq_affinity(unsigned int irq);
 
 int hvv_worker_start(struct hvv_worker *w, bool (*fn)(void *), void *data,
-		     const char *dev_name, unsigned int queue);
+		     unsigned int turn, const char *dev_name, unsigned int queue);
 void hvv_worker_stop(struct hvv_worker *w);
 void hvv_worker_kick(struct hvv_worker *w);
 void hvv_worker_sync(struct hvv_worker *w);

@@ -28,6 +28,18 @@ vdev=$(basename "$(net_vdev)")
 check "the guest's interface appears" wait_for 10 \
 	sh -c "ls /sys/bus/virtio/devices/$vdev/net/ | grep -q ."
 eth=$(ls /sys/bus/virtio/devices/"$vdev"/net/)
+
+# Placement ("CPU placement" in design.rst): on two CPUs, a queue pair's
+# receive worker starts on the dispatcher's CPU and its transmit worker on
+# the other one, where they stay (the bed's root CPUs are isolated).
+last_cpu() { awk '{ print $39 }' "/proc/$(pgrep -x "$1")/stat"; }
+if [[ $(cat /sys/module/hvisor_vhost/parameters/cpus) =~ ^([0-9]+)-([0-9]+)$ ]] &&
+	((BASH_REMATCH[2] == BASH_REMATCH[1] + 1)); then
+	placed="$(last_cpu hv-net0-q0) $(last_cpu hv-net0-q1)"
+	d=$(last_cpu hv-dispatch)
+	check "receive worker on the dispatcher's CPU $d, transmit on the other" \
+		test "$placed" = "$d $((BASH_REMATCH[1] + BASH_REMATCH[2] - d))"
+fi
 check "the default MAC is 02:48:56:<zone>:<fold of addr>" \
 	test "$(cat /sys/class/net/"$eth"/address)" = 02:48:56:01:00:68
 
