@@ -82,11 +82,17 @@ static void hvsim_wakeup_fire(struct irq_work *work)
 	generic_handle_irq(hvsim.wakeup_irq);
 }
 
-/* IPI handler on the target CPU: hard interrupt context. */
+/*
+ * IPI handler on the target CPU: hard interrupt context. The wake-up is
+ * taken before it is handled, as an interrupt controller acknowledges an
+ * edge: one raised while the handler runs is delivered again after it.
+ * The csd is free again here (an asynchronous csd is released before its
+ * function runs).
+ */
 static void hvsim_wakeup_ipi(void *info)
 {
-	generic_handle_irq(hvsim.wakeup_irq);
 	atomic_set(&hvsim.wakeup_inflight, 0);
+	generic_handle_irq(hvsim.wakeup_irq);
 }
 
 /*
