@@ -2,9 +2,12 @@
 /*
  * The bridge: hvisor's shared page between the hypervisor and the root.
  *
- * req_list has one consumer, the dispatcher thread, which answers every
- * synchronous request (need_interrupt == 0) exactly once through
- * cfg_values/cfg_flags and never answers asynchronous ones. A device may
+ * req_list has one consumer at a time: the wake-up IRQ, which serves a
+ * short batch at once while its share of the CPU lasts, or the dispatcher
+ * thread, which takes over whatever the IRQ leaves (see hvv_bridge_irq()).
+ * The consumer answers every synchronous request (need_interrupt == 0)
+ * exactly once through cfg_values/cfg_flags and never answers asynchronous
+ * ones. A device may
  * take over the answer of a request it cannot finish at once (a reset that
  * waits for in-flight I/O): hvisor allows one synchronous request per CPU,
  * so that CPU's slot is the device's until it answers. res_list has
@@ -20,10 +23,14 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/atomic.h>
+#include <linux/bitops.h>
 #include <linux/gfp.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/kthread.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/ratelimit.h>
@@ -51,8 +58,19 @@ module_param(idle_sleep_ms, uint, 0644);
 MODULE_PARM_DESC(idle_sleep_ms,
 		 "Longest sleep (ms) without a wake-up IRQ before the ring is polled again (default 1000)");
 
+static unsigned int irq_share_pct = 25;
+module_param(irq_share_pct, uint, 0644);
+MODULE_PARM_DESC(irq_share_pct,
+		 "Share of each tick (percent) the wake-up IRQ may spend serving requests before it leaves them to the dispatcher thread; 0 = the thread serves all (default 25)");
+
 /* Requests served between two cond_resched() calls. */
 #define HVV_DISPATCH_BUDGET	64
+/* Requests the wake-up IRQ serves at most before it hands over. */
+#define HVV_IRQ_BATCH		16
+/* Wake-up IRQs per tick that serve; past them they wake the dispatcher. */
+#define HVV_IRQ_TICK_MAX	16
+/* Bit of hvv_bridge.consumer: the context that holds it consumes req_list. */
+#define HVV_BRIDGE_CONSUMING	0
 /* FINISH_REQ attempts to make room in a full res_list before giving up. */
 #define HVV_RES_FULL_RETRIES	1000
 
@@ -61,14 +79,23 @@ MODULE_PARM_DESC(idle_sleep_ms,
  * @page: the shared page; fields per the ABI, see hvisor_abi.h
  * @prov: the provider that registered @page with the hypervisor
  * @handler: serves each request
- * @dispatcher: the req_list consumer thread
- * @req_front: consumer index; dispatcher only
+ * @dispatcher: the thread that serves what the wake-up IRQ leaves
+ * @consumer: bit HVV_BRIDGE_CONSUMING is held by the context consuming
+ *	req_list (the dispatcher or the wake-up IRQ); it protects
+ *	@req_front, @irq_tick, @irq_ns, @irq_count and the consumer's @stats
+ * @req_front: consumer index
+ * @irq_tick: the jiffy @irq_ns and @irq_count count for
+ * @irq_ns: time the wake-up IRQ spent serving in @irq_tick
+ * @irq_count: wake-up IRQs that claimed the ring in @irq_tick
  * @wq: the dispatcher sleeps here
  * @woken: set by the wake-up IRQ, cleared by the dispatcher
+ * @long_sleep: set by the dispatcher while it sleeps idle_sleep_ms; the
+ *	wake-up IRQ then wakes it even when it served everything
  * @res_lock: serialises res_list producers; protects @res_rear
  * @res_rear: producer index of res_list (the page holds the published copy)
- * @stats: counters; each written by one context (dispatcher, IRQ, or under
- *	@res_lock), read racily; not @stats.finish_req
+ * @stats: counters; each written by one context (the consumer, the IRQ,
+ *	the dispatcher, or under @res_lock), read racily; not
+ *	@stats.finish_req
  * @finish_req: FINISH_REQ hypercalls, issued from any context
  * @unfinished: set after an interrupt was pushed, taken (xchg) by the
  *	FINISH_REQ of hvv_bridge_flush() that delivers it
@@ -78,9 +105,14 @@ struct hvv_bridge {
 	const struct hvisor_provider *prov;
 	hvv_req_handler_t handler;
 	struct task_struct *dispatcher;
+	unsigned long consumer;
 	u32 req_front;
+	unsigned long irq_tick;
+	u64 irq_ns;
+	unsigned int irq_count;
 	wait_queue_head_t wq;
 	bool woken;
+	bool long_sleep;
 	spinlock_t res_lock;	/* res_list producers; @res_rear */
 	u32 res_rear;
 	struct hvv_bridge_stats stats;
@@ -180,13 +212,26 @@ static void hvv_bridge_serve(struct hvv_bridge *b,
 	b->stats.completions++;
 }
 
-/* Serve up to a budget of requests; returns how many were served. */
-static unsigned int hvv_bridge_drain(struct hvv_bridge *b)
+static bool hvv_bridge_claim(struct hvv_bridge *b)
+{
+	return !test_and_set_bit_lock(HVV_BRIDGE_CONSUMING, &b->consumer);
+}
+
+static void hvv_bridge_release(struct hvv_bridge *b)
+{
+	clear_bit_unlock(HVV_BRIDGE_CONSUMING, &b->consumer);
+}
+
+/*
+ * Serve up to @budget requests; returns how many were served. The caller
+ * holds HVV_BRIDGE_CONSUMING.
+ */
+static unsigned int hvv_bridge_drain(struct hvv_bridge *b, unsigned int budget)
 {
 	struct hvisor_bridge *page = b->page;
 	unsigned int n;
 
-	for (n = 0; n < HVV_DISPATCH_BUDGET; n++) {
+	for (n = 0; n < budget; n++) {
 		/* Acquire: pairs with hvisor's fence(Release) before req_rear. */
 		u32 rear = smp_load_acquire(&page->req_rear) &
 			   (HVISOR_MAX_REQ - 1);
@@ -228,29 +273,36 @@ static bool hvv_bridge_poll(struct hvv_bridge *b, unsigned int *window)
 	return false;
 }
 
-/* Sleep until woken, with the handshake; returns when there may be work. */
+/*
+ * Sleep until woken, with the handshake; returns when there may be work.
+ * The IRQ serves requests without waking us, except out of a long sleep:
+ * while it serves, we sleep short, so that a lost wake-up costs
+ * wakeup_recheck_ms at most.
+ */
 static void hvv_bridge_sleep(struct hvv_bridge *b)
 {
 	struct hvisor_bridge *page = b->page;
-	unsigned long timeout = msecs_to_jiffies(wakeup_recheck_ms);
-	bool first = true;
+	unsigned int ms;
+	bool idle = false;
+	u64 irq_served;
 
 	WRITE_ONCE(page->need_wakeup, 1);
 	/* Order the need_wakeup store before the req_rear load (Dekker). */
 	smp_mb();
 	while (hvv_bridge_ring_empty(b) && !kthread_should_stop()) {
 		b->stats.sleeps++;
-		if (!wait_event_interruptible_timeout(b->wq,
-						      READ_ONCE(b->woken) ||
-						      kthread_should_stop(),
-						      timeout ?: 1) &&
-		    first) {
-			/* Nothing for a while: sleep longer from now on. */
-			first = false;
-			timeout = msecs_to_jiffies(idle_sleep_ms);
-		}
+		irq_served = READ_ONCE(b->stats.irq_requests);
+		WRITE_ONCE(b->long_sleep, idle);
+		ms = idle ? idle_sleep_ms : wakeup_recheck_ms;
+		/* Nothing for a whole sleep, not even in the IRQ: sleep long. */
+		idle = !wait_event_interruptible_timeout(b->wq,
+							 READ_ONCE(b->woken) ||
+							 kthread_should_stop(),
+							 msecs_to_jiffies(ms) ?: 1) &&
+		       READ_ONCE(b->stats.irq_requests) == irq_served;
 		WRITE_ONCE(b->woken, false);
 	}
+	WRITE_ONCE(b->long_sleep, false);
 	WRITE_ONCE(page->need_wakeup, 0);
 }
 
@@ -259,8 +311,17 @@ static int hvv_bridge_dispatcher(void *data)
 	struct hvv_bridge *b = data;
 	unsigned int window = UINT_MAX;
 
+	unsigned int served;
+
 	while (!kthread_should_stop()) {
-		if (hvv_bridge_drain(b)) {
+		/* Held by the wake-up IRQ on another CPU for one batch. */
+		if (!hvv_bridge_claim(b)) {
+			cpu_relax();
+			continue;
+		}
+		served = hvv_bridge_drain(b, HVV_DISPATCH_BUDGET);
+		hvv_bridge_release(b);
+		if (served) {
 			cond_resched();
 			continue;
 		}
@@ -271,6 +332,45 @@ static int hvv_bridge_dispatcher(void *data)
 	return 0;
 }
 
+/*
+ * Serve a batch from the wake-up IRQ: for the first HVV_IRQ_TICK_MAX
+ * wake-ups of a tick, and while the IRQ has spent less than irq_share_pct
+ * of the tick serving; past that, the dispatcher serves until the next
+ * tick. Return: true if nothing is left for the dispatcher. The IRQ
+ * leaves everything to the dispatcher when polling is on (the dispatcher
+ * then stays awake to poll), or when the dispatcher consumes.
+ */
+static bool hvv_bridge_irq_serve(struct hvv_bridge *b)
+{
+	u64 share = div_u64((u64)TICK_NSEC * READ_ONCE(irq_share_pct), 100);
+	unsigned long now = jiffies;
+	u64 start;
+
+	if (READ_ONCE(poll_us) || !share || !hvv_bridge_claim(b))
+		return false;
+	if (b->irq_tick != now) {
+		b->irq_tick = now;
+		b->irq_ns = 0;
+		b->irq_count = 0;
+	}
+	if (b->irq_ns < share && ++b->irq_count <= HVV_IRQ_TICK_MAX) {
+		start = ktime_get_ns();
+		b->stats.irq_requests += hvv_bridge_drain(b, HVV_IRQ_BATCH);
+		b->irq_ns += ktime_get_ns() - start;
+	}
+	hvv_bridge_release(b);
+	/* Beyond the batch or the share, or pushed meanwhile: hand over. */
+	if (hvv_bridge_ring_empty(b))
+		return true;
+	b->stats.irq_handoffs++;
+	return false;
+}
+
+/*
+ * The wake-up IRQ. Serving a request here saves the dispatcher's wake-up,
+ * a context switch on the way to every answer; the limits bound what a
+ * zone's traps can take from the root CPU in hard interrupt context.
+ */
 static irqreturn_t hvv_bridge_irq(int irq, void *data)
 {
 	struct hvv_bridge *b = data;
@@ -279,6 +379,8 @@ static irqreturn_t hvv_bridge_irq(int irq, void *data)
 	if (b->prov->loongarch_deassert)
 		b->prov->hypercall(HVISOR_HC_CLEAR_INJECT_IRQ, 0,
 				   HVISOR_LOONGARCH_WAKEUP_HWI);
+	if (hvv_bridge_irq_serve(b) && !READ_ONCE(b->long_sleep))
+		return IRQ_HANDLED;
 	WRITE_ONCE(b->woken, true);
 	wake_up(&b->wq);
 	return IRQ_HANDLED;

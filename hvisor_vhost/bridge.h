@@ -16,7 +16,8 @@ struct hvisor_provider;
  *	to the access size
  * @value: the value read (ignored for writes); the bridge zero-extends it
  *
- * Runs in the dispatcher thread: must not block or do I/O.
+ * Dispatcher context: the wake-up IRQ (hard interrupt context) or the
+ * dispatcher thread, never both at once; must not sleep or do I/O.
  * Return: 0, or HVV_REQ_DEFERRED for a synchronous request the handler
  * will answer itself, exactly once, with hvv_bridge_answer().
  */
@@ -26,10 +27,12 @@ typedef int (*hvv_req_handler_t)(const struct hvisor_device_req *req,
 /**
  * struct hvv_bridge_stats - bridge counters (read racily for reporting)
  * @requests: requests consumed
- * @completions: synchronous requests answered by the dispatcher
+ * @completions: synchronous requests answered at once (by the consumer)
  * @deferred: synchronous requests left to their device to answer later
  * @bad_cpu: synchronous requests with src_cpu out of range (unanswerable)
  * @wakeups: wake-up IRQs taken
+ * @irq_requests: requests served in the wake-up IRQ
+ * @irq_handoffs: wake-up IRQs that left requests to the dispatcher
  * @sleeps: times the dispatcher slept
  * @results: interrupts pushed to res_list
  * @finish_req: HVISOR_HC_FINISH_REQ hypercalls
@@ -40,6 +43,8 @@ struct hvv_bridge_stats {
 	u64 deferred;
 	u64 bad_cpu;
 	u64 wakeups;
+	u64 irq_requests;
+	u64 irq_handoffs;
 	u64 sleeps;
 	u64 results;
 	u64 finish_req;

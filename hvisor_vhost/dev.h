@@ -34,10 +34,10 @@ struct hvv_zone;
  *	be run again (budget exhausted or retry wanted)
  * @quiesce: after a reset, wait until I/O the backend started no longer
  *	writes into zone memory (optional; workqueue context, may sleep)
- * @status_changed: the driver set status bits; dispatcher context under
- *	rcu_read_lock() (the device's lookup), no device lock: must not
- *	sleep, nor wait on anything but a short spinlock; hand the rest to
- *	@control
+ * @status_changed: the driver set status bits; dispatcher context (may
+ *	be hard interrupt context) under rcu_read_lock() (the device's
+ *	lookup), no device lock: must not sleep, nor wait on anything but a
+ *	short spinlock taken with interrupts off; hand the rest to @control
  * @config_write: the driver wrote config space; same context
  * @control: work the hooks above (or the workers) asked for with
  *	hvv_dev_control(), when it may sleep or wait (optional): process

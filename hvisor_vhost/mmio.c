@@ -2,8 +2,9 @@
 /*
  * The virtio-mmio version 2 register file of a device.
  *
- * Runs in the dispatcher thread for every trapped access, under dev->lock,
- * and never blocks: queue work is only kicked. Where hvisor-tool's daemon
+ * Runs in dispatcher context (the wake-up IRQ or the dispatcher thread) for
+ * every trapped access, under dev->lock, and never blocks: queue work is
+ * only kicked. Where hvisor-tool's daemon
  * is lenient or wrong (hvisor-abi.md §5.3), this file follows the virtio
  * specification: registers below the config space are accessed with 32-bit
  * accesses only, QueueSel is bounds checked, DriverFeatures words are

@@ -163,6 +163,8 @@ HVV_BRIDGE_ATTR(completions);
 HVV_BRIDGE_ATTR(deferred);
 HVV_BRIDGE_ATTR(bad_cpu);
 HVV_BRIDGE_ATTR(wakeups);
+HVV_BRIDGE_ATTR(irq_requests);
+HVV_BRIDGE_ATTR(irq_handoffs);
 HVV_BRIDGE_ATTR(sleeps);
 HVV_BRIDGE_ATTR(results);
 HVV_BRIDGE_ATTR(finish_req);
@@ -173,6 +175,8 @@ static struct attribute *hvv_class_attrs[] = {
 	&class_attr_bridge_deferred.attr,
 	&class_attr_bridge_bad_cpu.attr,
 	&class_attr_bridge_wakeups.attr,
+	&class_attr_bridge_irq_requests.attr,
+	&class_attr_bridge_irq_handoffs.attr,
 	&class_attr_bridge_sleeps.attr,
 	&class_attr_bridge_results.attr,
 	&class_attr_bridge_finish_req.attr,
