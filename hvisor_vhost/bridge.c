@@ -67,8 +67,12 @@ MODULE_PARM_DESC(irq_share_pct,
 #define HVV_DISPATCH_BUDGET	64
 /* Requests the wake-up IRQ serves at most before it hands over. */
 #define HVV_IRQ_BATCH		16
-/* Wake-up IRQs per tick that serve; past them they wake the dispatcher. */
-#define HVV_IRQ_TICK_MAX	16
+/*
+ * Wake-up IRQs per second that serve (spread over the ticks); past them
+ * they wake the dispatcher.
+ */
+#define HVV_IRQ_RATE_MAX	4000
+#define HVV_IRQ_TICK_MAX	DIV_ROUND_UP(HVV_IRQ_RATE_MAX, HZ)
 /* Bit of hvv_bridge.consumer: the context that holds it consumes req_list. */
 #define HVV_BRIDGE_CONSUMING	0
 /* FINISH_REQ attempts to make room in a full res_list before giving up. */
@@ -334,7 +338,7 @@ static int hvv_bridge_dispatcher(void *data)
 
 /*
  * Serve a batch from the wake-up IRQ: for the first HVV_IRQ_TICK_MAX
- * wake-ups of a tick, and while the IRQ has spent less than irq_share_pct
+ * wake-ups of a tick (16 at HZ=250), and while the IRQ has spent less than irq_share_pct
  * of the tick serving; past that, the dispatcher serves until the next
  * tick. Return: true if nothing is left for the dispatcher. The IRQ
  * leaves everything to the dispatcher when polling is on (the dispatcher
