@@ -3,22 +3,22 @@
  * The bridge: hvisor's shared page between the hypervisor and the root.
  *
  * req_list has one consumer at a time: the wake-up IRQ, which serves a
- * short batch at once while its share of the CPU lasts, or the dispatcher
- * thread, which takes over whatever the IRQ leaves (see hvv_bridge_irq()).
- * The consumer answers every synchronous request (need_interrupt == 0)
- * exactly once through cfg_values/cfg_flags and never answers asynchronous
- * ones. A device may
- * take over the answer of a request it cannot finish at once (a reset that
- * waits for in-flight I/O): hvisor allows one synchronous request per CPU,
- * so that CPU's slot is the device's until it answers. res_list has
- * many producers (the virtqueue workers), serialised by res_lock; one
- * FINISH_REQ hypercall drains all entries.
+ * short batch at once within its limits, or the dispatcher thread, which
+ * takes over whatever the IRQ leaves (see hvv_bridge_irq_serve()). The
+ * consumer answers every synchronous request (need_interrupt == 0) exactly
+ * once through cfg_values/cfg_flags and never answers asynchronous ones. A
+ * device may take over the answer of a request it cannot finish at once
+ * (a reset that waits for in-flight I/O): hvisor allows one synchronous
+ * request per CPU, so that CPU's slot is the device's until it answers.
+ * res_list has many producers (the virtqueue workers), serialised by
+ * res_lock; one FINISH_REQ hypercall drains all entries.
  *
  * Sleeping follows hvisor-tool's handshake: set need_wakeup, full barrier,
  * re-check req_rear, sleep. hvisor has no StoreLoad barrier between its
  * req_rear store and its need_wakeup load, so a wake-up can be lost for a
- * request pushed while we go to sleep: the first sleep is short and the
- * ring is checked again before a long one.
+ * request pushed while we go to sleep: the first sleep is short, and so
+ * is every sleep while the IRQ serves, and the ring is checked again
+ * before a long one.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -313,9 +313,7 @@ static void hvv_bridge_sleep(struct hvv_bridge *b)
 static int hvv_bridge_dispatcher(void *data)
 {
 	struct hvv_bridge *b = data;
-	unsigned int window = UINT_MAX;
-
-	unsigned int served;
+	unsigned int window = UINT_MAX, served;
 
 	while (!kthread_should_stop()) {
 		/* Held by the wake-up IRQ on another CPU for one batch. */
@@ -338,11 +336,12 @@ static int hvv_bridge_dispatcher(void *data)
 
 /*
  * Serve a batch from the wake-up IRQ: for the first HVV_IRQ_TICK_MAX
- * wake-ups of a tick (16 at HZ=250), and while the IRQ has spent less than irq_share_pct
- * of the tick serving; past that, the dispatcher serves until the next
- * tick. Return: true if nothing is left for the dispatcher. The IRQ
- * leaves everything to the dispatcher when polling is on (the dispatcher
- * then stays awake to poll), or when the dispatcher consumes.
+ * wake-ups of a tick (16 at HZ=250), and while the IRQ has spent less
+ * than irq_share_pct of the tick serving; past that, the dispatcher
+ * serves until the next tick. Return: true if nothing is left for the
+ * dispatcher. The IRQ leaves everything to the dispatcher when polling is
+ * on (the dispatcher then stays awake to poll), or when the dispatcher
+ * consumes.
  */
 static bool hvv_bridge_irq_serve(struct hvv_bridge *b)
 {
