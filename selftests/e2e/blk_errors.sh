@@ -86,7 +86,7 @@ check "every write fails" \
 check "QD32 I/O against failing storage ends (no hang)" \
 	timeout 120 fio --name=e --filename="/dev/$disk" --direct=1 \
 	--ioengine=libaio --rw=randrw --bs=4k --iodepth=32 --size=16M \
-	--number_ios=2000 --continue_on_error=all --output=/dev/null
+	--number_ios="$(scaled 2000)" --continue_on_error=all --output=/dev/null
 check "a flush to failing storage ends" \
 	timeout 60 sh -c "dd if=/dev/zero of=/dev/$disk bs=4k count=1 conv=fsync status=none 2>/dev/null; true"
 check "no NEEDS_RESET" no_needs_reset "$name"
@@ -96,7 +96,7 @@ check "the backing recovers" dm_swap hvbad "$linear"
 check "after recovery: the data reads back" cmp <(rd "$disk" 0 8) "$work/data"
 check "after recovery: fio randwrite + verify" \
 	fio --name=v --filename="/dev/$disk" --direct=1 --ioengine=libaio \
-	--rw=randwrite --bs=4k --iodepth=32 --size=8M --offset=16M \
+	--rw=randwrite --bs=4k --iodepth=32 --size="$(scaled 8)M" --offset=16M \
 	--verify=crc32c --verify_fatal=1 --verify_state_save=0 --output=/dev/null
 
 # ---- intermittent failures (dm-flakey: 1 s up, 1 s down) -------------
@@ -110,7 +110,7 @@ check "the backing recovers again" dm_swap hvbad "$linear"
 check "after flakiness: the data reads back" cmp <(rd "$disk" 0 8) "$work/data"
 check "after flakiness: fio randwrite + verify" \
 	fio --name=v --filename="/dev/$disk" --direct=1 --ioengine=libaio \
-	--rw=randwrite --bs=64k --iodepth=16 --size=8M --offset=16M \
+	--rw=randwrite --bs=64k --iodepth=16 --size="$(scaled 8)M" --offset=16M \
 	--verify=crc32c --verify_fatal=1 --verify_state_save=0 --output=/dev/null
 check "no NEEDS_RESET" no_needs_reset "$name"
 
@@ -144,7 +144,7 @@ udev_settle_disk "$disk"
 check "after the reset: the data reads back" cmp <(rd "$disk" 0 8) "$work/data"
 check "after the reset: fio randwrite + verify" \
 	fio --name=v --filename="/dev/$disk" --direct=1 --ioengine=libaio \
-	--rw=randwrite --bs=4k --iodepth=32 --size=8M --offset=16M \
+	--rw=randwrite --bs=4k --iodepth=32 --size="$(scaled 8)M" --offset=16M \
 	--verify=crc32c --verify_fatal=1 --verify_state_save=0 --output=/dev/null
 
 # Reset again, this time with the guest idle, several times in a row.

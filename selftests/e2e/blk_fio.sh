@@ -77,24 +77,27 @@ for q in $queues; do
 	check "queues=$q: write cache (FLUSH negotiated)" \
 		test "$(cat "/sys/block/$disk/queue/write_cache")" = "write back"
 	if [ $q = 1 ]; then
-		fio_verify "4k QD1" "$disk" --bs=4k --iodepth=1 --size=8M
-		fio_verify "4k QD32" "$disk" --bs=4k --iodepth=32 --size=16M \
-			--offset=16M
-		fio_verify "128k QD1" "$disk" --bs=128k --iodepth=1 --size=16M \
-			--offset=32M
-		fio_verify "128k QD32" "$disk" --bs=128k --iodepth=32 --size=32M \
-			--offset=64M
+		fio_verify "4k QD1" "$disk" --bs=4k --iodepth=1 \
+			--size="$(scaled 8)M"
+		fio_verify "4k QD32" "$disk" --bs=4k --iodepth=32 \
+			--size="$(scaled 16)M" --offset=16M
+		fio_verify "128k QD1" "$disk" --bs=128k --iodepth=1 \
+			--size="$(scaled 16)M" --offset=32M
+		fio_verify "128k QD32" "$disk" --bs=128k --iodepth=32 \
+			--size="$(scaled 32)M" --offset=64M
 		# Mixed sizes, unaligned to the 4k pages of the image.
 		fio_verify "512..64k QD16" "$disk" --bsrange=512-64k \
-			--blockalign=512 --iodepth=16 --size=8M --offset=100M
+			--blockalign=512 --iodepth=16 --size="$(scaled 8)M" \
+			--offset=100M
 	else
 		# One job per CPU the guest's tasks run on: requests on every
 		# hardware queue at once, each job verifying its own region.
 		fio_verify "queues=$q: 4k QD32 x$q jobs" "$disk" --bs=4k \
-			--iodepth=32 --size=8M --numjobs=$q --offset_increment=16M
-		fio_verify "queues=$q: 128k QD16 x$q jobs" "$disk" --bs=128k \
-			--iodepth=16 --size=8M --numjobs=$q --offset=64M \
+			--iodepth=32 --size="$(scaled 8)M" --numjobs=$q \
 			--offset_increment=16M
+		fio_verify "queues=$q: 128k QD16 x$q jobs" "$disk" --bs=128k \
+			--iodepth=16 --size="$(scaled 8)M" --numjobs=$q \
+			--offset=64M --offset_increment=16M
 	fi
 	# What the guest reads is what the image holds.
 	check "queues=$q: the image read natively equals the guest's disk" \

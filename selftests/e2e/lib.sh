@@ -10,9 +10,29 @@ E2E_FAILED=0
 # A command that fails outside check() ends the script (set -e): say which.
 trap 'printf "not ok - %s line %s: \"%s\" failed\n" "$E2E_NAME" "$LINENO" "$BASH_COMMAND"' ERR
 
+# Each result line ends with the seconds since the previous one (or the
+# script's start), so that a lane's slow steps show in its log.
+E2E_LAST=$SECONDS
+e2e_result() {
+	printf '%s - %s [+%ss]\n' "$1" "$2" $((SECONDS - E2E_LAST))
+	E2E_LAST=$SECONDS
+}
 e2e_log() { printf '# %s\n' "$*"; }
-e2e_fail() { printf 'not ok - %s\n' "$*"; E2E_FAILED=1; }
-e2e_pass() { printf 'ok - %s\n' "$*"; }
+e2e_fail() { e2e_result "not ok" "$*"; E2E_FAILED=1; }
+e2e_pass() { e2e_result ok "$*"; }
+
+# scaled N: how much data a test moves through a path, N (MiB, or a
+# count) on the x86_64/debian lane and a quarter of it (at least 1) on
+# the lanes that run what only they can catch, the debug kernel's
+# sanitizers and 6.12's APIs and guest drivers: there every path still
+# runs, and its volume would only cost time (Documentation/testing.rst).
+scaled() {
+	if [ "${HV_KERNEL:-debian}" = debian ]; then
+		echo "$1"
+	else
+		echo $(($1 / 4 > 0 ? $1 / 4 : 1))
+	fi
+}
 
 # check DESCRIPTION CMD...: run CMD, report the outcome.
 check() {

@@ -163,7 +163,8 @@ flood=$!
 sleep 1
 check "the tap's deletion ends (the device lets go of it)" \
 	timeout 30 ip -n rt link del tap0
-wait $flood || true
+kill "$flood" 2>/dev/null || true
+wait "$flood" || true
 gz ping -c 3 -W 1 10.9.0.1 > /dev/null 2>&1 || true
 check "the zone's link goes down when the tap is deleted" wait_for 10 \
 	no_carrier gz "$eth"
