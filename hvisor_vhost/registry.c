@@ -132,6 +132,19 @@ static void hvv_reap(const struct hvv_zone *zone)
 			hvv_dev_remove(dev);
 }
 
+/* The zone's devices that were removed but still wait for its driver. */
+static unsigned int hvv_zone_nr_detached(const struct hvv_zone *zone)
+{
+	unsigned int detached = 0;
+	struct hvv_dev *dev;
+
+	lockdep_assert_held(&hvv_ctl_lock);
+	list_for_each_entry(dev, &hvv_devices, node)
+		if (dev->zone == zone && dev->detached)
+			detached++;
+	return detached;
+}
+
 static void hvv_reap_fn(struct work_struct *work)
 {
 	mutex_lock(&hvv_ctl_lock);
@@ -203,29 +216,33 @@ out:
  * hvv_registry_del_zone - remove a zone without devices
  * @zone_id: the zone
  *
- * Devices removed while the zone's drivers used them go with it.
+ * Devices removed while the zone's drivers used them go with it; a
+ * refused deletion leaves them to those drivers.
  *
  * Return: 0, -ENOENT, or -EBUSY while devices remain.
  */
 int hvv_registry_del_zone(u32 zone_id)
 {
 	struct hvv_zone *zone;
+	unsigned int remain;
 	int ret = 0;
 
 	mutex_lock(&hvv_ctl_lock);
 	zone = hvv_zone_find(zone_id);
-	if (zone)
-		hvv_reap(zone);
 	if (!zone) {
 		ret = -ENOENT;
-	} else if (zone->nr_devices) {
-		pr_err("zone %u still has %u devices\n", zone_id,
-		       zone->nr_devices);
-		ret = -EBUSY;
-	} else {
-		list_del(&zone->node);
-		hvv_zone_destroy(zone);
+		goto out;
 	}
+	remain = zone->nr_devices - hvv_zone_nr_detached(zone);
+	if (remain) {
+		pr_err("zone %u still has %u devices\n", zone_id, remain);
+		ret = -EBUSY;
+		goto out;
+	}
+	hvv_reap(zone);
+	list_del(&zone->node);
+	hvv_zone_destroy(zone);
+out:
 	mutex_unlock(&hvv_ctl_lock);
 	return ret;
 }
@@ -411,21 +428,14 @@ int hvv_registry_del_dev(const char *name)
 static ssize_t zones_show(HVV_CLASS_CONST struct class *c,
 			  HVV_CLASS_CONST struct class_attribute *a, char *buf)
 {
-	unsigned int detached;
 	struct hvv_zone *zone;
-	struct hvv_dev *dev;
 	ssize_t len = 0;
 
 	mutex_lock(&hvv_ctl_lock);
-	list_for_each_entry(zone, &hvv_zones, node) {
-		detached = 0;
-		list_for_each_entry(dev, &hvv_devices, node)
-			if (dev->zone == zone && dev->detached)
-				detached++;
+	list_for_each_entry(zone, &hvv_zones, node)
 		len += sysfs_emit_at(buf, len, "%u %u %u %u\n", zone->id,
 				     zone->nr_regions, zone->nr_devices,
-				     detached);
-	}
+				     hvv_zone_nr_detached(zone));
 	mutex_unlock(&hvv_ctl_lock);
 	return len;
 }

@@ -547,4 +547,35 @@ TEST_F(ctl, zones_and_detached_in_sysfs)
 	EXPECT_EQ(0U, detached);
 }
 
+/*
+ * A zone deletion refused because a device remains leaves the zone as it
+ * was: a detached device its driver still uses keeps being served.
+ */
+TEST_F(ctl, refused_zone_del_keeps_detached_devices)
+{
+	struct hvv_dev_config d = console(HVG_MMIO_BASE, 40);
+	struct hvv_dev_config other = console(HVG_MMIO_BASE + HVG_DEV_LEN, 41);
+	struct hvv_zone_id zid = { .zone_id = ZONE };
+	unsigned int devices, detached;
+	__u32 status;
+
+	ASSERT_EQ(0, dev_add(self->g.ctl_fd, &d));
+	ASSERT_EQ(0, dev_add(self->g.ctl_fd, &other));
+	memcpy(self->g.devs[self->g.nr_devs++], other.name, HVV_NAME_LEN);
+	ASSERT_EQ(0, hvg_negotiate(&self->g, HVG_MMIO_BASE,
+				   HVG_CONSOLE_FEATURES));
+	status = hvg_status(&self->g, HVG_MMIO_BASE);
+	ASSERT_NE(0U, status);
+	ASSERT_EQ(0, hvg_del_dev(&self->g, d.name));
+
+	EXPECT_EQ(-1, ioctl(self->g.ctl_fd, HVV_ZONE_DEL, &zid));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(1, zone_line(&devices, &detached));
+	EXPECT_EQ(2U, devices);
+	EXPECT_EQ(1U, detached);
+	EXPECT_EQ(status, hvg_status(&self->g, HVG_MMIO_BASE));
+	EXPECT_EQ(VIRTIO_ID_CONSOLE,
+		  hvg_rd32(&self->g, HVG_MMIO_BASE, VIRTIO_MMIO_DEVICE_ID));
+}
+
 TEST_HARNESS_MAIN
