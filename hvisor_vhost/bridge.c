@@ -34,6 +34,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/ratelimit.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -124,8 +125,12 @@ struct hvv_bridge {
 	atomic_t unfinished;
 };
 
-/* Set while a provider is attached; changed only by start/stop, which the
- * hypervisor layer serialises and which run with no device present.
+/*
+ * Set while a provider is attached; changed only by start/stop, which the
+ * hypervisor layer serialises and which run with no device present. The
+ * statistics' readers (sysfs) may run at any time: they read it under
+ * rcu_read_lock(), and a bridge is freed a grace period after it was
+ * cleared.
  */
 static struct hvv_bridge *hvv_bridge;
 
@@ -482,13 +487,16 @@ void hvv_bridge_deassert(u32 zone, u32 irq)
  */
 void hvv_bridge_get_stats(struct hvv_bridge_stats *stats)
 {
-	struct hvv_bridge *b = hvv_bridge;
+	struct hvv_bridge *b;
 
 	memset(stats, 0, sizeof(*stats));
+	rcu_read_lock();
+	b = READ_ONCE(hvv_bridge);
 	if (b) {
 		*stats = b->stats;
 		stats->finish_req = atomic64_read(&b->finish_req);
 	}
+	rcu_read_unlock();
 }
 
 /**
@@ -532,7 +540,7 @@ int hvv_bridge_start(const struct hvisor_provider *prov,
 		ret = hret < 0 ? (int)hret : -EIO;
 		goto err_page;
 	}
-	hvv_bridge = b;
+	WRITE_ONCE(hvv_bridge, b);
 
 	b->dispatcher = hvv_thread_run(hvv_bridge_dispatcher, b,
 				       hvv_threads_take_turns(1), "hv-dispatch");
@@ -558,7 +566,8 @@ int hvv_bridge_start(const struct hvisor_provider *prov,
 err_thread:
 	kthread_stop(b->dispatcher);
 err_registered:
-	hvv_bridge = NULL;
+	WRITE_ONCE(hvv_bridge, NULL);
+	synchronize_rcu();	/* hvv_bridge_get_stats() */
 	/* The hypervisor knows the page now: only its provider may free it. */
 	if (!free_page) {
 		kfree(b);
@@ -584,7 +593,8 @@ void hvv_bridge_stop(const struct hvisor_provider *prov, bool free_page)
 
 	free_irq(prov->wakeup_irq, b);
 	kthread_stop(b->dispatcher);
-	hvv_bridge = NULL;
+	WRITE_ONCE(hvv_bridge, NULL);
+	synchronize_rcu();	/* hvv_bridge_get_stats() */
 	if (free_page) {
 		struct page *page = virt_to_page(b->page);
 
