@@ -55,14 +55,16 @@
  * struct hvv_console - a console device and its tty
  * @dev: the virtio device
  * @port: the tty port; its refcount owns this structure (see destruct)
- * @lock: protects @fifo, @emerg and @gone
+ * @lock: protects @fifo, @emerg and @gone; taken before the device's lock
+ *	(a window size is written to config space under it)
  * @fifo: bytes written to the tty, waiting for guest receive buffers
  * @history: latest guest output, a ring of HVV_CONSOLE_HISTORY bytes;
  *	under @flip_lock, so that output reaches the tty and the history
  *	in one step and a replay neither misses nor repeats any of it
  * @hist_head: next write position in @history (@flip_lock)
  * @hist_len: valid bytes in @history (@flip_lock)
- * @gone: the device was removed: no worker may be kicked
+ * @gone: the device was removed: no worker may be kicked, no config
+ *	interrupt sent, no tty activated (set under @port.mutex too)
  * @emerg: characters the driver wrote to emerg_wr, for the control work
  *	to deliver (the dispatcher never waits on the tty)
  * @flip_lock: the tty's flip buffer takes one producer at a time; held
@@ -454,9 +456,16 @@ static void hvv_console_shutdown(struct hvv_dev *dev)
 		con->published = false;
 	}
 
+	/*
+	 * An open that got past the table before it was cleared either
+	 * activates the port before this (and its tty is hung up below) or
+	 * finds the device gone (hvv_console_port_activate()).
+	 */
+	mutex_lock(&con->port.mutex);
 	spin_lock_irqsave(&con->lock, flags);
 	con->gone = true;
 	spin_unlock_irqrestore(&con->lock, flags);
+	mutex_unlock(&con->port.mutex);
 	del_timer_sync(&con->retry);
 	/* Not tty_hangup(), a work item: the tty is dead once del returns. */
 	tty = tty_port_tty_get(&con->port);
@@ -512,14 +521,21 @@ static void hvv_console_port_destruct(struct tty_port *port)
 
 /*
  * First open: replay the latest guest output, and arm the replay after an
- * input flush (hvv_console_tty_ioctl()).
+ * input flush (hvv_console_tty_ioctl()). Called with port->mutex held;
+ * fails once the device was removed.
  */
 static int hvv_console_port_activate(struct tty_port *port,
 				     struct tty_struct *tty)
 {
 	struct hvv_console *con = container_of(port, struct hvv_console, port);
 	unsigned long flags;
+	bool gone;
 
+	spin_lock_irqsave(&con->lock, flags);
+	gone = con->gone;
+	spin_unlock_irqrestore(&con->lock, flags);
+	if (gone)
+		return -ENODEV;
 	/* A new reader gets the full grace before output is dropped. */
 	WRITE_ONCE(con->tx_room_seen, jiffies);
 	spin_lock_irqsave(&con->flip_lock, flags);
@@ -755,9 +771,14 @@ static int hvv_console_tty_resize(struct tty_struct *tty, struct winsize *ws)
 		.cols = cpu_to_le16(ws->ws_col),
 		.rows = cpu_to_le16(ws->ws_row),
 	};
+	unsigned long flags;
 
 	tty->winsize = *ws;
-	hvv_dev_set_config(&con->dev, 0, &size, sizeof(size), true);
+	/* Not once removed: the zone and the bridge may be gone next. */
+	spin_lock_irqsave(&con->lock, flags);
+	if (!con->gone)
+		hvv_dev_set_config(&con->dev, 0, &size, sizeof(size), true);
+	spin_unlock_irqrestore(&con->lock, flags);
 	return 0;
 }
 
