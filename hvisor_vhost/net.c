@@ -38,6 +38,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 #include <linux/etherdevice.h>
+#include <linux/if_tun.h>
 #include <linux/slab.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
@@ -121,14 +122,16 @@ static void hvv_net_rx_unpop(struct hvv_vq *vq, struct hvv_net_rx *rx,
 /*
  * Take the driver's buffers until they hold @need bytes (only one without
  * MRG_RXBUF). Returns 0 with @b filled (@b->len may still be short of
- * @need: nothing more can be taken for this frame), -EAGAIN if the driver
- * has not posted enough yet (nothing taken), -EIO if it broke a rule.
+ * @need: nothing more can be taken for this frame, as when the buffers
+ * taken hold the whole descriptor table), -EAGAIN if the driver has not
+ * posted enough yet (nothing taken), -EIO if it broke a rule.
  */
 static int hvv_net_rx_gather(struct hvv_net_pair *pair, struct hvv_vq *vq,
 			     size_t need, bool mrg, struct hvv_net_bufs *b)
 {
 	struct hvv_net_rx *rx = &pair->rx;
 	unsigned int max_segs = HVV_VQ_MAX_SEGS(vq->num_max);
+	unsigned int descs = 0;
 	int ret;
 
 	b->nr = 0;
@@ -144,6 +147,9 @@ static int hvv_net_rx_gather(struct hvv_net_pair *pair, struct hvv_vq *vq,
 		if (ret < 0)
 			return ret;
 		if (!ret) {
+			/* The driver has nothing left to post: it never fits. */
+			if (descs >= vq->wr.num)
+				break;
 			hvv_net_rx_unpop(vq, rx, 0, b->nr);
 			return -EAGAIN;
 		}
@@ -152,6 +158,7 @@ static int hvv_net_rx_gather(struct hvv_net_pair *pair, struct hvv_vq *vq,
 				       "receive buffer with device-readable descriptors");
 			return -EIO;
 		}
+		descs += c->nr_descs;
 		b->nr_segs += c->nr_in;
 		b->len += c->in_len;
 		b->nr++;
@@ -173,18 +180,65 @@ static void hvv_net_rx_discard(struct socket *sock)
 	sock->ops->recvmsg(sock, &msg, kv.iov_len, MSG_DONTWAIT | MSG_TRUNC);
 }
 
+/* The header the tap wrote at the start of the buffers @b. */
+static bool hvv_net_rx_hdr_read(struct hvv_net_rx *rx,
+				const struct hvv_net_bufs *b,
+				struct virtio_net_hdr_v1 *hdr)
+{
+	struct iov_iter iter;
+
+	iov_iter_kvec(&iter, ITER_SOURCE, rx->segs, b->nr_segs, b->len);
+	return copy_from_iter(hdr, sizeof(*hdr), &iter) == sizeof(*hdr);
+}
+
 /*
- * The frame of @len bytes (header included) is in the buffers: set the
- * header fields the tap does not, give back the buffers it did not need
- * and return the others.
+ * May the driver get a frame with this header? The tap takes the offloads
+ * a driver negotiated from the control work after FEATURES_OK; frames it
+ * queued before carry those of the previous driver, or none.
+ */
+static bool hvv_net_rx_hdr_allowed(const struct virtio_net_hdr_v1 *hdr,
+				   u64 features)
+{
+	u64 need = 0;
+
+	if (hdr->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		need |= BIT_ULL(VIRTIO_NET_F_GUEST_CSUM);
+	if (hdr->gso_type & VIRTIO_NET_HDR_GSO_ECN)
+		need |= BIT_ULL(VIRTIO_NET_F_GUEST_ECN);
+	switch (hdr->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
+	case VIRTIO_NET_HDR_GSO_NONE:
+		break;
+	case VIRTIO_NET_HDR_GSO_TCPV4:
+		need |= BIT_ULL(VIRTIO_NET_F_GUEST_TSO4);
+		break;
+	case VIRTIO_NET_HDR_GSO_TCPV6:
+		need |= BIT_ULL(VIRTIO_NET_F_GUEST_TSO6);
+		break;
+#ifdef TUN_F_USO4
+	case VIRTIO_NET_HDR_GSO_UDP_L4:
+		/* One type for both: the tap knows which it may build. */
+		if (!(features & (BIT_ULL(VIRTIO_NET_F_GUEST_USO4) |
+				  BIT_ULL(VIRTIO_NET_F_GUEST_USO6))))
+			return false;
+		break;
+#endif
+	default:
+		return false;
+	}
+	return (features & need) == need;
+}
+
+/*
+ * The frame of @len bytes (header included, @hdr as the tap wrote it) is
+ * in the buffers: set the header fields the tap does not, give back the
+ * buffers it did not need and return the others.
  */
 static void hvv_net_rx_publish(struct hvv_net_pair *pair, struct hvv_vq *vq,
 			       const struct hvv_net_bufs *b, size_t len,
-			       u64 features)
+			       struct virtio_net_hdr_v1 *hdr, u64 features)
 {
 	struct hvv_net *net = pair->net;
 	struct hvv_net_rx *rx = &pair->rx;
-	struct virtio_net_hdr_v1 hdr;
 	size_t left = len;
 	struct iov_iter iter;
 	unsigned int used, i;
@@ -194,15 +248,12 @@ static void hvv_net_rx_publish(struct hvv_net_pair *pair, struct hvv_vq *vq,
 	hvv_net_rx_unpop(vq, rx, used, b->nr);
 
 	/* Fix up the header the tap wrote: it leaves num_buffers alone. */
-	iov_iter_kvec(&iter, ITER_SOURCE, rx->segs, b->nr_segs, b->len);
-	if (copy_from_iter(&hdr, sizeof(hdr), &iter) == sizeof(hdr)) {
-		hdr.num_buffers = (__force __virtio16)cpu_to_le16(used);
-		if (!(features & BIT_ULL(VIRTIO_NET_F_GUEST_CSUM)))
-			hdr.flags = 0;	/* not even DATA_VALID */
-		iov_iter_kvec(&iter, ITER_DEST, rx->segs, b->nr_segs, b->len);
-		if (copy_to_iter(&hdr, sizeof(hdr), &iter) != sizeof(hdr))
-			atomic64_inc(&net->dev.stats.errors);
-	}
+	hdr->num_buffers = (__force __virtio16)cpu_to_le16(used);
+	if (!(features & BIT_ULL(VIRTIO_NET_F_GUEST_CSUM)))
+		hdr->flags = 0;	/* not even DATA_VALID */
+	iov_iter_kvec(&iter, ITER_DEST, rx->segs, b->nr_segs, b->len);
+	if (copy_to_iter(hdr, sizeof(*hdr), &iter) != sizeof(*hdr))
+		atomic64_inc(&net->dev.stats.errors);
 
 	left = len;
 	for (i = 0; i < used; i++) {
@@ -223,6 +274,7 @@ static int hvv_net_rx_one(struct hvv_net_pair *pair, struct hvv_vq *vq,
 	bool mrg = features & BIT_ULL(VIRTIO_NET_F_MRG_RXBUF);
 	size_t need = peek + HVV_NET_HDR_LEN;
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct virtio_net_hdr_v1 hdr;
 	struct hvv_net_bufs b;
 	int ret;
 
@@ -250,7 +302,14 @@ static int hvv_net_rx_one(struct hvv_net_pair *pair, struct hvv_vq *vq,
 		atomic64_inc(&net->stats.rx_too_small);
 		return 0;
 	}
-	hvv_net_rx_publish(pair, vq, &b, ret, features);
+	if (!hvv_net_rx_hdr_read(&pair->rx, &b, &hdr) ||
+	    !hvv_net_rx_hdr_allowed(&hdr, features)) {
+		/* Its bytes overwrote nothing the driver may look at. */
+		hvv_net_rx_unpop(vq, &pair->rx, 0, b.nr);
+		atomic64_inc(&net->stats.rx_errors);
+		return 0;
+	}
+	hvv_net_rx_publish(pair, vq, &b, ret, &hdr, features);
 	return ret;
 }
 
@@ -278,16 +337,17 @@ static bool hvv_net_receive(struct hvv_vq *vq)
 		ret = hvv_net_rx_one(pair, vq, sock, peek, features);
 		if (ret == -EAGAIN) {
 			/* Not enough buffers: the frame waits in the tap. */
-			if (hvv_vq_enable_notify(vq)) {
-				hvv_vq_disable_notify(vq);
-				continue;
-			}
-			break;
-		}
-		if (ret < 0) {
+			if (!hvv_vq_enable_notify(vq))
+				break;
+			/* The driver posted meanwhile: gather again. */
+			hvv_vq_disable_notify(vq);
+			ret = 0;
+		} else if (ret == -EBADFD || ret == -EIO) {
 			if (ret == -EBADFD)
 				hvv_net_link_gone(net);
 			break;
+		} else if (ret < 0) {
+			ret = 0;	/* that frame was lost and counted */
 		}
 		if (hvv_vq_pass_spent(&pass, ret)) {
 			more = true;
@@ -322,8 +382,16 @@ static int hvv_net_transmit_one(struct hvv_vq *vq,
 	}
 	hvv_chain_iter_out(chain, &msg.msg_iter);
 	ret = sock->ops->sendmsg(sock, &msg, chain->out_len);
-	if (ret == -EAGAIN)
+	if (ret == -EAGAIN) {
+		/*
+		 * The tap wakes tx_poll when it frees room only once it
+		 * knows someone waits for it: polling tells it so, and sees
+		 * the room freed before that (macvtap; tun never fills).
+		 */
+		if (vfs_poll(pair->file, NULL) & EPOLLOUT)
+			hvv_worker_kick(&vq->worker);
 		return -EAGAIN;
+	}
 	if (ret < 0) {
 		atomic64_inc(&net->stats.tx_errors);
 		if (ret == -EBADFD)

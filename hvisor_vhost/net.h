@@ -41,7 +41,8 @@
  * @rx_too_small: frames dropped because no buffer the driver posted can
  *	hold them (a single buffer without MRG_RXBUF, or more buffers than a
  *	ring can lend)
- * @rx_errors: reads from the tap that failed (the tap went away)
+ * @rx_errors: frames the tap had that the driver did not get: reads that
+ *	failed, offloads the driver did not negotiate
  * @tx_packets: frames the tap took
  * @tx_bytes: their bytes, without the virtio-net header
  * @tx_malformed: chains dropped because they break the transmit rules

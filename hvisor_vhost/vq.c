@@ -301,6 +301,8 @@ int hvv_vq_pop_into(struct hvv_vq *vq, struct hvv_chain *chain,
 			return hvv_vq_fail(vq, "descriptor chain too long or looping");
 		/* An indirect table is read from our private copy. */
 		hvv_vq_read_desc(&d, &table[i]);
+		if (!indirect)
+			chain->nr_descs++;
 		if (d.flags & VRING_DESC_F_INDIRECT) {
 			if (indirect)
 				return hvv_vq_fail(vq, "nested indirect table");

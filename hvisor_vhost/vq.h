@@ -50,6 +50,8 @@ struct hvv_ring {
  * @nr_in: device-writable segments (after the readable ones)
  * @out_len: bytes readable
  * @in_len: bytes writable
+ * @nr_descs: entries of the queue's descriptor table the chain holds (an
+ *	indirect table counts as the one entry that points to it)
  * @segs: the segments, kernel addresses in zone memory: the queue's array
  *	(hvv_vq_pop(); valid until the next pop) or the caller's
  *	(hvv_vq_pop_into(), to hold several chains at once)
@@ -63,6 +65,7 @@ struct hvv_chain {
 	unsigned int nr_in;
 	u32 out_len;
 	u32 in_len;
+	unsigned int nr_descs;
 	struct kvec *segs;
 };
 

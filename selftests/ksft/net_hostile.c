@@ -654,6 +654,122 @@ TEST_F(net, rx_mergeable_buffers)
 }
 
 /*
+ * 7b. With MRG_RXBUF, a frame larger than all the buffers the whole ring
+ * can lend is dropped and counted: the queue does not wait for buffers
+ * that cannot come, and the buffers take the next frame that fits.
+ */
+TEST_F(net, rx_larger_than_the_ring_with_mrg)
+{
+	const unsigned int size = 16, len = 64;
+	unsigned int i, nbufs = (HDR_LEN + len + size - 1) / size;
+	struct virtio_net_hdr_v1 h;
+	__u8 want[64], got[64 + HDR_LEN];
+	unsigned int off = 0;
+	long used;
+	__u32 id;
+
+	ASSERT_GT(HDR_LEN + 1000, NUM * size);
+	ASSERT_EQ(0, net_init(self, F(MRG_RXBUF)));
+	for (i = 0; i < NUM; i++)
+		rx_publish(self, size, VRING_DESC_F_WRITE);
+	hvg_notify(G, BASE, RXQ);
+	root_send(_metadata, self, 1000, 75);
+	EXPECT_EQ(1U, ns_wait(self, "rx_too_small", 1, HVG_WAIT_MS))
+		TH_LOG("the frame no ring can hold was not dropped");
+	EXPECT_EQ(0, hvg_vq_used_idx(VQ(RXQ)));
+
+	root_send(_metadata, self, len, 76);
+	for (i = 0; i < nbufs; i++) {
+		used = hvg_vq_wait_used(VQ(RXQ), HVG_WAIT_MS, &id);
+		ASSERT_LE(0, used) TH_LOG("buffer %u of %u not used", i, nbufs);
+		ASSERT_EQ(i, id);
+		memcpy(got + off, hvg_ptr(G, self->rxbuf[id]), used);
+		off += used;
+	}
+	ASSERT_EQ(HDR_LEN + len, off);
+	memcpy(&h, got, HDR_LEN);
+	EXPECT_EQ(nbufs, h.num_buffers);
+	make_frame(want, len, 76, self->mac, root_mac);
+	EXPECT_EQ(0, memcmp(want, got + HDR_LEN, len));
+	EXPECT_EQ(1U, ns(self, "rx_too_small"));
+	EXPECT_EQ(1U, ns(self, "rx_packets"));
+	serving(_metadata, self);
+}
+
+/*
+ * The root sends frame @seq of @len bytes with a partial checksum (at
+ * bytes 16-17, over the bytes from 16): through a packet socket that
+ * takes a virtio-net header, so that the skb stays CHECKSUM_PARTIAL
+ * where the tap offers checksum offload.
+ */
+static void root_send_partial(struct __test_metadata *_metadata,
+			      struct _test_data_net *self, unsigned int len,
+			      unsigned int seq)
+{
+	struct {
+		struct virtio_net_hdr h;
+		__u8 f[256];
+	} m = {
+		.h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.h.csum_start = 16,
+		.h.csum_offset = 0,
+	};
+	int one = 1, fd;
+
+	ASSERT_GE(sizeof(m.f), len);
+	ASSERT_EQ(sizeof(m.h), offsetof(typeof(m), f));
+	fd = root_open(self->ifindex);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one,
+				sizeof(one)));
+	make_frame(m.f, len, seq, self->mac, root_mac);
+	EXPECT_EQ((ssize_t)(sizeof(m.h) + len),
+		  send(fd, &m, sizeof(m.h) + len, 0))
+		TH_LOG("root send: %s", strerror(errno));
+	close(fd);
+}
+
+/*
+ * 7c. Frames the tap queued with the offloads of an earlier driver (a
+ * partial checksum) do not reach a driver that did not negotiate them:
+ * dropped and counted in rx_errors.
+ */
+TEST_F(net, rx_offloads_of_an_earlier_driver)
+{
+	struct virtio_net_hdr_v1 h = { 0 };
+	unsigned int tries;
+	__u32 id;
+
+	/* Until the tap took the offloads of GUEST_CSUM (control work). */
+	ASSERT_EQ(0, net_init(self, F(GUEST_CSUM)));
+	for (tries = 0; tries < 20; tries++) {
+		rx_post(self, 256);
+		root_send_partial(_metadata, self, 100, 90 + tries);
+		ASSERT_LE(0, hvg_vq_wait_used(VQ(RXQ), HVG_WAIT_MS, &id));
+		memcpy(&h, hvg_ptr(G, self->rxbuf[id]), HDR_LEN);
+		if (h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+			break;
+		hvg_sleep_ms(50);
+	}
+	ASSERT_NE(0, h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		TH_LOG("the tap never passed a partial checksum on");
+	EXPECT_EQ(0U, ns(self, "rx_errors"));
+
+	/* Queued while the driver has no buffer, then a new driver. */
+	root_send_partial(_metadata, self, 100, 120);
+	hvg_sleep_ms(HVG_QUIET_MS);
+	ASSERT_EQ(0, net_init(self, 0));
+	rx_post(self, 256);
+	EXPECT_EQ(1U, ns_wait(self, "rx_errors", 1, HVG_WAIT_MS))
+		TH_LOG("a partial checksum reached a driver without GUEST_CSUM");
+	EXPECT_EQ(0, hvg_vq_used_idx(VQ(RXQ)));
+	/* The buffer takes the next frame. */
+	root_send(_metadata, self, 64, 121);
+	rx_expect(_metadata, self, 64, 121);
+	serving(_metadata, self);
+}
+
+/*
  * 8. No drop by the device: frames wait in the tap while the driver has
  * no buffers, and arrive in order once it posts some.
  */
