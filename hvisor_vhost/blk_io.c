@@ -30,6 +30,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
 
@@ -37,6 +38,12 @@
 
 /* Zero pages per write when WRITE_ZEROES falls back to writing. */
 #define HVV_BLK_ZERO_PAGES	16
+/*
+ * Bounce pages the requests of one backing may hold at once (32 MiB):
+ * requests beyond are served through the page cache, which pins nothing.
+ * A guest's request may be 4 GiB long.
+ */
+#define HVV_BLK_BOUNCE_PAGES	(SZ_32M >> PAGE_SHIFT)
 
 static bool blk_zero_copy = true;
 module_param(blk_zero_copy, bool, 0644);
@@ -337,10 +344,29 @@ static void hvv_blk_bounce_copy(struct hvv_blk_io *io, bool to_guest)
 	}
 }
 
+/*
+ * Count the bounce pages of a request against its backing's budget.
+ * Returns false if they do not fit.
+ */
+static bool hvv_blk_bounce_hold(struct hvv_blk_io *io)
+{
+	atomic_t *held = &io->backing->bounce_pages;
+	size_t n = DIV_ROUND_UP(io->len, PAGE_SIZE);
+
+	if (n > HVV_BLK_BOUNCE_PAGES)
+		return false;
+	if (atomic_add_return(n, held) > HVV_BLK_BOUNCE_PAGES) {
+		atomic_sub(n, held);
+		return false;
+	}
+	io->bounce_held = n;
+	return true;
+}
+
 /* Pages for the I/O of a request whose zone memory has none. */
 static int hvv_blk_bounce_alloc(struct hvv_blk_io *io, bool write)
 {
-	unsigned int i, n = DIV_ROUND_UP(io->len, PAGE_SIZE);
+	unsigned int i, n = io->bounce_held;
 
 	io->bounce = kcalloc(n, sizeof(*io->bounce), GFP_KERNEL);
 	if (!io->bounce)
@@ -487,7 +513,7 @@ int hvv_blk_io_map(struct hvv_blk_io *io, const struct iov_iter *data)
 
 	if (pages && aligned) {
 		io->flags |= HVV_BLK_IO_DIRECT;
-	} else if (!pages && dio) {
+	} else if (!pages && dio && hvv_blk_bounce_hold(io)) {
 		if (hvv_blk_bounce_alloc(io, io->op == HVV_BLK_OP_WRITE))
 			return -ENOMEM;
 		io->flags |= HVV_BLK_IO_DIRECT;
@@ -512,6 +538,8 @@ void hvv_blk_io_unmap(struct hvv_blk_io *io)
 	kfree(io->bounce);
 	io->bounce = NULL;
 	io->nr_bounce = 0;
+	atomic_sub(io->bounce_held, &io->backing->bounce_pages);
+	io->bounce_held = 0;
 }
 
 /* Regular file: 512-byte blocks; direct I/O as statx reports it. */

@@ -17,6 +17,7 @@
 #ifndef _HVV_BLK_IO_H
 #define _HVV_BLK_IO_H
 
+#include <linux/atomic.h>
 #include <linux/blk_types.h>
 #include <linux/bvec.h>
 #include <linux/fs.h>
@@ -59,9 +60,11 @@ enum hvv_blk_op {
  * @io_opt: optimal I/O size hint, bytes (0: none)
  * @discard: DISCARD can be served
  * @discard_granularity: bytes
+ * @bounce_pages: bounce pages its requests hold (atomic; at most
+ *	HVV_BLK_BOUNCE_PAGES)
  *
  * Written by hvv_blk_io_open() and hvv_blk_io_close() only, while no request
- * is in the engine; read-only in between.
+ * is in the engine; read-only in between (but @bounce_pages).
  */
 struct hvv_blk_backing {
 	struct file *file;
@@ -75,6 +78,7 @@ struct hvv_blk_backing {
 	u32 io_opt;
 	bool discard;
 	u32 discard_granularity;
+	atomic_t bounce_pages;
 };
 
 struct hvv_blk_io;
@@ -108,6 +112,7 @@ typedef void (*hvv_blk_end_io_t)(struct hvv_blk_io *io, blk_status_t status);
  * @inline_vecs: storage for small @bvec / @kvec arrays
  * @bounce: pages the I/O uses instead of zone memory without struct pages
  * @nr_bounce: entries of @bounce
+ * @bounce_held: pages counted in the backing's @bounce_pages for it
  * @iocb: the I/O
  * @work: punted I/O (buffered, flush, discard, write zeroes)
  *
@@ -135,6 +140,7 @@ struct hvv_blk_io {
 	} inline_vecs;
 	struct bio_vec *bounce;
 	unsigned int nr_bounce;
+	unsigned int bounce_held;
 	struct kiocb iocb;
 	struct work_struct work;
 };
