@@ -75,18 +75,20 @@ static const struct hvv_vq_ops hvv_dev_vq_ops = {
 };
 
 /*
- * Wait until the device has let go of the zone's memory: the backend's
- * in-flight I/O is done and every worker run that may have used the old
- * rings has ended (later runs see the new generation).
+ * Wait until the device has let go of the zone's memory: every worker run
+ * that may have used the old rings has ended (later runs see the new
+ * generation and start nothing), then the backend's in-flight I/O is
+ * done. In that order: a run still popping the old ring may start I/O
+ * after the backend found none in flight.
  */
 static void hvv_dev_quiesce(struct hvv_dev *dev)
 {
 	unsigned int i;
 
-	if (dev->ops->quiesce)
-		dev->ops->quiesce(dev);
 	for (i = 0; i < dev->nr_queues; i++)
 		hvv_worker_sync(&dev->vqs[i].worker);
+	if (dev->ops->quiesce)
+		dev->ops->quiesce(dev);
 }
 
 static void hvv_dev_reset_work(struct work_struct *work)
