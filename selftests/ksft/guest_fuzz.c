@@ -64,18 +64,20 @@
 #define REGION2		(HVG_MMIO_BASE + 0x10000ULL)
 #define REGION2_SIZE	0x1000ULL
 #define NR_DEVS		4
+#define MAX_QS		2	/* queues of a device */
 #define IMG_SECTORS	128ULL
 #define IMG_SIZE	(IMG_SECTORS * 512)
 
 /* Zone RAM of the fuzzed zone. */
 #define RAM(off)	(HVG_RAM_GPA + (off))
-#define SLOT(d, q)	RAM(((d) * 2ULL + (q)) * 0x4000)	/* desc, avail, used */
-#define SLOT_AVAIL	0x1000
-#define SLOT_USED	0x2000
 #define IND_AREA	RAM(0x20000)
 #define IND_SIZE	0x10000
 #define HDR_AREA	RAM(0x30000)
 #define HDR_SIZE	0x10000
+#define SLOT(d, q)	RAM(0x40000 + ((d) * MAX_QS + (q)) * 0x4000ULL)
+#define SLOT_AVAIL	0x1000	/* a slot: desc, avail, used */
+#define SLOT_USED	0x2000
+#define SLOT_END	SLOT(NR_DEVS, 0)
 #define DATA_AREA	RAM(0x100000)
 #define DATA_SIZE	0x200000
 #define REC_AREA	RAM(0x300000)	/* rings and buffers of the recovery */
@@ -140,7 +142,7 @@ struct fdev {
 	__u64 offered;
 	__u64 feat;		/* what our last initialisation asked for */
 	__u64 stats[4];		/* counters of removed incarnations */
-	struct fq q[2];
+	struct fq q[MAX_QS];
 };
 
 /* Between the test, the second fuzzing vCPU and the bystander. */
@@ -355,8 +357,8 @@ static __u64 pick_gpa(struct fz *f)
 
 	if (r < 60)
 		return DATA_AREA + below(f, DATA_SIZE);
-	if (r < 70)
-		return HVG_RAM_GPA + below(f, 0x40000);	/* rings, tables */
+	if (r < 70)	/* rings, tables */
+		return HVG_RAM_GPA + below(f, SLOT_END - HVG_RAM_GPA);
 	if (r < 78)
 		return HVG_RAM_END - 1 - below(f, 4096);
 	if (r < 82)
@@ -421,7 +423,7 @@ static __u64 pick_value(struct fz *f, struct fdev *d, __u32 off)
 		HVG_S_OK | VIRTIO_CONFIG_S_NEEDS_RESET,
 		VIRTIO_CONFIG_S_DRIVER_OK, VIRTIO_CONFIG_S_FEATURES_OK,
 	};
-	__u64 slot = SLOT(below(f, NR_DEVS), below(f, 2)) +
+	__u64 slot = SLOT(below(f, NR_DEVS), below(f, MAX_QS)) +
 		     0x1000 * below(f, 3);
 
 	if (pct(f, 15))
@@ -545,7 +547,7 @@ static void ring_clear(struct fz *f, struct fdev *d, unsigned int qi)
 static void queue_program(struct fz *f, struct fdev *d, unsigned int qi)
 {
 	static const __u32 bad_num[] = { 0, 3, 6, 512, 0xffff, 0x80000000 };
-	__u64 base = d->c->base, slot = SLOT(d - f->dev, qi % 2);
+	__u64 base = d->c->base, slot = SLOT(d - f->dev, qi % MAX_QS);
 	__u64 a[3] = { slot, slot + SLOT_AVAIL, slot + SLOT_USED };
 	__u32 num = 1U << below(f, 9);
 	int bad = pct(f, 5);
@@ -554,7 +556,7 @@ static void queue_program(struct fz *f, struct fdev *d, unsigned int qi)
 		num = bad_num[below(f, ARRAY_SIZE(bad_num))];
 	if (pct(f, 3))
 		a[below(f, 3)] = pick_gpa(f);
-	if (pct(f, 95) && qi < 2)
+	if (pct(f, 95) && qi < MAX_QS)
 		ring_clear(f, d, qi);
 	fz_wr(f, base, VIRTIO_MMIO_QUEUE_SEL, qi);
 	fz_wr(f, base, VIRTIO_MMIO_QUEUE_NUM, num);
@@ -564,7 +566,7 @@ static void queue_program(struct fz *f, struct fdev *d, unsigned int qi)
 	fz_wr(f, base, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, a[1] >> 32);
 	fz_wr(f, base, VIRTIO_MMIO_QUEUE_USED_LOW, a[2]);
 	fz_wr(f, base, VIRTIO_MMIO_QUEUE_USED_HIGH, a[2] >> 32);
-	if (qi < 2)
+	if (qi < MAX_QS)
 		d->q[qi].num = bad ? 0 : num;
 }
 
@@ -620,14 +622,14 @@ static void op_init(struct fz *f)
 static void op_reset(struct fz *f)
 {
 	struct fdev *d = pick_dev(f);
+	unsigned int qi;
 
 	fz_log(f, "reset %s", d->name);
 	f->resets++;
 	fz_wr(f, d->c->base, VIRTIO_MMIO_STATUS, 0);
-	if (pct(f, 30)) {
-		ring_clear(f, d, 0);
-		ring_clear(f, d, 1);
-	}
+	if (pct(f, 30))
+		for (qi = 0; qi < MAX_QS; qi++)
+			ring_clear(f, d, qi);
 }
 
 /* QueueReady off, maybe a new ring, and on again (at any status). */
