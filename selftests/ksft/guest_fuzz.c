@@ -959,16 +959,20 @@ static void net_ip_headers(__u8 *p, __u32 len, const __u8 *dst,
 	}
 }
 
-/* A receive buffer's size: from none at all to a 64 KiB GSO frame. */
+/*
+ * A receive buffer's size: from none at all to a 64 KiB GSO frame. Few
+ * small ones: without MRG_RXBUF, one at the head of the ring makes the
+ * device drop every frame larger until the driver starts over.
+ */
 static __u32 net_rx_len(struct fz *f)
 {
 	unsigned int r = below(f, 100);
 
-	if (r < 8)
+	if (r < 3)
 		return below(f, NET_HDR_LEN + 1);	/* not even a header */
-	if (r < 20)
+	if (r < 8)
 		return NET_HDR_LEN + 1 + below(f, 100);
-	if (r < 40)
+	if (r < 30)
 		return 256 * (1 + below(f, 8));
 	if (r < 75)	/* a full frame, and some */
 		return NET_HDR_LEN + ETH_FRAME_LEN + below(f, 600);
@@ -977,7 +981,11 @@ static __u32 net_rx_len(struct fz *f)
 	return NET_HDR_LEN + below(f, NET_MAX_FRAME + 1);
 }
 
-/* A receive buffer of one descriptor or a few; readable ones break a rule. */
+/*
+ * A receive buffer of one descriptor or a few. A readable one breaks a
+ * rule (NEEDS_RESET once a frame comes): in hostile posts, and in 3
+ * buffers in a hundred, as hostile posts mostly break the ring first.
+ */
 static unsigned int build_net_rx(struct fz *f, struct seg *s)
 {
 	unsigned int n = pct(f, 75) ? 1 : 2 + below(f, 3), i;
@@ -989,6 +997,8 @@ static unsigned int build_net_rx(struct fz *f, struct seg *s)
 		s[i] = (struct seg){ data_buf(f, len, 2), len,
 				     bad(f, 25) ? 0 : VRING_DESC_F_WRITE };
 	}
+	if (pct(f, 3))
+		s[below(f, n)].flags = 0;
 	return n;
 }
 
@@ -1774,10 +1784,10 @@ static void root_send(struct fz *f, __u32 len)
 }
 
 /*
- * The root sends a TCP or UDP GSO frame of up to 64 KiB into the tap,
- * with a virtio_net_hdr (the tap segments it unless the driver took
- * GUEST_TSO4 or GUEST_USO4), now and then with a header the kernel
- * refuses.
+ * The root sends a TCP or UDP GSO frame of up to 64 KiB (half of them a
+ * few segments, which fit the buffers more often) into the tap, with a
+ * virtio_net_hdr (the tap segments it unless the driver took GUEST_TSO4
+ * or GUEST_USO4), now and then with a header the kernel refuses.
  */
 static void root_send_gso(struct fz *f)
 {
@@ -1792,7 +1802,7 @@ static void root_send_gso(struct fz *f)
 	};
 	int udp = pct(f, 25);
 	__u32 l4 = udp ? 8 : 20, hl = ETH_HLEN + 20 + l4;
-	__u32 len = hl + 1 + below(f, 0xffff - 20 - l4);
+	__u32 len = hl + 1 + below(f, pct(f, 50) ? 6000 : 0xffff - 20 - l4);
 	ssize_t n;
 
 	memcpy(sll.sll_addr, dst, ETH_ALEN);
@@ -1931,8 +1941,10 @@ static void op_net_root(struct fz *f)
 		for (i = 0; i < n; i++)
 			root_send(f, pct(f, 80) ? 60 + below(f, 200) :
 				  root_len(f));
-	} else if (r < 67) {
-		root_send_gso(f);
+	} else if (r < 75) {
+		n = 1 + below(f, 3);
+		for (i = 0; i < n; i++)
+			root_send_gso(f);
 	} else if (r < 90) {
 		fz_log(f, "root reads");
 		root_drain(f);
