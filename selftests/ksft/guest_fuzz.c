@@ -31,11 +31,12 @@
  * random sizes sent into it from a packet socket (bursts too, while the
  * driver may have no buffers), GSO frames with a virtio-net header
  * (PACKET_VNET_HDR), what the guest transmits read back, the tap taken
- * down and up, its MTU changed, and the tap deleted and made again (the
- * net device removed and added back on the new one). Where the guest has
- * losetup, the writable blk serves a loop device. Meanwhile a second
- * process pokes at the registers (resets, QueueReady, notifies, ACKs
- * included) from the zone's second CPU.
+ * down and up, its MTU changed, the tap deleted under the device (ip
+ * link del), and the tap made again (the net device removed, in use or
+ * not, and added back on the new one). Where the guest has losetup, the
+ * writable blk serves a loop device. Meanwhile a second process pokes at
+ * the registers (resets, QueueReady, notifies, ACKs included) from the
+ * zone's second CPU.
  *
  * The bystander, a console and a blk device in another zone (its own
  * process, CPUs and RAM), writes and reads back a sector and sends a line
@@ -211,6 +212,7 @@ struct fz {
 	int pkt_gso;		/* one that sends with a virtio_net_hdr */
 	int ifindex;
 	int tap_down;		/* we took the tap down */
+	int tap_deleted;	/* under the device, by ip link del */
 	__u64 root_sent;	/* frames the root sent into the tap */
 	__u64 root_gso;		/* of which GSO frames */
 	__u64 root_got;		/* frames of the guest's the root read */
@@ -1529,8 +1531,12 @@ static void op_replug_dev(struct fz *f, struct fdev *d)
 	ret = fdev_add(f, d);
 	fz_log(f, "add back at %#llx: %d", (unsigned long long)d->c->base,
 	       ret);
-	/* Busy until the zone's driver lets go of the removed one. */
-	if (ret && ret != -EADDRINUSE)
+	/*
+	 * Busy until the zone's driver lets go of the removed one; a net
+	 * device cannot go on a deleted tap (until tap_remake()).
+	 */
+	if (ret && ret != -EADDRINUSE &&
+	    !(ret == -EBADFD && d->c->type == HVV_DEV_NET && f->tap_deleted))
 		fz_unexpected(f, "add back at %#llx: %s",
 			      (unsigned long long)d->c->base, strerror(-ret));
 	if (!ret && d->c->type == HVV_DEV_CONSOLE && d->tty >= 0)
@@ -1914,8 +1920,28 @@ static void tap_remake(struct fz *f)
 		fz_unexpected(f, "make " TAP " again: %s", strerror(-ret));
 		return;
 	}
+	f->tap_deleted = 0;
 	f->tap_remakes++;
 	op_replug_dev(f, d);
+}
+
+/*
+ * Delete the tap under the device (ip link del, as an administrator
+ * would): the device holds a queue of a tap that is gone for good, and
+ * its driver goes on until tap_remake().
+ */
+static void tap_delete(struct fz *f)
+{
+	int ret;
+
+	fz_log(f, "tap delete");
+	ret = hvg_sh(NULL, 0, "ip link del " TAP " 2>&1");
+	if (ret == 127)
+		return;		/* no ip here */
+	if (ret)
+		fz_unexpected(f, "ip link del " TAP ": exit status %d", ret);
+	f->tap_deleted = 1;
+	f->tap_down = 0;
 }
 
 /* The root's side: frames into the tap, its state, its life. */
@@ -1929,6 +1955,12 @@ static void op_net_root(struct fz *f)
 
 	if (f->pkt < 0)
 		return;
+	if (f->tap_deleted) {
+		/* The device lives on the deleted tap for a while. */
+		if (r < 30)
+			tap_remake(f);
+		return;
+	}
 	if (r < 40) {
 		n = 1 + below(f, 4);
 		fz_log(f, "root sends %u frames", n);
@@ -1961,8 +1993,10 @@ static void op_net_root(struct fz *f)
 		if (ret)
 			fz_unexpected(f, "tap mtu %d: %s", ifr.ifr_mtu,
 				      strerror(-ret));
-	} else {
+	} else if (pct(f, 50)) {
 		tap_remake(f);
+	} else {
+		tap_delete(f);
 	}
 }
 
@@ -2428,8 +2462,8 @@ static int recover_net(struct fz *f, struct fdev *d, unsigned int bound,
 	long len;
 	int n;
 
-	if (f->pkt < 0)
-		return rec_fail(why, "no tap");
+	if (f->pkt < 0 || f->tap_deleted)
+		return rec_fail(why, "no tap: %s", f->first_err);
 	n = f->tap_down ? tap_set_up(f, 1) : 0;
 	if (!n)
 		n = tap_ioctl(SIOCSIFMTU, &ifr);
@@ -2543,6 +2577,9 @@ static int recover(struct fz *f, struct fdev *d, unsigned int bound,
 
 	/* A removed device its driver used goes once the driver resets it. */
 	hvg_wr32(f->g, d->c->base, VIRTIO_MMIO_STATUS, 0);
+	/* A tap deleted under the device: a new one, the device on it. */
+	if (d->c->type == HVV_DEV_NET && f->tap_deleted)
+		tap_remake(f);
 	while (!d->present) {
 		ret = fdev_add(f, d);
 		if (!ret)
