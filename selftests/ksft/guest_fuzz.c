@@ -1968,13 +1968,13 @@ static void op_net_root(struct fz *f)
 			root_send(f, root_len(f));
 	} else if (r < 52) {
 		/* Mostly while the guest has no buffers for them. */
-		n = 20 + below(f, 100);
+		n = 10 + below(f, 50);
 		fz_log(f, "root sends a burst of %u frames", n);
 		for (i = 0; i < n; i++)
 			root_send(f, pct(f, 80) ? 60 + below(f, 200) :
 				  root_len(f));
 	} else if (r < 75) {
-		n = 1 + below(f, 3);
+		n = 1 + below(f, 2);
 		for (i = 0; i < n; i++)
 			root_send_gso(f);
 	} else if (r < 90) {
