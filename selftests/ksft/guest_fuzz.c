@@ -5,32 +5,46 @@
  * type hvisor_vhost serves, through the simulator, while a bystander zone
  * keeps doing valid I/O.
  *
- * The fuzzed zone has four devices: a console at the start of its virtio
+ * The fuzzed zone has five devices: a console at the start of its virtio
  * region (asynchronous QueueNotify), a two-queue blk after it
- * (synchronous), a console with a 0x400 window (synchronous) and a
- * read-only blk at the start of a second region (asynchronous); both blk
- * devices serve a small image in /tmp. The fuzzer issues random register
- * accesses (every offset, config space and beyond the window included,
- * sizes 1 to 8, random values), driver initialisations with random
- * features and queue sizes, resets, QueueReady toggles, FEATURES_OK with
- * random features, notifies, and ring contents: blk requests of every
- * type with random sectors, lengths and framing, console buffers, direct
- * and indirect chains. One post in ten is hostile: descriptors with
- * random addresses, lengths, flags and next indices, chains over
- * descriptors in flight, nested, oversized and misplaced indirect tables,
- * avail index jumps, heads out of range, a scribbled used ring. Random
- * used_event and avail flags go with any post. On top: tty input and
- * output, window size changes and flushes, device removal while in use
- * and re-adding, zone resets, blk resizes, and the run-time knobs of both
- * modules. Where the guest has losetup, the writable blk serves a loop
- * device. Meanwhile a second process pokes at the registers (resets,
- * QueueReady, notifies, ACKs included) from the zone's second CPU.
+ * (synchronous), a console with a 0x400 window (synchronous), a
+ * read-only blk at the start of a second region (asynchronous) and a
+ * net device with two queue pairs on a two-queue tap the test makes
+ * (synchronous); both blk devices serve a small image in /tmp. The
+ * fuzzer issues random register accesses (every offset, config space and
+ * beyond the window included, sizes 1 to 8, random values), driver
+ * initialisations with random features and queue sizes, resets,
+ * QueueReady toggles, FEATURES_OK with random features, notifies, and
+ * ring contents: blk requests of every type with random sectors, lengths
+ * and framing, console buffers, net receive buffers of every size (tiny
+ * ones too), transmit chains with random virtio-net headers (flags, GSO
+ * types valid or not, sizes, checksum offsets) and frames of 0 to 64 KiB,
+ * control commands valid and garbled, direct and indirect chains. One
+ * post in ten is hostile: descriptors with random addresses, lengths,
+ * flags and next indices, chains over descriptors in flight, nested,
+ * oversized and misplaced indirect tables, avail index jumps, heads out
+ * of range, a scribbled used ring, readable receive buffers, writable
+ * transmit descriptors. Random used_event and avail flags go with any
+ * post. On top: tty input and output, window size changes and flushes,
+ * device removal while in use and re-adding, zone resets, blk resizes,
+ * the run-time knobs of both modules, and the tap's side: frames of
+ * random sizes sent into it from a packet socket (bursts too, while the
+ * driver may have no buffers), GSO frames with a virtio-net header
+ * (PACKET_VNET_HDR), what the guest transmits read back, the tap taken
+ * down and up, its MTU changed, the tap deleted under the device (ip
+ * link del), and the tap made again (the net device removed, in use or
+ * not, and added back on the new one). Where the guest has losetup, the
+ * writable blk serves a loop device. Meanwhile a second process pokes at
+ * the registers (resets, QueueReady, notifies, ACKs included) from the
+ * zone's second CPU.
  *
  * The bystander, a console and a blk device in another zone (its own
  * process, CPUs and RAM), writes and reads back a sector and sends a line
  * to its tty in a loop; every request must complete, with its interrupt
  * and the right data, within HV_FUZZ_BOUND_MS. At the end every fuzzed
- * device must work again after a reset. Kernel warnings, KASAN reports,
+ * device must work again after a reset: the net device must pass a frame
+ * each way (the guest's to the tap's packet socket, one sent into the tap
+ * into a receive buffer), bytes compared. Kernel warnings, KASAN reports,
  * hangs and simulator STALL or HYPERVISOR PANIC lines fail the run through
  * vm-run.
  *
@@ -49,9 +63,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netpacket/packet.h>
+#include <linux/if_ether.h>
+#include <linux/if_tun.h>
+#include <linux/virtio_net.h>
 
 #include <kselftest_harness.h>
 #include "hv_guest.h"
@@ -63,19 +84,30 @@
 #define BYS_IRQ_BLK	51
 #define REGION2		(HVG_MMIO_BASE + 0x10000ULL)
 #define REGION2_SIZE	0x1000ULL
-#define NR_DEVS		4
+#define NR_DEVS		5
+#define NET		4	/* the net device's index */
+#define MAX_QS		5	/* queues of a device: net's 2 pairs, ctrl */
 #define IMG_SECTORS	128ULL
 #define IMG_SIZE	(IMG_SECTORS * 512)
 
+/* The net device's tap, and the root's side of it. */
+#define TAP		"hvfz0"
+#define NET_PAIRS	2
+#define NET_HDR_LEN	12	/* struct virtio_net_hdr_v1 */
+#define NET_ETYPE	0x88b5	/* IEEE local experimental */
+#define NET_MAX_FRAME	65536
+#define NF(x)		BIT_ULL(VIRTIO_NET_F_##x)
+
 /* Zone RAM of the fuzzed zone. */
 #define RAM(off)	(HVG_RAM_GPA + (off))
-#define SLOT(d, q)	RAM(((d) * 2ULL + (q)) * 0x4000)	/* desc, avail, used */
-#define SLOT_AVAIL	0x1000
-#define SLOT_USED	0x2000
 #define IND_AREA	RAM(0x20000)
 #define IND_SIZE	0x10000
 #define HDR_AREA	RAM(0x30000)
 #define HDR_SIZE	0x10000
+#define SLOT(d, q)	RAM(0x40000 + ((d) * MAX_QS + (q)) * 0x4000ULL)
+#define SLOT_AVAIL	0x1000	/* a slot: desc, avail, used */
+#define SLOT_USED	0x2000
+#define SLOT_END	SLOT(NR_DEVS, 0)
 #define DATA_AREA	RAM(0x100000)
 #define DATA_SIZE	0x200000
 #define REC_AREA	RAM(0x300000)	/* rings and buffers of the recovery */
@@ -93,6 +125,9 @@
 /* Request types beyond the ones every uapi header knows. */
 #define BLK_T_GET_LIFETIME	10
 #define BLK_T_SECURE_ERASE	14
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4	5
+#endif
 
 struct fdev_desc {
 	const char *what;
@@ -115,6 +150,9 @@ static const struct fdev_desc fdesc[NR_DEVS] = {
 	  HVG_MMIO_BASE + 0x1000, 0x400, 42, 0, 0, 2, 0 },
 	{ "read-only blk, asynchronous notify", HVV_DEV_BLK, REGION2, 0x200,
 	  43, HVV_BLK_F_RO, 0, 1, 0 },
+	{ "net with 2 queue pairs on a tap, synchronous notify", HVV_DEV_NET,
+	  HVG_MMIO_BASE + 0x2000, 0x200, 44, 0, NET_PAIRS,
+	  2 * NET_PAIRS + 1, 0 },
 };
 
 /*
@@ -140,7 +178,8 @@ struct fdev {
 	__u64 offered;
 	__u64 feat;		/* what our last initialisation asked for */
 	__u64 stats[4];		/* counters of removed incarnations */
-	struct fq q[2];
+	__u64 nstats[7];	/* net: net_stats/ of removed incarnations */
+	struct fq q[MAX_QS];
 };
 
 /* Between the test, the second fuzzing vCPU and the bystander. */
@@ -168,6 +207,16 @@ struct fz {
 	int img_fd;
 	int img_ro_fd;
 	int blk_fd;		/* the writable blk's: a loop device or img_fd */
+	int tap[NET_PAIRS];	/* the net device's tap, a queue per pair */
+	int pkt;		/* the root's side: a packet socket on it */
+	int pkt_gso;		/* one that sends with a virtio_net_hdr */
+	int ifindex;
+	int tap_down;		/* we took the tap down */
+	int tap_deleted;	/* under the device, by ip link del */
+	__u64 root_sent;	/* frames the root sent into the tap */
+	__u64 root_gso;		/* of which GSO frames */
+	__u64 root_got;		/* frames of the guest's the root read */
+	__u64 tap_remakes;
 	int trace_all;
 	__u64 ops;
 	__u64 accesses;
@@ -355,8 +404,8 @@ static __u64 pick_gpa(struct fz *f)
 
 	if (r < 60)
 		return DATA_AREA + below(f, DATA_SIZE);
-	if (r < 70)
-		return HVG_RAM_GPA + below(f, 0x40000);	/* rings, tables */
+	if (r < 70)	/* rings, tables */
+		return HVG_RAM_GPA + below(f, SLOT_END - HVG_RAM_GPA);
 	if (r < 78)
 		return HVG_RAM_END - 1 - below(f, 4096);
 	if (r < 82)
@@ -421,7 +470,7 @@ static __u64 pick_value(struct fz *f, struct fdev *d, __u32 off)
 		HVG_S_OK | VIRTIO_CONFIG_S_NEEDS_RESET,
 		VIRTIO_CONFIG_S_DRIVER_OK, VIRTIO_CONFIG_S_FEATURES_OK,
 	};
-	__u64 slot = SLOT(below(f, NR_DEVS), below(f, 2)) +
+	__u64 slot = SLOT(below(f, NR_DEVS), below(f, MAX_QS)) +
 		     0x1000 * below(f, 3);
 
 	if (pct(f, 15))
@@ -545,7 +594,7 @@ static void ring_clear(struct fz *f, struct fdev *d, unsigned int qi)
 static void queue_program(struct fz *f, struct fdev *d, unsigned int qi)
 {
 	static const __u32 bad_num[] = { 0, 3, 6, 512, 0xffff, 0x80000000 };
-	__u64 base = d->c->base, slot = SLOT(d - f->dev, qi % 2);
+	__u64 base = d->c->base, slot = SLOT(d - f->dev, qi % MAX_QS);
 	__u64 a[3] = { slot, slot + SLOT_AVAIL, slot + SLOT_USED };
 	__u32 num = 1U << below(f, 9);
 	int bad = pct(f, 5);
@@ -554,7 +603,7 @@ static void queue_program(struct fz *f, struct fdev *d, unsigned int qi)
 		num = bad_num[below(f, ARRAY_SIZE(bad_num))];
 	if (pct(f, 3))
 		a[below(f, 3)] = pick_gpa(f);
-	if (pct(f, 95) && qi < 2)
+	if (pct(f, 95) && qi < MAX_QS)
 		ring_clear(f, d, qi);
 	fz_wr(f, base, VIRTIO_MMIO_QUEUE_SEL, qi);
 	fz_wr(f, base, VIRTIO_MMIO_QUEUE_NUM, num);
@@ -564,7 +613,7 @@ static void queue_program(struct fz *f, struct fdev *d, unsigned int qi)
 	fz_wr(f, base, VIRTIO_MMIO_QUEUE_AVAIL_HIGH, a[1] >> 32);
 	fz_wr(f, base, VIRTIO_MMIO_QUEUE_USED_LOW, a[2]);
 	fz_wr(f, base, VIRTIO_MMIO_QUEUE_USED_HIGH, a[2] >> 32);
-	if (qi < 2)
+	if (qi < MAX_QS)
 		d->q[qi].num = bad ? 0 : num;
 }
 
@@ -620,14 +669,14 @@ static void op_init(struct fz *f)
 static void op_reset(struct fz *f)
 {
 	struct fdev *d = pick_dev(f);
+	unsigned int qi;
 
 	fz_log(f, "reset %s", d->name);
 	f->resets++;
 	fz_wr(f, d->c->base, VIRTIO_MMIO_STATUS, 0);
-	if (pct(f, 30)) {
-		ring_clear(f, d, 0);
-		ring_clear(f, d, 1);
-	}
+	if (pct(f, 30))
+		for (qi = 0; qi < MAX_QS; qi++)
+			ring_clear(f, d, qi);
 }
 
 /* QueueReady off, maybe a new ring, and on again (at any status). */
@@ -797,6 +846,355 @@ static unsigned int build_random(struct fz *f, struct seg *s)
 	return n;
 }
 
+/* Net: receive buffers, transmit chains, control commands. */
+
+enum { NQ_RX, NQ_TX, NQ_CTRL, NQ_NONE };
+
+static const __u8 root_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
+
+/* The data queues of the net device, as the features we asked for say. */
+static unsigned int net_data_queues(const struct fdev *d)
+{
+	return d->feat & NF(MQ) ? 2 * NET_PAIRS : 2;
+}
+
+/* What queue @qi of the net device is (virtio 1.2, 5.1.2). */
+static int net_role(const struct fdev *d, unsigned int qi)
+{
+	unsigned int data = net_data_queues(d);
+
+	if (qi < data)
+		return qi & 1 ? NQ_TX : NQ_RX;
+	if (qi == data && d->feat & NF(CTRL_VQ))
+		return NQ_CTRL;
+	return NQ_NONE;
+}
+
+/* Mostly a queue the device serves. */
+static unsigned int net_pick_queue(struct fz *f, const struct fdev *d)
+{
+	if (pct(f, 10))
+		return below(f, d->c->nq);
+	return below(f, net_data_queues(d) + !!(d->feat & NF(CTRL_VQ)));
+}
+
+/* Frame @seq of @len bytes (at least 16), our EtherType. */
+static void net_make_frame(__u8 *p, __u32 len, __u16 seq, const __u8 *dst,
+			   const __u8 *src)
+{
+	__u32 i;
+
+	memcpy(p, dst, ETH_ALEN);
+	memcpy(p + ETH_ALEN, src, ETH_ALEN);
+	p[12] = NET_ETYPE >> 8;
+	p[13] = NET_ETYPE & 0xff;
+	p[14] = seq >> 8;
+	p[15] = seq & 0xff;
+	for (i = 16; i < len; i++)
+		p[i] = seq * 31 + i * 7 + 3;
+}
+
+static __u16 ip_csum(const __u8 *p, unsigned int len)
+{
+	__u32 sum = 0;
+	unsigned int i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+/*
+ * Ethernet, IPv4 and TCP (@udp: UDP) headers for a frame of @len bytes
+ * at @p, as far as they fit; 198.18.0.0/15 addresses, which the root's
+ * stack does not route. The transport checksum is left to the offload.
+ */
+static void net_ip_headers(__u8 *p, __u32 len, const __u8 *dst,
+			   const __u8 *src, int udp, __u16 id)
+{
+	__u32 ip_len = len > ETH_HLEN ? len - ETH_HLEN : 0;
+	__u8 *ip = p + ETH_HLEN, *l4 = ip + 20;
+	__u16 csum;
+
+	if (len < ETH_HLEN + 20 + 8)
+		return;
+	if (ip_len > 0xffff)
+		ip_len = 0xffff;
+	memcpy(p, dst, ETH_ALEN);
+	memcpy(p + ETH_ALEN, src, ETH_ALEN);
+	p[12] = ETH_P_IP >> 8;
+	p[13] = ETH_P_IP & 0xff;
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	ip[2] = ip_len >> 8;
+	ip[3] = ip_len & 0xff;
+	ip[4] = id >> 8;
+	ip[5] = id & 0xff;
+	ip[6] = 0x40;		/* DF */
+	ip[8] = 64;
+	ip[9] = udp ? 17 : 6;
+	ip[12] = 198;
+	ip[13] = 18;
+	ip[15] = 1;
+	ip[16] = 198;
+	ip[17] = 19;
+	ip[19] = 2;
+	csum = ip_csum(ip, 20);
+	ip[10] = csum >> 8;
+	ip[11] = csum & 0xff;
+	l4[0] = 0x30;		/* ports 12345 -> 5001 */
+	l4[1] = 0x39;
+	l4[2] = 0x13;
+	l4[3] = 0x89;
+	if (udp) {
+		l4[4] = (ip_len - 20) >> 8;
+		l4[5] = (ip_len - 20) & 0xff;
+		l4[6] = 0;
+		l4[7] = 0;
+	} else if (len >= ETH_HLEN + 40) {
+		memset(l4 + 4, 0, 16);
+		l4[12] = 5 << 4;	/* data offset */
+		l4[13] = 0x10;		/* ACK */
+		l4[14] = 0xff;		/* window */
+	}
+}
+
+/*
+ * A receive buffer's size: from none at all to a 64 KiB GSO frame. Few
+ * small ones: without MRG_RXBUF, one at the head of the ring makes the
+ * device drop every frame larger until the driver starts over.
+ */
+static __u32 net_rx_len(struct fz *f)
+{
+	unsigned int r = below(f, 100);
+
+	if (r < 3)
+		return below(f, NET_HDR_LEN + 1);	/* not even a header */
+	if (r < 8)
+		return NET_HDR_LEN + 1 + below(f, 100);
+	if (r < 30)
+		return 256 * (1 + below(f, 8));
+	if (r < 75)	/* a full frame, and some */
+		return NET_HDR_LEN + ETH_FRAME_LEN + below(f, 600);
+	if (r < 90)
+		return 4096 * (1 + below(f, 4));
+	return NET_HDR_LEN + below(f, NET_MAX_FRAME + 1);
+}
+
+/*
+ * A receive buffer of one descriptor or a few. A readable one breaks a
+ * rule (NEEDS_RESET once a frame comes): in hostile posts, and in 3
+ * buffers in a hundred, as hostile posts mostly break the ring first.
+ */
+static unsigned int build_net_rx(struct fz *f, struct seg *s)
+{
+	unsigned int n = pct(f, 75) ? 1 : 2 + below(f, 3), i;
+
+	for (i = 0; i < n; i++) {
+		__u32 len = n > 1 && pct(f, 50) ? 1 + below(f, 700) :
+			    net_rx_len(f);
+
+		s[i] = (struct seg){ data_buf(f, len, 2), len,
+				     bad(f, 25) ? 0 : VRING_DESC_F_WRITE };
+	}
+	if (pct(f, 3))
+		s[below(f, n)].flags = 0;
+	return n;
+}
+
+/* A transmit header: mostly what a driver sends, not always. */
+static void net_tx_hdr(struct fz *f, struct virtio_net_hdr_v1 *h, __u32 len)
+{
+	static const __u8 gso[] = {
+		VIRTIO_NET_HDR_GSO_TCPV4, VIRTIO_NET_HDR_GSO_TCPV6,
+		VIRTIO_NET_HDR_GSO_UDP, VIRTIO_NET_HDR_GSO_UDP_L4,
+		VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN,
+		VIRTIO_NET_HDR_GSO_ECN, 2, 0x42, 0xff,
+	};
+	int udp;
+
+	memset(h, 0, sizeof(*h));
+	if (pct(f, 40))
+		return;
+	h->flags = pct(f, 60) ? VIRTIO_NET_HDR_F_NEEDS_CSUM :
+		   pct(f, 50) ? VIRTIO_NET_HDR_F_DATA_VALID : rnd(f);
+	if (pct(f, 50))
+		h->gso_type = gso[below(f, ARRAY_SIZE(gso))];
+	udp = h->gso_type == VIRTIO_NET_HDR_GSO_UDP ||
+	      h->gso_type == VIRTIO_NET_HDR_GSO_UDP_L4;
+	h->gso_size = pct(f, 70) ? 536 + below(f, 1000) :
+		      pct(f, 50) ? below(f, 4) : rnd(f);
+	h->hdr_len = pct(f, 60) ? ETH_HLEN + 20 + (udp ? 8 : 20) :
+		     pct(f, 50) ? below(f, 128) : rnd(f);
+	h->csum_start = pct(f, 60) ? ETH_HLEN + 20 :
+			pct(f, 50) ? below(f, len + 8) : rnd(f);
+	h->csum_offset = pct(f, 60) ? (udp ? 6 : 16) : rnd(f);
+	if (pct(f, 10))
+		h->num_buffers = rnd(f);
+}
+
+/* A frame's length: 0 to 64 KiB, mostly what fits an Ethernet MTU. */
+static __u32 net_tx_len(struct fz *f)
+{
+	unsigned int r = below(f, 100);
+
+	if (r < 8)
+		return below(f, ETH_HLEN);	/* too short for a frame */
+	if (r < 55)
+		return ETH_HLEN + below(f, ETH_DATA_LEN + 1);
+	if (r < 65)
+		return 60;
+	if (r < 80)
+		return ETH_FRAME_LEN + below(f, 9000);
+	return below(f, NET_MAX_FRAME + 1);
+}
+
+/* What a frame of @len bytes at @p holds: random bytes, or headers. */
+static void net_tx_fill(struct fz *f, __u8 *p, __u32 len,
+			const struct virtio_net_hdr_v1 *h)
+{
+	static const __u8 bcast[ETH_ALEN] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	};
+	const __u8 *dst = pct(f, 60) ? root_mac : bcast;
+	__u8 src[ETH_ALEN] = { 0x02, 0x48, 0x56, ZONE, 0, 0x10 };
+	unsigned int r = below(f, 100);
+
+	if (r < 30 || len < ETH_HLEN)
+		return;		/* the data area's random bytes */
+	if (r < 60 && len >= 16) {
+		net_make_frame(p, len, rnd(f), dst, src);
+		return;
+	}
+	net_ip_headers(p, len, dst, src,
+		       h->gso_type == VIRTIO_NET_HDR_GSO_UDP ||
+		       h->gso_type == VIRTIO_NET_HDR_GSO_UDP_L4, rnd(f));
+}
+
+/*
+ * A header and a frame: together, apart, or cut anywhere into pieces (an
+ * empty one too). Sometimes a writable descriptor: the device must not
+ * send it.
+ */
+static unsigned int build_net_tx(struct fz *f, struct seg *s)
+{
+	__u32 len = net_tx_len(f), total = NET_HDR_LEN + len, off = 0, piece;
+	__u64 frame = data_buf(f, total, 2), hdr;
+	struct virtio_net_hdr_v1 h;
+	unsigned int n = 0, k, r = below(f, 100);
+
+	net_tx_hdr(f, &h, len);
+	memcpy(hvg_ptr(f->g, frame), &h, NET_HDR_LEN);
+	net_tx_fill(f, hvg_ptr(f->g, frame + NET_HDR_LEN), len, &h);
+	if (r < 40) {
+		s[n++] = (struct seg){ frame, total, 0 };
+	} else if (r < 65) {
+		hdr = HDR_AREA + 32 * below(f, HDR_SIZE / 32);
+		memcpy(hvg_ptr(f->g, hdr), &h, NET_HDR_LEN);
+		s[n++] = (struct seg){ hdr, bad(f, 30) ?
+				       below(f, NET_HDR_LEN) : NET_HDR_LEN, 0 };
+		s[n++] = (struct seg){ frame + NET_HDR_LEN, len, 0 };
+	} else {
+		for (k = 2 + below(f, 5); n < k && off < total; off += piece) {
+			piece = n + 1 == k ? total - off :
+				below(f, total - off + 1);
+			s[n++] = (struct seg){ frame + off, piece, 0 };
+		}
+	}
+	if (bad(f, 20) || pct(f, 2))
+		s[below(f, n)].flags = VRING_DESC_F_WRITE;
+	if (bad(f, 10))
+		s[n++] = (struct seg){ data_buf(f, 64, 1), 64,
+				       VRING_DESC_F_WRITE };
+	return n;
+}
+
+/* A control command, valid or not, and (mostly) room for the ack. */
+static unsigned int build_net_ctrl(struct fz *f, struct seg *s)
+{
+	__u64 ack = HDR_AREA + 32 * below(f, HDR_SIZE / 32), c;
+	unsigned int r = below(f, 100), n = 0, len, i, nu, nm, cut;
+	__u8 cmd[64];
+
+	cmd[0] = VIRTIO_NET_CTRL_MAC;
+	if (r < 15) {
+		cmd[0] = VIRTIO_NET_CTRL_RX;
+		cmd[1] = pct(f, 90) ? below(f, 2) : below(f, 8);
+		cmd[2] = below(f, 2);
+		len = 3;
+	} else if (r < 30) {
+		cmd[1] = VIRTIO_NET_CTRL_MAC_ADDR_SET;
+		for (i = 0; i < ETH_ALEN; i++)
+			cmd[2 + i] = rnd(f);
+		if (pct(f, 80))
+			cmd[2] = 0x02;	/* unicast, local */
+		len = 2 + ETH_ALEN;
+	} else if (r < 45) {
+		cmd[1] = VIRTIO_NET_CTRL_MAC_TABLE_SET;
+		len = 2;
+		/* Unicast, then multicast: a count, then the entries. */
+		for (i = 0; i < 2; i++) {
+			nu = below(f, 4);
+			nm = pct(f, 85) ? nu : pct(f, 50) ? nu + 1 : rnd(f);
+			memcpy(cmd + len, &nm, 4);	/* little-endian */
+			len += 4;
+			for (nm = 0; nm < nu * ETH_ALEN; nm++)
+				cmd[len++] = rnd(f);
+		}
+	} else if (r < 60) {
+		cmd[0] = VIRTIO_NET_CTRL_MQ;
+		cmd[1] = pct(f, 90) ? VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET :
+			 below(f, 4);
+		nu = pct(f, 80) ? 1 + below(f, NET_PAIRS) : rnd(f);
+		cmd[2] = nu;
+		cmd[3] = nu >> 8;
+		len = 4;
+	} else {
+		len = below(f, 40);
+		for (i = 0; i < len; i++)
+			cmd[i] = rnd(f);
+		if (len && pct(f, 70))
+			cmd[0] = below(f, 6);
+	}
+	if (pct(f, 10))
+		len = below(f, len + 1);
+	len = len < sizeof(cmd) ? len : sizeof(cmd);
+	c = data_buf(f, len ? len : 1, 1);
+	memcpy(hvg_ptr(f->g, c), cmd, len);
+	if (len > 1 && pct(f, 30)) {
+		cut = 1 + below(f, len - 1);
+		s[n++] = (struct seg){ c, cut, 0 };
+		s[n++] = (struct seg){ c + cut, len - cut, 0 };
+	} else {
+		s[n++] = (struct seg){ c, len, 0 };
+	}
+	*(__u8 *)hvg_ptr(f->g, ack) = 0xee;
+	r = below(f, 100);
+	if (r < 88)
+		s[n++] = (struct seg){ ack, 1, VRING_DESC_F_WRITE };
+	else if (r < 92)
+		s[n++] = (struct seg){ ack, 0, VRING_DESC_F_WRITE };
+	else if (r < 96)
+		s[n++] = (struct seg){ ack, 1 + below(f, 16),
+				       VRING_DESC_F_WRITE };
+	if (bad(f, 20))
+		s[below(f, n)].flags ^= VRING_DESC_F_WRITE;
+	return n;
+}
+
+static unsigned int build_net(struct fz *f, struct seg *s, int role)
+{
+	if (role == NQ_NONE)
+		role = below(f, NQ_NONE);
+	if (role == NQ_RX)
+		return build_net_rx(f, s);
+	if (role == NQ_TX)
+		return build_net_tx(f, s);
+	return build_net_ctrl(f, s);
+}
+
 /* Write the chain @s[0..n) into @t (an indirect table, entries 0..n-1). */
 static void write_table(struct fz *f, struct vring_desc *t, struct seg *s,
 			unsigned int n)
@@ -889,14 +1287,14 @@ static void op_replug_dev(struct fz *f, struct fdev *d);
 static void op_post(struct fz *f)
 {
 	struct fdev *d = pick_dev(f);
-	unsigned int qi = below(f, d->c->nq), k = 1 + below(f, 4), i, n;
-	__u64 slot = SLOT(d - f->dev, qi);
-	struct vring_avail *av = hvg_ptr(f->g, slot + SLOT_AVAIL);
-	struct vring_used *used = hvg_ptr(f->g, slot + SLOT_USED);
+	unsigned int qi, k = 1 + below(f, 4), i, n;
+	struct vring_avail *av;
+	struct vring_used *used;
 	struct seg s[MAX_SEGS];
-	struct fq *q = &d->q[qi];
+	struct fq *q;
 	__u16 num, in_flight;
 	__u32 status;
+	int role = NQ_NONE;
 
 	if (!d->present && f->vcpu == 0 && pct(f, 70))
 		op_replug_dev(f, d);
@@ -907,6 +1305,18 @@ static void op_post(struct fz *f)
 		fz_log(f, "post: %s status %#x, start over", d->name, status);
 		init_dev(f, d);
 	}
+	if (d->c->type == HVV_DEV_NET) {
+		qi = net_pick_queue(f, d);
+		role = net_role(d, qi);
+		/* Receive buffers come in numbers. */
+		if (role == NQ_RX && pct(f, 50))
+			k = 1 + below(f, 32);
+	} else {
+		qi = below(f, d->c->nq);
+	}
+	av = hvg_ptr(f->g, SLOT(d - f->dev, qi) + SLOT_AVAIL);
+	used = hvg_ptr(f->g, SLOT(d - f->dev, qi) + SLOT_USED);
+	q = &d->q[qi];
 	num = q->num ? q->num : 8;
 	f->hostile = pct(f, 10);
 	/* Well-formed: no more in flight than the ring holds. */
@@ -921,6 +1331,8 @@ static void op_post(struct fz *f)
 			n = build_random(f, s);
 		else if (d->c->type == HVV_DEV_BLK)
 			n = build_blk(f, s);
+		else if (d->c->type == HVV_DEV_NET)
+			n = build_net(f, s, role);
 		else
 			n = build_console(f, s, qi == HVG_CONSOLE_RX);
 		emit_chain(f, d, qi, s, n);
@@ -976,6 +1388,24 @@ static __u64 fdev_stat(const struct fdev *d, unsigned int i)
 	return d->stats[i] + (v == ~0ULL ? 0 : v);
 }
 
+static const char * const net_stat_names[7] = {
+	"rx_packets", "rx_too_small", "rx_errors", "tx_packets",
+	"tx_malformed", "tx_errors", "ctrl_errors",
+};
+
+/* A net_stats/ counter of the net device over all its incarnations. */
+static __u64 net_stat(const struct fdev *d, unsigned int i)
+{
+	char attr[64];
+	__u64 v;
+
+	if (!d->present)
+		return d->nstats[i];
+	snprintf(attr, sizeof(attr), "net_stats/%s", net_stat_names[i]);
+	v = hvg_sysfs_u64(d->name, attr);
+	return d->nstats[i] + (v == ~0ULL ? 0 : v);
+}
+
 static int fdev_add(struct fz *f, struct fdev *d)
 {
 	struct hvv_dev_config ud = {
@@ -992,6 +1422,9 @@ static int fdev_add(struct fz *f, struct fdev *d)
 		ud.blk.flags = d->c->flags;
 		ud.backend_fd = d->c->flags & HVV_BLK_F_RO ? f->img_ro_fd :
 							     f->blk_fd;
+	} else if (d->c->type == HVV_DEV_NET) {
+		ud.net.mtu = ETH_DATA_LEN;
+		ud.net.tap_fds = (__u64)(unsigned long)f->tap;
 	}
 	ret = hvg_add_dev_full(f->g, &ud);
 	if (ret)
@@ -1084,6 +1517,9 @@ static void op_replug_dev(struct fz *f, struct fdev *d)
 		fz_log(f, "remove %s", d->name);
 		for (i = 0; i < ARRAY_SIZE(d->stats); i++)
 			d->stats[i] = fdev_stat(d, i);
+		for (i = 0; i < ARRAY_SIZE(d->nstats); i++)
+			if (d->c->type == HVV_DEV_NET)
+				d->nstats[i] = net_stat(d, i);
 		ret = hvg_del_dev(f->g, d->name);
 		if (ret)
 			fz_unexpected(f, "remove %s: %s", d->name,
@@ -1095,8 +1531,12 @@ static void op_replug_dev(struct fz *f, struct fdev *d)
 	ret = fdev_add(f, d);
 	fz_log(f, "add back at %#llx: %d", (unsigned long long)d->c->base,
 	       ret);
-	/* Busy until the zone's driver lets go of the removed one. */
-	if (ret && ret != -EADDRINUSE)
+	/*
+	 * Busy until the zone's driver lets go of the removed one; a net
+	 * device cannot go on a deleted tap (until tap_remake()).
+	 */
+	if (ret && ret != -EADDRINUSE &&
+	    !(ret == -EBADFD && d->c->type == HVV_DEV_NET && f->tap_deleted))
 		fz_unexpected(f, "add back at %#llx: %s",
 			      (unsigned long long)d->c->base, strerror(-ret));
 	if (!ret && d->c->type == HVV_DEV_CONSOLE && d->tty >= 0)
@@ -1184,26 +1624,404 @@ static void op_knob(struct fz *f)
 }
 
 /* ------------------------------------------------------------------ */
+/* The tap, and the root's side of it (main vCPU only)                */
+
+/* Let go of the tap and the root's sockets (the tap goes with them). */
+static void tap_close(struct fz *f)
+{
+	unsigned int i;
+
+	for (i = 0; i < NET_PAIRS; i++) {
+		if (f->tap[i] >= 0)
+			close(f->tap[i]);
+		f->tap[i] = -1;
+	}
+	if (f->pkt >= 0)
+		close(f->pkt);
+	if (f->pkt_gso >= 0)
+		close(f->pkt_gso);
+	f->pkt = -1;
+	f->pkt_gso = -1;
+}
+
+/* Wait up to @ms for the tap to be gone: 0, or -1. */
+static int tap_wait_gone(unsigned int ms)
+{
+	__u64 end = hvg_ms() + ms;
+
+	while (!access("/sys/class/net/" TAP, F_OK) && hvg_ms() < end)
+		hvg_sleep_ms(10);
+	return access("/sys/class/net/" TAP, F_OK) ? 0 : -1;
+}
+
+/* An interface ioctl (SIOCSIFFLAGS, SIOCSIFMTU...) on the tap: 0, -errno. */
+static int tap_ioctl(unsigned long req, struct ifreq *ifr)
+{
+	int sfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
+
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", TAP);
+	if (sfd < 0 || ioctl(sfd, req, ifr))
+		ret = -errno;
+	if (sfd >= 0)
+		close(sfd);
+	return ret;
+}
+
+/* Take the tap up or down: 0 or -errno. */
+static int tap_set_up(struct fz *f, int up)
+{
+	struct ifreq ifr;
+	int ret;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ret = tap_ioctl(SIOCGIFFLAGS, &ifr);
+	if (ret)
+		return ret;
+	ifr.ifr_flags = up ? ifr.ifr_flags | IFF_UP | IFF_NOARP :
+			     ifr.ifr_flags & ~IFF_UP;
+	ret = tap_ioctl(SIOCSIFFLAGS, &ifr);
+	if (!ret)
+		f->tap_down = !up;
+	return ret;
+}
+
+/*
+ * Make the tap as hvisorctl attaches to one (IFF_TAP | IFF_NO_PI |
+ * IFF_VNET_HDR, a 12-byte header), a queue per pair, IPv6 off so that
+ * the root's stack sends nothing on its own; bring it up; open the root's
+ * packet sockets on it. Returns 0 or -errno (everything closed then).
+ */
+static int tap_open(struct fz *f)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+	};
+	int hdr = NET_HDR_LEN, one = 1, ret = 0, fd;
+	struct ifreq ifr;
+	unsigned int i;
+
+	for (i = 0; i < NET_PAIRS; i++)
+		f->tap[i] = -1;
+	f->pkt = -1;
+	f->pkt_gso = -1;
+	for (i = 0; i < NET_PAIRS && !ret; i++) {
+		memset(&ifr, 0, sizeof(ifr));
+		ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR |
+				IFF_MULTI_QUEUE;
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", TAP);
+		/* Non-blocking for tap_drain(); the device never blocks. */
+		f->tap[i] = open("/dev/net/tun",
+				 O_RDWR | O_NONBLOCK | O_CLOEXEC);
+		if (f->tap[i] < 0 || ioctl(f->tap[i], TUNSETIFF, &ifr) ||
+		    ioctl(f->tap[i], TUNSETVNETHDRSZ, &hdr))
+			ret = -errno;
+	}
+	fd = ret ? -1 : open("/proc/sys/net/ipv6/conf/" TAP "/disable_ipv6",
+			     O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1", 1) != 1)
+			ksft_print_msg("cannot disable IPv6 on " TAP "\n");
+		close(fd);
+	}
+	if (!ret)
+		ret = tap_set_up(f, 1);
+	memset(&ifr, 0, sizeof(ifr));
+	if (!ret)
+		ret = tap_ioctl(SIOCGIFINDEX, &ifr);
+	f->ifindex = ifr.ifr_ifindex;
+	sll.sll_ifindex = f->ifindex;
+	if (!ret) {
+		f->pkt = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC,
+				htons(ETH_P_ALL));
+		if (f->pkt < 0 ||
+		    bind(f->pkt, (struct sockaddr *)&sll, sizeof(sll)))
+			ret = -errno;
+	}
+	/* Protocol 0: it sends, and receives nothing. */
+	if (!ret) {
+		f->pkt_gso = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+		if (f->pkt_gso < 0 ||
+		    setsockopt(f->pkt_gso, SOL_PACKET, PACKET_VNET_HDR, &one,
+			       sizeof(one)))
+			ret = -errno;
+	}
+	if (ret)
+		tap_close(f);
+	return ret;
+}
+
+/* What the root's sends may meet: a tap down, full, or a frame too big. */
+static int root_errno_ok(int err)
+{
+	return err == ENETDOWN || err == ENOBUFS || err == EAGAIN ||
+	       err == EMSGSIZE || err == ENXIO;
+}
+
+static __u32 root_len(struct fz *f)
+{
+	unsigned int r = below(f, 100);
+
+	if (r < 40)
+		return 16 + below(f, ETH_FRAME_LEN - 16 + 1);
+	if (r < 55)
+		return 60;
+	if (r < 70)
+		return ETH_FRAME_LEN;
+	if (r < 85)	/* beyond the MTU, unless we raised it */
+		return 16 + below(f, 9000);
+	return 16 + below(f, NET_MAX_FRAME - 16 + 1);
+}
+
+/* The root sends a frame of @len bytes into the tap: to the guest. */
+static void root_send(struct fz *f, __u32 len)
+{
+	static __u8 buf[NET_MAX_FRAME];
+	__u8 dst[ETH_ALEN] = { 0x02, 0x48, 0x56, ZONE, 0, 0x10 };
+
+	if (pct(f, 20))
+		memset(dst, 0xff, sizeof(dst));
+	net_make_frame(buf, len, rnd(f), dst, root_mac);
+	if (send(f->pkt, buf, len, MSG_DONTWAIT) == (ssize_t)len)
+		f->root_sent++;
+	else if (!root_errno_ok(errno))
+		fz_unexpected(f, "root send of %u bytes: %s", len,
+			      strerror(errno));
+}
+
+/*
+ * The root sends a TCP or UDP GSO frame of up to 64 KiB (half of them a
+ * few segments, which fit the buffers more often) into the tap, with a
+ * virtio_net_hdr (the tap segments it unless the driver took GUEST_TSO4
+ * or GUEST_USO4), now and then with a header the kernel refuses.
+ */
+static void root_send_gso(struct fz *f)
+{
+	static __u8 buf[sizeof(struct virtio_net_hdr) + NET_MAX_FRAME];
+	struct virtio_net_hdr *h = (void *)buf;
+	__u8 dst[ETH_ALEN] = { 0x02, 0x48, 0x56, ZONE, 0, 0x10 };
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_IP),
+		.sll_ifindex = f->ifindex,
+		.sll_halen = ETH_ALEN,
+	};
+	int udp = pct(f, 25);
+	__u32 l4 = udp ? 8 : 20, hl = ETH_HLEN + 20 + l4;
+	__u32 len = hl + 1 + below(f, pct(f, 50) ? 6000 : 0xffff - 20 - l4);
+	ssize_t n;
+
+	memcpy(sll.sll_addr, dst, ETH_ALEN);
+	memset(buf + sizeof(*h), 0x5a, len);
+	net_ip_headers(buf + sizeof(*h), len, dst, root_mac, udp, rnd(f));
+	memset(h, 0, sizeof(*h));
+	h->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	h->gso_type = udp ? VIRTIO_NET_HDR_GSO_UDP_L4 :
+		      VIRTIO_NET_HDR_GSO_TCPV4;
+	if (!udp && pct(f, 20))
+		h->gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+	h->gso_size = pct(f, 80) ? 1448 : 100 + below(f, 1400);
+	h->hdr_len = hl;
+	h->csum_start = ETH_HLEN + 20;
+	h->csum_offset = udp ? 6 : 16;
+	if (pct(f, 10)) {
+		h->gso_type = rnd(f);
+		h->gso_size = rnd(f);
+		h->csum_start = rnd(f);
+	}
+	n = sendto(f->pkt_gso, buf, sizeof(*h) + len, MSG_DONTWAIT,
+		   (struct sockaddr *)&sll, sizeof(sll));
+	fz_log(f, "root GSO %s %u bytes gso_size %u: %zd", udp ? "UDP" : "TCP",
+	       len, h->gso_size, n);
+	if (n >= 0)
+		f->root_gso++;
+	else if (!root_errno_ok(errno) && errno != EINVAL)
+		fz_unexpected(f, "root GSO send: %s", strerror(errno));
+}
+
+/* What the guest transmitted, read and dropped by the root. */
+static void root_drain(struct fz *f)
+{
+	static __u8 buf[NET_MAX_FRAME];
+	struct sockaddr_ll sll;
+	socklen_t sl = sizeof(sll);
+
+	while (recvfrom(f->pkt, buf, sizeof(buf), MSG_DONTWAIT,
+			(struct sockaddr *)&sll, &sl) >= 0) {
+		if (sll.sll_pkttype != PACKET_OUTGOING)
+			f->root_got++;
+		sl = sizeof(sll);
+	}
+}
+
+/*
+ * The next frame the guest transmitted that is ours, number @seq, within
+ * @ms: its length (into @buf), or -1.
+ */
+static int root_recv(struct fz *f, __u8 *buf, size_t size, __u16 seq,
+		     unsigned int ms)
+{
+	__u64 end = hvg_ms() + ms, now;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = f->pkt, .events = POLLIN };
+		struct sockaddr_ll sll;
+		socklen_t sl = sizeof(sll);
+		ssize_t n;
+
+		n = recvfrom(f->pkt, buf, size, MSG_DONTWAIT,
+			     (struct sockaddr *)&sll, &sl);
+		if (n >= 16 && sll.sll_pkttype != PACKET_OUTGOING &&
+		    buf[12] == NET_ETYPE >> 8 &&
+		    buf[13] == (NET_ETYPE & 0xff) &&
+		    buf[14] == seq >> 8 && buf[15] == (seq & 0xff))
+			return n;
+		if (n >= 0)
+			continue;
+		now = hvg_ms();
+		if (now >= end)
+			return -1;
+		poll(&pfd, 1, end - now);
+	}
+}
+
+/* Drop what waits in the tap for the device (no driver reads it now). */
+static void tap_drain(struct fz *f)
+{
+	static __u8 buf[NET_HDR_LEN + NET_MAX_FRAME];
+	unsigned int i;
+
+	for (i = 0; i < NET_PAIRS; i++)
+		while (f->tap[i] >= 0 && read(f->tap[i], buf, sizeof(buf)) > 0)
+			;
+}
+
+/*
+ * Delete the tap and make it again: the net device is removed (in use or
+ * not), and must let go of the tap so that it goes; then added back on
+ * the new one (once its driver let go, if it was in use).
+ */
+static void tap_remake(struct fz *f)
+{
+	struct fdev *d = &f->dev[NET];
+	int ret;
+
+	fz_log(f, "tap remake");
+	if (d->present)
+		op_replug_dev(f, d);
+	tap_close(f);
+	if (tap_wait_gone(HVG_WAIT_MS)) {
+		fz_unexpected(f, TAP " still there %u ms after %s went",
+			      HVG_WAIT_MS, d->name);
+		return;
+	}
+	ret = tap_open(f);
+	if (ret) {
+		fz_unexpected(f, "make " TAP " again: %s", strerror(-ret));
+		return;
+	}
+	f->tap_deleted = 0;
+	f->tap_remakes++;
+	op_replug_dev(f, d);
+}
+
+/*
+ * Delete the tap under the device (ip link del, as an administrator
+ * would): the device holds a queue of a tap that is gone for good, and
+ * its driver goes on until tap_remake().
+ */
+static void tap_delete(struct fz *f)
+{
+	int ret;
+
+	fz_log(f, "tap delete");
+	ret = hvg_sh(NULL, 0, "ip link del " TAP " 2>&1");
+	if (ret == 127)
+		return;		/* no ip here */
+	if (ret)
+		fz_unexpected(f, "ip link del " TAP ": exit status %d", ret);
+	f->tap_deleted = 1;
+	f->tap_down = 0;
+}
+
+/* The root's side: frames into the tap, its state, its life. */
+static void op_net_root(struct fz *f)
+{
+	/* 65521: the most a tap takes (65535 less the Ethernet header). */
+	static const unsigned int mtu[] = { ETH_DATA_LEN, 9000, 65521, 68 };
+	unsigned int r = below(f, 100), n, i;
+	struct ifreq ifr;
+	int ret;
+
+	if (f->pkt < 0)
+		return;
+	if (f->tap_deleted) {
+		/* The device lives on the deleted tap for a while. */
+		if (r < 30)
+			tap_remake(f);
+		return;
+	}
+	if (r < 40) {
+		n = 1 + below(f, 4);
+		fz_log(f, "root sends %u frames", n);
+		for (i = 0; i < n; i++)
+			root_send(f, root_len(f));
+	} else if (r < 52) {
+		/* Mostly while the guest has no buffers for them. */
+		n = 10 + below(f, 50);
+		fz_log(f, "root sends a burst of %u frames", n);
+		for (i = 0; i < n; i++)
+			root_send(f, pct(f, 80) ? 60 + below(f, 200) :
+				  root_len(f));
+	} else if (r < 75) {
+		n = 1 + below(f, 2);
+		for (i = 0; i < n; i++)
+			root_send_gso(f);
+	} else if (r < 90) {
+		fz_log(f, "root reads");
+		root_drain(f);
+	} else if (r < 95) {
+		fz_log(f, "tap %s", f->tap_down ? "up" : "down");
+		ret = tap_set_up(f, f->tap_down);
+		if (ret)
+			fz_unexpected(f, "tap up/down: %s", strerror(-ret));
+	} else if (r < 98) {
+		memset(&ifr, 0, sizeof(ifr));
+		ifr.ifr_mtu = mtu[below(f, ARRAY_SIZE(mtu))];
+		fz_log(f, "tap mtu %d", ifr.ifr_mtu);
+		ret = tap_ioctl(SIOCSIFMTU, &ifr);
+		if (ret)
+			fz_unexpected(f, "tap mtu %d: %s", ifr.ifr_mtu,
+				      strerror(-ret));
+	} else if (pct(f, 50)) {
+		tap_remake(f);
+	} else {
+		tap_delete(f);
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* The loop                                                            */
 
 enum fz_op {
 	OP_REG, OP_REGION, OP_RESET, OP_READY, OP_FEATURES, OP_ACK,
 	OP_NOTIFY, OP_SLEEP, OP_INIT, OP_POST, OP_TTY, OP_REPLUG,
-	OP_ZONE_RESET, OP_RESIZE, OP_KNOB, NR_OPS
+	OP_ZONE_RESET, OP_RESIZE, OP_KNOB, OP_NET_ROOT, NR_OPS
 };
 
 /*
  * Weights per mille. The main vCPU drives the devices (initialisation,
- * ring contents, control plane, tty); the second one only pokes at
- * registers meanwhile: two writers of one ring would be noise.
+ * ring contents, control plane, tty, the tap); the second one only pokes
+ * at registers meanwhile: two writers of one ring would be noise.
  */
 static const unsigned int weight[2][NR_OPS] = {
 	{
-		[OP_REG] = 260, [OP_REGION] = 40, [OP_RESET] = 20,
+		[OP_REG] = 220, [OP_REGION] = 40, [OP_RESET] = 20,
 		[OP_READY] = 30, [OP_FEATURES] = 20, [OP_ACK] = 80,
 		[OP_NOTIFY] = 20, [OP_SLEEP] = 15, [OP_INIT] = 80,
 		[OP_POST] = 350, [OP_TTY] = 50, [OP_REPLUG] = 3,
 		[OP_ZONE_RESET] = 4, [OP_RESIZE] = 8, [OP_KNOB] = 3,
+		[OP_NET_ROOT] = 40,
 	}, {
 		[OP_REG] = 520, [OP_REGION] = 80, [OP_RESET] = 15,
 		[OP_READY] = 30, [OP_FEATURES] = 15, [OP_ACK] = 200,
@@ -1284,6 +2102,9 @@ static void fz_one(struct fz *f)
 		break;
 	case OP_KNOB:
 		op_knob(f);
+		break;
+	case OP_NET_ROOT:
+		op_net_root(f);
 		break;
 	}
 	f->rng = main_stream;
@@ -1616,6 +2437,137 @@ static int recover_blk(struct fz *f, struct fdev *d, char *why)
 	return 0;
 }
 
+#define REC_RX_BUFS	8
+#define REC_TX_SEQ	0xa55a
+#define REC_RX_SEQ	0x5aa5
+
+/*
+ * A clean driver (every pair, as Linux uses them), a frame each way: the
+ * guest's reaches the root as sent; one the root sends into the tap lands
+ * whole in a receive buffer of some pair (the tap picks the queue).
+ */
+static int recover_net(struct fz *f, struct fdev *d, unsigned int bound,
+		       char *why)
+{
+	static __u8 got[NET_MAX_FRAME];
+	__u64 base = d->c->base, feat = HVG_F_VERSION_1 | NF(MAC), tx, end;
+	__u64 rxbuf[NET_PAIRS][REC_RX_BUFS];
+	struct hvg_vq vq[2 * NET_PAIRS + 1];
+	unsigned int pairs = 1, nvq = 2, p, i;
+	struct hvg *g = f->g;
+	__u8 mac[ETH_ALEN], want[200];
+	struct virtio_net_hdr_v1 h;
+	struct ifreq ifr = { .ifr_mtu = ETH_DATA_LEN };
+	__u32 id = ~0U;
+	long len;
+	int n;
+
+	if (f->pkt < 0 || f->tap_deleted)
+		return rec_fail(why, "no tap: %s", f->first_err);
+	n = f->tap_down ? tap_set_up(f, 1) : 0;
+	if (!n)
+		n = tap_ioctl(SIOCSIFMTU, &ifr);
+	if (n)
+		return rec_fail(why, "cannot take " TAP " up, MTU %d: %s",
+				ETH_DATA_LEN, strerror(-n));
+	/* The device is reset: what waits in the tap is stale. */
+	tap_drain(f);
+	root_drain(f);
+	if (d->offered & NF(MQ)) {
+		pairs = NET_PAIRS;
+		feat |= NF(MQ) | NF(CTRL_VQ);
+		nvq = 2 * pairs + 1;
+	}
+	if (hvg_virtio_init(g, base, feat, vq, nvq, 16))
+		return rec_fail(why, "initialisation refused, status %#x",
+				hvg_status(g, base));
+	if (pairs > 1) {
+		__u8 cmd[4] = { VIRTIO_NET_CTRL_MQ,
+				VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, pairs, 0 };
+		__u64 ack = hvg_alloc(g, 1, 1);
+		struct hvg_buf b[2] = {
+			{ hvg_put(g, cmd, sizeof(cmd)), sizeof(cmd), 0 },
+			{ ack, 1, 1 },
+		};
+
+		*(__u8 *)hvg_ptr(g, ack) = 0xee;
+		if (hvg_chain(g, base, &vq[2 * pairs], b, 2, bound) != 1 ||
+		    hvg_byte(g, ack) != VIRTIO_NET_OK)
+			return rec_fail(why, "VQ_PAIRS_SET %u: ack %#x", pairs,
+					hvg_byte(g, ack));
+	}
+	for (i = 0; i < ETH_ALEN; i++)
+		mac[i] = hvg_rd(g, base + VIRTIO_MMIO_CONFIG + i, 1);
+
+	/* Transmit: a zero header and a frame, as one buffer. */
+	tx = hvg_alloc(g, NET_HDR_LEN + 100, 16);
+	net_make_frame(hvg_ptr(g, tx + NET_HDR_LEN), 100, REC_TX_SEQ,
+		       root_mac, mac);
+	{
+		struct hvg_buf b = { tx, NET_HDR_LEN + 100, 0 };
+
+		if (hvg_chain(g, base, &vq[1], &b, 1, bound) != 0)
+			return rec_fail(why, "transmit not used within %u ms",
+					bound);
+	}
+	n = root_recv(f, got, sizeof(got), REC_TX_SEQ, bound);
+	if (n != 100 || memcmp(got, hvg_ptr(g, tx + NET_HDR_LEN), 100))
+		return rec_fail(why, "transmit: %d bytes reached the tap%s", n,
+				n == 100 ? ", not the ones sent" : "");
+
+	/* Receive: buffers on every pair, a frame sent into the tap. */
+	for (p = 0; p < pairs; p++) {
+		for (i = 0; i < REC_RX_BUFS; i++) {
+			rxbuf[p][i] = hvg_alloc(g, 2048, 16);
+			memset(hvg_ptr(g, rxbuf[p][i]), 0xcc, 2048);
+			hvg_desc(&vq[2 * p], i, rxbuf[p][i], 2048,
+				 VRING_DESC_F_WRITE, 0);
+			hvg_vq_publish(&vq[2 * p], i);
+		}
+		hvg_notify(g, base, 2 * p);
+	}
+	net_make_frame(want, sizeof(want), REC_RX_SEQ, mac, root_mac);
+	if (send(f->pkt, want, sizeof(want), 0) != sizeof(want))
+		return rec_fail(why, "root send: %s", strerror(errno));
+	end = hvg_ms() + bound;
+	for (;;) {
+		for (p = 0; p < pairs; p++) {
+			struct hvg_vq *rx = &vq[2 * p];
+			__u8 *b;
+
+			if (hvg_vq_used_idx(rx) == rx->last_used)
+				continue;
+			len = hvg_vq_wait_used(rx, 0, &id);
+			if (id >= REC_RX_BUFS)
+				return rec_fail(why, "receive: used head %u",
+						id);
+			b = hvg_ptr(g, rxbuf[p][id]);
+			/* Not ours: something the root's stack sent. */
+			if (len < NET_HDR_LEN + 16 ||
+			    b[NET_HDR_LEN + 12] != NET_ETYPE >> 8 ||
+			    b[NET_HDR_LEN + 13] != (NET_ETYPE & 0xff) ||
+			    b[NET_HDR_LEN + 14] != REC_RX_SEQ >> 8 ||
+			    b[NET_HDR_LEN + 15] != (REC_RX_SEQ & 0xff))
+				continue;
+			memcpy(&h, b, NET_HDR_LEN);
+			if (len != NET_HDR_LEN + sizeof(want) ||
+			    h.num_buffers != 1 || h.gso_type ||
+			    memcmp(b + NET_HDR_LEN, want, sizeof(want)))
+				return rec_fail(why, "received: length %ld, %u buffers, gso %u%s",
+						len, h.num_buffers, h.gso_type,
+						memcmp(b + NET_HDR_LEN, want,
+						       sizeof(want)) ?
+						", wrong bytes" : "");
+			return 0;
+		}
+		if (hvg_ms() >= end)
+			return rec_fail(why, "no frame from the tap in %u ms (rx_packets %llu)",
+					bound,
+					(unsigned long long)net_stat(d, 0));
+		hvg_sleep_ms(1);
+	}
+}
+
 /* Reset, re-add if removed, initialise and use one device. */
 static int recover(struct fz *f, struct fdev *d, unsigned int bound,
 		   char *why)
@@ -1625,6 +2577,9 @@ static int recover(struct fz *f, struct fdev *d, unsigned int bound,
 
 	/* A removed device its driver used goes once the driver resets it. */
 	hvg_wr32(f->g, d->c->base, VIRTIO_MMIO_STATUS, 0);
+	/* A tap deleted under the device: a new one, the device on it. */
+	if (d->c->type == HVV_DEV_NET && f->tap_deleted)
+		tap_remake(f);
 	while (!d->present) {
 		ret = fdev_add(f, d);
 		if (!ret)
@@ -1637,6 +2592,8 @@ static int recover(struct fz *f, struct fdev *d, unsigned int bound,
 	f->g->alloc = REC_AREA;
 	if (d->c->type == HVV_DEV_CONSOLE)
 		ret = recover_console(f, d, bound, why);
+	else if (d->c->type == HVV_DEV_NET)
+		ret = recover_net(f, d, bound, why);
 	else
 		ret = recover_blk(f, d, why);
 	if (!ret && hvg_status(f->g, d->c->base) != HVG_S_OK)
@@ -1789,6 +2746,10 @@ FIXTURE_SETUP(gf)
 	ASSERT_NE(MAP_FAILED, self->sh);
 	self->f = calloc(1, sizeof(*self->f));
 	ASSERT_NE(NULL, self->f);
+	for (i = 0; i < NET_PAIRS; i++)
+		self->f->tap[i] = -1;
+	self->f->pkt = -1;
+	self->f->pkt_gso = -1;
 	self->img_fd = make_image(self->img, "guest_fuzz");
 	ASSERT_LE(0, self->img_fd);
 	self->bys_fd = make_image(self->bys_img, "guest_fuzz_bys");
@@ -1802,6 +2763,8 @@ FIXTURE_SETUP(gf)
 	ret = hvg_setup(&self->g, ZONE);
 	ASSERT_EQ(0, ret) TH_LOG("zone setup: %s", strerror(-ret));
 	ASSERT_EQ(0, ioctl(self->g.sim_fd, HVSIM_ZONE_ADD_MMIO, &mr));
+	ret = tap_open(self->f);
+	ASSERT_EQ(0, ret) TH_LOG("tap " TAP ": %s", strerror(-ret));
 	self->f->g = &self->g;
 	self->f->sh = self->sh;
 	self->f->dev = self->dev;
@@ -1835,6 +2798,7 @@ FIXTURE_SETUP(gf)
 	if (!self->bys) {
 		for (i = 0; i < NR_DEVS; i++)
 			tty_close(&self->dev[i]);
+		tap_close(self->f);
 		munmap(self->g.ram, HVG_RAM_SIZE);
 		close(self->g.sim_fd);
 		close(self->g.ctl_fd);
@@ -1870,6 +2834,12 @@ FIXTURE_TEARDOWN(gf)
 				 VIRTIO_MMIO_STATUS, 0);
 	}
 	EXPECT_EQ(0, hvg_teardown(&self->g));
+	if (self->f) {
+		/* The device is gone: it must have let go of the tap. */
+		tap_close(self->f);
+		EXPECT_EQ(0, tap_wait_gone(HVG_WAIT_MS))
+			TH_LOG(TAP " still there after its device's removal");
+	}
 	knobs_restore(self);
 	loop_teardown(self);
 	if (self->img_ro_fd >= 0)
@@ -1912,6 +2882,8 @@ TEST_F_TIMEOUT(gf, fuzz, 3600)
 		self->vcpu2 = fork();
 		ASSERT_LE(0, self->vcpu2);
 		if (!self->vcpu2) {
+			/* The tap is the main vCPU's: it may delete it. */
+			tap_close(f);
 			f->vcpu = 1;
 			f->rng = seed ^ 0x5555aaaa5555aaaaULL;
 			self->g.cpu = HVG_FIRST_CPU + 1;
@@ -1944,6 +2916,11 @@ TEST_F_TIMEOUT(gf, fuzz, 3600)
 	ksft_print_msg("%llu resets, %llu removals by the main vCPU\n",
 		       (unsigned long long)f->resets,
 		       (unsigned long long)f->replugs);
+	ksft_print_msg("root: %llu frames sent (%llu GSO), %llu received, %llu new taps\n",
+		       (unsigned long long)f->root_sent,
+		       (unsigned long long)f->root_gso,
+		       (unsigned long long)f->root_got,
+		       (unsigned long long)f->tap_remakes);
 	ksft_print_msg("bystander: %llu requests, max %llu ms, mean %llu ms\n",
 		       (unsigned long long)sh->bys_requests,
 		       (unsigned long long)sh->bys_max_ms,
@@ -1971,6 +2948,15 @@ TEST_F_TIMEOUT(gf, fuzz, 3600)
 			       (unsigned long long)fdev_stat(d, 2),
 			       (unsigned long long)fdev_stat(d, 3));
 	}
+	ksft_print_msg("net: rx %llu (%llu too small, %llu errors)\n",
+		       (unsigned long long)net_stat(&self->dev[NET], 0),
+		       (unsigned long long)net_stat(&self->dev[NET], 1),
+		       (unsigned long long)net_stat(&self->dev[NET], 2));
+	ksft_print_msg("net: tx %llu (%llu malformed, %llu errors), %llu control errors\n",
+		       (unsigned long long)net_stat(&self->dev[NET], 3),
+		       (unsigned long long)net_stat(&self->dev[NET], 4),
+		       (unsigned long long)net_stat(&self->dev[NET], 5),
+		       (unsigned long long)net_stat(&self->dev[NET], 6));
 	fflush(stdout);
 
 	/* Defaults, the image back to its size: every device must work. */
