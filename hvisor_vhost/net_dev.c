@@ -64,7 +64,9 @@ static unsigned long hvv_net_tap_offloads(u64 features)
 		offloads |= TUN_F_TSO4;
 	if (features & BIT_ULL(VIRTIO_NET_F_GUEST_TSO6))
 		offloads |= TUN_F_TSO6;
-	if (features & BIT_ULL(VIRTIO_NET_F_GUEST_ECN))
+	/* ECN qualifies TSO: tun refuses it alone (so does virtio 5.1.3.1). */
+	if (features & BIT_ULL(VIRTIO_NET_F_GUEST_ECN) &&
+	    offloads & (TUN_F_TSO4 | TUN_F_TSO6))
 		offloads |= TUN_F_TSO_ECN;
 #ifdef TUN_F_USO4
 	if (features & BIT_ULL(VIRTIO_NET_F_GUEST_USO4))
