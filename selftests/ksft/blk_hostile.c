@@ -526,12 +526,17 @@ TEST_F(blk, bounce_budget)
 	unsigned int i;
 	__u64 io;
 
-	if (hvg_sh(NULL, 0, "command -v losetup"))
-		SKIP(return, "no losetup here");
 	fd = mkstemp(path);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, disk));
-	ASSERT_EQ(0, hvg_sh(loop, sizeof(loop), "losetup -f --show %s", path));
+	/* util-linux's or busybox's losetup (arm64 guests have only that). */
+	if (hvg_sh(loop, sizeof(loop),
+		   "l=$(losetup -f) && losetup \"$l\" %s && echo \"$l\"",
+		   path)) {
+		close(fd);
+		unlink(path);
+		SKIP(return, "no loop device here");
+	}
 	bfd = open(loop, O_RDWR);
 	ASSERT_LE(0, bfd) TH_LOG("%s: %s", loop, strerror(errno));
 	ASSERT_EQ(0, replug(self, bfd, 0, SERIAL));
