@@ -76,6 +76,7 @@
 
 #include <kselftest_harness.h>
 #include "hv_guest.h"
+#include "hv_net.h"
 
 #define ZONE		21
 #define BYS_ZONE	22
@@ -93,7 +94,7 @@
 /* The net device's tap, and the root's side of it. */
 #define TAP		"hvfz0"
 #define NET_PAIRS	2
-#define NET_HDR_LEN	12	/* struct virtio_net_hdr_v1 */
+#define NET_HDR_LEN	HVG_NET_HDR_LEN
 #define NET_ETYPE	0x88b5	/* IEEE local experimental */
 #define NET_MAX_FRAME	65536
 #define NF(x)		BIT_ULL(VIRTIO_NET_F_##x)
@@ -1644,16 +1645,6 @@ static void tap_close(struct fz *f)
 	f->pkt_gso = -1;
 }
 
-/* Wait up to @ms for the tap to be gone: 0, or -1. */
-static int tap_wait_gone(unsigned int ms)
-{
-	__u64 end = hvg_ms() + ms;
-
-	while (!access("/sys/class/net/" TAP, F_OK) && hvg_ms() < end)
-		hvg_sleep_ms(10);
-	return access("/sys/class/net/" TAP, F_OK) ? 0 : -1;
-}
-
 /* An interface ioctl (SIOCSIFFLAGS, SIOCSIFMTU...) on the tap: 0, -errno. */
 static int tap_ioctl(unsigned long req, struct ifreq *ifr)
 {
@@ -1686,58 +1677,23 @@ static int tap_set_up(struct fz *f, int up)
 }
 
 /*
- * Make the tap as hvisorctl attaches to one (IFF_TAP | IFF_NO_PI |
- * IFF_VNET_HDR, a 12-byte header), a queue per pair, IPv6 off so that
- * the root's stack sends nothing on its own; bring it up; open the root's
- * packet sockets on it. Returns 0 or -errno (everything closed then).
+ * Make the tap (hvg_tap_create()), a queue per pair, non-blocking for
+ * tap_drain() (the device never blocks); open the root's packet sockets
+ * on it. Returns 0 or -errno (everything closed then).
  */
 static int tap_open(struct fz *f)
 {
-	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ALL),
-	};
-	int hdr = NET_HDR_LEN, one = 1, ret = 0, fd;
-	struct ifreq ifr;
-	unsigned int i;
+	int one = 1, ret;
 
-	for (i = 0; i < NET_PAIRS; i++)
-		f->tap[i] = -1;
 	f->pkt = -1;
 	f->pkt_gso = -1;
-	for (i = 0; i < NET_PAIRS && !ret; i++) {
-		memset(&ifr, 0, sizeof(ifr));
-		ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR |
-				IFF_MULTI_QUEUE;
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", TAP);
-		/* Non-blocking for tap_drain(); the device never blocks. */
-		f->tap[i] = open("/dev/net/tun",
-				 O_RDWR | O_NONBLOCK | O_CLOEXEC);
-		if (f->tap[i] < 0 || ioctl(f->tap[i], TUNSETIFF, &ifr) ||
-		    ioctl(f->tap[i], TUNSETVNETHDRSZ, &hdr))
-			ret = -errno;
-	}
-	fd = ret ? -1 : open("/proc/sys/net/ipv6/conf/" TAP "/disable_ipv6",
-			     O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "1", 1) != 1)
-			ksft_print_msg("cannot disable IPv6 on " TAP "\n");
-		close(fd);
-	}
-	if (!ret)
-		ret = tap_set_up(f, 1);
-	memset(&ifr, 0, sizeof(ifr));
-	if (!ret)
-		ret = tap_ioctl(SIOCGIFINDEX, &ifr);
-	f->ifindex = ifr.ifr_ifindex;
-	sll.sll_ifindex = f->ifindex;
-	if (!ret) {
-		f->pkt = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC,
-				htons(ETH_P_ALL));
-		if (f->pkt < 0 ||
-		    bind(f->pkt, (struct sockaddr *)&sll, sizeof(sll)))
-			ret = -errno;
-	}
+	f->tap_down = 0;
+	ret = hvg_tap_create(TAP, f->tap, NET_PAIRS, O_NONBLOCK, &f->ifindex);
+	if (ret)
+		return ret;
+	f->pkt = hvg_packet_open(f->ifindex);
+	if (f->pkt < 0)
+		ret = f->pkt;
 	/* Protocol 0: it sends, and receives nothing. */
 	if (!ret) {
 		f->pkt_gso = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
@@ -1910,7 +1866,7 @@ static void tap_remake(struct fz *f)
 	if (d->present)
 		op_replug_dev(f, d);
 	tap_close(f);
-	if (tap_wait_gone(HVG_WAIT_MS)) {
+	if (hvg_tap_wait_gone(TAP)) {
 		fz_unexpected(f, TAP " still there %u ms after %s went",
 			      HVG_WAIT_MS, d->name);
 		return;
@@ -2837,7 +2793,7 @@ FIXTURE_TEARDOWN(gf)
 	if (self->f) {
 		/* The device is gone: it must have let go of the tap. */
 		tap_close(self->f);
-		EXPECT_EQ(0, tap_wait_gone(HVG_WAIT_MS))
+		EXPECT_EQ(0, hvg_tap_wait_gone(TAP))
 			TH_LOG(TAP " still there after its device's removal");
 	}
 	knobs_restore(self);

@@ -44,6 +44,7 @@
 
 #include <kselftest_harness.h>
 #include "hv_guest.h"
+#include "hv_net.h"
 
 #define ZONE		15
 #define IRQ		70
@@ -51,7 +52,7 @@
 #define NUM		32
 #define MTU		1500
 #define TAP		"hvt0"
-#define HDR_LEN		12	/* struct virtio_net_hdr_v1 */
+#define HDR_LEN		HVG_NET_HDR_LEN
 #define ETYPE		0x88b5	/* IEEE local experimental */
 #define RXQ		0
 #define TXQ		1
@@ -111,96 +112,6 @@ static __u64 tap_stat(const char *name)
 	if (hvg_read_file(path, buf, sizeof(buf)))
 		return ~0ULL;
 	return strtoull(buf, NULL, 0);
-}
-
-/*
- * Make the tap @name as hvisorctl attaches to one (IFF_TAP | IFF_NO_PI |
- * IFF_VNET_HDR, 12-byte header), with @n queues (IFF_MULTI_QUEUE if more
- * than one: their fds in @fds[0..n)), with IPv6 off so that the root's
- * stack sends nothing on its own, and bring it up. Returns 0 or -errno
- * (the fds opened are closed then).
- */
-static int tap_create(const char *name, int *fds, unsigned int n,
-		      int *ifindex)
-{
-	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
-	char path[96];
-	unsigned int i;
-	int sfd, hdr = HDR_LEN, ret = 0;
-
-	if (n > 1)
-		ifr.ifr_flags |= IFF_MULTI_QUEUE;
-	for (i = 0; i < n; i++)
-		fds[i] = -1;
-	for (i = 0; i < n && !ret; i++) {
-		fds[i] = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-		if (fds[i] < 0)
-			ret = -errno;
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-		if (!ret && (ioctl(fds[i], TUNSETIFF, &ifr) ||
-			     ioctl(fds[i], TUNSETVNETHDRSZ, &hdr)))
-			ret = -errno;
-	}
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
-		 name);
-	sfd = ret ? -1 : open(path, O_WRONLY);
-	if (sfd >= 0) {
-		if (write(sfd, "1", 1) != 1)
-			fprintf(stderr, "# cannot disable IPv6 on %s\n", name);
-		close(sfd);
-	}
-	sfd = ret ? -1 : socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (!ret && (sfd < 0 || ioctl(sfd, SIOCGIFFLAGS, &ifr)))
-		ret = -errno;
-	ifr.ifr_flags |= IFF_UP | IFF_NOARP;
-	if (!ret && ioctl(sfd, SIOCSIFFLAGS, &ifr))
-		ret = -errno;
-	if (!ret && ioctl(sfd, SIOCGIFINDEX, &ifr))
-		ret = -errno;
-	if (sfd >= 0)
-		close(sfd);
-	if (ret) {
-		for (i = 0; i < n; i++) {
-			if (fds[i] >= 0)
-				close(fds[i]);
-			fds[i] = -1;
-		}
-		return ret;
-	}
-	*ifindex = ifr.ifr_ifindex;
-	return 0;
-}
-
-/* Wait until the tap @name is gone (its last fd closed): 0, or -1. */
-static int tap_wait_gone(const char *name)
-{
-	char path[64];
-	__u64 end = hvg_ms() + HVG_WAIT_MS;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s", name);
-	while (!access(path, F_OK) && hvg_ms() < end)
-		hvg_sleep_ms(10);
-	return access(path, F_OK) ? 0 : -1;
-}
-
-/* The root's side: a raw packet socket bound to the tap. fd or -errno. */
-static int root_open(int ifindex)
-{
-	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ALL),
-		.sll_ifindex = ifindex,
-	};
-	int fd;
-
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
-		close(fd);
-		return -errno;
-	}
-	return fd;
 }
 
 /* Byte @i of the payload of frame @seq. */
@@ -301,9 +212,9 @@ FIXTURE_SETUP(net)
 	self->pkt = -1;
 	ret = hvg_setup(G, ZONE);
 	ASSERT_EQ(0, ret) TH_LOG("zone setup: %s", strerror(-ret));
-	ret = tap_create(TAP, &self->tap, 1, &self->ifindex);
+	ret = hvg_tap_create(TAP, &self->tap, 1, 0, &self->ifindex);
 	ASSERT_EQ(0, ret) TH_LOG("tap " TAP ": %s", strerror(-ret));
-	self->pkt = root_open(self->ifindex);
+	self->pkt = hvg_packet_open(self->ifindex);
 	ASSERT_LE(0, self->pkt) TH_LOG("packet socket: %s",
 				       strerror(-self->pkt));
 	dc.backend_fd = self->tap;
@@ -335,7 +246,7 @@ FIXTURE_TEARDOWN(net)
 	if (self->tap < 0)
 		return;
 	close(self->tap);
-	EXPECT_EQ(0, tap_wait_gone(TAP))
+	EXPECT_EQ(0, hvg_tap_wait_gone(TAP))
 		TH_LOG("the device still holds the tap after its removal");
 }
 
@@ -718,7 +629,7 @@ static void root_send_partial(struct __test_metadata *_metadata,
 
 	ASSERT_GE(sizeof(m.f), len);
 	ASSERT_EQ(sizeof(m.h), offsetof(typeof(m), f));
-	fd = root_open(self->ifindex);
+	fd = hvg_packet_open(self->ifindex);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one,
 				sizeof(one)));
@@ -1054,7 +965,7 @@ FIXTURE_SETUP(net_mq)
 		self->tap[i] = -1;
 	ret = hvg_setup(G, ZONE);
 	ASSERT_EQ(0, ret) TH_LOG("zone setup: %s", strerror(-ret));
-	ret = tap_create(MQ_TAP, self->tap, PAIRS, &ifindex);
+	ret = hvg_tap_create(MQ_TAP, self->tap, PAIRS, 0, &ifindex);
 	ASSERT_EQ(0, ret) TH_LOG("tap " MQ_TAP ": %s", strerror(-ret));
 	dc.net.tap_fds = (__u64)(unsigned long)self->tap;
 	ret = hvg_add_dev_full(G, &dc);
@@ -1078,7 +989,7 @@ FIXTURE_TEARDOWN(net_mq)
 		return;
 	for (i = 0; i < PAIRS; i++)
 		close(self->tap[i]);
-	EXPECT_EQ(0, tap_wait_gone(MQ_TAP))
+	EXPECT_EQ(0, hvg_tap_wait_gone(MQ_TAP))
 		TH_LOG("the device still holds the tap after its removal");
 }
 
@@ -1260,7 +1171,7 @@ FIXTURE_SETUP(net_fair)
 	self->reloaded = 1;
 	ret = hvg_setup(G, ZONE);
 	ASSERT_EQ(0, ret) TH_LOG("zone setup: %s", strerror(-ret));
-	ret = tap_create(FAIR_TAP, &self->tap, 1, &ifindex);
+	ret = hvg_tap_create(FAIR_TAP, &self->tap, 1, 0, &ifindex);
 	ASSERT_EQ(0, ret) TH_LOG("tap " FAIR_TAP ": %s", strerror(-ret));
 	dc.backend_fd = self->tap;
 	ret = hvg_add_dev_full(G, &dc);
@@ -1285,7 +1196,7 @@ FIXTURE_TEARDOWN(net_fair)
 	}
 	if (self->tap >= 0) {
 		close(self->tap);
-		EXPECT_EQ(0, tap_wait_gone(FAIR_TAP));
+		EXPECT_EQ(0, hvg_tap_wait_gone(FAIR_TAP));
 	}
 	if (self->memfd >= 0)
 		close(self->memfd);
