@@ -223,7 +223,8 @@ static struct hvv_dev *hvv_blk_create(const struct hvv_dev_config *ud)
 		kfree(blk);
 		return ERR_PTR(ret);
 	}
-	ret = hvv_blk_io_open(&blk->backing, ud->backend_fd, blk->ro);
+	ret = hvv_blk_io_open(&blk->backing, ud->backend_fd, blk->ro,
+			      blk->dev.name);
 	if (ret)
 		goto err_free;
 	blk->capacity = hvv_blk_io_size(&blk->backing) >> SECTOR_SHIFT;
@@ -255,19 +256,10 @@ static struct hvv_backend hvv_blk_backend = {
 
 int hvv_blk_init(void)
 {
-	int ret;
-
-	ret = hvv_blk_io_init();
-	if (ret)
-		return ret;
-	ret = hvv_backend_register(&hvv_blk_backend);
-	if (ret)
-		hvv_blk_io_exit();
-	return ret;
+	return hvv_backend_register(&hvv_blk_backend);
 }
 
 void hvv_blk_exit(void)
 {
 	hvv_backend_unregister(&hvv_blk_backend);
-	hvv_blk_io_exit();
 }

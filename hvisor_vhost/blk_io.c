@@ -44,13 +44,17 @@
  * A guest's request may be 4 GiB long.
  */
 #define HVV_BLK_BOUNCE_PAGES	(SZ_32M >> PAGE_SHIFT)
+/*
+ * Blocking requests of one backing that run at once, each in a kworker
+ * (the rest wait in its workqueue): as many threads as QEMU's thread pool
+ * may take for a guest.
+ */
+#define HVV_BLK_WQ_ACTIVE	64
 
 static bool blk_zero_copy = true;
 module_param(blk_zero_copy, bool, 0644);
 MODULE_PARM_DESC(blk_zero_copy,
 		 "blk: direct I/O into zone memory that has struct pages (default); N: through bounce pages or the page cache, as zone memory without struct pages is");
-
-static struct workqueue_struct *hvv_blk_wq;
 
 /* Hand the request back to its user: do not touch it afterwards. */
 static void hvv_blk_io_end(struct hvv_blk_io *io, bool ok, long err)
@@ -111,7 +115,7 @@ static bool hvv_blk_dio_refused(struct hvv_blk_io *io, long ret)
 		return false;
 	hvv_blk_end_write(io);
 	io->flags &= ~HVV_BLK_IO_DIRECT;
-	queue_work(hvv_blk_wq, &io->work);
+	queue_work(io->backing->wq, &io->work);
 	return true;
 }
 
@@ -308,7 +312,7 @@ void hvv_blk_io_submit(struct hvv_blk_io *io)
 		hvv_blk_rw_end(io, ret);
 		return;
 	}
-	queue_work(hvv_blk_wq, &io->work);
+	queue_work(io->backing->wq, &io->work);
 }
 
 /**
@@ -600,11 +604,14 @@ static void hvv_blk_probe_bdev(struct hvv_blk_backing *b)
  * @b: filled in
  * @fd: the descriptor (caller's context: the HVV_DEV_ADD ioctl)
  * @ro: read-only device: the file need not be writable
+ * @name: the device's name, for its workqueue's ("hvv_blk-<name>")
  *
  * Return: 0, -EBADF (not open, or not for reading and, unless @ro,
- * writing) or -EINVAL (neither a regular file nor a block device).
+ * writing), -EINVAL (neither a regular file nor a block device) or
+ * -ENOMEM.
  */
-int hvv_blk_io_open(struct hvv_blk_backing *b, int fd, bool ro)
+int hvv_blk_io_open(struct hvv_blk_backing *b, int fd, bool ro,
+		    const char *name)
 {
 	struct file *file = fget(fd);
 	umode_t mode;
@@ -630,6 +637,12 @@ int hvv_blk_io_open(struct hvv_blk_backing *b, int fd, bool ro)
 		fput(file);
 		return -EBADF;
 	}
+	b->wq = alloc_workqueue("hvv_blk-%s", WQ_UNBOUND, HVV_BLK_WQ_ACTIVE,
+				name);
+	if (!b->wq) {
+		fput(file);
+		return -ENOMEM;
+	}
 	b->file = file;
 	if (S_ISBLK(mode)) {
 		b->bdev = I_BDEV(file->f_mapping->host);
@@ -642,10 +655,14 @@ int hvv_blk_io_open(struct hvv_blk_backing *b, int fd, bool ro)
 
 /**
  * hvv_blk_io_close - drop the backing file
- * @b: opened by hvv_blk_io_open()
+ * @b: opened by hvv_blk_io_open() (or not: then nothing is done), with
+ *	no request in the engine
  */
 void hvv_blk_io_close(struct hvv_blk_backing *b)
 {
+	if (b->wq)
+		destroy_workqueue(b->wq);
+	b->wq = NULL;
 	if (b->file)
 		fput(b->file);
 	b->file = NULL;
@@ -663,16 +680,4 @@ loff_t hvv_blk_io_size(const struct hvv_blk_backing *b)
 	if (b->bdev)
 		return bdev_nr_bytes(b->bdev);
 	return i_size_read(file_inode(b->file));
-}
-
-int hvv_blk_io_init(void)
-{
-	/* Unbound; its CPUs: /sys/devices/virtual/workqueue/hvv_blk/. */
-	hvv_blk_wq = alloc_workqueue("hvv_blk", WQ_UNBOUND | WQ_SYSFS, 0);
-	return hvv_blk_wq ? 0 : -ENOMEM;
-}
-
-void hvv_blk_io_exit(void)
-{
-	destroy_workqueue(hvv_blk_wq);
 }

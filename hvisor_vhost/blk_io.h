@@ -62,6 +62,9 @@ enum hvv_blk_op {
  * @discard_granularity: bytes
  * @bounce_pages: bounce pages its requests hold (atomic; at most
  *	HVV_BLK_BOUNCE_PAGES)
+ * @wq: where its requests that block run (buffered I/O, FLUSH, DISCARD,
+ *	WRITE_ZEROES); one per backing, so that a device's slow requests
+ *	never hold back another device's
  *
  * Written by hvv_blk_io_open() and hvv_blk_io_close() only, while no request
  * is in the engine; read-only in between (but @bounce_pages).
@@ -79,6 +82,7 @@ struct hvv_blk_backing {
 	bool discard;
 	u32 discard_granularity;
 	atomic_t bounce_pages;
+	struct workqueue_struct *wq;
 };
 
 struct hvv_blk_io;
@@ -145,9 +149,8 @@ struct hvv_blk_io {
 	struct work_struct work;
 };
 
-int hvv_blk_io_init(void);
-void hvv_blk_io_exit(void);
-int hvv_blk_io_open(struct hvv_blk_backing *b, int fd, bool ro);
+int hvv_blk_io_open(struct hvv_blk_backing *b, int fd, bool ro,
+		    const char *name);
 void hvv_blk_io_close(struct hvv_blk_backing *b);
 loff_t hvv_blk_io_size(const struct hvv_blk_backing *b);
 void hvv_blk_io_setup(struct hvv_blk_io *io, struct hvv_blk_backing *backing,

@@ -98,8 +98,8 @@ static int replug(struct _test_data_blk *self, int fd, __u32 flags,
  * the host's root), the test runs on the image file, where the window is
  * narrow.
  */
-static void use_slow_backing(struct __test_metadata *_metadata,
-			     struct _test_data_blk *self)
+static void use_slow_backing_ms(struct __test_metadata *_metadata,
+				struct _test_data_blk *self, int ms)
 {
 	char dmdev[64] = "/dev/mapper/" SLOW_DM;
 
@@ -112,7 +112,7 @@ static void use_slow_backing(struct __test_metadata *_metadata,
 			    "losetup -f --show %s", self->path));
 	ASSERT_EQ(0, hvg_sh(NULL, 0,
 			    "dmsetup create %s --table '0 %llu delay %s 0 %d' && dmsetup mknodes %s",
-			    SLOW_DM, SECTORS, self->loopdev, SLOW_MS, SLOW_DM));
+			    SLOW_DM, SECTORS, self->loopdev, ms, SLOW_DM));
 	self->slow = 1;
 	self->bfd = open(dmdev, O_RDWR);
 	ASSERT_LE(0, self->bfd) TH_LOG("%s: %s", dmdev, strerror(errno));
@@ -121,6 +121,12 @@ static void use_slow_backing(struct __test_metadata *_metadata,
 	self->offered = hvg_device_features(&self->g, BASE);
 	ASSERT_EQ(0, hvg_blk_init(&self->g, &self->b, self->offered & WANT,
 				  NUM));
+}
+
+static void use_slow_backing(struct __test_metadata *_metadata,
+			     struct _test_data_blk *self)
+{
+	use_slow_backing_ms(_metadata, self, SLOW_MS);
 }
 
 FIXTURE_SETUP(blk)
@@ -1061,6 +1067,84 @@ TEST_F(blk, removal_after_the_driver_let_go)
 		ASSERT_EQ(0, hvg_add_blk(G, BASE, IRQ, self->fd, 0, SERIAL,
 					 B));
 	}
+}
+
+/*
+ * Requests that wait on one device's slow backing do not hold back
+ * another device's: the device fills its whole ring (256 requests, one
+ * indirect descriptor each) with reads the page cache serves (buffers
+ * not aligned for direct I/O) from a backing that holds every read
+ * STALL_MS, then a second device on the image file must answer a read
+ * (through the page cache too) long before the first read of the slow
+ * one can have come back. Until blocking requests ran on a workqueue
+ * per device, the shared one had 256 slots: the second device's read
+ * waited for the slow one's.
+ */
+#define STALL_MS	2000
+#define STALL_NUM	256
+#define OTHER_BASE	(BASE + HVG_DEV_LEN)
+
+TEST_F(blk, slow_device_does_not_stall_another)
+{
+	__u64 data[STALL_NUM], start, took, end;
+	struct hvg_blk other;
+	unsigned int i, bad = 0;
+	__u64 buf;
+
+	use_slow_backing_ms(_metadata, self, STALL_MS);
+	if (!self->slow)
+		SKIP(return, "no dm-delay here: no backing slow enough");
+	ASSERT_EQ(0, hvg_add_blk(G, OTHER_BASE, IRQ + 1, self->fd, 0, NULL,
+				 &other));
+	ASSERT_EQ(0, hvg_blk_init(G, &other, self->offered & WANT, NUM));
+	ASSERT_EQ(0, hvg_blk_init(G, B, self->offered & WANT, STALL_NUM));
+	ASSERT_TRUE(hvg_device_features(G, BASE) & HVG_F_INDIRECT);
+	ioctl(self->bfd, BLKFLSBUF, 0);
+	for (i = 0; i < STALL_NUM; i++) {
+		__u64 tbl = hvg_alloc(G, 2 * sizeof(struct vring_desc), 16);
+		struct vring_desc *t = hvg_ptr(G, tbl);
+
+		/* 512 bytes of data and the status, 8 bytes past an edge. */
+		data[i] = hvg_alloc(G, 8 + 513, 512) + 8;
+		memset(hvg_ptr(G, data[i]), 0xa5, 513);
+		hvg_set_desc(&t[0], hvg_blk_hdr(G, VIRTIO_BLK_T_IN, i * 8), 16,
+			     VRING_DESC_F_NEXT, 1);
+		hvg_set_desc(&t[1], data[i], 513, VRING_DESC_F_WRITE, 0);
+		hvg_desc(VQ, i, tbl, 2 * sizeof(*t), VRING_DESC_F_INDIRECT, 0);
+		hvg_vq_publish(VQ, i);
+	}
+	hvg_notify(G, BASE, 0);
+	/* Let the worker hand all of them to the engine. */
+	hvg_sleep_ms(200);
+	EXPECT_EQ(0, hvg_vq_used_idx(VQ))
+		TH_LOG("the slow backing was not slow: the test proves nothing");
+
+	buf = fill(G, 1024 + 8, 0x5a) + 8;
+	start = hvg_ms();
+	ASSERT_EQ(VIRTIO_BLK_S_OK, hvg_blk_req(G, &other, VIRTIO_BLK_T_IN, 5,
+					       buf, 512));
+	took = hvg_ms() - start;
+	EXPECT_EQ(0, memcmp(hvg_ptr(G, buf), self->img + 5 * 512, 512));
+	EXPECT_GT(STALL_MS / 4, took)
+		TH_LOG("the other device's read took %llu ms, behind the slow device's",
+		       (unsigned long long)took);
+
+	/* Every slow read comes back, with the image's data. */
+	end = hvg_ms() + 60000;
+	while (hvg_vq_used_idx(VQ) != STALL_NUM && hvg_ms() < end) {
+		hvg_drain_irqs(G);
+		hvg_sleep_ms(20);
+	}
+	ASSERT_EQ(STALL_NUM, hvg_vq_used_idx(VQ));
+	for (i = 0; i < STALL_NUM; i++) {
+		const __u8 *p = hvg_ptr(G, data[i]);
+
+		bad += p[512] != VIRTIO_BLK_S_OK ||
+		       memcmp(p, self->img + i * 4096, 512);
+	}
+	EXPECT_EQ(0U, bad) TH_LOG("%u slow reads failed or read wrong data",
+				  bad);
+	EXPECT_EQ((__u32)HVG_S_OK, hvg_status(G, BASE));
 }
 
 TEST_HARNESS_MAIN
