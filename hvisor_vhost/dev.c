@@ -9,6 +9,9 @@
  * started still writes into guest buffers. Until then the vCPU waits, as
  * it would on a device that resets synchronously; Linux's virtio_mmio does
  * not read Status back after writing 0, so the write is where it waits.
+ * Meanwhile the queues are not served, even if another vCPU of the zone
+ * sets the device up again: the wait covers only what started before the
+ * reset, and a guest cannot make it last for ever.
  *
  * Removal: a device no driver uses is made unreachable by the registry,
  * then destroyed here. One removed while its driver uses it would strand
@@ -94,18 +97,30 @@ static void hvv_dev_quiesce(struct hvv_dev *dev)
 static void hvv_dev_reset_work(struct work_struct *work)
 {
 	struct hvv_dev *dev = container_of(work, struct hvv_dev, reset_work);
-	unsigned long waiters = xchg(&dev->reset_waiters, 0);
 	struct work_struct *reap_work;
-	unsigned long flags;
-	unsigned int cpu;
+	unsigned int cpu, covered;
+	unsigned long waiters, flags;
+	bool resume;
 
-	/* Resets before the xchg are covered; later ones requeue us. */
+	/*
+	 * The resets counted and the waiters taken here are covered: they
+	 * happened before the quiesce below. Later ones requeue us.
+	 */
+	spin_lock_irqsave(&dev->lock, flags);
+	covered = dev->resets_pending;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	waiters = xchg(&dev->reset_waiters, 0);
 	hvv_dev_quiesce(dev);
 	for_each_set_bit(cpu, &waiters, BITS_PER_LONG)
 		hvv_bridge_answer(cpu, 0);
 	spin_lock_irqsave(&dev->lock, flags);
+	dev->resets_pending -= covered;
+	resume = !dev->resets_pending;
 	reap_work = dev->reap_work;
 	spin_unlock_irqrestore(&dev->lock, flags);
+	/* What the driver posted since, if it set the device up again. */
+	if (resume && covered)
+		hvv_dev_kick_all(dev);
 	if (reap_work)
 		queue_work(system_unbound_wq, reap_work);
 }
@@ -315,12 +330,14 @@ void hvv_dev_deassert(struct hvv_dev *dev)
  * hvv_dev_serving_locked - may the device use buffers?
  * @dev: the device; dev->lock held
  *
- * Return: true if the driver set DRIVER_OK and the device is not broken.
+ * Return: true if the driver set DRIVER_OK, the device is not broken and
+ * no reset still waits for the device to let go of the zone's memory.
  */
 bool hvv_dev_serving_locked(const struct hvv_dev *dev)
 {
 	lockdep_assert_held(&dev->lock);
-	return dev->status & VIRTIO_CONFIG_S_DRIVER_OK && !dev->broken;
+	return dev->status & VIRTIO_CONFIG_S_DRIVER_OK && !dev->broken &&
+	       !dev->resets_pending;
 }
 
 /**
@@ -425,6 +442,7 @@ bool hvv_dev_reset(struct hvv_dev *dev, int waiter)
 	dev->isr = 0;
 	dev->irq_asserted = false;
 	dev->broken = false;
+	dev->resets_pending++;
 	for (i = 0; i < dev->nr_queues; i++) {
 		struct hvv_vq *vq = &dev->vqs[i];
 

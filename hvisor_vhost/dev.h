@@ -154,6 +154,10 @@ struct hvv_dev_stats {
  *	ACKs (hvisor-tool's model, which also bounds hvisor's pending list)
  * @config_gen: ConfigGeneration
  * @broken: the device gave up on the driver (NEEDS_RESET)
+ * @resets_pending: resets whose wait for the device to let go of the
+ *	zone's memory (@reset_work) has not ended. The queues are not served
+ *	meanwhile, even if another vCPU of the zone sets the device up
+ *	again, so that the wait covers only what started before the reset
  * @control_closed: removal began: hvv_dev_control() queues nothing more
  *	(set and read under @lock)
  * @detached: removed while its driver ran: no name, no backend; serves
@@ -196,6 +200,7 @@ struct hvv_dev {
 	bool irq_asserted;
 	u32 config_gen;
 	bool broken;
+	unsigned int resets_pending;
 	bool control_closed;
 	bool detached;
 	u8 config[HVV_CONFIG_SIZE];

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1145,6 +1146,102 @@ TEST_F(blk, slow_device_does_not_stall_another)
 	EXPECT_EQ(0U, bad) TH_LOG("%u slow reads failed or read wrong data",
 				  bad);
 	EXPECT_EQ((__u32)HVG_S_OK, hvg_status(G, BASE));
+}
+
+/*
+ * A reset's answer waits for the I/O that started before it, and only
+ * for that: while one vCPU waits for it, another sets the device up again
+ * (no reset of its own, DRIVER_OK) and keeps requests in flight on the
+ * slow backing, a new one every SLOW_STAGGER_MS. The device must not
+ * serve them before the reset is answered (when it did, the wait never
+ * ended while they kept coming, and removing the device would have hung
+ * under the control lock), and serves them after.
+ */
+#define SLOW_HOLD_MS	1000
+#define SLOW_STAGGER_MS	250
+#define SLOW_POSTS	20	/* 5 s of posting: far beyond the old I/O */
+#define SLOW_RING	64	/* SLOW_POSTS chains of 3 descriptors */
+
+struct reset_waiter {
+	struct hvg g;		/* the other vCPU of the zone */
+	int ret;
+	__u64 answered;		/* hvg_ms() of the answer */
+};
+
+static void *reset_from_other_vcpu(void *arg)
+{
+	struct reset_waiter *w = arg;
+	__u64 zero = 0;
+
+	w->ret = hvg_access_tmo(&w->g, BASE + VIRTIO_MMIO_STATUS, 4, 1, &zero,
+				30000);
+	__atomic_store_n(&w->answered, hvg_ms(), __ATOMIC_RELEASE);
+	return NULL;
+}
+
+TEST_F(blk, reset_wait_ends_while_another_vcpu_posts)
+{
+	__u64 features = self->offered & WANT, rd[FLIGHT], start, answered;
+	struct reset_waiter w = { .ret = -1 };
+	struct hvg_vq vq2;
+	pthread_t thread;
+	unsigned int posted = 0, i;
+
+	use_slow_backing_ms(_metadata, self, SLOW_HOLD_MS);
+	if (!self->slow)
+		SKIP(return, "no dm-delay here: no backing slow enough");
+	post_flight(self, rd, 1, self->g.alloc);
+	w.g = self->g;
+	w.g.cpu = self->g.cpu + 1;
+	start = hvg_ms();
+	ASSERT_EQ(0, pthread_create(&thread, NULL, reset_from_other_vcpu, &w));
+	hvg_sleep_ms(100);
+	ASSERT_EQ(0U, hvg_status(G, BASE)) TH_LOG("the reset did not happen");
+
+	/* This vCPU sets the device up again, without a reset of its own. */
+	hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, HVG_S_DRV);
+	hvg_wr32(G, BASE, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	hvg_wr32(G, BASE, VIRTIO_MMIO_DRIVER_FEATURES, (__u32)features);
+	hvg_wr32(G, BASE, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
+	hvg_wr32(G, BASE, VIRTIO_MMIO_DRIVER_FEATURES, features >> 32);
+	hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, HVG_S_FEAT);
+	hvg_vq_alloc(G, &vq2, 0, SLOW_RING);
+	hvg_vq_enable(G, BASE, &vq2);
+	hvg_driver_ok(G, BASE);
+	ASSERT_EQ((__u32)HVG_S_OK, hvg_status(G, BASE));
+
+	while (!__atomic_load_n(&w.answered, __ATOMIC_ACQUIRE) &&
+	       posted < SLOW_POSTS) {
+		__u16 d = posted * 3;
+		__u64 data = hvg_alloc(G, 4096, 4096);
+
+		hvg_desc(&vq2, d, hvg_blk_hdr(G, VIRTIO_BLK_T_IN, posted * 8),
+			 16, VRING_DESC_F_NEXT, d + 1);
+		hvg_desc(&vq2, d + 1, data, 4096,
+			 VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, d + 2);
+		hvg_desc(&vq2, d + 2, fill(G, 1, 0xee), 1, VRING_DESC_F_WRITE,
+			 0);
+		hvg_vq_publish(&vq2, d);
+		hvg_notify(G, BASE, 0);
+		posted++;
+		hvg_sleep_ms(SLOW_STAGGER_MS);
+	}
+	pthread_join(thread, NULL);
+	ASSERT_EQ(0, w.ret) TH_LOG("the reset was never answered");
+	answered = w.answered - start;
+	EXPECT_GT(3 * SLOW_HOLD_MS, answered)
+		TH_LOG("the reset was answered after %llu ms, the I/O before it took %d",
+		       (unsigned long long)answered, SLOW_HOLD_MS);
+
+	/* Then what this vCPU posted is served. */
+	for (i = 0; i < posted; i++)
+		EXPECT_LE(0, hvg_vq_wait_used(&vq2, HVG_WAIT_MS + SLOW_HOLD_MS,
+					      NULL))
+			TH_LOG("request %u of %u posted during the reset never came back",
+			       i, posted);
+	EXPECT_EQ((__u32)HVG_S_OK, hvg_status(G, BASE));
+	hvg_drain_irqs(G);
 }
 
 TEST_HARNESS_MAIN
