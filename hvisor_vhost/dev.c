@@ -284,10 +284,11 @@ static void hvv_dev_inject(struct hvv_dev *dev, bool batched)
 static void __hvv_dev_raise(struct hvv_dev *dev, u32 isr_bits, bool batched)
 {
 	unsigned long flags;
-	bool inject;
+	bool inject = false;
 
 	spin_lock_irqsave(&dev->lock, flags);
-	inject = hvv_dev_set_isr_locked(dev, isr_bits);
+	if (dev->status & VIRTIO_CONFIG_S_DRIVER_OK)
+		inject = hvv_dev_set_isr_locked(dev, isr_bits);
 	spin_unlock_irqrestore(&dev->lock, flags);
 	if (inject)
 		hvv_dev_inject(dev, batched);
@@ -299,7 +300,11 @@ static void __hvv_dev_raise(struct hvv_dev *dev, u32 isr_bits, bool batched)
  * @isr_bits: VIRTIO_MMIO_INT_VRING and/or VIRTIO_MMIO_INT_CONFIG
  *
  * At most one injection is outstanding per device: further events only set
- * InterruptStatus bits until the driver ACKs them all. Any context.
+ * InterruptStatus bits until the driver ACKs them all. Nothing before the
+ * driver sets DRIVER_OK, as after a reset that came after the event (a
+ * queue's worker publishes, the driver resets the device, the worker
+ * signals): an interrupt outstanding then would hold back the next
+ * driver's. Any context.
  */
 void hvv_dev_raise(struct hvv_dev *dev, u32 isr_bits)
 {
