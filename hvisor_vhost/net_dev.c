@@ -508,7 +508,7 @@ static int hvv_net_get_pairs(struct hvv_net *net,
 			     const struct hvv_dev_config *ud)
 {
 	s32 fds[HVV_NET_MAX_PAIRS];
-	unsigned int i;
+	unsigned int i, j;
 	int ret;
 
 	if (net->nr_pairs == 1) {
@@ -522,6 +522,14 @@ static int hvv_net_get_pairs(struct hvv_net *net,
 		ret = hvv_net_pair_get(&net->pairs[i], fds[i]);
 		if (ret)
 			return ret;
+		/* A queue of the tap per pair: they never share a socket. */
+		for (j = 0; j < i; j++) {
+			if (net->pairs[j].file == net->pairs[i].file) {
+				pr_err("net: fd %d of pair %u is the tap queue of pair %u\n",
+				       fds[i], i, j);
+				return -EINVAL;
+			}
+		}
 	}
 	return 0;
 }

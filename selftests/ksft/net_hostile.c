@@ -1093,6 +1093,42 @@ TEST_F(net_mq, ctrl_queue_without_mq)
 	EXPECT_EQ(0U, hvg_sysfs_u64(self->name, "net_stats/ctrl_errors"));
 }
 
+/*
+ * Each pair needs a queue of the tap of its own: the same queue's fd for
+ * two pairs is refused (two workers would read one socket, each sizing
+ * buffers for a frame the other may take), two of its queues are not.
+ */
+#define MQ_TAP2		"hvt3"
+
+TEST_F(net_mq, one_tap_queue_for_two_pairs)
+{
+	struct hvv_dev_config dc = {
+		.type = HVV_DEV_NET,
+		.addr = BASE + HVG_DEV_LEN,
+		.len = HVG_DEV_LEN,
+		.irq = IRQ + 1,
+		.backend_fd = -1,
+		.queues = 2,
+	};
+	int tap[2], same[2], ifindex, ret;
+
+	ret = hvg_tap_create(MQ_TAP2, tap, 2, 0, &ifindex);
+	ASSERT_EQ(0, ret) TH_LOG("tap " MQ_TAP2 ": %s", strerror(-ret));
+	same[0] = tap[1];
+	same[1] = dup(tap[1]);
+	ASSERT_LE(0, same[1]);
+	dc.net.tap_fds = (__u64)(unsigned long)same;
+	EXPECT_EQ(-EINVAL, hvg_add_dev_full(G, &dc));
+	dc.net.tap_fds = (__u64)(unsigned long)tap;
+	EXPECT_EQ(0, hvg_add_dev_full(G, &dc));
+	EXPECT_EQ(0, hvg_del_dev(G, dc.name));
+	close(same[1]);
+	close(tap[0]);
+	close(tap[1]);
+	EXPECT_EQ(0, hvg_tap_wait_gone(MQ_TAP2))
+		TH_LOG("a device still holds the tap after its removal");
+}
+
 /* ------------------------------------------------------------------ */
 /* Fairness                                                            */
 
