@@ -120,6 +120,16 @@ static int hvv_real_wakeup_irq(void)
 #endif
 }
 
+/* Does the device tree have hvisor's node (are we hvisor's root)? */
+static bool hvv_real_dt_node(void)
+{
+	struct device_node *np = of_find_node_by_path("/hvisor_virtio_device");
+	bool found = np;
+
+	of_node_put(np);
+	return found;
+}
+
 static int hvv_real_probe(void)
 {
 	bool forced = !strcmp(hypervisor, "hvisor");
@@ -135,8 +145,7 @@ static int hvv_real_probe(void)
 	/* x86 cannot probe safely: vmcall outside hvisor faults. */
 	if (IS_ENABLED(CONFIG_X86_64) && !forced)
 		return 0;
-	if (!IS_ENABLED(CONFIG_X86_64) && !forced &&
-	    !of_find_node_by_path("/hvisor_virtio_device"))
+	if (!IS_ENABLED(CONFIG_X86_64) && !forced && !hvv_real_dt_node())
 		return 0;
 
 	irq = hvv_real_wakeup_irq();
