@@ -370,6 +370,13 @@ err 1 "virtio start: --mem x=0:0:0x1000: ZONE x: not a number" \
 err 1 "virtio start: --mem 1=0:0:0: SIZE must not be 0" virtio start --mem 1=0:0:0 --device $DEV1
 err 1 "virtio start: --mem 1=0x1000:0x1000:0x1000: zone 1 already given" \
 	virtio start --mem 1=0:0:0x1000 --mem 1=0x1000:0x1000:0x1000 --device $DEV1
+# every zone given once, then one again: the 32nd --mem has no slot
+mems=()
+for z in $(seq 1 31); do
+	mems+=(--mem "$z=0:$(printf 0x%x $((z << 20))):0x1000")
+done
+err 1 "virtio start: --mem 1=0x1000:0x1000:0x1000: zone 1 already given" \
+	virtio start "${mems[@]}" --mem 1=0x1000:0x1000:0x1000 --device $DEV1
 err 1 "virtio start: --mem 2: no --device of zone 2" virtio start --mem 2=0:0:0x1000 --device $DEV1
 err 1 "virtio start: zones 1 and 2: no --mem, hvisor-tool's RAM is one zone's" \
 	virtio start --device $DEV1 --device console,addr=a003800,irq=77,zone_id=2

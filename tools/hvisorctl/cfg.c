@@ -1016,11 +1016,15 @@ int cmd_unload(int argc, char **argv)
 	return ret;
 }
 
-/* --mem ZONE=GPA:HPA:SIZE[,...] of virtio start --device */
+/*
+ * --mem ZONE=GPA:HPA:SIZE[,...] of virtio start --device. Parsed aside
+ * and stored once it is known to be a new zone: the zones given so far
+ * may fill @cfg->zones already (every zone once, then a repeat).
+ */
 static int virtio_mem(struct cfg *cfg, const char *arg)
 {
-	struct hvv_zone_config *zone = &cfg->zones[cfg->nr_zones];
 	const char *eq = strchr(arg, '='), *msg;
+	struct hvv_zone_config zone;
 	char id[16];
 	unsigned int i;
 
@@ -1031,29 +1035,36 @@ static int virtio_mem(struct cfg *cfg, const char *arg)
 	}
 	memcpy(id, arg, (size_t)(eq - arg));
 	id[eq - arg] = '\0';
-	memset(zone, 0, sizeof(*zone));
-	msg = parse_zone_id(id, &zone->zone_id);
+	memset(&zone, 0, sizeof(zone));
+	msg = parse_zone_id(id, &zone.zone_id);
 	if (msg) {
 		err_msg("%s: --mem %s: ZONE %s: %s", cfg->cmd, arg, id, msg);
 		return -1;
 	}
-	msg = parse_mem_list(eq + 1, zone->regions, &zone->nr_regions,
+	msg = parse_mem_list(eq + 1, zone.regions, &zone.nr_regions,
 			     HVV_MAX_REGIONS);
 	if (!msg)
-		msg = check_regions(zone->regions, zone->nr_regions);
+		msg = check_regions(zone.regions, zone.nr_regions);
 	if (msg) {
 		err_msg("%s: --mem %s: %s", cfg->cmd, arg, msg);
 		return -1;
 	}
 	for (i = 0; i < cfg->nr_zones; i++) {
-		if (cfg->zones[i].zone_id == zone->zone_id) {
+		if (cfg->zones[i].zone_id == zone.zone_id) {
 			err_msg("%s: --mem %s: zone %u already given",
-				cfg->cmd, arg, zone->zone_id);
+				cfg->cmd, arg, zone.zone_id);
 			return -1;
 		}
 	}
+	/* distinct zone IDs, 1 to HVV_MAX_ZONE_ID: there is room */
+	if (cfg->nr_zones >= ARRAY_SIZE(cfg->zones)) {
+		err_msg("%s: --mem %s: too many zones (max %zu)", cfg->cmd,
+			arg, ARRAY_SIZE(cfg->zones));
+		return -1;
+	}
+	cfg->zones[cfg->nr_zones] = zone;
 	snprintf(cfg->zone_where[cfg->nr_zones], sizeof(cfg->zone_where[0]),
-		 "--mem %u", zone->zone_id);
+		 "--mem %u", zone.zone_id);
 	cfg->nr_zones++;
 	return 0;
 }
