@@ -948,6 +948,14 @@ cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"'}, {
 # the same window and irq in two zones is fine (hvisor-tool's LoongArch
 # example does it)
 M2='"memory_region": [{"zone0_ipa": "0x60000000", "zonex_ipa": "0x50000000", "size": "0x1000"}]'
+# one tap serves one device, in a zone or across zones
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "net", '"$D"', "tap": "tap0"}, {"type": "net", "addr": "0xa003a00", "irq": 77, "status": "enable", "tap": "tap0"}]}]}' \
+	'1:211: zones[0].devices[1]: tap tap0 already used by zones[0].devices[0] (one device per tap)'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "net", '"$D"', "tap": "tap0"}]}, {"id": 2, '"$M2"', "devices": [{"type": "net", '"$D"', "tap": "tap0", "queues": 2}]}]}' \
+	'1:328: zones[1].devices[0]: tap tap0 already used by zones[0].devices[0] (one device per tap)'
+err 1 "virtio start: --device net,addr=a003a00,irq=77,zone_id=1,tap=tap0: tap tap0 already used by --device 1 (one device per tap)" \
+	virtio start -n --device net,addr=a003800,irq=76,zone_id=1,tap=tap0 \
+	--device net,addr=a003a00,irq=77,zone_id=1,tap=tap0
 printf '%s' '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"'}]}, {"id": 2, '"$M2"', "devices": [{"type": "console", '"$D"'}]}]}' >c.json
 out "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x1000
 hvisorctl zone add 2 mem=0x50000000:0x60000000:0x1000

@@ -406,7 +406,9 @@ static int load_device(struct cfg *cfg, const struct json_value *d,
 /*
  * The module refuses these too, but only after earlier ones were added.
  * The zones of the file are new (adding one that exists fails), so the
- * devices of the file are all the devices of their zones.
+ * devices of the file are all the devices of their zones. A tap serves
+ * one device, in any zone: a second one would fail to attach to a
+ * single-queue tap, and share the flows of a multi-queue one.
  */
 static const char *dev_conflict(const struct cfg *cfg, const struct cfg_dev *cd)
 {
@@ -418,6 +420,13 @@ static const char *dev_conflict(const struct cfg *cfg, const struct cfg_dev *cd)
 		b = &cfg->devs[i].spec.dev;
 		if (b->type == HVV_DEV_CONSOLE)
 			consoles++;
+		if (cd->spec.tap && cfg->devs[i].spec.tap &&
+		    !strcmp(cd->spec.tap, cfg->devs[i].spec.tap)) {
+			snprintf(msg, sizeof(msg),
+				 "tap %s already used by %s (one device per tap)",
+				 cd->spec.tap, cfg->devs[i].where);
+			return msg;
+		}
 		if (a->zone_id != b->zone_id)
 			continue;
 		in_zone++;
