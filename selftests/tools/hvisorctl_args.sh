@@ -687,6 +687,11 @@ sed 's/"mtu": 65536/"mtu": "9000"/' x86m.json >x86m2.json
 "$BIN" load -n x86m2.json >out 2>err; rc=$?
 [ $rc = 0 ] && grep -qxF 'hvisorctl add net zone=1 addr=0x119220200 len=0x200 irq=14 queues=1 tap=tap0 mac=00:16:3e:10:10:10 mtu=9000' out
 report $(( $? == 0 )) "load -n: net queues and mtu"
+# queue pairs as add takes them (the tap is not looked at by -n)
+sed 's/"queues": 1/"queues": 7/' x86m2.json >x86q7.json
+"$BIN" load -n x86q7.json >out 2>err; rc=$?
+[ $rc = 0 ] && grep -qxF 'hvisorctl add net zone=1 addr=0x119220200 len=0x200 irq=14 queues=7 tap=tap0 mac=00:16:3e:10:10:10 mtu=9000' out
+report $(( $? == 0 )) "load -n: net queues 7"
 sed 's/"0x3e"/0x3e/' x86.json >x86h.json
 err 1 'load: x86h.json:29:25: hexadecimal number: JSON has none, write it as a string ("0x3e", as hvisor-tool'"'"'s examples do)' load -n x86h.json
 sed 's/"0x3e",//' x86.json >x86s.json
