@@ -920,7 +920,7 @@ ok "" zone del --force 1
 reset
 ok "" zone add 1 mem=0:0:$pg
 : >log
-FAKE_TUN_ERRNO=16 err 2 "add net: tap0: already in use by another process (hvisor-tool's daemon?)" \
+FAKE_TUN_ERRNO=16 err 2 "add net: tap0: already in use by another process (hvisor-tool's daemon?) or an hvisor_vhost device (hvisorctl list)" \
 	add net zone=1 addr=0xa003600 irq=75 tap=tap0
 FAKE_TUN_ERRNO=1 err 2 "add net: tap0: TUNSETIFF: EPERM: Operation not permitted (needs CAP_NET_ADMIN, or to be the tap's owner or group)" \
 	add net zone=1 addr=0xa003600 irq=75 tap=tap0
@@ -954,9 +954,17 @@ FAKE_FAIL_ADD=2 err 2 "load: x86.json: zones[0].devices[1]: add net at 0x1192202
 hvisorctl: load: nothing was applied (what this run added was removed)" load x86.json
 check "load with net rolled back" eval '[ "$(state)" = "zone 1;" ]'
 # a tap in use: nothing is added at all
-FAKE_TUN_ERRNO=16 err 2 "load: x86.json: zones[0].devices[1]: tap0: already in use by another process (hvisor-tool's daemon?)" \
+FAKE_TUN_ERRNO=16 err 2 "load: x86.json: zones[0].devices[1]: tap0: already in use by another process (hvisor-tool's daemon?) or an hvisor_vhost device (hvisorctl list)" \
 	load x86.json
 check "load: tap busy, nothing added" eval '[ "$(state)" = "zone 1;" ]'
+# in use by one of the module's devices: that one is named
+ok "net0" add net zone=1 addr=0xa003600 irq=75 tap=tap0
+err 2 "load: x86.json: zones[0].devices[1]: tap0: already in use by net0 of zone 1 (see hvisorctl list)" \
+	load x86.json
+err 2 "add net: tap0: already in use by net0 of zone 1 (see hvisorctl list)" \
+	add net zone=1 addr=0xa003800 irq=76 tap=tap0
+check "tap held: nothing added" eval '[ "$(state)" = "zone 1;dev net0 1 1 a003600 200 75 0 0 tap0;" ]'
+ok "" del net0
 unset HVISORCTL_NET_SYSFS HVISORCTL_TUN
 
 ############################################################ ENOSPC hints

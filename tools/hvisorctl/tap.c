@@ -172,6 +172,40 @@ static const char *tunsetiff_hint(int e)
 	return "";
 }
 
+int tap_holder(const char *ifname, struct sysfs_dev *holder)
+{
+	struct sysfs_dev *devs;
+	char backend[64];
+	unsigned int i, nr;
+	int ret = -1;
+
+	if (sysfs_devices(&devs, &nr))
+		return -1;
+	for (i = 0; i < nr && ret; i++) {
+		if (devs[i].type != HVV_DEV_NET ||
+		    sysfs_attr(devs[i].name, "backend", backend,
+			       sizeof(backend)) ||
+		    strcmp(backend, ifname))
+			continue;
+		*holder = devs[i];
+		ret = 0;
+	}
+	free(devs);
+	return ret;
+}
+
+void tap_busy_err(const char *ctx, const char *ifname)
+{
+	struct sysfs_dev h;
+
+	if (!tap_holder(ifname, &h))
+		err_msg("%s: %s: already in use by %s of zone %u (see hvisorctl list)",
+			ctx, ifname, h.name, h.zone);
+	else
+		err_msg("%s: %s: already in use by %s", ctx, ifname,
+			"another process (hvisor-tool's daemon?) or an hvisor_vhost device (hvisorctl list)");
+}
+
 /* Attach one fd to the tap (a queue of it when @mq): the fd, or -1. */
 static int tap_attach(const char *ifname, int mq, const char *ctx)
 {
@@ -200,8 +234,7 @@ static int tap_attach(const char *ifname, int mq, const char *ctx)
 	if (ioctl(fd, TUNSETIFF, &ifr)) {
 		e = errno;
 		if (e == EBUSY)
-			err_msg("%s: %s: already in use by another process (hvisor-tool's daemon?)",
-				ctx, ifname);
+			tap_busy_err(ctx, ifname);
 		else
 			err_msg("%s: %s: TUNSETIFF: %s%s", ctx, ifname,
 				errno_str(e), tunsetiff_hint(e));

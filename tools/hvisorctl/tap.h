@@ -27,5 +27,15 @@
 int tap_open(struct dev_spec *spec, const char *ctx);
 /* Close the fds of several queue pairs. */
 void tap_close(struct dev_spec *spec);
+/*
+ * The device of the sysfs class whose backend is the tap @ifname (the
+ * module shows the tap's current name): 0 with it in @holder, or -1.
+ */
+int tap_holder(const char *ifname, struct sysfs_dev *holder);
+/*
+ * The message for a tap attached elsewhere (EBUSY from TUNSETIFF): the
+ * device that holds it, if one of the module's does.
+ */
+void tap_busy_err(const char *ctx, const char *ifname);
 
 #endif /* HVISORCTL_TAP_H */
