@@ -965,6 +965,40 @@ err 2 "add net: tap0: already in use by net0 of zone 1 (see hvisorctl list)" \
 	add net zone=1 addr=0xa003800 irq=76 tap=tap0
 check "tap held: nothing added" eval '[ "$(state)" = "zone 1;dev net0 1 1 a003600 200 75 0 0 tap0;" ]'
 ok "" del net0
+# load --replace run twice (the packaged service's start): the
+# single-queue tap a net device of a replaced zone holds is opened once
+# that zone is removed; the zone the file does not name stays
+ok "console0 /dev/ttyHV0
+net0
+blk0" load x86.json
+for i in 1 2; do
+	: >log
+	ok "console0 /dev/ttyHV0
+net0
+blk0" load --replace x86.json
+	check "load --replace ($i): zone 2 anew, on tap0; zone 1 kept" eval \
+		'[ "$(grep -v "^adds" "$FAKE_STATE" | sort | tr "\n" ";")" = "dev blk0 2 2 119220400 200 11 0 0 $T/disk.img;dev console0 3 2 119220000 200 10 0 0 -;dev net0 1 2 119220200 200 14 0 1 tap0;zone 1;zone 2;" ]'
+	check "load --replace ($i): tap0 attached after net0's removal" eval \
+		'[ "$(grep -E "^(TUNSETIFF|DEV_DEL net0|ZONE_DEL)" log | tr "\n" ";")" = "TUNSETIFF tap0 0x5002;DEV_DEL net0;ZONE_DEL 2;TUNSETIFF tap0 0x5002;" ]'
+done
+# a tap held by another process, or by a device of a zone the file does
+# not name: refused before anything is removed
+sed 's/"tap0"/"tap1"/' x86.json >x86t1.json
+state0=$(state)
+FAKE_TUN_ERRNO=16 err 2 "load: x86t1.json: zones[0].devices[1]: tap1: already in use by another process (hvisor-tool's daemon?) or an hvisor_vhost device (hvisorctl list)" \
+	load --replace x86t1.json
+check "load --replace, tap of another process: nothing removed" eval '[ "$(state)" = "$state0" ]'
+ok "net1" add net zone=1 addr=0xa003600 irq=75 tap=tap1
+state0=$(state)
+err 2 "load: x86t1.json: zones[0].devices[1]: tap1: already in use by net1 of zone 1 (see hvisorctl list)" \
+	load --replace x86t1.json
+check "load --replace, tap of zone 1: nothing removed" eval '[ "$(state)" = "$state0" ]'
+ok "" del net1
+# the tap still in use once the zone is removed: said so
+FAKE_TUN_ERRNO=16 err 2 "load: x86.json: zones[0].devices[1]: tap0: already in use by another process (hvisor-tool's daemon?) or an hvisor_vhost device (hvisorctl list)
+hvisorctl: load: nothing was applied (what this run added was removed)
+hvisorctl: load: the 1 zones --replace removed are not restored" load --replace x86.json
+check "load --replace, tap busy after the removal: zone 2 gone" eval '[ "$(state)" = "zone 1;" ]'
 unset HVISORCTL_NET_SYSFS HVISORCTL_TUN
 
 ############################################################ ENOSPC hints

@@ -2,8 +2,9 @@
 /*
  * hvisorctl - "hvisorctl load virtio_cfg.json": hvisor-tool's virtio
  * configuration file. The whole file is checked first, then every backend
- * is opened, then zones and devices are added; if an ioctl fails, what this
- * run added is removed again.
+ * is opened (but for the taps that load --replace frees, see
+ * open_backends()), then zones and devices are added; if an ioctl fails,
+ * what this run added is removed again.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "json.h"
 #include "module_limits.h"
 #include "parse.h"
+#include "tap.h"
 
 #define CFG_MAX_DEVS	256
 
@@ -26,6 +28,7 @@ struct cfg_dev {
 	struct dev_spec spec;
 	char where[64];		/* zones[I].devices[J] */
 	int created;
+	int deferred;		/* its tap opened once --replace removed its holder */
 };
 
 /* An enabled device of a type the module does not serve. */
@@ -797,6 +800,70 @@ static int apply_zones(struct cfg *cfg, int fd)
 	return 0;
 }
 
+/* Zone @zone_id is one of the file's, which --replace removes. */
+static int replaces_zone(const struct cfg *cfg, __u32 zone_id)
+{
+	unsigned int i;
+
+	for (i = 0; cfg->replace && i < cfg->nr_zones; i++)
+		if (cfg->zones[i].zone_id == zone_id)
+			return 1;
+	return 0;
+}
+
+/*
+ * Every backend, before anything changes: an image or a tap that cannot
+ * be had leaves the zones as they are. The exception: with --replace, a
+ * single-queue tap whose queue a net device of a zone being replaced
+ * holds (an earlier load of the file) is only free once that zone is
+ * removed, so it is opened then (open_deferred()).
+ */
+static int open_backends(struct cfg *cfg)
+{
+	struct sysfs_dev holder;
+	struct cfg_dev *cd;
+	char ctx[160];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < cfg->nr_devs; i++) {
+		cd = &cfg->devs[i];
+		cfg_ctx(cfg, ctx, sizeof(ctx), cd->where);
+		if (!cfg->replace)
+			ret = backend_open(&cd->spec, ctx);
+		else
+			ret = backend_open_unless_busy(&cd->spec, ctx);
+		if (ret < 0)
+			return -1;
+		if (!ret)
+			continue;
+		if (tap_holder(cd->spec.tap, &holder) ||
+		    !replaces_zone(cfg, holder.zone)) {
+			tap_busy_err(ctx, cd->spec.tap);
+			return -1;
+		}
+		cd->deferred = 1;
+	}
+	return 0;
+}
+
+/* The taps of the devices --replace removed, released with them. */
+static int open_deferred(struct cfg *cfg)
+{
+	struct cfg_dev *cd;
+	char ctx[160];
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_devs; i++) {
+		cd = &cfg->devs[i];
+		if (cd->deferred &&
+		    backend_open(&cd->spec, cfg_ctx(cfg, ctx, sizeof(ctx),
+						    cd->where)))
+			return -1;
+	}
+	return 0;
+}
+
 static int apply(struct cfg *cfg)
 {
 	struct cfg_dev *cd;
@@ -804,12 +871,8 @@ static int apply(struct cfg *cfg)
 	char ctx[160], where[96];
 	int fd, ret = EXIT_FAIL;
 
-	for (i = 0; i < cfg->nr_devs; i++) {
-		cd = &cfg->devs[i];
-		if (backend_open(&cd->spec, cfg_ctx(cfg, ctx, sizeof(ctx),
-						    cd->where)))
-			goto close;
-	}
+	if (open_backends(cfg))
+		goto close;
 	fd = ctl_open(cfg->cmd);
 	if (fd < 0)
 		goto close;
@@ -827,7 +890,7 @@ static int apply(struct cfg *cfg)
 			goto undo;
 		}
 	}
-	if (apply_zones(cfg, fd))
+	if (open_deferred(cfg) || apply_zones(cfg, fd))
 		goto undo;
 	for (i = 0; i < cfg->nr_devs; i++) {
 		cd = &cfg->devs[i];
