@@ -7,7 +7,9 @@
 # disk) loaded with "hvisorctl load", moved onto the simulator's guest
 # zone: its one RAM region becomes the identity zone's regions, each
 # window the start of a page in the PCI hole (dev_addr), the irqs the
-# guest's. Every other key stays as hvisor-tool writes it. The zone's
+# guest's. Every other key stays as hvisor-tool writes it. Loaded again
+# with "load --replace", twice (a boot script run again), the net device
+# takes over the single-queue tap0 from the one it replaces. The zone's
 # virtio_net gets the file's MAC and passes traffic to the tap; then
 # "hvisorctl unload FILE" removes the devices and the zone, and leaves the
 # tap alone (hvisorctl never creates or deletes interfaces).
@@ -65,6 +67,18 @@ check "load -n: the net device with the file's MAC" sh -c \
 	"hvisorctl load -n virtio_cfg.json | grep -q 'add net zone=$GUEST_ZONE addr=$net_addr len=0x200 irq=$((GUEST_IRQ_BASE + 1)) tap=tap0 mac=00:16:3e:10:10:10'"
 out=$(hvisorctl load virtio_cfg.json 2>&1) || e2e_fail "hvisorctl load: $out"
 e2e_log "load: $(echo "$out" | tr '\n' ';')"
+# A boot script run again (the packaged service: load --replace): the
+# zone's net device holds tap0's only queue, which load --replace takes
+# over once it has removed the zone.
+check "load again: tap0 in use by the zone's net device" sh -c \
+	"hvisorctl load virtio_cfg.json 2>&1 | grep -q 'tap0: already in use by net[0-9]* of zone $GUEST_ZONE'"
+for i in 1 2; do
+	if out=$(hvisorctl load --replace virtio_cfg.json 2>&1); then
+		e2e_pass "load --replace ($i) with the net device on tap0"
+	else
+		e2e_fail "load --replace ($i) with the net device on tap0: $out"
+	fi
+done
 net=$(hvisorctl list | awk -v z="$GUEST_ZONE" -v a="$net_addr" \
 	'NR > 1 && $2 == "net" && $3 == z && $4 == a { print $1 }')
 check "load: a console, a net device and a disk in zone $GUEST_ZONE" test \

@@ -370,6 +370,13 @@ err 1 "virtio start: --mem x=0:0:0x1000: ZONE x: not a number" \
 err 1 "virtio start: --mem 1=0:0:0: SIZE must not be 0" virtio start --mem 1=0:0:0 --device $DEV1
 err 1 "virtio start: --mem 1=0x1000:0x1000:0x1000: zone 1 already given" \
 	virtio start --mem 1=0:0:0x1000 --mem 1=0x1000:0x1000:0x1000 --device $DEV1
+# every zone given once, then one again: the 32nd --mem has no slot
+mems=()
+for z in $(seq 1 31); do
+	mems+=(--mem "$z=0:$(printf 0x%x $((z << 20))):0x1000")
+done
+err 1 "virtio start: --mem 1=0x1000:0x1000:0x1000: zone 1 already given" \
+	virtio start "${mems[@]}" --mem 1=0x1000:0x1000:0x1000 --device $DEV1
 err 1 "virtio start: --mem 2: no --device of zone 2" virtio start --mem 2=0:0:0x1000 --device $DEV1
 err 1 "virtio start: zones 1 and 2: no --mem, hvisor-tool's RAM is one zone's" \
 	virtio start --device $DEV1 --device console,addr=a003800,irq=77,zone_id=2
@@ -680,6 +687,11 @@ sed 's/"mtu": 65536/"mtu": "9000"/' x86m.json >x86m2.json
 "$BIN" load -n x86m2.json >out 2>err; rc=$?
 [ $rc = 0 ] && grep -qxF 'hvisorctl add net zone=1 addr=0x119220200 len=0x200 irq=14 queues=1 tap=tap0 mac=00:16:3e:10:10:10 mtu=9000' out
 report $(( $? == 0 )) "load -n: net queues and mtu"
+# queue pairs as add takes them (the tap is not looked at by -n)
+sed 's/"queues": 1/"queues": 7/' x86m2.json >x86q7.json
+"$BIN" load -n x86q7.json >out 2>err; rc=$?
+[ $rc = 0 ] && grep -qxF 'hvisorctl add net zone=1 addr=0x119220200 len=0x200 irq=14 queues=7 tap=tap0 mac=00:16:3e:10:10:10 mtu=9000' out
+report $(( $? == 0 )) "load -n: net queues 7"
 sed 's/"0x3e"/0x3e/' x86.json >x86h.json
 err 1 'load: x86h.json:29:25: hexadecimal number: JSON has none, write it as a string ("0x3e", as hvisor-tool'"'"'s examples do)' load -n x86h.json
 sed 's/"0x3e",//' x86.json >x86s.json
@@ -941,6 +953,14 @@ cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"'}, {
 # the same window and irq in two zones is fine (hvisor-tool's LoongArch
 # example does it)
 M2='"memory_region": [{"zone0_ipa": "0x60000000", "zonex_ipa": "0x50000000", "size": "0x1000"}]'
+# one tap serves one device, in a zone or across zones
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "net", '"$D"', "tap": "tap0"}, {"type": "net", "addr": "0xa003a00", "irq": 77, "status": "enable", "tap": "tap0"}]}]}' \
+	'1:211: zones[0].devices[1]: tap tap0 already used by zones[0].devices[0] (one device per tap)'
+cfg_err '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "net", '"$D"', "tap": "tap0"}]}, {"id": 2, '"$M2"', "devices": [{"type": "net", '"$D"', "tap": "tap0", "queues": 2}]}]}' \
+	'1:328: zones[1].devices[0]: tap tap0 already used by zones[0].devices[0] (one device per tap)'
+err 1 "virtio start: --device net,addr=a003a00,irq=77,zone_id=1,tap=tap0: tap tap0 already used by --device 1 (one device per tap)" \
+	virtio start -n --device net,addr=a003800,irq=76,zone_id=1,tap=tap0 \
+	--device net,addr=a003a00,irq=77,zone_id=1,tap=tap0
 printf '%s' '{"zones": [{"id": 1, '"$M"', "devices": [{"type": "console", '"$D"'}]}, {"id": 2, '"$M2"', "devices": [{"type": "console", '"$D"'}]}]}' >c.json
 out "hvisorctl zone add 1 mem=0x50000000:0x50000000:0x1000
 hvisorctl zone add 2 mem=0x50000000:0x60000000:0x1000

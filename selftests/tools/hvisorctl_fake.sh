@@ -53,6 +53,8 @@ struct fdev {
 static int zones[HVV_MAX_ZONE_ID + 1];
 static struct fdev devs[MAXD];
 static int nr, nadds;
+/* The tap each fd of this process attached to (TUNSETIFF). */
+static char tap_of_fd[1024][IFNAMSIZ];
 
 int __real_ioctl(int fd, unsigned long req, ...);
 
@@ -315,6 +317,12 @@ static int dev_add(struct hvv_dev_config *u, size_t usize)
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", d->backend_fd);
 		if (readlink(link, n->backend, sizeof(n->backend) - 1) < 0)
 			return EBADF;
+		/* a net device's backend is its tap's name, as net_dev.c shows it */
+		if (d->type == HVV_DEV_NET) {
+			if (d->backend_fd >= 1024 || !tap_of_fd[d->backend_fd][0])
+				return EBADF;
+			strcpy(n->backend, tap_of_fd[d->backend_fd]);
+		}
 	}
 	memset(serial, 0, sizeof(serial));
 	memset(mac, 0, sizeof(mac));
@@ -358,12 +366,14 @@ static int dev_del(struct hvv_dev_name *dn)
 /*
  * The tap side, on the regular file HVISORCTL_TUN names: FAKE_TUN_ERRNO
  * fails TUNSETIFF, FAKE_MTU is the interface's MTU (default 1500; "fail":
- * SIOCGIFMTU fails). -1: not a tap ioctl.
+ * SIOCGIFMTU fails). A single-queue tap a net device holds is busy, as
+ * tun.c has it, until the device is deleted. -1: not a tap ioctl.
  */
-static int tun_ioctl(unsigned long req, void *arg)
+static int tun_ioctl(int fd, unsigned long req, void *arg)
 {
 	const char *mtu = getenv("FAKE_MTU");
 	struct ifreq *ifr = arg;
+	int i;
 
 	switch (req) {
 	case TUNSETIFF:
@@ -371,8 +381,17 @@ static int tun_ioctl(unsigned long req, void *arg)
 		     (unsigned int)(unsigned short)ifr->ifr_flags);
 		if (getenv("FAKE_TUN_ERRNO"))
 			return atoi(getenv("FAKE_TUN_ERRNO"));
-		return ifr->ifr_flags == (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR) ?
-			0 : EINVAL;
+		if (ifr->ifr_flags != (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR))
+			return EINVAL;
+		load();
+		for (i = 0; i < nr; i++)
+			if (devs[i].type == HVV_DEV_NET &&
+			    !strncmp(devs[i].backend, ifr->ifr_name, IFNAMSIZ))
+				return EBUSY;
+		if (fd < 0 || fd >= 1024)
+			return EMFILE;
+		snprintf(tap_of_fd[fd], IFNAMSIZ, "%.15s", ifr->ifr_name);
+		return 0;
 	case TUNSETVNETHDRSZ:
 		flog("TUNSETVNETHDRSZ %d", *(int *)arg);
 		return 0;
@@ -393,7 +412,7 @@ int __wrap_ioctl(int fd, unsigned long req, void *arg)
 	struct fdev *d;
 	int ret = 0;
 
-	ret = tun_ioctl(req, arg);
+	ret = tun_ioctl(fd, req, arg);
 	if (ret >= 0) {
 		errno = ret;
 		return ret ? -1 : 0;
@@ -829,9 +848,10 @@ check "replaced and rolled back" eval '[ -z "$(state)" ]'
 # The taps are a fake /sys/class/net and a regular file for /dev/net/tun,
 # whose ioctls the fake answers (fd passed to the module: its path).
 reset
-mkdir -p net/tap0 net/tap1 net/eth0
+mkdir -p net/tap0 net/tap1 net/tap2 net/eth0
 printf '0x1002\n' >net/tap0/tun_flags
 printf '0x5002\n' >net/tap1/tun_flags
+printf '0x5002\n' >net/tap2/tun_flags
 : >tun
 export HVISORCTL_NET_SYSFS=$T/net HVISORCTL_TUN=$T/tun
 ok "" zone add 1 mem=0:0:$pg
@@ -846,7 +866,7 @@ has log "TUNSETIFF tap1 0x5002"
 has log "DEV_ADD net zone=1 addr=0xa003800 len=0x100 irq=76 flags=1 queues=1 serial= mac=02:16:3e:10:10:10"
 has log "NET mtu=9000"
 check "add net: the tap's fd went to the module" \
-	eval '[ "$(state)" = "zone 1;dev net0 1 1 a003600 200 75 0 0 $T/tun;dev net1 1 1 a003800 100 76 1 1 $T/tun;" ]'
+	eval '[ "$(state)" = "zone 1;dev net0 1 1 a003600 200 75 0 0 tap0;dev net1 1 1 a003800 100 76 1 1 tap1;" ]'
 # A newer hvisorctl on this module (hvisorctl-next, the fake of API 3, the
 # oldest one hvisorctl speaks): without the appended field, zero, the
 # module takes the larger structure (the uapi's sizes); with it set,
@@ -854,7 +874,7 @@ check "add net: the tap's fd went to the module" \
 # older. The same EINVAL to this hvisorctl is only "a value was refused".
 state0=$(state)
 BIN=$T/hvisorctl-next FAKE_TAIL=1 err 2 "add net: E2BIG: Argument list too long (the module is older than this hvisorctl: it does not know a field this request uses)" \
-	add net zone=1 addr=0xa004000 irq=77 tap=tap0
+	add net zone=1 addr=0xa004000 irq=77 tap=tap2
 check "E2BIG: nothing added" eval '[ "$(state)" = "$state0" ]'
 adds=$(sed -n 's/^adds //p' "$FAKE_STATE")
 BIN=$T/hvisorctl-next FAKE_FAIL_ADD=$((adds + 1)) FAKE_ERRNO=22 \
@@ -864,18 +884,18 @@ FAKE_FAIL_ADD=$((adds + 2)) FAKE_ERRNO=22 \
 	err 2 "add blk: EINVAL: Invalid argument (a value was refused, see dmesg)" \
 	add blk zone=1 addr=0xa004000 irq=77 img=disk.img serial=SN-2
 check "EINVAL: nothing added" eval '[ "$(state)" = "$state0" ]'
-BIN=$T/hvisorctl-next FAKE_MTU=fail run add net zone=1 addr=0xa004000 irq=77 tap=tap0
+BIN=$T/hvisorctl-next FAKE_MTU=fail run add net zone=1 addr=0xa004000 irq=77 tap=tap2
 check "older module, nothing new given: added" eval '[ $rc = 0 ] && [ "$(cat out)" = net2 ]'
 ok "" del net2
 ok "NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND
-net0             net      1    0xa003600    0x200  75   0x0    $T/tun
-net1             net      1    0xa003800    0x100  76   0x0    $T/tun" list
+net0             net      1    0xa003600    0x200  75   0x0    tap0
+net1             net      1    0xa003800    0x100  76   0x0    tap1" list
 run info net1
 check "info net1: type net, its backend, flags mac" \
-	eval 'grep -qx "type             net" out && grep -qx "backend          $T/tun" out &&
+	eval 'grep -qx "type             net" out && grep -qx "backend          tap1" out &&
 		grep -qx "flags            mac" out'
 run info --json net0
-check "info --json net0" grep -qF '{"name": "net0", "type": "net", "zone": 1, "addr": "0xa003600", "len": "0x200", "irq": 75, "index": 0, "backend": "'"$T"'/tun", "ro": false,' out
+check "info --json net0" grep -qF '{"name": "net0", "type": "net", "zone": 1, "addr": "0xa003600", "len": "0x200", "irq": 75, "index": 0, "backend": "tap0", "ro": false,' out
 "$BIN" list --json >l.json && "$BIN" __json-check l.json >/dev/null
 check "list --json with net devices is valid JSON" test $? = 0
 ok "" del net0
@@ -892,15 +912,15 @@ FAKE_MTU=fail err 0 "add net: tap1: warning: SIOCGIFMTU: ENODEV: No such device,
 	add net zone=1 addr=0xa003800 irq=76 tap=tap1
 has log "NET mtu=0"
 : >log
-FAKE_MTU=65536 err 0 "add net: tap1: warning: MTU 65536 outside 68..65535, no MTU offered" \
-	add net zone=1 addr=0xa003a00 irq=77 tap=tap1
+FAKE_MTU=65536 err 0 "add net: tap2: warning: MTU 65536 outside 68..65535, no MTU offered" \
+	add net zone=1 addr=0xa003a00 irq=77 tap=tap2
 has log "NET mtu=0"
 ok "" zone del --force 1
 # The tap refused: nothing is asked of the module.
 reset
 ok "" zone add 1 mem=0:0:$pg
 : >log
-FAKE_TUN_ERRNO=16 err 2 "add net: tap0: already in use by another process (hvisor-tool's daemon?)" \
+FAKE_TUN_ERRNO=16 err 2 "add net: tap0: already in use by another process (hvisor-tool's daemon?) or an hvisor_vhost device (hvisorctl list)" \
 	add net zone=1 addr=0xa003600 irq=75 tap=tap0
 FAKE_TUN_ERRNO=1 err 2 "add net: tap0: TUNSETIFF: EPERM: Operation not permitted (needs CAP_NET_ADMIN, or to be the tap's owner or group)" \
 	add net zone=1 addr=0xa003600 irq=75 tap=tap0
@@ -934,9 +954,51 @@ FAKE_FAIL_ADD=2 err 2 "load: x86.json: zones[0].devices[1]: add net at 0x1192202
 hvisorctl: load: nothing was applied (what this run added was removed)" load x86.json
 check "load with net rolled back" eval '[ "$(state)" = "zone 1;" ]'
 # a tap in use: nothing is added at all
-FAKE_TUN_ERRNO=16 err 2 "load: x86.json: zones[0].devices[1]: tap0: already in use by another process (hvisor-tool's daemon?)" \
+FAKE_TUN_ERRNO=16 err 2 "load: x86.json: zones[0].devices[1]: tap0: already in use by another process (hvisor-tool's daemon?) or an hvisor_vhost device (hvisorctl list)" \
 	load x86.json
 check "load: tap busy, nothing added" eval '[ "$(state)" = "zone 1;" ]'
+# in use by one of the module's devices: that one is named
+ok "net0" add net zone=1 addr=0xa003600 irq=75 tap=tap0
+err 2 "load: x86.json: zones[0].devices[1]: tap0: already in use by net0 of zone 1 (see hvisorctl list)" \
+	load x86.json
+err 2 "add net: tap0: already in use by net0 of zone 1 (see hvisorctl list)" \
+	add net zone=1 addr=0xa003800 irq=76 tap=tap0
+check "tap held: nothing added" eval '[ "$(state)" = "zone 1;dev net0 1 1 a003600 200 75 0 0 tap0;" ]'
+ok "" del net0
+# load --replace run twice (the packaged service's start): the
+# single-queue tap a net device of a replaced zone holds is opened once
+# that zone is removed; the zone the file does not name stays
+ok "console0 /dev/ttyHV0
+net0
+blk0" load x86.json
+for i in 1 2; do
+	: >log
+	ok "console0 /dev/ttyHV0
+net0
+blk0" load --replace x86.json
+	check "load --replace ($i): zone 2 anew, on tap0; zone 1 kept" eval \
+		'[ "$(grep -v "^adds" "$FAKE_STATE" | sort | tr "\n" ";")" = "dev blk0 2 2 119220400 200 11 0 0 $T/disk.img;dev console0 3 2 119220000 200 10 0 0 -;dev net0 1 2 119220200 200 14 0 1 tap0;zone 1;zone 2;" ]'
+	check "load --replace ($i): tap0 attached after net0's removal" eval \
+		'[ "$(grep -E "^(TUNSETIFF|DEV_DEL net0|ZONE_DEL)" log | tr "\n" ";")" = "TUNSETIFF tap0 0x5002;DEV_DEL net0;ZONE_DEL 2;TUNSETIFF tap0 0x5002;" ]'
+done
+# a tap held by another process, or by a device of a zone the file does
+# not name: refused before anything is removed
+sed 's/"tap0"/"tap1"/' x86.json >x86t1.json
+state0=$(state)
+FAKE_TUN_ERRNO=16 err 2 "load: x86t1.json: zones[0].devices[1]: tap1: already in use by another process (hvisor-tool's daemon?) or an hvisor_vhost device (hvisorctl list)" \
+	load --replace x86t1.json
+check "load --replace, tap of another process: nothing removed" eval '[ "$(state)" = "$state0" ]'
+ok "net1" add net zone=1 addr=0xa003600 irq=75 tap=tap1
+state0=$(state)
+err 2 "load: x86t1.json: zones[0].devices[1]: tap1: already in use by net1 of zone 1 (see hvisorctl list)" \
+	load --replace x86t1.json
+check "load --replace, tap of zone 1: nothing removed" eval '[ "$(state)" = "$state0" ]'
+ok "" del net1
+# the tap still in use once the zone is removed: said so
+FAKE_TUN_ERRNO=16 err 2 "load: x86.json: zones[0].devices[1]: tap0: already in use by another process (hvisor-tool's daemon?) or an hvisor_vhost device (hvisorctl list)
+hvisorctl: load: nothing was applied (what this run added was removed)
+hvisorctl: load: the 1 zones --replace removed are not restored" load --replace x86.json
+check "load --replace, tap busy after the removal: zone 2 gone" eval '[ "$(state)" = "zone 1;" ]'
 unset HVISORCTL_NET_SYSFS HVISORCTL_TUN
 
 ############################################################ ENOSPC hints

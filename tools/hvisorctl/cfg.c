@@ -2,8 +2,9 @@
 /*
  * hvisorctl - "hvisorctl load virtio_cfg.json": hvisor-tool's virtio
  * configuration file. The whole file is checked first, then every backend
- * is opened, then zones and devices are added; if an ioctl fails, what this
- * run added is removed again.
+ * is opened (but for the taps that load --replace frees, see
+ * open_backends()), then zones and devices are added; if an ioctl fails,
+ * what this run added is removed again.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include "json.h"
 #include "module_limits.h"
 #include "parse.h"
+#include "tap.h"
 
 #define CFG_MAX_DEVS	256
 
@@ -26,6 +28,7 @@ struct cfg_dev {
 	struct dev_spec spec;
 	char where[64];		/* zones[I].devices[J] */
 	int created;
+	int deferred;		/* its tap opened once --replace removed its holder */
 };
 
 /* An enabled device of a type the module does not serve. */
@@ -406,7 +409,9 @@ static int load_device(struct cfg *cfg, const struct json_value *d,
 /*
  * The module refuses these too, but only after earlier ones were added.
  * The zones of the file are new (adding one that exists fails), so the
- * devices of the file are all the devices of their zones.
+ * devices of the file are all the devices of their zones. A tap serves
+ * one device, in any zone: a second one would fail to attach to a
+ * single-queue tap, and share the flows of a multi-queue one.
  */
 static const char *dev_conflict(const struct cfg *cfg, const struct cfg_dev *cd)
 {
@@ -418,6 +423,13 @@ static const char *dev_conflict(const struct cfg *cfg, const struct cfg_dev *cd)
 		b = &cfg->devs[i].spec.dev;
 		if (b->type == HVV_DEV_CONSOLE)
 			consoles++;
+		if (cd->spec.tap && cfg->devs[i].spec.tap &&
+		    !strcmp(cd->spec.tap, cfg->devs[i].spec.tap)) {
+			snprintf(msg, sizeof(msg),
+				 "tap %s already used by %s (one device per tap)",
+				 cd->spec.tap, cfg->devs[i].where);
+			return msg;
+		}
 		if (a->zone_id != b->zone_id)
 			continue;
 		in_zone++;
@@ -788,6 +800,70 @@ static int apply_zones(struct cfg *cfg, int fd)
 	return 0;
 }
 
+/* Zone @zone_id is one of the file's, which --replace removes. */
+static int replaces_zone(const struct cfg *cfg, __u32 zone_id)
+{
+	unsigned int i;
+
+	for (i = 0; cfg->replace && i < cfg->nr_zones; i++)
+		if (cfg->zones[i].zone_id == zone_id)
+			return 1;
+	return 0;
+}
+
+/*
+ * Every backend, before anything changes: an image or a tap that cannot
+ * be had leaves the zones as they are. The exception: with --replace, a
+ * single-queue tap whose queue a net device of a zone being replaced
+ * holds (an earlier load of the file) is only free once that zone is
+ * removed, so it is opened then (open_deferred()).
+ */
+static int open_backends(struct cfg *cfg)
+{
+	struct sysfs_dev holder;
+	struct cfg_dev *cd;
+	char ctx[160];
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < cfg->nr_devs; i++) {
+		cd = &cfg->devs[i];
+		cfg_ctx(cfg, ctx, sizeof(ctx), cd->where);
+		if (!cfg->replace)
+			ret = backend_open(&cd->spec, ctx);
+		else
+			ret = backend_open_unless_busy(&cd->spec, ctx);
+		if (ret < 0)
+			return -1;
+		if (!ret)
+			continue;
+		if (tap_holder(cd->spec.tap, &holder) ||
+		    !replaces_zone(cfg, holder.zone)) {
+			tap_busy_err(ctx, cd->spec.tap);
+			return -1;
+		}
+		cd->deferred = 1;
+	}
+	return 0;
+}
+
+/* The taps of the devices --replace removed, released with them. */
+static int open_deferred(struct cfg *cfg)
+{
+	struct cfg_dev *cd;
+	char ctx[160];
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_devs; i++) {
+		cd = &cfg->devs[i];
+		if (cd->deferred &&
+		    backend_open(&cd->spec, cfg_ctx(cfg, ctx, sizeof(ctx),
+						    cd->where)))
+			return -1;
+	}
+	return 0;
+}
+
 static int apply(struct cfg *cfg)
 {
 	struct cfg_dev *cd;
@@ -795,12 +871,8 @@ static int apply(struct cfg *cfg)
 	char ctx[160], where[96];
 	int fd, ret = EXIT_FAIL;
 
-	for (i = 0; i < cfg->nr_devs; i++) {
-		cd = &cfg->devs[i];
-		if (backend_open(&cd->spec, cfg_ctx(cfg, ctx, sizeof(ctx),
-						    cd->where)))
-			goto close;
-	}
+	if (open_backends(cfg))
+		goto close;
 	fd = ctl_open(cfg->cmd);
 	if (fd < 0)
 		goto close;
@@ -818,7 +890,7 @@ static int apply(struct cfg *cfg)
 			goto undo;
 		}
 	}
-	if (apply_zones(cfg, fd))
+	if (open_deferred(cfg) || apply_zones(cfg, fd))
 		goto undo;
 	for (i = 0; i < cfg->nr_devs; i++) {
 		cd = &cfg->devs[i];
@@ -1016,11 +1088,15 @@ int cmd_unload(int argc, char **argv)
 	return ret;
 }
 
-/* --mem ZONE=GPA:HPA:SIZE[,...] of virtio start --device */
+/*
+ * --mem ZONE=GPA:HPA:SIZE[,...] of virtio start --device. Parsed aside
+ * and stored once it is known to be a new zone: the zones given so far
+ * may fill @cfg->zones already (every zone once, then a repeat).
+ */
 static int virtio_mem(struct cfg *cfg, const char *arg)
 {
-	struct hvv_zone_config *zone = &cfg->zones[cfg->nr_zones];
 	const char *eq = strchr(arg, '='), *msg;
+	struct hvv_zone_config zone;
 	char id[16];
 	unsigned int i;
 
@@ -1031,29 +1107,36 @@ static int virtio_mem(struct cfg *cfg, const char *arg)
 	}
 	memcpy(id, arg, (size_t)(eq - arg));
 	id[eq - arg] = '\0';
-	memset(zone, 0, sizeof(*zone));
-	msg = parse_zone_id(id, &zone->zone_id);
+	memset(&zone, 0, sizeof(zone));
+	msg = parse_zone_id(id, &zone.zone_id);
 	if (msg) {
 		err_msg("%s: --mem %s: ZONE %s: %s", cfg->cmd, arg, id, msg);
 		return -1;
 	}
-	msg = parse_mem_list(eq + 1, zone->regions, &zone->nr_regions,
+	msg = parse_mem_list(eq + 1, zone.regions, &zone.nr_regions,
 			     HVV_MAX_REGIONS);
 	if (!msg)
-		msg = check_regions(zone->regions, zone->nr_regions);
+		msg = check_regions(zone.regions, zone.nr_regions);
 	if (msg) {
 		err_msg("%s: --mem %s: %s", cfg->cmd, arg, msg);
 		return -1;
 	}
 	for (i = 0; i < cfg->nr_zones; i++) {
-		if (cfg->zones[i].zone_id == zone->zone_id) {
+		if (cfg->zones[i].zone_id == zone.zone_id) {
 			err_msg("%s: --mem %s: zone %u already given",
-				cfg->cmd, arg, zone->zone_id);
+				cfg->cmd, arg, zone.zone_id);
 			return -1;
 		}
 	}
+	/* distinct zone IDs, 1 to HVV_MAX_ZONE_ID: there is room */
+	if (cfg->nr_zones >= ARRAY_SIZE(cfg->zones)) {
+		err_msg("%s: --mem %s: too many zones (max %zu)", cfg->cmd,
+			arg, ARRAY_SIZE(cfg->zones));
+		return -1;
+	}
+	cfg->zones[cfg->nr_zones] = zone;
 	snprintf(cfg->zone_where[cfg->nr_zones], sizeof(cfg->zone_where[0]),
-		 "--mem %u", zone->zone_id);
+		 "--mem %u", zone.zone_id);
 	cfg->nr_zones++;
 	return 0;
 }

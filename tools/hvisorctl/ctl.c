@@ -309,16 +309,26 @@ void img_size_warn(const char *ctx, const char *img, const struct stat *st)
 }
 
 /* Open the backend in the caller's context (paths, permissions). */
-int backend_open(struct dev_spec *spec, const char *ctx)
+static int open_backend(struct dev_spec *spec, const char *ctx, int busy_ok)
 {
 	spec->dev.backend_fd = -1;
 	switch (spec->dev.type) {
 	case HVV_DEV_BLK:
 		return open_img(spec, ctx);
 	case HVV_DEV_NET:
-		return tap_open(spec, ctx);
+		return tap_open(spec, ctx, busy_ok);
 	}
 	return 0;
+}
+
+int backend_open(struct dev_spec *spec, const char *ctx)
+{
+	return open_backend(spec, ctx, 0);
+}
+
+int backend_open_unless_busy(struct dev_spec *spec, const char *ctx)
+{
+	return open_backend(spec, ctx, 1);
 }
 
 void backend_close(struct dev_spec *spec)

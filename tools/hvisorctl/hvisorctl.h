@@ -69,6 +69,11 @@ int ctl_ioctl(int fd, unsigned long req, void *arg, enum ctl_op op,
 int ctl_ioctl_unless(int fd, unsigned long req, void *arg, enum ctl_op op,
 		     const char *ctx, int quiet);
 int backend_open(struct dev_spec *spec, const char *ctx);
+/*
+ * The same, but 1 without a message, nothing open, when the backend is a
+ * tap attached elsewhere (EBUSY: see tap_holder() for by what).
+ */
+int backend_open_unless_busy(struct dev_spec *spec, const char *ctx);
 void backend_close(struct dev_spec *spec);
 int dev_add(int fd, struct dev_spec *spec, const char *ctx);
 void dev_print_created(const struct hvv_dev_config *dev);

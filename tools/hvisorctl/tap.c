@@ -172,8 +172,46 @@ static const char *tunsetiff_hint(int e)
 	return "";
 }
 
-/* Attach one fd to the tap (a queue of it when @mq): the fd, or -1. */
-static int tap_attach(const char *ifname, int mq, const char *ctx)
+int tap_holder(const char *ifname, struct sysfs_dev *holder)
+{
+	struct sysfs_dev *devs;
+	char backend[64];
+	unsigned int i, nr;
+	int ret = -1;
+
+	if (sysfs_devices(&devs, &nr))
+		return -1;
+	for (i = 0; i < nr && ret; i++) {
+		if (devs[i].type != HVV_DEV_NET ||
+		    sysfs_attr(devs[i].name, "backend", backend,
+			       sizeof(backend)) ||
+		    strcmp(backend, ifname))
+			continue;
+		*holder = devs[i];
+		ret = 0;
+	}
+	free(devs);
+	return ret;
+}
+
+void tap_busy_err(const char *ctx, const char *ifname)
+{
+	struct sysfs_dev h;
+
+	if (!tap_holder(ifname, &h))
+		err_msg("%s: %s: already in use by %s of zone %u (see hvisorctl list)",
+			ctx, ifname, h.name, h.zone);
+	else
+		err_msg("%s: %s: already in use by %s", ctx, ifname,
+			"another process (hvisor-tool's daemon?) or an hvisor_vhost device (hvisorctl list)");
+}
+
+/*
+ * Attach one fd to the tap (a queue of it when @mq): the fd, or -1; -2
+ * without a message if the tap is attached elsewhere and @busy_ok.
+ */
+static int tap_attach(const char *ifname, int mq, const char *ctx,
+		      int busy_ok)
 {
 	const char *path = env_or("HVISORCTL_TUN", TAP_TUN_PATH);
 	int hdr = TAP_VNET_HDR_LEN;
@@ -199,13 +237,14 @@ static int tap_attach(const char *ifname, int mq, const char *ctx)
 	memcpy(ifr.ifr_name, ifname, strlen(ifname));
 	if (ioctl(fd, TUNSETIFF, &ifr)) {
 		e = errno;
+		close(fd);
+		if (e == EBUSY && busy_ok)
+			return -2;
 		if (e == EBUSY)
-			err_msg("%s: %s: already in use by another process (hvisor-tool's daemon?)",
-				ctx, ifname);
+			tap_busy_err(ctx, ifname);
 		else
 			err_msg("%s: %s: TUNSETIFF: %s%s", ctx, ifname,
 				errno_str(e), tunsetiff_hint(e));
-		close(fd);
 		return -1;
 	}
 	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr)) {
@@ -218,7 +257,7 @@ static int tap_attach(const char *ifname, int mq, const char *ctx)
 	return fd;
 }
 
-int tap_open(struct dev_spec *spec, const char *ctx)
+int tap_open(struct dev_spec *spec, const char *ctx, int busy_ok)
 {
 	unsigned int queues = spec->dev.queues ? spec->dev.queues : 1;
 	__u64 flags;
@@ -238,18 +277,18 @@ int tap_open(struct dev_spec *spec, const char *ctx)
 		return -1;
 	mq = !!(flags & IFF_MULTI_QUEUE);
 	if (queues == 1) {
-		fd = tap_attach(spec->tap, mq, ctx);
+		fd = tap_attach(spec->tap, mq, ctx, busy_ok);
 		if (fd < 0)
-			return -1;
+			return fd == -2 ? 1 : -1;
 		spec->dev.backend_fd = fd;
 	} else {
 		/* One queue of the tap per queue pair. */
 		for (spec->nr_tap_fds = 0; spec->nr_tap_fds < queues;
 		     spec->nr_tap_fds++) {
-			fd = tap_attach(spec->tap, mq, ctx);
+			fd = tap_attach(spec->tap, mq, ctx, busy_ok);
 			if (fd < 0) {
 				tap_close(spec);
-				return -1;
+				return fd == -2 ? 1 : -1;
 			}
 			spec->tap_fds[spec->nr_tap_fds] = fd;
 		}

@@ -22,10 +22,22 @@
  * TAP_VNET_HDR_LEN bytes. Without mtu=, the interface's MTU goes into
  * @spec->dev.net.mtu. One queue pair: the fd is left in @spec->dev.backend_fd;
  * several: one fd per pair in @spec->tap_fds (dev_add() points
- * @spec->dev.net.tap_fds there). 0, or -1 after a message starting with @ctx.
+ * @spec->dev.net.tap_fds there). 0, or -1 after a message starting with @ctx;
+ * if @busy_ok, 1 without a message, nothing left open, when the tap is
+ * attached elsewhere (EBUSY: a single-queue tap's queue is taken).
  */
-int tap_open(struct dev_spec *spec, const char *ctx);
+int tap_open(struct dev_spec *spec, const char *ctx, int busy_ok);
 /* Close the fds of several queue pairs. */
 void tap_close(struct dev_spec *spec);
+/*
+ * The device of the sysfs class whose backend is the tap @ifname (the
+ * module shows the tap's current name): 0 with it in @holder, or -1.
+ */
+int tap_holder(const char *ifname, struct sysfs_dev *holder);
+/*
+ * The message for a tap attached elsewhere (EBUSY from TUNSETIFF): the
+ * device that holds it, if one of the module's does.
+ */
+void tap_busy_err(const char *ctx, const char *ifname);
 
 #endif /* HVISORCTL_TAP_H */
