@@ -997,7 +997,7 @@ ok "" del net1
 # the tap still in use once the zone is removed: said so
 FAKE_TUN_ERRNO=16 err 2 "load: x86.json: zones[0].devices[1]: tap0: already in use by another process (hvisor-tool's daemon?) or an hvisor_vhost device (hvisorctl list)
 hvisorctl: load: nothing was applied (what this run added was removed)
-hvisorctl: load: the 1 zones --replace removed are not restored" load --replace x86.json
+hvisorctl: load: the 1 zone --replace removed is not restored" load --replace x86.json
 check "load --replace, tap busy after the removal: zone 2 gone" eval '[ "$(state)" = "zone 1;" ]'
 unset HVISORCTL_NET_SYSFS HVISORCTL_TUN
 

@@ -760,8 +760,9 @@ static void undo_added(struct cfg *cfg, int fd)
 		err_msg("%s: nothing was applied (what this run added was removed)",
 			cfg->cmd);
 	if (cfg->replaced)
-		err_msg("%s: the %d zones --replace removed are not restored",
-			cfg->cmd, cfg->replaced);
+		err_msg("%s: the %d zone%s --replace removed %s not restored",
+			cfg->cmd, cfg->replaced, cfg->replaced == 1 ? "" : "s",
+			cfg->replaced == 1 ? "is" : "are");
 }
 
 /*
