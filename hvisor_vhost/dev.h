@@ -155,9 +155,10 @@ struct hvv_dev_stats {
  * @config_gen: ConfigGeneration
  * @broken: the device gave up on the driver (NEEDS_RESET)
  * @resets_pending: resets whose wait for the device to let go of the
- *	zone's memory (@reset_work) has not ended. The queues are not served
- *	meanwhile, even if another vCPU of the zone sets the device up
- *	again, so that the wait covers only what started before the reset
+ *	zone's memory (@reset_work) has not ended; under @lock. The queues
+ *	are not served meanwhile, even if another vCPU of the zone sets the
+ *	device up again, so that the wait covers only what started before
+ *	the reset
  * @control_closed: removal began: hvv_dev_control() queues nothing more
  *	(set and read under @lock)
  * @detached: removed while its driver ran: no name, no backend; serves
