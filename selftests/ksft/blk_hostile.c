@@ -1199,13 +1199,7 @@ TEST_F(blk, reset_wait_ends_while_another_vcpu_posts)
 	ASSERT_EQ(0U, hvg_status(G, BASE)) TH_LOG("the reset did not happen");
 
 	/* This vCPU sets the device up again, without a reset of its own. */
-	hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, HVG_S_DRV);
-	hvg_wr32(G, BASE, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	hvg_wr32(G, BASE, VIRTIO_MMIO_DRIVER_FEATURES, (__u32)features);
-	hvg_wr32(G, BASE, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	hvg_wr32(G, BASE, VIRTIO_MMIO_DRIVER_FEATURES, features >> 32);
-	hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, HVG_S_FEAT);
+	ASSERT_EQ(0, hvg_negotiate_from_reset(G, BASE, features));
 	hvg_vq_alloc(G, &vq2, 0, SLOW_RING);
 	hvg_vq_enable(G, BASE, &vq2);
 	hvg_driver_ok(G, BASE);

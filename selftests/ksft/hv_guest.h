@@ -748,28 +748,40 @@ static inline unsigned int hvg_irq_count(struct hvg *g, __u32 irq, int ms)
 /* ------------------------------------------------------------------ */
 /* Driver                                                              */
 
-/*
- * Negotiate @features (must be offered) on the device at @base up to
- * FEATURES_OK, starting with a reset. Returns 0 or -1 if the device
- * refused.
- */
-static inline int hvg_negotiate(struct hvg *g, __u64 base,
-				__u64 features)
+/* Write @features into DriverFeatures, both words. */
+static inline void hvg_driver_features(struct hvg *g, __u64 base,
+				       __u64 features)
 {
-	hvg_wr32(g, base, VIRTIO_MMIO_STATUS, 0);
-	hvg_wr32(g, base, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	hvg_wr32(g, base, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-		 VIRTIO_CONFIG_S_DRIVER);
 	hvg_wr32(g, base, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	hvg_wr32(g, base, VIRTIO_MMIO_DRIVER_FEATURES, (__u32)features);
 	hvg_wr32(g, base, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	hvg_wr32(g, base, VIRTIO_MMIO_DRIVER_FEATURES, features >> 32);
-	hvg_wr32(g, base, VIRTIO_MMIO_STATUS, VIRTIO_CONFIG_S_ACKNOWLEDGE |
-		 VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK);
+}
+
+/*
+ * Negotiate @features (must be offered) on the device at @base up to
+ * FEATURES_OK, from Status 0 (no reset of its own). Returns 0 or -1 if
+ * the device refused.
+ */
+static inline int hvg_negotiate_from_reset(struct hvg *g, __u64 base,
+					   __u64 features)
+{
+	hvg_wr32(g, base, VIRTIO_MMIO_STATUS, HVG_S_ACK);
+	hvg_wr32(g, base, VIRTIO_MMIO_STATUS, HVG_S_DRV);
+	hvg_driver_features(g, base, features);
+	hvg_wr32(g, base, VIRTIO_MMIO_STATUS, HVG_S_FEAT);
 	if (!(hvg_rd32(g, base, VIRTIO_MMIO_STATUS) &
 	      VIRTIO_CONFIG_S_FEATURES_OK))
 		return -1;
 	return 0;
+}
+
+/* The same, starting with a reset. */
+static inline int hvg_negotiate(struct hvg *g, __u64 base,
+				__u64 features)
+{
+	hvg_wr32(g, base, VIRTIO_MMIO_STATUS, 0);
+	return hvg_negotiate_from_reset(g, base, features);
 }
 
 /* Allocate a ring of @num entries in zone RAM (not yet given to the device). */

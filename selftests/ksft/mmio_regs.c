@@ -306,10 +306,7 @@ static void refuse_features(struct __test_metadata *_metadata, struct hvg *g,
 	hvg_wr32(g, b, VIRTIO_MMIO_STATUS, 0);
 	hvg_wr32(g, b, VIRTIO_MMIO_STATUS, HVG_S_ACK);
 	hvg_wr32(g, b, VIRTIO_MMIO_STATUS, HVG_S_DRV);
-	hvg_wr32(g, b, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
-	hvg_wr32(g, b, VIRTIO_MMIO_DRIVER_FEATURES, (__u32)features);
-	hvg_wr32(g, b, VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
-	hvg_wr32(g, b, VIRTIO_MMIO_DRIVER_FEATURES, features >> 32);
+	hvg_driver_features(g, b, features);
 	errors = hvg_stat(&c->d, "errors");
 	hvg_wr32(g, b, VIRTIO_MMIO_STATUS, HVG_S_FEAT);
 	EXPECT_EQ((__u32)HVG_S_DRV, hvg_status(g, b))
