@@ -94,9 +94,9 @@ static void hvv_dev_quiesce(struct hvv_dev *dev)
 		dev->ops->quiesce(dev);
 }
 
-static void hvv_dev_reset_work(struct work_struct *work)
+static void hvv_dev_release_work(struct work_struct *work)
 {
-	struct hvv_dev *dev = container_of(work, struct hvv_dev, reset_work);
+	struct hvv_dev *dev = container_of(work, struct hvv_dev, release_work);
 	struct work_struct *reap_work;
 	unsigned int cpu, covered;
 	unsigned long waiters, flags;
@@ -107,15 +107,15 @@ static void hvv_dev_reset_work(struct work_struct *work)
 	 * happened before the quiesce below. Later ones requeue us.
 	 */
 	spin_lock_irqsave(&dev->lock, flags);
-	covered = dev->resets_pending;
+	covered = dev->releases_pending;
 	spin_unlock_irqrestore(&dev->lock, flags);
-	waiters = xchg(&dev->reset_waiters, 0);
+	waiters = xchg(&dev->release_waiters, 0);
 	hvv_dev_quiesce(dev);
 	for_each_set_bit(cpu, &waiters, BITS_PER_LONG)
 		hvv_bridge_answer(cpu, 0);
 	spin_lock_irqsave(&dev->lock, flags);
-	dev->resets_pending -= covered;
-	resume = !dev->resets_pending;
+	dev->releases_pending -= covered;
+	resume = !dev->releases_pending;
 	reap_work = dev->reap_work;
 	spin_unlock_irqrestore(&dev->lock, flags);
 	/* What the driver posted since, if it set the device up again. */
@@ -195,7 +195,7 @@ int hvv_dev_init(struct hvv_dev *dev, const struct hvv_dev_ops *ops,
 	spin_lock_init(&dev->lock);
 	INIT_LIST_HEAD(&dev->node);
 	INIT_LIST_HEAD(&dev->dispatch_node);
-	INIT_WORK(&dev->reset_work, hvv_dev_reset_work);
+	INIT_WORK(&dev->release_work, hvv_dev_release_work);
 	INIT_WORK(&dev->control_work, hvv_dev_control_work);
 	dev->vqs = kcalloc(nr_queues, sizeof(*dev->vqs), GFP_KERNEL);
 	if (!dev->vqs)
@@ -342,7 +342,7 @@ bool hvv_dev_serving_locked(const struct hvv_dev *dev)
 {
 	lockdep_assert_held(&dev->lock);
 	return dev->status & VIRTIO_CONFIG_S_DRIVER_OK && !dev->broken &&
-	       !dev->resets_pending;
+	       !dev->releases_pending;
 }
 
 /**
@@ -418,6 +418,41 @@ void hvv_dev_broken(struct hvv_dev *dev, const char *reason)
 }
 
 /**
+ * hvv_dev_begin_release_locked - the driver takes back the zone's memory
+ *	the device may be using (a reset, a queue disabled)
+ * @dev: the device; dev->lock held
+ *
+ * The queues are not served from now on until hvv_dev_release(), which
+ * the caller must call once it dropped the lock, has waited.
+ */
+void hvv_dev_begin_release_locked(struct hvv_dev *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	dev->releases_pending++;
+}
+
+/**
+ * hvv_dev_release - wait for the device to let go of the zone's memory,
+ *	then answer the write that asked for it
+ * @dev: the device, after hvv_dev_begin_release_locked()
+ * @waiter: the CPU waiting for the answer (below HVISOR_MAX_CPUS), or
+ *	HVV_NO_WAITER
+ *
+ * Does not sleep: the wait runs in @dev->release_work, which serves the
+ * queues again once no release is pending.
+ *
+ * Return: true if the answer to @waiter was taken over.
+ */
+bool hvv_dev_release(struct hvv_dev *dev, int waiter)
+{
+	BUILD_BUG_ON(HVISOR_MAX_CPUS > BITS_PER_LONG);
+	if (waiter != HVV_NO_WAITER)
+		set_bit(waiter, &dev->release_waiters);
+	queue_work(system_unbound_wq, &dev->release_work);
+	return waiter != HVV_NO_WAITER;
+}
+
+/**
  * hvv_dev_reset - reset the device as a Status write of 0 does
  * @dev: the device
  * @waiter: the CPU waiting for the answer to the write (below
@@ -447,7 +482,7 @@ bool hvv_dev_reset(struct hvv_dev *dev, int waiter)
 	dev->isr = 0;
 	dev->irq_asserted = false;
 	dev->broken = false;
-	dev->resets_pending++;
+	hvv_dev_begin_release_locked(dev);
 	for (i = 0; i < dev->nr_queues; i++) {
 		struct hvv_vq *vq = &dev->vqs[i];
 
@@ -463,11 +498,7 @@ bool hvv_dev_reset(struct hvv_dev *dev, int waiter)
 	if (deassert)
 		hvv_dev_deassert(dev);
 	hvv_dev_kick_all(dev);
-	BUILD_BUG_ON(HVISOR_MAX_CPUS > BITS_PER_LONG);
-	if (waiter != HVV_NO_WAITER)
-		set_bit(waiter, &dev->reset_waiters);
-	queue_work(system_unbound_wq, &dev->reset_work);
-	return waiter != HVV_NO_WAITER;
+	return hvv_dev_release(dev, waiter);
 }
 
 /**
@@ -478,13 +509,13 @@ bool hvv_dev_reset(struct hvv_dev *dev, int waiter)
 void hvv_dev_reset_sync(struct hvv_dev *dev)
 {
 	hvv_dev_reset(dev, HVV_NO_WAITER);
-	flush_work(&dev->reset_work);
+	flush_work(&dev->release_work);
 }
 
 /* Answer a pending reset before the device goes away. */
-static void hvv_dev_flush_reset(struct hvv_dev *dev)
+static void hvv_dev_flush_release(struct hvv_dev *dev)
 {
-	flush_work(&dev->reset_work);
+	flush_work(&dev->release_work);
 }
 
 /*
@@ -605,7 +636,7 @@ bool hvv_dev_unplug(struct hvv_dev *dev, struct work_struct *reap_work)
  */
 void hvv_dev_destroy(struct hvv_dev *dev)
 {
-	hvv_dev_flush_reset(dev);
+	hvv_dev_flush_release(dev);
 	hvv_dev_close_control(dev);
 	if (!dev->detached && dev->ops->shutdown)
 		dev->ops->shutdown(dev);

@@ -32,8 +32,9 @@ struct hvv_zone;
  * @device_id: virtio device ID
  * @handle_queue: serve a queue; worker context, may sleep; return true to
  *	be run again (budget exhausted or retry wanted)
- * @quiesce: after a reset, wait until I/O the backend started no longer
- *	writes into zone memory (optional; workqueue context, may sleep)
+ * @quiesce: after a reset or a queue disable, wait until I/O the backend
+ *	started no longer writes into zone memory (optional; workqueue
+ *	context, may sleep)
  * @status_changed: the driver set status bits; dispatcher context (may
  *	be hard interrupt context) under rcu_read_lock() (the device's
  *	lookup), no device lock: must not sleep, nor wait on anything but a
@@ -130,15 +131,16 @@ struct hvv_dev_stats {
  * @sysfs_groups: its attribute groups: the core's and the backend's
  *	(constant while @sysdev exists)
  * @stats: counters
- * @reset_work: waits for the device to let go of zone memory after a reset
- *	and answers the waiting vCPUs
- * @reset_waiters: bitmap of CPUs whose Status write of 0 is still to be
- *	answered; set by the dispatcher, taken (xchg) by @reset_work
+ * @release_work: waits for the device to let go of zone memory after a reset
+ *	or a queue disable and answers the waiting vCPUs
+ * @release_waiters: bitmap of CPUs whose write (Status 0, QueueReady 0) is
+ *	still to be answered; set by the dispatcher, taken (xchg) by
+ *	@release_work
  * @control_work: runs @ops->control
  * @control_events: events for the next run of @control_work (or-ed in,
  *	taken with an exchange by the run)
  * @reap_work: set (dev->lock) when the device was detached (removed while
- *	its driver ran); @reset_work queues it after the driver's reset, to
+ *	its driver ran); @release_work queues it after the driver's reset, to
  *	free what is left
  * @lock: protects the register state below and every field marked
  *	dev->lock in struct hvv_vq; taken by the dispatcher, the workers and
@@ -154,11 +156,11 @@ struct hvv_dev_stats {
  *	ACKs (hvisor-tool's model, which also bounds hvisor's pending list)
  * @config_gen: ConfigGeneration
  * @broken: the device gave up on the driver (NEEDS_RESET)
- * @resets_pending: resets whose wait for the device to let go of the
- *	zone's memory (@reset_work) has not ended; under @lock. The queues
- *	are not served meanwhile, even if another vCPU of the zone sets the
- *	device up again, so that the wait covers only what started before
- *	the reset
+ * @releases_pending: resets and queue disables whose wait for the device
+ *	to let go of the zone's memory (@release_work) has not ended; under
+ *	@lock. The queues are not served meanwhile, even if another vCPU of
+ *	the zone sets the device up again, so that the wait covers only what
+ *	started before the write
  * @control_closed: removal began: hvv_dev_control() queues nothing more
  *	(set and read under @lock)
  * @detached: removed while its driver ran: no name, no backend; serves
@@ -184,8 +186,8 @@ struct hvv_dev {
 	struct device *sysdev;
 	const struct attribute_group *sysfs_groups[4];
 	struct hvv_dev_stats stats;
-	struct work_struct reset_work;
-	unsigned long reset_waiters;
+	struct work_struct release_work;
+	unsigned long release_waiters;
 	struct work_struct control_work;
 	atomic_long_t control_events;
 	struct work_struct *reap_work;
@@ -201,7 +203,7 @@ struct hvv_dev {
 	bool irq_asserted;
 	u32 config_gen;
 	bool broken;
-	unsigned int resets_pending;
+	unsigned int releases_pending;
 	bool control_closed;
 	bool detached;
 	u8 config[HVV_CONFIG_SIZE];
@@ -219,6 +221,8 @@ void hvv_dev_set_config(struct hvv_dev *dev, unsigned int off, const void *buf,
 			unsigned int len, bool notify);
 void hvv_dev_broken(struct hvv_dev *dev, const char *reason);
 void hvv_dev_control(struct hvv_dev *dev, unsigned long events);
+void hvv_dev_begin_release_locked(struct hvv_dev *dev);
+bool hvv_dev_release(struct hvv_dev *dev, int waiter);
 bool hvv_dev_reset(struct hvv_dev *dev, int waiter);
 void hvv_dev_reset_sync(struct hvv_dev *dev);
 int hvv_dev_publish(struct hvv_dev *dev);

@@ -168,30 +168,52 @@ static void hvv_mmio_queue_addr(struct hvv_dev *dev, u64 off, u32 value)
 	}
 }
 
-/* Returns -EINVAL if the driver enabled an invalid ring. */
-static int hvv_mmio_queue_ready(struct hvv_dev *dev, u32 value)
+/* Returns what must be done once dev->lock is dropped. */
+enum hvv_mmio_after {
+	HVV_AFTER_NONE,
+	HVV_AFTER_RESET,
+	HVV_AFTER_RELEASE,
+	HVV_AFTER_STATUS,
+	HVV_AFTER_NOTIFY,
+	HVV_AFTER_CONFIG,
+	HVV_AFTER_DEASSERT,
+	HVV_AFTER_REASSERT,
+	HVV_AFTER_BROKEN,
+};
+
+/*
+ * QueueReady: enabling checks the ring (HVV_AFTER_BROKEN if invalid);
+ * disabling an enabled queue is answered once the device let go of the
+ * ring and its buffers (HVV_AFTER_RELEASE), as the driver may free them
+ * when it reads 0 back.
+ */
+static enum hvv_mmio_after hvv_mmio_queue_ready(struct hvv_dev *dev,
+						u32 value)
 {
 	struct hvv_vq *vq = hvv_mmio_sel_vq(dev);
 
 	if (!vq) {
 		hvv_mmio_reject(dev, "QueueReady of a missing queue",
 				VIRTIO_MMIO_QUEUE_READY, 4);
-		return 0;
+		return HVV_AFTER_NONE;
 	}
 	if (!value) {
+		if (!vq->ready)
+			return HVV_AFTER_NONE;
 		vq->ready = false;
 		hvv_vq_new_gen(vq);
-		return 0;
+		hvv_dev_begin_release_locked(dev);
+		return HVV_AFTER_RELEASE;
 	}
 	if (vq->ready)
-		return 0;
+		return HVV_AFTER_NONE;
 	if (hvv_vq_enable(vq, dev->driver_features))
-		return -EINVAL;
+		return HVV_AFTER_BROKEN;
 	vq->ready = true;
 	hvv_vq_new_gen(vq);
 	/* A backend may have data waiting for this queue. */
 	hvv_worker_kick(&vq->worker);
-	return 0;
+	return HVV_AFTER_NONE;
 }
 
 /*
@@ -227,18 +249,6 @@ static bool hvv_mmio_status(struct hvv_dev *dev, u32 value)
 	dev->status = value | (old & VIRTIO_CONFIG_S_NEEDS_RESET);
 	return dev->status != old;
 }
-
-/* Returns what must be done once dev->lock is dropped. */
-enum hvv_mmio_after {
-	HVV_AFTER_NONE,
-	HVV_AFTER_RESET,
-	HVV_AFTER_STATUS,
-	HVV_AFTER_NOTIFY,
-	HVV_AFTER_CONFIG,
-	HVV_AFTER_DEASSERT,
-	HVV_AFTER_REASSERT,
-	HVV_AFTER_BROKEN,
-};
 
 static enum hvv_mmio_after hvv_mmio_write_locked(struct hvv_dev *dev, u64 off,
 						 u64 size, u64 value,
@@ -297,9 +307,7 @@ static enum hvv_mmio_after hvv_mmio_write_locked(struct hvv_dev *dev, u64 off,
 		hvv_mmio_sel_vq(dev)->num = val;
 		break;
 	case VIRTIO_MMIO_QUEUE_READY:
-		if (hvv_mmio_queue_ready(dev, val))
-			return HVV_AFTER_BROKEN;
-		break;
+		return hvv_mmio_queue_ready(dev, val);
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		return HVV_AFTER_NOTIFY;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
@@ -366,7 +374,8 @@ static void hvv_mmio_notify(struct hvv_dev *dev, u32 index)
  * @value: value, masked to @size
  * @waiter: the CPU waiting for the answer, or HVV_NO_WAITER
  *
- * Return: true if the device answers @waiter later (a reset).
+ * Return: true if the device answers @waiter later (a reset, a queue
+ * disabled).
  */
 bool hvv_mmio_write(struct hvv_dev *dev, u64 off, u64 size, u64 value,
 		    int waiter)
@@ -386,6 +395,8 @@ bool hvv_mmio_write(struct hvv_dev *dev, u64 off, u64 size, u64 value,
 		break;
 	case HVV_AFTER_RESET:
 		return hvv_dev_reset(dev, waiter);
+	case HVV_AFTER_RELEASE:
+		return hvv_dev_release(dev, waiter);
 	case HVV_AFTER_DEASSERT:
 		hvv_dev_deassert(dev);
 		break;

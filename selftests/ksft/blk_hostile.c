@@ -889,6 +889,35 @@ TEST_F(blk, reset_with_io_in_flight)
 }
 
 /*
+ * The driver disables the queue (QueueReady 0) with requests in flight,
+ * without a reset: once it reads 0 back the device has let go of the ring
+ * and its buffers (virtio 1.2, 4.2.3.3), as after a reset.
+ */
+TEST_F(blk, queue_disabled_with_io_in_flight)
+{
+	__u64 rd[FLIGHT], end, mark;
+	__u32 ready;
+	int round;
+
+	use_slow_backing(_metadata, self);
+	mark = self->g.alloc;
+	for (round = 0; round < 4; round++) {
+		post_flight(self, rd, round & 1, mark);
+		hvg_wr32(G, BASE, VIRTIO_MMIO_QUEUE_SEL, 0);
+		hvg_wr32(G, BASE, VIRTIO_MMIO_QUEUE_READY, 0);
+		end = hvg_ms() + HVG_WAIT_MS;
+		while ((ready = hvg_rd32(G, BASE, VIRTIO_MMIO_QUEUE_READY)) &&
+		       hvg_ms() < end)
+			hvg_sleep_ms(1);
+		ASSERT_EQ(0U, ready) TH_LOG("the queue stays enabled");
+		quiet_after(_metadata, self, rd);
+		ASSERT_EQ(0, hvg_blk_init(G, B, self->offered & WANT, NUM));
+		still_works(_metadata, self);
+		hvg_drain_irqs(G);
+	}
+}
+
+/*
  * The device is removed while the driver uses it: every request comes
  * back (what the backing had completes, the rest fails; none waits
  * forever), nothing is written into the read buffers once they did, and

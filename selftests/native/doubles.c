@@ -100,6 +100,25 @@ void hvv_dev_kick_all(struct hvv_dev *dev)
 		hvv_worker_kick(&dev->vqs[i].worker);
 }
 
+void hvv_dev_begin_release_locked(struct hvv_dev *dev)
+{
+	lockdep_assert_held(&dev->lock);
+	dev->releases_pending++;
+}
+
+/* No release work here: the release ends at once. */
+bool hvv_dev_release(struct hvv_dev *dev, int waiter)
+{
+	unsigned long flags;
+
+	hv_calls.release++;
+	hv_calls.release_waiter = waiter;
+	spin_lock_irqsave(&dev->lock, flags);
+	dev->releases_pending--;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return waiter != HVV_NO_WAITER;
+}
+
 bool hvv_dev_reset(struct hvv_dev *dev, int waiter)
 {
 	unsigned long flags;

@@ -19,6 +19,8 @@ struct hv_calls {
 	unsigned int deassert;		/* hvv_dev_deassert() */
 	unsigned int reset;		/* hvv_dev_reset() */
 	int reset_waiter;
+	unsigned int release;		/* hvv_dev_release() */
+	int release_waiter;
 	unsigned int kick_all;		/* hvv_dev_kick_all() */
 	unsigned int kicks[HVV_MAX_QUEUES];	/* hvv_worker_kick() per queue */
 	unsigned int status_changed;	/* ops->status_changed() */

@@ -279,26 +279,31 @@ static void model_queue_addr(u64 off, u32 val)
 		*reg = (*reg & ~0xffffffffULL) | val;
 }
 
-static void model_queue_ready(u32 val)
+/* Returns true if the write starts a release (the answer waits). */
+static bool model_queue_ready(u32 val)
 {
 	struct mq *q = sel_q();
 
 	if (!q) {
 		m.errors++;
-		return;
+		return false;
 	}
 	if (!val) {
+		if (!q->ready)
+			return false;
 		q->ready = false;
 		q->gen++;
+		return true;
 	} else if (!q->ready) {
 		if (!ring_ok(q)) {
 			model_broken();
-			return;
+			return false;
 		}
 		q->ready = true;
 		q->gen++;
 		m.calls.kicks[q - m.q]++;
 	}
+	return false;
 }
 
 /* Returns what hvv_mmio_write() must return. */
@@ -356,8 +361,11 @@ static bool model_write(u64 off, u64 size, u64 value, int waiter)
 			q->num = val;
 		break;
 	case VIRTIO_MMIO_QUEUE_READY:
-		model_queue_ready(val);
-		break;
+		if (!model_queue_ready(val))
+			break;
+		m.calls.release++;
+		m.calls.release_waiter = waiter;
+		return waiter != HVV_NO_WAITER;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		m.notifies++;
 		if (val < m.nr_queues)
@@ -414,6 +422,8 @@ check_calls(const struct hv_calls *a, const struct hv_calls *b)
 	fuzz_assert(a->deassert == b->deassert);
 	fuzz_assert(a->reset == b->reset);
 	fuzz_assert(a->reset_waiter == b->reset_waiter);
+	fuzz_assert(a->release == b->release);
+	fuzz_assert(a->release_waiter == b->release_waiter);
 	fuzz_assert(a->kick_all == b->kick_all);
 	for (i = 0; i < HVV_MAX_QUEUES; i++)
 		fuzz_assert(a->kicks[i] == b->kicks[i]);
@@ -431,6 +441,7 @@ static noinline __no_sanitize_coverage void check(void)
 	unsigned int i;
 
 	fuzz_assert(!dev.lock.held);
+	fuzz_assert(!dev.releases_pending);
 	fuzz_assert(dev.status == m.status);
 	fuzz_assert(dev.driver_features == m.drv_features);
 	fuzz_assert(dev.dev_features_sel == m.dev_sel);

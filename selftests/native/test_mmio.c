@@ -183,9 +183,16 @@ HV_TEST(mmio_queue_setup)
 	gen = vq->ring.gen;
 	wr(VIRTIO_MMIO_QUEUE_READY, 1);		/* already: nothing */
 	EXPECT_EQ(vq->ring.gen, gen);
-	wr(VIRTIO_MMIO_QUEUE_READY, 0);
+	/* Disabling waits for the device to let go of the ring. */
+	EXPECT(hvv_mmio_write(&dev, VIRTIO_MMIO_QUEUE_READY, 4, 0, 3));
 	EXPECT(!vq->ready);
 	EXPECT_EQ(vq->ring.gen, gen + 1);
+	EXPECT_EQ(hv_calls.release, 1);
+	EXPECT_EQ(hv_calls.release_waiter, 3);
+	/* A disabled queue: nothing to wait for. */
+	EXPECT(!hvv_mmio_write(&dev, VIRTIO_MMIO_QUEUE_READY, 4, 0, 3));
+	EXPECT_EQ(vq->ring.gen, gen + 1);
+	EXPECT_EQ(hv_calls.release, 1);
 	wr(VIRTIO_MMIO_QUEUE_USED_HIGH, 1);
 	EXPECT_EQ(vq->used_gpa, 0x100010800ULL);
 	/* Queues that do not exist. */
