@@ -16,7 +16,8 @@
  * is dropped and counted.
  *
  * Transmit (queue 2N + 1): driven by notifications; each chain is a header and
- * a frame, written to the tap in one sendmsg(). When the tap cannot take
+ * a frame, written to the tap in one sendmsg() if the header uses only
+ * offloads the driver negotiated. When the tap cannot take
  * it yet (-EAGAIN) the chain is given back and tx_poll kicks the worker
  * when the tap has room: nothing is lost. A chain that breaks the rules,
  * or a frame the tap refuses, is returned unsent and counted.
@@ -191,34 +192,66 @@ static bool hvv_net_rx_hdr_read(struct hvv_net_rx *rx,
 	return copy_from_iter(hdr, sizeof(*hdr), &iter) == sizeof(*hdr);
 }
 
+/* The feature bits a header's offloads need, one set per direction. */
+struct hvv_net_offload_bits {
+	u64 csum;
+	u64 ecn;
+	u64 tso4;
+	u64 tso6;
+	u64 uso;	/* any of these */
+};
+
+static const struct hvv_net_offload_bits hvv_net_rx_offloads = {
+	.csum = BIT_ULL(VIRTIO_NET_F_GUEST_CSUM),
+	.ecn = BIT_ULL(VIRTIO_NET_F_GUEST_ECN),
+	.tso4 = BIT_ULL(VIRTIO_NET_F_GUEST_TSO4),
+	.tso6 = BIT_ULL(VIRTIO_NET_F_GUEST_TSO6),
+#ifdef TUN_F_USO4
+	/* One type for both: the tap knows which it may build. */
+	.uso = BIT_ULL(VIRTIO_NET_F_GUEST_USO4) |
+	       BIT_ULL(VIRTIO_NET_F_GUEST_USO6),
+#endif
+};
+
+static const struct hvv_net_offload_bits hvv_net_tx_offloads = {
+	.csum = BIT_ULL(VIRTIO_NET_F_CSUM),
+	.ecn = BIT_ULL(VIRTIO_NET_F_HOST_ECN),
+	.tso4 = BIT_ULL(VIRTIO_NET_F_HOST_TSO4),
+	.tso6 = BIT_ULL(VIRTIO_NET_F_HOST_TSO6),
+#ifdef TUN_F_USO4
+	.uso = BIT_ULL(VIRTIO_NET_F_HOST_USO),
+#endif
+};
+
 /*
- * May the driver get a frame with this header? The tap takes the offloads
- * a driver negotiated from the control work after FEATURES_OK; frames it
- * queued before carry those of the previous driver, or none.
+ * Were the offloads of this header negotiated (virtio 1.2, 5.1.6.2 and
+ * 5.1.6.4)? On receive, the tap takes the offloads a driver negotiated
+ * from the control work after FEATURES_OK, so frames it queued before
+ * carry those of the previous driver, or none; on transmit the driver
+ * must not use others, and the tap would take them all.
  */
-static bool hvv_net_rx_hdr_allowed(const struct virtio_net_hdr_v1 *hdr,
-				   u64 features)
+static bool hvv_net_hdr_allowed(const struct virtio_net_hdr_v1 *hdr,
+				u64 features,
+				const struct hvv_net_offload_bits *bits)
 {
 	u64 need = 0;
 
 	if (hdr->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
-		need |= BIT_ULL(VIRTIO_NET_F_GUEST_CSUM);
+		need |= bits->csum;
 	if (hdr->gso_type & VIRTIO_NET_HDR_GSO_ECN)
-		need |= BIT_ULL(VIRTIO_NET_F_GUEST_ECN);
+		need |= bits->ecn;
 	switch (hdr->gso_type & ~VIRTIO_NET_HDR_GSO_ECN) {
 	case VIRTIO_NET_HDR_GSO_NONE:
 		break;
 	case VIRTIO_NET_HDR_GSO_TCPV4:
-		need |= BIT_ULL(VIRTIO_NET_F_GUEST_TSO4);
+		need |= bits->tso4;
 		break;
 	case VIRTIO_NET_HDR_GSO_TCPV6:
-		need |= BIT_ULL(VIRTIO_NET_F_GUEST_TSO6);
+		need |= bits->tso6;
 		break;
 #ifdef TUN_F_USO4
 	case VIRTIO_NET_HDR_GSO_UDP_L4:
-		/* One type for both: the tap knows which it may build. */
-		if (!(features & (BIT_ULL(VIRTIO_NET_F_GUEST_USO4) |
-				  BIT_ULL(VIRTIO_NET_F_GUEST_USO6))))
+		if (!(features & bits->uso))
 			return false;
 		break;
 #endif
@@ -303,7 +336,7 @@ static int hvv_net_rx_one(struct hvv_net_pair *pair, struct hvv_vq *vq,
 		return 0;
 	}
 	if (!hvv_net_rx_hdr_read(&pair->rx, &b, &hdr) ||
-	    !hvv_net_rx_hdr_allowed(&hdr, features)) {
+	    !hvv_net_hdr_allowed(&hdr, features, &hvv_net_rx_offloads)) {
 		/* Its bytes overwrote nothing the driver may look at. */
 		hvv_net_rx_unpop(vq, &pair->rx, 0, b.nr);
 		atomic64_inc(&net->stats.rx_errors);
@@ -370,6 +403,7 @@ static int hvv_net_transmit_one(struct hvv_vq *vq,
 	struct socket *sock = READ_ONCE(pair->sock);
 	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
 	struct hvv_net *net = pair->net;
+	struct virtio_net_hdr_v1 hdr;
 	int ret;
 
 	if (chain->nr_in || chain->out_len < HVV_NET_HDR_LEN + ETH_HLEN) {
@@ -381,6 +415,13 @@ static int hvv_net_transmit_one(struct hvv_vq *vq,
 		return 0;
 	}
 	hvv_chain_iter_out(chain, &msg.msg_iter);
+	if (copy_from_iter(&hdr, sizeof(hdr), &msg.msg_iter) != sizeof(hdr) ||
+	    !hvv_net_hdr_allowed(&hdr, READ_ONCE(net->features),
+				 &hvv_net_tx_offloads)) {
+		atomic64_inc(&net->stats.tx_malformed);
+		return 0;
+	}
+	iov_iter_revert(&msg.msg_iter, sizeof(hdr));
 	ret = sock->ops->sendmsg(sock, &msg, chain->out_len);
 	if (ret == -EAGAIN) {
 		/*
