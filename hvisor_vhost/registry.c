@@ -36,8 +36,12 @@ module_param(max_zone_irqs, uint, 0644);
 MODULE_PARM_DESC(max_zone_irqs,
 		 "Distinct device IRQs allowed per zone (default 7: hvisor panics with more pending on one CPU)");
 
-/* Smallest and largest virtio-mmio window we accept. */
-#define HVV_DEV_MIN_LEN		0x100
+/*
+ * Smallest and largest virtio-mmio window we accept: the smallest (0x200)
+ * holds the registers and the whole config space; a shorter one would cut
+ * the config space the driver reads, and the zone would fault on it.
+ */
+#define HVV_DEV_MIN_LEN		(HVV_MMIO_CONFIG + HVV_CONFIG_SIZE)
 #define HVV_DEV_MAX_LEN		0x10000
 
 static DEFINE_MUTEX(hvv_ctl_lock);

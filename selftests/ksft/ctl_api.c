@@ -140,6 +140,11 @@ TEST_F(ctl, dev_add_rejects)
 	EXPECT_EQ(EINVAL, dev_add(fd, &d));
 	d = console(HVG_MMIO_BASE, 40); d.len = 0xff;
 	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	/* The registers without the whole config space. */
+	d = console(HVG_MMIO_BASE, 40); d.len = 0x100;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
+	d = console(HVG_MMIO_BASE, 40); d.len = 0x1ff;
+	EXPECT_EQ(EINVAL, dev_add(fd, &d));
 	d = console(HVG_MMIO_BASE, 40); d.len = 0x20000;
 	EXPECT_EQ(EINVAL, dev_add(fd, &d));
 	d = console(HVG_MMIO_BASE + 2, 40);

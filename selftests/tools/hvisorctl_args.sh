@@ -201,7 +201,8 @@ err 1 "add console: addr=0xa003802: not 4-byte aligned" add console addr=0xa0038
 err 1 "add console: addr=-0x1000: negative" add console addr=-0x1000
 err 1 "add console: addr=18446744073709551616: out of range (more than 64 bits)" \
 	add console addr=18446744073709551616
-err 1 "add console: len=0x80: too small (min 0x100)" add console len=0x80
+err 1 "add console: len=0x80: too small (min 0x200)" add console len=0x80
+err 1 "add console: len=0x1ff: too small (min 0x200)" add console len=0x1ff
 # registry.c: HV_DEV_MAX_LEN
 err 1 "add console: len=0x10001: too large (max 0x10000)" add console len=0x10001
 err 1 "add console: len=0x200: addr+len wraps around" \
@@ -317,8 +318,8 @@ err 2 "add console: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor
 	add console,addr=a003800,len=200,irq=076,zone_id=1
 err 1 "add console: addr=a003800: not a number (hexadecimal needs 0x here: addr=0xa003800)" \
 	add console addr=a003800 irq=76 zone=1
-err 1 "add console: len=100: too small (min 0x100) (hexadecimal needs 0x here: len=0x100)" \
-	add console addr=0xa003800 len=100 irq=76 zone=1
+err 1 "add console: len=200: too small (min 0x200) (hexadecimal needs 0x here: len=0x200)" \
+	add console addr=0xa003800 len=200 irq=76 zone=1
 
 ############################################################ virtio start
 
@@ -391,9 +392,9 @@ err 1 "virtio start: --device: missing its value" virtio start --device $DEV1 --
 out "# zone 1: no --mem: hvisor-tool's RAM, unless it exists
 hvisorctl zone add 1 mem=0x50000000:0x50000000:0x30000000
 hvisorctl add blk zone=1 addr=0xa003c00 len=0x200 irq=78 img=rootfs2.ext4
-hvisorctl add console zone=1 addr=0xa003800 len=0x100 irq=10" \
+hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=10" \
 	virtio start -n --device blk,addr=a003c00,len=200,irq=78,zone_id=1,img=rootfs2.ext4 \
-	--device=console,addr=0xa003800,len=0x100,irq=010,zone_id=01
+	--device=console,addr=0xa003800,len=0x200,irq=010,zone_id=01
 out "hvisorctl zone add 1 mem=0x80000000:0x80000000:0x1000
 hvisorctl zone add 2 mem=0x50000000:0x50000000:0x30000000,0x0:0x90000000:0x1000
 hvisorctl add console zone=1 addr=0xa003800 len=0x200 irq=76

@@ -580,7 +580,7 @@ has log "ZONE_ADD 1 0x0:0x90000000:0x$(printf %x "$pg")"
 err 2 "zone add 1: EEXIST: File exists (the zone already exists)" \
 	zone add 1 mem=0x50000000:0x50000000:0x1000
 ok "console0 /dev/ttyHV0" add console zone=1 addr=0xa003800 irq=76
-ok "console1 /dev/ttyHV1" add console,addr=0xa003a00,len=0x100,irq=77,zone_id=1
+ok "console1 /dev/ttyHV1" add console,addr=0xa003a00,len=0x200,irq=77,zone_id=1
 ok "blk0" add blk zone=1 addr=0xa003c00 irq=78 img=disk.img ro=1 serial=SN-1 queues=2
 has log "DEV_ADD blk zone=1 addr=0xa003c00 len=0x200 irq=78 flags=1 queues=2 serial=SN-1 mac=00:00:00:00:00:00"
 ok "blk1" add blk zone=1 addr=0xa004000 irq=79 img=disk.img
@@ -595,7 +595,7 @@ ok "NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND
 blk0             blk      1    0xa003c00    0x200  78   0x0    $T/disk.img
 blk1             blk      1    0xa004000    0x200  79   0x0    $T/disk.img
 console0         console  1    0xa003800    0x200  76   0x0    -
-console1         console  1    0xa003a00    0x100  77   0x0    -" list
+console1         console  1    0xa003a00    0x200  77   0x0    -" list
 ok "name             blk0
 type             blk
 zone             1
@@ -633,7 +633,7 @@ flags            ? (needs root)
 status           0x0 (reset)
 device_features  0x0000000100000000
 driver_features  0x0000000000000000" info blk0
-	FAKE_EPERM=$e ok '{"name": "console1", "type": "console", "zone": 1, "addr": "0xa003a00", "len": "0x100", "irq": 77, "index": 1, "tty": "/dev/ttyHV1", "backend": null, "ro": null, "status": 0, "status_bits": [], "device_features": "0x0000000100000000", "driver_features": "0x0000000000000000", "stats": null}' \
+	FAKE_EPERM=$e ok '{"name": "console1", "type": "console", "zone": 1, "addr": "0xa003a00", "len": "0x200", "irq": 77, "index": 1, "tty": "/dev/ttyHV1", "backend": null, "ro": null, "status": 0, "status_bits": [], "device_features": "0x0000000100000000", "driver_features": "0x0000000000000000", "stats": null}' \
 		info --json console1
 	FAKE_EPERM=$e err 2 "info blk9: no such device in $T/sys (not root: read from sysfs)" info blk9
 done
@@ -861,12 +861,12 @@ has log "TUNSETVNETHDRSZ 12"
 has log "DEV_ADD net zone=1 addr=0xa003600 len=0x200 irq=75 flags=0 queues=0 serial= mac=00:00:00:00:00:00"
 has log "NET mtu=1500"
 : >log
-FAKE_MTU=9000 ok "net1" add net,addr=a003800,len=100,irq=76,zone_id=1,tap=tap1,mac=02:16:3e:10:10:10,queues=1,mtu=9000
+FAKE_MTU=9000 ok "net1" add net,addr=a003800,len=200,irq=76,zone_id=1,tap=tap1,mac=02:16:3e:10:10:10,queues=1,mtu=9000
 has log "TUNSETIFF tap1 0x5002"
-has log "DEV_ADD net zone=1 addr=0xa003800 len=0x100 irq=76 flags=1 queues=1 serial= mac=02:16:3e:10:10:10"
+has log "DEV_ADD net zone=1 addr=0xa003800 len=0x200 irq=76 flags=1 queues=1 serial= mac=02:16:3e:10:10:10"
 has log "NET mtu=9000"
 check "add net: the tap's fd went to the module" \
-	eval '[ "$(state)" = "zone 1;dev net0 1 1 a003600 200 75 0 0 tap0;dev net1 1 1 a003800 100 76 1 1 tap1;" ]'
+	eval '[ "$(state)" = "zone 1;dev net0 1 1 a003600 200 75 0 0 tap0;dev net1 1 1 a003800 200 76 1 1 tap1;" ]'
 # A newer hvisorctl on this module (hvisorctl-next, the fake of API 3, the
 # oldest one hvisorctl speaks): without the appended field, zero, the
 # module takes the larger structure (the uapi's sizes); with it set,
@@ -889,7 +889,7 @@ check "older module, nothing new given: added" eval '[ $rc = 0 ] && [ "$(cat out
 ok "" del net2
 ok "NAME             TYPE     ZONE ADDR         LEN    IRQ  STATUS BACKEND
 net0             net      1    0xa003600    0x200  75   0x0    tap0
-net1             net      1    0xa003800    0x100  76   0x0    tap1" list
+net1             net      1    0xa003800    0x200  76   0x0    tap1" list
 run info net1
 check "info net1: type net, its backend, flags mac" \
 	eval 'grep -qx "type             net" out && grep -qx "backend          tap1" out &&

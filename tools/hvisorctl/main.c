@@ -505,7 +505,7 @@ static const struct cmd cmds[] = {
 	  "  add TYPE zone=ID addr=ADDR irq=IRQ [len=LEN] [KEY=VALUE...]\n"
 	  "      Add a device and print its name (and tty for a console).\n"
 	  "      addr: the virtio-mmio window as the hypervisor sees it;\n"
-	  "      len: window length (0x100..0x10000, default 0x200);\n"
+	  "      len: window length (0x200..0x10000, default 0x200);\n"
 	  "      zone_id= means zone=.\n"
 	  "  console: no other key. Prints e.g. \"console0 /dev/ttyHV0\".\n"
 	  "  blk: img=PATH (required, opened here, read-write unless ro=1),\n"

@@ -15,7 +15,7 @@
  * hvisor_vhost/registry.c (HVV_DEV_MIN_LEN, HVV_DEV_MAX_LEN; EINVAL). The
  * base is 4-byte aligned and the window does not wrap around.
  */
-#define LIMIT_DEV_MIN_LEN	0x100
+#define LIMIT_DEV_MIN_LEN	0x200
 #define LIMIT_DEV_MAX_LEN	0x10000
 #define LIMIT_DEV_ADDR_ALIGN	4
 

@@ -186,7 +186,8 @@ struct hvv_console_config {
  * @zone_id: zone the device belongs to (must have been added)
  * @addr: base guest-physical address of the virtio-mmio window, as the
  *	hypervisor reports it (region physical_start + offset)
- * @len: window length (0x200 .. 0x1000 typical; at least 0x100 + config)
+ * @len: window length, 0x200 (the registers and 256 bytes of config
+ *	space) to 0x10000; 0x200 or 0x1000 in hvisor's configs
  * @irq: interrupt injected into the zone
  * @flags: HVV_DEV_F_*, the flags of every type (none yet: zero)
  * @backend_fd: blk: open image file or block device; net: an fd of the
