@@ -971,6 +971,12 @@ ok "" del net0
 ok "console0 /dev/ttyHV0
 net0
 blk0" load x86.json
+# a plain load of it again: the tap is the file's own zone's
+state0=$(state)
+err 2 "load: x86.json: zones[0].devices[1]: tap0: already in use by net0 of zone 2 (see hvisorctl list)
+hvisorctl: load: x86.json: zones[0].devices[1]: load --replace replaces zone 2, and net0 with it" \
+	load x86.json
+check "load again: nothing changed" eval '[ "$(state)" = "$state0" ]'
 for i in 1 2; do
 	: >log
 	ok "console0 /dev/ttyHV0

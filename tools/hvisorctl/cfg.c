@@ -802,11 +802,11 @@ static int apply_zones(struct cfg *cfg, int fd)
 }
 
 /* Zone @zone_id is one of the file's, which --replace removes. */
-static int replaces_zone(const struct cfg *cfg, __u32 zone_id)
+static int defines_zone(const struct cfg *cfg, __u32 zone_id)
 {
 	unsigned int i;
 
-	for (i = 0; cfg->replace && i < cfg->nr_zones; i++)
+	for (i = 0; i < cfg->nr_zones; i++)
 		if (cfg->zones[i].zone_id == zone_id)
 			return 1;
 	return 0;
@@ -830,17 +830,21 @@ static int open_backends(struct cfg *cfg)
 	for (i = 0; i < cfg->nr_devs; i++) {
 		cd = &cfg->devs[i];
 		cfg_ctx(cfg, ctx, sizeof(ctx), cd->where);
-		if (!cfg->replace)
-			ret = backend_open(&cd->spec, ctx);
-		else
-			ret = backend_open_unless_busy(&cd->spec, ctx);
+		ret = backend_open_unless_busy(&cd->spec, ctx);
 		if (ret < 0)
 			return -1;
 		if (!ret)
 			continue;
 		if (tap_holder(cd->spec.tap, &holder) ||
-		    !replaces_zone(cfg, holder.zone)) {
+		    !defines_zone(cfg, holder.zone)) {
 			tap_busy_err(ctx, cd->spec.tap);
+			return -1;
+		}
+		if (!cfg->replace) {
+			/* An earlier load of this file, most likely. */
+			tap_busy_err(ctx, cd->spec.tap);
+			err_msg("%s: load --replace replaces zone %u, and %s with it",
+				ctx, holder.zone, holder.name);
 			return -1;
 		}
 		cd->deferred = 1;
