@@ -3,7 +3,7 @@
 #
 # group-runner.sh: vm-run's CMD when several tests share one boot (lanes
 # whose boot and kmemleak scans cost more than most tests; see "One boot
-# per kind" in Documentation/testing.rst). Runs in the x86_64 guest's
+# for all" in Documentation/testing.rst). Runs in the x86_64 guest's
 # chroot, as root.
 #
 # usage: group-runner.sh NAME LIMIT COMMAND [NAME LIMIT COMMAND]...
