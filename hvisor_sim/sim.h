@@ -220,6 +220,7 @@ extern struct hvsim hvsim;
 
 /* module parameters (sim_main.c) */
 extern unsigned int hvsim_stall_timeout_ms;
+extern bool hvsim_defer_notifies;
 extern unsigned int hvsim_lose_wakeup_every;
 
 #define hvsim_count(name)	atomic64_inc(&hvsim.stats.name)
@@ -256,6 +257,7 @@ struct hvsim_access {
 
 int hvsim_trap_sync(struct hvsim_szone *z, struct hvsim_access *a);
 int hvsim_trap_atomic(struct hvsim_szone *z, struct hvsim_access *a);
+int hvsim_trap_async(struct hvsim_szone *z, struct hvsim_access *a);
 int hvsim_cpu_get(struct hvsim_szone *z, int cpu);
 void hvsim_cpu_put(int cpu);
 

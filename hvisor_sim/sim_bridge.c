@@ -483,6 +483,37 @@ int hvsim_trap_atomic(struct hvsim_szone *z, struct hvsim_access *a)
 }
 
 /**
+ * hvsim_trap_async() - an asynchronous access from a context that may sleep
+ * @z: zone of the vCPU
+ * @a: the access; must be asynchronous (a QueueNotify at region offset 0x50)
+ *
+ * Waits for room in the request ring only. No CPU slot is needed: on
+ * hvisor an asynchronous access waits for no completion, so it never
+ * queues behind a vCPU's synchronous request. (An in-kernel guest's
+ * synchronous waiter may sleep on a zone CPU that a guest spinning with
+ * interrupts off then takes: its slot stays held until that spin ends,
+ * and a notify queued behind it would end the spin only after it.)
+ *
+ * Return: 0 when pushed, -EWOULDBLOCK for a synchronous access,
+ * -ETIMEDOUT if the ring stayed full, -ENODEV if the zone died, another
+ * errno if the access cannot be made.
+ */
+int hvsim_trap_async(struct hvsim_szone *z, struct hvsim_access *a)
+{
+	struct hvisor_device_req req;
+	ktime_t deadline;
+	int ret;
+
+	ret = hvsim_build_req(z, a, &req);
+	if (ret < 0)
+		return ret;
+	if (!ret)
+		return -EWOULDBLOCK;
+	deadline = ktime_add_ms(ktime_get(), hvsim_stall_timeout_ms);
+	return hvsim_push(&req, false, deadline, z, false);
+}
+
+/**
  * hvsim_trap_sync() - a trapped access from a context that may sleep
  * @z: zone of the vCPU
  * @a: the access; the caller holds the CPU slot of a->cpu (hvsim_cpu_get())

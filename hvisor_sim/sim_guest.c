@@ -286,15 +286,30 @@ static void hvsim_guest_notify_work(struct work_struct *work)
 {
 	struct hvsim_guest_dev *g = container_of(work, struct hvsim_guest_dev,
 						 notify_work);
+	struct hvsim_szone *z = g->zone;
+	struct hvsim_access a = {
+		.size = 4,
+		.is_write = true,
+		.addr = g->hook.addr + VIRTIO_MMIO_QUEUE_NOTIFY,
+	};
 	unsigned int idx;
+	int ret;
 
 	for_each_set_bit(idx, g->notify_pending, HVSIM_GUEST_MAX_VQS) {
-		u64 v = idx;
-
-		if (!test_and_clear_bit(idx, g->notify_pending))
+		if (!test_and_clear_bit(idx, g->notify_pending) ||
+		    READ_ONCE(g->broken))
 			continue;
 		/* Region offset 0x50: asynchronous, only the push may wait. */
-		hvsim_guest_rw(g, VIRTIO_MMIO_QUEUE_NOTIFY, 4, true, &v);
+		a.cpu = z->first_cpu + raw_smp_processor_id() % z->nr_cpus;
+		a.value = idx;
+		ret = hvsim_trap_async(z, &a);
+		if (!ret)
+			continue;
+		if (ret == -ETIMEDOUT)
+			WRITE_ONCE(g->broken, true);
+		pr_err_ratelimited("zone %u guest %#llx: deferred notify of queue %u failed (%d)%s\n",
+				   z->id, g->hook.addr, idx, ret,
+				   ret == -ETIMEDOUT ? "; device marked broken" : "");
 	}
 }
 
@@ -325,7 +340,8 @@ static bool hvsim_guest_notify(struct virtqueue *vq)
 	if (READ_ONCE(g->broken))
 		return false;
 	/* Keep order behind notifies already deferred. */
-	if (!bitmap_empty(g->notify_pending, HVSIM_GUEST_MAX_VQS))
+	if (!bitmap_empty(g->notify_pending, HVSIM_GUEST_MAX_VQS) ||
+	    READ_ONCE(hvsim_defer_notifies))
 		goto defer;
 	a.cpu = z->first_cpu + raw_smp_processor_id() % z->nr_cpus;
 	ret = hvsim_trap_atomic(z, &a);

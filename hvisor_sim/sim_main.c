@@ -34,6 +34,11 @@ module_param_named(lose_wakeup_every, hvsim_lose_wakeup_every, uint, 0644);
 MODULE_PARM_DESC(lose_wakeup_every,
 		 "Drop every Nth wake-up IRQ, as a lost IPI would (0 = never)");
 
+bool hvsim_defer_notifies;
+module_param_named(defer_notifies, hvsim_defer_notifies, bool, 0644);
+MODULE_PARM_DESC(defer_notifies,
+		 "In-kernel guests push every notify from the work item that takes them when the request ring is full (tests; default N)");
+
 static long hvsim_provider_hypercall(u64 code, u64 arg0, u64 arg1)
 {
 	long ret = hvsim_hypercall(code, arg0, arg1);
