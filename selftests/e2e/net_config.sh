@@ -70,8 +70,11 @@ e2e_log "load: $(echo "$out" | tr '\n' ';')"
 # A boot script run again (the packaged service: load --replace): the
 # zone's net device holds tap0's only queue, which load --replace takes
 # over once it has removed the zone.
-check "load again: tap0 in use by the zone's net device" sh -c \
-	"hvisorctl load virtio_cfg.json 2>&1 | grep -q 'tap0: already in use by net[0-9]* of zone $GUEST_ZONE'"
+out=$(hvisorctl load virtio_cfg.json 2>&1) || true
+check "load again: tap0 in use by the zone's net device" \
+	grep -q "tap0: already in use by net[0-9]* of zone $GUEST_ZONE" <<<"$out"
+check "load again: --replace is the way" \
+	grep -q "load --replace replaces zone $GUEST_ZONE, and net[0-9]* with it" <<<"$out"
 for i in 1 2; do
 	if out=$(hvisorctl load --replace virtio_cfg.json 2>&1); then
 		e2e_pass "load --replace ($i) with the net device on tap0"
