@@ -17,9 +17,9 @@
  *
  * Transmit (queue 2N + 1): driven by notifications; each chain is a header and
  * a frame, written to the tap in one sendmsg() if the header uses only
- * offloads the driver negotiated. When the tap cannot take
- * it yet (-EAGAIN) the chain is given back and tx_poll kicks the worker
- * when the tap has room: nothing is lost. A chain that breaks the rules,
+ * offloads the driver negotiated. When the tap cannot take it yet
+ * (-EAGAIN) the chain is given back and tx_poll kicks the worker when the
+ * tap has room: nothing is lost. A chain that breaks the rules,
  * or a frame the tap refuses, is returned unsent and counted.
  *
  * Control (the last queue): CTRL_RX (promiscuous and all-multicast modes
@@ -415,6 +415,10 @@ static int hvv_net_transmit_one(struct hvv_vq *vq,
 		return 0;
 	}
 	hvv_chain_iter_out(chain, &msg.msg_iter);
+	/*
+	 * The tap reads the header again: a driver that changes it meanwhile
+	 * gets what the tap accepts, no more than without this check.
+	 */
 	if (copy_from_iter(&hdr, sizeof(hdr), &msg.msg_iter) != sizeof(hdr) ||
 	    !hvv_net_hdr_allowed(&hdr, READ_ONCE(net->features),
 				 &hvv_net_tx_offloads)) {
