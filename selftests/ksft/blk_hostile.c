@@ -864,8 +864,7 @@ static void quiet_after(struct __test_metadata *_metadata,
 
 TEST_F(blk, reset_with_io_in_flight)
 {
-	__u64 rd[FLIGHT], end, mark, deferred;
-	__u32 s;
+	__u64 rd[FLIGHT], mark, deferred;
 	int round;
 
 	use_slow_backing(_metadata, self);
@@ -875,10 +874,9 @@ TEST_F(blk, reset_with_io_in_flight)
 		post_flight(self, rd, round & 1, mark);
 		hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, 0);
 		/* The driver waits for the reset to complete. */
-		end = hvg_ms() + HVG_WAIT_MS;
-		while ((s = hvg_status(G, BASE)) && hvg_ms() < end)
-			hvg_sleep_ms(1);
-		ASSERT_EQ(0U, s) TH_LOG("the reset does not complete");
+		ASSERT_EQ(0U, hvg_wait_reg_zero(G, BASE, VIRTIO_MMIO_STATUS,
+						HVG_WAIT_MS))
+			TH_LOG("the reset does not complete");
 		quiet_after(_metadata, self, rd);
 		ASSERT_EQ(0, hvg_blk_init(G, B, self->offered & WANT, NUM));
 		still_works(_metadata, self);
@@ -895,8 +893,7 @@ TEST_F(blk, reset_with_io_in_flight)
  */
 TEST_F(blk, queue_disabled_with_io_in_flight)
 {
-	__u64 rd[FLIGHT], end, mark;
-	__u32 ready;
+	__u64 rd[FLIGHT], mark;
 	int round;
 
 	use_slow_backing(_metadata, self);
@@ -905,11 +902,10 @@ TEST_F(blk, queue_disabled_with_io_in_flight)
 		post_flight(self, rd, round & 1, mark);
 		hvg_wr32(G, BASE, VIRTIO_MMIO_QUEUE_SEL, 0);
 		hvg_wr32(G, BASE, VIRTIO_MMIO_QUEUE_READY, 0);
-		end = hvg_ms() + HVG_WAIT_MS;
-		while ((ready = hvg_rd32(G, BASE, VIRTIO_MMIO_QUEUE_READY)) &&
-		       hvg_ms() < end)
-			hvg_sleep_ms(1);
-		ASSERT_EQ(0U, ready) TH_LOG("the queue stays enabled");
+		ASSERT_EQ(0U, hvg_wait_reg_zero(G, BASE,
+						VIRTIO_MMIO_QUEUE_READY,
+						HVG_WAIT_MS))
+			TH_LOG("the queue stays enabled");
 		quiet_after(_metadata, self, rd);
 		ASSERT_EQ(0, hvg_blk_init(G, B, self->offered & WANT, NUM));
 		still_works(_metadata, self);

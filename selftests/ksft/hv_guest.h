@@ -654,6 +654,22 @@ static inline __u32 hvg_wait_status(struct hvg *g, __u64 base, __u32 mask,
 	}
 }
 
+/*
+ * Wait up to @ms until register @off reads 0, as a driver does after a
+ * write the device may answer late (Status 0, QueueReady 0); returns the
+ * last value read.
+ */
+static inline __u32 hvg_wait_reg_zero(struct hvg *g, __u64 base, __u64 off,
+				      int ms)
+{
+	__u64 end = hvg_ms() + ms;
+	__u32 v;
+
+	while ((v = hvg_rd32(g, base, off)) && hvg_ms() < end)
+		hvg_sleep_ms(1);
+	return v;
+}
+
 static inline __u32 hvg_isr(struct hvg *g, __u64 base)
 {
 	return hvg_rd32(g, base, VIRTIO_MMIO_INTERRUPT_STATUS);
