@@ -471,6 +471,11 @@ TEST_F(net, tx_offload_not_negotiated)
 		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
 		.csum_start = ETH_HLEN, .csum_offset = 2,
 	};
+/* A GSO header of @type, with a partial checksum, for a 60-byte frame. */
+#define GSO_HDR(type)	{ .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,		\
+			  .gso_type = (type), .gso_size = 20,		\
+			  .hdr_len = ETH_HLEN, .csum_start = ETH_HLEN,	\
+			  .csum_offset = 2 }
 	const struct {
 		const char *what;
 		__u64 features;
@@ -478,29 +483,17 @@ TEST_F(net, tx_offload_not_negotiated)
 	} bad[] = {
 		{ "NEEDS_CSUM without CSUM", 0, partial },
 		{ "TCPV4 without HOST_TSO4", F(CSUM),
-		  { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-		    .gso_type = VIRTIO_NET_HDR_GSO_TCPV4, .gso_size = 20,
-		    .hdr_len = ETH_HLEN, .csum_start = ETH_HLEN,
-		    .csum_offset = 2 } },
+		  GSO_HDR(VIRTIO_NET_HDR_GSO_TCPV4) },
 		{ "TCPV6 with HOST_TSO4 only", tso,
-		  { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-		    .gso_type = VIRTIO_NET_HDR_GSO_TCPV6, .gso_size = 20,
-		    .hdr_len = ETH_HLEN, .csum_start = ETH_HLEN,
-		    .csum_offset = 2 } },
+		  GSO_HDR(VIRTIO_NET_HDR_GSO_TCPV6) },
 		{ "TCPV4 and ECN without HOST_ECN", tso,
-		  { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-		    .gso_type = VIRTIO_NET_HDR_GSO_TCPV4 |
-				VIRTIO_NET_HDR_GSO_ECN,
-		    .gso_size = 20, .hdr_len = ETH_HLEN,
-		    .csum_start = ETH_HLEN, .csum_offset = 2 } },
+		  GSO_HDR(VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN) },
 		{ "UDP_L4 without HOST_USO", tso,
-		  { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-		    .gso_type = VIRTIO_NET_HDR_GSO_UDP_L4, .gso_size = 20,
-		    .hdr_len = ETH_HLEN, .csum_start = ETH_HLEN,
-		    .csum_offset = 2 } },
+		  GSO_HDR(VIRTIO_NET_HDR_GSO_UDP_L4) },
 		{ "an unknown gso_type", tso,
 		  { .gso_type = 0x42, .gso_size = 1400 } },
 	};
+#undef GSO_HDR
 	__u8 got[128];
 	unsigned int i;
 
