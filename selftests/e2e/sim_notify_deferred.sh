@@ -46,8 +46,8 @@ for cpu in "$first" $((first + 1)); do
 	taskset -c 0 hvisor-sim read "$GUEST_ZONE" "$cpu" "$addr" 4 >/dev/null &
 	readers="$readers $!"
 done
-check "both reads wait in the ring" \
-	wait_for 10 sh -c "[ \$(hvisor-sim stats | sed -n 's/^requests[ :=]*//p') -ge $((requests + 2)) ]"
+reads_pushed() { [ "$(sim_stat requests)" -ge $((requests + 2)) ]; }
+check "both reads wait in the ring" wait_for 10 reads_pushed
 
 # The guest writes on CPU 0; its notify is deferred (as with a full ring).
 echo 0 >$sim/lose_wakeup_every
