@@ -801,7 +801,7 @@ static int apply_zones(struct cfg *cfg, int fd)
 	return 0;
 }
 
-/* Zone @zone_id is one of the file's, which --replace removes. */
+/* Zone @zone_id is one of the file's (those --replace removes). */
 static int defines_zone(const struct cfg *cfg, __u32 zone_id)
 {
 	unsigned int i;
@@ -823,9 +823,9 @@ static int open_backends(struct cfg *cfg)
 {
 	struct sysfs_dev holder;
 	struct cfg_dev *cd;
+	int ret, of_file;
 	char ctx[160];
 	unsigned int i;
-	int ret;
 
 	for (i = 0; i < cfg->nr_devs; i++) {
 		cd = &cfg->devs[i];
@@ -835,16 +835,14 @@ static int open_backends(struct cfg *cfg)
 			return -1;
 		if (!ret)
 			continue;
-		if (tap_holder(cd->spec.tap, &holder) ||
-		    !defines_zone(cfg, holder.zone)) {
+		/* A device of one of the file's zones: an earlier load? */
+		of_file = !tap_holder(cd->spec.tap, &holder) &&
+			  defines_zone(cfg, holder.zone);
+		if (!of_file || !cfg->replace) {
 			tap_busy_err(ctx, cd->spec.tap);
-			return -1;
-		}
-		if (!cfg->replace) {
-			/* An earlier load of this file, most likely. */
-			tap_busy_err(ctx, cd->spec.tap);
-			err_msg("%s: load --replace replaces zone %u, and %s with it",
-				ctx, holder.zone, holder.name);
+			if (of_file)
+				err_msg("%s: load --replace replaces zone %u, and %s with it",
+					ctx, holder.zone, holder.name);
 			return -1;
 		}
 		cd->deferred = 1;
