@@ -13,7 +13,9 @@
  * multi-queue command (CTRL_MQ VQ_PAIRS_SET) malformed and out of range,
  * on the control queue that follows the pairs. A transmit queue kept full
  * by a guest thread (net_fair) must not delay a blk device of the same
- * zone whose worker shares the CPU.
+ * zone whose worker shares the CPU. On a macvtap (net_macvtap, on a veth
+ * the test makes): frames both ways, a macvtap too full to take a frame
+ * (the device waits without spinning and loses nothing).
  *
  * The root's side of the tap is an AF_PACKET socket bound to it: what it
  * sends, the tap queues for its reader (the device: the guest receives
@@ -196,6 +198,33 @@ static int net_init(struct _test_data_net *self, __u64 extra)
 	return ret;
 }
 
+/*
+ * Add the device @dc (its backend set) to the zone set up in @self->g,
+ * check what it offers and initialise the driver (net_init()).
+ */
+static void net_add(struct __test_metadata *_metadata,
+		    struct _test_data_net *self, struct hvv_dev_config *dc)
+{
+	unsigned int i;
+	int ret;
+
+	ret = hvg_add_dev_full(G, dc);
+	ASSERT_EQ(0, ret) TH_LOG("net add: %s", strerror(-ret));
+	self->added = 1;
+	memcpy(self->d.name, dc->name, sizeof(self->d.name));
+	self->d.base = BASE;
+	self->d.irq = IRQ;
+	ASSERT_EQ((__u32)VIRTIO_ID_NET, hvg_rd32(G, BASE,
+						 VIRTIO_MMIO_DEVICE_ID));
+	self->offered = hvg_device_features(G, BASE);
+	ASSERT_EQ(WANT | F(MRG_RXBUF),
+		  self->offered & (WANT | F(MRG_RXBUF)));
+	ASSERT_EQ(0, net_init(self, 0));
+	for (i = 0; i < ETH_ALEN; i++)
+		self->mac[i] = hvg_rd(G, BASE + VIRTIO_MMIO_CONFIG + i, 1);
+	root_drain(self);
+}
+
 FIXTURE_SETUP(net)
 {
 	struct hvv_dev_config dc = {
@@ -205,7 +234,6 @@ FIXTURE_SETUP(net)
 		.irq = IRQ,
 		.net.mtu = MTU,
 	};
-	unsigned int i;
 	int ret;
 
 	self->tap = -1;
@@ -218,21 +246,7 @@ FIXTURE_SETUP(net)
 	ASSERT_LE(0, self->pkt) TH_LOG("packet socket: %s",
 				       strerror(-self->pkt));
 	dc.backend_fd = self->tap;
-	ret = hvg_add_dev_full(G, &dc);
-	ASSERT_EQ(0, ret) TH_LOG("net add: %s", strerror(-ret));
-	self->added = 1;
-	memcpy(self->d.name, dc.name, sizeof(self->d.name));
-	self->d.base = BASE;
-	self->d.irq = IRQ;
-	ASSERT_EQ((__u32)VIRTIO_ID_NET, hvg_rd32(G, BASE,
-						 VIRTIO_MMIO_DEVICE_ID));
-	self->offered = hvg_device_features(G, BASE);
-	ASSERT_EQ(WANT | F(MRG_RXBUF),
-		  self->offered & (WANT | F(MRG_RXBUF)));
-	ASSERT_EQ(0, net_init(self, 0));
-	for (i = 0; i < ETH_ALEN; i++)
-		self->mac[i] = hvg_rd(G, BASE + VIRTIO_MMIO_CONFIG + i, 1);
-	root_drain(self);
+	net_add(_metadata, self, &dc);
 }
 
 FIXTURE_TEARDOWN(net)
@@ -1409,6 +1423,199 @@ TEST_F_TIMEOUT(net_fair, tx_flood_delays_no_other_device, 60)
 	fflush(stdout);
 	EXPECT_EQ((__u32)HVG_S_OK, hvg_status(G, BASE));
 	EXPECT_EQ((__u32)HVG_S_OK, hvg_status(G, FAIR_BLK));
+}
+
+/* ------------------------------------------------------------------ */
+/* A macvtap                                                           */
+
+#define MVT_LOWER	"hvmv0"	/* the macvtaps' lower device, a veth */
+#define MVT_PEER	"hvmv1"	/* its peer: the root's packet socket */
+#define MVT		"hvmt0"	/* the device's macvtap */
+#define MVT_SINK	"hvmt1"	/* a macvtap at the root's MAC, unread */
+#define MVT_MAC		"02:00:00:00:00:42"
+#define MVT_SNDBUF	16384	/* the device's macvtap: a few frames */
+#define MVT_FRAMES	32
+#define MVT_LEN		1000
+#define VQ_N(i)		(&n->vq[i])
+
+static const __u8 mvt_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x42 };
+
+/*
+ * A net device on a macvtap (a /dev/tapN file, which callers of the ioctl
+ * may pass instead of a tun/tap one) in bridge mode on one end of a veth
+ * pair; the root's packet socket is on the other end. A second macvtap
+ * on the same veth (MVT_SINK, with the root's MAC) takes the device's
+ * frames without the test reading them: they stay charged to the
+ * device's macvtap until read, which fills it.
+ */
+FIXTURE(net_macvtap) {
+	struct _test_data_net n;
+	int sink;		/* MVT_SINK's file, or -1 */
+};
+
+/* Open the macvtap @name's character device: an fd, or -errno. */
+static int mvt_open(const char *name)
+{
+	char path[64], idx[16];
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", name);
+	if (hvg_read_file(path, idx, sizeof(idx)))
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/dev/tap%s", idx);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Bring interface @name up, IPv6 and ARP off (nothing of the root's own). */
+static int mvt_up(const char *name)
+{
+	return hvg_sh(NULL, 0,
+		      "sysctl -qw net.ipv6.conf.%s.disable_ipv6=1 && ip link set %s arp off up 2>&1",
+		      name, name);
+}
+
+/* Make the macvtap @name with @mac on MVT_LOWER, up: 0, or not. */
+static int mvt_create(const char *name, const char *mac)
+{
+	return hvg_sh(NULL, 0, "ip link add link " MVT_LOWER
+		      " name %s address %s type macvtap mode bridge 2>&1",
+		      name, mac) || mvt_up(name);
+}
+
+FIXTURE_SETUP(net_macvtap)
+{
+	struct _test_data_net *n = &self->n;
+	struct hvv_dev_config dc = {
+		.type = HVV_DEV_NET,
+		.addr = BASE,
+		.len = HVG_DEV_LEN,
+		.irq = IRQ,
+		.net.mtu = MTU,
+		.net.flags = HVV_NET_F_MAC,
+	};
+	int hdr = HDR_LEN, ret;
+	char idx[16];
+
+	n->tap = -1;
+	n->pkt = -1;
+	self->sink = -1;
+	ret = hvg_setup(&n->g, ZONE);
+	ASSERT_EQ(0, ret) TH_LOG("zone setup: %s", strerror(-ret));
+	hvg_sh(NULL, 0, "ip link del " MVT_LOWER " 2>&1");	/* an earlier run's */
+	ASSERT_EQ(0, hvg_sh(NULL, 0, "ip link add " MVT_LOWER
+			    " type veth peer name " MVT_PEER " 2>&1"));
+	ASSERT_EQ(0, mvt_up(MVT_LOWER));
+	ASSERT_EQ(0, mvt_up(MVT_PEER));
+	ASSERT_EQ(0, mvt_create(MVT, MVT_MAC));
+	n->tap = mvt_open(MVT);
+	ASSERT_LE(0, n->tap) TH_LOG("/dev/tapN of " MVT ": %s",
+				    strerror(-n->tap));
+	ASSERT_EQ(0, ioctl(n->tap, TUNSETVNETHDRSZ, &hdr));
+	ASSERT_EQ(0, hvg_read_file("/sys/class/net/" MVT_PEER "/ifindex", idx,
+				   sizeof(idx)));
+	n->pkt = hvg_packet_open(atoi(idx));
+	ASSERT_LE(0, n->pkt) TH_LOG("packet socket: %s", strerror(-n->pkt));
+	memcpy(dc.net.mac, mvt_mac, ETH_ALEN);
+	dc.backend_fd = n->tap;
+	net_add(_metadata, n, &dc);
+	ASSERT_EQ(0, memcmp(n->mac, mvt_mac, ETH_ALEN));
+}
+
+FIXTURE_TEARDOWN(net_macvtap)
+{
+	struct _test_data_net *n = &self->n;
+
+	if (n->added)
+		hvg_wr32(&n->g, BASE, VIRTIO_MMIO_STATUS, 0);
+	EXPECT_EQ(0, hvg_teardown(&n->g));
+	if (n->pkt >= 0)
+		close(n->pkt);
+	if (n->tap >= 0)
+		close(n->tap);
+	if (self->sink >= 0)
+		close(self->sink);
+	EXPECT_EQ(0, hvg_sh(NULL, 0, "ip link del " MVT_LOWER " 2>&1"));
+}
+
+/* 15. Frames go both ways through a macvtap, as through a tun/tap. */
+TEST_F(net_macvtap, frames_both_ways)
+{
+	struct _test_data_net *n = &self->n;
+
+	tx_good(_metadata, n, 60, 1);
+	tx_good(_metadata, n, MTU + ETH_HLEN, 2);
+	rx_post(n, 2048);
+	root_send(_metadata, n, 100, 3);
+	rx_expect(_metadata, n, 100, 3);
+	rx_post(n, 2048);
+	root_send(_metadata, n, MTU + ETH_HLEN, 4);
+	rx_expect(_metadata, n, MTU + ETH_HLEN, 4);
+	EXPECT_EQ(0U, ns(n, "tx_errors"));
+	EXPECT_EQ(0U, ns(n, "rx_errors"));
+	serving(_metadata, n);
+}
+
+/*
+ * 16. A macvtap that cannot take a frame yet (its send buffer full) has
+ * the device wait without spinning, and every frame goes out, in order,
+ * once it has room: transmit is retried, never dropped.
+ */
+TEST_F(net_macvtap, tx_full_tap_waits_and_loses_nothing)
+{
+	struct _test_data_net *n = &self->n;
+	int sndbuf = MVT_SNDBUF;
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	__u64 packets = ns(n, "tx_packets"), cpu;
+	__u8 want[2048], got[2048];
+	unsigned int i, done;
+	__u16 used;
+
+	ASSERT_EQ(0, ioctl(n->tap, TUNSETSNDBUF, &sndbuf));
+	ASSERT_EQ(0, mvt_create(MVT_SINK, "02:00:00:00:00:01"));
+	self->sink = mvt_open(MVT_SINK);
+	ASSERT_LE(0, self->sink);
+	/* The test reads bare frames from it. */
+	ASSERT_EQ(0, ioctl(self->sink, TUNSETIFF, &ifr));
+	for (i = 0; i < MVT_FRAMES; i++) {
+		__u16 head = VQ_N(TXQ)->avail_idx % NUM;
+
+		hvg_desc(VQ_N(TXQ), head, tx_data(n, MVT_LEN, 100 + i),
+			 HDR_LEN + MVT_LEN, 0, 0);
+		hvg_vq_publish(VQ_N(TXQ), head);
+	}
+	cpu = hvg_module_cpu_ns(n->d.name);
+	hvg_notify(&n->g, BASE, TXQ);
+	hvg_sleep_ms(HVG_QUIET_MS);
+	used = hvg_vq_used_idx(VQ_N(TXQ));
+	EXPECT_GT(MVT_FRAMES / 2, used)
+		TH_LOG("%u of %u frames returned while the tap had room for a few",
+		       used, MVT_FRAMES);
+	cpu = hvg_module_cpu_ns(n->d.name) - cpu;
+	printf("# tap full: %u of %u frames returned, the module's threads ran %llu us in %d ms\n",
+	       used, MVT_FRAMES, (unsigned long long)(cpu / 1000), HVG_QUIET_MS);
+	fflush(stdout);
+	EXPECT_GT(HVG_QUIET_MS * 1000000ULL / 4, cpu)
+		TH_LOG("the device used %llu ms of CPU waiting for the tap",
+		       (unsigned long long)(cpu / 1000000));
+	for (done = 0; done < MVT_FRAMES; done++) {
+		struct pollfd pfd = { .fd = self->sink, .events = POLLIN };
+		ssize_t len;
+
+		if (poll(&pfd, 1, HVG_WAIT_MS) != 1)
+			break;
+		len = read(self->sink, got, sizeof(got));
+		make_frame(want, MVT_LEN, 100 + done, root_mac, mvt_mac);
+		ASSERT_EQ(MVT_LEN, len) TH_LOG("frame %u", done);
+		ASSERT_EQ(0, memcmp(want, got, MVT_LEN))
+			TH_LOG("frame %u: wrong bytes or order", done);
+	}
+	EXPECT_EQ(MVT_FRAMES, done) TH_LOG("frames lost");
+	for (i = 0; i < MVT_FRAMES; i++)
+		EXPECT_EQ(0, hvg_vq_wait_used(VQ_N(TXQ), HVG_WAIT_MS, NULL));
+	EXPECT_EQ(packets + MVT_FRAMES, ns(n, "tx_packets"));
+	EXPECT_EQ(0U, ns(n, "tx_errors"));
+	serving(_metadata, n);
 }
 
 TEST_HARNESS_MAIN
