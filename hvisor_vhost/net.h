@@ -111,21 +111,21 @@ struct hvv_net_pair {
  *	shutdown)
  * @features: the driver's features, taken at FEATURES_OK (WRITE_ONCE;
  *	the workers read them with READ_ONCE, once per pass)
- * @tap: pair 0's interface when it is a tun/tap one, followed by
+ * @tap: pair 0's interface (tun/tap, macvtap or ipvtap), followed by
  *	net_dev.c's netdevice notifier; a reference (@tap_tracker) is held
  *	from creation until the interface is unregistered or the device
- *	shuts down, then NULL (always NULL on a macvtap)
+ *	shuts down, then NULL (always NULL on a tun queue that had none)
  * @tap_tracker: tracks the reference on @tap
  * @tap_node: entry in net_dev.c's list of followed interfaces while
  *	@tap is set, empty otherwise
  * @tap_name: the interface's name, following renames; empty when
- *	unknown (macvtap)
+ *	there is none
  * @tap_deleted: the interface was unregistered under the device
  * @link_lock: serialises the link state and its writes to config space
  *	(net.c); taken in process context only, never around a wait for
  *	the RTNL or for net_dev.c's lock
  * @link_carrier: the interface runs and has carrier (@link_lock); stays
- *	true when nothing follows it (macvtap)
+ *	true when nothing follows it
  * @link_gone: the tap failed for good (@link_lock to set; one way, so
  *	the workers may test it with READ_ONCE() first)
  * @link_up: what config space says: @link_carrier and not @link_gone

@@ -12,11 +12,11 @@
  * device holds its file; the fd the caller passes proves the module is
  * loaded. Hence one module for every type, and no exported core API.
  *
- * The link state follows pair 0's interface when it is a tun/tap one: its
- * name, from the file's fdinfo, is looked up once at creation, a
- * reference held, and a netdevice notifier (one for the module, see
- * hvv_net_netdev_event()) reports its state to net.c. A macvtap file
- * shows no interface: its link follows its deletion only (net.c).
+ * The link state follows pair 0's interface: a tun/tap one by its name,
+ * from the file's fdinfo, looked up once at creation; a macvtap (or
+ * ipvtap) one from its queue. A reference is held, and a netdevice
+ * notifier (one for the module, see hvv_net_netdev_event()) reports its
+ * state to net.c.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -162,44 +162,99 @@ static bool hvv_net_tap_carrier(const struct net_device *ndev)
 	return netif_running(ndev) && netif_carrier_ok(ndev);
 }
 
+/* Drop the reference on the module of a pair's socket lookup. */
+static void hvv_net_put_tun(void)
+{
+	symbol_put(tun_get_socket);
+}
+
+#if IS_ENABLED(CONFIG_TAP)
+static void hvv_net_put_tap(void)
+{
+	symbol_put(tap_get_socket);
+}
+#endif
+
+/* Is @pair's file a macvtap (or ipvtap) queue rather than a tun/tap one? */
+static bool hvv_net_pair_is_tap(const struct hvv_net_pair *pair)
+{
+#if IS_ENABLED(CONFIG_TAP)
+	return pair->put_socket_symbol == hvv_net_put_tap;
+#else
+	return false;
+#endif
+}
+
 /*
- * Find pair 0's interface (creation, the caller's context): its fdinfo
- * name, looked up in the netns of its socket, where tun attached it. From
- * then on the notifier reports its state, and the link starts as the
- * interface is. A rename between the fdinfo read and the lookup could
- * find another interface: the name is read again once the interface is
- * held, and must not have changed. Returns 0 (the interface followed, or
- * none to follow) or -EAGAIN.
+ * The interface a macvtap (or ipvtap) queue is attached to, NULL once it
+ * was deleted. The RTNL held: the tap driver attaches and detaches its
+ * queues under it.
+ */
+static struct net_device *hvv_net_tap_dev(const struct hvv_net_pair *pair)
+{
+#if IS_ENABLED(CONFIG_TAP)
+	struct tap_queue *q = container_of(pair->sock, struct tap_queue, sock);
+	struct tap_dev *tap;
+
+	ASSERT_RTNL();
+	tap = rtnl_dereference(q->tap);
+	return tap ? tap->dev : NULL;
+#else
+	return NULL;
+#endif
+}
+
+/*
+ * Find pair 0's interface (creation, the caller's context): a macvtap's
+ * from its queue; a tun/tap's by its fdinfo name, looked up in the netns
+ * of its socket, where tun attached it. From then on the notifier reports
+ * its state, and the link starts as the interface is. A rename between
+ * the fdinfo read and the lookup could find another interface: the name
+ * is read again once the interface is held, and must not have changed.
+ * Returns 0 (the interface followed, or none to follow: a tun queue not
+ * attached, whose first transfer fails), -ENOLINK (a macvtap deleted
+ * meanwhile; TUNSETOFFLOAD refused one deleted before) or -EAGAIN.
  */
 static int hvv_net_tap_follow(struct hvv_net *net)
 {
 	struct hvv_net_pair *pair = &net->pairs[0];
-	char name[IFNAMSIZ], again[IFNAMSIZ];
+	char name[IFNAMSIZ] = "", again[IFNAMSIZ];
+	bool tap = hvv_net_pair_is_tap(pair);
 	struct net_device *ndev;
-	bool followed = false;
 
-	if (!hvv_net_fdinfo_name(pair->file, name))
-		return 0;	/* a macvtap: its deletion only */
+	if (!tap && !hvv_net_fdinfo_name(pair->file, name))
+		return 0;
 	rtnl_lock();
-	ndev = __dev_get_by_name(sock_net(pair->sock->sk), name);
+	if (tap) {
+		ndev = hvv_net_tap_dev(pair);
+	} else {
+		ndev = __dev_get_by_name(sock_net(pair->sock->sk), name);
+		if (ndev && !hvv_net_is_tun(ndev))
+			ndev = NULL;
+	}
 	mutex_lock(&hvv_net_taps_lock);
-	if (ndev && hvv_net_is_tun(ndev)) {
+	if (ndev) {
 		netdev_hold(ndev, &net->tap_tracker, GFP_KERNEL);
 		net->tap = ndev;
 		list_add_tail(&net->tap_node, &hvv_net_taps);
 		hvv_net_link_carrier(net, hvv_net_tap_carrier(ndev));
-		followed = true;
+		strscpy(name, ndev->name, sizeof(name));
 	}
 	strscpy(net->tap_name, name, sizeof(net->tap_name));
 	mutex_unlock(&hvv_net_taps_lock);
 	rtnl_unlock();
-	if (!followed) {
+	if (tap && !ndev) {
+		pr_err("net: the macvtap of the fd was deleted\n");
+		return -ENOLINK;
+	}
+	if (!ndev) {
 		pr_warn("net: %s is not a tun/tap interface in the tap's netns: the link follows the tap's deletion only\n",
 			name);
 		return 0;
 	}
 	/* A tap deleted meanwhile shows no name (the notifier saw it go). */
-	if (hvv_net_fdinfo_name(pair->file, again) && strcmp(name, again)) {
+	if (!tap && hvv_net_fdinfo_name(pair->file, again) &&
+	    strcmp(name, again)) {
 		pr_err("net: the tap %s was renamed while the device was created\n",
 		       name);
 		return -EAGAIN;
@@ -271,7 +326,7 @@ static struct notifier_block hvv_net_notifier = {
 
 /*
  * The tap's interface name (it follows renames), "<name> (deleted)" once
- * it was deleted, "tap" for a macvtap.
+ * it was deleted, "tap" when there is none to follow.
  */
 static ssize_t hvv_net_backend_show(struct hvv_dev *dev, char *buf)
 {
@@ -440,18 +495,6 @@ static const struct hvv_dev_ops hvv_net_ops = {
 	.detach = hvv_net_detach,
 	.release = hvv_net_release,
 };
-
-static void hvv_net_put_tun(void)
-{
-	symbol_put(tun_get_socket);
-}
-
-#if IS_ENABLED(CONFIG_TAP)
-static void hvv_net_put_tap(void)
-{
-	symbol_put(tap_get_socket);
-}
-#endif
 
 /* The socket of a tun/tap or macvtap file, and a reference on its module. */
 static int hvv_net_get_socket(struct hvv_net_pair *pair)
@@ -683,7 +726,8 @@ static struct hvv_dev *hvv_net_create(const struct hvv_dev_config *ud)
 	/* Nothing offloaded until a driver asks. */
 	ret = hvv_net_set_offloads(net, 0);
 	if (ret) {
-		pr_err("net: the tap refuses TUNSETOFFLOAD (%d)\n", ret);
+		pr_err("net: the tap refuses TUNSETOFFLOAD (%d)%s\n", ret,
+		       ret == -ENOLINK ? ": it was deleted" : "");
 		goto err_free;
 	}
 	ret = hvv_dev_init(&net->dev, &hvv_net_ops, ud, 2 * net->nr_pairs + 1,

@@ -15,7 +15,8 @@
  * by a guest thread (net_fair) must not delay a blk device of the same
  * zone whose worker shares the CPU. On a macvtap (net_macvtap, on a veth
  * the test makes): frames both ways, a macvtap too full to take a frame
- * (the device waits without spinning and loses nothing).
+ * (the device waits without spinning and loses nothing), the link
+ * following the macvtap, and its deletion under the device and before.
  *
  * The root's side of the tap is an AF_PACKET socket bound to it: what it
  * sends, the tap queues for its reader (the device: the guest receives
@@ -1616,6 +1617,109 @@ TEST_F(net_macvtap, tx_full_tap_waits_and_loses_nothing)
 	EXPECT_EQ(packets + MVT_FRAMES, ns(n, "tx_packets"));
 	EXPECT_EQ(0U, ns(n, "tx_errors"));
 	serving(_metadata, n);
+}
+
+/*
+ * The device's link (config space status, with STATUS) becomes @up, with
+ * a config interrupt, within HVG_WAIT_MS: 0, or -1.
+ */
+static int link_becomes(struct _test_data_net *self, int up)
+{
+	__u64 end = hvg_ms() + HVG_WAIT_MS;
+	unsigned int off = offsetof(struct virtio_net_config, status);
+	int irq = 0;
+
+	do {
+		irq |= !hvg_irq_wait(G, IRQ, 10) &&
+		       hvg_isr(G, BASE) & VIRTIO_MMIO_INT_CONFIG;
+		if (irq && !!(hvg_rd(G, BASE + VIRTIO_MMIO_CONFIG + off, 2) &
+			      VIRTIO_NET_S_LINK_UP) == up) {
+			hvg_ack(G, BASE, VIRTIO_MMIO_INT_CONFIG);
+			return 0;
+		}
+	} while (hvg_ms() < end);
+	return -1;
+}
+
+static void backend_is(struct __test_metadata *_metadata,
+		       struct _test_data_net *self, const char *want)
+{
+	char got[64] = "";
+
+	EXPECT_EQ(0, hvg_sysfs_str(self->d.name, "backend", got, sizeof(got)));
+	EXPECT_STREQ(want, got);
+}
+
+/*
+ * 17. The link follows the macvtap's interface: down and up, its lower
+ * device's carrier, its name.
+ */
+TEST_F(net_macvtap, link_follows_the_macvtap)
+{
+	struct _test_data_net *n = &self->n;
+
+	backend_is(_metadata, n, MVT);
+	ASSERT_EQ(0, hvg_sh(NULL, 0, "ip link set " MVT " down 2>&1"));
+	EXPECT_EQ(0, link_becomes(n, 0)) TH_LOG("macvtap down: link still up");
+	/* Renamed (Linux renames interfaces that are down only). */
+	ASSERT_EQ(0, hvg_sh(NULL, 0, "ip link set " MVT " name hvmt9 2>&1"));
+	backend_is(_metadata, n, "hvmt9");
+	ASSERT_EQ(0, hvg_sh(NULL, 0, "ip link set hvmt9 name " MVT " up 2>&1"));
+	EXPECT_EQ(0, link_becomes(n, 1)) TH_LOG("macvtap up: link still down");
+	/* The lower device loses its carrier with its veth peer. */
+	ASSERT_EQ(0, hvg_sh(NULL, 0, "ip link set " MVT_PEER " down 2>&1"));
+	EXPECT_EQ(0, link_becomes(n, 0)) TH_LOG("no carrier: link still up");
+	ASSERT_EQ(0, hvg_sh(NULL, 0, "ip link set " MVT_PEER " up 2>&1"));
+	EXPECT_EQ(0, link_becomes(n, 1)) TH_LOG("carrier: link still down");
+	tx_good(_metadata, n, 60, 1);
+}
+
+/*
+ * 18. The macvtap deleted under the running device: the link goes down
+ * for good, frames are still returned, nothing spins, and the device
+ * lets go of the file when removed.
+ */
+TEST_F(net_macvtap, deleted_under_the_device)
+{
+	struct _test_data_net *n = &self->n;
+	__u64 cpu;
+
+	tx_good(_metadata, n, 60, 1);
+	rx_post(n, 2048);
+	ASSERT_EQ(0, hvg_sh(NULL, 0, "ip link del " MVT " 2>&1"));
+	EXPECT_EQ(0, link_becomes(n, 0)) TH_LOG("deleted: link still up");
+	backend_is(_metadata, n, MVT " (deleted)");
+	cpu = hvg_module_cpu_ns(n->d.name);
+	EXPECT_EQ(0, tx(n, &RD(tx_data(n, 60, 2), HDR_LEN + 60), 1));
+	hvg_sleep_ms(HVG_QUIET_MS);
+	cpu = hvg_module_cpu_ns(n->d.name) - cpu;
+	EXPECT_GT(HVG_QUIET_MS * 1000000ULL / 4, cpu)
+		TH_LOG("the device used %llu ms of CPU after the deletion",
+		       (unsigned long long)(cpu / 1000000));
+	EXPECT_EQ(0, hvg_vq_used_idx(VQ_N(RXQ)));
+	serving(_metadata, n);
+}
+
+/* 19. The file of a macvtap deleted before is refused (-ENOLINK). */
+TEST_F(net_macvtap, deleted_before_creation)
+{
+	struct _test_data_net *n = &self->n;
+	struct hvv_dev_config dc = {
+		.type = HVV_DEV_NET,
+		.addr = BASE + HVG_DEV_LEN,
+		.len = HVG_DEV_LEN,
+		.irq = IRQ + 1,
+	};
+	int fd;
+
+	ASSERT_EQ(0, mvt_create(MVT_SINK, "02:00:00:00:00:43"));
+	fd = mvt_open(MVT_SINK);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, hvg_sh(NULL, 0, "ip link del " MVT_SINK " 2>&1"));
+	dc.backend_fd = fd;
+	EXPECT_EQ(-ENOLINK, hvg_add_dev_full(&n->g, &dc));
+	close(fd);
+	tx_good(_metadata, n, 60, 1);
 }
 
 TEST_HARNESS_MAIN
