@@ -1558,6 +1558,58 @@ TEST_F(net_macvtap, frames_both_ways)
 }
 
 /*
+ * Make the device's macvtap fill up: its send buffer MVT_SNDBUF, and
+ * MVT_SINK, at the root's MAC, takes its frames without reading them.
+ */
+static void mvt_fill(struct __test_metadata *_metadata,
+		     struct _test_data_net_macvtap *self)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	int sndbuf = MVT_SNDBUF;
+
+	ASSERT_EQ(0, ioctl(self->n.tap, TUNSETSNDBUF, &sndbuf));
+	ASSERT_EQ(0, mvt_create(MVT_SINK, "02:00:00:00:00:01"));
+	self->sink = mvt_open(MVT_SINK);
+	ASSERT_LE(0, self->sink);
+	/* The test reads bare frames from it. */
+	ASSERT_EQ(0, ioctl(self->sink, TUNSETIFF, &ifr));
+}
+
+/* Post MVT_FRAMES frames, numbered from @seq, with one notification. */
+static void mvt_post(struct _test_data_net *n, unsigned int seq)
+{
+	unsigned int i;
+
+	for (i = 0; i < MVT_FRAMES; i++) {
+		__u16 head = VQ_N(TXQ)->avail_idx % NUM;
+
+		hvg_desc(VQ_N(TXQ), head, tx_data(n, MVT_LEN, seq + i),
+			 HDR_LEN + MVT_LEN, 0, 0);
+		hvg_vq_publish(VQ_N(TXQ), head);
+	}
+	hvg_notify(&n->g, BASE, TXQ);
+}
+
+/*
+ * Read the next frame from MVT_SINK within @ms: 0 if it is frame @seq,
+ * -1 if none came, -2 if another one did.
+ */
+static int mvt_sink_read(struct _test_data_net_macvtap *self,
+			 unsigned int seq, int ms)
+{
+	struct pollfd pfd = { .fd = self->sink, .events = POLLIN };
+	__u8 want[2048], got[2048];
+
+	if (poll(&pfd, 1, ms) != 1)
+		return -1;
+	make_frame(want, MVT_LEN, seq, root_mac, mvt_mac);
+	if (read(self->sink, got, sizeof(got)) != MVT_LEN ||
+	    memcmp(want, got, MVT_LEN))
+		return -2;
+	return 0;
+}
+
+/*
  * 16. A macvtap that cannot take a frame yet (its send buffer full) has
  * the device wait without spinning, and every frame goes out, in order,
  * once it has room: transmit is retried, never dropped.
@@ -1565,28 +1617,13 @@ TEST_F(net_macvtap, frames_both_ways)
 TEST_F(net_macvtap, tx_full_tap_waits_and_loses_nothing)
 {
 	struct _test_data_net *n = &self->n;
-	int sndbuf = MVT_SNDBUF;
-	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
 	__u64 packets = ns(n, "tx_packets"), cpu;
-	__u8 want[2048], got[2048];
-	unsigned int i, done;
+	unsigned int i;
 	__u16 used;
 
-	ASSERT_EQ(0, ioctl(n->tap, TUNSETSNDBUF, &sndbuf));
-	ASSERT_EQ(0, mvt_create(MVT_SINK, "02:00:00:00:00:01"));
-	self->sink = mvt_open(MVT_SINK);
-	ASSERT_LE(0, self->sink);
-	/* The test reads bare frames from it. */
-	ASSERT_EQ(0, ioctl(self->sink, TUNSETIFF, &ifr));
-	for (i = 0; i < MVT_FRAMES; i++) {
-		__u16 head = VQ_N(TXQ)->avail_idx % NUM;
-
-		hvg_desc(VQ_N(TXQ), head, tx_data(n, MVT_LEN, 100 + i),
-			 HDR_LEN + MVT_LEN, 0, 0);
-		hvg_vq_publish(VQ_N(TXQ), head);
-	}
+	mvt_fill(_metadata, self);
 	cpu = hvg_module_cpu_ns(n->d.name);
-	hvg_notify(&n->g, BASE, TXQ);
+	mvt_post(n, 100);
 	hvg_sleep_ms(HVG_QUIET_MS);
 	used = hvg_vq_used_idx(VQ_N(TXQ));
 	EXPECT_GT(MVT_FRAMES / 2, used)
@@ -1599,24 +1636,52 @@ TEST_F(net_macvtap, tx_full_tap_waits_and_loses_nothing)
 	EXPECT_GT(HVG_QUIET_MS * 1000000ULL / 4, cpu)
 		TH_LOG("the device used %llu ms of CPU waiting for the tap",
 		       (unsigned long long)(cpu / 1000000));
-	for (done = 0; done < MVT_FRAMES; done++) {
-		struct pollfd pfd = { .fd = self->sink, .events = POLLIN };
-		ssize_t len;
-
-		if (poll(&pfd, 1, HVG_WAIT_MS) != 1)
-			break;
-		len = read(self->sink, got, sizeof(got));
-		make_frame(want, MVT_LEN, 100 + done, root_mac, mvt_mac);
-		ASSERT_EQ(MVT_LEN, len) TH_LOG("frame %u", done);
-		ASSERT_EQ(0, memcmp(want, got, MVT_LEN))
-			TH_LOG("frame %u: wrong bytes or order", done);
-	}
-	EXPECT_EQ(MVT_FRAMES, done) TH_LOG("frames lost");
+	for (i = 0; i < MVT_FRAMES; i++)
+		ASSERT_EQ(0, mvt_sink_read(self, 100 + i, HVG_WAIT_MS))
+			TH_LOG("frame %u lost, or out of order", i);
 	for (i = 0; i < MVT_FRAMES; i++)
 		EXPECT_EQ(0, hvg_vq_wait_used(VQ_N(TXQ), HVG_WAIT_MS, NULL));
 	EXPECT_EQ(packets + MVT_FRAMES, ns(n, "tx_packets"));
 	EXPECT_EQ(0U, ns(n, "tx_errors"));
 	serving(_metadata, n);
+}
+
+/*
+ * 17. A reset, then the device's removal, while the device waits for
+ * room in the macvtap: each completes, the device goes on after the
+ * reset, and no chain of a ring the driver took back reaches the root.
+ */
+TEST_F(net_macvtap, tx_full_tap_reset_and_removal)
+{
+	struct _test_data_net *n = &self->n;
+	unsigned int i;
+	__u16 used;
+
+	mvt_fill(_metadata, self);
+	mvt_post(n, 100);
+	hvg_sleep_ms(HVG_QUIET_MS);
+	used = hvg_vq_used_idx(VQ_N(TXQ));
+	ASSERT_GT(MVT_FRAMES, used);
+	ASSERT_EQ(0, net_init(n, 0));
+	/* The frames the tap took, then none of the old ring. */
+	for (i = 0; i < used; i++)
+		ASSERT_EQ(0, mvt_sink_read(self, 100 + i, HVG_WAIT_MS));
+	EXPECT_EQ(-1, mvt_sink_read(self, 0, HVG_QUIET_MS))
+		TH_LOG("a chain of the ring before the reset was sent");
+	EXPECT_EQ(0, tx(n, &RD(tx_data(n, MVT_LEN, 200), HDR_LEN + MVT_LEN), 1));
+	EXPECT_EQ(0, mvt_sink_read(self, 200, HVG_WAIT_MS))
+		TH_LOG("no frame after the reset");
+
+	mvt_post(n, 300);
+	hvg_sleep_ms(HVG_QUIET_MS);
+	used = hvg_vq_used_idx(VQ_N(TXQ)) - 1;	/* frame 200 too */
+	ASSERT_GT(MVT_FRAMES, used);
+	ASSERT_EQ(0, hvg_del_dev(&n->g, n->d.name));
+	n->added = 0;
+	for (i = 0; i < used; i++)
+		ASSERT_EQ(0, mvt_sink_read(self, 300 + i, HVG_WAIT_MS));
+	EXPECT_EQ(-1, mvt_sink_read(self, 0, HVG_QUIET_MS))
+		TH_LOG("a chain was sent after the device's removal");
 }
 
 /*
@@ -1651,7 +1716,7 @@ static void backend_is(struct __test_metadata *_metadata,
 }
 
 /*
- * 17. The link follows the macvtap's interface: down and up, its lower
+ * 18. The link follows the macvtap's interface: down and up, its lower
  * device's carrier, its name.
  */
 TEST_F(net_macvtap, link_follows_the_macvtap)
@@ -1675,7 +1740,7 @@ TEST_F(net_macvtap, link_follows_the_macvtap)
 }
 
 /*
- * 18. The macvtap deleted under the running device: the link goes down
+ * 19. The macvtap deleted under the running device: the link goes down
  * for good, frames are still returned, nothing spins, and the device
  * lets go of the file when removed.
  */
@@ -1700,7 +1765,7 @@ TEST_F(net_macvtap, deleted_under_the_device)
 	serving(_metadata, n);
 }
 
-/* 19. The file of a macvtap deleted before is refused (-ENOLINK). */
+/* 20. The file of a macvtap deleted before is refused (-ENOLINK). */
 TEST_F(net_macvtap, deleted_before_creation)
 {
 	struct _test_data_net *n = &self->n;
