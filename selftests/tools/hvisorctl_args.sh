@@ -289,7 +289,8 @@ export HVISORCTL_NET_SYSFS=$T/net
 NET="add net zone=1 addr=0xa003600 irq=75"
 err 2 "add net: hvnotap0: no such interface (create it with: ip tuntap add dev hvnotap0 mode tap)" \
 	$NET tap=hvnotap0
-err 2 "add net: eth0: not a tap interface (not a tun/tap device)" $NET tap=eth0
+printf '2\n' >net/eth0/ifindex
+err 2 "add net: eth0: not a tap interface (not a tun/tap or macvtap device)" $NET tap=eth0
 err 2 "add net: tun0: not a tap interface (a tun interface: ip tuntap add ... mode tap makes a tap)" \
 	$NET tap=tun0
 err 2 "add net: tap0: queues=2 needs a multi-queue tap (ip tuntap add dev tap0 mode tap multi_queue vnet_hdr)" \
@@ -300,6 +301,15 @@ HVISORCTL_TUN=$T/no-tun err 2 "add net: tap0: $T/no-tun: ENOENT: No such file or
 # a tun device that is not one: TUNSETIFF fails, nothing else is tried
 HVISORCTL_TUN=/dev/null err 2 "add net: tap0: TUNSETIFF: ENOTTY: Inappropriate ioctl for device" \
 	$NET tap=tap0
+# a macvtap: its character device /dev/tap<ifindex> (HVISORCTL_DEV_DIR)
+mkdir -p net/mvt0/tap7 dev
+printf '7\n' >net/mvt0/ifindex
+printf '250:1\n' >net/mvt0/tap7/dev
+HVISORCTL_DEV_DIR=$T/dev err 2 "add net: mvt0: $T/dev/tap7: ENOENT: No such file or directory (the macvtap's device node is missing)" \
+	$NET tap=mvt0
+ln -s /dev/null dev/tap7
+HVISORCTL_DEV_DIR=$T/dev err 2 "add net: mvt0: TUNSETIFF: ENOTTY: Inappropriate ioctl for device" \
+	$NET tap=mvt0
 unset HVISORCTL_NET_SYSFS
 : >disk.img
 err 2 "add blk: $HVISORCTL_DEV: ENOENT: No such file or directory (is hvisor_vhost loaded?)" \

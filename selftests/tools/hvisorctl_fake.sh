@@ -867,6 +867,32 @@ has log "DEV_ADD net zone=1 addr=0xa003800 len=0x200 irq=76 flags=1 queues=1 ser
 has log "NET mtu=9000"
 check "add net: the tap's fd went to the module" \
 	eval '[ "$(state)" = "zone 1;dev net0 1 1 a003600 200 75 0 0 tap0;dev net1 1 1 a003800 200 76 1 1 tap1;" ]'
+# A macvtap: no tun_flags, a character device tap<ifindex> linked from its
+# sysfs directory (opened in HVISORCTL_DEV_DIR, here a regular file whose
+# ioctls the fake answers as a tap's). Without mac= the device takes the
+# macvtap's address; one device at a time on it (a macvtap never says
+# busy: any open is one more queue).
+mkdir -p net/mvt0/tap7 dev
+printf '7\n' >net/mvt0/ifindex
+printf '250:1\n' >net/mvt0/tap7/dev
+printf '02:11:22:33:44:55\n' >net/mvt0/address
+: >dev/tap7
+export HVISORCTL_DEV_DIR=$T/dev
+: >log
+ok "net2" add net zone=1 addr=0xa003a00 irq=77 tap=mvt0
+has log "TUNSETIFF mvt0 0x5002"
+has log "DEV_ADD net zone=1 addr=0xa003a00 len=0x200 irq=77 flags=1 queues=0 serial= mac=02:11:22:33:44:55"
+: >log
+err 2 "add net: mvt0: already in use by net2 of zone 1 (see hvisorctl list)" \
+	add net zone=1 addr=0xa003c00 irq=78 tap=mvt0
+check "a busy macvtap: not opened" eval '! grep -q TUNSETIFF log'
+ok "" del net2
+run add net zone=1 addr=0xa003a00 irq=77 tap=mvt0 mac=02:00:00:00:00:09
+check "mac= other than the macvtap's address: the device, and a warning" \
+	eval '[ $rc = 0 ] && [ "$(cat out)" = net2 ] && [ "$(cat err)" = "hvisorctl: add net: mvt0: warning: mac= is not the macvtap'"'"'s address 02:11:22:33:44:55: frames to the zone do not get through it" ]'
+has log "DEV_ADD net zone=1 addr=0xa003a00 len=0x200 irq=77 flags=1 queues=0 serial= mac=02:00:00:00:00:09"
+ok "" del net2
+unset HVISORCTL_DEV_DIR
 # A newer hvisorctl on this module (hvisorctl-next, the fake of API 3, the
 # oldest one hvisorctl speaks): without the appended field, zero, the
 # module takes the larger structure (the uapi's sizes); with it set,
@@ -926,7 +952,7 @@ FAKE_TUN_ERRNO=1 err 2 "add net: tap0: TUNSETIFF: EPERM: Operation not permitted
 	add net zone=1 addr=0xa003600 irq=75 tap=tap0
 FAKE_TUN_ERRNO=22 err 2 "add net: tap0: TUNSETIFF: EINVAL: Invalid argument (the tap refused IFF_TAP | IFF_NO_PI | IFF_VNET_HDR)" \
 	add net zone=1 addr=0xa003600 irq=75 tap=tap0
-err 2 "add net: eth0: not a tap interface (not a tun/tap device)" \
+err 2 "add net: eth0: not a tap interface (not a tun/tap or macvtap device)" \
 	add net zone=1 addr=0xa003600 irq=75 tap=eth0
 check "no DEV_ADD" eval '! grep -q DEV_ADD log'
 check "no device" eval '[ "$(state)" = "zone 1;" ]'

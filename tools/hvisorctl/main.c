@@ -510,12 +510,13 @@ static const struct cmd cmds[] = {
 	  "  console: no other key. Prints e.g. \"console0 /dev/ttyHV0\".\n"
 	  "  blk: img=PATH (required, opened here, read-write unless ro=1),\n"
 	  "       ro=0|1, queues=N (1..8), serial=STRING (up to 20 bytes).\n"
-	  "  net: tap=IFNAME (required, an existing tap interface: attached to,\n"
-	  "       never created), mac=xx:xx:xx:xx:xx:xx (default: derived by the\n"
-	  "       module, 02:48:56:ZONE:xx:xx from the zone and addr),\n"
+	  "  net: tap=IFNAME (required, an existing tap or macvtap interface:\n"
+	  "       attached to, never created), mac=xx:xx:xx:xx:xx:xx (default:\n"
+	  "       derived by the module, 02:48:56:ZONE:xx:xx from the zone and\n"
+	  "       addr; a macvtap passes the frames to its own MAC only),\n"
 	  "       queues=N (queue pairs, 1..7; more than 1 needs a multi_queue\n"
 	  "       tap), mtu=N (68..65535, default: the tap's MTU). Needs\n"
-	  "       CAP_NET_ADMIN for the tap.\n"
+	  "       CAP_NET_ADMIN for a tap, access to /dev/tapN for a macvtap.\n"
 	  "  hvisor-tool's form \"add blk,addr=...,irq=...\" is accepted too.\n" },
 	{ "del", cmd_del, "del NAME",
 	  "  del NAME\n"

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hvisorctl - the tap interface behind a net device. hvisorctl attaches
- * to an interface that exists (ip tuntap add dev NAME mode tap), hands the
- * fd to the module in HVV_DEV_ADD and closes its own: the module keeps a
+ * to an interface that exists (ip tuntap add dev NAME mode tap, or a
+ * macvtap: ip link add link ETH name NAME type macvtap), hands the fd to
+ * the module in HVV_DEV_ADD and closes its own: the module keeps a
  * reference. It never creates an interface nor changes one.
  */
 #include <errno.h>
@@ -29,21 +30,22 @@ static const char *env_or(const char *name, const char *def)
 }
 
 /*
- * The tun_flags of interface @ifname (tun.c prints them "0x%x"): 0, or -1
- * with errno, ENOENT when the interface is not a tun/tap one.
+ * Attribute @attr of interface @ifname in sysfs, its first line in @buf:
+ * 0, or -1 with errno.
  */
-static int read_tun_flags(const char *ifname, __u64 *flags)
+static int net_attr(const char *ifname, const char *attr, char *buf,
+		    size_t size)
 {
-	char path[512], buf[32];
+	char path[512];
 	ssize_t n;
 	int fd, e;
 
-	snprintf(path, sizeof(path), "%s/%s/tun_flags",
-		 env_or("HVISORCTL_NET_SYSFS", TAP_NET_SYSFS), ifname);
+	snprintf(path, sizeof(path), "%s/%s/%s",
+		 env_or("HVISORCTL_NET_SYSFS", TAP_NET_SYSFS), ifname, attr);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	e = errno;
 	close(fd);
 	if (n < 0) {
@@ -52,6 +54,19 @@ static int read_tun_flags(const char *ifname, __u64 *flags)
 	}
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/*
+ * The tun_flags of interface @ifname (tun.c prints them "0x%x"): 0, or -1
+ * with errno, ENOENT when the interface is not a tun/tap one.
+ */
+static int read_tun_flags(const char *ifname, __u64 *flags)
+{
+	char buf[32];
+
+	if (net_attr(ifname, "tun_flags", buf, sizeof(buf)))
+		return -1;
 	if (parse_u64(buf, flags)) {
 		errno = EINVAL;
 		return -1;
@@ -60,17 +75,63 @@ static int read_tun_flags(const char *ifname, __u64 *flags)
 }
 
 /*
- * The interface exists and is a tap, multi-queue if @queues > 1: 0 with
- * its tun_flags in @flags, or -1 (reported).
+ * The ifindex of interface @ifname if it is a macvtap (or ipvtap): its
+ * character device, /dev/tap<ifindex>, is linked from its sysfs directory.
+ * -1 otherwise.
+ */
+static int macvtap_index(const char *ifname)
+{
+	char buf[32], attr[48];
+	__u64 idx;
+
+	if (net_attr(ifname, "ifindex", buf, sizeof(buf)) ||
+	    parse_u64(buf, &idx) || !idx || idx > 0x7fffffff)
+		return -1;
+	snprintf(attr, sizeof(attr), "tap%llu/dev", (unsigned long long)idx);
+	return net_attr(ifname, attr, buf, sizeof(buf)) ? -1 : (int)idx;
+}
+
+/*
+ * A macvtap hands over the frames to its own address only: without mac=
+ * the device takes it; a different mac= gets a warning.
+ */
+static void macvtap_set_mac(struct dev_spec *spec, const char *ctx)
+{
+	struct hvv_net_config *nc = &spec->dev.net;
+	char buf[32];
+	__u8 mac[6];
+
+	if (net_attr(spec->tap, "address", buf, sizeof(buf)) ||
+	    parse_mac(buf, mac)) {
+		err_msg("%s: %s: warning: the macvtap's address is unreadable",
+			ctx, spec->tap);
+		return;
+	}
+	if (!(nc->flags & HVV_NET_F_MAC)) {
+		memcpy(nc->mac, mac, sizeof(mac));
+		nc->flags |= HVV_NET_F_MAC;
+	} else if (memcmp(nc->mac, mac, sizeof(mac))) {
+		err_msg("%s: %s: warning: mac= is not the macvtap's address %s: %s",
+			ctx, spec->tap, buf,
+			"frames to the zone do not get through it");
+	}
+}
+
+/*
+ * The interface exists and is a tap, multi-queue if @queues > 1, or a
+ * macvtap (each open of its character device is one more queue): 0 with
+ * the tap's tun_flags in @flags, or a macvtap's ifindex in @mvt (-1 for
+ * a tap); -1 (reported).
  */
 static int tap_check(const char *ifname, unsigned int queues, __u64 *flags,
-		     const char *ctx)
+		     int *mvt, const char *ctx)
 {
 	const char *root = env_or("HVISORCTL_NET_SYSFS", TAP_NET_SYSFS);
 	char path[512];
 	struct stat st;
 	int e;
 
+	*mvt = -1;
 	snprintf(path, sizeof(path), "%s/%s", root, ifname);
 	if (stat(path, &st)) {
 		e = errno;
@@ -84,8 +145,11 @@ static int tap_check(const char *ifname, unsigned int queues, __u64 *flags,
 	}
 	if (read_tun_flags(ifname, flags)) {
 		e = errno;
+		*mvt = e == ENOENT ? macvtap_index(ifname) : -1;
+		if (*mvt > 0)
+			return 0;
 		if (e == ENOENT)
-			err_msg("%s: %s: not a tap interface (not a tun/tap device)",
+			err_msg("%s: %s: not a tap interface (not a tun/tap or macvtap device)",
 				ctx, ifname);
 		else
 			err_msg("%s: %s/tun_flags: %s", ctx, path,
@@ -207,24 +271,33 @@ void tap_busy_err(const char *ctx, const char *ifname)
 }
 
 /*
- * Attach one fd to the tap (a queue of it when @mq): the fd, or -1; -2
+ * Attach one fd to the tap (a queue of it when @mq), or open one more
+ * queue of the macvtap of ifindex @mvt (if not -1): the fd, or -1; -2
  * without a message if the tap is attached elsewhere and @busy_ok.
  */
-static int tap_attach(const char *ifname, int mq, const char *ctx,
+static int tap_attach(const char *ifname, int mq, int mvt, const char *ctx,
 		      int busy_ok)
 {
 	const char *path = env_or("HVISORCTL_TUN", TAP_TUN_PATH);
 	int hdr = TAP_VNET_HDR_LEN;
+	char mvt_path[512];
 	const char *hint = "";
 	struct ifreq ifr;
 	int fd, e;
 
+	if (mvt >= 0) {
+		snprintf(mvt_path, sizeof(mvt_path), "%s/tap%d",
+			 env_or("HVISORCTL_DEV_DIR", TAP_DEV_DIR), mvt);
+		path = mvt_path;
+	}
 	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		e = errno;
-		if (e == ENOENT || e == ENODEV || e == ENXIO)
+		if (mvt >= 0 && e == ENOENT)
+			hint = " (the macvtap's device node is missing)";
+		else if (e == ENOENT || e == ENODEV || e == ENXIO)
 			hint = " (is the tun module loaded? modprobe tun)";
-		else if (e == EACCES || e == EPERM)
+		else if (mvt < 0 && (e == EACCES || e == EPERM))
 			hint = " (needs CAP_NET_ADMIN)";
 		err_msg("%s: %s: %s: %s%s", ctx, ifname, path, errno_str(e),
 			hint);
@@ -260,8 +333,9 @@ static int tap_attach(const char *ifname, int mq, const char *ctx,
 int tap_open(struct dev_spec *spec, const char *ctx, int busy_ok)
 {
 	unsigned int queues = spec->dev.queues ? spec->dev.queues : 1;
-	__u64 flags;
-	int fd, mq;
+	struct sysfs_dev holder;
+	__u64 flags = 0;
+	int fd, mq, mvt;
 
 	/* dev_spec_build() checked the name; the NUL must fit all the same */
 	if (!spec->tap || check_ifname(spec->tap)) {
@@ -273,11 +347,18 @@ int tap_open(struct dev_spec *spec, const char *ctx, int busy_ok)
 			LIMIT_NET_QUEUES);
 		return -1;
 	}
-	if (tap_check(spec->tap, queues, &flags, ctx))
+	if (tap_check(spec->tap, queues, &flags, &mvt, ctx))
 		return -1;
-	mq = !!(flags & IFF_MULTI_QUEUE);
+	/* A macvtap takes any number of opens: one device at a time on it. */
+	if (mvt >= 0 && !tap_holder(spec->tap, &holder)) {
+		if (busy_ok)
+			return 1;
+		tap_busy_err(ctx, spec->tap);
+		return -1;
+	}
+	mq = mvt < 0 && flags & IFF_MULTI_QUEUE;
 	if (queues == 1) {
-		fd = tap_attach(spec->tap, mq, ctx, busy_ok);
+		fd = tap_attach(spec->tap, mq, mvt, ctx, busy_ok);
 		if (fd < 0)
 			return fd == -2 ? 1 : -1;
 		spec->dev.backend_fd = fd;
@@ -285,7 +366,7 @@ int tap_open(struct dev_spec *spec, const char *ctx, int busy_ok)
 		/* One queue of the tap per queue pair. */
 		for (spec->nr_tap_fds = 0; spec->nr_tap_fds < queues;
 		     spec->nr_tap_fds++) {
-			fd = tap_attach(spec->tap, mq, ctx, busy_ok);
+			fd = tap_attach(spec->tap, mq, mvt, ctx, busy_ok);
 			if (fd < 0) {
 				tap_close(spec);
 				return fd == -2 ? 1 : -1;
@@ -294,6 +375,8 @@ int tap_open(struct dev_spec *spec, const char *ctx, int busy_ok)
 		}
 	}
 	tap_set_mtu(spec, ctx);
+	if (mvt >= 0)
+		macvtap_set_mac(spec, ctx);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 /* Where the network interfaces and the tun device are (tests: overridable). */
 #define TAP_NET_SYSFS		"/sys/class/net"	/* $HVISORCTL_NET_SYSFS */
 #define TAP_TUN_PATH		"/dev/net/tun"		/* $HVISORCTL_TUN */
+#define TAP_DEV_DIR		"/dev"	/* macvtaps' tap<ifindex>: $HVISORCTL_DEV_DIR */
 
 /* The virtio-net header the module exchanges: struct virtio_net_hdr_v1. */
 #define TAP_VNET_HDR_LEN	12
