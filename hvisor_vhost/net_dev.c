@@ -205,6 +205,32 @@ static struct net_device *hvv_net_tap_dev(const struct hvv_net_pair *pair)
 }
 
 /*
+ * Are the files of @a and @b queues of one interface (creation, the
+ * caller's context)? A tun queue attached to none (no name) is taken as
+ * it is: its transfers fail.
+ */
+static bool hvv_net_same_tap(const struct hvv_net_pair *a,
+			     const struct hvv_net_pair *b)
+{
+	char name_a[IFNAMSIZ], name_b[IFNAMSIZ];
+	bool same;
+
+	if (hvv_net_pair_is_tap(a) != hvv_net_pair_is_tap(b))
+		return false;
+	if (hvv_net_pair_is_tap(a)) {
+		rtnl_lock();
+		same = hvv_net_tap_dev(a) == hvv_net_tap_dev(b);
+		rtnl_unlock();
+		return same;
+	}
+	if (!hvv_net_fdinfo_name(a->file, name_a) ||
+	    !hvv_net_fdinfo_name(b->file, name_b))
+		return true;
+	return !strcmp(name_a, name_b) &&
+	       net_eq(sock_net(a->sock->sk), sock_net(b->sock->sk));
+}
+
+/*
  * Find pair 0's interface (creation, the caller's context): a macvtap's
  * from its queue; a tun/tap's by its fdinfo name, looked up in the netns
  * of its socket, where tun attached it. From then on the notifier reports
@@ -572,6 +598,11 @@ static int hvv_net_get_pairs(struct hvv_net *net,
 				       fds[i], i, j);
 				return -EINVAL;
 			}
+		}
+		if (i && !hvv_net_same_tap(&net->pairs[0], &net->pairs[i])) {
+			pr_err("net: fd %d of pair %u is not a queue of pair 0's tap\n",
+			       fds[i], i);
+			return -EINVAL;
 		}
 	}
 	return 0;

@@ -1181,9 +1181,11 @@ TEST_F(net_mq, ctrl_queue_without_mq)
 /*
  * Each pair needs a queue of the tap of its own: the same queue's fd for
  * two pairs is refused (two workers would read one socket, each sizing
- * buffers for a frame the other may take), two of its queues are not.
+ * buffers for a frame the other may take), and so is a queue of another
+ * tap (the link follows pair 0's); two queues of the tap are not.
  */
 #define MQ_TAP2		"hvt3"
+#define MQ_TAP3		"hvt4"
 
 TEST_F(net_mq, one_tap_queue_for_two_pairs)
 {
@@ -1195,7 +1197,7 @@ TEST_F(net_mq, one_tap_queue_for_two_pairs)
 		.backend_fd = -1,
 		.queues = 2,
 	};
-	int tap[2], same[2], ifindex, ret;
+	int tap[2], same[2], mixed[2], ifindex, ret;
 
 	ret = hvg_tap_create(MQ_TAP2, tap, 2, 0, &ifindex);
 	ASSERT_EQ(0, ret) TH_LOG("tap " MQ_TAP2 ": %s", strerror(-ret));
@@ -1204,6 +1206,14 @@ TEST_F(net_mq, one_tap_queue_for_two_pairs)
 	ASSERT_LE(0, same[1]);
 	dc.net.tap_fds = (__u64)(unsigned long)same;
 	EXPECT_EQ(-EINVAL, hvg_add_dev_full(G, &dc));
+	ret = hvg_tap_create(MQ_TAP3, &mixed[1], 1, 0, &ifindex);
+	ASSERT_EQ(0, ret) TH_LOG("tap " MQ_TAP3 ": %s", strerror(-ret));
+	mixed[0] = tap[0];
+	dc.net.tap_fds = (__u64)(unsigned long)mixed;
+	EXPECT_EQ(-EINVAL, hvg_add_dev_full(G, &dc))
+		TH_LOG("queues of two taps taken for one device");
+	close(mixed[1]);
+	EXPECT_EQ(0, hvg_tap_wait_gone(MQ_TAP3));
 	dc.net.tap_fds = (__u64)(unsigned long)tap;
 	EXPECT_EQ(0, hvg_add_dev_full(G, &dc));
 	EXPECT_EQ(0, hvg_del_dev(G, dc.name));
@@ -1765,7 +1775,48 @@ TEST_F(net_macvtap, deleted_under_the_device)
 	serving(_metadata, n);
 }
 
-/* 20. The file of a macvtap deleted before is refused (-ENOLINK). */
+/*
+ * 20. Queue pairs on a macvtap: one open of it per pair; a queue of
+ * another macvtap, or of a tun/tap, for the second pair is refused.
+ */
+TEST_F(net_macvtap, queue_pairs_of_one_macvtap)
+{
+	struct _test_data_net *n = &self->n;
+	int fds[2], hdr = HDR_LEN, tun, ifindex;
+	struct hvv_dev_config dc = {
+		.type = HVV_DEV_NET,
+		.addr = BASE + HVG_DEV_LEN,
+		.len = HVG_DEV_LEN,
+		.irq = IRQ + 1,
+		.backend_fd = -1,
+		.queues = 2,
+		.net.tap_fds = (__u64)(unsigned long)fds,
+	};
+
+	fds[0] = mvt_open(MVT);
+	ASSERT_LE(0, fds[0]);
+	ASSERT_EQ(0, ioctl(fds[0], TUNSETVNETHDRSZ, &hdr));
+	ASSERT_EQ(0, mvt_create(MVT_SINK, "02:00:00:00:00:43"));
+	self->sink = mvt_open(MVT_SINK);
+	ASSERT_LE(0, self->sink);
+	fds[1] = self->sink;
+	EXPECT_EQ(-EINVAL, hvg_add_dev_full(&n->g, &dc))
+		TH_LOG("queues of two macvtaps taken for one device");
+	ASSERT_EQ(0, hvg_tap_create(MQ_TAP3, &tun, 1, 0, &ifindex));
+	fds[1] = tun;
+	EXPECT_EQ(-EINVAL, hvg_add_dev_full(&n->g, &dc))
+		TH_LOG("a macvtap's and a tap's queue taken for one device");
+	close(tun);
+	fds[1] = mvt_open(MVT);
+	ASSERT_LE(0, fds[1]);
+	ASSERT_EQ(0, ioctl(fds[1], TUNSETVNETHDRSZ, &hdr));
+	EXPECT_EQ(0, hvg_add_dev_full(&n->g, &dc));
+	EXPECT_EQ(0, hvg_del_dev(&n->g, dc.name));
+	close(fds[0]);
+	close(fds[1]);
+}
+
+/* 21. The file of a macvtap deleted before is refused (-ENOLINK). */
 TEST_F(net_macvtap, deleted_before_creation)
 {
 	struct _test_data_net *n = &self->n;

@@ -156,8 +156,9 @@ struct hvv_blk_config {
  *	0: not offered, the driver assumes 1500)
  * @tap_fds: with @queues > 1: user address of an array of @queues __s32
  *	fds, one per queue pair, each a different queue of one multi-queue
- *	tap (IFF_MULTI_QUEUE, otherwise opened as for @backend_fd; the same
- *	queue twice is -EINVAL), which then must be -1; zero otherwise
+ *	tap (IFF_MULTI_QUEUE, otherwise opened as for @backend_fd) or a
+ *	different open of one macvtap (the same queue twice, or queues of
+ *	two interfaces, is -EINVAL), which then must be -1; zero otherwise
  * @mac: MAC address (with HVV_NET_F_MAC; without it the module derives a
  *	stable locally administered one from @zone_id and @addr)
  * @pad: zero
