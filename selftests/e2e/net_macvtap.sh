@@ -3,9 +3,10 @@
 # hv-timeout: 600
 # hv-lanes: x86_64/debian (the macvtap side; net.sh runs the data path on every lane)
 #
-# A net device on a macvtap: "hvisorctl add net tap=mvt0", mvt0 a macvtap
-# in bridge mode on one end of a veth pair whose other end is the root's
-# side (namespace rt); upstream virtio_net in the zone (namespace gz).
+# A net device on a macvtap: "hvisorctl add net tap=mvt0 queues=2" (two
+# opens of the macvtap, one per queue pair), mvt0 a macvtap in bridge
+# mode on one end of a veth pair whose other end is the root's side
+# (namespace rt); upstream virtio_net in the zone (namespace gz).
 # Without mac= the device takes the macvtap's address, the only unicast
 # address the macvtap passes on. Pings and bulk TCP both ways; a second
 # device on the macvtap refused; the zone's link following the macvtap,
@@ -29,8 +30,8 @@ ip link add link mvl0 name mvt0 type macvtap mode bridge
 ip link set mvl0 up
 ip link set mvt0 up
 mac=$(cat /sys/class/net/mvt0/address)
-name=$(net_add 0 mvt0)
-check "hvisorctl adds a device on the macvtap" test -n "$name"
+name=$(net_add 0 mvt0 queues=2)
+check "hvisorctl adds a device of two queue pairs on the macvtap" test -n "$name"
 sys=/sys/class/hvisor/$name
 check "sysfs backend is the macvtap" test "$(cat "$sys/backend")" = mvt0
 out=$(net_add 1 mvt0 2>&1) || true
@@ -45,6 +46,8 @@ ip link del mvt1
 
 read -r _ eth < <(guest_net_add 0 "$mac")
 check "the zone's interface has the macvtap's address $mac" test -n "$eth"
+check "the zone has two receive queues" \
+	test "$(ls -d /sys/class/net/"$eth"/queues/rx-* | wc -l)" = 2
 ns_addr gz "$eth" 10.9.0.2/24
 ns_addr rt mvp0 10.9.0.1/24
 check "the zone's link is up" wait_for 10 has_carrier gz "$eth"
