@@ -176,7 +176,7 @@ static void hvv_net_put_tap(void)
 #endif
 
 /* Is @pair's file a macvtap (or ipvtap) queue rather than a tun/tap one? */
-static bool hvv_net_pair_is_tap(const struct hvv_net_pair *pair)
+static bool hvv_net_pair_is_macvtap(const struct hvv_net_pair *pair)
 {
 #if IS_ENABLED(CONFIG_TAP)
 	return pair->put_socket_symbol == hvv_net_put_tap;
@@ -190,7 +190,7 @@ static bool hvv_net_pair_is_tap(const struct hvv_net_pair *pair)
  * was deleted. The RTNL held: the tap driver attaches and detaches its
  * queues under it.
  */
-static struct net_device *hvv_net_tap_dev(const struct hvv_net_pair *pair)
+static struct net_device *hvv_net_macvtap_dev(const struct hvv_net_pair *pair)
 {
 #if IS_ENABLED(CONFIG_TAP)
 	struct tap_queue *q = container_of(pair->sock, struct tap_queue, sock);
@@ -215,11 +215,11 @@ static bool hvv_net_same_tap(const struct hvv_net_pair *a,
 	char name_a[IFNAMSIZ], name_b[IFNAMSIZ];
 	bool same;
 
-	if (hvv_net_pair_is_tap(a) != hvv_net_pair_is_tap(b))
+	if (hvv_net_pair_is_macvtap(a) != hvv_net_pair_is_macvtap(b))
 		return false;
-	if (hvv_net_pair_is_tap(a)) {
+	if (hvv_net_pair_is_macvtap(a)) {
 		rtnl_lock();
-		same = hvv_net_tap_dev(a) == hvv_net_tap_dev(b);
+		same = hvv_net_macvtap_dev(a) == hvv_net_macvtap_dev(b);
 		rtnl_unlock();
 		return same;
 	}
@@ -245,14 +245,14 @@ static int hvv_net_tap_follow(struct hvv_net *net)
 {
 	struct hvv_net_pair *pair = &net->pairs[0];
 	char name[IFNAMSIZ] = "", again[IFNAMSIZ];
-	bool tap = hvv_net_pair_is_tap(pair);
+	bool macvtap = hvv_net_pair_is_macvtap(pair);
 	struct net_device *ndev;
 
-	if (!tap && !hvv_net_fdinfo_name(pair->file, name))
+	if (!macvtap && !hvv_net_fdinfo_name(pair->file, name))
 		return 0;
 	rtnl_lock();
-	if (tap) {
-		ndev = hvv_net_tap_dev(pair);
+	if (macvtap) {
+		ndev = hvv_net_macvtap_dev(pair);
 	} else {
 		ndev = __dev_get_by_name(sock_net(pair->sock->sk), name);
 		if (ndev && !hvv_net_is_tun(ndev))
@@ -269,7 +269,7 @@ static int hvv_net_tap_follow(struct hvv_net *net)
 	strscpy(net->tap_name, name, sizeof(net->tap_name));
 	mutex_unlock(&hvv_net_taps_lock);
 	rtnl_unlock();
-	if (tap && !ndev) {
+	if (macvtap && !ndev) {
 		pr_err("net: the macvtap of the fd was deleted\n");
 		return -ENOLINK;
 	}
@@ -279,7 +279,7 @@ static int hvv_net_tap_follow(struct hvv_net *net)
 		return 0;
 	}
 	/* A tap deleted meanwhile shows no name (the notifier saw it go). */
-	if (!tap && hvv_net_fdinfo_name(pair->file, again) &&
+	if (!macvtap && hvv_net_fdinfo_name(pair->file, again) &&
 	    strcmp(name, again)) {
 		pr_err("net: the tap %s was renamed while the device was created\n",
 		       name);
