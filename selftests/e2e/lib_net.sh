@@ -63,22 +63,24 @@ no_carrier() { ip -n "$1" link show "$2" | grep -q NO-CARRIER; }
 # has_carrier NS IFACE: IFACE in NS is up with carrier.
 has_carrier() { ip -n "$1" link show "$2" | grep -q LOWER_UP; }
 
-# tcp_both_ways: 4 MiB over TCP from namespace gz (the zone, 10.9.0.2) to
-# rt (the root, 10.9.0.1) and back, contents checked; gz and rt are the
-# caller's functions, $work its scratch directory.
+# tcp_one_way FROM TO ADDR PORT SEED WHAT: 4 MiB of pseudo-random bytes
+# (from SEED) over TCP from FROM to TO (the caller's namespace functions),
+# TO listening on ADDR:PORT; the contents checked. $work: scratch.
 xfer=$(dirname "${BASH_SOURCE[0]}")/net_xfer.py
+tcp_one_way() {
+	local from=$1 to=$2 addr=$3 port=$4 seed=$5 what=$6 got sent
+	"$to" python3 "$xfer" recv "$port" > "$work/got_$port" &
+	sleep 1
+	sent=$("$from" timeout 300 python3 "$xfer" send "$addr" "$port" \
+		$((4 << 20)) "$seed")
+	wait $! || true
+	got=$(cat "$work/got_$port")
+	check "4 MiB $what over TCP arrive intact" test "$sent" = "$got"
+}
+
+# tcp_both_ways: tcp_one_way from namespace gz (the zone, 10.9.0.2) to rt
+# (the root, 10.9.0.1) and back.
 tcp_both_ways() {
-	local bytes=$((4 << 20)) got sent
-	rt python3 "$xfer" recv 5001 > "$work/rt_got" &
-	sleep 1
-	sent=$(gz timeout 300 python3 "$xfer" send 10.9.0.1 5001 $bytes 1)
-	wait $! || true
-	got=$(cat "$work/rt_got")
-	check "4 MiB zone -> root over TCP arrive intact" test "$sent" = "$got"
-	gz python3 "$xfer" recv 5002 > "$work/gz_got" &
-	sleep 1
-	sent=$(rt timeout 300 python3 "$xfer" send 10.9.0.2 5002 $bytes 2)
-	wait $! || true
-	got=$(cat "$work/gz_got")
-	check "4 MiB root -> zone over TCP arrive intact" test "$sent" = "$got"
+	tcp_one_way gz rt 10.9.0.1 5001 1 "zone -> root"
+	tcp_one_way rt gz 10.9.0.2 5002 2 "root -> zone"
 }

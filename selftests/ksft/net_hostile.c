@@ -66,6 +66,10 @@
 #define WANT		(HVG_F_VERSION_1 | F(MAC) | F(STATUS) | F(CTRL_VQ) | \
 			 F(CTRL_RX) | F(CTRL_MAC_ADDR))
 
+/* The window, length and interrupt of a second net device, after BASE's. */
+#define NET_DEV2	.type = HVV_DEV_NET, .addr = BASE + HVG_DEV_LEN, \
+			.len = HVG_DEV_LEN, .irq = IRQ + 1
+
 static const __u8 root_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
 
 FIXTURE(net) {
@@ -1190,10 +1194,7 @@ TEST_F(net_mq, ctrl_queue_without_mq)
 TEST_F(net_mq, one_tap_queue_for_two_pairs)
 {
 	struct hvv_dev_config dc = {
-		.type = HVV_DEV_NET,
-		.addr = BASE + HVG_DEV_LEN,
-		.len = HVG_DEV_LEN,
-		.irq = IRQ + 1,
+		NET_DEV2,
 		.backend_fd = -1,
 		.queues = 2,
 	};
@@ -1464,18 +1465,28 @@ FIXTURE(net_macvtap) {
 	int sink;		/* MVT_SINK's file, or -1 */
 };
 
-/* Open the macvtap @name's character device: an fd, or -errno. */
+/*
+ * Open a queue of the macvtap @name (its character device) with the
+ * header the module takes, as hvisorctl does: an fd, or -errno.
+ */
 static int mvt_open(const char *name)
 {
 	char path[64], idx[16];
-	int fd;
+	int fd, hdr = HDR_LEN, ret;
 
 	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", name);
 	if (hvg_read_file(path, idx, sizeof(idx)))
 		return -ENODEV;
 	snprintf(path, sizeof(path), "/dev/tap%s", idx);
 	fd = open(path, O_RDWR | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
 }
 
 /* Bring interface @name up, IPv6 and ARP off (nothing of the root's own). */
@@ -1505,8 +1516,8 @@ FIXTURE_SETUP(net_macvtap)
 		.net.mtu = MTU,
 		.net.flags = HVV_NET_F_MAC,
 	};
-	int hdr = HDR_LEN, ret;
 	char idx[16];
+	int ret;
 
 	n->tap = -1;
 	n->pkt = -1;
@@ -1522,7 +1533,6 @@ FIXTURE_SETUP(net_macvtap)
 	n->tap = mvt_open(MVT);
 	ASSERT_LE(0, n->tap) TH_LOG("/dev/tapN of " MVT ": %s",
 				    strerror(-n->tap));
-	ASSERT_EQ(0, ioctl(n->tap, TUNSETVNETHDRSZ, &hdr));
 	ASSERT_EQ(0, hvg_read_file("/sys/class/net/" MVT_PEER "/ifindex", idx,
 				   sizeof(idx)));
 	n->pkt = hvg_packet_open(atoi(idx));
@@ -1782,12 +1792,9 @@ TEST_F(net_macvtap, deleted_under_the_device)
 TEST_F(net_macvtap, queue_pairs_of_one_macvtap)
 {
 	struct _test_data_net *n = &self->n;
-	int fds[2], hdr = HDR_LEN, tun, ifindex;
+	int fds[2], tun, ifindex;
 	struct hvv_dev_config dc = {
-		.type = HVV_DEV_NET,
-		.addr = BASE + HVG_DEV_LEN,
-		.len = HVG_DEV_LEN,
-		.irq = IRQ + 1,
+		NET_DEV2,
 		.backend_fd = -1,
 		.queues = 2,
 		.net.tap_fds = (__u64)(unsigned long)fds,
@@ -1795,7 +1802,6 @@ TEST_F(net_macvtap, queue_pairs_of_one_macvtap)
 
 	fds[0] = mvt_open(MVT);
 	ASSERT_LE(0, fds[0]);
-	ASSERT_EQ(0, ioctl(fds[0], TUNSETVNETHDRSZ, &hdr));
 	ASSERT_EQ(0, mvt_create(MVT_SINK, "02:00:00:00:00:43"));
 	self->sink = mvt_open(MVT_SINK);
 	ASSERT_LE(0, self->sink);
@@ -1809,7 +1815,6 @@ TEST_F(net_macvtap, queue_pairs_of_one_macvtap)
 	close(tun);
 	fds[1] = mvt_open(MVT);
 	ASSERT_LE(0, fds[1]);
-	ASSERT_EQ(0, ioctl(fds[1], TUNSETVNETHDRSZ, &hdr));
 	EXPECT_EQ(0, hvg_add_dev_full(&n->g, &dc));
 	EXPECT_EQ(0, hvg_del_dev(&n->g, dc.name));
 	close(fds[0]);
@@ -1821,10 +1826,7 @@ TEST_F(net_macvtap, deleted_before_creation)
 {
 	struct _test_data_net *n = &self->n;
 	struct hvv_dev_config dc = {
-		.type = HVV_DEV_NET,
-		.addr = BASE + HVG_DEV_LEN,
-		.len = HVG_DEV_LEN,
-		.irq = IRQ + 1,
+		NET_DEV2,
 	};
 	int fd;
 

@@ -892,6 +892,13 @@ check "mac= other than the macvtap's address: the device, and a warning" \
 	eval '[ $rc = 0 ] && [ "$(cat out)" = net2 ] && [ "$(cat err)" = "hvisorctl: add net: mvt0: warning: mac= is not the macvtap'"'"'s address 02:11:22:33:44:55: frames to the zone do not get through it" ]'
 has log "DEV_ADD net zone=1 addr=0xa003a00 len=0x200 irq=77 flags=1 queues=0 serial= mac=02:00:00:00:00:09"
 ok "" del net2
+printf 'garbage\n' >net/mvt0/address
+: >log
+run add net zone=1 addr=0xa003a00 irq=77 tap=mvt0
+check "a macvtap address unreadable: the device (module's MAC), and a warning" \
+	eval '[ $rc = 0 ] && [ "$(cat out)" = net2 ] && [ "$(cat err)" = "hvisorctl: add net: mvt0: warning: the macvtap'"'"'s address is unreadable" ]'
+has log "DEV_ADD net zone=1 addr=0xa003a00 len=0x200 irq=77 flags=0 queues=0 serial= mac=00:00:00:00:00:00"
+ok "" del net2
 unset HVISORCTL_DEV_DIR
 # A newer hvisorctl on this module (hvisorctl-next, the fake of API 3, the
 # oldest one hvisorctl speaks): without the appended field, zero, the
