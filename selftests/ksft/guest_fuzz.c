@@ -9,8 +9,10 @@
  * region (asynchronous QueueNotify), a two-queue blk after it
  * (synchronous), a console with a 0x400 window (synchronous), a
  * read-only blk at the start of a second region (asynchronous) and a
- * net device with two queue pairs on a two-queue tap the test makes
- * (synchronous); both blk devices serve a small image in /tmp. The
+ * net device with two queue pairs on two queues of a tap the test makes
+ * (synchronous): a tun/tap, or a macvtap in bridge mode on a veth whose
+ * peer is the root's side (chosen by the seed, and again whenever the
+ * tap is made again); both blk devices serve a small image in /tmp. The
  * fuzzer issues random register accesses (every offset, config space and
  * beyond the window included, sizes 1 to 8, random values), driver
  * initialisations with random features and queue sizes, resets,
@@ -31,9 +33,10 @@
  * random sizes sent into it from a packet socket (bursts too, while the
  * driver may have no buffers), GSO frames with a virtio-net header
  * (PACKET_VNET_HDR), what the guest transmits read back, the tap taken
- * down and up, its MTU changed, the tap deleted under the device (ip
- * link del), and the tap made again (the net device removed, in use or
- * not, and added back on the new one). Where the guest has losetup, the
+ * down and up (a macvtap's lower device too), its MTU changed, the tap
+ * deleted under the device (ip link del; a macvtap's lower device too),
+ * and the tap made again (the net device removed, in use or not, and
+ * added back on the new one). Where the guest has losetup, the
  * writable blk serves a loop device. Meanwhile a second process pokes at
  * the registers (resets, QueueReady, notifies, ACKs included) from the
  * zone's second CPU.
@@ -92,7 +95,11 @@
 #define IMG_SIZE	(IMG_SECTORS * 512)
 
 /* The net device's tap, and the root's side of it. */
-#define TAP		"hvfz0"
+#define TAP		"hvfz0"		/* a tun/tap */
+#define MVT		"hvfzm0"	/* or a macvtap, on a veth: */
+#define MVT_LOWER	"hvfzv0"	/* the macvtap's lower device */
+#define MVT_PEER	"hvfzv1"	/* its peer, the root's side */
+#define MVT_MTU		65521		/* the veth's: as high as a tap's */
 #define NET_PAIRS	2
 #define NET_HDR_LEN	HVG_NET_HDR_LEN
 #define NET_ETYPE	0x88b5	/* IEEE local experimental */
@@ -209,15 +216,19 @@ struct fz {
 	int img_ro_fd;
 	int blk_fd;		/* the writable blk's: a loop device or img_fd */
 	int tap[NET_PAIRS];	/* the net device's tap, a queue per pair */
+	int macvtap;		/* the tap is MVT (else TAP) */
+	int no_macvtap;		/* the guest could not make one */
 	int pkt;		/* the root's side: a packet socket on it */
 	int pkt_gso;		/* one that sends with a virtio_net_hdr */
-	int ifindex;
+	int ifindex;		/* the root's side's interface */
 	int tap_down;		/* we took the tap down */
+	int lower_down;		/* we took MVT_LOWER down */
 	int tap_deleted;	/* under the device, by ip link del */
 	__u64 root_sent;	/* frames the root sent into the tap */
 	__u64 root_gso;		/* of which GSO frames */
 	__u64 root_got;		/* frames of the guest's the root read */
 	__u64 tap_remakes;
+	__u64 macvtaps;		/* of the taps made, macvtaps */
 	int trace_all;
 	__u64 ops;
 	__u64 accesses;
@@ -852,6 +863,8 @@ static unsigned int build_random(struct fz *f, struct seg *s)
 enum { NQ_RX, NQ_TX, NQ_CTRL, NQ_NONE };
 
 static const __u8 root_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 0x01 };
+/* The guest's address: what the root sends to, the macvtap's address. */
+static const __u8 guest_mac[ETH_ALEN] = { 0x02, 0x48, 0x56, ZONE, 0, 0x10 };
 
 /* The data queues of the net device, as the features we asked for say. */
 static unsigned int net_data_queues(const struct fdev *d)
@@ -1060,16 +1073,15 @@ static void net_tx_fill(struct fz *f, __u8 *p, __u32 len,
 		0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 	};
 	const __u8 *dst = pct(f, 60) ? root_mac : bcast;
-	__u8 src[ETH_ALEN] = { 0x02, 0x48, 0x56, ZONE, 0, 0x10 };
 	unsigned int r = below(f, 100);
 
 	if (r < 30 || len < ETH_HLEN)
 		return;		/* the data area's random bytes */
 	if (r < 60 && len >= 16) {
-		net_make_frame(p, len, rnd(f), dst, src);
+		net_make_frame(p, len, rnd(f), dst, guest_mac);
 		return;
 	}
-	net_ip_headers(p, len, dst, src,
+	net_ip_headers(p, len, dst, guest_mac,
 		       h->gso_type == VIRTIO_NET_HDR_GSO_UDP ||
 		       h->gso_type == VIRTIO_NET_HDR_GSO_UDP_L4, rnd(f));
 }
@@ -1426,6 +1438,11 @@ static int fdev_add(struct fz *f, struct fdev *d)
 	} else if (d->c->type == HVV_DEV_NET) {
 		ud.net.mtu = ETH_DATA_LEN;
 		ud.net.tap_fds = (__u64)(unsigned long)f->tap;
+		/* A macvtap passes its own address only (as hvisorctl). */
+		if (f->macvtap) {
+			ud.net.flags = HVV_NET_F_MAC;
+			memcpy(ud.net.mac, guest_mac, ETH_ALEN);
+		}
 	}
 	ret = hvg_add_dev_full(f->g, &ud);
 	if (ret)
@@ -1537,7 +1554,8 @@ static void op_replug_dev(struct fz *f, struct fdev *d)
 	 * device cannot go on a deleted tap (until tap_remake()).
 	 */
 	if (ret && ret != -EADDRINUSE &&
-	    !(ret == -EBADFD && d->c->type == HVV_DEV_NET && f->tap_deleted))
+	    !(ret == (f->macvtap ? -ENOLINK : -EBADFD) &&
+	      d->c->type == HVV_DEV_NET && f->tap_deleted))
 		fz_unexpected(f, "add back at %#llx: %s",
 			      (unsigned long long)d->c->base, strerror(-ret));
 	if (!ret && d->c->type == HVV_DEV_CONSOLE && d->tty >= 0)
@@ -1627,7 +1645,17 @@ static void op_knob(struct fz *f)
 /* ------------------------------------------------------------------ */
 /* The tap, and the root's side of it (main vCPU only)                */
 
-/* Let go of the tap and the root's sockets (the tap goes with them). */
+/* The tap's name. */
+static const char *tap_name(const struct fz *f)
+{
+	return f->macvtap ? MVT : TAP;
+}
+
+/*
+ * Let go of the tap and the root's sockets (a tun/tap goes with them;
+ * tap_destroy() deletes a macvtap). The second vCPU and the bystander
+ * call it too.
+ */
 static void tap_close(struct fz *f)
 {
 	unsigned int i;
@@ -1645,12 +1673,25 @@ static void tap_close(struct fz *f)
 	f->pkt_gso = -1;
 }
 
-/* An interface ioctl (SIOCSIFFLAGS, SIOCSIFMTU...) on the tap: 0, -errno. */
-static int tap_ioctl(unsigned long req, struct ifreq *ifr)
+/*
+ * Let go of the tap, delete it if a macvtap, and wait until it is gone
+ * (main vCPU only; the net device must have let go of a tun/tap's
+ * queues, or it stays): 0, or -1 if it stays.
+ */
+static int tap_destroy(struct fz *f)
+{
+	tap_close(f);
+	if (f->macvtap && !f->tap_deleted)
+		hvg_sh(NULL, 0, "ip link del " MVT " 2>&1");
+	return hvg_tap_wait_gone(tap_name(f));
+}
+
+/* An interface ioctl (SIOCSIFFLAGS, SIOCSIFMTU...) on @name: 0, -errno. */
+static int if_ioctl(const char *name, unsigned long req, struct ifreq *ifr)
 {
 	int sfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ret = 0;
 
-	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", TAP);
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", name);
 	if (sfd < 0 || ioctl(sfd, req, ifr))
 		ret = -errno;
 	if (sfd >= 0)
@@ -1658,52 +1699,127 @@ static int tap_ioctl(unsigned long req, struct ifreq *ifr)
 	return ret;
 }
 
-/* Take the tap up or down: 0 or -errno. */
-static int tap_set_up(struct fz *f, int up)
+/* Take interface @name up or down: 0 or -errno. */
+static int if_set_up(const char *name, int up)
 {
 	struct ifreq ifr;
 	int ret;
 
 	memset(&ifr, 0, sizeof(ifr));
-	ret = tap_ioctl(SIOCGIFFLAGS, &ifr);
+	ret = if_ioctl(name, SIOCGIFFLAGS, &ifr);
 	if (ret)
 		return ret;
 	ifr.ifr_flags = up ? ifr.ifr_flags | IFF_UP | IFF_NOARP :
 			     ifr.ifr_flags & ~IFF_UP;
-	ret = tap_ioctl(SIOCSIFFLAGS, &ifr);
+	return if_ioctl(name, SIOCSIFFLAGS, &ifr);
+}
+
+/* Take the tap up or down: 0 or -errno. */
+static int tap_set_up(struct fz *f, int up)
+{
+	int ret = if_set_up(tap_name(f), up);
+
 	if (!ret)
 		f->tap_down = !up;
 	return ret;
 }
 
+/* Take a macvtap's lower device up or down (its carrier): 0 or -errno. */
+static int lower_set_up(struct fz *f, int up)
+{
+	int ret = if_set_up(MVT_LOWER, up);
+
+	if (!ret)
+		f->lower_down = !up;
+	return ret;
+}
+
 /*
- * Make the tap (hvg_tap_create()), a queue per pair, non-blocking for
- * tap_drain() (the device never blocks); open the root's packet sockets
- * on it. Returns 0 or -errno (everything closed then).
+ * Make MVT at guest_mac on MVT_LOWER, a veth made the first time, and
+ * open a queue of it per pair, non-blocking. Its fds are in f->tap even
+ * on failure (tap_close()). 0, -EOPNOTSUPP when the guest cannot make a
+ * macvtap, or -errno.
  */
-static int tap_open(struct fz *f)
+static int mvt_create(struct fz *f)
+{
+	char idx[16];
+	unsigned int i;
+
+	if (access("/sys/class/net/" MVT_LOWER, F_OK) &&
+	    hvg_sh(NULL, 0, "ip link add " MVT_LOWER " mtu %d type veth peer name "
+		   MVT_PEER " mtu %d 2>&1", MVT_MTU, MVT_MTU))
+		return -EOPNOTSUPP;
+	if (hvg_if_up(MVT_LOWER) || hvg_if_up(MVT_PEER))
+		return -EIO;
+	if (hvg_sh(NULL, 0, "ip link add link " MVT_LOWER " name " MVT
+		   " mtu %d address 02:48:56:%02x:00:10 type macvtap mode bridge 2>&1",
+		   ETH_DATA_LEN, ZONE))
+		return -EOPNOTSUPP;
+	if (hvg_if_up(MVT))
+		return -EIO;
+	for (i = 0; i < NET_PAIRS; i++) {
+		f->tap[i] = hvg_macvtap_open(MVT, O_NONBLOCK);
+		if (f->tap[i] < 0)
+			return f->tap[i];
+	}
+	if (hvg_read_file("/sys/class/net/" MVT_PEER "/ifindex", idx,
+			  sizeof(idx)))
+		return -ENODEV;
+	f->ifindex = atoi(idx);
+	return 0;
+}
+
+/*
+ * Make the tap, a queue per pair, non-blocking for tap_drain() (the
+ * device never blocks): a tun/tap (hvg_tap_create()), or if @macvtap a
+ * macvtap (a tun/tap where the guest cannot make one). Open the root's
+ * packet sockets on its root side. Returns 0 or -errno (everything
+ * closed then).
+ */
+static int tap_open(struct fz *f, int macvtap)
 {
 	int one = 1, ret;
 
 	f->pkt = -1;
 	f->pkt_gso = -1;
 	f->tap_down = 0;
-	ret = hvg_tap_create(TAP, f->tap, NET_PAIRS, O_NONBLOCK, &f->ifindex);
-	if (ret)
-		return ret;
-	f->pkt = hvg_packet_open(f->ifindex);
-	if (f->pkt < 0)
-		ret = f->pkt;
-	/* Protocol 0: it sends, and receives nothing. */
-	if (!ret) {
-		f->pkt_gso = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-		if (f->pkt_gso < 0 ||
-		    setsockopt(f->pkt_gso, SOL_PACKET, PACKET_VNET_HDR, &one,
-			       sizeof(one)))
-			ret = -errno;
+	f->lower_down = 0;
+	f->tap_deleted = 0;
+	f->macvtap = macvtap && !f->no_macvtap;
+	if (f->macvtap) {
+		ret = mvt_create(f);
+		if (ret == -EOPNOTSUPP) {
+			ksft_print_msg("no macvtap here: tun/taps only\n");
+			f->no_macvtap = 1;
+			tap_destroy(f);
+			f->macvtap = 0;
+		} else if (ret) {
+			goto fail;
+		}
 	}
-	if (ret)
-		tap_close(f);
+	if (!f->macvtap) {
+		ret = hvg_tap_create(TAP, f->tap, NET_PAIRS, O_NONBLOCK,
+				     &f->ifindex);
+		if (ret)
+			return ret;
+	}
+	f->pkt = hvg_packet_open(f->ifindex);
+	if (f->pkt < 0) {
+		ret = f->pkt;
+		goto fail;
+	}
+	/* Protocol 0: it sends, and receives nothing. */
+	f->pkt_gso = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (f->pkt_gso < 0 ||
+	    setsockopt(f->pkt_gso, SOL_PACKET, PACKET_VNET_HDR, &one,
+		       sizeof(one))) {
+		ret = -errno;
+		goto fail;
+	}
+	f->macvtaps += f->macvtap;
+	return 0;
+fail:
+	tap_destroy(f);
 	return ret;
 }
 
@@ -1853,27 +1969,28 @@ static void tap_drain(struct fz *f)
 }
 
 /*
- * Delete the tap and make it again: the net device is removed (in use or
- * not), and must let go of the tap so that it goes; then added back on
- * the new one (once its driver let go, if it was in use).
+ * Delete the tap and make it again, a macvtap if @macvtap: the net device
+ * is removed (in use or not), and must let go of a tun/tap so that it
+ * goes; then added back on the new one (once its driver let go, if it
+ * was in use).
  */
-static void tap_remake(struct fz *f)
+static void tap_remake(struct fz *f, int macvtap)
 {
 	struct fdev *d = &f->dev[NET];
 	int ret;
 
-	fz_log(f, "tap remake");
+	fz_log(f, "tap remake, a %s", macvtap ? "macvtap" : "tun/tap");
 	if (d->present)
 		op_replug_dev(f, d);
-	tap_close(f);
-	if (hvg_tap_wait_gone(TAP)) {
-		fz_unexpected(f, TAP " still there %u ms after %s went",
-			      HVG_WAIT_MS, d->name);
+	if (tap_destroy(f)) {
+		fz_unexpected(f, "%s still there %u ms after %s went",
+			      tap_name(f), HVG_WAIT_MS, d->name);
 		return;
 	}
-	ret = tap_open(f);
+	ret = tap_open(f, macvtap);
 	if (ret) {
-		fz_unexpected(f, "make " TAP " again: %s", strerror(-ret));
+		fz_unexpected(f, "make %s again: %s", tap_name(f),
+			      strerror(-ret));
 		return;
 	}
 	f->tap_deleted = 0;
@@ -1883,19 +2000,21 @@ static void tap_remake(struct fz *f)
 
 /*
  * Delete the tap under the device (ip link del, as an administrator
- * would): the device holds a queue of a tap that is gone for good, and
- * its driver goes on until tap_remake().
+ * would; a macvtap's lower device, which takes it along, half the time):
+ * the device holds a queue of a tap that is gone for good, and its
+ * driver goes on until tap_remake().
  */
 static void tap_delete(struct fz *f)
 {
+	const char *name = f->macvtap && pct(f, 50) ? MVT_LOWER : tap_name(f);
 	int ret;
 
-	fz_log(f, "tap delete");
-	ret = hvg_sh(NULL, 0, "ip link del " TAP " 2>&1");
+	fz_log(f, "delete %s", name);
+	ret = hvg_sh(NULL, 0, "ip link del %s 2>&1", name);
 	if (ret == 127)
 		return;		/* no ip here */
 	if (ret)
-		fz_unexpected(f, "ip link del " TAP ": exit status %d", ret);
+		fz_unexpected(f, "ip link del %s: exit status %d", name, ret);
 	f->tap_deleted = 1;
 	f->tap_down = 0;
 }
@@ -1914,7 +2033,7 @@ static void op_net_root(struct fz *f)
 	if (f->tap_deleted) {
 		/* The device lives on the deleted tap for a while. */
 		if (r < 30)
-			tap_remake(f);
+			tap_remake(f, pct(f, 50));
 		return;
 	}
 	if (r < 40) {
@@ -1936,6 +2055,12 @@ static void op_net_root(struct fz *f)
 	} else if (r < 90) {
 		fz_log(f, "root reads");
 		root_drain(f);
+	} else if (r < 95 && f->macvtap && pct(f, 50)) {
+		fz_log(f, MVT_LOWER " %s", f->lower_down ? "up" : "down");
+		ret = lower_set_up(f, f->lower_down);
+		if (ret)
+			fz_unexpected(f, MVT_LOWER " up/down: %s",
+				      strerror(-ret));
 	} else if (r < 95) {
 		fz_log(f, "tap %s", f->tap_down ? "up" : "down");
 		ret = tap_set_up(f, f->tap_down);
@@ -1945,12 +2070,12 @@ static void op_net_root(struct fz *f)
 		memset(&ifr, 0, sizeof(ifr));
 		ifr.ifr_mtu = mtu[below(f, ARRAY_SIZE(mtu))];
 		fz_log(f, "tap mtu %d", ifr.ifr_mtu);
-		ret = tap_ioctl(SIOCSIFMTU, &ifr);
+		ret = if_ioctl(tap_name(f), SIOCSIFMTU, &ifr);
 		if (ret)
 			fz_unexpected(f, "tap mtu %d: %s", ifr.ifr_mtu,
 				      strerror(-ret));
 	} else if (pct(f, 50)) {
-		tap_remake(f);
+		tap_remake(f, pct(f, 50));
 	} else {
 		tap_delete(f);
 	}
@@ -2421,11 +2546,13 @@ static int recover_net(struct fz *f, struct fdev *d, unsigned int bound,
 	if (f->pkt < 0 || f->tap_deleted)
 		return rec_fail(why, "no tap: %s", f->first_err);
 	n = f->tap_down ? tap_set_up(f, 1) : 0;
+	if (!n && f->lower_down)
+		n = lower_set_up(f, 1);
 	if (!n)
-		n = tap_ioctl(SIOCSIFMTU, &ifr);
+		n = if_ioctl(tap_name(f), SIOCSIFMTU, &ifr);
 	if (n)
-		return rec_fail(why, "cannot take " TAP " up, MTU %d: %s",
-				ETH_DATA_LEN, strerror(-n));
+		return rec_fail(why, "cannot take %s up, MTU %d: %s",
+				tap_name(f), ETH_DATA_LEN, strerror(-n));
 	/* The device is reset: what waits in the tap is stale. */
 	tap_drain(f);
 	root_drain(f);
@@ -2482,7 +2609,9 @@ static int recover_net(struct fz *f, struct fdev *d, unsigned int bound,
 		}
 		hvg_notify(g, base, 2 * p);
 	}
-	net_make_frame(want, sizeof(want), REC_RX_SEQ, mac, root_mac);
+	/* A macvtap passes its own address whatever the driver set. */
+	net_make_frame(want, sizeof(want), REC_RX_SEQ,
+		       f->macvtap ? guest_mac : mac, root_mac);
 	if (send(f->pkt, want, sizeof(want), 0) != sizeof(want))
 		return rec_fail(why, "root send: %s", strerror(errno));
 	end = hvg_ms() + bound;
@@ -2533,9 +2662,9 @@ static int recover(struct fz *f, struct fdev *d, unsigned int bound,
 
 	/* A removed device its driver used goes once the driver resets it. */
 	hvg_wr32(f->g, d->c->base, VIRTIO_MMIO_STATUS, 0);
-	/* A tap deleted under the device: a new one, the device on it. */
+	/* A tap deleted under the device: a new one of its kind, on it. */
 	if (d->c->type == HVV_DEV_NET && f->tap_deleted)
-		tap_remake(f);
+		tap_remake(f, f->macvtap);
 	while (!d->present) {
 		ret = fdev_add(f, d);
 		if (!ret)
@@ -2719,7 +2848,9 @@ FIXTURE_SETUP(gf)
 	ret = hvg_setup(&self->g, ZONE);
 	ASSERT_EQ(0, ret) TH_LOG("zone setup: %s", strerror(-ret));
 	ASSERT_EQ(0, ioctl(self->g.sim_fd, HVSIM_ZONE_ADD_MMIO, &mr));
-	ret = tap_open(self->f);
+	/* An earlier run's, in this boot. */
+	hvg_sh(NULL, 0, "ip link del " MVT_LOWER " 2>&1");
+	ret = tap_open(self->f, 0);
 	ASSERT_EQ(0, ret) TH_LOG("tap " TAP ": %s", strerror(-ret));
 	self->f->g = &self->g;
 	self->f->sh = self->sh;
@@ -2792,9 +2923,10 @@ FIXTURE_TEARDOWN(gf)
 	EXPECT_EQ(0, hvg_teardown(&self->g));
 	if (self->f) {
 		/* The device is gone: it must have let go of the tap. */
-		tap_close(self->f);
-		EXPECT_EQ(0, hvg_tap_wait_gone(TAP))
-			TH_LOG(TAP " still there after its device's removal");
+		EXPECT_EQ(0, tap_destroy(self->f))
+			TH_LOG("%s still there after its device's removal",
+			       tap_name(self->f));
+		hvg_sh(NULL, 0, "ip link del " MVT_LOWER " 2>/dev/null");
 	}
 	knobs_restore(self);
 	loop_teardown(self);
@@ -2833,6 +2965,10 @@ TEST_F_TIMEOUT(gf, fuzz, 3600)
 	ASSERT_EQ(0, ioctl(self->g.sim_fd, HVSIM_STATS, &st0));
 	f->rng = seed;
 	f->trace_all = env_u64("HV_FUZZ_TRACE", 0) != 0;
+	/* The seed says whether the net device starts on a macvtap. */
+	if (pct(f, 50))
+		tap_remake(f, 1);
+	ASSERT_EQ(0ULL, f->unexpected) TH_LOG("%s", f->first_err);
 	t0 = hvg_ms();
 	if (vcpus > 1) {
 		self->vcpu2 = fork();
@@ -2872,11 +3008,13 @@ TEST_F_TIMEOUT(gf, fuzz, 3600)
 	ksft_print_msg("%llu resets, %llu removals by the main vCPU\n",
 		       (unsigned long long)f->resets,
 		       (unsigned long long)f->replugs);
-	ksft_print_msg("root: %llu frames sent (%llu GSO), %llu received, %llu new taps\n",
+	ksft_print_msg("root: %llu frames sent (%llu GSO), %llu received\n",
 		       (unsigned long long)f->root_sent,
 		       (unsigned long long)f->root_gso,
-		       (unsigned long long)f->root_got,
-		       (unsigned long long)f->tap_remakes);
+		       (unsigned long long)f->root_got);
+	ksft_print_msg("taps: %llu made again, %llu macvtaps made\n",
+		       (unsigned long long)f->tap_remakes,
+		       (unsigned long long)f->macvtaps);
 	ksft_print_msg("bystander: %llu requests, max %llu ms, mean %llu ms\n",
 		       (unsigned long long)sh->bys_requests,
 		       (unsigned long long)sh->bys_max_ms,

@@ -111,4 +111,40 @@ static inline int hvg_packet_open(int ifindex)
 	return fd;
 }
 
+/*
+ * Open a queue of the macvtap @name (its character device /dev/tapN)
+ * with the header the module takes, as hvisorctl does, and @open_flags
+ * added to O_RDWR | O_CLOEXEC: an fd, or -errno.
+ */
+static inline int hvg_macvtap_open(const char *name, int open_flags)
+{
+	char path[64], idx[16];
+	int fd, hdr = HVG_NET_HDR_LEN, ret;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", name);
+	if (hvg_read_file(path, idx, sizeof(idx)))
+		return -ENODEV;
+	snprintf(path, sizeof(path), "/dev/tap%s", idx);
+	fd = open(path, O_RDWR | O_CLOEXEC | open_flags);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/*
+ * Bring interface @name up with IPv6 and ARP off (the root's stack sends
+ * nothing on its own): 0, or the shell's exit status.
+ */
+static inline int hvg_if_up(const char *name)
+{
+	return hvg_sh(NULL, 0,
+		      "sysctl -qw net.ipv6.conf.%s.disable_ipv6=1 && ip link set %s arp off up 2>&1",
+		      name, name);
+}
+
 #endif /* HV_NET_H */

@@ -1465,44 +1465,12 @@ FIXTURE(net_macvtap) {
 	int sink;		/* MVT_SINK's file, or -1 */
 };
 
-/*
- * Open a queue of the macvtap @name (its character device) with the
- * header the module takes, as hvisorctl does: an fd, or -errno.
- */
-static int mvt_open(const char *name)
-{
-	char path[64], idx[16];
-	int fd, hdr = HDR_LEN, ret;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", name);
-	if (hvg_read_file(path, idx, sizeof(idx)))
-		return -ENODEV;
-	snprintf(path, sizeof(path), "/dev/tap%s", idx);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr)) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	return fd;
-}
-
-/* Bring interface @name up, IPv6 and ARP off (nothing of the root's own). */
-static int mvt_up(const char *name)
-{
-	return hvg_sh(NULL, 0,
-		      "sysctl -qw net.ipv6.conf.%s.disable_ipv6=1 && ip link set %s arp off up 2>&1",
-		      name, name);
-}
-
 /* Make the macvtap @name with @mac on MVT_LOWER, up: 0, or not. */
 static int mvt_create(const char *name, const char *mac)
 {
 	return hvg_sh(NULL, 0, "ip link add link " MVT_LOWER
 		      " name %s address %s type macvtap mode bridge 2>&1",
-		      name, mac) || mvt_up(name);
+		      name, mac) || hvg_if_up(name);
 }
 
 FIXTURE_SETUP(net_macvtap)
@@ -1527,10 +1495,10 @@ FIXTURE_SETUP(net_macvtap)
 	hvg_sh(NULL, 0, "ip link del " MVT_LOWER " 2>&1");	/* an earlier run's */
 	ASSERT_EQ(0, hvg_sh(NULL, 0, "ip link add " MVT_LOWER
 			    " type veth peer name " MVT_PEER " 2>&1"));
-	ASSERT_EQ(0, mvt_up(MVT_LOWER));
-	ASSERT_EQ(0, mvt_up(MVT_PEER));
+	ASSERT_EQ(0, hvg_if_up(MVT_LOWER));
+	ASSERT_EQ(0, hvg_if_up(MVT_PEER));
 	ASSERT_EQ(0, mvt_create(MVT, MVT_MAC));
-	n->tap = mvt_open(MVT);
+	n->tap = hvg_macvtap_open(MVT, 0);
 	ASSERT_LE(0, n->tap) TH_LOG("/dev/tapN of " MVT ": %s",
 				    strerror(-n->tap));
 	ASSERT_EQ(0, hvg_read_file("/sys/class/net/" MVT_PEER "/ifindex", idx,
@@ -1589,7 +1557,7 @@ static void mvt_fill(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, ioctl(self->n.tap, TUNSETSNDBUF, &sndbuf));
 	ASSERT_EQ(0, mvt_create(MVT_SINK, "02:00:00:00:00:01"));
-	self->sink = mvt_open(MVT_SINK);
+	self->sink = hvg_macvtap_open(MVT_SINK, 0);
 	ASSERT_LE(0, self->sink);
 	/* The test reads bare frames from it. */
 	ASSERT_EQ(0, ioctl(self->sink, TUNSETIFF, &ifr));
@@ -1800,10 +1768,10 @@ TEST_F(net_macvtap, queue_pairs_of_one_macvtap)
 		.net.tap_fds = (__u64)(unsigned long)fds,
 	};
 
-	fds[0] = mvt_open(MVT);
+	fds[0] = hvg_macvtap_open(MVT, 0);
 	ASSERT_LE(0, fds[0]);
 	ASSERT_EQ(0, mvt_create(MVT_SINK, "02:00:00:00:00:43"));
-	self->sink = mvt_open(MVT_SINK);
+	self->sink = hvg_macvtap_open(MVT_SINK, 0);
 	ASSERT_LE(0, self->sink);
 	fds[1] = self->sink;
 	EXPECT_EQ(-EINVAL, hvg_add_dev_full(&n->g, &dc))
@@ -1813,7 +1781,7 @@ TEST_F(net_macvtap, queue_pairs_of_one_macvtap)
 	EXPECT_EQ(-EINVAL, hvg_add_dev_full(&n->g, &dc))
 		TH_LOG("a macvtap's and a tap's queue taken for one device");
 	close(tun);
-	fds[1] = mvt_open(MVT);
+	fds[1] = hvg_macvtap_open(MVT, 0);
 	ASSERT_LE(0, fds[1]);
 	EXPECT_EQ(0, hvg_add_dev_full(&n->g, &dc));
 	EXPECT_EQ(0, hvg_del_dev(&n->g, dc.name));
@@ -1831,7 +1799,7 @@ TEST_F(net_macvtap, deleted_before_creation)
 	int fd;
 
 	ASSERT_EQ(0, mvt_create(MVT_SINK, "02:00:00:00:00:43"));
-	fd = mvt_open(MVT_SINK);
+	fd = hvg_macvtap_open(MVT_SINK, 0);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, hvg_sh(NULL, 0, "ip link del " MVT_SINK " 2>&1"));
 	dc.backend_fd = fd;
