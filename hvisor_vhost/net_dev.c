@@ -230,6 +230,18 @@ static bool hvv_net_same_tap(const struct hvv_net_pair *a,
 	       net_eq(sock_net(a->sock->sk), sock_net(b->sock->sk));
 }
 
+/* The device that follows @ndev, or NULL (hvv_net_taps_lock). */
+static struct hvv_net *hvv_net_tap_holder(const struct net_device *ndev)
+{
+	struct hvv_net *net;
+
+	lockdep_assert_held(&hvv_net_taps_lock);
+	list_for_each_entry(net, &hvv_net_taps, tap_node)
+		if (net->tap == ndev)
+			return net;
+	return NULL;
+}
+
 /*
  * Find pair 0's interface (creation, the caller's context): a macvtap's
  * from its queue; a tun/tap's by its fdinfo name, looked up in the netns
@@ -237,9 +249,12 @@ static bool hvv_net_same_tap(const struct hvv_net_pair *a,
  * its state, and the link starts as the interface is. A rename between
  * the fdinfo read and the lookup could find another interface: the name
  * is read again once the interface is held, and must not have changed.
- * Returns 0 (the interface followed, or none to follow: a tun queue not
- * attached, whose first transfer fails), -ENOLINK (a macvtap deleted
- * meanwhile; TUNSETOFFLOAD refused one deleted before) or -EAGAIN.
+ * One device per interface: a multi-queue tap, or a macvtap, takes more
+ * queues while a device holds some, and would share its frames out among
+ * the devices by flow. Returns 0 (the interface followed, or none to
+ * follow: a tun queue not attached, whose first transfer fails), -EBUSY
+ * (another device follows it), -ENOLINK (a macvtap deleted meanwhile;
+ * TUNSETOFFLOAD refused one deleted before) or -EAGAIN.
  */
 static int hvv_net_tap_follow(struct hvv_net *net)
 {
@@ -247,6 +262,7 @@ static int hvv_net_tap_follow(struct hvv_net *net)
 	char name[IFNAMSIZ] = "", again[IFNAMSIZ];
 	bool macvtap = hvv_net_pair_is_macvtap(pair);
 	struct net_device *ndev;
+	struct hvv_net *holder;
 
 	if (!macvtap && !hvv_net_fdinfo_name(pair->file, name))
 		return 0;
@@ -259,6 +275,14 @@ static int hvv_net_tap_follow(struct hvv_net *net)
 			ndev = NULL;
 	}
 	mutex_lock(&hvv_net_taps_lock);
+	holder = ndev ? hvv_net_tap_holder(ndev) : NULL;
+	if (holder) {
+		pr_err("net: %s is already the tap of %s\n", ndev->name,
+		       holder->dev.name);
+		mutex_unlock(&hvv_net_taps_lock);
+		rtnl_unlock();
+		return -EBUSY;
+	}
 	if (ndev) {
 		netdev_hold(ndev, &net->tap_tracker, GFP_KERNEL);
 		net->tap = ndev;

@@ -5,7 +5,8 @@
 #
 # virtio-net with two queue pairs on a multi-queue tap: virtio_net uses
 # both, TCP flows spread over both, and every pair's workers carry
-# traffic. Namespaces as in net.sh.
+# traffic; a second device on the tap is refused. Namespaces as in
+# net.sh.
 . "$(dirname "$0")/lib.sh"
 
 modprobe tun
@@ -17,6 +18,10 @@ out=$(hvisorctl add net zone=$GUEST_ZONE addr="$addr" len=0x200 \
 	irq=$GUEST_IRQ_BASE tap=tapmq queues=2)
 name=${out%% *}
 check "hvisorctl adds a net device with two queue pairs" test "$name" = net0
+out=$(hvisorctl add net zone=$GUEST_ZONE addr="$(dev_addr 1)" len=0x200 \
+	irq=$((GUEST_IRQ_BASE + 1)) tap=tapmq 2>&1) || true
+check "a second device on the multi-queue tap is refused: in use by net0" \
+	grep -q "tapmq: already in use by net0 of zone" <<<"$out"
 hvisor-sim guest add zone=$GUEST_ZONE addr="$addr" irq=$GUEST_IRQ_BASE
 net_vdev() { ls -d /sys/bus/virtio/drivers/virtio_net/virtio* 2>/dev/null; }
 check "the guest's virtio_net binds" wait_for 10 net_vdev

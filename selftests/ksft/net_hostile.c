@@ -1225,6 +1225,39 @@ TEST_F(net_mq, one_tap_queue_for_two_pairs)
 		TH_LOG("a device still holds the tap after its removal");
 }
 
+/*
+ * A multi-queue tap takes more queues while a device holds some: a second
+ * device on them would see a share of the tap's flows, chosen by their
+ * hash. Refused (-EBUSY), with one queue or several; it goes once the
+ * first device went.
+ */
+TEST_F(net_mq, second_device_on_the_tap)
+{
+	struct hvv_dev_config dc = {
+		NET_DEV2,
+		.backend_fd = -1,
+	};
+	int more[2], ifindex, ret;
+
+	ret = hvg_tap_create(MQ_TAP, more, 2, 0, &ifindex);
+	ASSERT_EQ(0, ret) TH_LOG("two more queues of " MQ_TAP ": %s",
+				 strerror(-ret));
+	dc.backend_fd = more[0];
+	EXPECT_EQ(-EBUSY, hvg_add_dev_full(G, &dc))
+		TH_LOG("a queue of a tap a device holds taken for another");
+	dc.backend_fd = -1;
+	dc.queues = 2;
+	dc.net.tap_fds = (__u64)(unsigned long)more;
+	EXPECT_EQ(-EBUSY, hvg_add_dev_full(G, &dc));
+	hvg_wr32(G, BASE, VIRTIO_MMIO_STATUS, 0);
+	ASSERT_EQ(0, hvg_del_dev(G, self->name));
+	self->name[0] = 0;
+	EXPECT_EQ(0, hvg_add_dev_full(G, &dc));
+	EXPECT_EQ(0, hvg_del_dev(G, dc.name));
+	close(more[0]);
+	close(more[1]);
+}
+
 /* ------------------------------------------------------------------ */
 /* Fairness                                                            */
 
@@ -1755,7 +1788,8 @@ TEST_F(net_macvtap, deleted_under_the_device)
 
 /*
  * 20. Queue pairs on a macvtap: one open of it per pair; a queue of
- * another macvtap, or of a tun/tap, for the second pair is refused.
+ * another macvtap, or of a tun/tap, for the second pair is refused, and
+ * so is a second device on the macvtap while the first one holds it.
  */
 TEST_F(net_macvtap, queue_pairs_of_one_macvtap)
 {
@@ -1783,6 +1817,12 @@ TEST_F(net_macvtap, queue_pairs_of_one_macvtap)
 	close(tun);
 	fds[1] = hvg_macvtap_open(MVT, 0);
 	ASSERT_LE(0, fds[1]);
+	/* The fixture's device holds MVT: one device per macvtap. */
+	EXPECT_EQ(-EBUSY, hvg_add_dev_full(&n->g, &dc))
+		TH_LOG("a second device on a macvtap a device holds");
+	hvg_wr32(&n->g, BASE, VIRTIO_MMIO_STATUS, 0);
+	ASSERT_EQ(0, hvg_del_dev(&n->g, n->d.name));
+	n->added = 0;
 	EXPECT_EQ(0, hvg_add_dev_full(&n->g, &dc));
 	EXPECT_EQ(0, hvg_del_dev(&n->g, dc.name));
 	close(fds[0]);

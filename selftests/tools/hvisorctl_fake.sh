@@ -307,6 +307,21 @@ static int dev_add(struct hvv_dev_config *u, size_t usize)
 	if (d->type == HVV_DEV_CONSOLE) {
 		if (d->backend_fd != -1)
 			return EBADF;
+	} else if (d->type == HVV_DEV_NET && d->queues > 1) {
+		/* a queue of one tap per pair, each once, as net_dev.c has it */
+		const __s32 *fds = (const void *)(unsigned long)d->net.tap_fds;
+
+		if (d->backend_fd != -1 || !fds)
+			return EINVAL;
+		for (i = 0; i < (int)d->queues; i++) {
+			if (fds[i] < 0 || fds[i] >= 1024 || !tap_of_fd[fds[i]][0])
+				return EBADF;
+			if (strcmp(tap_of_fd[fds[i]], tap_of_fd[fds[0]]) ||
+			    (i && fds[i] == fds[0]))
+				return EINVAL;
+		}
+		strcpy(n->backend, tap_of_fd[fds[0]]);
+		flog("TAP_FDS %u of %s", d->queues, n->backend);
 	} else {
 		mode = fcntl(d->backend_fd, F_GETFL);
 		if (mode < 0)
@@ -324,6 +339,11 @@ static int dev_add(struct hvv_dev_config *u, size_t usize)
 			strcpy(n->backend, tap_of_fd[d->backend_fd]);
 		}
 	}
+	/* one device per tap (net_dev.c: hvv_net_tap_follow()) */
+	for (i = 0; d->type == HVV_DEV_NET && i < nr; i++)
+		if (devs[i].type == HVV_DEV_NET &&
+		    !strcmp(devs[i].backend, n->backend))
+			return EBUSY;
 	memset(serial, 0, sizeof(serial));
 	memset(mac, 0, sizeof(mac));
 	if (d->type == HVV_DEV_BLK)
@@ -367,7 +387,8 @@ static int dev_del(struct hvv_dev_name *dn)
  * The tap side, on the regular file HVISORCTL_TUN names: FAKE_TUN_ERRNO
  * fails TUNSETIFF, FAKE_MTU is the interface's MTU (default 1500; "fail":
  * SIOCGIFMTU fails). A single-queue tap a net device holds is busy, as
- * tun.c has it, until the device is deleted. -1: not a tap ioctl.
+ * tun.c has it, until the device is deleted; a multi-queue one takes one
+ * more queue at every attach. -1: not a tap ioctl.
  */
 static int tun_ioctl(int fd, unsigned long req, void *arg)
 {
@@ -381,10 +402,11 @@ static int tun_ioctl(int fd, unsigned long req, void *arg)
 		     (unsigned int)(unsigned short)ifr->ifr_flags);
 		if (getenv("FAKE_TUN_ERRNO"))
 			return atoi(getenv("FAKE_TUN_ERRNO"));
-		if (ifr->ifr_flags != (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR))
+		if ((ifr->ifr_flags & ~IFF_MULTI_QUEUE) !=
+		    (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR))
 			return EINVAL;
 		load();
-		for (i = 0; i < nr; i++)
+		for (i = 0; !(ifr->ifr_flags & IFF_MULTI_QUEUE) && i < nr; i++)
 			if (devs[i].type == HVV_DEV_NET &&
 			    !strncmp(devs[i].backend, ifr->ifr_name, IFNAMSIZ))
 				return EBUSY;
@@ -899,7 +921,26 @@ check "a macvtap address unreadable: the device (module's MAC), and a warning" \
 	eval '[ $rc = 0 ] && [ "$(cat out)" = net2 ] && [ "$(cat err)" = "hvisorctl: add net: mvt0: warning: the macvtap'"'"'s address is unreadable" ]'
 has log "DEV_ADD net zone=1 addr=0xa003a00 len=0x200 irq=77 flags=0 queues=0 serial= mac=00:00:00:00:00:00"
 ok "" del net2
+printf '02:11:22:33:44:55\n' >net/mvt0/address
+: >log
+ok "net2" add net zone=1 addr=0xa003a00 irq=77 tap=mvt0 queues=3
+check "queues=3 on a macvtap: three opens of it to the module" \
+	eval '[ "$(grep -c "TUNSETIFF mvt0 0x5002" log)" = 3 ] && grep -q "TAP_FDS 3 of mvt0" log'
+ok "" del net2
 unset HVISORCTL_DEV_DIR
+# A multi-queue tap: one queue per pair; it takes more queues while a
+# device holds some, so one a device uses is refused before any attach.
+mkdir -p net/tapmq
+printf '0x5102\n' >net/tapmq/tun_flags
+: >log
+ok "net2" add net zone=1 addr=0xa003a00 irq=77 tap=tapmq queues=2
+check "queues=2: two queues of the tap to the module" \
+	eval '[ "$(grep -c "TUNSETIFF tapmq 0x5102" log)" = 2 ] && grep -q "TAP_FDS 2 of tapmq" log'
+: >log
+err 2 "add net: tapmq: already in use by net2 of zone 1 (see hvisorctl list)" \
+	add net zone=1 addr=0xa003c00 irq=78 tap=tapmq
+check "a multi-queue tap a device holds: not attached" eval '! grep -q TUNSETIFF log'
+ok "" del net2
 # A newer hvisorctl on this module (hvisorctl-next, the fake of API 3, the
 # oldest one hvisorctl speaks): without the appended field, zero, the
 # module takes the larger structure (the uapi's sizes); with it set,

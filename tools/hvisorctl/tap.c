@@ -349,14 +349,17 @@ int tap_open(struct dev_spec *spec, const char *ctx, int busy_ok)
 	}
 	if (tap_check(spec->tap, queues, &flags, &mvt, ctx))
 		return -1;
-	/* A macvtap takes any number of opens: one device at a time on it. */
-	if (mvt >= 0 && !tap_holder(spec->tap, &holder)) {
+	mq = mvt < 0 && flags & IFF_MULTI_QUEUE;
+	/*
+	 * A macvtap or a multi-queue tap takes more queues while a device
+	 * holds some (the module refuses the device): one device per tap.
+	 */
+	if ((mvt >= 0 || mq) && !tap_holder(spec->tap, &holder)) {
 		if (busy_ok)
 			return 1;
 		tap_busy_err(ctx, spec->tap);
 		return -1;
 	}
-	mq = mvt < 0 && flags & IFF_MULTI_QUEUE;
 	if (queues == 1) {
 		fd = tap_attach(spec->tap, mq, mvt, ctx, busy_ok);
 		if (fd < 0)
