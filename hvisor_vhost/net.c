@@ -410,8 +410,12 @@ static int hvv_net_transmit_one(struct hvv_vq *vq,
 		atomic64_inc(&net->stats.tx_malformed);
 		return 0;
 	}
-	if (!sock) {
-		atomic64_inc(&net->stats.tx_errors);	/* detached */
+	/*
+	 * Detached, or the tap deleted: a deleted tun/tap refuses the frame,
+	 * a deleted macvtap would take it and drop it.
+	 */
+	if (!sock || READ_ONCE(net->link_gone)) {
+		atomic64_inc(&net->stats.tx_errors);
 		return 0;
 	}
 	hvv_chain_iter_out(chain, &msg.msg_iter);

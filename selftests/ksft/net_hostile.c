@@ -1762,21 +1762,27 @@ TEST_F(net_macvtap, link_follows_the_macvtap)
 
 /*
  * 19. The macvtap deleted under the running device: the link goes down
- * for good, frames are still returned, nothing spins, and the device
- * lets go of the file when removed.
+ * for good, frames are still returned, counted as errors as on a deleted
+ * tun/tap (a deleted macvtap would take them and drop them), nothing
+ * spins, and the device lets go of the file when removed.
  */
 TEST_F(net_macvtap, deleted_under_the_device)
 {
 	struct _test_data_net *n = &self->n;
-	__u64 cpu;
+	__u64 cpu, sent, errors;
 
 	tx_good(_metadata, n, 60, 1);
 	rx_post(n, 2048);
 	ASSERT_EQ(0, hvg_sh(NULL, 0, "ip link del " MVT " 2>&1"));
 	EXPECT_EQ(0, link_becomes(n, 0)) TH_LOG("deleted: link still up");
 	backend_is(_metadata, n, MVT " (deleted)");
+	sent = ns(n, "tx_packets");
+	errors = ns(n, "tx_errors");
 	cpu = hvg_module_cpu_ns(n->d.name);
 	EXPECT_EQ(0, tx(n, &RD(tx_data(n, 60, 2), HDR_LEN + 60), 1));
+	EXPECT_EQ(sent, ns(n, "tx_packets"))
+		TH_LOG("a frame to a deleted macvtap counted as sent");
+	EXPECT_EQ(errors + 1, ns(n, "tx_errors"));
 	hvg_sleep_ms(HVG_QUIET_MS);
 	cpu = hvg_module_cpu_ns(n->d.name) - cpu;
 	EXPECT_GT(HVG_QUIET_MS * 1000000ULL / 4, cpu)
