@@ -23,6 +23,7 @@
 #include <linux/etherdevice.h>
 #include <linux/file.h>
 #include <linux/idr.h>
+#include <linux/if_arp.h>
 #include <linux/if_tap.h>
 #include <linux/if_tun.h>
 #include <linux/module.h>
@@ -253,7 +254,7 @@ static struct hvv_net *hvv_net_tap_holder(const struct net_device *ndev)
  * queues while a device holds some, and would share its frames out among
  * the devices by flow. Returns 0 (the interface followed, or none to
  * follow: a tun queue not attached, whose first transfer fails), -EBUSY
- * (another device follows it), -ENOLINK (a macvtap deleted meanwhile;
+ * (another device follows it), -EINVAL (a tun, not a tap), -ENOLINK (a macvtap deleted meanwhile;
  * TUNSETOFFLOAD refused one deleted before) or -EAGAIN.
  */
 static int hvv_net_tap_follow(struct hvv_net *net)
@@ -273,6 +274,12 @@ static int hvv_net_tap_follow(struct hvv_net *net)
 		ndev = __dev_get_by_name(sock_net(pair->sock->sk), name);
 		if (ndev && !hvv_net_is_tun(ndev))
 			ndev = NULL;
+		/* IFF_TUN: IP packets without an Ethernet header. */
+		if (ndev && ndev->type != ARPHRD_ETHER) {
+			pr_err("net: %s is a tun interface, not a tap\n", name);
+			rtnl_unlock();
+			return -EINVAL;
+		}
 	}
 	mutex_lock(&hvv_net_taps_lock);
 	holder = ndev ? hvv_net_tap_holder(ndev) : NULL;

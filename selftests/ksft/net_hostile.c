@@ -1854,4 +1854,31 @@ TEST_F(net_macvtap, deleted_before_creation)
 	tx_good(_metadata, n, 60, 1);
 }
 
+/*
+ * 22. A tun interface (IFF_TUN: IP packets, no Ethernet header) is not a
+ * tap: the zone would get packets it cannot parse. Refused (-EINVAL).
+ */
+TEST_F(net, tun_interface_refused)
+{
+	struct ifreq ifr = {
+		.ifr_name = "hvtun0",
+		.ifr_flags = IFF_TUN | IFF_NO_PI | IFF_VNET_HDR,
+	};
+	struct hvv_dev_config dc = {
+		NET_DEV2,
+	};
+	int hdr = HDR_LEN, fd;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, TUNSETIFF, &ifr));
+	ASSERT_EQ(0, ioctl(fd, TUNSETVNETHDRSZ, &hdr));
+	dc.backend_fd = fd;
+	EXPECT_EQ(-EINVAL, hvg_add_dev_full(G, &dc))
+		TH_LOG("a device on a tun interface");
+	close(fd);
+	EXPECT_EQ(0, hvg_tap_wait_gone("hvtun0"));
+	tx_good(_metadata, self, 60, 1);
+}
+
 TEST_HARNESS_MAIN

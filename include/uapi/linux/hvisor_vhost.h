@@ -194,7 +194,8 @@ struct hvv_console_config {
  * @backend_fd: blk: open image file or block device; net: an fd of the
  *	tap (or macvtap), opened with IFF_TAP | IFF_NO_PI | IFF_VNET_HDR
  *	and TUNSETVNETHDRSZ of 12 (struct virtio_net_hdr_v1), or -1 with
- *	@net.tap_fds; a tap another net device uses is -EBUSY; console: -1
+ *	@net.tap_fds; a tap another net device uses is -EBUSY, a tun
+ *	(IFF_TUN) interface -EINVAL; console: -1
  * @queues: blk: number of request queues (0 = 1); net: queue pairs
  *	(0 = 1; more than one needs @net.tap_fds); console: 0
  * @name: out: the device's name (sysfs entry, hvisorctl del NAME); zero
