@@ -17,7 +17,10 @@
  * append-only, empty, not whole sectors, a memfd (sealed or not), a loop
  * device, a pipe, a socket, a directory, an O_PATH descriptor,
  * /dev/null, an eventfd, the control devices themselves, a procfs, a
- * sysfs and a 9p file, a closed descriptor, -1, large numbers. Unknown
+ * sysfs and a 9p file, a closed descriptor, -1, large numbers, and for
+ * net devices a tap, queues of a multi-queue tap and opens of a macvtap
+ * (as one fd, or arrays of them for queue pairs: queues of one tap, of
+ * several, the same one twice, anything else of the pool). Unknown
  * command numbers, known numbers with the wrong size or direction,
  * commands of one device sent to another. The control files are closed
  * and reopened, mapped, read and polled in between.
@@ -59,6 +62,7 @@
 
 #include <kselftest_harness.h>
 #include "hv_guest.h"
+#include "hv_net.h"
 
 #define POOL_A		1	/* zones 1..6: hvisor_vhost and simulator */
 #define POOL_A_N	6
@@ -69,6 +73,10 @@
 #define RAM_SIZE	HVG_RAM_SIZE
 #define CHECK_ZONE	20	/* the zone of the final check */
 #define IMG_SIZE	(64 * 1024)
+#define FZ_TAP		"hvif0"		/* a tap */
+#define FZ_TAP_MQ	"hvif1"		/* a multi-queue tap, 3 queues */
+#define FZ_MVT		"hvifm0"	/* a macvtap, opened twice, */
+#define FZ_MVT_LOWER	"hvifv0"	/* on a veth */
 
 enum ioctl_op {
 	OP_VERSION, OP_ZONE_ADD, OP_ZONE_ID, OP_DEV_ADD, OP_DEV_NAME,
@@ -103,6 +111,7 @@ struct bfd {
 	int rw;			/* 1: taken, 0: refused, -1: either */
 	int ro;			/* the same for a read-only device */
 	int own;		/* an open descriptor of ours, closed at the end */
+	int tap;		/* a queue of a tap or macvtap: a net backend */
 };
 
 struct ctx {
@@ -129,6 +138,7 @@ struct ctx {
 	__u64 calls;
 	__u64 successes;
 	__u64 devs_added;
+	__u64 nets_added;	/* of which net devices */
 	__u64 zones_added;
 	__u64 compat_ok;	/* /dev/hvisor calls and mappings that worked */
 	__u64 op_ok[NR_OPS];	/* operations with a call that worked */
@@ -450,6 +460,47 @@ static int pick_backend(struct ctx *c)
 	return c->bfds[below(c, c->nr_bfds)].fd;
 }
 
+/* Mostly a tap's or a macvtap's queue: index into c->bfds. */
+static unsigned int pick_tap(struct ctx *c)
+{
+	unsigned int i, n = 0, k;
+
+	for (i = 0; i < c->nr_bfds; i++)
+		n += c->bfds[i].tap;
+	if (!n || pct(c, 20))
+		return below(c, c->nr_bfds);
+	k = below(c, n);
+	for (i = 0; i < c->nr_bfds; i++)
+		if (c->bfds[i].tap && !k--)
+			break;
+	return i;
+}
+
+/*
+ * HVV_DEV_NET's tap_fds for @queues pairs: fds of the pool in a row from
+ * a tap's (queues of one tap when it has enough), or picked one by one;
+ * or an address that holds none.
+ */
+static __u64 pick_tap_fds(struct ctx *c, __u32 queues)
+{
+	static __s32 fds[16];
+	unsigned int r = below(c, 100), i, first = pick_tap(c);
+	unsigned int n = queues < ARRAY_SIZE(fds) ? queues : ARRAY_SIZE(fds);
+
+	if (r < 5)
+		return 0;
+	if (r < 9)
+		return (unsigned long)arena_page(c, 3);	/* unmapped */
+	if (r < 12)
+		return ~0xfffULL;			/* the kernel's */
+	if (r < 14)
+		return rnd(c);
+	for (i = 0; i < n; i++)
+		fds[i] = r < 60 ? c->bfds[(first + i) % c->nr_bfds].fd :
+			 c->bfds[pick_tap(c)].fd;
+	return (unsigned long)fds;
+}
+
 /* ------------------------------------------------------------------ */
 /* /dev/hvisor_vhost                                                   */
 
@@ -588,8 +639,8 @@ static void op_dev_add(struct ctx *c)
 
 	memset(&d, 0, sizeof(d));
 	memset(buf.tail, 0, sizeof(buf.tail));
-	d.type = r < 45 ? HVV_DEV_CONSOLE : r < 90 ? HVV_DEV_BLK :
-		 types[below(c, ARRAY_SIZE(types))];
+	d.type = r < 40 ? HVV_DEV_CONSOLE : r < 75 ? HVV_DEV_BLK :
+		 r < 90 ? HVV_DEV_NET : types[below(c, ARRAY_SIZE(types))];
 	d.zone_id = vhost_zone(c);
 	d.addr = pick_addr(c);
 	d.len = pct(c, 70) ? 0x200 : lens[below(c, ARRAY_SIZE(lens))];
@@ -603,6 +654,17 @@ static void op_dev_add(struct ctx *c)
 	if (pct(c, 15))
 		d.queues = queues[below(c, ARRAY_SIZE(queues))];
 	if (d.type == HVV_DEV_NET) {
+		if (pct(c, 40)) {
+			if (!d.queues || pct(c, 70))
+				d.queues = 2 + below(c, 3);
+			d.net.tap_fds = pick_tap_fds(c, d.queues);
+			if (pct(c, 90))
+				d.backend_fd = -1;
+		} else if (pct(c, 80)) {
+			d.backend_fd = c->bfds[pick_tap(c)].fd;
+		}
+		if (pct(c, 50))
+			d.net.flags = HVV_NET_F_MAC;
 		for (i = 0; i < sizeof(d.net.mac); i++)
 			d.net.mac[i] = rnd(c);
 		if (pct(c, 30))
@@ -658,6 +720,7 @@ static void op_dev_add(struct ctx *c)
 		unexpected(c, "HVV_DEV_ADD of %zu bytes%s succeeded", size,
 			   tail ? " with a nonzero tail" : "");
 	memcpy(&d, p, sizeof(d));
+	c->nets_added += d.type == HVV_DEV_NET;
 	check_added(c, &d);
 	if (c->nr_names < NR_NAMES)
 		memcpy(c->names[c->nr_names++], d.name, HVV_NAME_LEN);
@@ -1181,6 +1244,7 @@ struct result {
 	__u64 calls;
 	__u64 successes;
 	__u64 devs_added;
+	__u64 nets_added;
 	__u64 zones_added;
 	__u64 compat_ok;
 	__u64 unexpected;
@@ -1208,6 +1272,7 @@ static void result_of(struct result *res, const struct ctx *c)
 	res->calls = c->calls;
 	res->successes = c->successes;
 	res->devs_added = c->devs_added;
+	res->nets_added = c->nets_added;
 	res->zones_added = c->zones_added;
 	res->compat_ok = c->compat_ok;
 	res->unexpected = c->unexpected;
@@ -1221,7 +1286,7 @@ static void result_of(struct result *res, const struct ctx *c)
 /* Setup, cleanup, checks                                              */
 
 struct env {
-	struct bfd bfds[32];
+	struct bfd bfds[40];
 	unsigned int nr_bfds;
 	char img[64];
 	char img_empty[64];
@@ -1255,14 +1320,40 @@ static void add_bfd(struct env *e, const char *what, int fd, int rw, int ro)
 {
 	if (e->nr_bfds < ARRAY_SIZE(e->bfds))
 		e->bfds[e->nr_bfds++] = (struct bfd){ what, fd, rw, ro,
-						      fd >= 0 };
+						      fd >= 0, 0 };
+}
+
+/* A net backend (never a blk one): the open queue @fd of a tap. */
+static void add_tap(struct env *e, const char *what, int fd)
+{
+	if (fd >= 0 && e->nr_bfds < ARRAY_SIZE(e->bfds))
+		e->bfds[e->nr_bfds++] = (struct bfd){ what, fd, 0, 0, 1, 1 };
+}
+
+/* Net backends: a tap, queues of a multi-queue tap, opens of a macvtap. */
+static void add_taps(struct env *e)
+{
+	int fds[3], ifindex;
+	unsigned int i;
+
+	if (!hvg_tap_create(FZ_TAP, fds, 1, O_NONBLOCK, &ifindex))
+		add_tap(e, "tap", fds[0]);
+	if (!hvg_tap_create(FZ_TAP_MQ, fds, 3, O_NONBLOCK, &ifindex))
+		for (i = 0; i < 3; i++)
+			add_tap(e, "queue of a multi-queue tap", fds[i]);
+	hvg_sh(NULL, 0, "ip link del " FZ_MVT_LOWER " 2>&1");	/* an earlier run's */
+	if (!hvg_sh(NULL, 0, "ip link add " FZ_MVT_LOWER
+		    " type veth peer name hvifv1 2>&1 && ip link add link "
+		    FZ_MVT_LOWER " name " FZ_MVT " type macvtap 2>&1"))
+		for (i = 0; i < 2; i++)
+			add_tap(e, "macvtap", hvg_macvtap_open(FZ_MVT, O_NONBLOCK));
 }
 
 /* A descriptor number that is not open (none of them may be taken). */
 static void add_number(struct env *e, const char *what, int fd)
 {
 	if (e->nr_bfds < ARRAY_SIZE(e->bfds))
-		e->bfds[e->nr_bfds++] = (struct bfd){ what, fd, 0, 0, 0 };
+		e->bfds[e->nr_bfds++] = (struct bfd){ what, fd, 0, 0, 0, 0 };
 }
 
 /* A block device backend: a loop device, where the guest has losetup. */
@@ -1336,6 +1427,7 @@ static int env_init(struct env *e)
 	add_bfd(e, "this program (9p or initramfs)",
 		open("/proc/self/exe", O_RDONLY), 0, -1);
 	add_loop(e);
+	add_taps(e);
 	/* Last: no later open of ours may take its number. */
 	fd = open("/dev/null", O_RDONLY);
 	close(fd);
@@ -1639,6 +1731,7 @@ FIXTURE_TEARDOWN(io)
 		snprintf(cmd, sizeof(cmd), "losetup -d %s", self->e.loop);
 		hvg_sh(NULL, 0, "%s", cmd);
 	}
+	hvg_sh(NULL, 0, "ip link del " FZ_MVT_LOWER " 2>&1");
 	if (self->e.img_loop[0])
 		unlink(self->e.img_loop);
 	if (self->e.img[0])
@@ -1769,6 +1862,7 @@ TEST_F_TIMEOUT(io, random, 3600)
 		sum.calls += r->calls;
 		sum.successes += r->successes;
 		sum.devs_added += r->devs_added;
+		sum.nets_added += r->nets_added;
 		sum.zones_added += r->zones_added;
 		for (j = 0; j <= ERRNO_MAX; j++)
 			sum.err[j] += r->err[j];
@@ -1787,8 +1881,9 @@ TEST_F_TIMEOUT(io, random, 3600)
 		       (unsigned long long)sum.successes,
 		       (unsigned long long)elapsed,
 		       (unsigned long long)(sum.calls * 1000 / (elapsed ?: 1)));
-	ksft_print_msg("%llu devices and %llu zones added\n",
+	ksft_print_msg("%llu devices (%llu net) and %llu zones added\n",
 		       (unsigned long long)sum.devs_added,
+		       (unsigned long long)sum.nets_added,
 		       (unsigned long long)sum.zones_added);
 	print_errnos(sum.err);
 	print_ops(&sum);
