@@ -515,8 +515,9 @@ static const struct cmd cmds[] = {
 	  "       derived by the module, 02:48:56:ZONE:xx:xx from the zone and\n"
 	  "       addr; a macvtap passes the frames to its own MAC only),\n"
 	  "       queues=N (queue pairs, 1..7; more than 1 needs a multi_queue\n"
-	  "       tap), mtu=N (68..65535, default: the tap's MTU). Needs\n"
-	  "       CAP_NET_ADMIN for a tap, access to /dev/tapN for a macvtap.\n"
+	  "       tap), mtu=N (68..65535, default: the tap's MTU). One device\n"
+	  "       per tap. Needs CAP_NET_ADMIN for a tap, access to /dev/tapN\n"
+	  "       for a macvtap.\n"
 	  "  hvisor-tool's form \"add blk,addr=...,irq=...\" is accepted too.\n" },
 	{ "del", cmd_del, "del NAME",
 	  "  del NAME\n"
