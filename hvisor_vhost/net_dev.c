@@ -254,8 +254,9 @@ static struct hvv_net *hvv_net_tap_holder(const struct net_device *ndev)
  * queues while a device holds some, and would share its frames out among
  * the devices by flow. Returns 0 (the interface followed, or none to
  * follow: a tun queue not attached, whose first transfer fails), -EBUSY
- * (another device follows it), -EINVAL (a tun, not a tap), -ENOLINK (a macvtap deleted meanwhile;
- * TUNSETOFFLOAD refused one deleted before) or -EAGAIN.
+ * (another device follows it), -EINVAL (a tun, not a tap), -ENOLINK (a
+ * macvtap deleted meanwhile; TUNSETOFFLOAD refused one deleted before)
+ * or -EAGAIN.
  */
 static int hvv_net_tap_follow(struct hvv_net *net)
 {
