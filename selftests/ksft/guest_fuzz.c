@@ -1752,8 +1752,9 @@ static int mvt_create(struct fz *f)
 	if (hvg_if_up(MVT_LOWER) || hvg_if_up(MVT_PEER))
 		return -EIO;
 	if (hvg_sh(NULL, 0, "ip link add link " MVT_LOWER " name " MVT
-		   " mtu %d address 02:48:56:%02x:00:10 type macvtap mode bridge 2>&1",
-		   ETH_DATA_LEN, ZONE))
+		   " mtu %d address %02x:%02x:%02x:%02x:%02x:%02x type macvtap mode bridge 2>&1",
+		   ETH_DATA_LEN, guest_mac[0], guest_mac[1], guest_mac[2],
+		   guest_mac[3], guest_mac[4], guest_mac[5]))
 		return -EOPNOTSUPP;
 	if (hvg_if_up(MVT))
 		return -EIO;

@@ -77,6 +77,7 @@
 #define FZ_TAP_MQ	"hvif1"		/* a multi-queue tap, 3 queues */
 #define FZ_MVT		"hvifm0"	/* a macvtap, opened twice, */
 #define FZ_MVT_LOWER	"hvifv0"	/* on a veth */
+#define FZ_MVT_PEER	"hvifv1"	/* whose peer is unused */
 
 enum ioctl_op {
 	OP_VERSION, OP_ZONE_ADD, OP_ZONE_ID, OP_DEV_ADD, OP_DEV_NAME,
@@ -1343,7 +1344,7 @@ static void add_taps(struct env *e)
 			add_tap(e, "queue of a multi-queue tap", fds[i]);
 	hvg_sh(NULL, 0, "ip link del " FZ_MVT_LOWER " 2>&1");	/* an earlier run's */
 	if (!hvg_sh(NULL, 0, "ip link add " FZ_MVT_LOWER
-		    " type veth peer name hvifv1 2>&1 && ip link add link "
+		    " type veth peer name " FZ_MVT_PEER " 2>&1 && ip link add link "
 		    FZ_MVT_LOWER " name " FZ_MVT " type macvtap 2>&1"))
 		for (i = 0; i < 2; i++)
 			add_tap(e, "macvtap", hvg_macvtap_open(FZ_MVT, O_NONBLOCK));

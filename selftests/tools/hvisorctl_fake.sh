@@ -228,6 +228,15 @@ static unsigned int max_zone_irqs(void)
 }
 
 /* ctl.c's checks of the union: per-type flags, padding, the rest zero */
+/* Is @fd one of the first @n of @fds? */
+static int has_fd(const __s32 *fds, int n, __s32 fd)
+{
+	while (n--)
+		if (fds[n] == fd)
+			return 1;
+	return 0;
+}
+
 static int part_ok(const struct hvv_dev_config *d)
 {
 	size_t size;
@@ -317,7 +326,7 @@ static int dev_add(struct hvv_dev_config *u, size_t usize)
 			if (fds[i] < 0 || fds[i] >= 1024 || !tap_of_fd[fds[i]][0])
 				return EBADF;
 			if (strcmp(tap_of_fd[fds[i]], tap_of_fd[fds[0]]) ||
-			    (i && fds[i] == fds[0]))
+			    has_fd(fds, i, fds[i]))
 				return EINVAL;
 		}
 		strcpy(n->backend, tap_of_fd[fds[0]]);
